@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Causerie needs to build and test:
+# Fyne's cgo headers, the real XMPP servers the tests run against (Prosody,
+# ejabberd), a scripted peer (slixmpp), and the desktop test environment
+# (Xvfb, a D-Bus session bus, gnome-keyring). Idempotent and quiet: it asks
+# apt only for what is missing. Never starts the servers' system services.
+set -euo pipefail
+
+packages=(
+	# Fyne (cgo: GLFW + OpenGL)
+	libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
+	libgl1-mesa-dev libx11-dev pkg-config gcc
+	# XMPP test servers and an independent peer
+	prosody ejabberd python3-slixmpp
+	# desktop test environment
+	xvfb dbus dbus-x11 gnome-keyring libsecret-tools
+	# test certificates
+	openssl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	if [ "$status" != "install ok installed" ]; then
+		missing+=("$p")
+	fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all ${#packages[@]} packages present"
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages: ${missing[*]}" >&2
+	echo "deps: install them as root: apt-get install --no-install-recommends ${missing[*]}" >&2
+	exit 1
+fi
+
+# Keep apt from starting prosody/ejabberd as system services. The image
+# ships a policy-rc.d that exits 101; if it is absent, put a temporary one
+# in place and remove it afterwards (only if we created it).
+policy=/usr/sbin/policy-rc.d
+created_policy=0
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' >"$policy"
+	chmod 0755 "$policy"
+	created_policy=1
+fi
+cleanup() {
+	if [ "$created_policy" -eq 1 ]; then
+		rm -f "$policy"
+	fi
+}
+trap cleanup EXIT
+
+log=$(mktemp)
+if ! { apt-get update -qq &&
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+	cat "$log" >&2
+	rm -f "$log"
+	echo "deps: apt-get failed installing: ${missing[*]}" >&2
+	exit 1
+fi
+rm -f "$log"
+echo "deps: installed ${#missing[@]} missing packages: ${missing[*]}"

@@ -1,0 +1,237 @@
+package xmpp
+
+import (
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"gosrc.io/xmpp/stanza"
+)
+
+// enableSM asks for XEP-0198 with resumption during the handshake.
+func (c *Conn) enableSM(t *transport) error {
+	if err := t.write([]byte("<enable xmlns='"+NSSM+"' resume='true'/>"), c.cfg.connectTimeout()); err != nil {
+		return err
+	}
+	for {
+		e, err := t.readElement()
+		if err != nil {
+			return err
+		}
+		if e.XMLName.Space != NSSM {
+			continue // nothing is expected before <enabled/>; drop
+		}
+		switch e.XMLName.Local {
+		case "enabled":
+			c.sm = smState{enabled: true, id: e.attr("id")}
+			r := e.attr("resume")
+			c.sm.resumable = (r == "true" || r == "1") && c.sm.id != ""
+			if m, err := strconv.Atoi(e.attr("max")); err == nil && m > 0 {
+				c.sm.max = time.Duration(m) * time.Second
+			}
+			return nil
+		case "failed":
+			return nil // go on without stream management
+		}
+	}
+}
+
+// resumeOn sends <resume/> on a freshly authenticated transport.
+func (c *Conn) resumeOn(t *transport, f *features, rr *resumeReq) error {
+	if f.SM == nil {
+		return ErrResumeFailed
+	}
+	if err := t.write([]byte("<resume xmlns='"+NSSM+"' previd='"+esc(rr.id)+"' h='"+strconv.FormatUint(uint64(rr.inbound), 10)+"'/>"), c.cfg.connectTimeout()); err != nil {
+		return err
+	}
+	e, err := t.readElement()
+	if err != nil {
+		return err
+	}
+	if e.XMLName.Space == NSSM && e.XMLName.Local == "resumed" {
+		h, err := strconv.ParseUint(e.attr("h"), 10, 32)
+		if err != nil {
+			return fmt.Errorf("%w: bad h %q", ErrResumeFailed, e.attr("h"))
+		}
+		rr.h = uint32(h)
+		return nil
+	}
+	return ErrResumeFailed
+}
+
+// readSM handles <r/> and <a/> from the server.
+func (c *Conn) readSM(t *transport, se xml.StartElement) error {
+	var h string
+	for _, a := range se.Attr {
+		if a.Name.Local == "h" {
+			h = a.Value
+		}
+	}
+	if err := t.dec.Skip(); err != nil {
+		return err
+	}
+	switch se.Name.Local {
+	case "r":
+		c.wmu.Lock()
+		n := c.sm.inbound
+		c.wmu.Unlock()
+		return c.writeNonza("<a xmlns='" + NSSM + "' h='" + strconv.FormatUint(uint64(n), 10) + "'/>")
+	case "a":
+		v, err := strconv.ParseUint(h, 10, 32)
+		if err != nil {
+			return nil
+		}
+		c.wmu.Lock()
+		c.ackLocked(uint32(v))
+		c.sm.ackPending = false
+		again := len(c.sm.queue) > 0 && !c.interrupted
+		if again {
+			c.sm.ackPending = true
+		}
+		c.wmu.Unlock()
+		if again {
+			// Stanzas sent after our last <r/>: ask again.
+			return c.writeNonza("<r xmlns='" + NSSM + "'/>")
+		}
+	}
+	return nil
+}
+
+// ackLocked drops acknowledged stanzas; c.wmu must be held.
+func (c *Conn) ackLocked(h uint32) {
+	i := 0
+	for i < len(c.sm.queue) && int32(c.sm.queue[i].seq-h) <= 0 {
+		i++
+	}
+	c.sm.queue = append(c.sm.queue[:0:0], c.sm.queue[i:]...)
+}
+
+// resume is called by the reader when the link fails. It returns the new
+// transport, or an error when the session is over.
+func (c *Conn) resume(old *transport, cause error) (*transport, error) {
+	c.wmu.Lock()
+	resumable := c.sm.resumable
+	if resumable {
+		c.interrupted = true
+	}
+	id, window := c.sm.id, c.sm.max
+	c.wmu.Unlock()
+	old.conn.Close()
+	if !resumable {
+		return nil, cause
+	}
+	if c.cfg.ResumeTimeout > 0 {
+		window = c.cfg.ResumeTimeout
+	}
+	if window <= 0 || window > 10*time.Minute {
+		window = 60 * time.Second
+	}
+	if c.cfg.OnStatus != nil {
+		c.cfg.OnStatus(StatusInterrupted)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), window)
+	defer cancel()
+	go func() { // Close cancels the attempts
+		select {
+		case <-c.closeCh:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	backoff := 100 * time.Millisecond
+	lastErr := cause
+	for ctx.Err() == nil && !c.closing.Load() {
+		c.wmu.Lock()
+		rr := &resumeReq{id: id, inbound: c.sm.inbound}
+		c.wmu.Unlock()
+		t, err := c.establish(ctx, true, rr)
+		if err == nil {
+			c.wmu.Lock()
+			c.ackLocked(rr.h)
+			var werr error
+			for _, q := range c.sm.queue {
+				if werr = t.write(q.data, c.cfg.iqTimeout()); werr != nil {
+					break
+				}
+			}
+			c.sm.ackPending = false
+			if werr == nil && len(c.sm.queue) > 0 {
+				c.sm.ackPending = true
+				werr = t.write([]byte("<r xmlns='"+NSSM+"'/>"), c.cfg.iqTimeout())
+			}
+			c.t = t
+			c.interrupted = werr != nil
+			c.wmu.Unlock()
+			if werr != nil {
+				t.conn.Close()
+				lastErr = werr
+				continue
+			}
+			c.lastRecv.Store(time.Now().UnixNano())
+			if c.cfg.OnStatus != nil {
+				c.cfg.OnStatus(StatusResumed)
+			}
+			return t, nil
+		}
+		lastErr = err
+		var ae *AuthError
+		var ce *CertificateError
+		if errors.Is(err, ErrResumeFailed) || errors.As(err, &ae) || errors.As(err, &ce) {
+			break
+		}
+		select {
+		case <-time.After(backoff):
+		case <-ctx.Done():
+		}
+		if backoff < 5*time.Second {
+			backoff *= 2
+		}
+	}
+	if errors.Is(lastErr, ErrResumeFailed) {
+		return nil, lastErr
+	}
+	return nil, fmt.Errorf("%w: %v", ErrResumeFailed, lastErr)
+}
+
+// keepAliveLoop pings the server (XEP-0199) after ka of silence and drops
+// the link when the ping is not answered, so that resumption starts.
+func (c *Conn) keepAliveLoop(ka time.Duration) {
+	tick := time.NewTicker(ka / 3)
+	defer tick.Stop()
+	for {
+		select {
+		case <-c.done:
+			return
+		case <-tick.C:
+		}
+		if time.Since(time.Unix(0, c.lastRecv.Load())) < ka {
+			continue
+		}
+		c.wmu.Lock()
+		down, t := c.interrupted, c.t
+		c.wmu.Unlock()
+		if down {
+			continue
+		}
+		if err := c.Ping(context.Background(), ""); err != nil && errors.Is(err, ErrTimeout) {
+			t.conn.Close() // the reader sees it and resumes or ends
+		}
+	}
+}
+
+// Ping sends an XEP-0199 ping to a JID ("" for our server) and waits for
+// the answer.
+func (c *Conn) Ping(ctx context.Context, to string) error {
+	iq := &stanza.IQ{XMLName: xml.Name{Local: "iq"}, Attrs: stanza.Attrs{Type: stanza.IQTypeGet, To: to},
+		Any: &stanza.Node{XMLName: xml.Name{Space: NSPing, Local: "ping"}}}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, min(c.cfg.iqTimeout(), 30*time.Second))
+		defer cancel()
+	}
+	_, err := c.SendIQ(ctx, iq)
+	return err
+}
