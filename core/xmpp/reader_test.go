@@ -143,7 +143,7 @@ func TestStreamErrors(t *testing.T) {
 		`<stream:error><see-other-host xmlns='urn:ietf:params:xml:ns:xmpp-streams'>[2001:41D0:1:A49b::1]:9222</see-other-host></stream:error>`: {Condition: "see-other-host", Other: "[2001:41D0:1:A49b::1]:9222"},
 		// RFC 6120 §4.9.3.3 with text
 		`<stream:error><conflict xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text xmlns='urn:ietf:params:xml:ns:xmpp-streams' xml:lang='en'>Replaced by new connection</text></stream:error>`: {Condition: "conflict", Text: "Replaced by new connection"},
-		`<stream:error><system-shutdown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>`: {Condition: "system-shutdown"},
+		`<stream:error><system-shutdown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>`:                                                                                           {Condition: "system-shutdown"},
 	}
 	for in, want := range cases {
 		c, _ := runReader(t, strings.NewReader(in), nil, 0)
@@ -257,7 +257,7 @@ func TestChooseMechanism(t *testing.T) {
 		want                 string
 	}{
 		{all, nil, nil, tls12, "SCRAM-SHA-256-PLUS"},
-		{all, nil, nil, tls13, "SCRAM-SHA-256"},                          // no XEP-0440: no tls-exporter
+		{all, nil, nil, tls13, "SCRAM-SHA-256"},                           // no XEP-0440: no tls-exporter
 		{all, nil, []string{"tls-exporter"}, tls13, "SCRAM-SHA-256-PLUS"}, // advertised
 		{[]string{"PLAIN", "SCRAM-SHA-1", "SCRAM-SHA-1-PLUS"}, nil, nil, tls13, "SCRAM-SHA-1"},
 		{[]string{"PLAIN"}, nil, nil, tls13, "PLAIN"},
