@@ -7,7 +7,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"strconv"
 	"sync"
@@ -459,6 +458,34 @@ type proxy struct {
 	target string
 	mu     sync.Mutex
 	conns  []net.Conn
+	frozen bool // drop traffic, keep connections open (a dead link)
+}
+
+func (p *proxy) freeze(on bool) {
+	p.mu.Lock()
+	p.frozen = on
+	p.mu.Unlock()
+}
+
+// pipe copies src to dst until either fails, dropping data while frozen.
+func (p *proxy) pipe(dst, src net.Conn) {
+	defer dst.Close()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		frozen := p.frozen
+		p.mu.Unlock()
+		if frozen {
+			continue
+		}
+		if _, err := dst.Write(buf[:n]); err != nil {
+			return
+		}
+	}
 }
 
 func newProxy(t *testing.T, target string) *proxy {
@@ -482,8 +509,8 @@ func newProxy(t *testing.T, target string) *proxy {
 			p.mu.Lock()
 			p.conns = append(p.conns, c, s)
 			p.mu.Unlock()
-			go func() { io.Copy(s, c); s.Close() }()
-			go func() { io.Copy(c, s); c.Close() }()
+			go p.pipe(s, c)
+			go p.pipe(c, s)
 		}
 	}()
 	return p
@@ -596,5 +623,43 @@ func waitAcked(t *testing.T, c *Conn) {
 			t.Fatalf("%d stanzas never acknowledged", len(c.Unacked()))
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestKeepAliveDetectsDeadLink: a link that silently stops carrying data
+// is noticed by the XEP-0199 keep-alive ping, and the session resumes on a
+// new connection.
+func TestKeepAliveDetectsDeadLink(t *testing.T) {
+	s := testserver.Shared(t, testserver.Prosody, testserver.Options{})
+	jid, pass := s.NewUser(t)
+	px := newProxy(t, s.Addr())
+	statuses := make(chan Status, 4)
+	cfg := cfgFor(s, jid, pass)
+	cfg.Port = px.port()
+	cfg.KeepAlive = 300 * time.Millisecond
+	cfg.IQTimeout = 500 * time.Millisecond
+	cfg.ConnectTimeout = 2 * time.Second
+	cfg.OnStatus = func(st Status) { statuses <- st }
+	c := dial(t, cfg)
+	px.freeze(true)
+	select {
+	case st := <-statuses:
+		if st != StatusInterrupted {
+			t.Fatalf("status %v", st)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("dead link not detected")
+	}
+	px.freeze(false)
+	select {
+	case st := <-statuses:
+		if st != StatusResumed {
+			t.Fatalf("status %v", st)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("not resumed: %v", c.Err())
+	}
+	if err := c.Ping(context.Background(), ""); err != nil {
+		t.Fatalf("ping after resume: %v", err)
 	}
 }
