@@ -16,7 +16,9 @@ import (
 func BenchmarkLogin(b *testing.B) {
 	s := testserver.Shared(b, testserver.Prosody, testserver.Options{})
 	jid, pass := s.NewUser(b)
+	px := newProxy(b, s.Addr())
 	cfg := cfgFor(s, jid, pass)
+	cfg.Port = px.port()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		c, err := Dial(context.Background(), cfg)
@@ -27,6 +29,11 @@ func BenchmarkLogin(b *testing.B) {
 		c.Close()
 		b.StartTimer()
 	}
+	b.StopTimer()
+	px.mu.Lock()
+	// Measured by the proxy: client flights that waited for the server.
+	b.ReportMetric(float64(px.flights)/float64(b.N), "roundtrips/op")
+	px.mu.Unlock()
 }
 
 // benchStream is n chat messages in one stream.

@@ -76,28 +76,21 @@ type queued struct {
 // Dial connects, secures, authenticates and binds a session, then starts
 // dispatching stanzas to cfg.Handler. The context bounds the handshake
 // only (together with cfg.ConnectTimeout).
-func Dial(ctx context.Context, cfg Config) (*Conn, error) {
-	c, err := newConn(cfg)
-	if err != nil {
-		return nil, err
-	}
-	t, err := c.establish(ctx, true, nil)
-	if err != nil {
-		return nil, err
-	}
-	c.start(t)
-	return c, nil
-}
+func Dial(ctx context.Context, cfg Config) (*Conn, error) { return dialConn(ctx, cfg, true) }
 
 // DialUnauthenticated connects and secures a stream to a domain without
 // logging in, for in-band registration (XEP-0077). cfg.JID may be just the
 // domain.
 func DialUnauthenticated(ctx context.Context, cfg Config) (*Conn, error) {
+	return dialConn(ctx, cfg, false)
+}
+
+func dialConn(ctx context.Context, cfg Config, login bool) (*Conn, error) {
 	c, err := newConn(cfg)
 	if err != nil {
 		return nil, err
 	}
-	t, err := c.establish(ctx, false, nil)
+	t, err := c.establish(ctx, login, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -459,6 +459,10 @@ type proxy struct {
 	mu     sync.Mutex
 	conns  []net.Conn
 	frozen bool // drop traffic, keep connections open (a dead link)
+	// flights counts client-to-server sends that follow server data: the
+	// round trips a client waited for.
+	flights int
+	lastUp  bool
 }
 
 func (p *proxy) freeze(on bool) {
@@ -468,7 +472,7 @@ func (p *proxy) freeze(on bool) {
 }
 
 // pipe copies src to dst until either fails, dropping data while frozen.
-func (p *proxy) pipe(dst, src net.Conn) {
+func (p *proxy) pipe(dst, src net.Conn, up bool) {
 	defer dst.Close()
 	buf := make([]byte, 32<<10)
 	for {
@@ -478,6 +482,10 @@ func (p *proxy) pipe(dst, src net.Conn) {
 		}
 		p.mu.Lock()
 		frozen := p.frozen
+		if up && !p.lastUp {
+			p.flights++
+		}
+		p.lastUp = up
 		p.mu.Unlock()
 		if frozen {
 			continue
@@ -488,7 +496,7 @@ func (p *proxy) pipe(dst, src net.Conn) {
 	}
 }
 
-func newProxy(t *testing.T, target string) *proxy {
+func newProxy(t testing.TB, target string) *proxy {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -509,8 +517,8 @@ func newProxy(t *testing.T, target string) *proxy {
 			p.mu.Lock()
 			p.conns = append(p.conns, c, s)
 			p.mu.Unlock()
-			go p.pipe(s, c)
-			go p.pipe(c, s)
+			go p.pipe(s, c, true)
+			go p.pipe(c, s, false)
 		}
 	}()
 	return p
