@@ -46,6 +46,9 @@ type Config struct {
 
 	// Handler receives every inbound stanza in wire order, on the reader
 	// goroutine: it must not block (start a goroutine for round trips).
+	// A stanza counts as handled for XEP-0198 acks only when the handler
+	// returns, so a handler that stores a message before returning never
+	// lets the server forget one that was not stored.
 	Handler Handler
 	// OnStatus, if set, is told when the link drops and is resumed; called
 	// on the reader goroutine.

@@ -30,6 +30,8 @@ type Conn struct {
 	streamID  string
 	// regFeature: the server advertised in-band registration.
 	regFeature bool
+	// features advertised on the last stream of the login.
+	features []xml.Name
 
 	// wmu serialises every write and the stream-management queue, so the
 	// order on the wire is the order of the queue.
@@ -221,6 +223,7 @@ func (c *Conn) handshake(ctx context.Context, raw net.Conn, tgt target, login bo
 	if !login {
 		c.streamID = hdr.ID
 		c.regFeature = f.Register != nil
+		c.features = f.names()
 		return t, nil
 	}
 	if c.user == "" {
@@ -253,6 +256,7 @@ func (c *Conn) handshake(ctx context.Context, raw net.Conn, tgt target, login bo
 	}
 	c.mechanism = mech
 	c.streamID = hdr.ID
+	c.features = f.names()
 	if resource != "" {
 		c.jid = c.user + "@" + c.domain + "/" + resource
 		return t, nil
@@ -347,6 +351,18 @@ func (c *Conn) StreamManagement() (enabled, resumable bool) {
 // RegistrationOffered reports whether the server advertised in-band
 // registration in its stream features (XEP-0077 §8).
 func (c *Conn) RegistrationOffered() bool { return c.regFeature }
+
+// HasFeature reports whether the server advertised a stream feature after
+// login, e.g. ("urn:xmpp:features:rosterver", "ver") for XEP-0237 or
+// ("urn:xmpp:features:pre-approval", "sub") for RFC 6121 pre-approval.
+func (c *Conn) HasFeature(space, local string) bool {
+	for _, n := range c.features {
+		if n.Space == space && n.Local == local {
+			return true
+		}
+	}
+	return false
+}
 
 // Done is closed when the session has ended.
 func (c *Conn) Done() <-chan struct{} { return c.done }
@@ -621,7 +637,6 @@ func (c *Conn) readStanza(t *transport, se xml.StartElement) error {
 		if err = t.dec.DecodeElement(&m, &se); err != nil {
 			return err
 		}
-		c.countInbound()
 		if h := c.cfg.Handler; h != nil {
 			h.HandleMessage(c, &m)
 		}
@@ -630,7 +645,6 @@ func (c *Conn) readStanza(t *transport, se xml.StartElement) error {
 		if err = t.dec.DecodeElement(&p, &se); err != nil {
 			return err
 		}
-		c.countInbound()
 		if h := c.cfg.Handler; h != nil {
 			h.HandlePresence(c, &p)
 		}
@@ -639,11 +653,14 @@ func (c *Conn) readStanza(t *transport, se xml.StartElement) error {
 		if err = t.dec.DecodeElement(iq, &se); err != nil {
 			return err
 		}
-		c.countInbound()
 		c.handleIQ(iq)
 	default:
 		return t.dec.Skip()
 	}
+	// Counted only now: the server's <r/> is answered on this goroutine,
+	// so an ack never covers a stanza whose handler (which stores it) has
+	// not returned.
+	c.countInbound()
 	return nil
 }
 

@@ -271,3 +271,23 @@ func TestChooseMechanism(t *testing.T) {
 		}
 	}
 }
+
+func TestFeatureNames(t *testing.T) {
+	in := `<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/><ver xmlns='urn:xmpp:features:rosterver'/><sub xmlns='urn:xmpp:features:pre-approval'/><csi xmlns='urn:xmpp:csi:0'/></stream:features>`
+	mc := &memConn{r: strings.NewReader(seedHeader + in)}
+	tr := newTransport(mc, 1<<20)
+	tr.openStream("jabber.org", "", "en", time.Second)
+	f, err := tr.readFeatures()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &Conn{features: f.names()}
+	for _, n := range [][2]string{{NSBind, "bind"}, {"urn:xmpp:features:rosterver", "ver"}, {"urn:xmpp:features:pre-approval", "sub"}, {"urn:xmpp:csi:0", "csi"}} {
+		if !c.HasFeature(n[0], n[1]) {
+			t.Errorf("feature %v missing", n)
+		}
+	}
+	if c.HasFeature(NSSM, "sm") {
+		t.Error("sm reported but not advertised")
+	}
+}

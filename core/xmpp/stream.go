@@ -240,6 +240,30 @@ type features struct {
 	SM       *struct{} `xml:"urn:xmpp:sm:3 sm"`
 	IQAuth   *struct{} `xml:"http://jabber.org/features/iq-auth auth"`
 	Register *struct{} `xml:"http://jabber.org/features/iq-register register"`
+	// Rest holds every other feature (rosterver, pre-approval, csi, ...).
+	Rest []element `xml:",any"`
+}
+
+// names lists the qualified names of all advertised features.
+func (f *features) names() []xml.Name {
+	var out []xml.Name
+	add := func(present bool, space, local string) {
+		if present {
+			out = append(out, xml.Name{Space: space, Local: local})
+		}
+	}
+	add(f.StartTLS != nil, NSTLS, "starttls")
+	add(f.Mechanisms != nil, NSSASL, "mechanisms")
+	add(f.ChannelBinding != nil, NSSASLCB, "sasl-channel-binding")
+	add(f.Bind != nil, NSBind, "bind")
+	add(f.Session != nil, NSSession, "session")
+	add(f.SM != nil, NSSM, "sm")
+	add(f.IQAuth != nil, "http://jabber.org/features/iq-auth", "auth")
+	add(f.Register != nil, "http://jabber.org/features/iq-register", "register")
+	for _, e := range f.Rest {
+		out = append(out, e.XMLName)
+	}
+	return out
 }
 
 func (f *features) mechanisms() []string {
