@@ -71,8 +71,9 @@ type smState struct {
 }
 
 type queued struct {
-	seq  uint32
-	data []byte
+	seq   uint32
+	data  []byte
+	acked func() // called once the server acknowledged it (may be nil)
 }
 
 // Dial connects, secures, authenticates and binds a session, then starts
@@ -397,7 +398,20 @@ func (c *Conn) Send(v any) error {
 }
 
 // SendRaw writes one stanza already serialised as XML.
-func (c *Conn) SendRaw(b []byte) error {
+func (c *Conn) SendRaw(b []byte) error { return c.sendRaw(b, nil) }
+
+// SendAcked is Send with a callback run (on the reader goroutine) when the
+// server acknowledges the stanza under XEP-0198. Without stream management
+// acked is never called (see StreamManagement).
+func (c *Conn) SendAcked(v any, acked func()) error {
+	b, err := xml.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("xmpp: marshal: %w", err)
+	}
+	return c.sendRaw(b, acked)
+}
+
+func (c *Conn) sendRaw(b []byte, acked func()) error {
 	if c.closing.Load() {
 		return ErrClosed
 	}
@@ -405,7 +419,7 @@ func (c *Conn) SendRaw(b []byte) error {
 	defer c.wmu.Unlock()
 	if c.sm.enabled {
 		c.sm.out++
-		c.sm.queue = append(c.sm.queue, queued{c.sm.out, b})
+		c.sm.queue = append(c.sm.queue, queued{c.sm.out, b, acked})
 	}
 	if c.interrupted {
 		if c.sm.resumable {

@@ -10,6 +10,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -285,14 +286,19 @@ func TestMessagesInWireOrder(t *testing.T) {
 			a := dial(t, cfg)
 			b := dial(t, cfgFor(s, bJID, bPass))
 			const n = 1000
+			var acked atomic.Int32
 			for i := 0; i < n; i++ {
 				m := stanza.NewMessage(stanza.Attrs{To: a.JID(), Type: stanza.MessageTypeChat})
 				m.Body = strconv.Itoa(i)
-				if err := b.Send(m); err != nil {
+				if err := b.SendAcked(m, func() { acked.Add(1) }); err != nil {
 					t.Fatal(err)
 				}
 			}
 			msgs := col.wait(t, n, 60*time.Second)
+			waitAcked(t, b)
+			if got := acked.Load(); got != n {
+				t.Fatalf("%d of %d ack callbacks ran", got, n)
+			}
 			outOfOrder := 0
 			for i, m := range msgs[:n] {
 				if m.Body != strconv.Itoa(i) {

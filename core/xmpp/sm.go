@@ -85,13 +85,14 @@ func (c *Conn) readSM(t *transport, se xml.StartElement) error {
 			return nil
 		}
 		c.wmu.Lock()
-		c.ackLocked(uint32(v))
+		cbs := c.ackLocked(uint32(v))
 		c.sm.ackPending = false
 		again := len(c.sm.queue) > 0 && !c.interrupted
 		if again {
 			c.sm.ackPending = true
 		}
 		c.wmu.Unlock()
+		runAll(cbs)
 		if again {
 			// Stanzas sent after our last <r/>: ask again.
 			return c.writeNonza("<r xmlns='" + NSSM + "'/>")
@@ -100,13 +101,25 @@ func (c *Conn) readSM(t *transport, se xml.StartElement) error {
 	return nil
 }
 
-// ackLocked drops acknowledged stanzas; c.wmu must be held.
-func (c *Conn) ackLocked(h uint32) {
+// ackLocked drops acknowledged stanzas; c.wmu must be held. It returns the
+// callbacks of the acknowledged ones, to be run without the lock.
+func (c *Conn) ackLocked(h uint32) []func() {
 	i := 0
+	var cbs []func()
 	for i < len(c.sm.queue) && int32(c.sm.queue[i].seq-h) <= 0 {
+		if cb := c.sm.queue[i].acked; cb != nil {
+			cbs = append(cbs, cb)
+		}
 		i++
 	}
 	c.sm.queue = append(c.sm.queue[:0:0], c.sm.queue[i:]...)
+	return cbs
+}
+
+func runAll(fs []func()) {
+	for _, f := range fs {
+		f()
+	}
 }
 
 // resume is called by the reader when the link fails. It returns the new
@@ -150,7 +163,7 @@ func (c *Conn) resume(old *transport, cause error) (*transport, error) {
 		t, err := c.establish(ctx, true, rr)
 		if err == nil {
 			c.wmu.Lock()
-			c.ackLocked(rr.h)
+			cbs := c.ackLocked(rr.h)
 			var werr error
 			for _, q := range c.sm.queue {
 				if werr = t.write(q.data, c.cfg.iqTimeout()); werr != nil {
@@ -171,6 +184,7 @@ func (c *Conn) resume(old *transport, cause error) (*transport, error) {
 				continue
 			}
 			c.lastRecv.Store(time.Now().UnixNano())
+			runAll(cbs)
 			if c.cfg.OnStatus != nil {
 				c.cfg.OnStatus(StatusResumed)
 			}
