@@ -16,9 +16,9 @@ import (
 func BenchmarkLogin(b *testing.B) {
 	s := testserver.Shared(b, testserver.Prosody, testserver.Options{})
 	jid, pass := s.NewUser(b)
-	px := newProxy(b, s.Addr())
+	px := testserver.NewProxy(b, s.Addr())
 	cfg := cfgFor(s, jid, pass)
-	cfg.Port = px.port()
+	cfg.Port = px.Port()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		c, err := Dial(context.Background(), cfg)
@@ -30,10 +30,8 @@ func BenchmarkLogin(b *testing.B) {
 		b.StartTimer()
 	}
 	b.StopTimer()
-	px.mu.Lock()
 	// Measured by the proxy: client flights that waited for the server.
-	b.ReportMetric(float64(px.flights)/float64(b.N), "roundtrips/op")
-	px.mu.Unlock()
+	b.ReportMetric(float64(px.Flights())/float64(b.N), "roundtrips/op")
 }
 
 // benchStream is n chat messages in one stream.

@@ -458,89 +458,6 @@ func TestStreamErrorConflict(t *testing.T) {
 	}
 }
 
-// proxy forwards loopback TCP connections and can cut them all.
-type proxy struct {
-	l      net.Listener
-	target string
-	mu     sync.Mutex
-	conns  []net.Conn
-	frozen bool // drop traffic, keep connections open (a dead link)
-	// flights counts client-to-server sends that follow server data: the
-	// round trips a client waited for.
-	flights int
-	lastUp  bool
-}
-
-func (p *proxy) freeze(on bool) {
-	p.mu.Lock()
-	p.frozen = on
-	p.mu.Unlock()
-}
-
-// pipe copies src to dst until either fails, dropping data while frozen.
-func (p *proxy) pipe(dst, src net.Conn, up bool) {
-	defer dst.Close()
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := src.Read(buf)
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		frozen := p.frozen
-		if up && !p.lastUp {
-			p.flights++
-		}
-		p.lastUp = up
-		p.mu.Unlock()
-		if frozen {
-			continue
-		}
-		if _, err := dst.Write(buf[:n]); err != nil {
-			return
-		}
-	}
-}
-
-func newProxy(t testing.TB, target string) *proxy {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proxy{l: l, target: target}
-	t.Cleanup(func() { l.Close(); p.cut() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			s, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, s)
-			p.mu.Unlock()
-			go p.pipe(s, c, true)
-			go p.pipe(c, s, false)
-		}
-	}()
-	return p
-}
-
-func (p *proxy) port() int { return p.l.Addr().(*net.TCPAddr).Port }
-
-func (p *proxy) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-}
-
 // TestStreamResumption cuts a's TCP link with a loopback proxy and checks
 // that XEP-0198 resumes the session with nothing lost and nothing
 // duplicated, in both directions. Before the cut the server has
@@ -562,11 +479,11 @@ func TestStreamResumption(t *testing.T) {
 func testResumption(t *testing.T, s *testserver.Server, inflight bool) {
 	aJID, aPass := s.NewUser(t)
 	bJID, bPass := s.NewUser(t)
-	px := newProxy(t, s.Addr())
+	px := testserver.NewProxy(t, s.Addr())
 	aCol, bCol := newCollector(), newCollector()
 	statuses := make(chan Status, 10)
 	aCfg := cfgFor(s, aJID, aPass)
-	aCfg.Port = px.port()
+	aCfg.Port = px.Port()
 	aCfg.Handler = aCol
 	aCfg.OnStatus = func(st Status) { statuses <- st }
 	a := dial(t, aCfg)
@@ -593,7 +510,7 @@ func testResumption(t *testing.T, s *testserver.Server, inflight bool) {
 				bCol.wait(t, cutAt, 10*time.Second)
 			}
 			waitAcked(t, a)
-			px.cut() // drop a's TCP link
+			px.Cut() // drop a's TCP link
 		}
 		send(a, b.JID(), i)
 		send(b, a.JID(), i)
@@ -646,16 +563,16 @@ func waitAcked(t *testing.T, c *Conn) {
 func TestKeepAliveDetectsDeadLink(t *testing.T) {
 	s := testserver.Shared(t, testserver.Prosody, testserver.Options{})
 	jid, pass := s.NewUser(t)
-	px := newProxy(t, s.Addr())
+	px := testserver.NewProxy(t, s.Addr())
 	statuses := make(chan Status, 4)
 	cfg := cfgFor(s, jid, pass)
-	cfg.Port = px.port()
+	cfg.Port = px.Port()
 	cfg.KeepAlive = 300 * time.Millisecond
 	cfg.IQTimeout = 500 * time.Millisecond
 	cfg.ConnectTimeout = 2 * time.Second
 	cfg.OnStatus = func(st Status) { statuses <- st }
 	c := dial(t, cfg)
-	px.freeze(true)
+	px.Freeze(true)
 	select {
 	case st := <-statuses:
 		if st != StatusInterrupted {
@@ -664,7 +581,7 @@ func TestKeepAliveDetectsDeadLink(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("dead link not detected")
 	}
-	px.freeze(false)
+	px.Freeze(false)
 	select {
 	case st := <-statuses:
 		if st != StatusResumed {
