@@ -644,27 +644,26 @@ func (c *Conn) readOne(t *transport) error {
 }
 
 func (c *Conn) readStanza(t *transport, se xml.StartElement) error {
-	var err error
 	switch se.Name.Local {
 	case "message":
-		var m stanza.Message
-		if err = t.dec.DecodeElement(&m, &se); err != nil {
+		m, err := decodeMessage(t.dec, se)
+		if err != nil {
 			return err
 		}
 		if h := c.cfg.Handler; h != nil {
-			h.HandleMessage(c, &m)
+			h.HandleMessage(c, m)
 		}
 	case "presence":
-		var p stanza.Presence
-		if err = t.dec.DecodeElement(&p, &se); err != nil {
+		p, err := decodePresence(t.dec, se)
+		if err != nil {
 			return err
 		}
 		if h := c.cfg.Handler; h != nil {
-			h.HandlePresence(c, &p)
+			h.HandlePresence(c, p)
 		}
 	case "iq":
-		iq := &stanza.IQ{}
-		if err = t.dec.DecodeElement(iq, &se); err != nil {
+		iq, err := decodeIQ(t.dec, se)
+		if err != nil {
 			return err
 		}
 		c.handleIQ(iq)

@@ -291,3 +291,35 @@ func TestFeatureNames(t *testing.T) {
 		t.Error("sm reported but not advertised")
 	}
 }
+
+func TestHostileStanzasDoNotEndTheSession(t *testing.T) {
+	in := `<message from='mallory@evil.example/x' type='chat'><x xmlns='urn:example:unknown'><body>spoofed</body></x><body>real</body></message>` +
+		`<message from='a@b/c'><forwarded xmlns='urn:xmpp:forward:0'><message xmlns='jabber:client' from='z@y'><body>inner</body></message></forwarded><body>outer</body></message>` +
+		`<presence from='a@b/c'><priority>abc</priority><status>still here</status></presence>` +
+		`<presence from='a@b/d'><priority>300</priority><x xmlns='urn:example'><priority>9</priority></x></presence>` +
+		`<message from='a@b/e'><delay xmlns='urn:xmpp:delay' stamp='not a date'/><body>bad stamp</body></message>` +
+		`<message from='a@b/f' xml:lang='fr'><body>last</body></message></stream:stream>`
+	rec := newRecorder()
+	c, _ := runReader(t, strings.NewReader(in), rec, 0)
+	if !errors.Is(c.Err(), errStreamEnd) {
+		t.Fatalf("session ended with %v", c.Err())
+	}
+	if len(rec.got) != 6 {
+		t.Fatalf("got %d stanzas, want 6", len(rec.got))
+	}
+	if m := rec.got[0].(*stanza.Message); m.Body != "real" {
+		t.Errorf("nested body overrode the message's: %q", m.Body)
+	}
+	if m := rec.got[1].(*stanza.Message); m.Body != "outer" || m.From != "a@b/c" {
+		t.Errorf("forwarded message: %+v", m)
+	}
+	if p := rec.got[2].(*stanza.Presence); p.Priority != 0 || p.Status != "still here" {
+		t.Errorf("bad priority: %+v", p)
+	}
+	if p := rec.got[3].(*stanza.Presence); p.Priority != 0 {
+		t.Errorf("out-of-range or nested priority used: %d", p.Priority)
+	}
+	if m := rec.got[5].(*stanza.Message); m.Lang != "fr" || m.Body != "last" {
+		t.Errorf("xml:lang: %+v", m)
+	}
+}
