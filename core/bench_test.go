@@ -1,0 +1,106 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/causerie/causerie/core/account"
+	"github.com/causerie/causerie/core/history"
+	"gosrc.io/xmpp/stanza"
+)
+
+func rosterOf(n int) []Contact {
+	cs := make([]Contact, n)
+	for i := range cs {
+		cs[i] = Contact{JID: fmt.Sprintf("contact%05d@example.org", i), Name: fmt.Sprintf("Contact %d", i),
+			Groups: []string{"Group " + fmt.Sprint(i%20)}, Subscription: SubBoth, InRoster: true}
+	}
+	return cs
+}
+
+// BenchmarkRoster5000 loads a 5,000-contact roster, applies one presence
+// per contact (a third with two resources) and produces the sorted view.
+func BenchmarkRoster5000(b *testing.B) {
+	items := rosterOf(5000)
+	shows := []Show{ShowAvailable, ShowAway, ShowDND, ShowXA, ShowChat}
+	now := time.Now()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		r := NewRoster()
+		r.replace(items, "v1")
+		for j, c := range items {
+			r.setPresence(c.JID, Resource{Name: "home", Show: shows[j%5], Priority: j % 3, Since: now}, true)
+			if j%3 == 0 {
+				r.setPresence(c.JID, Resource{Name: "work", Show: ShowAway, Priority: 5, Since: now}, true)
+			}
+		}
+		if got := len(r.Contacts()); got != 5000 {
+			b.Fatal(got)
+		}
+	}
+}
+
+// BenchmarkRosterMemory reports the heap held per 1,000 contacts with
+// presence.
+func BenchmarkRosterMemory(b *testing.B) {
+	items := rosterOf(1000)
+	var rs []*Roster
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := 0; i < b.N; i++ {
+		r := NewRoster()
+		r.replace(items, "v1")
+		for _, c := range items {
+			r.setPresence(c.JID, Resource{Name: "home", Status: "Au travail", Since: time.Now()}, true)
+		}
+		rs = append(rs, r)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(b.N), "heapB/1000contacts")
+	runtime.KeepAlive(rs)
+}
+
+// BenchmarkIncomingMessages stores and publishes received chat messages
+// through the session's handler (the path every message takes), on a
+// real SQLite store.
+func BenchmarkIncomingMessages(b *testing.B) {
+	dir := b.TempDir()
+	accts, err := account.OpenStore(filepath.Join(dir, "config"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	store, err := history.Open(filepath.Join(dir, "history.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	c := NewClient(accts, nil, store, Options{})
+	s, err := c.AddAccount(context.Background(), account.Account{JID: "me@example.org"}, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var events int
+	c.Subscribe(func(Event) { events++ })
+	msgs := make([]*stanza.Message, b.N)
+	for i := range msgs {
+		m := stanza.NewMessage(stanza.Attrs{From: fmt.Sprintf("friend%d@example.org/phone", i%50), Type: stanza.MessageTypeChat, Id: fmt.Sprintf("id-%d", i)})
+		m.Body = fmt.Sprintf("Salut ! message numéro %d", i)
+		msgs[i] = &m
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for _, m := range msgs {
+		s.HandleMessage(nil, m)
+	}
+	b.StopTimer()
+	if events != b.N {
+		b.Fatalf("%d events for %d messages", events, b.N)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}

@@ -1,0 +1,177 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"sync"
+
+	"github.com/causerie/causerie/core/account"
+	"github.com/causerie/causerie/core/history"
+)
+
+// Client is the whole model: the accounts, one Session each, the history
+// store and the event bus. The GUI holds one Client.
+type Client struct {
+	accounts *account.Store
+	keyring  *account.Keyring
+	store    *history.Store
+	opts     Options
+	bus      Bus
+
+	mu       sync.Mutex
+	sessions map[string]*Session
+	// Logf receives diagnostics (never passwords); default log.Printf.
+	Logf func(format string, args ...any)
+}
+
+// NewClient builds a client over the account store, keyring (nil: no
+// keyring, passwords typed each time) and history store. It loads every
+// account's cached roster and pending requests so the UI can show them
+// before any network answer.
+func NewClient(accounts *account.Store, keyring *account.Keyring, store *history.Store, opts Options) *Client {
+	c := &Client{accounts: accounts, keyring: keyring, store: store, opts: opts, sessions: map[string]*Session{}}
+	for _, a := range accounts.List() {
+		c.session(a)
+	}
+	return c
+}
+
+func (c *Client) logf(format string, args ...any) {
+	if c.Logf != nil {
+		c.Logf(format, args...)
+		return
+	}
+	log.Printf(format, args...)
+}
+
+// Subscribe registers an event handler; see Bus.
+func (c *Client) Subscribe(f func(Event)) (cancel func()) { return c.bus.Subscribe(f) }
+
+// Store is the history store.
+func (c *Client) Store() *history.Store { return c.store }
+
+// Keyring is the keyring (nil when none).
+func (c *Client) Keyring() *account.Keyring { return c.keyring }
+
+func (c *Client) session(a account.Account) *Session {
+	c.mu.Lock()
+	s, ok := c.sessions[a.JID]
+	if !ok {
+		s = newSession(c, a)
+		c.sessions[a.JID] = s
+	}
+	c.mu.Unlock()
+	if !ok {
+		if err := s.loadCachedRoster(); err != nil {
+			c.logf("roster cache of %s: %v", a.JID, err)
+		}
+		s.loadOutbox()
+	}
+	return s
+}
+
+// Sessions returns a session per account, in the accounts' order.
+func (c *Client) Sessions() []*Session {
+	var out []*Session
+	for _, a := range c.accounts.List() {
+		out = append(out, c.session(a))
+	}
+	return out
+}
+
+// Session returns the session of an account.
+func (c *Client) Session(jid string) (*Session, bool) {
+	a, ok := c.accounts.Get(jid)
+	if !ok {
+		return nil, false
+	}
+	return c.session(a), true
+}
+
+// AddAccount saves an account (and its password in the keyring when
+// a.RememberPassword) and returns its session, not yet connected. A
+// keyring failure is returned wrapped: the account is saved anyway and
+// the password kept for this run, so the UI can say "not remembered".
+func (c *Client) AddAccount(ctx context.Context, a account.Account, password string) (*Session, error) {
+	if err := c.accounts.Put(a); err != nil {
+		return nil, err
+	}
+	a, _ = c.accounts.Get(a.JID)
+	s := c.session(a)
+	s.mu.Lock()
+	s.acct = a
+	s.mu.Unlock()
+	if password == "" {
+		return s, nil
+	}
+	s.SetPassword(password)
+	if a.RememberPassword {
+		if c.keyring == nil {
+			return s, fmt.Errorf("core: password not remembered: %w", account.ErrKeyringUnavailable)
+		}
+		if err := c.keyring.Set(ctx, a.JID, password); err != nil {
+			return s, fmt.Errorf("core: password not remembered: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// UpdateAccount saves changed settings; they apply on the next connection.
+func (c *Client) UpdateAccount(a account.Account) error {
+	if err := c.accounts.Put(a); err != nil {
+		return err
+	}
+	a, _ = c.accounts.Get(a.JID)
+	s := c.session(a)
+	s.mu.Lock()
+	s.acct = a
+	s.mu.Unlock()
+	return nil
+}
+
+// RemoveAccount disconnects and forgets an account on this computer: its
+// settings, its keyring entry and, when deleteHistory, its local history.
+func (c *Client) RemoveAccount(ctx context.Context, jid string, deleteHistory bool) error {
+	if s, ok := c.Session(jid); ok {
+		s.Disconnect()
+	}
+	a, ok := c.accounts.Get(jid)
+	if !ok {
+		return nil
+	}
+	var errs []error
+	if c.keyring != nil {
+		if err := c.keyring.Delete(ctx, a.JID); err != nil && !errors.Is(err, account.ErrPasswordNotFound) {
+			errs = append(errs, err)
+		}
+	}
+	if deleteHistory {
+		errs = append(errs, c.store.DeleteAccount(a.JID))
+	}
+	errs = append(errs, c.accounts.Remove(a.JID))
+	c.mu.Lock()
+	delete(c.sessions, a.JID)
+	c.mu.Unlock()
+	return errors.Join(errs...)
+}
+
+// ConnectAll starts every enabled account marked auto-connect.
+func (c *Client) ConnectAll() {
+	for _, s := range c.Sessions() {
+		if a := s.Account(); a.AutoConnect && !a.Disabled {
+			s.Connect()
+		}
+	}
+}
+
+// Close disconnects every session.
+func (c *Client) Close() {
+	var wg sync.WaitGroup
+	for _, s := range c.Sessions() {
+		wg.Add(1)
+		go func() { defer wg.Done(); s.Disconnect() }()
+	}
+	wg.Wait()
+}

@@ -1,0 +1,170 @@
+package core
+
+import (
+	"errors"
+	"time"
+
+	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/xmpp"
+	"github.com/causerie/causerie/core/xmpp/delay"
+	"github.com/causerie/causerie/core/xmpp/roster"
+	"github.com/causerie/causerie/core/xmpp/sid"
+	"gosrc.io/xmpp/stanza"
+)
+
+// The Session is the connection's handler: it turns each stanza into core
+// values once, on the reader goroutine, in wire order. Storing happens
+// before the handler returns, so the XEP-0198 ack never covers a message
+// that is not in the history.
+
+// HandleMessage stores incoming messages and attaches errors to the
+// message they answer.
+func (s *Session) HandleMessage(c *xmpp.Conn, m *stanza.Message) {
+	me := s.jid()
+	peer := bareJID(m.From)
+	if peer == "" {
+		peer = c.Domain()
+	}
+	if m.Type == stanza.MessageTypeError {
+		s.messageError(peer, m)
+		return
+	}
+	if m.Body == "" && m.Subject == "" {
+		return // chat states, receipts, ...: later issues
+	}
+	typ := string(m.Type)
+	if typ == "" {
+		typ = "normal"
+	}
+	now := time.Now()
+	sent, ok := delay.FromMessage(m)
+	if !ok {
+		sent = now
+	}
+	origin := sid.Origin(m)
+	if origin == "" {
+		origin = m.Id
+	}
+	hm := history.Message{
+		Account:   me,
+		Peer:      peer,
+		Resource:  resourceOf(m.From),
+		Direction: history.In,
+		Type:      typ,
+		Body:      m.Body,
+		Subject:   m.Subject,
+		Thread:    m.Thread,
+		OriginID:  origin,
+		StanzaID:  sid.StanzaIDBy(m, me),
+		Sent:      sent,
+		Received:  now,
+		State:     history.StateReceived,
+	}
+	if err := s.client.store.Add(&hm); err != nil {
+		if !errors.Is(err, history.ErrDuplicate) {
+			s.client.logf("history: storing a message from %s: %v", peer, err)
+		}
+		return
+	}
+	s.client.bus.Publish(MessageReceived{Account: me, Message: hm})
+}
+
+// messageError marks the message an error answers as failed.
+func (s *Session) messageError(peer string, m *stanza.Message) {
+	me := s.jid()
+	reason := m.Error.Reason
+	if m.Error.Text != "" {
+		reason += ": " + m.Error.Text
+	}
+	if reason == "" {
+		reason = "undefined-condition"
+	}
+	orig, found, err := s.client.store.FindByOriginID(me, peer, m.Id, history.Out)
+	if err != nil || !found {
+		// An error for something we did not store: keep it visible.
+		hm := history.Message{Account: me, Peer: peer, Direction: history.In, Type: "error",
+			Body: m.Body, OriginID: m.Id, Sent: time.Now(), State: history.StateError, Error: reason}
+		if s.client.store.Add(&hm) == nil {
+			s.client.bus.Publish(MessageReceived{Account: me, Message: hm})
+		}
+		return
+	}
+	s.mu.Lock()
+	delete(s.outbox, orig.OriginID)
+	s.mu.Unlock()
+	s.client.store.SetState(orig.ID, history.StateError, reason)
+	s.client.bus.Publish(MessageStateChanged{Account: me, ID: orig.ID, Peer: peer, State: history.StateError, Reason: reason})
+}
+
+// HandlePresence tracks contacts' presence and subscription requests.
+func (s *Session) HandlePresence(c *xmpp.Conn, p *stanza.Presence) {
+	me := s.jid()
+	peer := bareJID(p.From)
+	if peer == "" {
+		return
+	}
+	switch p.Type {
+	case "", stanza.PresenceTypeUnavailable:
+		if peer == me {
+			if p.From == c.JID() {
+				s.client.bus.Publish(OwnPresenceChanged{Account: me, Presence: s.Presence()})
+			}
+			return
+		}
+		since, ok := delay.FromPresence(p)
+		if !ok {
+			since = time.Now()
+		}
+		res := Resource{Name: resourceOf(p.From), Show: Show(p.Show), Status: p.Status, Priority: int(p.Priority), Since: since}
+		ct := s.roster.setPresence(peer, res, p.Type == "")
+		s.client.bus.Publish(PresenceChanged{Account: me, Contact: ct})
+	case stanza.PresenceTypeSubscribe:
+		req := history.Request{From: peer, Message: p.Status, At: time.Now()}
+		if err := s.client.store.AddRequest(me, req); err != nil {
+			s.client.logf("history: storing a subscription request: %v", err)
+		}
+		ct := s.roster.setPendingIn(peer, true)
+		s.client.bus.Publish(SubscriptionRequested{Account: me, Request: req, InRoster: ct.InRoster})
+	case stanza.PresenceTypeSubscribed, stanza.PresenceTypeUnsubscribed, stanza.PresenceTypeUnsubscribe:
+		if p.Type == stanza.PresenceTypeUnsubscribe {
+			// They withdrew: a pending request of theirs is void.
+			s.client.store.RemoveRequest(me, peer)
+			s.roster.setPendingIn(peer, false)
+		}
+		s.client.bus.Publish(SubscriptionChanged{Account: me, JID: peer, Kind: string(p.Type)})
+	case stanza.PresenceTypeError:
+		s.client.bus.Publish(PresenceError{Account: me, JID: peer, Condition: p.Error.Reason, Text: p.Error.Text})
+	}
+}
+
+// HandleIQ answers roster pushes; other requests are left to later
+// features (the connection answers service-unavailable).
+func (s *Session) HandleIQ(c *xmpp.Conn, iq *stanza.IQ) bool {
+	if iq.Type != stanza.IQTypeSet {
+		return false
+	}
+	if _, isRoster := iq.Payload.(*roster.Query); !isRoster {
+		return false
+	}
+	it, ver, ok := roster.ParsePush(c, iq)
+	if !ok {
+		c.SendError(iq, "cancel", "service-unavailable") // RFC 6121 §2.1.6
+		return true
+	}
+	c.SendResult(iq, nil)
+	me := s.jid()
+	jid := bareJID(it.JID)
+	ev := RosterChanged{Account: me}
+	if it.Subscription == "remove" {
+		s.roster.remove(jid)
+		ev.Removed = []string{jid}
+	} else {
+		ev.Contacts = []Contact{s.roster.setItem(jid, it.Name, it.Groups, it.Subscription, it.Ask, it.Approved)}
+	}
+	if ver != "" {
+		s.roster.setVersion(ver)
+	}
+	s.saveRoster()
+	s.client.bus.Publish(ev)
+	return true
+}

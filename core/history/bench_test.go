@@ -1,0 +1,286 @@
+package history
+
+import (
+	"database/sql"
+	"fmt"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if bigDir != "" {
+		os.RemoveAll(bigDir)
+	}
+	os.Exit(code)
+}
+
+// bulkAdd stores many messages in few large transactions through the same
+// prepared statements as Add. Tests and benchmarks only.
+func (s *Store) bulkAdd(n int, next func(i int, m *Message)) error {
+	const batch = 200_000
+	for start := 0; start < n; start += batch {
+		var fresh []convKey
+		var freshIDs []convIDs
+		err := s.write(func(tx *sql.Tx) error {
+			for i := start; i < n && i < start+batch; i++ {
+				var m Message
+				next(i, &m)
+				if m.Received.IsZero() {
+					m.Received = m.Sent
+				}
+				ids, isNew, _, err := s.conv(tx, m.Account, m.Peer, true)
+				if err != nil {
+					return err
+				}
+				if isNew {
+					// Visible to this transaction's later lookups through the cache.
+					s.convs[convKey{m.Account, m.Peer}] = ids
+					fresh, freshIDs = append(fresh, convKey{m.Account, m.Peer}), append(freshIDs, ids)
+				}
+				if _, _, err := s.insert(tx, ids, &m); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			for _, k := range fresh {
+				delete(s.convs, k)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// corpus generates a deterministic, Zipf-distributed chat corpus.
+type corpus struct {
+	vocab []string
+	rng   *rand.Rand
+	word  *rand.Zipf
+	peer  *rand.Zipf
+}
+
+const vocabSize = 20000
+
+func newCorpus(seed int64) *corpus {
+	rng := rand.New(rand.NewSource(seed))
+	syl := []string{"ba", "be", "bi", "bo", "ca", "ce", "ci", "co", "da", "de", "di", "do", "fa", "fe", "la", "le",
+		"li", "lo", "ma", "me", "mi", "mo", "na", "ne", "ni", "no", "pa", "pe", "ra", "re", "ri", "ro", "sa", "se",
+		"si", "so", "ta", "te", "ti", "to", "va", "vé", "zè", "ou", "an", "on", "in", "ê", "tr", "st"}
+	seen := map[string]bool{}
+	var vocab []string
+	for len(vocab) < vocabSize {
+		n := 1 + rng.Intn(4)
+		w := ""
+		for i := 0; i < n; i++ {
+			w += syl[rng.Intn(len(syl))]
+		}
+		if !seen[w] {
+			seen[w] = true
+			vocab = append(vocab, w)
+		}
+	}
+	return &corpus{
+		vocab: vocab,
+		rng:   rng,
+		word:  rand.NewZipf(rng, 1.07, 2, vocabSize-1),
+		peer:  rand.NewZipf(rng, 1.2, 1, 499),
+	}
+}
+
+func (c *corpus) body() string {
+	n := 3 + c.rng.Intn(15)
+	b := make([]byte, 0, 8*n)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, c.vocab[c.word.Uint64()]...)
+	}
+	return string(b)
+}
+
+func peerJID(i uint64) string { return fmt.Sprintf("contact%03d@example.net", i) }
+
+const bigN = 1_000_000
+
+var (
+	bigOnce sync.Once
+	bigDir  string
+	bigPath string
+	bigErr  error
+	bigVoc  []string
+)
+
+// bigDB builds (once per test binary run, only when a benchmark asks) a
+// database of 1M messages: 500 conversations of one account, Zipf-sized.
+func bigDB(b *testing.B) string {
+	bigOnce.Do(func() {
+		c := newCorpus(42)
+		bigVoc = c.vocab
+		// CAUSERIE_HISTORY_BENCH_DB names a database to reuse (built there
+		// if missing) across runs, for profiling.
+		if p := os.Getenv("CAUSERIE_HISTORY_BENCH_DB"); p != "" {
+			bigPath = p
+			if _, err := os.Stat(p); err == nil {
+				return
+			}
+		} else {
+			bigDir, bigErr = os.MkdirTemp("", "causerie-history-bench-")
+			if bigErr != nil {
+				return
+			}
+			bigPath = filepath.Join(bigDir, "history.db")
+		}
+		start := time.Now()
+		var s *Store
+		if s, bigErr = Open(bigPath); bigErr != nil {
+			return
+		}
+		base := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+		bigErr = s.bulkAdd(bigN, func(i int, m *Message) {
+			m.Account = me
+			m.Peer = peerJID(c.peer.Uint64())
+			m.Direction = Direction(1 + c.rng.Intn(2))
+			m.Type = "chat"
+			m.Body = c.body()
+			m.OriginID = fmt.Sprintf("%x-%d", c.rng.Int63(), i)
+			if m.Direction == In {
+				m.StanzaID = fmt.Sprintf("s%d", i)
+				m.Resource = "phone"
+			}
+			m.Sent = base.Add(time.Duration(i/3) * 7 * time.Second) // ties in threes
+			m.State = StateReceived
+		})
+		if cerr := s.Close(); bigErr == nil {
+			bigErr = cerr
+		}
+		var size int64
+		if fi, err := os.Stat(bigPath); err == nil {
+			size = fi.Size()
+		}
+		fmt.Fprintf(os.Stderr, "built %d-message database in %v: %.1f MiB (%.0f bytes/message)\n",
+			bigN, time.Since(start).Round(time.Second), float64(size)/(1<<20), float64(size)/bigN)
+	})
+	if bigErr != nil {
+		b.Fatal(bigErr)
+	}
+	return bigPath
+}
+
+func openBig(b *testing.B) *Store {
+	s, err := Open(bigDB(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+func BenchmarkAdd(b *testing.B) {
+	s, _ := openTemp(b)
+	c := newCorpus(7)
+	msgs := make([]Message, 1024)
+	for i := range msgs {
+		msgs[i] = Message{Account: me, Peer: peerJID(uint64(i % 20)), Direction: In, Type: "chat", Body: c.body()}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m := msgs[i%len(msgs)]
+		m.OriginID = fmt.Sprint("o", i)
+		m.StanzaID = fmt.Sprint("s", i)
+		if err := s.Add(&m); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+func BenchmarkLatest50(b *testing.B) {
+	s := openBig(b)
+	for _, peer := range []struct {
+		name string
+		jid  string
+	}{{"biggest", peerJID(0)}, {"small", peerJID(300)}} {
+		b.Run(peer.name, func(b *testing.B) {
+			ms, err := s.Latest(me, peer.jid, 50)
+			if err != nil || len(ms) == 0 {
+				b.Fatalf("Latest: %d, %v", len(ms), err)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := s.Latest(me, peer.jid, 50); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkBefore50(b *testing.B) {
+	s := openBig(b)
+	ms, err := s.Latest(me, peerJID(0), 1)
+	if err != nil || len(ms) != 1 {
+		b.Fatal(err)
+	}
+	// Page back from the middle of the biggest conversation.
+	mid, err := s.Get(ms[0].ID / 2)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := s.Before(me, mid.Peer, mid, 50); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkSearch(b *testing.B) {
+	s := openBig(b)
+	voc := bigVoc
+	cases := []struct {
+		name, peer, q string
+	}{
+		{"rare/chat", peerJID(0), voc[15000]},
+		{"rare/all", "", voc[15000]},
+		{"medium/chat", peerJID(0), voc[1000]},
+		{"medium/all", "", voc[1000]},
+		{"common/chat", peerJID(0), voc[20]},
+		{"common/all", "", voc[20]},
+		{"common/smallchat", peerJID(300), voc[20]},
+		{"twowords/all", "", voc[50] + " " + voc[200]},
+		{"prefix3/all", "", voc[1000][:3]},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			r, err := s.Search(me, c.peer, c.q, 50)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := s.Search(me, c.peer, c.q, 50); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(r)), "results")
+		})
+	}
+}
+
+func BenchmarkConversations(b *testing.B) {
+	s := openBig(b)
+	for i := 0; i < b.N; i++ {
+		if _, err := s.Conversations(me); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

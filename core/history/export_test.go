@@ -1,0 +1,5 @@
+package history
+
+import "database/sql"
+
+type sqlTx = sql.Tx

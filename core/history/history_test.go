@@ -1,0 +1,738 @@
+package history
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+)
+
+const (
+	me  = "me@example.org"
+	bob = "bob@example.org"
+	ann = "ann@example.org"
+)
+
+var t0 = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+
+func openTemp(t testing.TB) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "sub", "history.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, path
+}
+
+func mustAdd(t testing.TB, s *Store, m *Message) *Message {
+	t.Helper()
+	if err := s.Add(m); err != nil {
+		t.Fatalf("Add(%+v): %v", m, err)
+	}
+	return m
+}
+
+func msg(peer string, dir Direction, body string, sent time.Time) *Message {
+	return &Message{Account: me, Peer: peer, Direction: dir, Type: "chat", Body: body, Sent: sent}
+}
+
+func bodies(ms []Message) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.Body
+	}
+	return out
+}
+
+func sameTime(a, b time.Time) bool { return a.Equal(b) }
+
+func TestOpenCreatesDirsAndWAL(t *testing.T) {
+	s, path := openTemp(t)
+	if _, err := os.Stat(path); err != nil {
+		t.Fatal(err)
+	}
+	var mode string
+	if err := s.r.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+		t.Fatalf("journal_mode = %q, %v", mode, err)
+	}
+	var fk, sync int
+	if err := s.w.QueryRow("PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
+		t.Fatalf("foreign_keys = %d, %v", fk, err)
+	}
+	if err := s.w.QueryRow("PRAGMA synchronous").Scan(&sync); err != nil || sync != 1 {
+		t.Fatalf("synchronous = %d, %v", sync, err)
+	}
+	var v int
+	if err := s.w.QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != schemaVersion {
+		t.Fatalf("user_version = %d, %v", v, err)
+	}
+	if _, err := Open(""); err == nil {
+		t.Fatal("Open(\"\") succeeded")
+	}
+}
+
+func TestOpenOddPath(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a b?c#d%20e", "h.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAdd(t, s, msg(bob, In, "hello", t0))
+	s.Close()
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("database not at the literal path: %v", err)
+	}
+}
+
+func TestAddGetRoundTrip(t *testing.T) {
+	s, _ := openTemp(t)
+	in := &Message{
+		Account: me, Peer: bob, Resource: "phone", Direction: In, Type: "chat",
+		Body: "salut", Subject: "subj", Thread: "th1", Rich: "<p>salut</p>",
+		OriginID: "o1", StanzaID: "s1", Sent: t0, State: StateReceived,
+	}
+	before := time.Now()
+	mustAdd(t, s, in)
+	if in.ID == 0 {
+		t.Fatal("ID not set")
+	}
+	if in.Received.Before(before) {
+		t.Fatalf("Received not set: %v", in.Received)
+	}
+	got, err := s.Get(in.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sameTime(got.Sent, in.Sent) || !sameTime(got.Received, in.Received) {
+		t.Fatalf("times: got %v/%v want %v/%v", got.Sent, got.Received, in.Sent, in.Received)
+	}
+	got.Sent, got.Received = in.Sent, in.Received
+	if got != *in {
+		t.Fatalf("Get = %+v\nwant  %+v", got, *in)
+	}
+	if _, err := s.Get(in.ID + 100); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Get(missing) = %v", err)
+	}
+	// Zero Sent defaults to Received.
+	m := mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: Out, Body: "x"})
+	if m.Sent.IsZero() || !m.Sent.Equal(m.Received) {
+		t.Fatalf("Sent = %v, Received = %v", m.Sent, m.Received)
+	}
+	if err := s.Add(&Message{Account: me, Peer: bob, Body: "no direction"}); err == nil {
+		t.Fatal("Add without direction succeeded")
+	}
+	if err := s.Add(&Message{Account: me, Direction: In}); err == nil {
+		t.Fatal("Add without peer succeeded")
+	}
+}
+
+func TestLatestBeforePaging(t *testing.T) {
+	s, _ := openTemp(t)
+	const total = 400
+	var want []string
+	for i := 0; i < total; i++ {
+		// Groups of 7 messages share one Sent time: ID breaks the tie.
+		sent := t0.Add(time.Duration(i/7) * time.Second)
+		want = append(want, fmt.Sprint("m", i))
+		mustAdd(t, s, msg(bob, Direction(1+i%2), want[i], sent))
+		if i%10 == 0 {
+			mustAdd(t, s, msg(ann, In, "other", sent)) // interleaved conversation
+		}
+	}
+	// A message whose Sent is older than everything, added last (MAM backfill).
+	mustAdd(t, s, msg(bob, In, "old", t0.Add(-time.Hour)))
+	want = append([]string{"old"}, want...)
+
+	latest, err := s.Latest(me, bob, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(bodies(latest)) != fmt.Sprint(want[len(want)-50:]) {
+		t.Fatalf("Latest = %v", bodies(latest))
+	}
+	var got []string
+	page := latest
+	for len(page) > 0 {
+		got = append(bodies(page), got...)
+		if page, err = s.Before(me, bob, page[0], 50); err != nil {
+			t.Fatal(err)
+		}
+		if len(page) > 50 {
+			t.Fatalf("page of %d", len(page))
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("paged %d messages, want %d\n%v", len(got), len(want), got[:20])
+	}
+	all, err := s.Latest(me, bob, 10*total)
+	if err != nil || len(all) != len(want) {
+		t.Fatalf("Latest(all) = %d, %v", len(all), err)
+	}
+	if ms, err := s.Latest(me, "nobody@x", 10); err != nil || len(ms) != 0 {
+		t.Fatalf("Latest(unknown) = %v, %v", ms, err)
+	}
+	if ms, err := s.Latest(me, bob, 0); err != nil || len(ms) != 0 {
+		t.Fatalf("Latest(0) = %v, %v", ms, err)
+	}
+}
+
+func TestSetState(t *testing.T) {
+	s, _ := openTemp(t)
+	m := mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: Out, Body: "hi", OriginID: "o1", State: StatePending})
+	for _, st := range []State{StateSent, StateAcked, StateDelivered} {
+		if err := s.SetState(m.ID, st, ""); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.Get(m.ID); got.State != st || got.Error != "" {
+			t.Fatalf("state = %v %q, want %v", got.State, got.Error, st)
+		}
+	}
+	if err := s.SetState(m.ID, StateError, "service-unavailable"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Get(m.ID); got.State != StateError || got.Error != "service-unavailable" {
+		t.Fatalf("got %v %q", got.State, got.Error)
+	}
+	if err := s.SetState(m.ID+1, StateSent, ""); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("SetState(missing) = %v", err)
+	}
+}
+
+func TestFindByOriginID(t *testing.T) {
+	s, _ := openTemp(t)
+	out := mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: Out, Body: "out", OriginID: "abc"})
+	in := mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: In, Body: "in", OriginID: "abc"})
+	mustAdd(t, s, &Message{Account: me, Peer: ann, Direction: Out, Body: "ann", OriginID: "abc"})
+	got, ok, err := s.FindByOriginID(me, bob, "abc", Out)
+	if err != nil || !ok || got.ID != out.ID || got.Body != "out" {
+		t.Fatalf("FindByOriginID(Out) = %+v %v %v", got, ok, err)
+	}
+	got, ok, err = s.FindByOriginID(me, bob, "abc", In)
+	if err != nil || !ok || got.ID != in.ID {
+		t.Fatalf("FindByOriginID(In) = %+v %v %v", got, ok, err)
+	}
+	for _, c := range []struct{ acc, peer, id string }{{me, bob, "nope"}, {me, "x@y", "abc"}, {"other@x", bob, "abc"}, {me, bob, ""}} {
+		if _, ok, err := s.FindByOriginID(c.acc, c.peer, c.id, Out); ok || err != nil {
+			t.Fatalf("FindByOriginID(%v) = %v %v", c, ok, err)
+		}
+	}
+}
+
+func TestDuplicates(t *testing.T) {
+	s, _ := openTemp(t)
+	first := mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: In, Body: "a", StanzaID: "sid1"})
+	dup := &Message{Account: me, Peer: bob, Direction: In, Body: "a again", StanzaID: "sid1"}
+	if err := s.Add(dup); !errors.Is(err, ErrDuplicate) || dup.ID != first.ID {
+		t.Fatalf("stanza-id dup: %v, ID %d want %d", err, dup.ID, first.ID)
+	}
+	o := mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: In, Body: "b", OriginID: "oid1"})
+	dup = &Message{Account: me, Peer: bob, Direction: In, Body: "b again", OriginID: "oid1", StanzaID: "other"}
+	if err := s.Add(dup); !errors.Is(err, ErrDuplicate) || dup.ID != o.ID {
+		t.Fatalf("origin-id dup: %v, ID %d want %d", err, dup.ID, o.ID)
+	}
+	out := mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: Out, Body: "c", OriginID: "oid2"})
+	dup = &Message{Account: me, Peer: bob, Direction: Out, Body: "c (MAM copy)", OriginID: "oid2", StanzaID: "s9"}
+	if err := s.Add(dup); !errors.Is(err, ErrDuplicate) || dup.ID != out.ID {
+		t.Fatalf("outgoing origin-id dup: %v, ID %d want %d", err, dup.ID, out.ID)
+	}
+	// Not duplicates: other direction, other peer, other account, empty ids,
+	// and an outgoing message reusing an incoming stanza-id.
+	for _, m := range []*Message{
+		{Account: me, Peer: bob, Direction: Out, Body: "d", OriginID: "oid1"},
+		{Account: me, Peer: ann, Direction: In, Body: "e", StanzaID: "sid1", OriginID: "oid1"},
+		{Account: "alt@example.org", Peer: bob, Direction: In, Body: "f", StanzaID: "sid1", OriginID: "oid1"},
+		{Account: me, Peer: bob, Direction: In, Body: "g"},
+		{Account: me, Peer: bob, Direction: In, Body: "h"},
+		{Account: me, Peer: bob, Direction: Out, Body: "i", StanzaID: "sid1"},
+		{Account: me, Peer: bob, Direction: Out, Body: "j", StanzaID: "sid1"},
+	} {
+		mustAdd(t, s, m)
+	}
+	ms, _ := s.Latest(me, bob, 100)
+	if len(ms) != 8 {
+		t.Fatalf("%d messages stored: %v", len(ms), bodies(ms))
+	}
+	cs, _ := s.Conversations(me)
+	for _, c := range cs {
+		if c.Peer == bob && c.Count != 8 {
+			t.Fatalf("count = %d after duplicates", c.Count)
+		}
+	}
+	// The duplicate was not indexed either.
+	if r, _ := s.Search(me, bob, "again", 10); len(r) != 0 {
+		t.Fatalf("duplicate indexed: %v", bodies(r))
+	}
+}
+
+func TestSearch(t *testing.T) {
+	s, _ := openTemp(t)
+	mustAdd(t, s, msg(bob, In, "Cet été on part à la mer", t0.Add(1)))
+	mustAdd(t, s, msg(bob, Out, "the meeting is at noon", t0.Add(2)))
+	mustAdd(t, s, msg(ann, In, "Meeting moved to Tuesday", t0.Add(3)))
+	mustAdd(t, s, &Message{Account: me, Peer: ann, Direction: In, Subject: "Réunion", Body: "ordre du jour", Sent: t0.Add(4)})
+	mustAdd(t, s, msg(bob, In, "see you at the meeting", t0.Add(5)))
+	mustAdd(t, s, &Message{Account: "alt@example.org", Peer: bob, Direction: In, Body: "meeting elsewhere", Sent: t0.Add(6)})
+	// A backfilled message: newest-first is by Sent, not by insertion.
+	mustAdd(t, s, msg(bob, In, "old meeting notes", t0))
+
+	cases := []struct {
+		peer, q string
+		want    []string
+	}{
+		{bob, "meeting", []string{"see you at the meeting", "the meeting is at noon", "old meeting notes"}},
+		{"", "meeting", []string{"see you at the meeting", "Meeting moved to Tuesday", "the meeting is at noon", "old meeting notes"}},
+		{ann, "MEETING", []string{"Meeting moved to Tuesday"}},
+		{bob, "meet", []string{"see you at the meeting", "the meeting is at noon", "old meeting notes"}}, // prefix on last word
+		{bob, "meet noon", nil},                                  // only the last word is a prefix
+		{bob, "meeting noo", []string{"the meeting is at noon"}}, // all words must match
+		{bob, "ete", []string{"Cet été on part à la mer"}},       // diacritics
+		{bob, "a la MER", []string{"Cet été on part à la mer"}},
+		{"", "reunion", []string{"ordre du jour"}}, // subject
+		{bob, "reunion", nil},
+		{"", "elsewhere", nil}, // other account
+		{"nobody@x", "meeting", nil},
+		{"", "", nil},
+		{"", "   ", nil},
+	}
+	for _, c := range cases {
+		got, err := s.Search(me, c.peer, c.q, 10)
+		if err != nil {
+			t.Fatalf("Search(%q, %q): %v", c.peer, c.q, err)
+		}
+		if fmt.Sprint(bodies(got)) != fmt.Sprint(c.want) {
+			t.Errorf("Search(%q, %q) = %q, want %q", c.peer, c.q, bodies(got), c.want)
+		}
+	}
+	if got, _ := s.Search(me, "", "meeting", 2); len(got) != 2 {
+		t.Fatalf("limit: %d results", len(got))
+	}
+	if got, _ := s.Search("nobody@x", "", "meeting", 2); len(got) != 0 {
+		t.Fatalf("unknown account: %d results", len(got))
+	}
+	got, _ := s.Search(me, bob, "ete", 1)
+	if len(got) != 1 || got[0].Account != me || got[0].Peer != bob || got[0].Direction != In {
+		t.Fatalf("result fields: %+v", got)
+	}
+}
+
+var hostileQueries = []string{
+	`"`, `""`, `"""`, `*`, `**`, `foo:bar`, `-x`, `- x`, `NEAR(`, `NEAR(a b, 3)`, `AND`, `OR`, `NOT`,
+	`a AND`, `AND b`, `a OR NOT b`, `'; DROP TABLE messages; --`, `(`, `)`, `((a)`, `{body}: x`,
+	`body:x`, `conv:c1`, `^x`, `x^`, `+`, `a + b`, `\`, "\x00", "a\x00b", "\xff\xfe", `%`, `_`,
+	"\u0301", "e\u0301te\u0301", "  ", "\t\n", `*meet`, `meet*`, `"meet`, `c1`, `a1`, "💬", `NEAR`,
+	`rank:`, `rowid`, `MATCH`, `?`, `?1`, `:x`, `@x`, `$x`,
+}
+
+func TestSearchHostile(t *testing.T) {
+	s, _ := openTemp(t)
+	mustAdd(t, s, msg(bob, In, "meeting about foo bar and NEAR things", t0))
+	mustAdd(t, s, msg(bob, In, "x AND y", t0.Add(1)))
+	for _, q := range hostileQueries {
+		for _, peer := range []string{"", bob} {
+			if _, err := s.Search(me, peer, q, 10); err != nil {
+				t.Errorf("Search(%q, %q): %v", peer, q, err)
+			}
+		}
+	}
+	// Punctuation is a separator, not an operator.
+	if got, _ := s.Search(me, bob, "foo:bar", 10); len(got) != 1 {
+		t.Errorf("foo:bar: %v", bodies(got))
+	}
+	if got, _ := s.Search(me, bob, "-x", 10); len(got) != 1 || got[0].Body != "x AND y" {
+		t.Errorf("-x: %v", bodies(got))
+	}
+	if got, _ := s.Search(me, bob, "AND", 10); len(got) != 2 {
+		t.Errorf("AND as a word: %v", bodies(got))
+	}
+	if got, _ := s.Search(me, bob, `NEAR(`, 10); len(got) != 1 {
+		t.Errorf("NEAR(: %v", bodies(got))
+	}
+	// The conversation tokens are not searchable as text.
+	if got, _ := s.Search(me, bob, "c1", 10); len(got) != 0 {
+		t.Errorf("c1 matched: %v", bodies(got))
+	}
+	var n int
+	if err := s.r.QueryRow(`SELECT count(*) FROM messages`).Scan(&n); err != nil || n != 2 {
+		t.Fatalf("messages table: %d, %v", n, err)
+	}
+}
+
+func TestConversations(t *testing.T) {
+	s, _ := openTemp(t)
+	mustAdd(t, s, msg(bob, In, "b1", t0.Add(1*time.Minute)))
+	mustAdd(t, s, msg(ann, In, "a1", t0.Add(2*time.Minute)))
+	mustAdd(t, s, msg("carl@x", Out, "c1", t0.Add(3*time.Minute)))
+	mustAdd(t, s, msg(bob, Out, "b2", t0.Add(4*time.Minute)))
+	mustAdd(t, s, msg(ann, In, "a0 (backfill)", t0)) // does not make ann the most recent
+	mustAdd(t, s, &Message{Account: "alt@x", Peer: bob, Direction: In, Body: "z", Sent: t0.Add(time.Hour)})
+	cs, err := s.Conversations(me)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range cs {
+		got = append(got, fmt.Sprintf("%s:%s:%d", c.Peer, c.Last.Body, c.Count))
+		if c.Last.Account != me || c.Last.Peer != c.Peer {
+			t.Errorf("Last = %+v", c.Last)
+		}
+	}
+	want := []string{bob + ":b2:2", "carl@x:c1:1", ann + ":a1:2"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("Conversations = %v, want %v", got, want)
+	}
+	if cs, err := s.Conversations("nobody@x"); err != nil || len(cs) != 0 {
+		t.Fatalf("Conversations(unknown) = %v, %v", cs, err)
+	}
+}
+
+func TestRequests(t *testing.T) {
+	s, _ := openTemp(t)
+	if rs, err := s.Requests(me); err != nil || len(rs) != 0 {
+		t.Fatalf("Requests(empty) = %v, %v", rs, err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(s.AddRequest(me, Request{From: bob, Message: "hi, add me", At: t0.Add(2)}))
+	must(s.AddRequest(me, Request{From: ann, Message: "ann here", At: t0.Add(1)}))
+	must(s.AddRequest("alt@x", Request{From: bob, Message: "other account", At: t0}))
+	must(s.AddRequest(me, Request{From: bob, Message: "please!", At: t0.Add(3)})) // newer: replaces
+	must(s.AddRequest(me, Request{From: ann, Message: "stale", At: t0}))          // older: ignored
+	rs, err := s.Requests(me)
+	must(err)
+	if len(rs) != 2 || rs[0].From != ann || rs[0].Message != "ann here" || !rs[0].At.Equal(t0.Add(1)) ||
+		rs[1].From != bob || rs[1].Message != "please!" || !rs[1].At.Equal(t0.Add(3)) {
+		t.Fatalf("Requests = %+v", rs)
+	}
+	must(s.RemoveRequest(me, ann))
+	must(s.RemoveRequest(me, "never@x"))
+	rs, _ = s.Requests(me)
+	if len(rs) != 1 || rs[0].From != bob {
+		t.Fatalf("after remove: %+v", rs)
+	}
+	rs, _ = s.Requests("alt@x")
+	if len(rs) != 1 || rs[0].Message != "other account" {
+		t.Fatalf("alt: %+v", rs)
+	}
+	must(s.AddRequest(me, Request{From: "zed@x"})) // zero At means now
+	rs, _ = s.Requests(me)
+	if len(rs) != 2 || rs[1].From != "zed@x" || time.Since(rs[1].At) > time.Minute {
+		t.Fatalf("zero At: %+v", rs)
+	}
+	if err := s.AddRequest(me, Request{}); err == nil {
+		t.Fatal("empty From accepted")
+	}
+}
+
+func TestRosterCache(t *testing.T) {
+	s, _ := openTemp(t)
+	ver, data, err := s.LoadRoster(me)
+	if ver != "" || data != nil || err != nil {
+		t.Fatalf("LoadRoster(none) = %q %v %v", ver, data, err)
+	}
+	blob := []byte(`{"items":[{"jid":"bob@example.org","name":"Bob","groups":["Amis"]}]}`)
+	if err := s.SaveRoster(me, "ver7", blob); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveRoster("alt@x", "v1", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	ver, data, err = s.LoadRoster(me)
+	if ver != "ver7" || string(data) != string(blob) || err != nil {
+		t.Fatalf("LoadRoster = %q %s %v", ver, data, err)
+	}
+	if err := s.SaveRoster(me, "ver8", []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	ver, data, _ = s.LoadRoster(me)
+	if ver != "ver8" || string(data) != "{}" {
+		t.Fatalf("after overwrite: %q %s", ver, data)
+	}
+	if err := s.SaveRoster(me, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	ver, data, err = s.LoadRoster(me)
+	if ver != "" || data == nil || len(data) != 0 || err != nil {
+		t.Fatalf("empty roster: %q %v %v", ver, data, err)
+	}
+}
+
+func TestDeleteAccount(t *testing.T) {
+	s, _ := openTemp(t)
+	const other = "alt@example.org"
+	for _, acc := range []string{me, other} {
+		for i := 0; i < 20; i++ {
+			mustAdd(t, s, &Message{Account: acc, Peer: fmt.Sprintf("p%d@x", i%3), Direction: In, Body: "hello world", Sent: t0.Add(time.Duration(i))})
+		}
+		if err := s.AddRequest(acc, Request{From: bob, Message: "hi"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SaveRoster(acc, "v", []byte("r")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.DeleteAccount(me); err != nil {
+		t.Fatal(err)
+	}
+	if cs, _ := s.Conversations(me); len(cs) != 0 {
+		t.Fatalf("conversations left: %v", cs)
+	}
+	if ms, _ := s.Latest(me, "p0@x", 100); len(ms) != 0 {
+		t.Fatalf("messages left: %d", len(ms))
+	}
+	if rs, _ := s.Requests(me); len(rs) != 0 {
+		t.Fatalf("requests left: %v", rs)
+	}
+	if v, d, _ := s.LoadRoster(me); v != "" || d != nil {
+		t.Fatalf("roster left: %q %q", v, d)
+	}
+	var n int
+	s.r.QueryRow(`SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'hello'`).Scan(&n)
+	if n != 20 {
+		t.Fatalf("%d FTS rows left, want 20 (the other account's)", n)
+	}
+	// The other account is untouched.
+	if cs, _ := s.Conversations(other); len(cs) != 3 {
+		t.Fatalf("other account: %d conversations", len(cs))
+	}
+	if r, _ := s.Search(other, "", "hello", 100); len(r) != 20 {
+		t.Fatalf("other account search: %d", len(r))
+	}
+	if rs, _ := s.Requests(other); len(rs) != 1 {
+		t.Fatal("other account's requests deleted")
+	}
+	// The account can be used again (the conversation cache was dropped).
+	m := mustAdd(t, s, &Message{Account: me, Peer: "p0@x", Direction: In, Body: "hello again"})
+	if r, _ := s.Search(me, "p0@x", "hello", 10); len(r) != 1 || r[0].ID != m.ID {
+		t.Fatalf("after re-adding: %v", bodies(r))
+	}
+	if err := s.DeleteAccount("nobody@x"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestReopenAndMigrationsIdempotent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for i := 0; i < 100; i++ {
+		m := mustAdd(t, s, msg(bob, In, fmt.Sprint("persist ", i), t0.Add(time.Duration(i)*time.Second)))
+		ids = append(ids, m.ID)
+	}
+	if err := s.AddRequest(me, Request{From: ann, Message: "hi"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveRoster(me, "v1", []byte("[]")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	if err := s.Add(msg(bob, In, "after close", t0)); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Add after Close: %v", err)
+	}
+	for round := 0; round < 3; round++ {
+		s, err = Open(path)
+		if err != nil {
+			t.Fatalf("reopen %d: %v", round, err)
+		}
+		var v int
+		s.w.QueryRow("PRAGMA user_version").Scan(&v)
+		if v != schemaVersion {
+			t.Fatalf("user_version %d", v)
+		}
+		ms, err := s.Latest(me, bob, 1000)
+		if err != nil || len(ms) != 100+round {
+			t.Fatalf("round %d: %d messages, %v", round, len(ms), err)
+		}
+		for i, id := range ids {
+			if ms[i].ID != id {
+				t.Fatalf("message %d has id %d, want %d", i, ms[i].ID, id)
+			}
+		}
+		if r, _ := s.Search(me, bob, "persist", 1000); len(r) != 100 {
+			t.Fatalf("search after reopen: %d", len(r))
+		}
+		if rs, _ := s.Requests(me); len(rs) != 1 {
+			t.Fatal("requests lost")
+		}
+		if v, _, _ := s.LoadRoster(me); v != "v1" {
+			t.Fatal("roster lost")
+		}
+		mustAdd(t, s, msg(bob, In, fmt.Sprint("round ", round), t0.Add(time.Hour)))
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A database from a newer schema is refused.
+	s, _ = Open(path)
+	s.w.Exec(fmt.Sprintf("PRAGMA user_version = %d", schemaVersion+1))
+	s.Close()
+	if s, err := Open(path); err == nil {
+		s.Close()
+		t.Fatal("opened a database with a newer schema")
+	}
+}
+
+func TestConcurrent(t *testing.T) {
+	s, _ := openTemp(t)
+	const writers, per = 4, 15
+	var wg sync.WaitGroup
+	errc := make(chan error, 100)
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < per; i++ {
+				m := &Message{Account: me, Peer: fmt.Sprintf("p%d@x", w), Direction: Out, Body: "concurrent text", OriginID: fmt.Sprint(w, "-", i)}
+				if err := s.Add(m); err != nil {
+					errc <- err
+					return
+				}
+				if err := s.SetState(m.ID, StateSent, ""); err != nil {
+					errc <- err
+					return
+				}
+			}
+		}(w)
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < per; i++ {
+				if _, err := s.Latest(me, fmt.Sprintf("p%d@x", w), 20); err != nil {
+					errc <- err
+					return
+				}
+				if _, err := s.Search(me, "", "concur", 5); err != nil {
+					errc <- err
+					return
+				}
+				if _, err := s.Conversations(me); err != nil {
+					errc <- err
+					return
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		t.Fatal(err)
+	}
+	cs, _ := s.Conversations(me)
+	total := 0
+	for _, c := range cs {
+		total += c.Count
+	}
+	if len(cs) != writers || total != writers*per {
+		t.Fatalf("%d conversations, %d messages", len(cs), total)
+	}
+}
+
+// TestReadsNotBlockedByWrite holds a write transaction open and checks that
+// reads still complete.
+func TestReadsNotBlockedByWrite(t *testing.T) {
+	s, _ := openTemp(t)
+	mustAdd(t, s, msg(bob, In, "before", t0))
+	release := make(chan struct{})
+	started := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- s.write(func(tx *sqlTx) error {
+			if _, err := tx.Exec(`UPDATE messages SET body = 'changed'`); err != nil {
+				return err
+			}
+			close(started)
+			<-release
+			return nil
+		})
+	}()
+	<-started
+	read := make(chan []Message, 1)
+	go func() {
+		ms, _ := s.Latest(me, bob, 10)
+		read <- ms
+	}()
+	select {
+	case ms := <-read:
+		if len(ms) != 1 || ms[0].Body != "before" {
+			t.Errorf("read during write: %v", bodies(ms))
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("read blocked by an open write transaction")
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if ms, _ := s.Latest(me, bob, 10); len(ms) != 1 || ms[0].Body != "changed" {
+		t.Fatalf("after commit: %v", bodies(ms))
+	}
+}
+
+func TestDefaultPath(t *testing.T) {
+	p, err := DefaultPath()
+	if err != nil {
+		t.Skip("no home directory:", err)
+	}
+	if filepath.Base(p) != "history.db" || filepath.Base(filepath.Dir(p)) != "causerie" {
+		t.Fatalf("DefaultPath = %q", p)
+	}
+	if runtime.GOOS == "linux" {
+		t.Setenv("XDG_DATA_HOME", "/xdg/data")
+		if p, _ := DefaultPath(); p != "/xdg/data/causerie/history.db" {
+			t.Fatalf("with XDG_DATA_HOME: %q", p)
+		}
+		t.Setenv("XDG_DATA_HOME", "relative/ignored")
+		t.Setenv("HOME", "/home/u")
+		if p, _ := DefaultPath(); p != "/home/u/.local/share/causerie/history.db" {
+			t.Fatalf("without XDG_DATA_HOME: %q", p)
+		}
+	}
+}
+
+func TestUnfinished(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Now()
+	add := func(peer string, dir Direction, st State, body string, at time.Duration) *Message {
+		m := &Message{Account: "me@x", Peer: peer, Direction: dir, Type: "chat", Body: body, OriginID: body, Sent: now.Add(at), State: st}
+		if err := s.Add(m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	add("a@x", Out, StateSent, "sent", 2*time.Second)
+	add("a@x", Out, StateAcked, "acked", time.Second)
+	add("b@x", Out, StatePending, "pending", 0)
+	add("b@x", In, StateReceived, "in", 0)
+	add("b@x", Out, StateError, "failed", 3*time.Second)
+	got, err := s.Unfinished("me@x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Body != "pending" || got[1].Body != "sent" {
+		t.Fatalf("unfinished: %+v", got)
+	}
+	if other, _ := s.Unfinished("other@x"); len(other) != 0 {
+		t.Fatalf("other account: %+v", other)
+	}
+}

@@ -1,0 +1,347 @@
+package history
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// msgCols is the column list scanned by scanMessage; queries alias messages
+// as m, conversations as c and accounts as a.
+const msgCols = `m.id, a.jid, c.peer, m.resource, m.direction, m.type, m.body, m.subject, m.thread, m.rich,
+	m.origin_id, m.stanza_id, m.sent, m.received, m.state, m.error`
+
+// convMsgCols is msgCols for queries of one conversation, whose account and
+// peer are the parameters ?1 and ?2.
+const convMsgCols = `m.id, ?1, ?2, m.resource, m.direction, m.type, m.body, m.subject, m.thread, m.rich,
+	m.origin_id, m.stanza_id, m.sent, m.received, m.state, m.error`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanMessage(sc scanner) (Message, error) {
+	var m Message
+	var sent, recv int64
+	err := sc.Scan(&m.ID, &m.Account, &m.Peer, &m.Resource, &m.Direction, &m.Type, &m.Body, &m.Subject,
+		&m.Thread, &m.Rich, &m.OriginID, &m.StanzaID, &sent, &recv, &m.State, &m.Error)
+	m.Sent, m.Received = fromNanos(sent), fromNanos(recv)
+	return m, err
+}
+
+// collect scans all rows; reverse returns them in the opposite order.
+func collect(rows *sql.Rows, reverse bool) ([]Message, error) {
+	defer rows.Close()
+	var out []Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("history: %w", err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("history: %w", err)
+	}
+	if reverse {
+		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+			out[i], out[j] = out[j], out[i]
+		}
+	}
+	return out, nil
+}
+
+// conv returns the ids of (account, peer), creating the rows if create is
+// set; ok is false when they do not exist and create is not set. The caller
+// holds wmu and runs inside tx; newly created ids are reported through fresh
+// so that the caller caches them only once tx commits.
+func (s *Store) conv(tx *sql.Tx, account, peer string, create bool) (ids convIDs, fresh, ok bool, err error) {
+	key := convKey{account, peer}
+	if ids, ok := s.convs[key]; ok {
+		return ids, false, true, nil
+	}
+	err = tx.Stmt(s.selConv).QueryRow(account, peer).Scan(&ids.conv, &ids.account)
+	if err == nil {
+		s.convs[key] = ids // committed row: safe to cache now
+		return ids, false, true, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return ids, false, false, err
+	}
+	if !create {
+		return ids, false, false, nil
+	}
+	if _, err = tx.Exec(`INSERT INTO accounts(jid) VALUES(?) ON CONFLICT(jid) DO NOTHING`, account); err != nil {
+		return ids, false, false, err
+	}
+	if err = tx.QueryRow(`SELECT id FROM accounts WHERE jid = ?`, account).Scan(&ids.account); err != nil {
+		return ids, false, false, err
+	}
+	if err = tx.QueryRow(`INSERT INTO conversations(account_id, peer) VALUES(?, ?) RETURNING id`,
+		ids.account, peer).Scan(&ids.conv); err != nil {
+		return ids, false, false, err
+	}
+	return ids, true, true, nil
+}
+
+// Add stores m and sets m.ID (and m.Received to now if it is zero; m.Sent
+// defaults to m.Received). If the message is already stored (see
+// ErrDuplicate), Add returns ErrDuplicate and sets m.ID to the stored row.
+func (s *Store) Add(m *Message) error {
+	if m.Account == "" || m.Peer == "" {
+		return errors.New("history: Add: empty account or peer")
+	}
+	if m.Direction != In && m.Direction != Out {
+		return fmt.Errorf("history: Add: invalid direction %d", m.Direction)
+	}
+	if m.Received.IsZero() {
+		m.Received = time.Now()
+	}
+	if m.Sent.IsZero() {
+		m.Sent = m.Received
+	}
+	var (
+		ids   convIDs
+		fresh bool
+		id    int64
+		dup   bool
+	)
+	err := s.write(func(tx *sql.Tx) error {
+		var err error
+		ids, fresh, _, err = s.conv(tx, m.Account, m.Peer, true)
+		if err != nil {
+			return fmt.Errorf("history: Add: %w", err)
+		}
+		id, dup, err = s.insert(tx, ids, m)
+		return err
+	}, func() {
+		if fresh {
+			s.convs[convKey{m.Account, m.Peer}] = ids
+		}
+	})
+	if err != nil {
+		return err
+	}
+	m.ID = id
+	if dup {
+		return ErrDuplicate
+	}
+	return nil
+}
+
+// Chrono keys: Sent in milliseconds since 1970 (clamped to 0..2^42-1, i.e.
+// until 2109) in the high 42 bits, a sequence number among the messages of
+// that millisecond in the low 21 bits. Keys are unique and ordered like
+// (Sent, insertion order), which is (Sent, ID) up to sub-millisecond
+// differences.
+const (
+	chronoSeqBits = 21
+	chronoMaxMs   = 1<<42 - 1
+)
+
+func chronoBase(sent time.Time) int64 {
+	ms := sent.UnixMilli()
+	if ms < 0 || sent.IsZero() {
+		ms = 0
+	}
+	if ms > chronoMaxMs {
+		ms = chronoMaxMs
+	}
+	return ms << chronoSeqBits
+}
+
+// nextChrono returns a free chrono key for a message sent at sent.
+func (s *Store) nextChrono(tx *sql.Tx, sent time.Time) (int64, error) {
+	lo := chronoBase(sent)
+	hi := lo | (1<<chronoSeqBits - 1)
+	var max sql.NullInt64
+	if err := tx.Stmt(s.maxChrono).QueryRow(lo, hi).Scan(&max); err != nil {
+		return 0, err
+	}
+	if !max.Valid {
+		return lo, nil
+	}
+	if max.Int64 == hi {
+		return 0, errors.New("too many messages in one millisecond")
+	}
+	return max.Int64 + 1, nil
+}
+
+// insert adds m to conversation ids inside tx. It reports dup (with the
+// stored id) when the unique indexes reject the row.
+func (s *Store) insert(tx *sql.Tx, ids convIDs, m *Message) (id int64, dup bool, err error) {
+	chrono, err := s.nextChrono(tx, m.Sent)
+	if err != nil {
+		return 0, false, fmt.Errorf("history: Add: %w", err)
+	}
+	err = tx.Stmt(s.insMsg).QueryRow(ids.conv, chrono, m.Resource, m.Direction, m.Type, m.Body, m.Subject, m.Thread,
+		m.Rich, m.OriginID, m.StanzaID, nanos(m.Sent), nanos(m.Received), m.State, m.Error).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = tx.Stmt(s.findDup).QueryRow(ids.conv, m.Direction, m.StanzaID, m.OriginID).Scan(&id)
+		if err != nil {
+			return 0, false, fmt.Errorf("history: Add: conflict without duplicate: %w", err)
+		}
+		return id, true, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("history: Add: %w", err)
+	}
+	if m.Body != "" || m.Subject != "" {
+		if _, err := tx.Stmt(s.insFTS).Exec(chrono, m.Body, m.Subject, ids.ftsTokens()); err != nil {
+			return 0, false, fmt.Errorf("history: Add: index: %w", err)
+		}
+	}
+	if _, err := tx.Stmt(s.bumpConv).Exec(ids.conv); err != nil {
+		return 0, false, fmt.Errorf("history: Add: %w", err)
+	}
+	return id, false, nil
+}
+
+// SetState changes the delivery state of message id; reason is stored as
+// Message.Error (pass "" except for StateError).
+func (s *Store) SetState(id int64, st State, reason string) error {
+	return s.write(func(tx *sql.Tx) error {
+		res, err := tx.Exec(`UPDATE messages SET state = ?, error = ? WHERE id = ?`, st, reason, id)
+		if err != nil {
+			return fmt.Errorf("history: SetState: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("history: SetState: %w", err)
+		} else if n == 0 {
+			return fmt.Errorf("history: SetState %d: %w", id, ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// FindByOriginID returns the message of conversation (account, peer) and
+// direction dir with that XEP-0359 origin-id.
+func (s *Store) FindByOriginID(account, peer, originID string, dir Direction) (Message, bool, error) {
+	if originID == "" {
+		return Message{}, false, nil
+	}
+	row := s.r.QueryRow(`SELECT `+msgCols+` FROM messages m JOIN conversations c ON c.id = m.conv
+		JOIN accounts a ON a.id = c.account_id
+		WHERE m.conv = (`+convSub+`) AND m.direction = ?3 AND m.origin_id = ?4 AND m.origin_id <> ''`,
+		account, peer, dir, originID)
+	m, err := scanMessage(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Message{}, false, nil
+	}
+	if err != nil {
+		return Message{}, false, fmt.Errorf("history: FindByOriginID: %w", err)
+	}
+	return m, true, nil
+}
+
+// Get returns message id, or an error wrapping ErrNotFound.
+func (s *Store) Get(id int64) (Message, error) {
+	m, err := scanMessage(s.getMsg.QueryRow(id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Message{}, fmt.Errorf("history: Get %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Message{}, fmt.Errorf("history: Get: %w", err)
+	}
+	return m, nil
+}
+
+// Latest returns the n most recent messages (by Sent, then ID) of a
+// conversation, oldest first.
+func (s *Store) Latest(account, peer string, n int) ([]Message, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	rows, err := s.latest.Query(account, peer, n)
+	if err != nil {
+		return nil, fmt.Errorf("history: Latest: %w", err)
+	}
+	return collect(rows, true)
+}
+
+// Before returns the n messages of a conversation just older than before
+// (ordered by Sent, then ID), oldest first: the page preceding before.
+func (s *Store) Before(account, peer string, before Message, n int) ([]Message, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	rows, err := s.before.Query(account, peer, n, nanos(before.Sent), before.ID)
+	if err != nil {
+		return nil, fmt.Errorf("history: Before: %w", err)
+	}
+	return collect(rows, true)
+}
+
+// Conversations returns one entry per conversation of account, most recent
+// (by the Sent time of its last message) first.
+func (s *Store) Conversations(account string) ([]Conversation, error) {
+	rows, err := s.r.Query(`SELECT c.count, `+msgCols+`
+		FROM accounts a JOIN conversations c ON c.account_id = a.id
+		JOIN messages m ON m.id = (SELECT l.id FROM messages l WHERE l.conv = c.id ORDER BY l.sent DESC, l.id DESC LIMIT 1)
+		WHERE a.jid = ?
+		ORDER BY m.sent DESC, m.id DESC`, account)
+	if err != nil {
+		return nil, fmt.Errorf("history: Conversations: %w", err)
+	}
+	defer rows.Close()
+	var out []Conversation
+	for rows.Next() {
+		var c Conversation
+		var count int
+		var sent, recv int64
+		m := &c.Last
+		if err := rows.Scan(&count, &m.ID, &m.Account, &m.Peer, &m.Resource, &m.Direction, &m.Type, &m.Body,
+			&m.Subject, &m.Thread, &m.Rich, &m.OriginID, &m.StanzaID, &sent, &recv, &m.State, &m.Error); err != nil {
+			return nil, fmt.Errorf("history: Conversations: %w", err)
+		}
+		m.Sent, m.Received = fromNanos(sent), fromNanos(recv)
+		c.Peer, c.Count = m.Peer, count
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("history: Conversations: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteAccount removes everything stored for account: messages and their
+// index entries, conversations, subscription requests and the roster cache.
+func (s *Store) DeleteAccount(account string) error {
+	err := s.write(func(tx *sql.Tx) error {
+		stmts := []string{
+			`DELETE FROM messages_fts WHERE rowid IN (SELECT m.chrono FROM messages m
+				JOIN conversations c ON c.id = m.conv JOIN accounts a ON a.id = c.account_id WHERE a.jid = ?1)`,
+			`DELETE FROM messages WHERE conv IN (SELECT c.id FROM conversations c
+				JOIN accounts a ON a.id = c.account_id WHERE a.jid = ?1)`,
+			`DELETE FROM conversations WHERE account_id IN (SELECT id FROM accounts WHERE jid = ?1)`,
+			`DELETE FROM accounts WHERE jid = ?1`,
+			`DELETE FROM requests WHERE account = ?1`,
+			`DELETE FROM roster WHERE account = ?1`,
+		}
+		for _, q := range stmts {
+			if _, err := tx.Exec(q, account); err != nil {
+				return fmt.Errorf("history: DeleteAccount: %w", err)
+			}
+		}
+		for k := range s.convs {
+			if k.account == account {
+				delete(s.convs, k)
+			}
+		}
+		return nil
+	})
+	return err
+}
+
+// Unfinished returns the account's outgoing messages that were stored but
+// never acknowledged (StatePending or StateSent), oldest first: after a
+// crash or a quit while offline they are sent again on the next connection.
+func (s *Store) Unfinished(account string) ([]Message, error) {
+	rows, err := s.r.Query(`SELECT `+msgCols+` FROM messages m JOIN conversations c ON c.id = m.conv
+		JOIN accounts a ON a.id = c.account_id
+		WHERE a.jid = ?1 AND m.direction = ?2 AND m.state IN (?3, ?4)
+		ORDER BY m.sent, m.id`, account, Out, StatePending, StateSent)
+	if err != nil {
+		return nil, fmt.Errorf("history: Unfinished: %w", err)
+	}
+	return collect(rows, false)
+}

@@ -1,0 +1,132 @@
+package history
+
+import (
+	"database/sql"
+	"fmt"
+)
+
+// migrations is the ordered schema history. migrations[i] brings the
+// database from user_version i to i+1. Append new migrations; never edit one
+// that has shipped.
+var migrations = []string{
+	// 1: initial schema.
+	`
+CREATE TABLE accounts (
+	id  INTEGER PRIMARY KEY,
+	jid TEXT NOT NULL UNIQUE
+);
+
+CREATE TABLE conversations (
+	id         INTEGER PRIMARY KEY,
+	account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+	peer       TEXT NOT NULL,
+	count      INTEGER NOT NULL DEFAULT 0,
+	UNIQUE (account_id, peer)
+);
+
+CREATE TABLE messages (
+	id        INTEGER PRIMARY KEY,
+	conv      INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+	chrono    INTEGER NOT NULL,  -- FTS rowid: sent milliseconds << 21 | sequence (see chronoBase)
+	resource  TEXT NOT NULL DEFAULT '',
+	direction INTEGER NOT NULL,
+	type      TEXT NOT NULL DEFAULT '',
+	body      TEXT NOT NULL DEFAULT '',
+	subject   TEXT NOT NULL DEFAULT '',
+	thread    TEXT NOT NULL DEFAULT '',
+	rich      TEXT NOT NULL DEFAULT '',
+	origin_id TEXT NOT NULL DEFAULT '',
+	stanza_id TEXT NOT NULL DEFAULT '',
+	sent      INTEGER NOT NULL,  -- unix nanoseconds
+	received  INTEGER NOT NULL,  -- unix nanoseconds
+	state     INTEGER NOT NULL DEFAULT 0,
+	error     TEXT NOT NULL DEFAULT ''
+);
+
+-- Latest N / paging back within a conversation.
+CREATE INDEX messages_conv_sent ON messages(conv, sent, id);
+
+-- Search results come from FTS5 in descending rowid (= chrono) order.
+CREATE UNIQUE INDEX messages_chrono ON messages(chrono);
+
+-- Duplicate detection (and FindByOriginID).
+CREATE UNIQUE INDEX messages_stanza_id ON messages(conv, stanza_id)
+	WHERE direction = 1 AND stanza_id <> '';
+CREATE UNIQUE INDEX messages_origin_id ON messages(conv, direction, origin_id)
+	WHERE origin_id <> '';
+
+-- Full-text index. Contentless: rowid = messages.chrono, the text lives in
+-- messages only. Because chrono follows Sent, FTS5 can return the newest
+-- matches first and stop after N of them, however common the words are. conv holds the tokens "a<account id> c<conversation id>" so
+-- that a search restricted to one conversation or account is an index
+-- intersection inside FTS5. The prefix indexes make search-as-you-type
+-- (the last word is a prefix) fast for 1- to 3-character prefixes, at the
+-- cost of ~70% more FTS index.
+CREATE VIRTUAL TABLE messages_fts USING fts5(
+	body, subject, conv,
+	prefix = '1 2 3',
+	content = '',
+	contentless_delete = 1,
+	tokenize = 'unicode61 remove_diacritics 2'
+);
+
+CREATE TABLE requests (
+	account  TEXT NOT NULL,
+	from_jid TEXT NOT NULL,
+	message  TEXT NOT NULL DEFAULT '',
+	at       INTEGER NOT NULL,  -- unix nanoseconds
+	PRIMARY KEY (account, from_jid)
+);
+
+CREATE TABLE roster (
+	account TEXT PRIMARY KEY,
+	ver     TEXT NOT NULL DEFAULT '',
+	data    BLOB
+);
+`,
+}
+
+// schemaVersion is the user_version of an up-to-date database.
+var schemaVersion = len(migrations)
+
+// migrate applies the missing migrations, each in its own transaction
+// together with the user_version bump. It is a no-op on an up-to-date
+// database and refuses a database written by a newer Causerie.
+func migrate(db *sql.DB) error {
+	var v int
+	if err := db.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if v > len(migrations) {
+		return fmt.Errorf("schema version %d is newer than this program's %d", v, len(migrations))
+	}
+	for i := v; i < len(migrations); i++ {
+		tx, err := db.Begin()
+		if err != nil {
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+		// Re-check under the write lock: another process may have migrated.
+		var cur int
+		if err := tx.QueryRow("PRAGMA user_version").Scan(&cur); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+		if cur > i {
+			_ = tx.Rollback()
+			i = cur - 1
+			continue
+		}
+		if _, err := tx.Exec(migrations[i]); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+		if _, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+	}
+	return nil
+}

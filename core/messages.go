@@ -1,0 +1,166 @@
+package core
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/xmpp"
+	"github.com/causerie/causerie/core/xmpp/sid"
+	"gosrc.io/xmpp/stanza"
+)
+
+// Message types (RFC 6121 §5.2.2).
+const (
+	TypeChat      = "chat"
+	TypeNormal    = "normal"
+	TypeHeadline  = "headline"
+	TypeGroupchat = "groupchat"
+)
+
+// SendMessage stores an outgoing message as pending, then sends it when
+// connected (now, or on the next connection). It returns the stored
+// message; delivery progress comes as MessageStateChanged events
+// (sent, then acked by the server under XEP-0198, or error).
+func (s *Session) SendMessage(to, typ, subject, body string) (history.Message, error) {
+	if typ == "" {
+		typ = TypeChat
+	}
+	if err := ValidateJID(to); err != nil {
+		return history.Message{}, err
+	}
+	m := history.Message{
+		Account:   s.jid(),
+		Peer:      bareJID(to),
+		Resource:  resourceOf(s.JID()),
+		Direction: history.Out,
+		Type:      typ,
+		Body:      body,
+		Subject:   subject,
+		OriginID:  sid.New(),
+		Sent:      time.Now(),
+		State:     history.StatePending,
+	}
+	if err := s.client.store.Add(&m); err != nil {
+		return m, err
+	}
+	s.client.bus.Publish(MessageReceived{Account: m.Account, Message: m})
+	s.mu.Lock()
+	s.outbox[m.OriginID] = m
+	conn := s.conn
+	online := s.state == StateOnline
+	s.mu.Unlock()
+	if conn != nil && online {
+		s.transmit(conn, m, to)
+	}
+	return m, nil
+}
+
+// transmit writes one stored message on conn and tracks its state.
+func (s *Session) transmit(conn *xmpp.Conn, m history.Message, to string) {
+	st := stanza.NewMessage(stanza.Attrs{To: to, Type: stanza.StanzaType(m.Type)})
+	st.Body, st.Subject = m.Body, m.Subject
+	sid.Add(&st, m.OriginID)
+	sm, _ := conn.StreamManagement()
+	err := conn.SendAcked(st, func() {
+		s.mu.Lock()
+		_, waiting := s.outbox[m.OriginID]
+		delete(s.outbox, m.OriginID)
+		s.mu.Unlock()
+		if waiting {
+			s.setMessageState(m, history.StateAcked, "")
+		}
+	})
+	if err != nil {
+		return // stays in the outbox: sent on the next connection
+	}
+	s.setMessageState(m, history.StateSent, "")
+	if !sm {
+		// Without stream management, a ping answered after the message
+		// proves the server processed it (one stream, in order).
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			if conn.Ping(ctx, "") == nil {
+				s.mu.Lock()
+				delete(s.outbox, m.OriginID)
+				s.mu.Unlock()
+				s.setMessageState(m, history.StateAcked, "")
+			}
+		}()
+	}
+}
+
+func (s *Session) setMessageState(m history.Message, st history.State, reason string) {
+	cur, err := s.client.store.Get(m.ID)
+	if err == nil && (cur.State == history.StateError || cur.State >= st && st != history.StateError) {
+		return // never go backwards (an ack may arrive before "sent" is recorded)
+	}
+	s.client.store.SetState(m.ID, st, reason)
+	s.client.bus.Publish(MessageStateChanged{Account: m.Account, ID: m.ID, Peer: m.Peer, State: st, Reason: reason})
+}
+
+// flushOutbox sends what is waiting: messages typed while offline and
+// those the previous connection never got acknowledged (their origin-id
+// lets receivers drop a duplicate).
+func (s *Session) flushOutbox(conn *xmpp.Conn) {
+	s.mu.Lock()
+	pending := make([]history.Message, 0, len(s.outbox))
+	for _, m := range s.outbox {
+		pending = append(pending, m)
+	}
+	s.mu.Unlock()
+	sortByTime(pending)
+	for _, m := range pending {
+		s.transmit(conn, m, m.Peer)
+	}
+}
+
+func sortByTime(ms []history.Message) {
+	sort.Slice(ms, func(i, j int) bool {
+		if !ms[i].Sent.Equal(ms[j].Sent) {
+			return ms[i].Sent.Before(ms[j].Sent)
+		}
+		return ms[i].ID < ms[j].ID
+	})
+}
+
+// History returns the latest n messages with peer, oldest first.
+func (s *Session) History(peer string, n int) ([]history.Message, error) {
+	return s.client.store.Latest(s.jid(), bareJID(peer), n)
+}
+
+// HistoryBefore pages back from a message.
+func (s *Session) HistoryBefore(peer string, before history.Message, n int) ([]history.Message, error) {
+	return s.client.store.Before(s.jid(), bareJID(peer), before, n)
+}
+
+// Search finds messages by words, in one conversation (peer) or all ("").
+func (s *Session) Search(peer, query string, n int) ([]history.Message, error) {
+	if peer != "" {
+		peer = bareJID(peer)
+	}
+	return s.client.store.Search(s.jid(), peer, query, n)
+}
+
+// Conversations lists the account's conversations, most recent first.
+func (s *Session) Conversations() ([]history.Conversation, error) {
+	return s.client.store.Conversations(s.jid())
+}
+
+// loadOutbox picks up outgoing messages a previous run stored but never
+// got acknowledged (a crash or quit while offline): they are sent on the
+// next connection.
+func (s *Session) loadOutbox() {
+	ms, err := s.client.store.Unfinished(s.jid())
+	if err != nil {
+		s.client.logf("history: unsent messages of %s: %v", s.jid(), err)
+		return
+	}
+	s.mu.Lock()
+	for _, m := range ms {
+		s.outbox[m.OriginID] = m
+	}
+	s.mu.Unlock()
+}

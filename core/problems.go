@@ -1,0 +1,98 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"net"
+	"syscall"
+
+	"github.com/causerie/causerie/core/account"
+	"github.com/causerie/causerie/core/xmpp"
+)
+
+// Problem classifies an error so the UI can explain it in words (and in
+// the user's language) instead of showing a Go error string.
+type Problem int
+
+const (
+	ProblemNone Problem = iota
+	ProblemWrongPassword
+	ProblemAccountDisabled
+	ProblemPasswordNeeded
+	ProblemKeyring
+	ProblemServerNotFound
+	ProblemConnectionRefused
+	ProblemTimeout
+	ProblemCertificate // see CertificateOf for the fingerprint
+	ProblemNoTLS
+	ProblemNoMechanism
+	ProblemReplaced // another login with the same resource took over
+	ProblemServerShutdown
+	ProblemNetwork
+	ProblemInvalidAddress
+	ProblemNotConnected
+	ProblemOther
+)
+
+// Classify maps an error from core or core/xmpp to a Problem.
+func Classify(err error) Problem {
+	if err == nil {
+		return ProblemNone
+	}
+	var ae *xmpp.AuthError
+	var ce *xmpp.CertificateError
+	var se *xmpp.StreamError
+	var dns *net.DNSError
+	var ne net.Error
+	switch {
+	case errors.Is(err, ErrPasswordNeeded) && (errors.Is(err, account.ErrKeyringUnavailable) || errors.Is(err, account.ErrKeyringLocked)):
+		return ProblemKeyring
+	case errors.Is(err, ErrPasswordNeeded):
+		return ProblemPasswordNeeded
+	case errors.As(err, &ae):
+		switch ae.Condition {
+		case "account-disabled":
+			return ProblemAccountDisabled
+		case "not-authorized", "credentials-expired":
+			return ProblemWrongPassword
+		}
+		return ProblemOther
+	case errors.As(err, &ce):
+		return ProblemCertificate
+	case errors.Is(err, xmpp.ErrTLSNotOffered):
+		return ProblemNoTLS
+	case errors.Is(err, xmpp.ErrNoMechanism):
+		return ProblemNoMechanism
+	case errors.As(err, &se):
+		switch se.Condition {
+		case "conflict":
+			return ProblemReplaced
+		case "system-shutdown":
+			return ProblemServerShutdown
+		}
+		return ProblemOther
+	case errors.Is(err, ErrInvalidJID):
+		return ProblemInvalidAddress
+	case errors.Is(err, ErrNotConnected):
+		return ProblemNotConnected
+	case errors.As(err, &dns):
+		return ProblemServerNotFound
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return ProblemConnectionRefused
+	case errors.Is(err, xmpp.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
+		return ProblemTimeout
+	case errors.As(err, &ne) && ne.Timeout():
+		return ProblemTimeout
+	case errors.As(err, &ne), errors.Is(err, xmpp.ErrResumeFailed), errors.Is(err, errLinkLost):
+		return ProblemNetwork
+	}
+	return ProblemOther
+}
+
+// CertificateOf returns the untrusted certificate behind an error (its
+// Fingerprint is what a trust prompt shows and pins).
+func CertificateOf(err error) (*xmpp.CertificateError, bool) {
+	var ce *xmpp.CertificateError
+	ok := errors.As(err, &ce)
+	return ce, ok
+}

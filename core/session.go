@@ -1,0 +1,431 @@
+package core
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/causerie/causerie/core/account"
+	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/xmpp"
+	"github.com/causerie/causerie/core/xmpp/roster"
+)
+
+// State is a session's connection state.
+type State int
+
+const (
+	StateOffline State = iota
+	StateConnecting
+	StateOnline
+	StateReconnecting
+)
+
+func (s State) String() string {
+	switch s {
+	case StateOffline:
+		return "offline"
+	case StateConnecting:
+		return "connecting"
+	case StateOnline:
+		return "online"
+	case StateReconnecting:
+		return "reconnecting"
+	}
+	return "unknown"
+}
+
+// RetryInfo tells when a reconnecting session tries again.
+type RetryInfo struct {
+	At      time.Time
+	Attempt int
+}
+
+// ErrPasswordNeeded means no password is known for the account (not
+// remembered, or the keyring could not give it): the UI asks for one and
+// calls Session.SetPassword, then Connect.
+var ErrPasswordNeeded = errors.New("core: password needed")
+
+// errLinkLost is the reason shown while a dropped link is being resumed.
+var errLinkLost = errors.New("core: connection lost, resuming")
+
+// ErrNotConnected is returned by actions that need the server.
+var ErrNotConnected = errors.New("core: not connected")
+
+// Options tune sessions; the zero value is what the app uses.
+type Options struct {
+	// TLSConfig is the base TLS config (tests give their CA here).
+	TLSConfig *tls.Config
+	// MinBackoff and MaxBackoff bound reconnection delays (defaults 1 s
+	// and 5 min); each delay is drawn with full jitter.
+	MinBackoff, MaxBackoff time.Duration
+	// DefaultResource is the resource used when the account has none.
+	DefaultResource string
+	// ResumeTimeout bounds XEP-0198 resumption attempts after a dropped
+	// link before a full reconnect (default: the server's window).
+	ResumeTimeout time.Duration
+}
+
+func (o Options) backoff(attempt int) time.Duration {
+	lo, hi := o.MinBackoff, o.MaxBackoff
+	if lo <= 0 {
+		lo = time.Second
+	}
+	if hi <= 0 {
+		hi = 5 * time.Minute
+	}
+	d := lo
+	for i := 1; i < attempt && d < hi; i++ {
+		d *= 2
+	}
+	d = min(d, hi)
+	// Half fixed, half random: spreads a server's clients after an outage.
+	return d/2 + rand.N(d/2+1)
+}
+
+// Session is one account's connection and model. Create sessions with
+// Client.Session; the methods are safe for concurrent use.
+type Session struct {
+	client *Client
+	roster *Roster
+
+	mu        sync.Mutex
+	acct      account.Account
+	password  string // typed this run, when not remembered
+	state     State
+	err       error
+	conn      *xmpp.Conn
+	want      Presence // what the user chose
+	invisible bool     // XEP-0186 invisibility is on
+	cancel    context.CancelFunc
+	done      chan struct{}
+	// outbox holds outgoing messages not yet acknowledged by the server,
+	// by origin id: they are (re)sent on the next connection.
+	outbox map[string]history.Message
+}
+
+func newSession(c *Client, a account.Account) *Session {
+	return &Session{
+		client: c,
+		roster: NewRoster(),
+		acct:   a,
+		want:   Presence{Priority: a.Priority},
+		outbox: map[string]history.Message{},
+	}
+}
+
+// Account returns the account's settings.
+func (s *Session) Account() account.Account {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.acct
+}
+
+func (s *Session) jid() string { return s.Account().JID }
+
+// Roster is the account's roster (from the cache until the server answers).
+func (s *Session) Roster() *Roster { return s.roster }
+
+// State returns the connection state and, when offline or reconnecting,
+// why.
+func (s *Session) State() (State, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state, s.err
+}
+
+// JID is the full JID bound on the current connection ("" offline).
+func (s *Session) JID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conn == nil {
+		return ""
+	}
+	return s.conn.JID()
+}
+
+// Presence is our chosen presence.
+func (s *Session) Presence() Presence {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.want
+	if s.invisible {
+		p.Show = ShowInvisible
+	}
+	return p
+}
+
+// SetPassword gives the password for this run (when it is not remembered
+// in the keyring, or the keyring is unavailable).
+func (s *Session) SetPassword(pw string) {
+	s.mu.Lock()
+	s.password = pw
+	s.mu.Unlock()
+}
+
+func (s *Session) setState(st State, err error, retry RetryInfo) {
+	s.mu.Lock()
+	s.state, s.err = st, err
+	s.mu.Unlock()
+	s.client.bus.Publish(ConnectionStateChanged{Account: s.jid(), State: st, Err: err, Retry: retry})
+}
+
+// Connect starts connecting in the background (and keeps reconnecting
+// until Disconnect or a fatal error). Progress comes as
+// ConnectionStateChanged events.
+func (s *Session) Connect() {
+	s.mu.Lock()
+	if s.cancel != nil {
+		s.mu.Unlock()
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	s.done = make(chan struct{})
+	done := s.done
+	s.mu.Unlock()
+	go func() {
+		defer close(done)
+		s.run(ctx)
+		s.mu.Lock()
+		s.cancel = nil
+		s.mu.Unlock()
+	}()
+}
+
+// Disconnect goes offline: it sends unavailable presence, closes the
+// stream and stops reconnecting. It waits for the session to stop.
+func (s *Session) Disconnect() {
+	s.mu.Lock()
+	cancel, done, conn := s.cancel, s.done, s.conn
+	s.mu.Unlock()
+	if cancel == nil {
+		return
+	}
+	if conn != nil {
+		conn.SendRaw([]byte("<presence type='unavailable'/>"))
+	}
+	cancel()
+	<-done
+}
+
+// Wait blocks until the session has stopped (after Disconnect or a fatal
+// error).
+func (s *Session) Wait() {
+	s.mu.Lock()
+	done := s.done
+	s.mu.Unlock()
+	if done != nil {
+		<-done
+	}
+}
+
+// fatal reports errors that retrying cannot fix: the user must act.
+func fatal(err error) bool {
+	var ae *xmpp.AuthError
+	var ce *xmpp.CertificateError
+	var se *xmpp.StreamError
+	switch {
+	case errors.As(err, &ae), errors.As(err, &ce),
+		errors.Is(err, xmpp.ErrTLSNotOffered), errors.Is(err, xmpp.ErrNoMechanism),
+		errors.Is(err, xmpp.ErrServerSignature), errors.Is(err, ErrPasswordNeeded):
+		return true
+	case errors.As(err, &se):
+		switch se.Condition {
+		case "conflict", "not-authorized", "host-unknown", "policy-violation", "improper-addressing":
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Session) run(ctx context.Context) {
+	attempt := 0
+	s.setState(StateConnecting, nil, RetryInfo{})
+	for {
+		conn, err := s.dial(ctx)
+		if err == nil {
+			attempt = 0
+			err = s.online(ctx, conn)
+		}
+		if ctx.Err() != nil {
+			s.setState(StateOffline, nil, RetryInfo{})
+			return
+		}
+		if fatal(err) {
+			s.setState(StateOffline, err, RetryInfo{})
+			return
+		}
+		attempt++
+		d := s.client.opts.backoff(attempt)
+		s.setState(StateReconnecting, err, RetryInfo{At: time.Now().Add(d), Attempt: attempt})
+		select {
+		case <-ctx.Done():
+			s.setState(StateOffline, nil, RetryInfo{})
+			return
+		case <-time.After(d):
+		}
+	}
+}
+
+func (s *Session) dial(ctx context.Context) (*xmpp.Conn, error) {
+	a := s.Account()
+	pw, err := s.passwordFor(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	cfg := xmpp.Config{
+		JID:       a.JID,
+		Password:  pw,
+		Resource:  a.Resource,
+		Host:      a.Host,
+		Port:      a.Port,
+		DirectTLS: a.TLSMode == account.TLSDirect,
+		TLSConfig: s.client.opts.TLSConfig,
+		Handler:   s,
+		// A dropped link shows as reconnecting while XEP-0198 resumes it.
+		OnStatus: func(st xmpp.Status) {
+			switch st {
+			case xmpp.StatusInterrupted:
+				s.setState(StateReconnecting, errLinkLost, RetryInfo{})
+			case xmpp.StatusResumed:
+				s.setState(StateOnline, nil, RetryInfo{})
+			}
+		},
+		ResumeTimeout: s.client.opts.ResumeTimeout,
+	}
+	if cfg.Resource == "" {
+		cfg.Resource = s.client.opts.DefaultResource
+	}
+	for _, p := range a.Pinned {
+		if fp, err := xmpp.ParseFingerprint(p); err == nil {
+			cfg.Pinned = append(cfg.Pinned, fp)
+		}
+	}
+	return xmpp.Dial(ctx, cfg)
+}
+
+func (s *Session) passwordFor(ctx context.Context, a account.Account) (string, error) {
+	s.mu.Lock()
+	pw := s.password
+	s.mu.Unlock()
+	if pw != "" {
+		return pw, nil
+	}
+	if !a.RememberPassword || s.client.keyring == nil {
+		return "", ErrPasswordNeeded
+	}
+	pw, err := s.client.keyring.Get(ctx, a.JID)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrPasswordNeeded, err)
+	}
+	return pw, nil
+}
+
+// online runs a connected session until the connection ends.
+func (s *Session) online(ctx context.Context, conn *xmpp.Conn) error {
+	s.mu.Lock()
+	s.conn = conn
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.conn = nil
+		s.invisible = false
+		s.mu.Unlock()
+		for _, c := range s.roster.clearPresence() {
+			s.client.bus.Publish(PresenceChanged{Account: s.jid(), Contact: c})
+		}
+	}()
+	// Roster first, then presence: otherwise the server pushes every
+	// contact's presence before the roster arrives.
+	if err := s.fetchRoster(ctx, conn); err != nil {
+		conn.Close()
+		return err
+	}
+	if err := s.sendPresence(ctx, conn); err != nil {
+		conn.Close()
+		return err
+	}
+	s.setState(StateOnline, nil, RetryInfo{})
+	s.flushOutbox(conn)
+	select {
+	case <-conn.Done():
+		return connEnd(conn)
+	case <-ctx.Done():
+		conn.Close()
+		return nil
+	}
+}
+
+func connEnd(conn *xmpp.Conn) error {
+	if err := conn.Err(); err != nil {
+		return err
+	}
+	return errors.New("core: the server closed the connection")
+}
+
+func (s *Session) fetchRoster(ctx context.Context, conn *xmpp.Conn) error {
+	items, ver, upToDate, err := roster.Get(ctx, conn, s.roster.Version(), roster.VersioningOffered(conn))
+	if err != nil {
+		return fmt.Errorf("roster: %w", err)
+	}
+	if upToDate {
+		if ver != "" {
+			s.roster.setVersion(ver)
+		}
+		return nil
+	}
+	contacts := make([]Contact, len(items))
+	for i, it := range items {
+		contacts[i] = Contact{JID: it.JID, Name: it.Name, Groups: it.Groups, Subscription: it.Subscription, PendingOut: it.Ask, Approved: it.Approved, InRoster: true}
+	}
+	removed := s.roster.replace(contacts, ver)
+	s.saveRoster()
+	s.client.bus.Publish(RosterChanged{Account: s.jid(), Contacts: s.roster.Contacts(), Removed: removed})
+	return nil
+}
+
+func (s *Session) saveRoster() {
+	b, ver := s.roster.marshalCache()
+	s.client.store.SaveRoster(s.jid(), ver, b)
+}
+
+// loadCachedRoster fills the roster from the local cache.
+func (s *Session) loadCachedRoster() error {
+	ver, b, err := s.client.store.LoadRoster(s.jid())
+	if err != nil || b == nil {
+		return err
+	}
+	contacts, err := unmarshalCache(b)
+	if err != nil {
+		return err
+	}
+	s.roster.replace(contacts, ver)
+	reqs, err := s.client.store.Requests(s.jid())
+	if err == nil {
+		for _, r := range reqs {
+			s.roster.setPendingIn(r.From, true)
+		}
+	}
+	s.client.bus.Publish(RosterChanged{Account: s.jid(), Contacts: s.roster.Contacts(), FromCache: true})
+	return nil
+}
+
+func bareJID(j string) string {
+	if i := strings.IndexByte(j, '/'); i >= 0 {
+		j = j[:i]
+	}
+	return strings.ToLower(j)
+}
+
+func resourceOf(j string) string {
+	if i := strings.IndexByte(j, '/'); i >= 0 {
+		return j[i+1:]
+	}
+	return ""
+}
