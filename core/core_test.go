@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -137,6 +138,13 @@ func prosody(t testing.TB) *testserver.Server {
 	return testserver.Shared(t, testserver.Prosody, testserver.Options{})
 }
 
+// bothServers runs f against Prosody and ejabberd.
+func bothServers(t *testing.T, f func(t *testing.T, srv *testserver.Server)) {
+	for _, k := range []testserver.Kind{testserver.Prosody, testserver.Ejabberd} {
+		t.Run(string(k), func(t *testing.T) { f(t, testserver.Shared(t, k, testserver.Options{})) })
+	}
+}
+
 func contactIs(e *env, jid string, f func(Contact) bool) func(Event) bool {
 	return func(Event) bool {
 		c, ok := e.s.Roster().Contact(jid)
@@ -144,8 +152,9 @@ func contactIs(e *env, jid string, f func(Contact) bool) func(Event) bool {
 	}
 }
 
-func TestLoginRosterWithGroups(t *testing.T) {
-	srv := prosody(t)
+func TestLoginRosterWithGroups(t *testing.T) { bothServers(t, testLoginRosterWithGroups) }
+
+func testLoginRosterWithGroups(t *testing.T, srv *testserver.Server) {
 	a, b, c := newUser(t, srv), newUser(t, srv), newUser(t, srv)
 	a.connect()
 	ctx := context.Background()
@@ -213,7 +222,10 @@ func mutual(t *testing.T, a, b *env) {
 }
 
 func TestMutualSubscriptionAndPresence(t *testing.T) {
-	srv := prosody(t)
+	bothServers(t, testMutualSubscriptionAndPresence)
+}
+
+func testMutualSubscriptionAndPresence(t *testing.T, srv *testserver.Server) {
 	a, b := newUser(t, srv), newUser(t, srv)
 	a.connect()
 	b.connect()
@@ -248,14 +260,16 @@ func TestMutualSubscriptionAndPresence(t *testing.T) {
 	if st, err := b.s.State(); st != StateOffline || err != nil {
 		t.Fatalf("b state %v %v", st, err)
 	}
-	// Invisible is unsupported by Prosody 0.12: reported, not faked.
+	// Invisible is unsupported by Prosody 0.12 and ejabberd 23.01:
+	// reported, not faked.
 	if err := a.s.SetPresence(ctx, Presence{Show: ShowInvisible}); !errors.Is(err, ErrInvisibleUnsupported) {
 		t.Fatalf("invisible: %v", err)
 	}
 }
 
-func TestDenyAndRemove(t *testing.T) {
-	srv := prosody(t)
+func TestDenyAndRemove(t *testing.T) { bothServers(t, testDenyAndRemove) }
+
+func testDenyAndRemove(t *testing.T, srv *testserver.Server) {
 	a, b, c := newUser(t, srv), newUser(t, srv), newUser(t, srv)
 	a.connect()
 	b.connect()
@@ -279,7 +293,7 @@ func TestDenyAndRemove(t *testing.T) {
 	if err := a.s.RemoveContact(ctx, c.jid); err != nil {
 		t.Fatal(err)
 	}
-	a.rec.waitFor(t, "a: c removed", func(e Event) bool { _, ok := a.s.Roster().Contact(c.jid); return !ok })
+	a.rec.waitFor(t, "a: c removed", func(e Event) bool { ct, ok := a.s.Roster().Contact(c.jid); return !ok || !ct.InRoster })
 	c.rec.waitFor(t, "c: subscription none", contactIs(c, a.jid, func(ct Contact) bool { return ct.Subscription == SubNone }))
 	// Revoke / unsubscribe on a fresh mutual pair.
 	mutual(t, b, c)
@@ -319,8 +333,9 @@ func TestPreApproval(t *testing.T) {
 	}
 }
 
-func TestMessageTypes(t *testing.T) {
-	srv := prosody(t)
+func TestMessageTypes(t *testing.T) { bothServers(t, testMessageTypes) }
+
+func testMessageTypes(t *testing.T, srv *testserver.Server) {
 	a, b := newUser(t, srv), newUser(t, srv)
 	a.connect()
 	b.connect()
@@ -378,7 +393,10 @@ func TestMessageTypes(t *testing.T) {
 }
 
 func TestRestartKeepsHistoryRequestsAndRoster(t *testing.T) {
-	srv := prosody(t)
+	bothServers(t, testRestartKeepsHistoryRequestsAndRoster)
+}
+
+func testRestartKeepsHistoryRequestsAndRoster(t *testing.T, srv *testserver.Server) {
 	a, b := newUser(t, srv), newUser(t, srv)
 	a.connect()
 	b.connect()
@@ -500,5 +518,57 @@ func TestBackoffGrowsWithJitter(t *testing.T) {
 		if len(seen) < 10 {
 			t.Fatalf("attempt %d: no jitter (%d distinct delays)", attempt, len(seen))
 		}
+	}
+}
+
+// TestRememberedPasswordFromKeyring: an account whose password is
+// remembered connects with the password read from the real Secret Service.
+func TestRememberedPasswordFromKeyring(t *testing.T) {
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("no session bus: run under .ci/with-desktop.sh (make test does)")
+		}
+		t.Skip("no session bus: run under .ci/with-desktop.sh")
+	}
+	srv := prosody(t)
+	jid, pass := srv.NewUser(t)
+	dir := t.TempDir()
+	accts, _ := account.OpenStore(filepath.Join(dir, "config"))
+	store, err := history.Open(filepath.Join(dir, "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	kr := account.NewKeyring()
+	c := NewClient(accts, kr, store, Options{TLSConfig: &tls.Config{RootCAs: srv.CertPool}})
+	defer c.Close()
+	ctx := context.Background()
+	if _, err := c.AddAccount(ctx, account.Account{JID: jid, Host: srv.Host, Port: srv.Port, RememberPassword: true}, pass); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { kr.Delete(ctx, jid) })
+	// A new client (a restart) knows no password but the keyring's.
+	c2 := NewClient(accts, kr, store, Options{TLSConfig: &tls.Config{RootCAs: srv.CertPool}})
+	defer c2.Close()
+	rec := record(c2)
+	s, _ := c2.Session(jid)
+	s.Connect()
+	rec.waitFor(t, "online with the keyring's password", func(e Event) bool {
+		st, ok := e.(ConnectionStateChanged)
+		if ok && st.State == StateOffline && st.Err != nil {
+			t.Fatalf("offline: %v", st.Err)
+		}
+		return ok && st.State == StateOnline
+	})
+	s.Disconnect()
+	// Removing the account forgets the password.
+	if err := c2.RemoveAccount(ctx, jid, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kr.Get(ctx, jid); !errors.Is(err, account.ErrPasswordNotFound) {
+		t.Fatalf("password still in the keyring: %v", err)
+	}
+	if h, _ := store.Latest(jid, "x@y", 1); len(h) != 0 {
+		t.Fatal("history kept")
 	}
 }

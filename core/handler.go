@@ -116,9 +116,13 @@ func (s *Session) HandlePresence(c *xmpp.Conn, p *stanza.Presence) {
 			since = time.Now()
 		}
 		res := Resource{Name: resourceOf(p.From), Show: Show(p.Show), Status: p.Status, Priority: int(p.Priority), Since: since}
-		ct := s.roster.setPresence(peer, res, p.Type == "")
-		s.client.bus.Publish(PresenceChanged{Account: me, Contact: ct})
+		if ct, ok := s.roster.setPresence(peer, res, p.Type == ""); ok {
+			s.client.bus.Publish(PresenceChanged{Account: me, Contact: ct})
+		}
 	case stanza.PresenceTypeSubscribe:
+		if ct, ok := s.roster.Contact(peer); ok && ct.SeesUs() {
+			return // already approved: nothing to ask the user (RFC 6121 §3.1.3)
+		}
 		req := history.Request{From: peer, Message: p.Status, At: time.Now()}
 		if err := s.client.store.AddRequest(me, req); err != nil {
 			s.client.logf("history: storing a subscription request: %v", err)
@@ -159,7 +163,13 @@ func (s *Session) HandleIQ(c *xmpp.Conn, iq *stanza.IQ) bool {
 		s.roster.remove(jid)
 		ev.Removed = []string{jid}
 	} else {
-		ev.Contacts = []Contact{s.roster.setItem(jid, it.Name, it.Groups, it.Subscription, it.Ask, it.Approved)}
+		ct := s.roster.setItem(jid, it.Name, it.Groups, it.Subscription, it.Ask, it.Approved)
+		if ct.PendingIn && ct.SeesUs() {
+			// Approved (here or from another client): the request is answered.
+			s.client.store.RemoveRequest(me, jid)
+			ct = s.roster.setPendingIn(jid, false)
+		}
+		ev.Contacts = []Contact{ct}
 	}
 	if ver != "" {
 		s.roster.setVersion(ver)

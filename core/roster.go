@@ -287,17 +287,21 @@ func (r *Roster) setVersion(v string) {
 }
 
 // setPresence records a resource's presence (or its absence when
-// unavailable) and returns the updated contact.
-func (r *Roster) setPresence(jid string, res Resource, available bool) Contact {
+// unavailable) and returns the updated contact; presence from someone not
+// in the roster is not tracked (ok false).
+func (r *Roster) setPresence(jid string, res Resource, available bool) (Contact, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	c := r.get(jid)
+	c := r.contacts[jid]
+	if c == nil || !c.InRoster {
+		return Contact{}, false
+	}
 	c.Resources = slices.DeleteFunc(c.Resources, func(x Resource) bool { return x.Name == res.Name })
 	if available {
 		c.Resources = append(c.Resources, res)
 		sortResources(c.Resources)
 	}
-	return clone(c)
+	return clone(c), true
 }
 
 // clearPresence marks everyone offline (on disconnect).
