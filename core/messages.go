@@ -57,8 +57,16 @@ func (s *Session) SendMessage(to, typ, subject, body string) (history.Message, e
 	return m, nil
 }
 
-// transmit writes one stored message on conn and tracks its state.
+// transmit writes one stored message on conn and tracks its state. A
+// message is written at most once per connection.
 func (s *Session) transmit(conn *xmpp.Conn, m history.Message, to string) {
+	s.mu.Lock()
+	if s.sentOn[m.OriginID] == conn {
+		s.mu.Unlock()
+		return
+	}
+	s.sentOn[m.OriginID] = conn
+	s.mu.Unlock()
 	st := stanza.NewMessage(stanza.Attrs{To: to, Type: stanza.StanzaType(m.Type)})
 	st.Body, st.Subject = m.Body, m.Subject
 	sid.Add(&st, m.OriginID)
@@ -67,6 +75,7 @@ func (s *Session) transmit(conn *xmpp.Conn, m history.Message, to string) {
 		s.mu.Lock()
 		_, waiting := s.outbox[m.OriginID]
 		delete(s.outbox, m.OriginID)
+		delete(s.sentOn, m.OriginID)
 		s.mu.Unlock()
 		if waiting {
 			s.setMessageState(m, history.StateAcked, "")
@@ -85,6 +94,7 @@ func (s *Session) transmit(conn *xmpp.Conn, m history.Message, to string) {
 			if conn.Ping(ctx, "") == nil {
 				s.mu.Lock()
 				delete(s.outbox, m.OriginID)
+				delete(s.sentOn, m.OriginID)
 				s.mu.Unlock()
 				s.setMessageState(m, history.StateAcked, "")
 			}

@@ -107,6 +107,7 @@ type Session struct {
 	// outbox holds outgoing messages not yet acknowledged by the server,
 	// by origin id: they are (re)sent on the next connection.
 	outbox map[string]history.Message
+	sentOn map[string]*xmpp.Conn // connection each outbox message was written on
 }
 
 func newSession(c *Client, a account.Account) *Session {
@@ -116,6 +117,7 @@ func newSession(c *Client, a account.Account) *Session {
 		acct:   a,
 		want:   Presence{Priority: a.Priority},
 		outbox: map[string]history.Message{},
+		sentOn: map[string]*xmpp.Conn{},
 	}
 }
 
