@@ -14,10 +14,13 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/causerie/causerie/assets"
+	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/account"
+	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/ui"
 )
 
 // appID is the reverse-DNS application ID (also in FyneApp.toml and the
@@ -31,6 +34,8 @@ var version = "0.1.0-dev"
 
 func main() {
 	showVersion := flag.Bool("version", false, "print the version and exit")
+	configDir := flag.String("config", "", "directory of the account list (default: the user config dir)")
+	dataPath := flag.String("history", "", "history database file (default: in the user data dir)")
 	flag.Parse()
 
 	if *showVersion {
@@ -46,15 +51,45 @@ func main() {
 	a := app.NewWithID(appID)
 	a.SetIcon(assets.Icon)
 
-	w := a.NewWindow("Causerie")
-	w.SetContent(container.NewCenter(container.NewVBox(
-		widget.NewLabelWithStyle("Causerie", fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
-		widget.NewLabelWithStyle("Version "+version, fyne.TextAlignCenter, fyne.TextStyle{}),
-		widget.NewLabelWithStyle("The sign-in window arrives with the desktop-app issue.",
-			fyne.TextAlignCenter, fyne.TextStyle{}),
-	)))
-	w.Resize(fyne.NewSize(480, 320))
-	w.ShowAndRun()
+	client, err := openClient(*configDir, *dataPath)
+	if err != nil {
+		// Tell the person in a window, not only on a terminal they may not have.
+		w := a.NewWindow("Causerie")
+		w.SetContent(widget.NewLabel(err.Error()))
+		w.Resize(fyne.NewSize(520, 160))
+		w.ShowAndRun()
+		os.Exit(1)
+	}
+	gui := ui.New(a, client, version)
+	gui.Start()
+	a.Run()
+	gui.Stop()
+	client.Close()
+	client.Store().Close()
+}
+
+// openClient opens the account list, the keyring and the history.
+func openClient(configDir, dataPath string) (*core.Client, error) {
+	var err error
+	if configDir == "" {
+		if configDir, err = account.DefaultDir(); err != nil {
+			return nil, fmt.Errorf("Causerie cannot find your configuration folder: %v", err)
+		}
+	}
+	accounts, err := account.OpenStore(configDir)
+	if err != nil {
+		return nil, fmt.Errorf("Causerie cannot read its account list in %s: %v", configDir, err)
+	}
+	if dataPath == "" {
+		if dataPath, err = history.DefaultPath(); err != nil {
+			return nil, fmt.Errorf("Causerie cannot find your data folder: %v", err)
+		}
+	}
+	store, err := history.Open(dataPath)
+	if err != nil {
+		return nil, fmt.Errorf("Causerie cannot open its message history %s: %v", dataPath, err)
+	}
+	return core.NewClient(accounts, account.NewKeyring(), store, core.Options{DefaultResource: "causerie"}), nil
 }
 
 // checkDisplay reports a clear error instead of letting Fyne panic when

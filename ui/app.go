@@ -1,0 +1,95 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+
+	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/history"
+)
+
+// App is the GUI. It owns the windows and routes core events to them on
+// Fyne's goroutine (fyne.Do): windows never see an event off that thread.
+type App struct {
+	FyneApp fyne.App
+	Client  *core.Client
+	Version string
+
+	login *loginWindow // nil unless shown
+	main  *mainWindow
+	chat  *chatWindow
+
+	unread map[ChatKey]int
+	cancel func()
+}
+
+// ChatKey names a conversation: an account and a contact's bare JID.
+type ChatKey struct{ Account, JID string }
+
+// New makes the GUI over a core client.
+func New(fa fyne.App, c *core.Client, version string) *App {
+	return &App{FyneApp: fa, Client: c, Version: version, unread: map[ChatKey]int{}}
+}
+
+// Start subscribes to core events and shows the first window: the welcome
+// window on first run, else the main window (from the cached roster) while
+// the auto-connect accounts sign in.
+func (a *App) Start() {
+	a.cancel = a.Client.Subscribe(func(e core.Event) {
+		fyne.Do(func() { a.dispatch(e) })
+	})
+	if len(a.Client.Sessions()) == 0 {
+		a.ShowLogin()
+		return
+	}
+	a.ShowMain()
+	go a.Client.ConnectAll()
+}
+
+// Stop unsubscribes from core (the windows stay as they are).
+func (a *App) Stop() {
+	if a.cancel != nil {
+		a.cancel()
+	}
+}
+
+// dispatch runs on Fyne's goroutine.
+func (a *App) dispatch(e core.Event) {
+	if m, ok := e.(core.MessageReceived); ok && m.Message.Direction == history.In {
+		key := ChatKey{m.Account, m.Message.Peer}
+		if a.chat == nil || !a.chat.isShowing(key) {
+			a.unread[key]++
+		}
+	}
+	if a.login != nil {
+		a.login.handle(e)
+	}
+	if a.main != nil {
+		a.main.handle(e)
+	}
+	if a.chat != nil {
+		a.chat.handle(e)
+	}
+}
+
+// Unread is the number of unread messages of a conversation.
+func (a *App) Unread(k ChatKey) int { return a.unread[k] }
+
+// UnreadTotal is the number of unread messages in all conversations.
+func (a *App) UnreadTotal() int {
+	n := 0
+	for _, v := range a.unread {
+		n += v
+	}
+	return n
+}
+
+// MarkRead clears a conversation's unread count (the chat is shown).
+func (a *App) MarkRead(k ChatKey) {
+	if a.unread[k] == 0 {
+		return
+	}
+	delete(a.unread, k)
+	if a.main != nil {
+		a.main.unreadChanged(k)
+	}
+}

@@ -1,0 +1,52 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2/lang"
+
+	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/xmpp"
+)
+
+// Explain turns an error from core into a sentence for a person: never a
+// Go error string or a stack trace.
+func Explain(err error) string {
+	switch core.Classify(err) {
+	case core.ProblemNone:
+		return ""
+	case core.ProblemWrongPassword:
+		return lang.L("The server refused the address or password. Check them and try again.")
+	case core.ProblemAccountDisabled:
+		return lang.L("This account is disabled on the server.")
+	case core.ProblemPasswordNeeded:
+		return lang.L("Type the password to sign in.")
+	case core.ProblemKeyring:
+		return lang.L("The system keyring is locked or unavailable, so the password could not be read. Type it to sign in.")
+	case core.ProblemServerNotFound:
+		return lang.L("The server could not be found. Check the address after the @, or set the server in Advanced.")
+	case core.ProblemConnectionRefused:
+		return lang.L("The server refused the connection. It may be down, or the port in Advanced may be wrong.")
+	case core.ProblemTimeout:
+		return lang.L("The server did not answer in time. Check your network connection.")
+	case core.ProblemCertificate:
+		if ce, ok := core.CertificateOf(err); ok {
+			return lang.L("The server's certificate is not trusted by this computer.") + "\n" +
+				lang.L("SHA-256 fingerprint:") + "\n" + xmpp.FormatFingerprint(ce.Fingerprint)
+		}
+		return lang.L("The server's certificate is not trusted by this computer.")
+	case core.ProblemNoTLS:
+		return lang.L("The server does not offer an encrypted connection, so Causerie will not connect to it.")
+	case core.ProblemNoMechanism:
+		return lang.L("The server offers no secure way to sign in that Causerie supports.")
+	case core.ProblemReplaced:
+		return lang.L("Signed out: this account signed in from another place with the same resource.")
+	case core.ProblemServerShutdown:
+		return lang.L("The server is shutting down.")
+	case core.ProblemNetwork:
+		return lang.L("The connection was lost.")
+	case core.ProblemInvalidAddress:
+		return lang.L("This is not a valid address. An address looks like name@example.org.")
+	case core.ProblemNotConnected:
+		return lang.L("Not connected. Sign in first.")
+	}
+	return lang.L("Something went wrong with the server. Try again later.")
+}
