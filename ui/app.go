@@ -20,6 +20,9 @@ type App struct {
 
 	unread map[ChatKey]int
 	cancel func()
+	// do runs f on Fyne's goroutine: fyne.Do, replaced in tests by a queue
+	// the test goroutine drains, so widget state is only touched there.
+	do func(f func())
 }
 
 // ChatKey names a conversation: an account and a contact's bare JID.
@@ -27,7 +30,7 @@ type ChatKey struct{ Account, JID string }
 
 // New makes the GUI over a core client.
 func New(fa fyne.App, c *core.Client, version string) *App {
-	return &App{FyneApp: fa, Client: c, Version: version, unread: map[ChatKey]int{}}
+	return &App{FyneApp: fa, Client: c, Version: version, unread: map[ChatKey]int{}, do: fyne.Do}
 }
 
 // Start subscribes to core events and shows the first window: the welcome
@@ -35,7 +38,7 @@ func New(fa fyne.App, c *core.Client, version string) *App {
 // the auto-connect accounts sign in.
 func (a *App) Start() {
 	a.cancel = a.Client.Subscribe(func(e core.Event) {
-		fyne.Do(func() { a.dispatch(e) })
+		a.do(func() { a.dispatch(e) })
 	})
 	if len(a.Client.Sessions()) == 0 {
 		a.ShowLogin()
@@ -43,6 +46,15 @@ func (a *App) Start() {
 	}
 	a.ShowMain()
 	go a.Client.ConnectAll()
+}
+
+// background runs work off the UI goroutine (network, keyring, disk) and
+// then done with its result on the UI goroutine.
+func (a *App) background(work func() error, done func(error)) {
+	go func() {
+		err := work()
+		a.do(func() { done(err) })
+	}()
 }
 
 // Stop unsubscribes from core (the windows stay as they are).
