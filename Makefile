@@ -4,7 +4,7 @@ GO   ?= go
 # Packages to vet and test; override to narrow a run, e.g. make test PKGS=./internal/...
 PKGS ?= ./...
 
-.PHONY: deps test run bench fuzz build
+.PHONY: deps test run demo bench fuzz build
 
 deps:
 	@bash .ci/deps.sh
@@ -19,8 +19,13 @@ test: deps
 	@$(GO) vet $(PKGS)
 	@bash .ci/with-desktop.sh $(GO) test -race -count=1 -timeout 25m $(PKGS)
 
-run:
+run: deps
 	$(GO) run .
+
+# A private local Prosody with a demo account, contacts in groups and
+# scripted buddies, and the app signed in to it.
+demo: deps build
+	$(GO) run ./internal/demo -app bin/causerie
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./core/...

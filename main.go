@@ -6,11 +6,13 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"runtime"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -36,6 +38,7 @@ func main() {
 	showVersion := flag.Bool("version", false, "print the version and exit")
 	configDir := flag.String("config", "", "directory of the account list (default: the user config dir)")
 	dataPath := flag.String("history", "", "history database file (default: in the user data dir)")
+	passwordStdin := flag.Bool("password-stdin", false, "read the password of the accounts from the first line of standard input (for scripts such as make demo)")
 	flag.Parse()
 
 	if *showVersion {
@@ -59,6 +62,16 @@ func main() {
 		w.Resize(fyne.NewSize(520, 160))
 		w.ShowAndRun()
 		os.Exit(1)
+	}
+	if *passwordStdin {
+		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+		if err != nil && line == "" {
+			fmt.Fprintln(os.Stderr, "causerie: -password-stdin: no password on standard input")
+			os.Exit(2)
+		}
+		for _, s := range client.Sessions() {
+			s.SetPassword(strings.TrimRight(line, "\r\n"))
+		}
 	}
 	gui := ui.New(a, client, version)
 	gui.Start()
