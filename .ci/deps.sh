@@ -14,6 +14,8 @@ packages=(
 	prosody ejabberd python3-slixmpp
 	# desktop test environment
 	xvfb dbus dbus-x11 gnome-keyring libsecret-tools
+	# end-to-end GUI test: typing into the real window, screenshots
+	xdotool imagemagick x11-utils
 	# test certificates
 	openssl
 )

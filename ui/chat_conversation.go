@@ -1,0 +1,280 @@
+package ui
+
+import (
+	"fmt"
+	"image/color"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/history"
+)
+
+// chatPageSize is how many messages are loaded on open and per page when
+// scrolling back.
+const chatPageSize = 200
+
+// chatConversation is one tab: a header with the contact's presence, the
+// transcript, and the composer.
+type chatConversation struct {
+	win     *chatWindow
+	session *core.Session
+	key     ChatKey
+	item    *container.TabItem
+
+	dot      *canvas.Circle
+	header   *widget.RichText
+	notice   *widget.Label // history or sending problems
+	trans    *transcript
+	composer *composerEntry
+	send     *widget.Button
+
+	contact   core.Contact
+	inRoster  bool
+	loaded    bool
+	loading   bool
+	exhausted bool
+	early     []history.Message // events that came before the history load
+}
+
+func newChatConversation(w *chatWindow, s *core.Session, key ChatKey) *chatConversation {
+	c := &chatConversation{win: w, session: s, key: key}
+	a := w.app
+	c.dot = canvas.NewCircle(color.Transparent)
+	c.header = widget.NewRichText()
+	c.header.Wrapping = fyne.TextWrapWord
+	c.notice = widget.NewLabel("")
+	c.notice.Importance = widget.DangerImportance
+	c.notice.Wrapping = fyne.TextWrapWord
+	c.notice.Hide()
+	c.trans = newTranscript(a.do, c.senderName)
+	c.trans.onTop = c.loadOlder
+	c.composer = newComposerEntry()
+	c.composer.SetPlaceHolder(lang.L("Write a message…"))
+	c.composer.onSend = c.sendNow
+	c.composer.onShortcut = w.shortcut
+	c.send = widget.NewButtonWithIcon(lang.L("Send"), theme.MailSendIcon(), c.sendNow)
+	c.send.Importance = widget.HighImportance
+
+	top := container.NewBorder(nil, nil,
+		container.NewCenter(container.NewGridWrap(fyne.NewSize(10, 10), c.dot)), nil, c.header)
+	bottom := container.NewVBox(c.notice,
+		container.NewBorder(nil, nil, nil, container.NewVBox(c.send), c.composer))
+	content := container.NewBorder(container.NewVBox(top, widget.NewSeparator()), bottom, nil, nil, c.trans.object())
+	c.item = container.NewTabItem(key.JID, content)
+	c.contactChanged()
+	c.load()
+	return c
+}
+
+// displayName is the contact's roster name, else the JID.
+func (c *chatConversation) displayName() string {
+	if c.inRoster && c.contact.Name != "" {
+		return c.contact.Name
+	}
+	return c.key.JID
+}
+
+func (c *chatConversation) senderName(m history.Message) string {
+	if m.Direction == history.Out {
+		return lang.L("Me")
+	}
+	return c.displayName()
+}
+
+// contactChanged refreshes the name and presence from the roster (an
+// in-memory read).
+func (c *chatConversation) contactChanged() {
+	old := c.displayName()
+	c.contact, c.inRoster = c.session.Roster().Contact(c.key.JID)
+	show := c.contact.Show()
+	text := chatShowText(show)
+	if st, _ := c.session.State(); st != core.StateOnline {
+		text = lang.L("You are offline: messages are sent when you are connected again")
+		show = core.ShowOffline
+	}
+	segs := []widget.RichTextSegment{
+		&widget.TextSegment{Text: c.displayName(), Style: transcriptStrong},
+	}
+	if c.displayName() != c.key.JID {
+		segs = append(segs, &widget.TextSegment{Text: "  " + c.key.JID, Style: transcriptSubtle})
+	}
+	segs = append(segs, &widget.TextSegment{Text: "  " + text, Style: widget.RichTextStyleInline})
+	if r, ok := c.contact.Best(); ok && r.Status != "" {
+		segs = append(segs, &widget.TextSegment{Text: " — " + r.Status, Style: transcriptSubtle})
+	}
+	c.header.Segments = segs
+	c.header.Refresh()
+	c.dot.FillColor = chatShowColor(show)
+	c.dot.Refresh()
+	if c.displayName() != old {
+		c.trans.namesChanged()
+	}
+	c.updateTitle()
+}
+
+// chatShowText names an availability.
+func chatShowText(s core.Show) string {
+	switch s {
+	case core.ShowAvailable:
+		return lang.L("Available")
+	case core.ShowChat:
+		return lang.L("Free for chat")
+	case core.ShowAway:
+		return lang.L("Away")
+	case core.ShowXA:
+		return lang.L("Not available")
+	case core.ShowDND:
+		return lang.L("Do not disturb")
+	}
+	return lang.L("Offline")
+}
+
+func chatShowColor(s core.Show) color.Color {
+	name := theme.ColorNameDisabled
+	switch s {
+	case core.ShowAvailable, core.ShowChat:
+		name = theme.ColorNameSuccess
+	case core.ShowAway, core.ShowXA:
+		name = theme.ColorNameWarning
+	case core.ShowDND:
+		name = theme.ColorNameError
+	}
+	return theme.Color(name)
+}
+
+// updateTitle sets the tab's text: the name, and the unread count when
+// the tab is not the one shown.
+func (c *chatConversation) updateTitle() {
+	title := c.displayName()
+	if !c.win.isShowing(c.key) {
+		if n := c.win.app.Unread(c.key); n > 0 {
+			title = fmt.Sprintf("%s (%d)", title, n)
+		}
+	}
+	if c.item.Text != title {
+		c.item.Text = title
+		c.win.tabs.Refresh()
+	}
+}
+
+// shown: the tab became the one in view.
+func (c *chatConversation) shown() {
+	c.updateTitle()
+}
+
+// load reads the latest page of history off the UI goroutine.
+func (c *chatConversation) load() {
+	c.loading = true
+	s, jid := c.session, c.key.JID
+	var msgs []history.Message
+	c.win.app.background(func() (err error) {
+		msgs, err = s.History(jid, chatPageSize)
+		return err
+	}, func(err error) {
+		c.loading = false
+		c.loaded = true
+		if err != nil {
+			c.showNotice(lang.L("The history of this conversation could not be read."))
+		}
+		c.exhausted = len(msgs) < chatPageSize
+		c.trans.set(msgs)
+		for _, m := range c.early {
+			c.trans.add(m)
+		}
+		c.early = nil
+	})
+}
+
+// loadOlder reads the page before the oldest message shown.
+func (c *chatConversation) loadOlder() {
+	if !c.loaded || c.loading || c.exhausted {
+		return
+	}
+	first := c.trans.model.firstMsg()
+	if first == nil {
+		return
+	}
+	c.loading = true
+	s, jid, before := c.session, c.key.JID, first.msg
+	var msgs []history.Message
+	c.win.app.background(func() (err error) {
+		msgs, err = s.HistoryBefore(jid, before, chatPageSize)
+		return err
+	}, func(err error) {
+		c.loading = false
+		if err != nil {
+			c.exhausted = true
+			c.showNotice(lang.L("Older messages could not be read."))
+			return
+		}
+		c.exhausted = len(msgs) < chatPageSize
+		c.trans.prepend(msgs)
+	})
+}
+
+// received shows a new message of this conversation (incoming, or ours:
+// core publishes what we send too, so it is shown once, from here).
+func (c *chatConversation) received(m history.Message) {
+	if !c.loaded {
+		c.early = append(c.early, m)
+		return
+	}
+	c.trans.add(m)
+}
+
+func (c *chatConversation) stateChanged(id int64, st history.State, reason string) {
+	if !c.loaded {
+		for i := range c.early {
+			if c.early[i].ID == id {
+				c.early[i].State, c.early[i].Error = st, reason
+			}
+		}
+		return
+	}
+	c.trans.setState(id, st, reason)
+}
+
+// sendNow sends what the composer holds (not blank), clears it and keeps
+// the focus there.
+func (c *chatConversation) sendNow() {
+	text := strings.TrimRight(c.composer.Text, " \t\r\n")
+	if strings.TrimSpace(text) == "" {
+		return
+	}
+	c.composer.SetText("")
+	if cv := c.win.win.Canvas(); cv != nil {
+		cv.Focus(c.composer)
+	}
+	c.hideNotice()
+	s, jid := c.session, c.key.JID
+	c.win.app.background(func() error {
+		_, err := s.SendMessage(jid, core.TypeChat, "", text)
+		return err
+	}, func(err error) {
+		if err == nil {
+			return
+		}
+		c.showNotice(lang.L("The message was not sent: {{.Reason}}", map[string]any{"Reason": Explain(err)}))
+		if c.composer.Text == "" {
+			c.composer.SetText(text)
+		}
+	})
+}
+
+func (c *chatConversation) showNotice(s string) {
+	c.notice.SetText(s)
+	c.notice.Show()
+}
+
+func (c *chatConversation) hideNotice() {
+	if c.notice.Visible() {
+		c.notice.Hide()
+	}
+}

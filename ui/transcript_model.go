@@ -1,0 +1,276 @@
+package ui
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2/lang"
+
+	"github.com/causerie/causerie/core/history"
+)
+
+// The transcript's model: a flat slice of rows, day separators being rows
+// of their own, so the virtualised list maps index -> row with no search.
+// It is pure (no widgets): built and benchmarked without a window.
+
+type transcriptRowKind uint8
+
+const (
+	transcriptDay transcriptRowKind = iota
+	transcriptMsg
+)
+
+// transcriptRow is one row of a transcript. h is the height measured at
+// width w (0: not measured yet, the list uses its template height).
+type transcriptRow struct {
+	kind transcriptRowKind
+	day  time.Time // local midnight of the day (separators)
+	msg  history.Message
+	ver  uint32 // bumped when the row's content changes (delivery state)
+	idx  int    // index in the model
+	h, w float32
+}
+
+// transcriptModel holds a conversation's rows, oldest first.
+type transcriptModel struct {
+	rows []*transcriptRow
+	byID map[int64]*transcriptRow
+}
+
+func newTranscriptModel() *transcriptModel {
+	return &transcriptModel{byID: map[int64]*transcriptRow{}}
+}
+
+// transcriptDayOf is the local calendar day of t.
+func transcriptDayOf(t time.Time) time.Time {
+	y, m, d := t.Local().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.Local)
+}
+
+// buildTranscriptRows turns messages (oldest first) into rows with a day
+// separator before the first message of each day. Messages already in
+// byID are skipped; new ones are added to it.
+func buildTranscriptRows(msgs []history.Message, byID map[int64]*transcriptRow) []*transcriptRow {
+	rows := make([]*transcriptRow, 0, len(msgs)+len(msgs)/8+1)
+	// one allocation for all the rows of a page
+	block := make([]transcriptRow, 0, len(msgs)+len(msgs)/8+1)
+	var last time.Time
+	for i := range msgs {
+		m := &msgs[i]
+		if m.ID != 0 {
+			if _, dup := byID[m.ID]; dup {
+				continue
+			}
+		}
+		day := transcriptDayOf(m.Sent)
+		if len(rows) == 0 || !day.Equal(last) {
+			block = append(block, transcriptRow{kind: transcriptDay, day: day})
+			rows = append(rows, &block[len(block)-1])
+			last = day
+		}
+		block = append(block, transcriptRow{kind: transcriptMsg, day: day, msg: *m})
+		r := &block[len(block)-1]
+		rows = append(rows, r)
+		if m.ID != 0 {
+			byID[m.ID] = r
+		}
+	}
+	return rows
+}
+
+func (t *transcriptModel) reindex(from int) {
+	for i := from; i < len(t.rows); i++ {
+		t.rows[i].idx = i
+	}
+}
+
+// set replaces the content with msgs (oldest first).
+func (t *transcriptModel) set(msgs []history.Message) {
+	t.byID = map[int64]*transcriptRow{}
+	t.rows = buildTranscriptRows(msgs, t.byID)
+	t.reindex(0)
+}
+
+// lastMsg is the newest message row, or nil.
+func (t *transcriptModel) lastMsg() *transcriptRow {
+	for i := len(t.rows) - 1; i >= 0; i-- {
+		if t.rows[i].kind == transcriptMsg {
+			return t.rows[i]
+		}
+	}
+	return nil
+}
+
+// firstMsg is the oldest message row, or nil.
+func (t *transcriptModel) firstMsg() *transcriptRow {
+	for _, r := range t.rows {
+		if r.kind == transcriptMsg {
+			return r
+		}
+	}
+	return nil
+}
+
+// add puts one message in place. It returns appended=true when the rows
+// were only appended to (the common case: a new message is the newest);
+// false when it had to go earlier (a delayed message), which reorders
+// rows. added is false for a message already shown.
+func (t *transcriptModel) add(m history.Message) (added, appended bool) {
+	if m.ID != 0 {
+		if _, dup := t.byID[m.ID]; dup {
+			return false, true
+		}
+	}
+	last := t.lastMsg()
+	if last == nil || !transcriptBefore(m, last.msg) {
+		n := len(t.rows)
+		t.rows = append(t.rows, buildTranscriptRows([]history.Message{m}, t.byID)...)
+		// the new day separator is not needed when the day continues
+		if last != nil && t.rows[n].kind == transcriptDay && t.rows[n].day.Equal(last.day) {
+			t.rows = append(t.rows[:n], t.rows[n+1:]...)
+		}
+		t.reindex(n)
+		return true, true
+	}
+	// out of order: rebuild from the messages, keeping measured rows
+	msgs := t.messages()
+	i := sort.Search(len(msgs), func(i int) bool { return transcriptBefore(m, msgs[i]) })
+	msgs = append(msgs[:i], append([]history.Message{m}, msgs[i:]...)...)
+	t.rebuild(msgs)
+	return true, false
+}
+
+// prepend adds older messages (oldest first) before the current rows.
+func (t *transcriptModel) prepend(older []history.Message) int {
+	rows := buildTranscriptRows(older, t.byID)
+	if len(rows) == 0 {
+		return 0
+	}
+	if len(t.rows) > 0 && t.rows[0].kind == transcriptDay && t.rows[0].day.Equal(rows[len(rows)-1].day) {
+		t.rows = t.rows[1:] // the day continues from the older page
+	}
+	t.rows = append(rows, t.rows...)
+	t.reindex(0)
+	return len(rows)
+}
+
+// rebuild lays out msgs again, reusing the rows (and measured heights) of
+// messages already shown.
+func (t *transcriptModel) rebuild(msgs []history.Message) {
+	old := t.byID
+	t.byID = map[int64]*transcriptRow{}
+	rows := buildTranscriptRows(msgs, t.byID)
+	for i, r := range rows {
+		if r.kind == transcriptMsg && r.msg.ID != 0 {
+			if o, ok := old[r.msg.ID]; ok {
+				o.msg, o.day = r.msg, r.day
+				rows[i] = o
+				t.byID[r.msg.ID] = o
+			}
+		}
+	}
+	t.rows = rows
+	t.reindex(0)
+}
+
+func (t *transcriptModel) messages() []history.Message {
+	out := make([]history.Message, 0, len(t.rows))
+	for _, r := range t.rows {
+		if r.kind == transcriptMsg {
+			out = append(out, r.msg)
+		}
+	}
+	return out
+}
+
+// setState records a delivery state change; it returns the row changed.
+func (t *transcriptModel) setState(id int64, st history.State, reason string) *transcriptRow {
+	r, ok := t.byID[id]
+	if !ok {
+		return nil
+	}
+	if r.msg.State == history.StateError || (r.msg.State >= st && st != history.StateError) {
+		return nil // never backwards, as core
+	}
+	r.msg.State = st
+	if st == history.StateError {
+		r.msg.Error = reason
+	}
+	r.ver++
+	r.w = 0 // re-measure: an error adds a line
+	return r
+}
+
+func transcriptBefore(a, b history.Message) bool {
+	if !a.Sent.Equal(b.Sent) {
+		return a.Sent.Before(b.Sent)
+	}
+	return a.ID < b.ID
+}
+
+// transcriptDayLabel is "Today", "Yesterday", or the localised date.
+func transcriptDayLabel(day, now time.Time) string {
+	today := transcriptDayOf(now)
+	switch {
+	case day.Equal(today):
+		return lang.L("Today")
+	case day.Equal(today.AddDate(0, 0, -1)):
+		return lang.L("Yesterday")
+	}
+	data := map[string]any{
+		"Weekday": lang.L(day.Weekday().String()),
+		"Month":   lang.L(day.Month().String()),
+		"Day":     day.Day(),
+		"Year":    day.Year(),
+	}
+	if day.Year() == today.Year() {
+		return lang.L("{{.Weekday}}, {{.Month}} {{.Day}}", data)
+	}
+	return lang.L("{{.Weekday}}, {{.Month}} {{.Day}}, {{.Year}}", data)
+}
+
+// transcriptStateText is the delivery state shown on an outgoing message.
+func transcriptStateText(m history.Message) (text string, failed bool) {
+	if m.Direction != history.Out {
+		return "", false
+	}
+	switch m.State {
+	case history.StatePending:
+		return lang.L("Sending…"), false
+	case history.StateSent:
+		return lang.L("✓ sent"), false
+	case history.StateAcked:
+		return lang.L("✓✓ on server"), false
+	case history.StateDelivered:
+		return lang.L("✓✓ delivered"), false
+	case history.StateError:
+		return lang.L("⚠ Not delivered: {{.Reason}}", map[string]any{"Reason": transcriptReason(m.Error)}), true
+	}
+	return "", false
+}
+
+// transcriptReason puts an XMPP error condition ("service-unavailable",
+// optionally followed by ": text" from the server) into words.
+func transcriptReason(reason string) string {
+	cond, text, _ := strings.Cut(reason, ": ")
+	var s string
+	switch cond {
+	case "service-unavailable", "item-not-found", "recipient-unavailable", "gone":
+		s = lang.L("the address does not exist or does not accept messages")
+	case "remote-server-not-found", "remote-server-timeout":
+		s = lang.L("the contact's server could not be reached")
+	case "not-allowed", "forbidden", "not-authorized", "not-acceptable":
+		s = lang.L("the contact's server refused it")
+	case "resource-constraint", "policy-violation":
+		s = lang.L("the server refused it (too many messages, or against its rules)")
+	case "":
+		s = lang.L("the server refused it")
+	default:
+		s = lang.L("the server refused it ({{.Condition}})", map[string]any{"Condition": cond})
+	}
+	if text != "" {
+		s += " — " + text
+	}
+	return s
+}

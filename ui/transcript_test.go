@@ -1,0 +1,220 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/causerie/causerie/core/history"
+)
+
+// transcriptMessages makes n messages, perDay a day, ending now.
+func transcriptMessages(n, perDay int) []history.Message {
+	y, mo, d := time.Now().Date()
+	now := time.Date(y, mo, d, 12, 0, 0, 0, time.Local)
+	msgs := make([]history.Message, n)
+	for i := range msgs {
+		daysAgo := (n - 1 - i) / perDay
+		dir := history.In
+		if i%3 == 0 {
+			dir = history.Out
+		}
+		msgs[i] = history.Message{
+			ID: int64(i + 1), Account: "me@example.org", Peer: "alice@example.org",
+			Direction: dir, Type: "chat", State: history.StateAcked,
+			Body: fmt.Sprintf("message %d", i+1),
+			Sent: now.AddDate(0, 0, -daysAgo).Add(-time.Duration((n-1-i)%perDay) * time.Second),
+		}
+	}
+	return msgs
+}
+
+// uiQueue stands for fyne.Do: work queued by widgets, run by the test.
+type uiQueue []func()
+
+func (q *uiQueue) do(f func()) { *q = append(*q, f) }
+
+func (q *uiQueue) drain() {
+	for i := 0; i < 20 && len(*q) > 0; i++ {
+		fs := *q
+		*q = nil
+		for _, f := range fs {
+			f()
+		}
+	}
+}
+
+func BenchmarkTranscript100k(b *testing.B) {
+	msgs := transcriptMessages(100000, 100)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		m := newTranscriptModel()
+		m.set(msgs)
+		if len(m.rows) != 101000 {
+			b.Fatalf("%d rows", len(m.rows))
+		}
+	}
+}
+
+func TestTranscriptModel(t *testing.T) {
+	msgs := transcriptMessages(10, 4) // days: 2, 4, 4 messages
+	m := newTranscriptModel()
+	m.set(msgs[4:])
+	if len(m.rows) != 6+2 || m.rows[0].kind != transcriptDay || m.rows[3].kind != transcriptDay {
+		t.Fatalf("rows: %d", len(m.rows))
+	}
+	// an older page continuing the first day drops the duplicate separator
+	m.prepend(msgs[:4])
+	days := 0
+	for i, r := range m.rows {
+		if r.idx != i {
+			t.Fatalf("row %d has idx %d", i, r.idx)
+		}
+		if r.kind == transcriptDay {
+			days++
+		}
+	}
+	if days != 3 || len(m.rows) != 13 {
+		t.Fatalf("%d separators in %d rows", days, len(m.rows))
+	}
+	// a duplicate is ignored; a delayed message goes in its place
+	if added, _ := m.add(msgs[9]); added {
+		t.Error("duplicate added")
+	}
+	late := msgs[5]
+	late.ID, late.Body = 99, "late"
+	late.Sent = late.Sent.Add(-time.Millisecond)
+	if added, appended := m.add(late); !added || appended {
+		t.Errorf("delayed message: added %v appended %v", added, appended)
+	}
+	if r := m.byID[99]; r == nil || m.rows[r.idx] != r || m.rows[r.idx+1].msg.ID != msgs[5].ID {
+		t.Error("delayed message not in time order")
+	}
+	// delivery states never go backwards
+	if m.setState(1, history.StateSent, "") != nil {
+		t.Error("state went back from acked to sent")
+	}
+	if r := m.setState(1, history.StateError, "service-unavailable"); r == nil || r.msg.Error == "" {
+		t.Error("error state not recorded")
+	}
+}
+
+func TestTranscriptDayLabel(t *testing.T) {
+	now := time.Date(2025, 3, 12, 15, 0, 0, 0, time.Local)
+	for _, c := range []struct {
+		day  time.Time
+		want string
+	}{
+		{now, "Today"},
+		{now.AddDate(0, 0, -1), "Yesterday"},
+		{now.AddDate(0, 0, -5), "Friday, March 7"},
+		{time.Date(2024, 5, 1, 9, 0, 0, 0, time.Local), "Wednesday, May 1, 2024"},
+	} {
+		if got := transcriptDayLabel(transcriptDayOf(c.day), now); got != c.want {
+			t.Errorf("%v: %q, want %q", c.day, got, c.want)
+		}
+	}
+}
+
+// TestTranscript100k: a transcript of 100,000 messages renders with only
+// the rows on screen made into widgets, scrolls, and takes new messages.
+func TestTranscript100k(t *testing.T) {
+	test.NewTempApp(t)
+	var q uiQueue
+	tr := newTranscript(q.do, func(m history.Message) string {
+		if m.Direction == history.Out {
+			return "Me"
+		}
+		return "Alice"
+	})
+	w := test.NewTempWindow(t, tr.object())
+	w.Resize(fyne.NewSize(480, 600))
+	msgs := transcriptMessages(100000, 100)
+
+	start := time.Now()
+	tr.set(msgs)
+	q.drain()
+	took := time.Since(start)
+	t.Logf("100,000 messages: shown in %v with %d row widgets", took, len(tr.shown))
+	if n := len(tr.shown); n == 0 || n > 60 {
+		t.Fatalf("%d row widgets for 100,000 messages", n)
+	}
+	markup := test.RenderObjectToMarkup(w.Content())
+	if !strings.Contains(markup, "message 100000") || strings.Contains(markup, ">message 1<") {
+		t.Fatalf("not scrolled to the newest message: offset %v, list %v\n%s", tr.list.GetScrollOffset(), tr.list.Size(), markup)
+	}
+
+	// scrolled to the top: the first rows, still few widgets
+	tr.stick = false
+	tr.list.ScrollToTop()
+	q.drain()
+	markup = test.RenderObjectToMarkup(w.Content())
+	if !strings.Contains(markup, "message 1<") {
+		t.Fatal("top not shown")
+	}
+	if n := len(tr.shown); n > 120 {
+		t.Fatalf("%d row widgets after scrolling", n)
+	}
+
+	// back at the bottom, a new message is followed
+	tr.list.ScrollToBottom()
+	q.drain()
+	m := msgs[len(msgs)-1]
+	m.ID, m.Body, m.Sent = 100001, "the newest one", time.Now()
+	tr.add(m)
+	q.drain()
+	if !strings.Contains(test.RenderObjectToMarkup(w.Content()), "the newest one") {
+		t.Fatal("new message not in view")
+	}
+}
+
+// TestTranscriptRowHeights: a long body wraps and its row grows; a narrower
+// window re-measures.
+func TestTranscriptRowHeights(t *testing.T) {
+	test.NewTempApp(t)
+	var q uiQueue
+	tr := newTranscript(q.do, func(history.Message) string { return "Alice" })
+	w := test.NewTempWindow(t, tr.object())
+	w.Resize(fyne.NewSize(480, 600))
+	msgs := transcriptMessages(3, 10)
+	msgs[1].Body = strings.Repeat("word ", 60)
+	tr.set(msgs)
+	q.drain()
+	short, long := tr.model.byID[1], tr.model.byID[2]
+	if long.h <= short.h*2 {
+		t.Fatalf("wrapped row %v not taller than a one-line row %v", long.h, short.h)
+	}
+	wide := long.h
+	w.Resize(fyne.NewSize(300, 600))
+	q.drain()
+	if long.h <= wide {
+		t.Fatalf("narrower: %v, was %v", long.h, wide)
+	}
+}
+
+// BenchmarkTranscript100kScroll: one scroll step near the bottom of a
+// 100,000-message transcript (Fyne's List walks the row heights from the
+// top on each step when rows have their own heights).
+func BenchmarkTranscript100kScroll(b *testing.B) {
+	test.NewTempApp(b)
+	var q uiQueue
+	tr := newTranscript(q.do, func(history.Message) string { return "Alice" })
+	w := test.NewTempWindow(b, tr.object())
+	w.Resize(fyne.NewSize(480, 600))
+	tr.set(transcriptMessages(100000, 100))
+	q.drain()
+	bottom := tr.list.GetScrollOffset()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		tr.list.ScrollToOffset(bottom - float32(i%400)*20)
+		i++
+	}
+	b.StopTimer()
+	q.drain()
+}

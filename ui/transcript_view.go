@@ -1,0 +1,512 @@
+package ui
+
+import (
+	"math"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/causerie/causerie/core/history"
+)
+
+// transcript shows a conversation in a widget.List: only the rows on
+// screen exist as widgets (a few dozen, whatever the length), so 100,000
+// messages scroll like 100.
+//
+// Row heights vary (wrapped bodies, subjects, errors). Fyne's List takes
+// per-row heights through SetItemHeight, which refreshes the list, so it
+// must not be called from inside UpdateItem (the list is mid-layout). A
+// row is therefore measured when it is bound (its width is known then),
+// the height stored in the model, and applied in one deferred batch
+// (app.do) after the layout pass; the list shows it at the template
+// height for that one frame. Heights are re-measured when the width
+// changes. Inserting rows before others (older pages, delayed messages)
+// shifts every index, and the List keys heights by index with no way to
+// clear them, so those changes build a fresh List whose heights are set
+// before it has a renderer (cheap: map writes) and keep the scroll
+// position on the same message.
+type transcript struct {
+	model *transcriptModel
+	do    func(func())
+	// sender names a message's author ("Me", the contact's name).
+	sender func(history.Message) string
+	// onTop is called when the first row is bound while the user has
+	// scrolled away from the bottom: time to load an older page.
+	onTop func()
+	now   func() time.Time
+
+	list  *widget.List
+	box   *fyne.Container // holds list; list is swapped on resets
+	width float32
+	// shown holds the row widgets ever bound: a few dozen, whatever the
+	// length (the template CreateItem also makes on refreshes is not one)
+	shown map[*transcriptRowWidget]struct{}
+
+	pending     map[*transcriptRow]struct{}
+	flushQueued bool
+	stick       bool    // keep the newest message in view
+	lastOffset  float32 // offset after our last scroll to the bottom
+	templateH   float32
+	padding     float32
+	// names is bumped when sender names change (roster): rows re-bind
+	names uint32
+}
+
+func newTranscript(do func(func()), sender func(history.Message) string) *transcript {
+	t := &transcript{
+		model:   newTranscriptModel(),
+		do:      do,
+		sender:  sender,
+		now:     time.Now,
+		pending: map[*transcriptRow]struct{}{},
+		shown:   map[*transcriptRowWidget]struct{}{},
+		stick:   true,
+	}
+	t.templateH = newTranscriptRowWidget(nil).MinSize().Height
+	t.padding = theme.Padding()
+	t.box = container.NewStack()
+	t.box.Layout = &transcriptLayout{t: t}
+	t.newList()
+	return t
+}
+
+// object is the transcript's canvas object.
+func (t *transcript) object() fyne.CanvasObject { return t.box }
+
+func (t *transcript) newList() {
+	l := widget.NewList(
+		func() int { return len(t.model.rows) },
+		func() fyne.CanvasObject { return newTranscriptRowWidget(t) },
+		t.update,
+	)
+	l.HideSeparators = true
+	for _, r := range t.model.rows {
+		if r.h > 0 {
+			l.SetItemHeight(r.idx, r.h)
+		}
+	}
+	t.list = l
+	t.pending = map[*transcriptRow]struct{}{}
+	t.shown = map[*transcriptRowWidget]struct{}{}
+	t.box.Objects = []fyne.CanvasObject{l}
+	t.box.Refresh()
+}
+
+func (t *transcript) update(id widget.ListItemID, o fyne.CanvasObject) {
+	if id < 0 || id >= len(t.model.rows) {
+		return
+	}
+	r := t.model.rows[id]
+	v := o.(*transcriptRowWidget)
+	t.shown[v] = struct{}{}
+	v.bind(r)
+	if id == 0 && t.onTop != nil && !t.followsBottom() {
+		t.do(t.onTop)
+	}
+	w := v.Size().Width
+	if w <= 0 || r.w == w {
+		return
+	}
+	h := v.heightFor(w)
+	r.w = w
+	if h != r.h {
+		r.h = h
+		t.pending[r] = struct{}{}
+		t.scheduleFlush()
+	}
+}
+
+func (t *transcript) scheduleFlush() {
+	if t.flushQueued {
+		return
+	}
+	t.flushQueued = true
+	list := t.list
+	t.do(func() { t.flush(list) })
+}
+
+// flush applies measured heights, then keeps the bottom in view if the
+// user had not scrolled away.
+func (t *transcript) flush(list *widget.List) {
+	t.flushQueued = false
+	if list != t.list {
+		return // replaced: the new list got all heights
+	}
+	t.followsBottom()
+	pending := t.pending
+	t.pending = map[*transcriptRow]struct{}{}
+	for r := range pending {
+		if r.idx < len(t.model.rows) && t.model.rows[r.idx] == r {
+			list.SetItemHeight(r.idx, r.h)
+		}
+	}
+	if t.stick {
+		t.scrollToBottom()
+	}
+}
+
+// followsBottom reports whether the newest message is to be kept in
+// view: no longer once the user scrolled away from where we put it.
+func (t *transcript) followsBottom() bool {
+	if t.stick && t.list.GetScrollOffset() != t.lastOffset && !t.atBottom() {
+		t.stick = false
+	}
+	return t.stick
+}
+
+func (t *transcript) scrollToBottom() {
+	if t.list.Size().Height <= 0 {
+		return
+	}
+	t.list.ScrollToBottom()
+	t.lastOffset = t.list.GetScrollOffset()
+}
+
+// contentHeight is the list's content height as the model knows it.
+func (t *transcript) contentHeight() float32 {
+	n := len(t.model.rows)
+	if n == 0 {
+		return 0
+	}
+	h := float64(0)
+	for _, r := range t.model.rows {
+		if r.h > 0 {
+			h += float64(r.h)
+		} else {
+			h += float64(t.templateH)
+		}
+	}
+	return float32(h + float64(t.padding)*float64(n-1))
+}
+
+// atBottom reports whether the newest rows are in view.
+func (t *transcript) atBottom() bool {
+	view := t.list.Size().Height
+	if view <= 0 {
+		return true
+	}
+	return t.list.GetScrollOffset()+view >= t.contentHeight()-2*t.templateH
+}
+
+// set shows msgs (oldest first), scrolled to the newest.
+func (t *transcript) set(msgs []history.Message) {
+	t.model.set(msgs)
+	t.stick = true
+	t.newList()
+	t.scheduleFlush()
+}
+
+// add shows one new message (from an event). It follows the conversation
+// when the user was at the bottom, or when the message is ours.
+func (t *transcript) add(m history.Message) {
+	stick := t.followsBottom() || t.atBottom() || m.Direction == history.Out
+	added, appended := t.model.add(m)
+	if !added {
+		return
+	}
+	t.stick = stick
+	if appended {
+		t.list.Refresh()
+	} else {
+		t.newList()
+	}
+	t.scheduleFlush()
+}
+
+// prepend shows an older page above the current rows, keeping the rows
+// in view where they are.
+func (t *transcript) prepend(older []history.Message) {
+	offset := t.list.GetScrollOffset()
+	anchor := t.model.firstMsg()
+	before := t.offsetOf(anchor)
+	if t.model.prepend(older) == 0 {
+		return
+	}
+	t.stick = false
+	t.newList()
+	t.list.ScrollToOffset(offset + t.offsetOf(anchor) - before)
+}
+
+// offsetOf is the y of a row in the list's content.
+func (t *transcript) offsetOf(r *transcriptRow) float32 {
+	if r == nil {
+		return 0
+	}
+	y := float32(0)
+	for _, o := range t.model.rows[:r.idx] {
+		h := o.h
+		if h <= 0 {
+			h = t.templateH
+		}
+		y += h + t.padding
+	}
+	return y
+}
+
+// namesChanged re-draws the rows on screen with the new sender names.
+func (t *transcript) namesChanged() {
+	t.names++
+	t.list.Refresh()
+}
+
+// setState updates a message's delivery state in place.
+func (t *transcript) setState(id int64, st history.State, reason string) {
+	r := t.model.setState(id, st, reason)
+	if r == nil {
+		return
+	}
+	t.list.RefreshItem(r.idx)
+}
+
+// transcriptLayout fills the box with the list and re-binds the rows on
+// screen when the width changes (wrapped heights depend on it).
+type transcriptLayout struct{ t *transcript }
+
+func (l *transcriptLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+	if size.Width != l.t.width {
+		l.t.width = size.Width
+		list := l.t.list
+		l.t.do(func() {
+			if list == l.t.list {
+				list.Refresh()
+				l.t.scheduleFlush()
+			}
+		})
+	}
+}
+
+func (l *transcriptLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	return fyne.NewSize(100, 100)
+}
+
+// transcriptRowWidget draws one row: a day separator, or a message with
+// its header (sender, time, tag, delivery state), subject, body and error.
+type transcriptRowWidget struct {
+	widget.BaseWidget
+	t     *transcript
+	row   *transcriptRow
+	ver   uint32
+	names uint32
+
+	day     *widget.RichText
+	header  *widget.RichText
+	state   *widget.RichText
+	subject *widget.RichText
+	body    *widget.RichText
+	note    *widget.RichText
+}
+
+func newTranscriptRowWidget(t *transcript) *transcriptRowWidget {
+	v := &transcriptRowWidget{t: t}
+	v.day = widget.NewRichText(&widget.TextSegment{Text: "Today",
+		Style: widget.RichTextStyle{Alignment: fyne.TextAlignCenter, ColorName: theme.ColorNamePlaceHolder, TextStyle: fyne.TextStyle{Bold: true}}})
+	v.header = widget.NewRichText(&widget.TextSegment{Text: "Me", Style: transcriptStrong})
+	v.state = widget.NewRichText(&widget.TextSegment{Text: "", Style: transcriptSubtle})
+	v.subject = widget.NewRichText()
+	v.subject.Wrapping = fyne.TextWrapWord
+	v.body = widget.NewRichText(&widget.TextSegment{Text: "M", Style: widget.RichTextStyleInline})
+	v.body.Wrapping = fyne.TextWrapWord
+	v.note = widget.NewRichText()
+	v.note.Wrapping = fyne.TextWrapWord
+	v.day.Hide()
+	v.subject.Hide()
+	v.note.Hide()
+	v.ExtendBaseWidget(v)
+	return v
+}
+
+var (
+	transcriptStrong = widget.RichTextStyle{Inline: true, TextStyle: fyne.TextStyle{Bold: true}}
+	transcriptSubtle = widget.RichTextStyle{Inline: true, ColorName: theme.ColorNamePlaceHolder}
+	transcriptError  = widget.RichTextStyle{Inline: true, ColorName: theme.ColorNameError}
+	transcriptTag    = widget.RichTextStyle{Inline: true, ColorName: theme.ColorNamePrimary, TextStyle: fyne.TextStyle{Bold: true}}
+)
+
+// bind shows r (no-op when r is already shown as it is).
+func (v *transcriptRowWidget) bind(r *transcriptRow) {
+	names := uint32(0)
+	if v.t != nil {
+		names = v.t.names
+	}
+	if v.row == r && v.ver == r.ver && v.names == names {
+		return
+	}
+	v.row, v.ver, v.names = r, r.ver, names
+	if r.kind == transcriptDay {
+		now := time.Now()
+		if v.t != nil {
+			now = v.t.now()
+		}
+		v.day.Segments[0].(*widget.TextSegment).Text = transcriptDayLabel(r.day, now)
+		v.day.Refresh()
+		v.day.Show()
+		v.header.Hide()
+		v.state.Hide()
+		v.subject.Hide()
+		v.body.Hide()
+		v.note.Hide()
+		v.Refresh()
+		return
+	}
+	m := r.msg
+	v.day.Hide()
+	name := m.Peer
+	if v.t != nil && v.t.sender != nil {
+		name = v.t.sender(m)
+	}
+	head := []widget.RichTextSegment{
+		&widget.TextSegment{Text: name, Style: transcriptStrong},
+		&widget.TextSegment{Text: "  " + m.Sent.Local().Format("15:04"), Style: transcriptSubtle},
+	}
+	switch {
+	case m.Type == "headline":
+		head = append(head, &widget.TextSegment{Text: "  " + lang.L("Headline"), Style: transcriptTag})
+	case m.Type == "error":
+		head = append(head, &widget.TextSegment{Text: "  " + lang.L("Error"), Style: transcriptError})
+	}
+	v.header.Segments = head
+	v.header.Refresh()
+	v.header.Show()
+
+	stateText, failed := transcriptStateText(m)
+	if stateText != "" && !failed {
+		v.state.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: stateText, Style: transcriptSubtle}}
+		v.state.Refresh()
+		v.state.Show()
+	} else {
+		v.state.Hide()
+	}
+
+	if m.Subject != "" && m.Type != "chat" {
+		v.subject.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: m.Subject,
+			Style: widget.RichTextStyle{TextStyle: fyne.TextStyle{Bold: true}}}}
+		v.subject.Refresh()
+		v.subject.Show()
+	} else {
+		v.subject.Hide()
+	}
+
+	bodyStyle := widget.RichTextStyle{}
+	switch m.Type {
+	case "headline":
+		bodyStyle.TextStyle.Italic = true
+	case "error":
+		bodyStyle.ColorName = theme.ColorNameError
+	}
+	if m.Body != "" {
+		v.body.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: m.Body, Style: bodyStyle}}
+		v.body.Refresh()
+		v.body.Show()
+	} else {
+		v.body.Hide()
+	}
+
+	note := ""
+	switch {
+	case failed:
+		note = stateText
+	case m.Type == "error":
+		note = lang.L("⚠ Error: {{.Reason}}", map[string]any{"Reason": transcriptReason(m.Error)})
+	}
+	if note != "" {
+		v.note.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: note,
+			Style: widget.RichTextStyle{ColorName: theme.ColorNameError}}}
+		v.note.Refresh()
+		v.note.Show()
+	} else {
+		v.note.Hide()
+	}
+	v.Refresh()
+}
+
+// heightFor is the height the row needs at width w, in whole units: the
+// List adds row heights up in float32, and with fractional heights the
+// sum drifts far enough over 100,000 rows that the rows at the bottom
+// are never found visible. Whole numbers add up exactly (to 2^24).
+func (v *transcriptRowWidget) heightFor(w float32) float32 {
+	return float32(math.Ceil(float64(v.stack(w, false))))
+}
+
+// stack lays the parts out top to bottom at width w (when apply) and
+// returns the height. RichTexts pad themselves; consecutive parts share
+// that padding instead of doubling it.
+func (v *transcriptRowWidget) stack(w float32, apply bool) float32 {
+	if v.day.Visible() {
+		h := v.day.MinSize().Height
+		if apply {
+			v.day.Move(fyne.NewPos(0, 0))
+			v.day.Resize(fyne.NewSize(w, h))
+		}
+		return h
+	}
+	overlap := theme.InnerPadding()
+	y := float32(0)
+	// header line: text at the left, delivery state at the right
+	hh := v.header.MinSize().Height
+	sw := float32(0)
+	if v.state.Visible() {
+		ss := v.state.MinSize()
+		sw = ss.Width
+		if ss.Height > hh {
+			hh = ss.Height
+		}
+		if apply {
+			v.state.Move(fyne.NewPos(w-sw, 0))
+			v.state.Resize(fyne.NewSize(sw, hh))
+		}
+	}
+	if apply {
+		v.header.Move(fyne.NewPos(0, 0))
+		v.header.Resize(fyne.NewSize(w-sw, hh))
+	}
+	y += hh
+	for _, o := range []*widget.RichText{v.subject, v.body, v.note} {
+		if !o.Visible() {
+			continue
+		}
+		if o.Size().Width != w {
+			o.Resize(fyne.NewSize(w, o.Size().Height))
+		}
+		h := o.MinSize().Height
+		y -= overlap
+		if apply {
+			o.Move(fyne.NewPos(0, y))
+			o.Resize(fyne.NewSize(w, h))
+		}
+		y += h
+	}
+	return y
+}
+
+func (v *transcriptRowWidget) CreateRenderer() fyne.WidgetRenderer {
+	return &transcriptRowRenderer{v: v}
+}
+
+type transcriptRowRenderer struct{ v *transcriptRowWidget }
+
+func (r *transcriptRowRenderer) Layout(size fyne.Size) { r.v.stack(size.Width, true) }
+
+func (r *transcriptRowRenderer) MinSize() fyne.Size {
+	w := r.v.Size().Width
+	if w <= 0 {
+		w = 400
+	}
+	return fyne.NewSize(50, r.v.heightFor(w))
+}
+
+func (r *transcriptRowRenderer) Refresh() { r.Layout(r.v.Size()) }
+
+func (r *transcriptRowRenderer) Objects() []fyne.CanvasObject {
+	v := r.v
+	return []fyne.CanvasObject{v.day, v.header, v.state, v.subject, v.body, v.note}
+}
+
+func (r *transcriptRowRenderer) Destroy() {}
