@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -182,11 +183,151 @@ func screenshot(t *testing.T, name string) {
 
 // typeText types into the focused widget of the window.
 func typeText(t *testing.T, win, text string) {
-	xdo(t, "windowactivate", "--sync", win)
+	focus(t, win)
 	xdo(t, "type", "--delay", "30", text)
 }
 
 func key(t *testing.T, win string, keys ...string) {
-	xdo(t, "windowactivate", "--sync", win)
+	focus(t, win)
 	xdo(t, append([]string{"key", "--delay", "80"}, keys...)...)
+}
+
+// TestFirstSessionAndRestart: a new user signs in by typing, sees the
+// roster with groups, gets a message from a second real client, answers
+// it from the chat window, quits, and restarts signed in from the keyring.
+func TestFirstSessionAndRestart(t *testing.T) {
+	need(t, "an X display (DISPLAY)", os.Getenv("DISPLAY") != "")
+	need(t, "a D-Bus session with a keyring", os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "")
+	need(t, "xdotool", haveCmd("xdotool"))
+	need(t, "ImageMagick's import", haveCmd("import"))
+	srv := testserver.Start(t, testserver.Prosody, testserver.Options{})
+	meJID, mePass := srv.NewUser(t)
+	friendJID, friendPass := srv.NewUser(t)
+	otherJID, otherPass := srv.NewUser(t)
+
+	// The account already has contacts in groups on the server.
+	me := newHeadless(t, srv, meJID, mePass)
+	friend := newHeadless(t, srv, friendJID, friendPass)
+	other := newHeadless(t, srv, otherJID, otherPass)
+	mutual(t, me, friend, "Tintin", []string{"Amis", "Reporters"})
+	mutual(t, me, other, "Haddock", []string{"Amis"})
+	other.session.SetPresence(context.Background(), core.Presence{Show: core.ShowDND, Status: "Mille sabords !"})
+	me.session.Disconnect()
+
+	bin := buildApp(t)
+	profile := t.TempDir()
+	// The test server's certificate, trusted like a system CA would be.
+	ca := filepath.Join(profile, "ca.pem")
+	os.WriteFile(ca, srv.CertPEM, 0o600)
+	env := []string{"SSL_CERT_FILE=" + ca}
+
+	a := startApp(t, bin, profile, env...)
+	win := waitWindow(t, "^Causerie$")
+	screenshot(t, "1-welcome")
+	key(t, win, "Return") // Sign in
+	time.Sleep(500 * time.Millisecond)
+	// The test server listens on 127.0.0.1 and a random port: Advanced.
+	click(t, win, 70, 184) // Advanced
+	click(t, win, 280, 223)
+	typeText(t, win, srv.Host)
+	click(t, win, 280, 262)
+	typeText(t, win, strconv.Itoa(srv.Port))
+	click(t, win, 280, 66) // Address
+	typeText(t, win, meJID)
+	key(t, win, "Return") // to the password
+	typeText(t, win, mePass)
+	screenshot(t, "2-sign-in")
+	friend.drain()
+	key(t, win, "Return") // submit
+	// The server sees us: friend gets our presence.
+	friend.wait(t, "the app's presence", func(e core.Event) bool {
+		p, ok := e.(core.PresenceChanged)
+		return ok && p.Contact.JID == meJID && p.Contact.Online()
+	})
+	waitGone(t, win) // the sign-in window closes, the main window opens
+	mainWin := waitWindow(t, "^Causerie")
+	screenshot(t, "3-main-window")
+
+	if _, err := friend.session.SendMessage(meJID, core.TypeChat, "", "Bonjour ! Tu as vu Milou ?"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	screenshot(t, "4-unread")
+	key(t, mainWin, "ctrl+f")
+	typeText(t, mainWin, "Tintin")
+	key(t, mainWin, "Return") // opens the chat with the first match
+	chatWin := waitWindow(t, "Tintin")
+	typeText(t, chatWin, "Oui, il est avec moi.")
+	key(t, chatWin, "Return")
+	got := friend.wait(t, "the reply", func(e core.Event) bool {
+		m, ok := e.(core.MessageReceived)
+		return ok && m.Message.Direction == history.In && m.Message.Peer == meJID
+	}).(core.MessageReceived)
+	if got.Message.Body != "Oui, il est avec moi." {
+		t.Fatalf("friend got %q", got.Message.Body)
+	}
+	screenshot(t, "5-chat")
+
+	// Quit, then restart into the same state: signed in from the keyring.
+	friend.drain()
+	key(t, waitWindow(t, "^Causerie"), "ctrl+q")
+	done := make(chan error, 1)
+	go func() { done <- a.cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the app did not quit on Ctrl+Q\n%s", a.out.String())
+	}
+	friend.wait(t, "the app going offline", func(e core.Event) bool {
+		p, ok := e.(core.PresenceChanged)
+		return ok && p.Contact.JID == meJID && !p.Contact.Online()
+	})
+	friend.drain()
+	startApp(t, bin, profile, env...)
+	friend.wait(t, "the restarted app's presence", func(e core.Event) bool {
+		p, ok := e.(core.PresenceChanged)
+		return ok && p.Contact.JID == meJID && p.Contact.Online()
+	})
+	waitWindow(t, "^Causerie")
+	screenshot(t, "6-restarted")
+}
+
+// focus gives the window the keyboard (Xvfb runs no window manager, so
+// there is no _NET_ACTIVE_WINDOW: set the X input focus directly).
+func focus(t *testing.T, win string) {
+	t.Helper()
+	exec.Command("xdotool", "windowraise", win).Run()
+	xdo(t, "windowfocus", "--sync", win)
+	time.Sleep(150 * time.Millisecond)
+}
+
+// click clicks at a position inside the window.
+func click(t *testing.T, win string, x, y int) {
+	t.Helper()
+	xdo(t, "mousemove", "--window", win, strconv.Itoa(x), strconv.Itoa(y))
+	xdo(t, "click", "1")
+	time.Sleep(300 * time.Millisecond)
+}
+
+// drain forgets the events received so far.
+func (h *headless) drain() {
+	for {
+		select {
+		case <-h.events:
+		default:
+			return
+		}
+	}
+}
+
+// waitGone waits until a window is no longer mapped.
+func waitGone(t *testing.T, win string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		out, _ := exec.Command("xdotool", "search", "--onlyvisible", "--name", ".").Output()
+		if !strings.Contains(" "+strings.Join(strings.Fields(string(out)), " ")+" ", " "+win+" ") {
+			return
+		}
+	}
+	t.Fatalf("window %s still shown", win)
 }
