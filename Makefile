@@ -27,8 +27,9 @@ run: deps
 demo: deps build
 	$(GO) run ./internal/demo -app bin/causerie
 
-bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./core/...
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchmem ./core/... ./ui/
+	@bash .ci/with-desktop.sh $(GO) test -run '^$$' -bench . -benchtime 3x ./internal/e2e/
 
 fuzz:
 	@bash .ci/fuzz.sh

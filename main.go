@@ -74,6 +74,10 @@ func main() {
 		}
 	}
 	gui := ui.New(a, client, version)
+	if os.Getenv("CAUSERIE_TRACE") != "" {
+		// Milestones on stderr, for start-up benchmarks (make bench).
+		gui.Trace = func(m string) { fmt.Fprintln(os.Stderr, "causerie-trace:", m) }
+	}
 	gui.Start()
 	a.Run()
 	gui.Stop()

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"fmt"
+
 	"fyne.io/fyne/v2"
 
 	"github.com/causerie/causerie/core"
@@ -20,6 +22,9 @@ type App struct {
 
 	unread map[ChatKey]int
 	cancel func()
+	// Trace, when set, is told of milestones (window shown, roster shown
+	// with its size, connection states) for start-up measurements.
+	Trace func(milestone string)
 	// do runs f on Fyne's goroutine: fyne.Do, replaced in tests by a queue
 	// the test goroutine drains, so widget state is only touched there.
 	do func(f func())
@@ -64,8 +69,17 @@ func (a *App) Stop() {
 	}
 }
 
+func (a *App) trace(format string, args ...any) {
+	if a.Trace != nil {
+		a.Trace(fmt.Sprintf(format, args...))
+	}
+}
+
 // dispatch runs on Fyne's goroutine.
 func (a *App) dispatch(e core.Event) {
+	if st, ok := e.(core.ConnectionStateChanged); ok {
+		a.trace("state %s %s", st.Account, st.State)
+	}
 	if m, ok := e.(core.MessageReceived); ok && m.Message.Direction == history.In {
 		key := ChatKey{m.Account, m.Message.Peer}
 		if a.chat == nil || !a.chat.isShowing(key) {

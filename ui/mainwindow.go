@@ -105,6 +105,7 @@ func (a *App) ShowMain() {
 	m := newMainWindow(a)
 	a.main = m
 	m.win.Show()
+	a.trace("main window shown")
 }
 
 func newMainWindow(a *App) *mainWindow {
@@ -481,7 +482,20 @@ func (m *mainWindow) accountViews() []accountView {
 // rebuild recomputes the roster model and refreshes the tree (it is
 // virtualised: only the rows on screen are updated).
 func (m *mainWindow) rebuild() {
-	m.model = buildRosterModel(m.accountViews(), m.filter.Text, m.offlinePref)
+	views := m.accountViews()
+	m.model = buildRosterModel(views, m.filter.Text, m.offlinePref)
+	if m.app.Trace != nil {
+		total, online := 0, 0
+		for _, v := range views {
+			total += len(v.Contacts)
+			for _, c := range v.Contacts {
+				if c.Online() {
+					online++
+				}
+			}
+		}
+		m.app.trace("roster %d contacts %d online", total, online)
+	}
 	for uid := range m.model.children {
 		if uid != "" && !m.collapsed[uid] && !m.tree.IsBranchOpen(uid) {
 			m.tree.OpenBranch(uid)
