@@ -93,8 +93,7 @@ func (s *Session) messageError(peer string, m *stanza.Message) {
 	delete(s.outbox, orig.OriginID)
 	delete(s.sentOn, orig.OriginID)
 	s.mu.Unlock()
-	s.client.store.SetState(orig.ID, history.StateError, reason)
-	s.client.bus.Publish(MessageStateChanged{Account: me, ID: orig.ID, Peer: peer, State: history.StateError, Reason: reason})
+	s.setMessageState(orig, history.StateError, reason)
 }
 
 // HandlePresence tracks contacts' presence and subscription requests.

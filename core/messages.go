@@ -103,11 +103,17 @@ func (s *Session) transmit(conn *xmpp.Conn, m history.Message, to string) {
 }
 
 func (s *Session) setMessageState(m history.Message, st history.State, reason string) {
+	// States only move forward, and an error is final: the server's error
+	// or ack may arrive before "sent" is recorded. stateMu makes the
+	// check and the write one step.
+	s.stateMu.Lock()
 	cur, err := s.client.store.Get(m.ID)
 	if err == nil && (cur.State == history.StateError || cur.State >= st && st != history.StateError) {
-		return // never go backwards (an ack may arrive before "sent" is recorded)
+		s.stateMu.Unlock()
+		return
 	}
 	s.client.store.SetState(m.ID, st, reason)
+	s.stateMu.Unlock()
 	s.client.bus.Publish(MessageStateChanged{Account: m.Account, ID: m.ID, Peer: m.Peer, State: st, Reason: reason})
 }
 

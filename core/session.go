@@ -108,6 +108,8 @@ type Session struct {
 	// by origin id: they are (re)sent on the next connection.
 	outbox map[string]history.Message
 	sentOn map[string]*xmpp.Conn // connection each outbox message was written on
+	// stateMu serialises delivery-state changes (see setMessageState).
+	stateMu sync.Mutex
 }
 
 func newSession(c *Client, a account.Account) *Session {
