@@ -268,6 +268,28 @@ func TestFirstSessionAndRestart(t *testing.T) {
 	}
 	screenshot(t, "5-chat")
 
+	// Close the chat (Ctrl+W on its last tab), back to the main window.
+	key(t, chatWin, "ctrl+w")
+	waitGone(t, chatWin)
+
+	// Change presence from the selector: away, with a status message.
+	mainWin = waitWindow(t, "^Causerie")
+	friend.drain()
+	click(t, mainWin, 150, 49) // the presence selector
+	click(t, mainWin, 30, 162) // "Away"
+	click(t, mainWin, 170, 89) // the status message
+	typeText(t, mainWin, "Parti manger")
+	key(t, mainWin, "Return")
+	friend.wait(t, "the app's new presence", func(e core.Event) bool {
+		p, ok := e.(core.PresenceChanged)
+		if !ok || p.Contact.JID != meJID {
+			return false
+		}
+		r, _ := p.Contact.Best()
+		return r.Show == core.ShowAway && r.Status == "Parti manger"
+	})
+	screenshot(t, "6-away")
+
 	// Quit, then restart into the same state: signed in from the keyring.
 	friend.drain()
 	key(t, waitWindow(t, "^Causerie"), "ctrl+q")
@@ -289,7 +311,7 @@ func TestFirstSessionAndRestart(t *testing.T) {
 		return ok && p.Contact.JID == meJID && p.Contact.Online()
 	})
 	waitWindow(t, "^Causerie")
-	screenshot(t, "6-restarted")
+	screenshot(t, "7-restarted")
 }
 
 // focus gives the window the keyboard (Xvfb runs no window manager, so
@@ -304,6 +326,7 @@ func focus(t *testing.T, win string) {
 // click clicks at a position inside the window.
 func click(t *testing.T, win string, x, y int) {
 	t.Helper()
+	exec.Command("xdotool", "windowraise", win).Run()
 	xdo(t, "mousemove", "--window", win, strconv.Itoa(x), strconv.Itoa(y))
 	xdo(t, "click", "1")
 	time.Sleep(300 * time.Millisecond)
