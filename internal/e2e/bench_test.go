@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/causerie/causerie/core/account"
+	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/roster"
 	"github.com/causerie/causerie/internal/testserver"
@@ -199,4 +200,54 @@ func BenchmarkRoster1000(b *testing.B) {
 	b.ReportMetric(float64(cached.Milliseconds())/float64(b.N), "ms-to-cached-roster")
 	b.ReportMetric(rss, "MiB-RSS-idle-1000")
 	b.ReportMetric(signInMs, "ms-signin-to-roster1000")
+	b.ReportMetric(chatsRSS(b, bin, profile, pass, jid), "MiB-RSS-1000-and-5-chats-of-10000")
+}
+
+// chatsRSS stores 5 conversations of 10,000 messages, starts the app,
+// opens the 5 chats from the keyboard (Ctrl+F, name, Enter) and returns
+// the RSS after 5 s idle.
+func chatsRSS(b *testing.B, bin, profile, pass, jid string) float64 {
+	store, err := history.Open(filepath.Join(profile, "history.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now().Add(-10000 * time.Minute)
+	for c := 1; c <= 5; c++ {
+		peer := fmt.Sprintf("contact%04d@example.org", c)
+		for i := 0; i < 10000; i++ {
+			dir := history.In
+			if i%3 == 0 {
+				dir = history.Out
+			}
+			m := &history.Message{Account: jid, Peer: peer, Direction: dir, Type: "chat",
+				Body: fmt.Sprintf("Message %d of a long conversation, with a few more words to be realistic.", i),
+				Sent: now.Add(time.Duration(i) * time.Minute), State: history.StateAcked}
+			if dir == history.In {
+				m.State = history.StateReceived
+			}
+			if err := store.Add(m); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	store.Close()
+	r := launch(b, bin, profile, pass)
+	defer r.stop()
+	r.mapped(b)
+	r.until(b, "state "+jid+" online")
+	main := waitWindow(&testing.T{}, "^Causerie")
+	for c := 1; c <= 5; c++ {
+		exec.Command("xdotool", "windowfocus", "--sync", main).Run()
+		exec.Command("xdotool", "key", "ctrl+f").Run()
+		exec.Command("xdotool", "key", "ctrl+a").Run()
+		exec.Command("xdotool", "type", fmt.Sprintf("Contact %d", c)).Run()
+		exec.Command("xdotool", "key", "Return").Run()
+		time.Sleep(700 * time.Millisecond)
+	}
+	out, _ := exec.Command("xdotool", "search", "--onlyvisible", "--name", "Contact 5").Output()
+	if len(strings.Fields(string(out))) == 0 {
+		b.Fatal("the chats did not open")
+	}
+	time.Sleep(5 * time.Second)
+	return r.rssMiB()
 }
