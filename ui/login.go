@@ -77,6 +77,8 @@ type loginWindow struct {
 	// closing: the person closed the window; closeJob: the clean-up before
 	// it goes has started.
 	closing, closeJob bool
+	// signup is the sign-up wizard when it is shown (signup.go).
+	signup *signupWizard
 }
 
 // loginTimeout bounds the account store and keyring work of a sign-in.
@@ -266,11 +268,7 @@ func (l *loginWindow) showSignIn() {
 	l.win.Canvas().Focus(l.address)
 }
 
-func (l *loginWindow) createAccount() {
-	dialog.ShowInformation(lang.L("Create account"),
-		lang.L("Creating an account from Causerie arrives in the next version. Until then, create one on your server's website or with another client, then sign in here."),
-		l.win)
-}
+func (l *loginWindow) createAccount() { l.showSignup() }
 
 // refresh enables the form when nothing is in progress.
 func (l *loginWindow) refresh() {

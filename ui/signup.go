@@ -1,0 +1,840 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/account"
+	"github.com/causerie/causerie/core/xmpp"
+	"github.com/causerie/causerie/core/xmpp/dataform"
+	"github.com/causerie/causerie/core/xmpp/register"
+)
+
+// signupTimeout bounds each network step of the sign-up.
+const signupTimeout = 30 * time.Second
+
+// signupWizard is the sign-up wizard (XEP-0077), shown in the welcome
+// window: 1. the server, 2. what the server asks for, 3. the submission.
+// Every field is touched only on Fyne's goroutine; network work runs in
+// a.background.
+type signupWizard struct {
+	l   *loginWindow
+	app *App
+
+	step int // 1 or 2
+	busy bool
+	gen  int // the current background attempt; stale results are dropped
+	stop context.CancelFunc
+
+	// Step 1.
+	domain, host, port *loginEntry
+	directTLS          *loginCheck
+	advanced           *widget.Accordion
+	domainMsg, portMsg *widget.Label
+	pinned             []string
+	trust              dialog.Dialog
+
+	// Shared.
+	title              *widget.Label
+	body               *fyne.Container
+	status, errorText  *widget.Label
+	progress           *widget.ProgressBarInfinite
+	next, back         *widget.Button
+	view               fyne.CanvasObject
+	session            *core.Signup
+	form               core.SignupForm
+	server, serverHost string
+	serverPort         int
+	serverDirect       bool
+
+	// Step 2: the inputs by field name (or var), in order.
+	values               map[string]func() string
+	entries              map[string]*loginEntry
+	required             map[string]string // name -> label, for required fields
+	inputs               []fyne.Disableable
+	passName             string // the password field's name ("" if none)
+	confirm              *loginEntry
+	confirmMsg, strength *widget.Label
+	remember             *loginCheck
+}
+
+// showSignup opens the wizard in the welcome window.
+func (l *loginWindow) showSignup() {
+	w := &signupWizard{l: l, app: l.app}
+	w.build()
+	w.showServer()
+	l.onSignInView = false
+	l.win.SetContent(w.view)
+	l.win.SetCloseIntercept(func() {
+		w.closeSession()
+		l.closeRequested()
+	})
+	l.win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
+		if k.Name == fyne.KeyEscape && l.win.Canvas().Overlays().Top() == nil {
+			w.goBack()
+		}
+	})
+	l.signup = w
+	l.win.Canvas().Focus(w.domain)
+}
+
+func (w *signupWizard) build() {
+	w.title = widget.NewLabel("")
+	w.title.TextStyle = fyne.TextStyle{Bold: true}
+	w.title.SizeName = theme.SizeNameSubHeadingText
+	w.status = loginMessageLabel(widget.MediumImportance)
+	w.errorText = loginMessageLabel(widget.DangerImportance)
+	w.progress = widget.NewProgressBarInfinite()
+	w.progress.Stop()
+	w.progress.Hide()
+	w.next = widget.NewButton(lang.L("Next"), w.submit)
+	w.next.Importance = widget.HighImportance
+	w.back = widget.NewButton(lang.L("Back"), w.goBack)
+	w.body = container.NewVBox()
+
+	w.domain = newLoginEntry(w.goBack)
+	w.domain.SetPlaceHolder(lang.L("example.org"))
+	w.domain.OnSubmitted = func(string) { w.submit() }
+	w.domain.OnChanged = func(string) { w.setMessage(w.domainMsg, "") }
+	w.host = newLoginEntry(w.goBack)
+	w.host.SetPlaceHolder(lang.L("Automatic"))
+	w.host.OnSubmitted = func(string) { w.submit() }
+	w.port = newLoginEntry(w.goBack)
+	w.port.digits = true
+	w.port.SetPlaceHolder("5222")
+	w.port.OnSubmitted = func(string) { w.submit() }
+	w.port.OnChanged = func(string) { w.setMessage(w.portMsg, "") }
+	w.directTLS = newLoginCheck(lang.L("Connect with TLS from the start (direct TLS, port 5223)"), w.goBack)
+	w.directTLS.OnChanged = func(on bool) {
+		if on {
+			w.port.SetPlaceHolder("5223")
+		} else {
+			w.port.SetPlaceHolder("5222")
+		}
+	}
+	w.domainMsg = loginMessageLabel(widget.DangerImportance)
+	w.portMsg = loginMessageLabel(widget.DangerImportance)
+	w.advanced = widget.NewAccordion(widget.NewAccordionItem(lang.L("Advanced"), container.NewVBox(
+		container.New(layout.NewFormLayout(),
+			widget.NewLabel(lang.L("Server host")), w.host,
+			widget.NewLabel(lang.L("Port")), container.NewVBox(w.port, w.portMsg),
+		),
+		w.directTLS,
+	)))
+
+	w.view = container.NewBorder(w.title,
+		container.NewHBox(w.back, layout.NewSpacer(), w.next),
+		nil, nil, container.NewVScroll(container.NewVBox(w.body, w.progress, w.status, w.errorText)))
+}
+
+func (w *signupWizard) setMessage(m *widget.Label, text string) {
+	if m.Text == text && m.Visible() == (text != "") {
+		return
+	}
+	m.SetText(text)
+	if text == "" {
+		m.Hide()
+	} else {
+		m.Show()
+	}
+	w.view.Refresh()
+}
+
+// showServer is step 1: the server to create the account on.
+func (w *signupWizard) showServer() {
+	w.step = 1
+	w.title.SetText(lang.L("Create an XMPP account"))
+	intro := widget.NewLabel(lang.L("Choose a server that accepts new accounts. Your address will be name@server."))
+	intro.Wrapping = fyne.TextWrapWord
+	w.body.Objects = []fyne.CanvasObject{
+		intro,
+		container.New(layout.NewFormLayout(),
+			widget.NewLabel(lang.L("Server")), container.NewVBox(w.domain, w.domainMsg)),
+		w.advanced,
+	}
+	w.body.Refresh()
+	w.next.SetText(lang.L("Next"))
+	w.setMessage(w.errorText, "")
+	w.refresh()
+}
+
+// refresh enables the inputs when nothing runs and shows the progress.
+func (w *signupWizard) refresh() {
+	objs := []fyne.Disableable{w.domain, w.host, w.port, w.directTLS}
+	if w.step == 2 {
+		objs = w.inputs
+	}
+	for _, o := range objs {
+		if w.busy {
+			o.Disable()
+		} else {
+			o.Enable()
+		}
+	}
+	if w.busy || (w.step == 2 && !w.canSubmit()) {
+		w.next.Disable()
+	} else {
+		w.next.Enable()
+	}
+	if w.busy {
+		w.back.SetText(lang.L("Cancel"))
+		if !w.progress.Visible() {
+			w.progress.Show()
+			w.progress.Start()
+		}
+	} else {
+		w.back.SetText(lang.L("Back"))
+		if w.progress.Visible() {
+			w.progress.Stop()
+			w.progress.Hide()
+		}
+		w.setMessage(w.status, "")
+	}
+	w.view.Refresh()
+}
+
+// canSubmit: step 2 has something to send in-band.
+func (w *signupWizard) canSubmit() bool {
+	return w.form.Form != nil || len(w.form.Fields) > 0
+}
+
+// goBack cancels what runs, or goes one step back.
+func (w *signupWizard) goBack() {
+	l := w.l
+	if l.signup != w {
+		return
+	}
+	if w.busy {
+		w.gen++
+		if w.stop != nil {
+			w.stop()
+		}
+		w.busy = false
+		w.refresh()
+		return
+	}
+	if w.step == 2 {
+		w.closeSession()
+		w.showServer()
+		l.win.Canvas().Focus(w.domain)
+		return
+	}
+	w.closeSession()
+	l.signup = nil
+	l.win.SetCloseIntercept(l.closeRequested)
+	l.showWelcome()
+}
+
+// closeSession ends the registration stream in the background.
+func (w *signupWizard) closeSession() {
+	if s := w.session; s != nil {
+		w.session = nil
+		go s.Close()
+	}
+}
+
+func (w *signupWizard) submit() {
+	if w.busy || w.l.signup != w {
+		return
+	}
+	if w.step == 1 {
+		w.connect()
+	} else {
+		w.create()
+	}
+}
+
+// checkServer validates step 1.
+func (w *signupWizard) checkServer() (domain, host string, port int, ok bool) {
+	domain = strings.ToLower(strings.TrimSpace(w.domain.Text))
+	host = strings.TrimSpace(w.host.Text)
+	ok = true
+	switch {
+	case domain == "":
+		w.setMessage(w.domainMsg, lang.L("Type the server's name, for example example.org."))
+		ok = false
+	case strings.ContainsAny(domain, "@/ \t"):
+		w.setMessage(w.domainMsg, lang.L("Type only the server's name, for example example.org, without a name or @."))
+		ok = false
+	case (account.Account{JID: "x@" + domain, Host: host}).Validate() != nil:
+		w.setMessage(w.domainMsg, lang.L("This is not a valid server name."))
+		ok = false
+	}
+	if t := strings.TrimSpace(w.port.Text); t != "" {
+		p, err := strconv.Atoi(t)
+		if err != nil || p < 1 || p > account.MaxPort {
+			w.setMessage(w.portMsg, lang.L("The port is a number from 1 to 65535."))
+			if !w.advanced.Items[0].Open {
+				w.advanced.Open(0)
+			}
+			return domain, host, 0, false
+		}
+		port = p
+	}
+	return domain, host, port, ok
+}
+
+// connect is "Next" on step 1: connect without signing in and fetch the
+// registration form, off the UI goroutine.
+func (w *signupWizard) connect() {
+	domain, host, port, ok := w.checkServer()
+	if !ok {
+		w.l.win.Canvas().Focus(w.domain)
+		return
+	}
+	direct := w.directTLS.Checked
+	if domain != w.server {
+		w.pinned = nil
+	}
+	w.server, w.serverHost, w.serverPort, w.serverDirect = domain, host, port, direct
+	w.setMessage(w.errorText, "")
+	w.setMessage(w.status, lang.L("Connecting to {{.Server}}…", map[string]any{"Server": domain}))
+	w.busy = true
+	w.gen++
+	gen := w.gen
+	ctx, cancel := context.WithTimeout(context.Background(), signupTimeout)
+	w.stop = cancel
+	w.refresh()
+	c := w.app.Client
+	pinned := w.pinned
+	var s *core.Signup
+	w.app.background(func() error {
+		defer cancel()
+		var err error
+		s, err = c.StartSignup(ctx, domain, host, port, direct, pinned...)
+		return err
+	}, func(err error) {
+		if gen != w.gen || w.l.signup != w || w.l.closing {
+			if s != nil {
+				go s.Close()
+			}
+			return
+		}
+		w.busy = false
+		if err != nil {
+			if ce, ok := core.CertificateOf(err); ok {
+				w.refresh()
+				w.askTrust(ce, err)
+				return
+			}
+			w.setMessage(w.errorText, signupExplain(err, ""))
+			w.refresh()
+			return
+		}
+		w.session = s
+		w.showForm(s.Form())
+	})
+}
+
+// askTrust asks whether to trust the server's certificate, as sign-in does.
+func (w *signupWizard) askTrust(ce *xmpp.CertificateError, cause error) {
+	fp := xmpp.FormatFingerprint(ce.Fingerprint)
+	domain := ce.Domain
+	if domain == "" {
+		domain = w.server
+	}
+	intro := widget.NewLabel(lang.L("The server {{.Server}} presented a certificate that this computer does not trust.", map[string]any{"Server": domain}))
+	intro.Wrapping = fyne.TextWrapWord
+	advice := widget.NewLabel(lang.L("This happens with private servers and with attacks. Before trusting it, compare the fingerprint with the one the server's administrator gives you. Causerie will trust this certificate for this account only."))
+	advice.Wrapping = fyne.TextWrapWord
+	fpLabel := widget.NewLabel(loginFingerprintLines(fp))
+	fpLabel.TextStyle = fyne.TextStyle{Monospace: true}
+	fpLabel.Selectable = true
+	content := container.NewVBox(intro,
+		widget.NewLabelWithStyle(lang.L("SHA-256 fingerprint:"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		fpLabel, advice)
+	d := dialog.NewCustomConfirm(lang.L("Certificate not trusted"), lang.L("Trust this certificate"), lang.L("Cancel"),
+		content, func(trust bool) {
+			w.trust = nil
+			if w.l.signup != w || w.step != 1 {
+				return
+			}
+			if !trust {
+				w.setMessage(w.errorText, Explain(cause))
+				return
+			}
+			w.pinned = append(w.pinned, fp)
+			w.connect()
+		}, w.l.win)
+	d.Resize(fyne.NewSize(460, 0))
+	w.trust = d
+	d.Show()
+}
+
+// signupLabel is a field's label, "*" marking a required one.
+func signupLabel(text string, required bool) *widget.Label {
+	if required {
+		text += " *"
+	}
+	lb := widget.NewLabel(text)
+	lb.Wrapping = fyne.TextWrapWord
+	return lb
+}
+
+// showForm is step 2: exactly what the server asks for.
+func (w *signupWizard) showForm(f core.SignupForm) {
+	w.step = 2
+	w.form = f
+	w.values = map[string]func() string{}
+	w.entries = map[string]*loginEntry{}
+	w.required = map[string]string{}
+	w.inputs = nil
+	w.passName = ""
+	w.confirm = nil
+	w.title.SetText(lang.L("Create an account on {{.Server}}", map[string]any{"Server": f.Domain}))
+
+	var objs []fyne.CanvasObject
+	if f.Instructions != "" {
+		in := widget.NewLabel(f.Instructions)
+		in.Wrapping = fyne.TextWrapWord
+		objs = append(objs, in)
+	}
+	grid := container.New(layout.NewFormLayout())
+	add := func(label fyne.CanvasObject, input fyne.CanvasObject) {
+		grid.Objects = append(grid.Objects, label, input)
+	}
+	if f.Form != nil {
+		w.buildDataForm(f, add)
+	} else {
+		for _, fl := range f.Fields {
+			if fl.Hidden {
+				continue
+			}
+			e := w.textEntry(fl.Name, fl.Secret)
+			e.SetText(fl.Value)
+			label := lang.L(fl.Label)
+			if fl.Name == "username" || fl.Name == "password" {
+				w.required[fl.Name] = label
+			}
+			add(signupLabel(label, fl.Name == "username" || fl.Name == "password"), w.withConfirm(fl.Name, fl.Secret, e))
+		}
+	}
+	if len(grid.Objects) > 0 {
+		objs = append(objs, grid)
+	}
+	if f.OOB != "" {
+		msg := lang.L("You can also create an account on the server's web site:")
+		if !w.canSubmit() {
+			msg = lang.L("This server creates accounts on its web site. Open this page, then come back and sign in:")
+		}
+		ml := widget.NewLabel(msg)
+		ml.Wrapping = fyne.TextWrapWord
+		objs = append(objs, ml)
+		if u, err := url.Parse(f.OOB); err == nil {
+			objs = append(objs, widget.NewHyperlink(f.OOB, u))
+		} else {
+			objs = append(objs, widget.NewLabel(f.OOB))
+		}
+	}
+	if w.canSubmit() {
+		w.remember = newLoginCheck(lang.L("Remember password"), w.goBack)
+		w.remember.SetChecked(true)
+		w.inputs = append(w.inputs, w.remember)
+		objs = append(objs, w.remember)
+	}
+	w.body.Objects = objs
+	w.body.Refresh()
+	w.next.SetText(lang.L("Create"))
+	w.setMessage(w.errorText, "")
+	w.refresh()
+	if e := w.entries[w.firstEntry()]; e != nil {
+		w.l.win.Canvas().Focus(e)
+	}
+}
+
+// firstEntry is the name of the first text input shown.
+func (w *signupWizard) firstEntry() string {
+	if w.form.Form != nil {
+		for _, fl := range w.form.Form.Fields {
+			if w.entries[fl.Var] != nil {
+				return fl.Var
+			}
+		}
+		return ""
+	}
+	for _, fl := range w.form.Fields {
+		if w.entries[fl.Name] != nil {
+			return fl.Name
+		}
+	}
+	return ""
+}
+
+func (w *signupWizard) textEntry(name string, secret bool) *loginEntry {
+	e := newLoginEntry(w.goBack)
+	if secret {
+		e.Password = true
+		e.ActionItem = newLoginRevealer(e)
+	}
+	e.OnSubmitted = func(string) { w.submit() }
+	w.entries[name] = e
+	w.values[name] = func() string { return e.Text }
+	w.inputs = append(w.inputs, e)
+	return e
+}
+
+// withConfirm adds the confirmation entry and strength hint under the
+// password field (the first secret field).
+func (w *signupWizard) withConfirm(name string, secret bool, e *loginEntry) fyne.CanvasObject {
+	if !secret || w.passName != "" {
+		return e
+	}
+	w.passName = name
+	w.strength = loginMessageLabel(widget.MediumImportance)
+	w.confirmMsg = loginMessageLabel(widget.DangerImportance)
+	w.confirm = newLoginEntry(w.goBack)
+	w.confirm.Password = true
+	w.confirm.SetPlaceHolder(lang.L("Type the password again"))
+	w.confirm.OnSubmitted = func(string) { w.submit() }
+	w.confirm.OnChanged = func(string) { w.setMessage(w.confirmMsg, "") }
+	e.OnChanged = func(s string) {
+		w.setMessage(w.strength, signupStrength(s))
+		w.setMessage(w.confirmMsg, "")
+	}
+	w.inputs = append(w.inputs, w.confirm)
+	return container.NewVBox(e, w.strength, w.confirm, w.confirmMsg)
+}
+
+// buildDataForm renders an XEP-0004 form generically.
+func (w *signupWizard) buildDataForm(f core.SignupForm, add func(label, input fyne.CanvasObject)) {
+	for _, fl := range f.Form.Fields {
+		label := fl.Label
+		if label == "" {
+			label = fl.Var
+		}
+		req := fl.IsRequired()
+		if req && fl.Var != "" {
+			w.required[fl.Var] = label
+		}
+		var input fyne.CanvasObject
+		switch fl.Kind() {
+		case dataform.Hidden:
+			continue
+		case dataform.Fixed:
+			t := widget.NewLabel(strings.Join(fl.Values, "\n"))
+			t.Wrapping = fyne.TextWrapWord
+			if fl.Label == "" {
+				add(layout.NewSpacer(), t)
+			} else {
+				add(signupLabel(fl.Label, false), t)
+			}
+			continue
+		case dataform.Boolean:
+			c := widget.NewCheck("", nil)
+			v := strings.ToLower(fl.Value())
+			c.SetChecked(v == "1" || v == "true")
+			w.values[fl.Var] = func() string {
+				if c.Checked {
+					return "1"
+				}
+				return "0"
+			}
+			w.inputs = append(w.inputs, c)
+			input = c
+		case dataform.ListSingle:
+			var labels []string
+			byLabel := map[string]string{}
+			for _, o := range fl.Options {
+				lb := o.Label
+				if lb == "" {
+					lb = o.Value
+				}
+				labels = append(labels, lb)
+				byLabel[lb] = o.Value
+			}
+			s := widget.NewSelect(labels, nil)
+			for lb, v := range byLabel {
+				if v == fl.Value() {
+					s.SetSelected(lb)
+				}
+			}
+			w.values[fl.Var] = func() string { return byLabel[s.Selected] }
+			w.inputs = append(w.inputs, s)
+			input = s
+		case dataform.ListMulti:
+			box := container.NewVBox()
+			var checks []*widget.Check
+			var vals []string
+			for _, o := range fl.Options {
+				lb := o.Label
+				if lb == "" {
+					lb = o.Value
+				}
+				c := widget.NewCheck(lb, nil)
+				for _, v := range fl.Values {
+					if v == o.Value {
+						c.SetChecked(true)
+					}
+				}
+				checks = append(checks, c)
+				vals = append(vals, o.Value)
+				box.Add(c)
+				w.inputs = append(w.inputs, c)
+			}
+			w.values[fl.Var] = func() string {
+				var out []string
+				for i, c := range checks {
+					if c.Checked {
+						out = append(out, vals[i])
+					}
+				}
+				return strings.Join(out, "\n")
+			}
+			input = box
+		case dataform.TextMulti, dataform.JIDMulti:
+			e := w.textEntry(fl.Var, false)
+			e.MultiLine = true
+			e.Wrapping = fyne.TextWrapWord
+			e.OnSubmitted = nil
+			e.SetText(strings.Join(fl.Values, "\n"))
+			input = e
+		default: // text-single, text-private, jid-single
+			secret := fl.Kind() == dataform.TextPrivate
+			e := w.textEntry(fl.Var, secret)
+			e.SetText(fl.Value())
+			input = w.withConfirm(fl.Var, secret && (fl.Var == "password" || w.passName == ""), e)
+		}
+		if fl.Var == f.CaptchaField && fl.Var != "" {
+			input = container.NewVBox(w.captcha(f), input)
+		}
+		if fl.Desc != "" {
+			d := widget.NewLabel(fl.Desc)
+			d.Wrapping = fyne.TextWrapWord
+			d.Importance = widget.LowImportance
+			input = container.NewVBox(input, d)
+		}
+		add(signupLabel(label, req), input)
+	}
+}
+
+// captcha shows an XEP-0158 challenge: the image, or a link to it.
+func (w *signupWizard) captcha(f core.SignupForm) fyne.CanvasObject {
+	if len(f.Captcha) > 0 {
+		img := canvas.NewImageFromResource(fyne.NewStaticResource("captcha", f.Captcha))
+		img.FillMode = canvas.ImageFillContain
+		img.SetMinSize(fyne.NewSize(240, 80))
+		return img
+	}
+	if u, err := url.Parse(f.CaptchaURL); err == nil && f.CaptchaURL != "" {
+		return container.NewVBox(widget.NewLabel(lang.L("Open this image and type what it shows:")), widget.NewHyperlink(f.CaptchaURL, u))
+	}
+	return layout.NewSpacer()
+}
+
+// signupStrength is a short hint on how guessable a password is.
+func signupStrength(p string) string {
+	if p == "" {
+		return ""
+	}
+	classes := 0
+	var lower, upper, digit, other bool
+	for _, r := range p {
+		switch {
+		case unicode.IsLower(r):
+			lower = true
+		case unicode.IsUpper(r):
+			upper = true
+		case unicode.IsDigit(r):
+			digit = true
+		default:
+			other = true
+		}
+	}
+	for _, b := range []bool{lower, upper, digit, other} {
+		if b {
+			classes++
+		}
+	}
+	n := len([]rune(p))
+	switch {
+	case n < 8:
+		return lang.L("Weak password: use at least 8 characters, better 12 or more.")
+	case n >= 14 || (n >= 10 && classes >= 3):
+		return lang.L("Strong password.")
+	default:
+		return lang.L("Fair password: a longer one is harder to guess.")
+	}
+}
+
+// create is step 3: check, submit, then add the account and sign in.
+func (w *signupWizard) create() {
+	if !w.canSubmit() {
+		return
+	}
+	w.setMessage(w.errorText, "")
+	values := map[string]string{}
+	for name, get := range w.values {
+		values[name] = get()
+	}
+	for _, name := range w.order() {
+		if label, ok := w.required[name]; ok && strings.TrimSpace(values[name]) == "" {
+			w.setMessage(w.errorText, lang.L("Fill in “{{.Field}}”.", map[string]any{"Field": label}))
+			if e := w.entries[name]; e != nil {
+				w.l.win.Canvas().Focus(e)
+			}
+			return
+		}
+	}
+	if w.passName != "" && w.confirm != nil && values[w.passName] != w.confirm.Text {
+		w.setMessage(w.confirmMsg, lang.L("The two passwords are not the same. Type the password again."))
+		w.l.win.Canvas().Focus(w.confirm)
+		return
+	}
+	username := strings.TrimSpace(values["username"])
+	values["username"] = username
+	jid := account.NormalizeJID(username + "@" + w.form.Domain)
+	if username == "" || account.ValidateJID(jid) != nil {
+		w.setMessage(w.errorText, lang.L("This username cannot be used in an address. Use letters, digits, dots or dashes."))
+		if e := w.entries["username"]; e != nil {
+			w.l.win.Canvas().Focus(e)
+		}
+		return
+	}
+	password := values[w.passName]
+	acct := account.Account{
+		JID:              jid,
+		Host:             w.serverHost,
+		Port:             w.serverPort,
+		TLSMode:          account.TLSStartTLS,
+		Pinned:           w.pinned,
+		RememberPassword: w.remember == nil || w.remember.Checked,
+		AutoConnect:      true,
+	}
+	if w.serverDirect {
+		acct.TLSMode = account.TLSDirect
+	}
+
+	w.setMessage(w.status, lang.L("Creating your account on {{.Server}}…", map[string]any{"Server": w.form.Domain}))
+	w.busy = true
+	w.gen++
+	gen := w.gen
+	ctx, cancel := context.WithTimeout(context.Background(), signupTimeout)
+	w.stop = cancel
+	w.refresh()
+	s, c := w.session, w.app.Client
+	var created, keyringFailed bool
+	w.app.background(func() error {
+		defer cancel()
+		if err := s.Submit(ctx, values); err != nil {
+			return err
+		}
+		created = true
+		sess, err := c.AddAccount(ctx, acct, password)
+		if sess == nil {
+			return err
+		}
+		if err != nil {
+			keyringFailed = true
+			a := sess.Account()
+			a.RememberPassword = false
+			if err := c.UpdateAccount(a); err != nil {
+				return err
+			}
+		}
+		sess.Connect()
+		s.Close()
+		return nil
+	}, func(err error) {
+		stale := gen != w.gen || w.l.signup != w
+		if stale && !created {
+			return
+		}
+		w.busy = false
+		if err != nil && !created {
+			w.refresh()
+			w.failed(err, username)
+			return
+		}
+		if err != nil {
+			// The account exists on the server but not on this computer.
+			w.refresh()
+			w.setMessage(w.errorText, lang.L("Your account {{.JID}} was created, but Causerie could not save it on this computer. Sign in with it from the welcome window.", map[string]any{"JID": jid}))
+			return
+		}
+		w.done(keyringFailed)
+	})
+}
+
+// order is the names of the inputs in the order they are shown.
+func (w *signupWizard) order() []string {
+	var out []string
+	if w.form.Form != nil {
+		for _, fl := range w.form.Form.Fields {
+			out = append(out, fl.Var)
+		}
+		return out
+	}
+	for _, fl := range w.form.Fields {
+		out = append(out, fl.Name)
+	}
+	return out
+}
+
+// failed explains a refused submission; everything typed stays.
+func (w *signupWizard) failed(err error, username string) {
+	w.setMessage(w.errorText, signupExplain(err, username))
+	if errors.Is(err, register.ErrConflict) {
+		if e := w.entries["username"]; e != nil {
+			w.l.win.Canvas().Focus(e)
+		}
+	}
+}
+
+// signupExplain says in words why the server refused.
+func signupExplain(err error, username string) string {
+	var text string
+	var re *register.Error
+	if errors.As(err, &re) && re.Stanza != nil {
+		text = strings.TrimSpace(re.Stanza.Text)
+	}
+	with := func(s string) string {
+		if text != "" {
+			return s + "\n" + lang.L("The server says: {{.Text}}", map[string]any{"Text": text})
+		}
+		return s
+	}
+	switch {
+	case errors.Is(err, register.ErrConflict):
+		return lang.L("The username “{{.Name}}” is already taken on this server. Try another one: what you typed is kept.", map[string]any{"Name": username})
+	case errors.Is(err, register.ErrNotAcceptable):
+		return with(lang.L("The server did not accept this information. Check every field (some servers want a longer password or an email address) and try again."))
+	case errors.Is(err, register.ErrRateLimited):
+		return with(lang.L("The server does not accept more new accounts for now. Try again later."))
+	case errors.Is(err, register.ErrNotAllowed), errors.Is(err, register.ErrNotAuthorized):
+		return with(lang.L("This server does not allow creating accounts from an app. Choose another server, or create the account on the server's web site."))
+	case errors.Is(err, core.ErrSignupWebOnly):
+		return lang.L("This server creates accounts on its web site only.")
+	}
+	return Explain(err)
+}
+
+// done: the account exists and is signing in; the main window takes over.
+func (w *signupWizard) done(keyringFailed bool) {
+	l := w.l
+	l.signup = nil
+	l.phase = loginDone
+	if keyringFailed {
+		l.notifyKeyring()
+	}
+	a := l.app
+	if a.login == l {
+		a.login = nil
+	}
+	a.ShowMain() // before closing: closing the last window quits
+	l.win.Close()
+}
