@@ -381,9 +381,9 @@ func signupLabel(text string, required bool) *widget.Label {
 	if required {
 		text += " *"
 	}
-	lb := widget.NewLabel(text)
-	lb.Wrapping = fyne.TextWrapWord
-	return lb
+	// No wrapping: in a form's label column a wrapping label shrinks to one
+	// character per line.
+	return widget.NewLabel(text)
 }
 
 // showForm is step 2: exactly what the server asks for.
