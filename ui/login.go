@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
@@ -234,16 +233,7 @@ func loginMessageLabel(imp widget.Importance) *widget.Label {
 // setMessage shows text under a field, or hides the label when text is
 // "", and lays the sign-in view out again.
 func (l *loginWindow) setMessage(m *widget.Label, text string) {
-	if m.Text == text && m.Visible() == (text != "") {
-		return
-	}
-	m.SetText(text)
-	if text == "" {
-		m.Hide()
-	} else {
-		m.Show()
-	}
-	l.signInView.Refresh()
+	setFieldMessage(m, text, l.signInView)
 }
 
 func (l *loginWindow) showWelcome() {
@@ -480,18 +470,9 @@ func loginAddressProblem(jid string) string {
 }
 
 func (l *loginWindow) checkPort() (int, bool) {
-	text := strings.TrimSpace(l.port.Text)
-	if text == "" {
-		l.setMessage(l.portMsg, "")
-		return 0, true
-	}
-	p, err := strconv.Atoi(text)
-	if err != nil || p < 1 || p > account.MaxPort {
-		l.setMessage(l.portMsg, lang.L("The port is a number from 1 to 65535."))
-		return 0, false
-	}
-	l.setMessage(l.portMsg, "")
-	return p, true
+	p, problem := parsePort(l.port.Text)
+	l.setMessage(l.portMsg, problem)
+	return p, problem == ""
 }
 
 // collect validates the form and builds the account; messages go under
@@ -708,42 +689,19 @@ func (l *loginWindow) askTrust(jid string, ce *xmpp.CertificateError, cause erro
 	if domain == "" {
 		domain = loginDomain(jid)
 	}
-	intro := widget.NewLabel(lang.L("The server {{.Server}} presented a certificate that this computer does not trust.", map[string]any{"Server": domain}))
-	intro.Wrapping = fyne.TextWrapWord
-	advice := widget.NewLabel(lang.L("This happens with private servers and with attacks. Before trusting it, compare the fingerprint with the one the server's administrator gives you. Causerie will trust this certificate for this account only."))
-	advice.Wrapping = fyne.TextWrapWord
-	fpLabel := widget.NewLabel(loginFingerprintLines(fp))
-	fpLabel.TextStyle = fyne.TextStyle{Monospace: true}
-	fpLabel.Selectable = true
-	content := container.NewVBox(intro,
-		widget.NewLabelWithStyle(lang.L("SHA-256 fingerprint:"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		fpLabel, advice)
-	d := dialog.NewCustomConfirm(lang.L("Certificate not trusted"), lang.L("Trust this certificate"), lang.L("Cancel"),
-		content, func(trust bool) {
-			l.trust = nil
-			if l.phase != loginTrusting {
-				return
-			}
-			if !trust {
-				l.phase = loginIdle
-				l.setMessage(l.errorText, Explain(cause))
-				l.refresh()
-				return
-			}
-			l.trustCertificate(jid, fp)
-		}, l.win)
-	d.Resize(fyne.NewSize(460, 0))
-	l.trust = d
-	d.Show()
-}
-
-// loginFingerprintLines splits a 32-byte fingerprint over two lines.
-func loginFingerprintLines(fp string) string {
-	parts := strings.Split(fp, ":")
-	if len(parts) != 32 {
-		return fp
-	}
-	return strings.Join(parts[:16], ":") + "\n" + strings.Join(parts[16:], ":")
+	l.trust = showTrustDialog(l.win, domain, fp, func(trust bool) {
+		l.trust = nil
+		if l.phase != loginTrusting {
+			return
+		}
+		if !trust {
+			l.phase = loginIdle
+			l.setMessage(l.errorText, Explain(cause))
+			l.refresh()
+			return
+		}
+		l.trustCertificate(jid, fp)
+	})
 }
 
 // trustCertificate pins fp for the account and connects again.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -143,16 +142,7 @@ func (w *signupWizard) build() {
 }
 
 func (w *signupWizard) setMessage(m *widget.Label, text string) {
-	if m.Text == text && m.Visible() == (text != "") {
-		return
-	}
-	m.SetText(text)
-	if text == "" {
-		m.Hide()
-	} else {
-		m.Show()
-	}
-	w.view.Refresh()
+	setFieldMessage(m, text, w.view)
 }
 
 // showServer is step 1: the server to create the account on.
@@ -275,16 +265,13 @@ func (w *signupWizard) checkServer() (domain, host string, port int, ok bool) {
 		w.setMessage(w.domainMsg, lang.L("This is not a valid server name."))
 		ok = false
 	}
-	if t := strings.TrimSpace(w.port.Text); t != "" {
-		p, err := strconv.Atoi(t)
-		if err != nil || p < 1 || p > account.MaxPort {
-			w.setMessage(w.portMsg, lang.L("The port is a number from 1 to 65535."))
-			if !w.advanced.Items[0].Open {
-				w.advanced.Open(0)
-			}
-			return domain, host, 0, false
+	port, problem := parsePort(w.port.Text)
+	if problem != "" {
+		w.setMessage(w.portMsg, problem)
+		if !w.advanced.Items[0].Open {
+			w.advanced.Open(0)
 		}
-		port = p
+		return domain, host, 0, false
 	}
 	return domain, host, port, ok
 }
@@ -348,32 +335,18 @@ func (w *signupWizard) askTrust(ce *xmpp.CertificateError, cause error) {
 	if domain == "" {
 		domain = w.server
 	}
-	intro := widget.NewLabel(lang.L("The server {{.Server}} presented a certificate that this computer does not trust.", map[string]any{"Server": domain}))
-	intro.Wrapping = fyne.TextWrapWord
-	advice := widget.NewLabel(lang.L("This happens with private servers and with attacks. Before trusting it, compare the fingerprint with the one the server's administrator gives you. Causerie will trust this certificate for this account only."))
-	advice.Wrapping = fyne.TextWrapWord
-	fpLabel := widget.NewLabel(loginFingerprintLines(fp))
-	fpLabel.TextStyle = fyne.TextStyle{Monospace: true}
-	fpLabel.Selectable = true
-	content := container.NewVBox(intro,
-		widget.NewLabelWithStyle(lang.L("SHA-256 fingerprint:"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		fpLabel, advice)
-	d := dialog.NewCustomConfirm(lang.L("Certificate not trusted"), lang.L("Trust this certificate"), lang.L("Cancel"),
-		content, func(trust bool) {
-			w.trust = nil
-			if w.l.signup != w || w.step != 1 {
-				return
-			}
-			if !trust {
-				w.setMessage(w.errorText, Explain(cause))
-				return
-			}
-			w.pinned = append(w.pinned, fp)
-			w.connect()
-		}, w.l.win)
-	d.Resize(fyne.NewSize(460, 0))
-	w.trust = d
-	d.Show()
+	w.trust = showTrustDialog(w.l.win, domain, fp, func(trust bool) {
+		w.trust = nil
+		if w.l.signup != w || w.step != 1 {
+			return
+		}
+		if !trust {
+			w.setMessage(w.errorText, Explain(cause))
+			return
+		}
+		w.pinned = append(w.pinned, fp)
+		w.connect()
+	})
 }
 
 // signupLabel is a field's label, "*" marking a required one.

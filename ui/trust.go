@@ -1,0 +1,72 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/causerie/causerie/core/account"
+)
+
+// showTrustDialog asks whether to trust a certificate the system does not
+// (trust on first use, per account): it shows the domain and the SHA-256
+// fingerprint, and calls answer with the choice. Sign-in and sign-up share it.
+func showTrustDialog(win fyne.Window, domain, fp string, answer func(trust bool)) dialog.Dialog {
+	intro := widget.NewLabel(lang.L("The server {{.Server}} presented a certificate that this computer does not trust.", map[string]any{"Server": domain}))
+	intro.Wrapping = fyne.TextWrapWord
+	advice := widget.NewLabel(lang.L("This happens with private servers and with attacks. Before trusting it, compare the fingerprint with the one the server's administrator gives you. Causerie will trust this certificate for this account only."))
+	advice.Wrapping = fyne.TextWrapWord
+	fpLabel := widget.NewLabel(loginFingerprintLines(fp))
+	fpLabel.TextStyle = fyne.TextStyle{Monospace: true}
+	fpLabel.Selectable = true
+	content := container.NewVBox(intro,
+		widget.NewLabelWithStyle(lang.L("SHA-256 fingerprint:"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		fpLabel, advice)
+	d := dialog.NewCustomConfirm(lang.L("Certificate not trusted"), lang.L("Trust this certificate"), lang.L("Cancel"), content, answer, win)
+	d.Resize(fyne.NewSize(460, 0))
+	d.Show()
+	return d
+}
+
+// loginFingerprintLines splits a 32-byte fingerprint over two lines.
+func loginFingerprintLines(fp string) string {
+	parts := strings.Split(fp, ":")
+	if len(parts) != 32 {
+		return fp
+	}
+	return strings.Join(parts[:16], ":") + "\n" + strings.Join(parts[16:], ":")
+}
+
+// setFieldMessage shows text in a message label under a field, or hides
+// it when text is "", and lays out view again.
+func setFieldMessage(m *widget.Label, text string, view fyne.CanvasObject) {
+	if m.Text == text && m.Visible() == (text != "") {
+		return
+	}
+	m.SetText(text)
+	if text == "" {
+		m.Hide()
+	} else {
+		m.Show()
+	}
+	view.Refresh()
+}
+
+// parsePort reads an optional port field: 0 when empty, else 1..65535; the
+// message explains a bad value.
+func parsePort(text string) (port int, problem string) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return 0, ""
+	}
+	p, err := strconv.Atoi(text)
+	if err != nil || p < 1 || p > account.MaxPort {
+		return 0, lang.L("The port is a number from 1 to 65535.")
+	}
+	return p, ""
+}
