@@ -90,27 +90,20 @@ func attrsOf(se xml.StartElement) stanza.Attrs {
 // decodeChildren reads a stanza's direct children.
 func decodeChildren(d *xml.Decoder, se xml.StartElement) ([]rawChild, error) {
 	var kids []rawChild
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			return nil, err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			var c rawChild
-			if isClientNS(t.Name.Space) && textField[t.Name.Local] {
-				c.XMLName = t.Name
-				if err := d.DecodeElement(&c.Text, &t); err != nil {
-					return nil, err
-				}
-			} else if err := d.DecodeElement(&c, &t); err != nil {
-				return nil, err
+	err := EachChild(d, func(t xml.StartElement) (bool, error) {
+		var c rawChild
+		if isClientNS(t.Name.Space) && textField[t.Name.Local] {
+			c.XMLName = t.Name
+			if err := d.DecodeElement(&c.Text, &t); err != nil {
+				return true, err
 			}
-			kids = append(kids, c)
-		case xml.EndElement:
-			return kids, nil
+		} else if err := d.DecodeElement(&c, &t); err != nil {
+			return true, err
 		}
-	}
+		kids = append(kids, c)
+		return true, nil
+	})
+	return kids, err
 }
 
 func decodeError(c *rawChild) stanza.Err {

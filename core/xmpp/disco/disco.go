@@ -104,47 +104,30 @@ func attr(start xml.StartElement, name string) string {
 // UnmarshalXML reads an info query; unknown children are skipped.
 func (i *Info) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 	*i = Info{XMLName: start.Name, Node: attr(start, "node")}
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			return nil
-		case xml.StartElement:
-			switch {
-			case t.Name.Space == NSInfo && t.Name.Local == "identity":
-				id := Identity{Category: attr(t, "category"), Type: attr(t, "type"), Name: attr(t, "name")}
-				for _, a := range t.Attr {
-					if a.Name.Space == nsXML && a.Name.Local == "lang" {
-						id.Lang = a.Value
-					}
-				}
-				i.Identities = append(i.Identities, id)
-				if err := d.Skip(); err != nil {
-					return err
-				}
-			case t.Name.Space == NSInfo && t.Name.Local == "feature":
-				if v := attr(t, "var"); v != "" {
-					i.Features = append(i.Features, v)
-				}
-				if err := d.Skip(); err != nil {
-					return err
-				}
-			case t.Name.Space == dataform.NS && t.Name.Local == "x":
-				var f dataform.Form
-				if err := d.DecodeElement(&f, &t); err != nil {
-					return err
-				}
-				i.Forms = append(i.Forms, f)
-			default:
-				if err := d.Skip(); err != nil {
-					return err
+	return xmpp.EachChild(d, func(t xml.StartElement) (bool, error) {
+		switch {
+		case t.Name.Space == NSInfo && t.Name.Local == "identity":
+			id := Identity{Category: attr(t, "category"), Type: attr(t, "type"), Name: attr(t, "name")}
+			for _, a := range t.Attr {
+				if a.Name.Space == nsXML && a.Name.Local == "lang" {
+					id.Lang = a.Value
 				}
 			}
+			i.Identities = append(i.Identities, id)
+		case t.Name.Space == NSInfo && t.Name.Local == "feature":
+			if v := attr(t, "var"); v != "" {
+				i.Features = append(i.Features, v)
+			}
+		case t.Name.Space == dataform.NS && t.Name.Local == "x":
+			var f dataform.Form
+			if err := d.DecodeElement(&f, &t); err != nil {
+				return true, err
+			}
+			i.Forms = append(i.Forms, f)
+			return true, nil
 		}
-	}
+		return false, nil
+	})
 }
 
 // MarshalXML writes the query: an empty request, or an answer to one.
@@ -204,25 +187,14 @@ func (*Items) GetSet() *stanza.ResultSet { return nil }
 // <set/>) are skipped.
 func (it *Items) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 	*it = Items{XMLName: start.Name, Node: attr(start, "node")}
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			return nil
-		case xml.StartElement:
-			if t.Name.Space == NSItems && t.Name.Local == "item" {
-				if j := attr(t, "jid"); j != "" {
-					it.Items = append(it.Items, Item{JID: j, Node: attr(t, "node"), Name: attr(t, "name")})
-				}
-			}
-			if err := d.Skip(); err != nil {
-				return err
+	return xmpp.EachChild(d, func(t xml.StartElement) (bool, error) {
+		if t.Name.Space == NSItems && t.Name.Local == "item" {
+			if j := attr(t, "jid"); j != "" {
+				it.Items = append(it.Items, Item{JID: j, Node: attr(t, "node"), Name: attr(t, "name")})
 			}
 		}
-	}
+		return false, nil
+	})
 }
 
 // MarshalXML writes the query.

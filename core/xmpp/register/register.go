@@ -70,66 +70,55 @@ func (q *Query) field(name string) *Field { // nil when absent
 
 // UnmarshalXML reads the query, keeping plain fields in document order.
 func (q *Query) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			return nil
-		case xml.StartElement:
-			switch {
-			case t.Name.Space == dataform.NS && t.Name.Local == "x":
-				var f dataform.Form
-				if err := d.DecodeElement(&f, &t); err != nil {
-					return err
-				}
-				q.Form = &f
-			case t.Name.Space == NSOOB && t.Name.Local == "x":
-				var x struct {
-					URL string `xml:"url"`
-				}
-				if err := d.DecodeElement(&x, &t); err != nil {
-					return err
-				}
-				q.OOB = strings.TrimSpace(x.URL)
-			case t.Name.Space == NSBoB && t.Name.Local == "data":
-				var x struct {
-					CID    string `xml:"cid,attr"`
-					Type   string `xml:"type,attr"`
-					MaxAge int    `xml:"max-age,attr"`
-					Text   string `xml:",chardata"`
-				}
-				if err := d.DecodeElement(&x, &t); err != nil {
-					return err
-				}
-				b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(x.Text), ""))
-				if err == nil {
-					q.Data = append(q.Data, Data{CID: x.CID, Type: x.Type, MaxAge: x.MaxAge, Bytes: b})
-				}
-			case t.Name.Space == NS:
-				var v string
-				if err := d.DecodeElement(&v, &t); err != nil {
-					return err
-				}
-				switch t.Name.Local {
-				case "instructions":
-					q.Instructions = strings.TrimSpace(v)
-				case "registered":
-					q.Registered = true
-				case "remove":
-					q.Remove = true
-				default:
-					q.Fields = append(q.Fields, Field{Name: t.Name.Local, Value: v})
-				}
-			default:
-				if err := d.Skip(); err != nil {
-					return err
-				}
+	return xmpp.EachChild(d, func(t xml.StartElement) (bool, error) {
+		switch {
+		case t.Name.Space == dataform.NS && t.Name.Local == "x":
+			var f dataform.Form
+			if err := d.DecodeElement(&f, &t); err != nil {
+				return true, err
 			}
+			q.Form = &f
+		case t.Name.Space == NSOOB && t.Name.Local == "x":
+			var x struct {
+				URL string `xml:"url"`
+			}
+			if err := d.DecodeElement(&x, &t); err != nil {
+				return true, err
+			}
+			q.OOB = strings.TrimSpace(x.URL)
+		case t.Name.Space == NSBoB && t.Name.Local == "data":
+			var x struct {
+				CID    string `xml:"cid,attr"`
+				Type   string `xml:"type,attr"`
+				MaxAge int    `xml:"max-age,attr"`
+				Text   string `xml:",chardata"`
+			}
+			if err := d.DecodeElement(&x, &t); err != nil {
+				return true, err
+			}
+			if b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(x.Text), "")); err == nil {
+				q.Data = append(q.Data, Data{CID: x.CID, Type: x.Type, MaxAge: x.MaxAge, Bytes: b})
+			}
+		case t.Name.Space == NS:
+			var v string
+			if err := d.DecodeElement(&v, &t); err != nil {
+				return true, err
+			}
+			switch t.Name.Local {
+			case "instructions":
+				q.Instructions = strings.TrimSpace(v)
+			case "registered":
+				q.Registered = true
+			case "remove":
+				q.Remove = true
+			default:
+				q.Fields = append(q.Fields, Field{Name: t.Name.Local, Value: v})
+			}
+		default:
+			return false, nil
 		}
-	}
+		return true, nil
+	})
 }
 
 // MarshalXML writes the query (for requests: fields, form or remove).

@@ -78,28 +78,17 @@ func (q *Query) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 			q.Ver = &v
 		}
 	}
-	for {
-		tok, err := d.Token()
+	return xmpp.EachChild(d, func(t xml.StartElement) (bool, error) {
+		if t.Name.Space != NS || t.Name.Local != "item" {
+			return false, nil
+		}
+		it, err := decodeItem(d, t)
 		if err != nil {
-			return err
+			return true, err
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			return nil
-		case xml.StartElement:
-			if t.Name.Space != NS || t.Name.Local != "item" {
-				if err := d.Skip(); err != nil {
-					return err
-				}
-				continue
-			}
-			it, err := decodeItem(d, t)
-			if err != nil {
-				return err
-			}
-			q.Items = append(q.Items, it)
-		}
-	}
+		q.Items = append(q.Items, it)
+		return true, nil
+	})
 }
 
 func decodeItem(d *xml.Decoder, start xml.StartElement) (Item, error) {
@@ -123,28 +112,18 @@ func decodeItem(d *xml.Decoder, start xml.StartElement) (Item, error) {
 			it.Approved = a.Value == "true" || a.Value == "1"
 		}
 	}
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			return it, err
+	err := xmpp.EachChild(d, func(t xml.StartElement) (bool, error) {
+		if t.Name.Space != NS || t.Name.Local != "group" {
+			return false, nil
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			return it, nil
-		case xml.StartElement:
-			if t.Name.Space != NS || t.Name.Local != "group" {
-				if err := d.Skip(); err != nil {
-					return it, err
-				}
-				continue
-			}
-			var g string
-			if err := d.DecodeElement(&g, &t); err != nil {
-				return it, err
-			}
-			it.Groups = append(it.Groups, g)
+		var g string
+		if err := d.DecodeElement(&g, &t); err != nil {
+			return true, err
 		}
-	}
+		it.Groups = append(it.Groups, g)
+		return true, nil
+	})
+	return it, err
 }
 
 // MarshalXML writes the query. A ver attribute is written only when Ver is
