@@ -35,6 +35,19 @@ type harness struct {
 // that trusts the test server's certificate.
 func newHarness(t *testing.T, srv *testserver.Server) *harness {
 	t.Helper()
+	return newHarnessTrust(t, srv, true)
+}
+
+// newUntrustingHarness is newHarness with a client that does not trust the
+// test server's certificate (system roots only), as on a real desktop
+// facing a self-signed server.
+func newUntrustingHarness(t *testing.T, srv *testserver.Server) *harness {
+	t.Helper()
+	return newHarnessTrust(t, srv, false)
+}
+
+func newHarnessTrust(t *testing.T, srv *testserver.Server, trustCA bool) *harness {
+	t.Helper()
 	h := &harness{t: t, queue: make(chan func(), 100000), dir: t.TempDir(), server: srv}
 	h.fyne = test.NewTempApp(t)
 	accts, err := account.OpenStore(filepath.Join(h.dir, "config"))
@@ -46,7 +59,7 @@ func newHarness(t *testing.T, srv *testserver.Server) *harness {
 		t.Fatal(err)
 	}
 	opts := core.Options{MinBackoff: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond}
-	if srv != nil {
+	if srv != nil && trustCA {
 		opts.TLSConfig = &tls.Config{RootCAs: srv.CertPool}
 	}
 	h.client = core.NewClient(accts, nil, store, opts)

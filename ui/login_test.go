@@ -1,12 +1,10 @@
 package ui
 
 import (
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -14,34 +12,9 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/account"
-	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/internal/testserver"
 )
-
-// newUntrustingHarness is newHarness with a client that does not trust the
-// test server's certificate (system roots only), as on a real desktop
-// facing a self-signed server.
-func newUntrustingHarness(t *testing.T, srv *testserver.Server) *harness {
-	t.Helper()
-	h := &harness{t: t, queue: make(chan func(), 100000), dir: t.TempDir(), server: srv}
-	h.fyne = test.NewTempApp(t)
-	accts, err := account.OpenStore(filepath.Join(h.dir, "config"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := history.Open(filepath.Join(h.dir, "history.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := core.Options{MinBackoff: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond}
-	h.client = core.NewClient(accts, nil, store, opts)
-	t.Cleanup(func() { h.client.Close(); store.Close() })
-	h.app = New(h.fyne, h.client, "test")
-	h.app.do = func(f func()) { h.queue <- f }
-	t.Cleanup(h.app.Stop)
-	return h
-}
 
 // startLogin starts the app on first run (no account): the login window.
 func startLogin(t *testing.T, h *harness) *loginWindow {
