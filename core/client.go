@@ -103,6 +103,7 @@ func (c *Client) AddAccount(ctx context.Context, a account.Account, password str
 	s.mu.Lock()
 	s.acct = a
 	s.mu.Unlock()
+	c.bus.Publish(AccountsChanged{Account: a.JID})
 	if password == "" {
 		return s, nil
 	}
@@ -128,6 +129,7 @@ func (c *Client) UpdateAccount(a account.Account) error {
 	s.mu.Lock()
 	s.acct = a
 	s.mu.Unlock()
+	c.bus.Publish(AccountsChanged{Account: a.JID})
 	return nil
 }
 
@@ -154,6 +156,7 @@ func (c *Client) RemoveAccount(ctx context.Context, jid string, deleteHistory bo
 	c.mu.Lock()
 	delete(c.sessions, a.JID)
 	c.mu.Unlock()
+	c.bus.Publish(AccountsChanged{Account: a.JID, Removed: true})
 	return errors.Join(errs...)
 }
 

@@ -86,6 +86,14 @@ type PresenceError struct {
 	Text      string
 }
 
+// AccountsChanged: an account was added, its settings changed, or it was
+// removed (Removed) from this computer.
+type AccountsChanged struct {
+	Account string
+	Removed bool
+}
+
+func (e AccountsChanged) account() string        { return e.Account }
 func (e ConnectionStateChanged) account() string { return e.Account }
 func (e RosterChanged) account() string          { return e.Account }
 func (e PresenceChanged) account() string        { return e.Account }

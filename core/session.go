@@ -94,9 +94,12 @@ type Session struct {
 	client *Client
 	roster *Roster
 
-	mu        sync.Mutex
-	acct      account.Account
-	password  string // typed this run, when not remembered
+	mu       sync.Mutex
+	acct     account.Account
+	password string // typed this run, when not remembered
+	// deleting: the account is being deleted on the server, so the end
+	// of the stream is expected and no reason to reconnect.
+	deleting  bool
 	state     State
 	err       error
 	conn      *xmpp.Conn
@@ -257,7 +260,10 @@ func (s *Session) run(ctx context.Context) {
 			attempt = 0
 			err = s.online(ctx, conn)
 		}
-		if ctx.Err() != nil {
+		s.mu.Lock()
+		deleting := s.deleting
+		s.mu.Unlock()
+		if ctx.Err() != nil || deleting {
 			s.setState(StateOffline, nil, RetryInfo{})
 			return
 		}

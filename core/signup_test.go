@@ -16,8 +16,11 @@ import (
 	"github.com/causerie/causerie/internal/testserver"
 )
 
-func TestSignupProsody(t *testing.T) {
-	srv := testserver.Shared(t, testserver.Prosody, testserver.Options{})
+// TestSignup: the server's form, a new account that signs in, and the
+// same name refused, on Prosody and ejabberd.
+func TestSignup(t *testing.T) { bothServers(t, testSignup) }
+
+func testSignup(t *testing.T, srv *testserver.Server) {
 	dir := t.TempDir()
 	accts, err := account.OpenStore(filepath.Join(dir, "config"))
 	if err != nil {
