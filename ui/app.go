@@ -19,6 +19,8 @@ type App struct {
 	login *loginWindow // nil unless shown
 	main  *mainWindow
 	chat  *chatWindow
+	// accounts is the accounts window (accounts.go), nil unless shown.
+	accounts *accountsWindow
 
 	unread map[ChatKey]int
 	cancel func()
@@ -95,6 +97,25 @@ func (a *App) dispatch(e core.Event) {
 	if a.chat != nil {
 		a.chat.handle(e)
 	}
+	if a.accounts != nil {
+		a.accounts.handle(e)
+	}
+}
+
+// anyWindow is a window to show a message over: the accounts window, the
+// main window or the welcome window, whichever is open.
+func (a *App) anyWindow() fyne.Window {
+	switch {
+	case a.accounts != nil:
+		return a.accounts.win
+	case a.main != nil && !a.main.hidden:
+		return a.main.win
+	case a.login != nil:
+		return a.login.win
+	case a.main != nil:
+		return a.main.win
+	}
+	return nil
 }
 
 // Unread is the number of unread messages of a conversation.

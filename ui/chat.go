@@ -183,6 +183,14 @@ func (c *chatWindow) close() {
 // handle runs on Fyne's goroutine for each core event.
 func (c *chatWindow) handle(e core.Event) {
 	switch e := e.(type) {
+	case core.AccountsChanged:
+		if e.Removed {
+			for k, conv := range c.convs {
+				if k.Account == e.Account {
+					c.closeTab(conv.item)
+				}
+			}
+		}
 	case core.MessageReceived:
 		conv := c.convs[ChatKey{e.Account, e.Message.Peer}]
 		if conv == nil {

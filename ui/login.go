@@ -99,6 +99,10 @@ func (a *App) ShowLogin() {
 		if a.login == l {
 			a.login = nil
 		}
+		if a.main != nil && a.main.hidden {
+			// The last account was removed and none was added: quit.
+			a.FyneApp.Quit()
+		}
 	})
 	l.win.SetCloseIntercept(l.closeRequested)
 	a.login = l

@@ -68,6 +68,9 @@ type mainWindow struct {
 	rebuildQueued bool
 	tickQueued    bool
 	closed        bool
+	// hidden: the last account was removed; the window waits, hidden,
+	// for the welcome window to add one.
+	hidden bool
 }
 
 // accountState is the main window's view of one account.
@@ -98,6 +101,7 @@ func presenceOption(s core.Show) string {
 // ShowMain opens the main window, or brings it to the front.
 func (a *App) ShowMain() {
 	if a.main != nil {
+		a.main.hidden = false
 		a.main.win.Show()
 		a.main.win.RequestFocus()
 		return
@@ -209,7 +213,7 @@ func (m *mainWindow) setupMenu() {
 	ctrl := func(k fyne.KeyName) *desktop.CustomShortcut {
 		return &desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}
 	}
-	accounts := fyne.NewMenuItem(lang.L("Accounts…"), m.app.ShowLogin)
+	accounts := fyne.NewMenuItem(lang.L("Accounts…"), m.app.ShowAccounts)
 	add := fyne.NewMenuItem(lang.L("Add contact…"), m.showAddContact)
 	add.Shortcut = ctrl(fyne.KeyN)
 	add.Icon = theme.ContentAddIcon()
@@ -239,6 +243,10 @@ func (m *mainWindow) focusFilter() { m.win.Canvas().Focus(m.filter) }
 // handle runs on Fyne's goroutine.
 func (m *mainWindow) handle(e core.Event) {
 	if m.closed {
+		return
+	}
+	if _, ok := e.(core.AccountsChanged); ok {
+		m.accountsChanged()
 		return
 	}
 	acct := core.AccountOf(e)
@@ -290,6 +298,21 @@ func (m *mainWindow) handle(e core.Event) {
 		if e.Message.Direction == history.In {
 			m.scheduleRebuild() // an offline contact with unread messages shows
 		}
+	}
+}
+
+// accountsChanged follows added, changed and removed accounts. When the
+// last one is gone the window hides and the welcome window shows.
+func (m *mainWindow) accountsChanged() {
+	m.syncAccounts()
+	m.rebuild()
+	if len(m.accounts) == 0 {
+		m.hidden = true
+		m.win.Hide()
+		m.app.ShowLogin()
+	} else if m.hidden {
+		m.hidden = false
+		m.win.Show()
 	}
 }
 
