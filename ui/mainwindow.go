@@ -214,6 +214,7 @@ func (m *mainWindow) setupMenu() {
 		return &desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}
 	}
 	accounts := fyne.NewMenuItem(lang.L("Accounts…"), m.app.ShowAccounts)
+	accounts.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyA, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
 	add := fyne.NewMenuItem(lang.L("Add contact…"), m.showAddContact)
 	add.Shortcut = ctrl(fyne.KeyN)
 	add.Icon = theme.ContentAddIcon()
@@ -232,7 +233,7 @@ func (m *mainWindow) setupMenu() {
 	))
 	// The menu's shortcuts work from the native menu bar; these make them
 	// work wherever the menu is drawn in the window, and in tests.
-	for _, it := range []*fyne.MenuItem{add, find, quit} {
+	for _, it := range []*fyne.MenuItem{accounts, add, find, quit} {
 		action := it.Action
 		m.win.Canvas().AddShortcut(it.Shortcut, func(fyne.Shortcut) { action() })
 	}
