@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 	"sync"
+	"time"
 
 	"github.com/causerie/causerie/core/account"
 	"github.com/causerie/causerie/core/history"
@@ -127,9 +128,22 @@ func (c *Client) UpdateAccount(a account.Account) error {
 	a, _ = c.accounts.Get(a.JID)
 	s := c.session(a)
 	s.mu.Lock()
+	prio := s.acct.Priority != a.Priority
 	s.acct = a
+	if prio {
+		s.want.Priority = a.Priority
+	}
+	conn, online := s.conn, s.state == StateOnline && !s.invisible
 	s.mu.Unlock()
 	c.bus.Publish(AccountsChanged{Account: a.JID})
+	if prio && online && conn != nil {
+		// The new priority applies now, not at the next sign-in.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := s.sendPresence(ctx, conn); err == nil {
+			c.bus.Publish(OwnPresenceChanged{Account: a.JID, Presence: s.Presence()})
+		}
+	}
 	return nil
 }
 

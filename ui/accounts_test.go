@@ -264,6 +264,9 @@ func TestAccountSettingsDialog(t *testing.T) {
 	}
 	test.Tap(d.save)
 	h.pump("saved", func() bool { return aw.settings == nil })
+	if s.Presence().Priority != -5 {
+		t.Errorf("priority %d not applied to the session", s.Presence().Priority)
+	}
 	a := s.Account()
 	if a.DisplayName != "Work" || a.Priority != -5 || a.Resource != "desk" || len(a.Pinned) != 0 {
 		t.Fatalf("saved %+v", a)
