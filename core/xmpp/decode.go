@@ -38,10 +38,17 @@ func (r *rawChild) bytes() []byte {
 		b.WriteByte('"')
 	}
 	for _, a := range r.Attrs {
-		if a.Name.Space != "" || a.Name.Local == "xmlns" {
-			continue // namespace declarations and qualified attributes
+		switch {
+		case a.Name.Space == "xmlns":
+			// A prefix declaration: the inner XML may use it.
+			b.WriteString(" xmlns:")
+		case a.Name.Space == nsXMLAttr:
+			b.WriteString(" xml:")
+		case a.Name.Space != "" || a.Name.Local == "xmlns":
+			continue // the default namespace (written above), other qualified attributes
+		default:
+			b.WriteByte(' ')
 		}
-		b.WriteByte(' ')
 		b.WriteString(a.Name.Local)
 		b.WriteString(`="`)
 		xml.EscapeText(&b, []byte(a.Value))
@@ -54,6 +61,8 @@ func (r *rawChild) bytes() []byte {
 	b.WriteByte('>')
 	return b.Bytes()
 }
+
+const nsXMLAttr = "http://www.w3.org/XML/1998/namespace"
 
 // unmarshalInto decodes the child into v; false when it does not fit.
 func (r *rawChild) unmarshalInto(v any) bool {
@@ -99,11 +108,28 @@ func decodeChildren(d *xml.Decoder, se xml.StartElement) ([]rawChild, error) {
 			}
 		} else if err := d.DecodeElement(&c, &t); err != nil {
 			return true, err
+		} else {
+			// Prefixes declared on the stanza stay in scope for the
+			// extension once it is decoded on its own.
+			for _, a := range se.Attr {
+				if a.Name.Space == "xmlns" && !declares(c.Attrs, a.Name.Local) {
+					c.Attrs = append(c.Attrs, a)
+				}
+			}
 		}
 		kids = append(kids, c)
 		return true, nil
 	})
 	return kids, err
+}
+
+func declares(attrs []xml.Attr, prefix string) bool {
+	for _, a := range attrs {
+		if a.Name.Space == "xmlns" && a.Name.Local == prefix {
+			return true
+		}
+	}
+	return false
 }
 
 func decodeError(c *rawChild) stanza.Err {
