@@ -74,6 +74,8 @@ type Message struct {
 	Received  time.Time // when we stored it
 	State     State
 	Error     string // reason for StateError
+	// Corrected: the text was replaced by a later correction (XEP-0308).
+	Corrected bool
 }
 
 // Conversation summarises one conversation of an account.

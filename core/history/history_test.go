@@ -736,3 +736,34 @@ func TestUnfinished(t *testing.T) {
 		t.Fatalf("other account: %+v", other)
 	}
 }
+
+// TestCorrect: a corrected message has its new text, is marked, keeps its
+// state and place, and is found by its new words only.
+func TestCorrect(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	m := Message{Account: "me@x", Peer: "you@x", Direction: Out, Type: "chat", Body: "helo wrold",
+		OriginID: "o1", Sent: time.Now(), State: StateAcked}
+	if err := s.Add(&m); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Correct(m.ID, "hello world", "<p>hello world</p>"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Get(m.ID)
+	if err != nil || got.Body != "hello world" || got.Rich != "<p>hello world</p>" || !got.Corrected || got.State != StateAcked {
+		t.Fatalf("after correction: %+v %v", got, err)
+	}
+	if r, _ := s.Search("me@x", "", "wrold", 10); len(r) != 0 {
+		t.Errorf("old words still found: %+v", r)
+	}
+	if r, _ := s.Search("me@x", "you@x", "world", 10); len(r) != 1 || r[0].ID != m.ID {
+		t.Errorf("new words not found: %+v", r)
+	}
+	if err := s.Correct(99999, "x", ""); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown id: %v", err)
+	}
+}

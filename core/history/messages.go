@@ -10,12 +10,12 @@ import (
 // msgCols is the column list scanned by scanMessage; queries alias messages
 // as m, conversations as c and accounts as a.
 const msgCols = `m.id, a.jid, c.peer, m.resource, m.direction, m.type, m.body, m.subject, m.thread, m.rich,
-	m.origin_id, m.stanza_id, m.sent, m.received, m.state, m.error`
+	m.origin_id, m.stanza_id, m.sent, m.received, m.state, m.error, m.corrected`
 
 // convMsgCols is msgCols for queries of one conversation, whose account and
 // peer are the parameters ?1 and ?2.
 const convMsgCols = `m.id, ?1, ?2, m.resource, m.direction, m.type, m.body, m.subject, m.thread, m.rich,
-	m.origin_id, m.stanza_id, m.sent, m.received, m.state, m.error`
+	m.origin_id, m.stanza_id, m.sent, m.received, m.state, m.error, m.corrected`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -23,7 +23,7 @@ func scanMessage(sc scanner) (Message, error) {
 	var m Message
 	var sent, recv int64
 	err := sc.Scan(&m.ID, &m.Account, &m.Peer, &m.Resource, &m.Direction, &m.Type, &m.Body, &m.Subject,
-		&m.Thread, &m.Rich, &m.OriginID, &m.StanzaID, &sent, &recv, &m.State, &m.Error)
+		&m.Thread, &m.Rich, &m.OriginID, &m.StanzaID, &sent, &recv, &m.State, &m.Error, &m.Corrected)
 	m.Sent, m.Received = fromNanos(sent), fromNanos(recv)
 	return m, err
 }
@@ -213,6 +213,41 @@ func (s *Store) SetState(id int64, st State, reason string) error {
 	})
 }
 
+// Correct replaces the text of message id with a corrected version
+// (XEP-0308): its body, its rich (XHTML-IM) form, and the search index;
+// the message is marked Corrected. The delivery state is kept.
+func (s *Store) Correct(id int64, body, rich string) error {
+	return s.write(func(tx *sql.Tx) error {
+		var chrono int64
+		var conv int64
+		var subject string
+		err := tx.QueryRow(`SELECT chrono, conv, subject FROM messages WHERE id = ?`, id).Scan(&chrono, &conv, &subject)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("history: Correct %d: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("history: Correct: %w", err)
+		}
+		if _, err := tx.Exec(`UPDATE messages SET body = ?, rich = ?, corrected = 1 WHERE id = ?`, body, rich, id); err != nil {
+			return fmt.Errorf("history: Correct: %w", err)
+		}
+		if _, err := tx.Exec(`DELETE FROM messages_fts WHERE rowid = ?`, chrono); err != nil {
+			return fmt.Errorf("history: Correct: index: %w", err)
+		}
+		var acct int64
+		if err := tx.QueryRow(`SELECT account_id FROM conversations WHERE id = ?`, conv).Scan(&acct); err != nil {
+			return fmt.Errorf("history: Correct: %w", err)
+		}
+		if body != "" || subject != "" {
+			ids := convIDs{conv: conv, account: acct}
+			if _, err := tx.Stmt(s.insFTS).Exec(chrono, body, subject, ids.ftsTokens()); err != nil {
+				return fmt.Errorf("history: Correct: index: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
 // FindByOriginID returns the message of conversation (account, peer) and
 // direction dir with that XEP-0359 origin-id.
 func (s *Store) FindByOriginID(account, peer, originID string, dir Direction) (Message, bool, error) {
@@ -290,7 +325,7 @@ func (s *Store) Conversations(account string) ([]Conversation, error) {
 		var sent, recv int64
 		m := &c.Last
 		if err := rows.Scan(&count, &m.ID, &m.Account, &m.Peer, &m.Resource, &m.Direction, &m.Type, &m.Body,
-			&m.Subject, &m.Thread, &m.Rich, &m.OriginID, &m.StanzaID, &sent, &recv, &m.State, &m.Error); err != nil {
+			&m.Subject, &m.Thread, &m.Rich, &m.OriginID, &m.StanzaID, &sent, &recv, &m.State, &m.Error, &m.Corrected); err != nil {
 			return nil, fmt.Errorf("history: Conversations: %w", err)
 		}
 		m.Sent, m.Received = fromNanos(sent), fromNanos(recv)

@@ -84,6 +84,8 @@ CREATE TABLE roster (
 	data    BLOB
 );
 `,
+	// 2: last message correction (XEP-0308).
+	`ALTER TABLE messages ADD COLUMN corrected INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // schemaVersion is the user_version of an up-to-date database.
