@@ -6,7 +6,9 @@ import (
 
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp"
+	"github.com/causerie/causerie/core/xmpp/correct"
 	"github.com/causerie/causerie/core/xmpp/delay"
+	"github.com/causerie/causerie/core/xmpp/receipts"
 	"github.com/causerie/causerie/core/xmpp/roster"
 	"github.com/causerie/causerie/core/xmpp/sid"
 	"gosrc.io/xmpp/stanza"
@@ -29,8 +31,16 @@ func (s *Session) HandleMessage(c *xmpp.Conn, m *stanza.Message) {
 		s.messageError(peer, m)
 		return
 	}
+	if id, ok := receipts.Received(*m); ok {
+		s.delivered(peer, id)
+	}
+	s.chatIn(peer, m)
 	if m.Body == "" && m.Subject == "" {
-		return // chat states, receipts, ...: later issues
+		return // a chat state or a receipt alone
+	}
+	if id, ok := correct.Of(*m); ok && s.applyCorrection(peer, id, m) {
+		s.answerReceipt(c, peer, m)
+		return
 	}
 	typ := string(m.Type)
 	if typ == "" {
@@ -67,6 +77,7 @@ func (s *Session) HandleMessage(c *xmpp.Conn, m *stanza.Message) {
 		return
 	}
 	s.client.bus.Publish(MessageReceived{Account: me, Message: hm})
+	s.answerReceipt(c, peer, m)
 }
 
 // messageError marks the message an error answers as failed.

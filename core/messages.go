@@ -7,6 +7,8 @@ import (
 
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp"
+	"github.com/causerie/causerie/core/xmpp/chatstate"
+	"github.com/causerie/causerie/core/xmpp/receipts"
 	"github.com/causerie/causerie/core/xmpp/sid"
 	"gosrc.io/xmpp/stanza"
 )
@@ -70,6 +72,14 @@ func (s *Session) transmit(conn *xmpp.Conn, m history.Message, to string) {
 	st := stanza.NewMessage(stanza.Attrs{To: to, Type: stanza.StanzaType(m.Type)})
 	st.Body, st.Subject = m.Body, m.Subject
 	sid.Add(&st, m.OriginID)
+	if m.Type == TypeChat {
+		// Ask for a delivery receipt (XEP-0184) and say we are active
+		// (XEP-0085) when the contact's client takes chat states.
+		receipts.Request(&st)
+		if state, ok := s.contentState(m.Peer); ok {
+			chatstate.Add(&st, state)
+		}
+	}
 	sm, _ := conn.StreamManagement()
 	err := conn.SendAcked(st, func() {
 		s.mu.Lock()

@@ -113,6 +113,8 @@ type Session struct {
 	sentOn map[string]*xmpp.Conn // connection each outbox message was written on
 	// stateMu serialises delivery-state changes (see setMessageState).
 	stateMu sync.Mutex
+	// chats is the live state of conversations (chat.go).
+	chats chats
 }
 
 func newSession(c *Client, a account.Account) *Session {

@@ -1,0 +1,323 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/xmpp"
+	"github.com/causerie/causerie/core/xmpp/chatstate"
+	"github.com/causerie/causerie/core/xmpp/correct"
+	"github.com/causerie/causerie/core/xmpp/receipts"
+	"github.com/causerie/causerie/core/xmpp/sid"
+	"gosrc.io/xmpp/stanza"
+)
+
+// Live chat: typing notifications (XEP-0085, and XEP-0022 composing events
+// for older clients), delivery receipts (XEP-0184) and last message
+// correction (XEP-0308).
+
+// ChatState is a person's activity in a conversation.
+type ChatState int
+
+// Chat states (XEP-0085 §2).
+const (
+	ChatStateNone ChatState = iota
+	ChatActive              // paying attention
+	ChatComposing           // typing
+	ChatPaused              // stopped typing
+	ChatInactive            // not paying attention
+	ChatGone                // left the conversation
+)
+
+func chatStateOf(s chatstate.State) ChatState {
+	switch s {
+	case chatstate.Active:
+		return ChatActive
+	case chatstate.Composing:
+		return ChatComposing
+	case chatstate.Paused:
+		return ChatPaused
+	case chatstate.Inactive:
+		return ChatInactive
+	case chatstate.Gone:
+		return ChatGone
+	}
+	return ChatStateNone
+}
+
+// ChatStateChanged: a contact's chat state changed (they are typing,
+// stopped, left...). Legacy is set for an XEP-0022 composing event.
+type ChatStateChanged struct {
+	Account  string
+	JID      string // the contact's bare JID
+	Resource string
+	State    ChatState
+	Legacy   bool
+}
+
+// MessageCorrected: a stored message's text was replaced by a correction
+// from its sender (XEP-0308); Message is the message as stored now.
+type MessageCorrected struct {
+	Account string
+	Message history.Message
+}
+
+func (e ChatStateChanged) account() string { return e.Account }
+func (e MessageCorrected) account() string { return e.Account }
+
+// TypingAction is what the user did in a conversation's input, for the
+// typing notifications the contact sees.
+type TypingAction int
+
+// Typing actions.
+const (
+	TypingTyped     TypingAction = iota + 1 // a keystroke left text in the input
+	TypingCleared                           // the input was emptied without sending
+	TypingFocused                           // the conversation got the focus
+	TypingFocusLost                         // the conversation lost the focus
+	TypingClosed                            // the conversation was closed
+)
+
+// chatConv is what a session knows of one conversation's live state.
+type chatConv struct {
+	tracker chatstate.Tracker
+	timer   *time.Timer
+	to      string // where notifications go: the contact's last full JID, else bare
+}
+
+// chats holds a session's conversations (guarded by mu).
+type chats struct {
+	mu       sync.Mutex
+	convs    map[string]*chatConv
+	disabled bool // the user turned typing notifications off
+}
+
+func (s *Session) conv(peer string) *chatConv {
+	if s.chats.convs == nil {
+		s.chats.convs = map[string]*chatConv{}
+	}
+	c := s.chats.convs[peer]
+	if c == nil {
+		c = &chatConv{to: peer}
+		c.tracker.Disabled = s.chats.disabled
+		s.chats.convs[peer] = c
+	}
+	return c
+}
+
+// SetChatStatesEnabled turns sending typing notifications on or off
+// (XEP-0085 §5.2: the user must be able to). Received ones are shown
+// either way.
+func (s *Session) SetChatStatesEnabled(on bool) {
+	s.chats.mu.Lock()
+	defer s.chats.mu.Unlock()
+	s.chats.disabled = !on
+	for _, c := range s.chats.convs {
+		c.tracker.Disabled = !on
+	}
+}
+
+// Typing reports what the user did in the conversation with jid; the
+// contact is told (composing, paused after a pause, active, inactive,
+// gone) only when its client supports it.
+func (s *Session) Typing(jid string, a TypingAction) {
+	var act chatstate.Action
+	switch a {
+	case TypingTyped:
+		act = chatstate.Typed
+	case TypingCleared:
+		act = chatstate.Cleared
+	case TypingFocused:
+		act = chatstate.Focused
+	case TypingFocusLost:
+		act = chatstate.FocusLost
+	case TypingClosed:
+		act = chatstate.Closed
+	default:
+		return
+	}
+	peer := bareJID(jid)
+	s.chats.mu.Lock()
+	c := s.conv(peer)
+	out, ok := c.tracker.Do(act, time.Now())
+	to := c.to
+	s.scheduleTick(peer, c)
+	s.chats.mu.Unlock()
+	if ok {
+		s.sendChatState(out, to)
+	}
+}
+
+// scheduleTick arms the conversation's timer for the tracker's next timed
+// transition. Called with chats.mu held.
+func (s *Session) scheduleTick(peer string, c *chatConv) {
+	if c.timer != nil {
+		c.timer.Stop()
+		c.timer = nil
+	}
+	at, ok := c.tracker.Deadline()
+	if !ok {
+		return
+	}
+	c.timer = time.AfterFunc(time.Until(at), func() {
+		s.chats.mu.Lock()
+		if s.chats.convs[peer] != c {
+			s.chats.mu.Unlock()
+			return
+		}
+		out, ok := c.tracker.Tick(time.Now())
+		to := c.to
+		s.scheduleTick(peer, c)
+		s.chats.mu.Unlock()
+		if ok {
+			s.sendChatState(out, to)
+		}
+	})
+}
+
+func (s *Session) sendChatState(out chatstate.Outgoing, to string) {
+	if out.InContent {
+		return
+	}
+	s.mu.Lock()
+	conn, online := s.conn, s.state == StateOnline
+	s.mu.Unlock()
+	if conn == nil || !online {
+		return
+	}
+	m := out.Message(to)
+	conn.Send(m)
+}
+
+// contentState is the chat state a content message to peer carries.
+func (s *Session) contentState(peer string) (chatstate.State, bool) {
+	s.chats.mu.Lock()
+	defer s.chats.mu.Unlock()
+	c := s.conv(peer)
+	out, ok := c.tracker.Do(chatstate.Sent, time.Now())
+	s.scheduleTick(peer, c)
+	if ok && out.InContent && !out.Legacy {
+		return out.State, true
+	}
+	return 0, false
+}
+
+// chatIn learns from a contact's message: where to address notifications,
+// whether its client supports them, and its own chat state.
+func (s *Session) chatIn(peer string, m *stanza.Message) {
+	s.chats.mu.Lock()
+	c := s.conv(peer)
+	if m.From != "" {
+		c.to = m.From
+	}
+	c.tracker.Received(*m)
+	s.chats.mu.Unlock()
+	if n, ok := chatstate.NotificationOf(*m); ok {
+		s.client.bus.Publish(ChatStateChanged{Account: s.jid(), JID: peer, Resource: resourceOf(m.From),
+			State: chatStateOf(n.State), Legacy: n.Legacy})
+	}
+}
+
+// delivered marks our message id to peer as delivered (a receipt came).
+func (s *Session) delivered(peer, id string) {
+	orig, found, err := s.client.store.FindByOriginID(s.jid(), peer, id, history.Out)
+	if err != nil || !found {
+		return
+	}
+	s.mu.Lock()
+	delete(s.outbox, orig.OriginID)
+	delete(s.sentOn, orig.OriginID)
+	s.mu.Unlock()
+	s.setMessageState(orig, history.StateDelivered, "")
+}
+
+// answerReceipt acknowledges a stored message when its sender asked
+// (XEP-0184), only to contacts allowed to see our presence (§8: a receipt
+// tells a stranger we are online).
+func (s *Session) answerReceipt(c *xmpp.Conn, peer string, m *stanza.Message) {
+	ack, ok := receipts.Answer(*m)
+	if !ok {
+		return
+	}
+	if ct, in := s.roster.Contact(peer); !in || !ct.SeesUs() {
+		return
+	}
+	c.Send(ack)
+}
+
+// applyCorrection replaces the text of the message a correction points
+// to. It is accepted only from the same full JID as the original (the
+// stricter reading of XEP-0308 §4: another resource may be another
+// device, or another person with the account) and only for an incoming
+// message. It reports whether the correction was applied.
+func (s *Session) applyCorrection(peer, id string, m *stanza.Message) bool {
+	me := s.jid()
+	orig, found, err := s.client.store.FindByOriginID(me, peer, id, history.In)
+	if err != nil || !found || orig.Resource != resourceOf(m.From) {
+		return false
+	}
+	if err := s.client.store.Correct(orig.ID, m.Body, ""); err != nil {
+		return false
+	}
+	orig.Body, orig.Rich, orig.Corrected = m.Body, "", true
+	s.client.bus.Publish(MessageCorrected{Account: me, Message: orig})
+	return true
+}
+
+// ErrNotCorrectable: only our own last message can be corrected.
+var ErrNotCorrectable = errors.New("core: only your last message can be corrected")
+
+// CorrectMessage replaces the text of our message id (the last one we
+// sent in its conversation) with body, for us and for the contact
+// (XEP-0308). The contact's client shows it as corrected when it supports
+// corrections, as a new message otherwise.
+func (s *Session) CorrectMessage(ctx context.Context, id int64, body string) (history.Message, error) {
+	if strings.TrimSpace(body) == "" {
+		return history.Message{}, ErrNotCorrectable
+	}
+	orig, err := s.client.store.Get(id)
+	if err != nil {
+		return history.Message{}, err
+	}
+	if orig.Direction != history.Out || orig.Type != TypeChat || orig.State == history.StateError {
+		return history.Message{}, ErrNotCorrectable
+	}
+	last, err := s.client.store.Latest(orig.Account, orig.Peer, 20)
+	if err != nil {
+		return history.Message{}, err
+	}
+	for i := len(last) - 1; i >= 0; i-- {
+		if last[i].Direction == history.Out {
+			if last[i].ID != orig.ID {
+				return history.Message{}, ErrNotCorrectable
+			}
+			break
+		}
+	}
+	s.mu.Lock()
+	conn, online := s.conn, s.state == StateOnline
+	s.mu.Unlock()
+	if conn == nil || !online {
+		return history.Message{}, ErrNotConnected
+	}
+	st := stanza.NewMessage(stanza.Attrs{To: orig.Peer, Type: stanza.MessageTypeChat})
+	st.Body = body
+	sid.Add(&st, sid.New())
+	correct.Replace(&st, orig.OriginID)
+	if state, ok := s.contentState(orig.Peer); ok {
+		chatstate.Add(&st, state)
+	}
+	if err := conn.Send(st); err != nil {
+		return history.Message{}, err
+	}
+	if err := s.client.store.Correct(orig.ID, body, ""); err != nil {
+		return history.Message{}, err
+	}
+	orig.Body, orig.Rich, orig.Corrected = body, "", true
+	s.client.bus.Publish(MessageCorrected{Account: orig.Account, Message: orig})
+	return orig, nil
+}

@@ -1,0 +1,128 @@
+package core
+
+import (
+	"context"
+	"crypto/tls"
+	"testing"
+
+	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/xmpp"
+	"github.com/causerie/causerie/core/xmpp/correct"
+	"github.com/causerie/causerie/core/xmpp/sid"
+	"github.com/causerie/causerie/internal/testserver"
+	"gosrc.io/xmpp/stanza"
+)
+
+// TestLiveChat: between two real clients on both servers, a message is
+// delivered (XEP-0184 receipt), typing shows (XEP-0085, once the peer is
+// known to support it), and the last message is corrected (XEP-0308),
+// while a correction from another resource is not applied.
+func TestLiveChat(t *testing.T) { bothServers(t, testLiveChat) }
+
+func testLiveChat(t *testing.T, srv *testserver.Server) {
+	a, b := newUser(t, srv), newUser(t, srv)
+	a.connect()
+	b.connect()
+	mutual(t, a, b)
+
+	// B writes first: its message carries <active/> (implicit discovery),
+	// so A learns that B's client takes chat states.
+	mark := a.rec.mark()
+	if _, err := b.s.SendMessage(a.jid, TypeChat, "", "Salut !"); err != nil {
+		t.Fatal(err)
+	}
+	a.rec.waitFrom(t, mark, "b's active state", func(e Event) bool {
+		cs, ok := e.(ChatStateChanged)
+		return ok && cs.JID == b.jid && cs.State == ChatActive
+	})
+
+	// A types: B sees composing.
+	mark = b.rec.mark()
+	a.s.Typing(b.jid, TypingTyped)
+	b.rec.waitFrom(t, mark, "a composing", func(e Event) bool {
+		cs, ok := e.(ChatStateChanged)
+		return ok && cs.JID == a.jid && cs.State == ChatComposing
+	})
+	a.s.Typing(b.jid, TypingTyped) // not sent again
+
+	// A sends: B gets the message with active, A gets the receipt.
+	mark = b.rec.mark()
+	aMark := a.rec.mark()
+	sent, err := a.s.SendMessage(b.jid, TypeChat, "", "Tu as vu Milou ?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.rec.waitFrom(t, mark, "a active with the message", func(e Event) bool {
+		cs, ok := e.(ChatStateChanged)
+		return ok && cs.JID == a.jid && cs.State == ChatActive
+	})
+	a.rec.waitFrom(t, aMark, "delivered", func(e Event) bool {
+		st, ok := e.(MessageStateChanged)
+		return ok && st.ID == sent.ID && st.State == history.StateDelivered
+	})
+	var composing int
+	b.rec.mu.Lock()
+	for _, e := range b.rec.events[mark:] {
+		if cs, ok := e.(ChatStateChanged); ok && cs.State == ChatComposing {
+			composing++
+		}
+	}
+	b.rec.mu.Unlock()
+	if composing != 0 {
+		t.Errorf("composing sent %d more times", composing)
+	}
+
+	// A corrects it: B's copy is replaced, not duplicated.
+	mark = b.rec.mark()
+	if _, err := a.s.CorrectMessage(context.Background(), sent.ID, "Tu as vu Milou ce matin ?"); err != nil {
+		t.Fatal(err)
+	}
+	ev := b.rec.waitFrom(t, mark, "correction", func(e Event) bool { _, ok := e.(MessageCorrected); return ok }).(MessageCorrected)
+	if ev.Message.Body != "Tu as vu Milou ce matin ?" || !ev.Message.Corrected {
+		t.Fatalf("corrected: %+v", ev.Message)
+	}
+	msgs, _ := b.s.History(a.jid, 10)
+	var fromA []string
+	for _, m := range msgs {
+		if m.Direction == history.In {
+			fromA = append(fromA, m.Body)
+		}
+	}
+	if len(fromA) != 1 || fromA[0] != "Tu as vu Milou ce matin ?" {
+		t.Fatalf("b's history: %q", fromA)
+	}
+	if mine, _ := a.s.History(b.jid, 10); mine[len(mine)-1].Body != "Tu as vu Milou ce matin ?" || !mine[len(mine)-1].Corrected {
+		t.Fatalf("a's history: %+v", mine[len(mine)-1])
+	}
+	// Only the last message is correctable.
+	if _, err := a.s.SendMessage(b.jid, TypeChat, "", "Autre chose"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.s.CorrectMessage(context.Background(), sent.ID, "trop tard"); err != ErrNotCorrectable {
+		t.Errorf("correcting an older message: %v", err)
+	}
+
+	// Another resource of A claims to correct it: stored as a new message.
+	other, err := xmpp.Dial(context.Background(), xmpp.Config{JID: a.jid, Password: a.pass, Resource: "other",
+		Host: srv.Host, Port: srv.Port, TLSConfig: &tls.Config{RootCAs: srv.CertPool}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	mark = b.rec.mark()
+	m := stanza.NewMessage(stanza.Attrs{To: b.jid, Type: stanza.MessageTypeChat})
+	m.Body = "Falsifié"
+	sid.Add(&m, sid.New())
+	correct.Replace(&m, sent.OriginID)
+	other.Send(m)
+	got := b.rec.waitFrom(t, mark, "the other resource's message", func(e Event) bool {
+		r, ok := e.(MessageReceived)
+		return ok && r.Message.Body == "Falsifié"
+	}).(MessageReceived)
+	if got.Message.Corrected {
+		t.Error("stored as a correction")
+	}
+	if m, _ := b.s.client.store.Get(ev.Message.ID); m.Body != "Tu as vu Milou ce matin ?" {
+		t.Errorf("the original was replaced: %q", m.Body)
+	}
+}
