@@ -94,6 +94,29 @@ type chats struct {
 	mu       sync.Mutex
 	convs    map[string]*chatConv
 	disabled bool // the user turned typing notifications off
+	// queue carries notifications to one sending goroutine, so Typing
+	// never waits on the network (the UI calls it on every keystroke)
+	// and notifications leave in order.
+	queue chan func()
+	start sync.Once
+}
+
+// later runs f on the session's notification goroutine; when the queue is
+// full (a stalled link), f is dropped: a typing notification that late
+// is worthless.
+func (s *Session) later(f func()) {
+	s.chats.start.Do(func() {
+		s.chats.queue = make(chan func(), 64)
+		go func() {
+			for f := range s.chats.queue {
+				f()
+			}
+		}()
+	})
+	select {
+	case s.chats.queue <- f:
+	default:
+	}
 }
 
 func (s *Session) conv(peer string) *chatConv {
@@ -123,7 +146,8 @@ func (s *Session) SetChatStatesEnabled(on bool) {
 
 // Typing reports what the user did in the conversation with jid; the
 // contact is told (composing, paused after a pause, active, inactive,
-// gone) only when its client supports it.
+// gone) only when its client supports it. It returns at once: the
+// notification is sent in the background.
 func (s *Session) Typing(jid string, a TypingAction) {
 	var act chatstate.Action
 	switch a {
@@ -190,7 +214,7 @@ func (s *Session) sendChatState(out chatstate.Outgoing, to string) {
 		return
 	}
 	m := out.Message(to)
-	conn.Send(m)
+	s.later(func() { conn.Send(m) })
 }
 
 // contentState is the chat state a content message to peer carries.

@@ -32,6 +32,8 @@ type chatWindow struct {
 	convs   map[ChatKey]*chatConversation
 	byItem  map[*container.TabItem]*chatConversation
 	visible bool
+	// focused is the conversation the contact is told we look at.
+	focused *chatConversation
 }
 
 // OpenChat opens (or focuses) the conversation with jid on account: the
@@ -141,6 +143,15 @@ func (c *chatWindow) selected() *chatConversation {
 // tab before the selected one is removed).
 func (c *chatWindow) selectionChanged() {
 	conv := c.selected()
+	if conv != c.focused {
+		if c.focused != nil && c.convs[c.focused.key] == c.focused {
+			c.focused.focusChanged(false)
+		}
+		c.focused = conv
+		if conv != nil {
+			conv.focusChanged(true)
+		}
+	}
 	if conv == nil {
 		c.win.SetTitle("Causerie")
 		return
@@ -162,6 +173,10 @@ func (c *chatWindow) closeTab(it *container.TabItem) {
 	if conv != nil {
 		delete(c.convs, conv.key)
 		delete(c.byItem, it)
+		conv.closed()
+		if c.focused == conv {
+			c.focused = nil
+		}
 	}
 	c.tabs.Remove(it)
 	if len(c.tabs.Items) == 0 {
@@ -173,6 +188,9 @@ func (c *chatWindow) closeTab(it *container.TabItem) {
 
 // close closes the window and all its conversations.
 func (c *chatWindow) close() {
+	for _, conv := range c.convs {
+		conv.closed()
+	}
 	c.visible = false
 	c.win.Close()
 	if c.app.chat == c {
@@ -205,6 +223,14 @@ func (c *chatWindow) handle(e core.Event) {
 	case core.MessageStateChanged:
 		if conv := c.convs[ChatKey{e.Account, e.Peer}]; conv != nil {
 			conv.stateChanged(e.ID, e.State, e.Reason)
+		}
+	case core.MessageCorrected:
+		if conv := c.convs[ChatKey{e.Account, e.Message.Peer}]; conv != nil {
+			conv.corrected(e.Message)
+		}
+	case core.ChatStateChanged:
+		if conv := c.convs[ChatKey{e.Account, e.JID}]; conv != nil {
+			conv.chatState(e.State)
 		}
 	case core.RosterChanged:
 		for _, conv := range c.convs {

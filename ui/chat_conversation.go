@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"image/color"
 	"strings"
@@ -35,6 +37,15 @@ type chatConversation struct {
 	composer *composerEntry
 	send     *widget.Button
 
+	// typing shows the contact's chat state ("is typing…").
+	typing *widget.Label
+	// editing is the id of our message being corrected (0: none), with
+	// the label that says so.
+	editing     int64
+	editingNote *widget.Label
+	// clearing: the composer is being emptied by a send, not by the user.
+	clearing bool
+
 	contact   core.Contact
 	inRoster  bool
 	loaded    bool
@@ -59,12 +70,23 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey) *chatConve
 	c.composer.SetPlaceHolder(lang.L("Write a message…"))
 	c.composer.onSend = c.sendNow
 	c.composer.onShortcut = w.shortcut
+	c.composer.onUp = c.editLast
+	c.composer.onEscape = c.cancelEdit
+	c.composer.OnChanged = c.typed
+	c.typing = widget.NewLabel("")
+	c.typing.Importance = widget.LowImportance
+	c.typing.TextStyle = fyne.TextStyle{Italic: true}
+	c.typing.Hide()
+	c.editingNote = widget.NewLabel(lang.L("Correcting your last message. Enter sends the correction, Escape cancels."))
+	c.editingNote.Importance = widget.WarningImportance
+	c.editingNote.Wrapping = fyne.TextWrapWord
+	c.editingNote.Hide()
 	c.send = widget.NewButtonWithIcon(lang.L("Send"), theme.MailSendIcon(), c.sendNow)
 	c.send.Importance = widget.HighImportance
 
 	top := container.NewBorder(nil, nil,
 		container.NewCenter(container.NewGridWrap(fyne.NewSize(10, 10), c.dot)), nil, c.header)
-	bottom := container.NewVBox(c.notice,
+	bottom := container.NewVBox(c.typing, c.notice, c.editingNote,
 		container.NewBorder(nil, nil, nil, container.NewVBox(c.send), c.composer))
 	content := container.NewBorder(container.NewVBox(top, widget.NewSeparator()), bottom, nil, nil, c.trans.object())
 	c.item = container.NewTabItem(key.JID, content)
@@ -222,11 +244,30 @@ func (c *chatConversation) loadOlder() {
 // received shows a new message of this conversation (incoming, or ours:
 // core publishes what we send too, so it is shown once, from here).
 func (c *chatConversation) received(m history.Message) {
+	if m.Direction == history.In {
+		c.setTyping("") // the message ends "is typing"
+	}
 	if !c.loaded {
 		c.early = append(c.early, m)
 		return
 	}
 	c.trans.add(m)
+}
+
+// corrected shows a message's corrected text.
+func (c *chatConversation) corrected(m history.Message) {
+	if m.Direction == history.In {
+		c.setTyping("")
+	}
+	if !c.loaded {
+		for i := range c.early {
+			if c.early[i].ID == m.ID {
+				c.early[i] = m
+			}
+		}
+		return
+	}
+	c.trans.replace(m)
 }
 
 func (c *chatConversation) stateChanged(id int64, st history.State, reason string) {
@@ -241,6 +282,104 @@ func (c *chatConversation) stateChanged(id int64, st history.State, reason strin
 	c.trans.setState(id, st, reason)
 }
 
+// typed tells the contact we are typing, or stopped (the box emptied).
+func (c *chatConversation) typed(text string) {
+	if c.clearing {
+		return
+	}
+	act := core.TypingTyped
+	if text == "" {
+		act = core.TypingCleared
+	}
+	c.session.Typing(c.key.JID, act)
+}
+
+// focusChanged tells the contact whether we look at the conversation.
+func (c *chatConversation) focusChanged(focused bool) {
+	if focused {
+		c.session.Typing(c.key.JID, core.TypingFocused)
+	} else {
+		c.session.Typing(c.key.JID, core.TypingFocusLost)
+	}
+}
+
+// closed tells the contact we left the conversation.
+func (c *chatConversation) closed() { c.session.Typing(c.key.JID, core.TypingClosed) }
+
+// chatState shows the contact's chat state.
+func (c *chatConversation) chatState(st core.ChatState) {
+	text := ""
+	switch st {
+	case core.ChatComposing:
+		text = lang.L("{{.Name}} is typing…", map[string]any{"Name": c.displayName()})
+	case core.ChatPaused:
+		text = lang.L("{{.Name}} stopped typing.", map[string]any{"Name": c.displayName()})
+	case core.ChatGone:
+		text = lang.L("{{.Name}} closed the conversation.", map[string]any{"Name": c.displayName()})
+	}
+	c.setTyping(text)
+}
+
+func (c *chatConversation) setTyping(text string) {
+	if c.typing.Text == text {
+		return
+	}
+	c.typing.SetText(text)
+	setVisible(c.typing, text != "")
+}
+
+// editLast (Up in an empty box) puts our last message in the box to be
+// corrected (XEP-0308).
+func (c *chatConversation) editLast() {
+	m, ok := c.trans.model.lastOutgoing()
+	if !ok {
+		return
+	}
+	c.editing = m.ID
+	c.composer.SetText(m.Body)
+	c.composer.CursorRow = len(strings.Split(m.Body, "\n")) - 1
+	c.composer.CursorColumn = len([]rune(m.Body[strings.LastIndexByte(m.Body, '\n')+1:]))
+	c.composer.Refresh()
+	c.editingNote.Show()
+}
+
+// cancelEdit (Escape) leaves the correction, emptying the box.
+func (c *chatConversation) cancelEdit() {
+	if c.editing == 0 {
+		return
+	}
+	c.editing = 0
+	c.editingNote.Hide()
+	c.clearing = true
+	c.composer.SetText("")
+	c.clearing = false
+}
+
+// sendCorrection sends the box as the correction of message id.
+func (c *chatConversation) sendCorrection(id int64, text string) {
+	s := c.session
+	c.win.app.background(func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
+		defer cancel()
+		_, err := s.CorrectMessage(ctx, id, text)
+		return err
+	}, func(err error) {
+		if err == nil {
+			return
+		}
+		if errors.Is(err, core.ErrNotCorrectable) {
+			c.showNotice(lang.L("Only your last message can be corrected."))
+		} else {
+			c.showNotice(lang.L("The correction was not sent: {{.Reason}}", map[string]any{"Reason": Explain(err)}))
+		}
+		if c.composer.Text == "" {
+			c.editing = id
+			c.editingNote.Show()
+			c.composer.SetText(text)
+		}
+	})
+}
+
 // sendNow sends what the composer holds (not blank), clears it and keeps
 // the focus there.
 func (c *chatConversation) sendNow() {
@@ -248,7 +387,19 @@ func (c *chatConversation) sendNow() {
 	if strings.TrimSpace(text) == "" {
 		return
 	}
+	c.clearing = true
 	c.composer.SetText("")
+	c.clearing = false
+	if id := c.editing; id != 0 {
+		c.editing = 0
+		c.editingNote.Hide()
+		if cv := c.win.win.Canvas(); cv != nil {
+			cv.Focus(c.composer)
+		}
+		c.hideNotice()
+		c.sendCorrection(id, text)
+		return
+	}
 	if cv := c.win.win.Canvas(); cv != nil {
 		cv.Focus(c.composer)
 	}

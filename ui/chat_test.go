@@ -351,3 +351,120 @@ func TestChatContactName(t *testing.T) {
 	}
 	h.waitShown(">Paul<", p.jid)
 }
+
+// TestChatTypingDeliveredAndCorrected: with a real contact's client, the
+// chat shows "is typing…", the delivered tick (XEP-0184), and corrects our
+// last message with Up (XEP-0308), live in both directions.
+func TestChatTypingDeliveredAndCorrected(t *testing.T) {
+	h := newChatHarness(t, true)
+	p := newPeer(t, h.server)
+	ctx := context.Background()
+	pev := make(chan core.Event, 1000)
+	p.client.Subscribe(func(e core.Event) {
+		select {
+		case pev <- e:
+		default:
+		}
+	})
+	waitPeer := func(what string, f func(core.Event) bool) {
+		t.Helper()
+		h.pump(what, func() bool {
+			for {
+				select {
+				case e := <-pev:
+					if f(e) {
+						return true
+					}
+				default:
+					return false
+				}
+			}
+		})
+	}
+	// Mutual contacts: receipts go only to contacts who see our presence.
+	if err := h.s.AddContact(ctx, core.AddContactRequest{JID: p.jid, Subscribe: true}); err != nil {
+		t.Fatal(err)
+	}
+	waitPeer("the request", func(e core.Event) bool { _, ok := e.(core.SubscriptionRequested); return ok })
+	if err := p.session.ApproveSubscription(ctx, h.me, core.ApproveOptions{AddBack: true}); err != nil {
+		t.Fatal(err)
+	}
+	h.pump("their request back", func() bool { c, _ := h.s.Roster().Contact(p.jid); return c.PendingIn })
+	if err := h.s.ApproveSubscription(ctx, p.jid, core.ApproveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.pump("both", func() bool { c, _ := h.s.Roster().Contact(p.jid); return c.Subscription == core.SubBoth })
+
+	// Their first message tells our client theirs takes chat states.
+	conv := h.open(p.jid)
+	if _, err := p.session.SendMessage(h.me, core.TypeChat, "", "Salut !"); err != nil {
+		t.Fatal(err)
+	}
+	h.waitShown("Salut !")
+
+	// We type: they see composing.
+	test.Type(conv.composer, "Tu as vu")
+	waitPeer("our composing", func(e core.Event) bool {
+		cs, ok := e.(core.ChatStateChanged)
+		return ok && cs.State == core.ChatComposing && cs.JID == h.me
+	})
+	// They type: we see it, until their message comes.
+	p.session.Typing(h.me, core.TypingTyped)
+	h.waitShown(p.jid + " is typing…")
+	if !conv.typing.Visible() {
+		t.Error("typing label hidden")
+	}
+
+	// We send: delivered.
+	conv.composer.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	h.peerGot(p, "Tu as vu")
+	h.waitShown("✓✓ delivered")
+
+	// Up in the empty box edits it; Enter sends the correction.
+	conv.composer.TypedKey(&fyne.KeyEvent{Name: fyne.KeyUp})
+	if conv.composer.Text != "Tu as vu" || conv.editing == 0 || !conv.editingNote.Visible() {
+		t.Fatalf("Up: box %q editing %d", conv.composer.Text, conv.editing)
+	}
+	test.Type(conv.composer, " Milou ?")
+	conv.composer.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	waitPeer("the correction", func(e core.Event) bool {
+		c, ok := e.(core.MessageCorrected)
+		return ok && c.Message.Body == "Tu as vu Milou ?"
+	})
+	h.waitShown("Tu as vu Milou ?", "✎ corrected")
+	if strings.Contains(h.markup(), ">Tu as vu<") || conv.editing != 0 || conv.editingNote.Visible() {
+		t.Error("the old text is still shown, or still editing")
+	}
+	// Escape leaves an edit without sending.
+	conv.composer.TypedKey(&fyne.KeyEvent{Name: fyne.KeyUp})
+	conv.composer.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if conv.composer.Text != "" || conv.editing != 0 {
+		t.Error("Escape did not cancel the correction")
+	}
+
+	// Their correction replaces their message here.
+	ms, _ := p.session.History(h.me, 10)
+	var theirs history.Message
+	for _, m := range ms {
+		if m.Direction == history.Out && m.Body == "Salut !" {
+			theirs = m
+		}
+	}
+	if _, err := p.session.CorrectMessage(ctx, theirs.ID, "Salut Tintin !"); err != core.ErrNotCorrectable {
+		t.Logf("correcting an older message: %v", err) // not their last: refused
+	}
+	p.session.Typing(h.me, core.TypingCleared)
+	if _, err := p.session.SendMessage(h.me, core.TypeChat, "", "Pas encore"); err != nil {
+		t.Fatal(err)
+	}
+	h.waitShown("Pas encore")
+	if conv.typing.Visible() {
+		t.Error("still 'typing' after their message")
+	}
+	ms, _ = p.session.History(h.me, 10)
+	last := ms[len(ms)-1]
+	if _, err := p.session.CorrectMessage(ctx, last.ID, "Pas encore, et toi ?"); err != nil {
+		t.Fatal(err)
+	}
+	h.waitShown("Pas encore, et toi ?")
+}

@@ -21,7 +21,10 @@ type composerEntry struct {
 	// onShortcut gets the window's shortcuts (tab switching, closing)
 	// that an entry would otherwise swallow; true when handled.
 	onShortcut func(fyne.Shortcut) bool
-	shift      bool
+	// onUp is Up in an empty box (edit the last message), onEscape is
+	// Escape; both may be nil.
+	onUp, onEscape func()
+	shift          bool
 }
 
 func newComposerEntry() *composerEntry {
@@ -67,10 +70,17 @@ func (e *composerEntry) FocusLost() {
 
 // TypedKey sends on Enter, inserts a newline on Shift+Enter.
 func (e *composerEntry) TypedKey(k *fyne.KeyEvent) {
-	if (k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter) && !e.shiftHeld() {
+	switch {
+	case (k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter) && !e.shiftHeld():
 		if e.onSend != nil {
 			e.onSend()
 		}
+		return
+	case k.Name == fyne.KeyUp && e.Text == "" && e.onUp != nil:
+		e.onUp()
+		return
+	case k.Name == fyne.KeyEscape && e.onEscape != nil:
+		e.onEscape()
 		return
 	}
 	e.Entry.TypedKey(k)

@@ -202,6 +202,32 @@ func (t *transcriptModel) setState(id int64, st history.State, reason string) *t
 	return r
 }
 
+// replace shows a corrected message's new text; it returns the row changed.
+func (t *transcriptModel) replace(m history.Message) *transcriptRow {
+	r, ok := t.byID[m.ID]
+	if !ok {
+		return nil
+	}
+	r.msg.Body, r.msg.Rich, r.msg.Corrected = m.Body, m.Rich, m.Corrected
+	r.ver++
+	r.w = 0 // re-measure: the text changed
+	return r
+}
+
+// lastOutgoing is our last message, if it is a chat message that can be
+// corrected (not failed).
+func (t *transcriptModel) lastOutgoing() (history.Message, bool) {
+	for i := len(t.rows) - 1; i >= 0; i-- {
+		r := t.rows[i]
+		if r.kind != transcriptMsg || r.msg.Direction != history.Out {
+			continue
+		}
+		ok := r.msg.Type == "chat" && r.msg.State != history.StateError && r.msg.State != history.StatePending
+		return r.msg, ok
+	}
+	return history.Message{}, false
+}
+
 func transcriptBefore(a, b history.Message) bool {
 	if !a.Sent.Equal(b.Sent) {
 		return a.Sent.Before(b.Sent)
@@ -219,8 +245,8 @@ func transcriptDayLabel(day, now time.Time) string {
 		return lang.L("Yesterday")
 	}
 	data := map[string]any{
-		"Weekday": lang.L(day.Weekday().String()),
-		"Month":   lang.L(day.Month().String()),
+		"Weekday": weekdayName(day.Weekday()),
+		"Month":   monthName(day.Month()),
 		"Day":     day.Day(),
 		"Year":    day.Year(),
 	}

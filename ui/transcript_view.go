@@ -262,6 +262,15 @@ func (t *transcript) setState(id int64, st history.State, reason string) {
 	t.list.RefreshItem(r.idx)
 }
 
+// replace shows a corrected message's new text in place.
+func (t *transcript) replace(m history.Message) {
+	r := t.model.replace(m)
+	if r == nil {
+		return
+	}
+	t.list.RefreshItem(r.idx)
+}
+
 // transcriptLayout fills the box with the list and re-binds the rows on
 // screen when the width changes (wrapped heights depend on it).
 type transcriptLayout struct{ t *transcript }
@@ -371,6 +380,9 @@ func (v *transcriptRowWidget) bind(r *transcriptRow) {
 		head = append(head, &widget.TextSegment{Text: "  " + lang.L("Headline"), Style: transcriptTag})
 	case m.Type == "error":
 		head = append(head, &widget.TextSegment{Text: "  " + lang.L("Error"), Style: transcriptError})
+	}
+	if m.Corrected {
+		head = append(head, &widget.TextSegment{Text: "  " + lang.L("✎ corrected"), Style: transcriptSubtle})
 	}
 	v.header.Segments = head
 	v.header.Refresh()
