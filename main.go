@@ -51,6 +51,9 @@ func main() {
 		os.Exit(1)
 	}
 
+	if err := ui.LoadTranslations(); err != nil {
+		fmt.Fprintln(os.Stderr, "causerie: translations:", err)
+	}
 	a := app.NewWithID(appID)
 	a.SetIcon(assets.Icon)
 

@@ -390,7 +390,7 @@ func (w *signupWizard) showForm(f core.SignupForm) {
 			}
 			e := w.textEntry(fl.Name, fl.Secret)
 			e.SetText(fl.Value)
-			label := lang.L(fl.Label)
+			label := signupFieldLabel(fl)
 			if fl.Name == "username" || fl.Name == "password" {
 				w.required[fl.Name] = label
 			}

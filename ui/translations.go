@@ -1,0 +1,122 @@
+package ui
+
+import (
+	"embed"
+	"time"
+
+	"fyne.io/fyne/v2/lang"
+
+	"github.com/causerie/causerie/core"
+)
+
+// translations holds one catalogue per language, named after it (en.json,
+// fr.json): a flat JSON object from the English text given to lang.L to
+// the text to show. translations_test.go keeps them complete.
+//
+//go:embed translations
+var translations embed.FS
+
+// LoadTranslations registers Causerie's catalogues with Fyne. Call it once
+// before building any window: lang.L looks texts up when a widget is made,
+// so a window built before keeps its English texts.
+//
+// Fyne (2.7) then picks the language closest to the system's: on Linux and
+// the BSDs from $LANGUAGE, $LC_ALL, $LC_MESSAGES and $LANG (LANGUAGE=fr or
+// LC_ALL=fr_FR.UTF-8 forces French); on Windows and macOS from the
+// system's language settings only. Fyne has no call to choose another
+// language from a preference.
+func LoadTranslations() error {
+	return lang.AddTranslationsFS(translations, "translations")
+}
+
+// The helpers below turn values from a fixed set into texts through
+// literal lang.L calls, so that the catalogue test sees every one of them.
+
+// signupFieldLabel is the label of a plain XEP-0077 field: a translated
+// one for the names the XEP defines, else what core gives (the field's
+// own name, which cannot be translated).
+func signupFieldLabel(f core.SignupField) string {
+	switch f.Name {
+	case "username":
+		return lang.L("Username")
+	case "nick":
+		return lang.L("Nickname")
+	case "password":
+		return lang.L("Password")
+	case "name":
+		return lang.L("Full name")
+	case "first":
+		return lang.L("First name")
+	case "last":
+		return lang.L("Last name")
+	case "email":
+		return lang.L("Email")
+	case "address":
+		return lang.L("Street address")
+	case "city":
+		return lang.L("City")
+	case "state":
+		return lang.L("State or region")
+	case "zip":
+		return lang.L("Postal code")
+	case "phone":
+		return lang.L("Phone")
+	case "url":
+		return lang.L("Web site")
+	case "date":
+		return lang.L("Date")
+	case "misc":
+		return lang.L("Other information")
+	case "text":
+		return lang.L("Text")
+	}
+	return f.Label
+}
+
+// weekdayName is the translated name of a day of the week.
+func weekdayName(d time.Weekday) string {
+	switch d {
+	case time.Monday:
+		return lang.L("Monday")
+	case time.Tuesday:
+		return lang.L("Tuesday")
+	case time.Wednesday:
+		return lang.L("Wednesday")
+	case time.Thursday:
+		return lang.L("Thursday")
+	case time.Friday:
+		return lang.L("Friday")
+	case time.Saturday:
+		return lang.L("Saturday")
+	}
+	return lang.L("Sunday")
+}
+
+// monthName is the translated name of a month.
+func monthName(m time.Month) string {
+	switch m {
+	case time.January:
+		return lang.L("January")
+	case time.February:
+		return lang.L("February")
+	case time.March:
+		return lang.L("March")
+	case time.April:
+		return lang.L("April")
+	case time.May:
+		return lang.L("May")
+	case time.June:
+		return lang.L("June")
+	case time.July:
+		return lang.L("July")
+	case time.August:
+		return lang.L("August")
+	case time.September:
+		return lang.L("September")
+	case time.October:
+		return lang.L("October")
+	case time.November:
+		return lang.L("November")
+	}
+	return lang.L("December")
+}
