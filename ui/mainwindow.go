@@ -71,6 +71,12 @@ type mainWindow struct {
 	// hidden: the last account was removed; the window waits, hidden,
 	// for the welcome window to add one.
 	hidden bool
+	// contactDialog and requestDialog are the open contact form and
+	// subscription request dialog (contact_dialogs.go), for tests.
+	contactDialog *contactForm
+	requestDialog *dialog.CustomDialog
+	// menu is the last context menu shown (tests use its items).
+	menu *fyne.Menu
 }
 
 // accountState is the main window's view of one account.
@@ -605,9 +611,7 @@ func (m *mainWindow) setShowStatus(b bool) {
 
 func (m *mainWindow) createNode(branch bool) fyne.CanvasObject {
 	if branch {
-		l := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		l.Truncation = fyne.TextTruncateEllipsis
-		return l
+		return newBranchLabel(m)
 	}
 	return newRosterRow(m)
 }
@@ -618,10 +622,12 @@ func (m *mainWindow) updateNode(uid string, branch bool, o fyne.CanvasObject) {
 		return
 	}
 	if branch {
-		l, ok := o.(*widget.Label)
+		b, ok := o.(*branchLabel)
 		if !ok {
 			return
 		}
+		b.uid = uid
+		l := &b.Label
 		switch n.kind {
 		case nodeRequests:
 			l.SetText(lang.L("Requests ({{.Count}})", map[string]any{"Count": n.total}))
@@ -711,6 +717,8 @@ func (m *mainWindow) activate(uid string) {
 	switch n.kind {
 	case nodeContact:
 		m.openChat(n.account, n.contact.JID)
+	case nodeRequest:
+		m.showRequest(n.account, n.request)
 	case nodeAccount, nodeGroup, nodeRequests:
 		m.tree.ToggleBranch(uid)
 	}
@@ -735,28 +743,88 @@ func (m *mainWindow) openFirstMatch() {
 	}
 }
 
-// rowMenu is a contact's context menu.
+// rowMenu is a row's context menu: a contact's, a request's or a
+// group's.
 func (m *mainWindow) rowMenu(uid string, pos fyne.Position) {
 	n := m.model.nodes[uid]
-	if n == nil || n.kind != nodeContact {
+	if n == nil {
+		return
+	}
+	var items []*fyne.MenuItem
+	switch n.kind {
+	case nodeContact:
+		items = m.contactMenu(n)
+	case nodeRequest:
+		acct, r := n.account, n.request
+		items = []*fyne.MenuItem{fyne.NewMenuItem(lang.L("Answer…"), func() { m.showRequest(acct, r) })}
+	case nodeGroup:
+		if n.group == "" {
+			return
+		}
+		acct, g := n.account, n.group
+		items = []*fyne.MenuItem{fyne.NewMenuItem(lang.L("Rename group…"), func() { m.renameGroup(acct, g) })}
+	default:
 		return
 	}
 	m.tree.Select(uid)
-	c, acct := n.contact, n.account
-	items := []*fyne.MenuItem{fyne.NewMenuItem(lang.L("Open chat"), func() { m.openChat(acct, c.JID) })}
-	if !c.WeSee() && !c.PendingOut {
-		items = append(items, fyne.NewMenuItem(lang.L("Ask to see their presence"), func() {
-			m.run(acct, lang.L("Request not sent"), func(_ context.Context, s *core.Session) error {
-				return s.RequestSubscription(c.JID, "")
-			}, nil)
+	m.menu = fyne.NewMenu("", items...)
+	widget.ShowPopUpMenuAtPosition(m.menu, m.win.Canvas(), pos)
+}
+
+// contactMenu is a contact's context menu: chat, edit, groups, the
+// subscription in both directions, copy, remove.
+func (m *mainWindow) contactMenu(n *rosterNode) []*fyne.MenuItem {
+	c, acct, from := n.contact, n.account, n.group
+	sub := func(label, fail string, f func(*core.Session) error) *fyne.MenuItem {
+		return fyne.NewMenuItem(label, func() {
+			m.run(acct, fail, func(_ context.Context, s *core.Session) error { return f(s) }, nil)
+		})
+	}
+	items := []*fyne.MenuItem{
+		fyne.NewMenuItem(lang.L("Open chat"), func() { m.openChat(acct, c.JID) }),
+		fyne.NewMenuItem(lang.L("Edit…"), func() { m.showEditContact(acct, c) }),
+	}
+	// Move to another group (the one this row is in is left).
+	var moves []*fyne.MenuItem
+	for _, g := range m.groupNames() {
+		if g == from {
+			continue
+		}
+		moves = append(moves, fyne.NewMenuItem(g, func() { m.moveToGroup(acct, c, from, g) }))
+	}
+	moves = append(moves, fyne.NewMenuItemSeparator(), fyne.NewMenuItem(lang.L("New group…"), func() {
+		m.askNewGroup(lang.L("Move to a new group"), "", func(g string) { m.moveToGroup(acct, c, from, g) })
+	}))
+	if from != "" {
+		moves = append(moves, fyne.NewMenuItem(lang.L("No group"), func() { m.moveToGroup(acct, c, from, "") }))
+	}
+	move := fyne.NewMenuItem(lang.L("Move to group"), nil)
+	move.ChildMenu = fyne.NewMenu("", moves...)
+	items = append(items, move, fyne.NewMenuItemSeparator())
+	switch {
+	case c.WeSee():
+		items = append(items, sub(lang.L("Stop seeing their presence"), lang.L("Subscription not cancelled"), func(s *core.Session) error { return s.Unsubscribe(c.JID) }))
+	case c.PendingOut:
+		items = append(items, sub(lang.L("Cancel my request"), lang.L("Request not cancelled"), func(s *core.Session) error { return s.Unsubscribe(c.JID) }))
+	default:
+		items = append(items, sub(lang.L("Ask to see their presence"), lang.L("Request not sent"), func(s *core.Session) error { return s.RequestSubscription(c.JID, "") }))
+	}
+	if c.SeesUs() {
+		items = append(items, sub(lang.L("Stop sharing my presence"), lang.L("Presence still shared"), func(s *core.Session) error { return s.RevokeSubscription(c.JID) }))
+	} else if !c.Approved {
+		items = append(items, sub(lang.L("Let them see my presence"), lang.L("Presence not shared"), func(s *core.Session) error {
+			if c.PendingIn {
+				return s.ApproveSubscription(context.Background(), c.JID, core.ApproveOptions{})
+			}
+			return s.PreApprove(c.JID)
 		}))
 	}
 	items = append(items,
-		fyne.NewMenuItem(lang.L("Copy address"), func() { m.app.FyneApp.Clipboard().SetContent(c.JID) }),
 		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem(lang.L("Copy address"), func() { m.app.FyneApp.Clipboard().SetContent(c.JID) }),
 		fyne.NewMenuItem(lang.L("Remove contact…"), func() { m.confirmRemove(acct, c) }),
 	)
-	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), m.win.Canvas(), pos)
+	return items
 }
 
 func (m *mainWindow) confirmRemove(acct string, c core.Contact) {
@@ -936,63 +1004,6 @@ func (m *mainWindow) groupNames() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// showAddContact is the add-contact form.
-func (m *mainWindow) showAddContact() {
-	if len(m.accounts) == 0 {
-		m.app.ShowLogin()
-		return
-	}
-	acct := widget.NewSelect(m.accounts, nil)
-	acct.SetSelected(m.accounts[0])
-	for _, jid := range m.accounts {
-		if m.views[jid].state == core.StateOnline {
-			acct.SetSelected(jid)
-			break
-		}
-	}
-	jid := widget.NewEntry()
-	jid.SetPlaceHolder("name@example.org")
-	jid.Validator = func(s string) error {
-		if core.ValidateJID(s) != nil {
-			return errors.New(lang.L("This is not a valid address. An address looks like name@example.org."))
-		}
-		return nil
-	}
-	name := widget.NewEntry()
-	name.SetPlaceHolder(lang.L("Optional"))
-	group := widget.NewSelectEntry(m.groupNames())
-	group.SetPlaceHolder(lang.L("Optional"))
-	ask := widget.NewCheck(lang.L("Ask to see their presence"), nil)
-	ask.SetChecked(true)
-	var items []*widget.FormItem
-	if len(m.accounts) > 1 {
-		items = append(items, widget.NewFormItem(lang.L("Account"), acct))
-	}
-	items = append(items,
-		widget.NewFormItem(lang.L("Address"), jid),
-		widget.NewFormItem(lang.L("Name"), name),
-		widget.NewFormItem(lang.L("Group"), group),
-		widget.NewFormItem("", ask),
-	)
-	d := dialog.NewForm(lang.L("Add contact"), lang.L("Add"), lang.L("Cancel"), items, func(ok bool) {
-		if !ok {
-			return
-		}
-		req := core.AddContactRequest{
-			JID:       strings.TrimSpace(jid.Text),
-			Name:      strings.TrimSpace(name.Text),
-			Groups:    []string{group.Text},
-			Subscribe: ask.Checked,
-		}
-		m.run(acct.Selected, lang.L("Contact not added"), func(ctx context.Context, s *core.Session) error {
-			return s.AddContact(ctx, req)
-		}, nil)
-	}, m.win)
-	d.Resize(fyne.NewSize(320, 0))
-	d.Show()
-	m.win.Canvas().Focus(jid)
 }
 
 // showPreferences is the preferences dialog.

@@ -24,7 +24,7 @@ import (
 // update code.
 func rowText(m *mainWindow, uid string) string {
 	if m.model.isBranch(uid) {
-		l := widget.NewLabel("")
+		l := newBranchLabel(m)
 		m.updateNode(uid, true, l)
 		return l.Text
 	}

@@ -291,3 +291,22 @@ func ellipsize(s string, size float32, style fyne.TextStyle, width float32) stri
 	}
 	return string(rs[:lo]) + "…"
 }
+
+// branchLabel is a group's (or section's) row: a bold label with a
+// context menu (rename a group).
+type branchLabel struct {
+	widget.Label
+	m   *mainWindow
+	uid string
+}
+
+func newBranchLabel(m *mainWindow) *branchLabel {
+	b := &branchLabel{m: m}
+	b.TextStyle = fyne.TextStyle{Bold: true}
+	b.Truncation = fyne.TextTruncateEllipsis
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// TappedSecondary opens the group's menu.
+func (b *branchLabel) TappedSecondary(e *fyne.PointEvent) { b.m.rowMenu(b.uid, e.AbsolutePosition) }
