@@ -2,6 +2,8 @@ package ui
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"fyne.io/fyne/v2"
 
@@ -23,6 +25,8 @@ type App struct {
 	accounts *accountsWindow
 
 	unread map[ChatKey]int
+	// images holds the images messages show (images.go).
+	images *imageCache
 	cancel func()
 	// Trace, when set, is told of milestones (window shown, roster shown
 	// with its size, connection states) for start-up measurements.
@@ -37,7 +41,14 @@ type ChatKey struct{ Account, JID string }
 
 // New makes the GUI over a core client.
 func New(fa fyne.App, c *core.Client, version string) *App {
-	return &App{FyneApp: fa, Client: c, Version: version, unread: map[ChatKey]int{}, do: fyne.Do}
+	dir, err := os.UserCacheDir()
+	if err == nil {
+		dir = filepath.Join(dir, "causerie", "images")
+	}
+	// Rich text colours resolve through the app's theme (theme.go).
+	fa.Settings().SetTheme(appTheme{fa.Settings().Theme()})
+	return &App{FyneApp: fa, Client: c, Version: version, unread: map[ChatKey]int{}, do: fyne.Do,
+		images: newImageCache(dir)}
 }
 
 // Start subscribes to core events and shows the first window: the welcome

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"net/url"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -66,6 +68,7 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey) *chatConve
 	c.notice.Hide()
 	c.trans = newTranscript(a.do, c.senderName)
 	c.trans.onTop = c.loadOlder
+	c.trans.env = richEnv{openLink: c.openLink, loadImage: c.loadImage, image: a.images.get}
 	c.composer = newComposerEntry()
 	c.composer.SetPlaceHolder(lang.L("Write a message…"))
 	c.composer.onSend = c.sendNow
@@ -280,6 +283,42 @@ func (c *chatConversation) stateChanged(id int64, st history.State, reason strin
 		return
 	}
 	c.trans.setState(id, st, reason)
+}
+
+// openLink shows a link's target before opening it: the text of a link
+// can say one address and lead to another (XEP-0071 §11.2).
+func (c *chatConversation) openLink(target string) {
+	u, err := url.Parse(target)
+	if err != nil {
+		return
+	}
+	l := widget.NewLabel(target)
+	l.Wrapping = fyne.TextWrapBreak
+	l.Selectable = true
+	intro := widget.NewLabel(lang.L("This link leads to:"))
+	d := dialog.NewCustomConfirm(lang.L("Open link?"), lang.L("Open"), lang.L("Cancel"), container.NewVBox(intro, l), func(ok bool) {
+		if ok {
+			c.win.app.FyneApp.OpenURL(u)
+		}
+	}, c.win.win)
+	d.Resize(fyne.NewSize(420, 0))
+	d.Show()
+}
+
+// loadImage fetches a remote image the person asked to see.
+func (c *chatConversation) loadImage(src string) {
+	images := c.win.app.images
+	c.win.app.background(func() error {
+		var err error
+		images.fetch(src, func(e error) { err = e })
+		return err
+	}, func(err error) {
+		if err != nil {
+			c.showNotice(lang.L("The image could not be loaded."))
+			return
+		}
+		c.trans.refreshAll()
+	})
 }
 
 // typed tells the contact we are typing, or stopped (the box emptied).

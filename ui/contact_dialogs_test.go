@@ -249,7 +249,10 @@ func TestSubscriptionRequestDialog(t *testing.T) {
 	test.Type(entries[0], "Tintin")
 	test.Type(entries[1], "Amis")
 	test.Tap(loginFindButton(t, top, "Approve"))
-	defer func() { c, ok := s.Roster().Contact(p.jid); t.Logf("contact %+v %v; overlay %q", c, ok, loginLabels(m.win.Canvas().Overlays().Top())) }()
+	defer func() {
+		c, ok := s.Roster().Contact(p.jid)
+		t.Logf("contact %+v %v; overlay %q", c, ok, loginLabels(m.win.Canvas().Overlays().Top()))
+	}()
 	h.pump("approved and asked back", func() bool {
 		c, ok := s.Roster().Contact(p.jid)
 		return ok && c.SeesUs() && c.PendingOut && c.Name == "Tintin" && slices.Equal(c.Groups, []string{"Amis"})

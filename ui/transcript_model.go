@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/xmpp/xhtmlim"
 	"sort"
 	"strings"
 	"time"
@@ -30,6 +32,19 @@ type transcriptRow struct {
 	ver  uint32 // bumped when the row's content changes (delivery state)
 	idx  int    // index in the model
 	h, w float32
+	// rich is the message's text as rich text, made once per text
+	// (richVer is the ver it was made at).
+	rich    xhtmlim.Doc
+	richVer uint32
+	richOK  bool
+}
+
+// doc is the row's message as rich text (cached).
+func (r *transcriptRow) doc() xhtmlim.Doc {
+	if !r.richOK || r.richVer != r.ver {
+		r.rich, r.richVer, r.richOK = core.MessageDoc(r.msg), r.ver, true
+	}
+	return r.rich
 }
 
 // transcriptModel holds a conversation's rows, oldest first.

@@ -52,8 +52,11 @@ type transcript struct {
 	lastOffset  float32 // offset after our last scroll to the bottom
 	templateH   float32
 	padding     float32
-	// names is bumped when sender names change (roster): rows re-bind
+	// names is bumped when sender names change (roster) or an image
+	// arrived: rows re-bind
 	names uint32
+	// env renders rich text: links, images (richtext.go).
+	env richEnv
 }
 
 func newTranscript(do func(func()), sender func(history.Message) string) *transcript {
@@ -262,6 +265,15 @@ func (t *transcript) setState(id int64, st history.State, reason string) {
 	t.list.RefreshItem(r.idx)
 }
 
+// refreshAll re-binds the rows on screen (an image they show arrived).
+func (t *transcript) refreshAll() {
+	t.names++
+	for _, r := range t.model.rows {
+		r.w = 0 // heights change with images
+	}
+	t.list.Refresh()
+}
+
 // replace shows a corrected message's new text in place.
 func (t *transcript) replace(m history.Message) {
 	r := t.model.replace(m)
@@ -413,8 +425,12 @@ func (v *transcriptRowWidget) bind(r *transcriptRow) {
 	case "error":
 		bodyStyle.ColorName = theme.ColorNameError
 	}
-	if m.Body != "" {
-		v.body.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: m.Body, Style: bodyStyle}}
+	if m.Body != "" || m.Rich != "" {
+		var env richEnv
+		if v.t != nil {
+			env = v.t.env
+		}
+		v.body.Segments = richSegments(r.doc(), bodyStyle, env)
 		v.body.Refresh()
 		v.body.Show()
 	} else {

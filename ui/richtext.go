@@ -1,0 +1,223 @@
+package ui
+
+import (
+	"net/url"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/causerie/causerie/core/xmpp/xhtmlim"
+)
+
+// richEnv is what rendering a message needs from where it is shown.
+type richEnv struct {
+	// openLink is a tap on a link: show the target, then open it.
+	openLink func(target string)
+	// loadImage is a tap on "load image": the person consents to fetch a
+	// remote image (never fetched otherwise: it tells the sender that
+	// and when the message was read).
+	loadImage func(src string)
+	// image returns the image at src once it is available locally (an
+	// inline data: image, or a remote one fetched with consent).
+	image func(src string) fyne.URI
+}
+
+// richSegments turns a message's rich text into Fyne RichText segments:
+// paragraphs, quotes (a bar per level), preformatted blocks, lists,
+// bold/italic/underline/strike/monospace, sizes, colours (through the
+// theme, readable on its background), links (shown before opening) and
+// images (remote ones only on request). base styles every text (italic
+// headlines, error colour).
+func richSegments(d xhtmlim.Doc, base widget.RichTextStyle, env richEnv) []widget.RichTextSegment {
+	r := richRenderer{base: base, env: env}
+	var out []widget.RichTextSegment
+	for _, b := range d {
+		out = append(out, r.block(b, 0)...)
+	}
+	return out
+}
+
+type richRenderer struct {
+	base widget.RichTextStyle
+	env  richEnv
+}
+
+// quoteBar prefixes each line of a quote, one bar per nesting level.
+const quoteBar = "▍ "
+
+func (r richRenderer) block(b xhtmlim.Block, quote int) []widget.RichTextSegment {
+	switch b.Kind {
+	case xhtmlim.Quote:
+		var out []widget.RichTextSegment
+		for _, c := range b.Blocks {
+			out = append(out, r.block(c, quote+1)...)
+		}
+		return out
+	case xhtmlim.Pre:
+		var sb strings.Builder
+		for _, in := range b.Inlines {
+			sb.WriteString(in.Text)
+		}
+		st := widget.RichTextStyleCodeBlock
+		if r.base.ColorName != "" {
+			st.ColorName = r.base.ColorName
+		}
+		text := sb.String()
+		if quote > 0 {
+			text = prefixLines(text, strings.Repeat(quoteBar, quote))
+		}
+		return []widget.RichTextSegment{&widget.TextSegment{Text: text, Style: st}}
+	case xhtmlim.List:
+		l := &widget.ListSegment{Ordered: b.Ordered}
+		for _, item := range b.Items {
+			var texts []widget.RichTextSegment
+			for _, c := range item {
+				switch c.Kind {
+				case xhtmlim.List:
+					if len(texts) > 0 {
+						l.Items = append(l.Items, &widget.ParagraphSegment{Texts: texts})
+						texts = nil
+					}
+					l.Items = append(l.Items, r.block(c, 0)...)
+				default:
+					if len(texts) > 0 {
+						texts = append(texts, r.text("\n", xhtmlim.Style{}))
+					}
+					texts = append(texts, r.inlines(c.Inlines, "")...)
+				}
+			}
+			if len(texts) > 0 {
+				l.Items = append(l.Items, &widget.ParagraphSegment{Texts: texts})
+			}
+		}
+		if quote > 0 {
+			return []widget.RichTextSegment{r.quotePrefix(quote), l}
+		}
+		return []widget.RichTextSegment{l}
+	}
+	prefix := ""
+	if quote > 0 {
+		prefix = strings.Repeat(quoteBar, quote)
+	}
+	texts := r.inlines(b.Inlines, prefix)
+	if b.Indent > 0 {
+		texts = append([]widget.RichTextSegment{r.text(strings.Repeat("\u2003", min(b.Indent, 8)), xhtmlim.Style{})}, texts...)
+	}
+	if prefix != "" {
+		texts = append([]widget.RichTextSegment{r.quotePrefix(quote)}, texts...)
+	}
+	return []widget.RichTextSegment{&widget.ParagraphSegment{Texts: texts}}
+}
+
+func (r richRenderer) quotePrefix(level int) widget.RichTextSegment {
+	return &widget.TextSegment{Text: strings.Repeat(quoteBar, level), Style: widget.RichTextStyle{
+		Inline: true, ColorName: theme.ColorNamePrimary, TextStyle: fyne.TextStyle{Bold: true}}}
+}
+
+// prefixLines starts every line of s with p.
+func prefixLines(s, p string) string {
+	return p + strings.ReplaceAll(s, "\n", "\n"+p)
+}
+
+// inlines renders a paragraph's content; after a line break inside a
+// quote, linePrefix starts the next line.
+func (r richRenderer) inlines(ins []xhtmlim.Inline, linePrefix string) []widget.RichTextSegment {
+	var out []widget.RichTextSegment
+	for _, in := range ins {
+		switch in.Kind {
+		case xhtmlim.LineBreak:
+			out = append(out, r.text("\n", xhtmlim.Style{}))
+			if linePrefix != "" {
+				out = append(out, r.quotePrefix(strings.Count(linePrefix, quoteBar)))
+			}
+		case xhtmlim.Image:
+			out = append(out, r.image(in)...)
+		default:
+			if in.Style.Link != "" {
+				if u, err := url.Parse(in.Style.Link); err == nil {
+					target := in.Style.Link
+					out = append(out, &widget.HyperlinkSegment{Text: in.Text, URL: u, OnTapped: func() {
+						if r.env.openLink != nil {
+							r.env.openLink(target)
+						}
+					}})
+					continue
+				}
+			}
+			out = append(out, r.text(in.Text, in.Style))
+		}
+	}
+	return out
+}
+
+// image is an inline image, or its alt text with "load image" for a
+// remote one not fetched yet.
+func (r richRenderer) image(in xhtmlim.Inline) []widget.RichTextSegment {
+	if r.env.image != nil {
+		if uri := r.env.image(in.Src); uri != nil {
+			return []widget.RichTextSegment{&widget.ImageSegment{Source: uri, Title: in.Alt}}
+		}
+	}
+	alt := strings.TrimSpace(in.Alt)
+	label := lang.L("[Image]")
+	if alt != "" {
+		label = lang.L("[Image: {{.Alt}}]", map[string]any{"Alt": alt})
+	}
+	out := []widget.RichTextSegment{r.text(label+" ", xhtmlim.Style{Italic: true})}
+	if strings.HasPrefix(in.Src, "http://") || strings.HasPrefix(in.Src, "https://") {
+		src := in.Src
+		u, _ := url.Parse(src)
+		out = append(out, &widget.HyperlinkSegment{Text: lang.L("Load image"), URL: u, OnTapped: func() {
+			if r.env.loadImage != nil {
+				r.env.loadImage(src)
+			}
+		}})
+	}
+	return out
+}
+
+// text is an inline text segment with a span's style over the base.
+func (r richRenderer) text(s string, st xhtmlim.Style) *widget.TextSegment {
+	style := r.base
+	style.Inline = true
+	ts := style.TextStyle
+	ts.Bold = ts.Bold || st.Bold
+	ts.Italic = ts.Italic || st.Italic || st.Cite
+	ts.Underline = ts.Underline || st.Underline
+	ts.Monospace = ts.Monospace || st.Code || st.Family == "monospace"
+	style.TextStyle = ts
+	if st.Color.Valid && r.base.ColorName == "" {
+		style.ColorName = rgbColorName(st.Color)
+	}
+	switch {
+	case st.Size <= xhtmlim.SizeSmall:
+		style.SizeName = theme.SizeNameCaptionText
+	case st.Size == xhtmlim.SizeLarge:
+		style.SizeName = theme.SizeNameSubHeadingText
+	case st.Size >= xhtmlim.SizeXLarge:
+		style.SizeName = theme.SizeNameHeadingText
+	}
+	if st.Quote {
+		s = "“" + s + "”"
+	}
+	if st.Strike {
+		s = strikeThrough(s)
+	}
+	return &widget.TextSegment{Text: s, Style: style}
+}
+
+// strikeThrough draws a line through s with a combining long stroke on
+// each character (Fyne text has no strike-through style).
+func strikeThrough(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		b.WriteRune(c)
+		if c != '\n' && c != ' ' {
+			b.WriteRune('\u0336')
+		}
+	}
+	return b.String()
+}
