@@ -37,8 +37,17 @@ func richSegments(d xhtmlim.Doc, base widget.RichTextStyle, env richEnv) []widge
 	for _, b := range d {
 		out = append(out, r.block(b, 0)...)
 	}
+	// A paragraph ends with an empty block segment (as Fyne's Markdown
+	// does); the last one would only add an empty line.
+	if n := len(out); n > 0 && out[n-1] == paragraphEnd {
+		out = out[:n-1]
+	}
 	return out
 }
+
+// paragraphEnd ends a paragraph's line (inline segments flow until a
+// block segment). Shared: it holds no state.
+var paragraphEnd = &widget.TextSegment{Style: widget.RichTextStyleParagraph}
 
 type richRenderer struct {
 	base widget.RichTextStyle
@@ -109,7 +118,7 @@ func (r richRenderer) block(b xhtmlim.Block, quote int) []widget.RichTextSegment
 	if prefix != "" {
 		texts = append([]widget.RichTextSegment{r.quotePrefix(quote)}, texts...)
 	}
-	return []widget.RichTextSegment{&widget.ParagraphSegment{Texts: texts}}
+	return append(texts, paragraphEnd)
 }
 
 func (r richRenderer) quotePrefix(level int) widget.RichTextSegment {
