@@ -13,6 +13,7 @@ import (
 	"github.com/causerie/causerie/core/xmpp/correct"
 	"github.com/causerie/causerie/core/xmpp/receipts"
 	"github.com/causerie/causerie/core/xmpp/sid"
+	"github.com/causerie/causerie/core/xmpp/xhtmlim"
 	"gosrc.io/xmpp/stanza"
 )
 
@@ -87,6 +88,8 @@ type chatConv struct {
 	tracker chatstate.Tracker
 	timer   *time.Timer
 	to      string // where notifications go: the contact's last full JID, else bare
+	// sawXHTML: the contact sent XHTML-IM, so its client shows it.
+	sawXHTML bool
 }
 
 // chats holds a session's conversations (guarded by mu).
@@ -239,6 +242,9 @@ func (s *Session) chatIn(peer string, m *stanza.Message) {
 		c.to = m.From
 	}
 	c.tracker.Received(*m)
+	if xhtmlim.Find(m) != nil {
+		c.sawXHTML = true
+	}
 	s.chats.mu.Unlock()
 	if n, ok := chatstate.NotificationOf(*m); ok {
 		s.client.bus.Publish(ChatStateChanged{Account: s.jid(), JID: peer, Resource: resourceOf(m.From),

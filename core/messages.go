@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/causerie/causerie/core/xmpp/chatstate"
 	"github.com/causerie/causerie/core/xmpp/receipts"
 	"github.com/causerie/causerie/core/xmpp/sid"
+	"github.com/causerie/causerie/core/xmpp/xhtmlim"
 	"gosrc.io/xmpp/stanza"
 )
 
@@ -32,7 +34,28 @@ func (s *Session) SendMessage(to, typ, subject, body string) (history.Message, e
 	if err := ValidateJID(to); err != nil {
 		return history.Message{}, err
 	}
-	m := history.Message{
+	return s.send(to, history.Message{Type: typ, Body: body, Subject: subject})
+}
+
+// SendRichMessage sends a formatted chat message (XEP-0071): as XHTML-IM
+// to a contact whose client shows it, always with a plain body saying the
+// same in text (what other clients show, and what search finds).
+func (s *Session) SendRichMessage(to string, doc xhtmlim.Doc) (history.Message, error) {
+	if err := ValidateJID(to); err != nil {
+		return history.Message{}, err
+	}
+	doc = doc.Normalize()
+	if doc.Empty() {
+		return history.Message{}, errors.New("core: empty message")
+	}
+	return s.send(to, history.Message{Type: TypeChat, Body: plainBody(doc), Rich: string(xhtmlim.Marshal(doc))})
+}
+
+// send stores an outgoing message as pending and sends it when
+// connected (m carries the type and text).
+func (s *Session) send(to string, m history.Message) (history.Message, error) {
+	typ, body, subject, rich := m.Type, m.Body, m.Subject, m.Rich
+	m = history.Message{
 		Account:   s.jid(),
 		Peer:      bareJID(to),
 		Resource:  resourceOf(s.JID()),
@@ -40,6 +63,7 @@ func (s *Session) SendMessage(to, typ, subject, body string) (history.Message, e
 		Type:      typ,
 		Body:      body,
 		Subject:   subject,
+		Rich:      rich,
 		OriginID:  sid.New(),
 		Sent:      time.Now(),
 		State:     history.StatePending,
@@ -72,6 +96,11 @@ func (s *Session) transmit(conn *xmpp.Conn, m history.Message, to string) {
 	st := stanza.NewMessage(stanza.Attrs{To: to, Type: stanza.StanzaType(m.Type)})
 	st.Body, st.Subject = m.Body, m.Subject
 	sid.Add(&st, m.OriginID)
+	if m.Rich != "" && s.showsXHTML(m.Peer) {
+		if doc, err := xhtmlim.Parse([]byte(m.Rich)); err == nil && !doc.Empty() {
+			st.Extensions = append(st.Extensions, xhtmlim.New(doc))
+		}
+	}
 	if m.Type == TypeChat {
 		// Ask for a delivery receipt (XEP-0184) and say we are active
 		// (XEP-0085) when the contact's client takes chat states.

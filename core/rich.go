@@ -21,3 +21,17 @@ func MessageDoc(m history.Message) xhtmlim.Doc {
 func plainDoc(body string) xhtmlim.Doc {
 	return xhtmlim.FromText(body)
 }
+
+// plainBody is the plain text of a formatted message we send.
+func plainBody(doc xhtmlim.Doc) string { return doc.PlainText() }
+
+// showsXHTML reports whether the contact's client shows XHTML-IM: it sent
+// us some (the seed's disco#info check comes from entity capabilities
+// when they are known).
+func (s *Session) showsXHTML(peer string) bool {
+	s.chats.mu.Lock()
+	c := s.chats.convs[peer]
+	saw := c != nil && c.sawXHTML
+	s.chats.mu.Unlock()
+	return saw
+}

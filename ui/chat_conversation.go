@@ -47,6 +47,8 @@ type chatConversation struct {
 	editingNote *widget.Label
 	// clearing: the composer is being emptied by a send, not by the user.
 	clearing bool
+	// preview shows how formatted text in the box will look.
+	preview *widget.RichText
 
 	contact   core.Contact
 	inRoster  bool
@@ -89,7 +91,10 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey) *chatConve
 
 	top := container.NewBorder(nil, nil,
 		container.NewCenter(container.NewGridWrap(fyne.NewSize(10, 10), c.dot)), nil, c.header)
-	bottom := container.NewVBox(c.typing, c.notice, c.editingNote,
+	c.preview = widget.NewRichText()
+	c.preview.Wrapping = fyne.TextWrapWord
+	c.preview.Hide()
+	bottom := container.NewVBox(c.typing, c.notice, c.editingNote, c.preview, c.newFormatBar(),
 		container.NewBorder(nil, nil, nil, container.NewVBox(c.send), c.composer))
 	content := container.NewBorder(container.NewVBox(top, widget.NewSeparator()), bottom, nil, nil, c.trans.object())
 	c.item = container.NewTabItem(key.JID, content)
@@ -323,6 +328,7 @@ func (c *chatConversation) loadImage(src string) {
 
 // typed tells the contact we are typing, or stopped (the box emptied).
 func (c *chatConversation) typed(text string) {
+	c.updatePreview(text)
 	if c.clearing {
 		return
 	}
@@ -331,6 +337,21 @@ func (c *chatConversation) typed(text string) {
 		act = core.TypingCleared
 	}
 	c.session.Typing(c.key.JID, act)
+}
+
+// updatePreview shows formatted text as it will look; plain text needs
+// no preview.
+func (c *chatConversation) updatePreview(text string) {
+	doc, formatted := parseComposer(text)
+	if !formatted || doc.Empty() {
+		if c.preview.Visible() {
+			c.preview.Hide()
+		}
+		return
+	}
+	c.preview.Segments = richSegments(doc, widget.RichTextStyle{}, richEnv{})
+	c.preview.Refresh()
+	c.preview.Show()
 }
 
 // focusChanged tells the contact whether we look at the conversation.
@@ -436,6 +457,9 @@ func (c *chatConversation) sendNow() {
 			cv.Focus(c.composer)
 		}
 		c.hideNotice()
+		if doc, formatted := parseComposer(text); formatted {
+			text = doc.PlainText() // corrections are plain text
+		}
 		c.sendCorrection(id, text)
 		return
 	}
@@ -444,8 +468,14 @@ func (c *chatConversation) sendNow() {
 	}
 	c.hideNotice()
 	s, jid := c.session, c.key.JID
+	doc, formatted := parseComposer(text)
 	c.win.app.background(func() error {
-		_, err := s.SendMessage(jid, core.TypeChat, "", text)
+		var err error
+		if formatted {
+			_, err = s.SendRichMessage(jid, doc)
+		} else {
+			_, err = s.SendMessage(jid, core.TypeChat, "", text)
+		}
 		return err
 	}, func(err error) {
 		if err == nil {

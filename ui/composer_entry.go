@@ -94,6 +94,9 @@ func (e *composerEntry) TypedShortcut(s fyne.Shortcut) {
 			e.Entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 			return
 		}
+		if cs.Modifier == fyne.KeyModifierShortcutDefault && e.format(cs.KeyName) {
+			return
+		}
 		if e.onShortcut != nil && e.onShortcut(s) {
 			return
 		}
