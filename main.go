@@ -22,6 +22,7 @@ import (
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/account"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/instance"
 	"github.com/causerie/causerie/ui"
 )
 
@@ -43,6 +44,16 @@ func main() {
 
 	if *showVersion {
 		fmt.Println("causerie", version)
+		return
+	}
+
+	// One running copy per configuration: a second launch (say, from an
+	// xmpp: link on the desktop) hands its arguments over and exits.
+	dir := *configDir
+	if dir == "" {
+		dir, _ = account.DefaultDir()
+	}
+	if dir != "" && !*passwordStdin && instance.Send(dir, flag.Args()) == nil {
 		return
 	}
 
@@ -82,6 +93,22 @@ func main() {
 		gui.Trace = func(m string) { fmt.Fprintln(os.Stderr, "causerie-trace:", m) }
 	}
 	gui.Start()
+	for _, arg := range flag.Args() {
+		gui.HandleURI(arg)
+	}
+	if dir != "" {
+		srv, err := instance.Listen(dir, func(args []string) {
+			fyne.Do(func() {
+				gui.Raise()
+				for _, arg := range args {
+					gui.HandleURI(arg)
+				}
+			})
+		})
+		if err == nil {
+			defer srv.Close()
+		}
+	}
 	a.Run()
 	gui.Stop()
 	client.Close()

@@ -1,0 +1,103 @@
+package ui
+
+import (
+	"errors"
+	"strings"
+
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+
+	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/xmppuri"
+)
+
+// HandleURI acts on an xmpp: link (RFC 5122, XEP-0147) given on the
+// command line or handed over by a second launch: ?message (or none)
+// opens a chat, with the body typed in; ?subscribe and ?roster open the
+// add-contact form filled in; ?join (group chats) is not supported yet
+// and says so. A link that is not valid is explained.
+func (a *App) HandleURI(s string) {
+	u, err := xmppuri.Parse(s)
+	if err != nil {
+		a.ShowMain()
+		a.showURIProblem(err)
+		return
+	}
+	acct := a.accountFor(u.Account)
+	if acct == "" {
+		a.ShowLogin()
+		if a.login != nil {
+			dialog.ShowInformation(lang.L("Sign in first"),
+				lang.L("To open {{.Link}}, sign in to an account first.", map[string]any{"Link": u.Bare()}), a.login.win)
+		}
+		return
+	}
+	a.ShowMain()
+	switch u.Action {
+	case "subscribe", "roster":
+		a.main.showAddContactFor(acct, u.Bare())
+		if f := a.main.contactDialog; f != nil {
+			if name := u.Params["name"]; name != "" {
+				f.name.SetText(name)
+			}
+			if g := u.Params["group"]; g != "" {
+				f.groups.entry.SetText(g)
+			}
+		}
+	case "join":
+		dialog.ShowInformation(lang.L("Group chats"),
+			lang.L("Causerie cannot join group chats yet ({{.Room}}).", map[string]any{"Room": u.Bare()}), a.main.win)
+	default:
+		a.OpenChat(acct, u.Bare())
+		if body := u.Params["body"]; body != "" && a.chat != nil {
+			if conv := a.chat.convs[ChatKey{acct, u.Bare()}]; conv != nil && conv.composer.Text == "" {
+				conv.composer.SetText(body)
+			}
+		}
+	}
+}
+
+// accountFor picks the account a link acts with: the one it names if it
+// is ours, else the first online account, else the first.
+func (a *App) accountFor(named string) string {
+	sessions := a.Client.Sessions()
+	if len(sessions) == 0 {
+		return ""
+	}
+	if named != "" {
+		if s, ok := a.Client.Session(strings.SplitN(named, "/", 2)[0]); ok {
+			return s.Account().JID
+		}
+	}
+	for _, s := range sessions {
+		if st, _ := s.State(); st == core.StateOnline {
+			return s.Account().JID
+		}
+	}
+	return sessions[0].Account().JID
+}
+
+func (a *App) showURIProblem(err error) {
+	text := lang.L("This xmpp: link is not valid.")
+	switch {
+	case errors.Is(err, xmppuri.ErrNoAddress):
+		text = lang.L("This xmpp: link has no address in it.")
+	case errors.Is(err, xmppuri.ErrAddress):
+		text = lang.L("The address in this xmpp: link is not valid.")
+	case errors.Is(err, xmppuri.ErrNotXMPP):
+		text = lang.L("Causerie only opens xmpp: links.")
+	}
+	if a.main != nil {
+		dialog.ShowInformation(lang.L("Link not opened"), text, a.main.win)
+	}
+}
+
+// Raise brings Causerie to the front: the main window, or the welcome
+// window when there is no account.
+func (a *App) Raise() {
+	if len(a.Client.Sessions()) == 0 {
+		a.ShowLogin()
+		return
+	}
+	a.ShowMain()
+}
