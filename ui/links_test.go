@@ -50,4 +50,3 @@ func TestHandleURIWithoutAccount(t *testing.T) {
 		t.Errorf("explanation %q", got)
 	}
 }
-
