@@ -290,10 +290,11 @@ func (s *Session) applyCorrection(peer, id string, m *stanza.Message) bool {
 	if err != nil || !found || orig.Resource != resourceOf(m.From) {
 		return false
 	}
-	if err := s.client.store.Correct(orig.ID, m.Body, ""); err != nil {
+	rich := richOf(m)
+	if err := s.client.store.Correct(orig.ID, m.Body, rich); err != nil {
 		return false
 	}
-	orig.Body, orig.Rich, orig.Corrected = m.Body, "", true
+	orig.Body, orig.Rich, orig.Corrected = m.Body, rich, true
 	s.client.bus.Publish(MessageCorrected{Account: me, Message: orig})
 	return true
 }

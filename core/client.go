@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"log"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/causerie/causerie/core/account"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/xmpp/caps"
 )
 
 // Client is the whole model: the accounts, one Session each, the history
@@ -20,6 +22,11 @@ type Client struct {
 	store    *history.Store
 	opts     Options
 	bus      Bus
+	// caps caches contacts' verified capabilities (XEP-0115), avatars
+	// their avatars; hideOS: see SetHideOS.
+	caps    *caps.Cache
+	avatars avatarCache
+	hideOS  atomic.Bool
 
 	mu       sync.Mutex
 	sessions map[string]*Session
@@ -33,6 +40,7 @@ type Client struct {
 // before any network answer.
 func NewClient(accounts *account.Store, keyring *account.Keyring, store *history.Store, opts Options) *Client {
 	c := &Client{accounts: accounts, keyring: keyring, store: store, opts: opts, sessions: map[string]*Session{}}
+	c.caps = caps.NewCache(capsStore{store: store, logf: c.logf})
 	for _, a := range accounts.List() {
 		c.session(a)
 	}

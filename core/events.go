@@ -86,6 +86,20 @@ type PresenceError struct {
 	Text      string
 }
 
+// AvatarChanged: the avatar of JID (a bare JID: a contact, or the account
+// itself) changed or was removed; Session.Avatar has the new image.
+type AvatarChanged struct {
+	Account string
+	JID     string
+}
+
+// BlockListChanged: the block list was fetched or changed (here or from
+// another of our clients); Blocked is the whole list after the change.
+type BlockListChanged struct {
+	Account string
+	Blocked []string
+}
+
 // AccountsChanged: an account was added, its settings changed, or it was
 // removed (Removed) from this computer.
 type AccountsChanged struct {
@@ -103,6 +117,8 @@ func (e MessageStateChanged) account() string    { return e.Account }
 func (e SubscriptionRequested) account() string  { return e.Account }
 func (e SubscriptionChanged) account() string    { return e.Account }
 func (e PresenceError) account() string          { return e.Account }
+func (e AvatarChanged) account() string          { return e.Account }
+func (e BlockListChanged) account() string       { return e.Account }
 
 // AccountOf returns the account an event belongs to.
 func AccountOf(e Event) string { return e.account() }

@@ -31,6 +31,9 @@ func (s *Session) HandleMessage(c *xmpp.Conn, m *stanza.Message) {
 		s.messageError(peer, m)
 		return
 	}
+	if s.avatarNotification(c, peer, m) {
+		return
+	}
 	if id, ok := receipts.Received(*m); ok {
 		s.delivered(peer, id)
 	}
@@ -64,6 +67,7 @@ func (s *Session) HandleMessage(c *xmpp.Conn, m *stanza.Message) {
 		Body:      m.Body,
 		Subject:   m.Subject,
 		Thread:    m.Thread,
+		Rich:      richOf(m),
 		OriginID:  origin,
 		StanzaID:  sid.StanzaIDBy(m, me),
 		Sent:      sent,
@@ -120,15 +124,17 @@ func (s *Session) HandlePresence(c *xmpp.Conn, p *stanza.Presence) {
 			if p.From == c.JID() {
 				s.client.bus.Publish(OwnPresenceChanged{Account: me, Presence: s.Presence()})
 			}
+			s.ownResourcePresence(c, p)
 			return
 		}
 		since, ok := delay.FromPresence(p)
 		if !ok {
 			since = time.Now()
 		}
-		res := Resource{Name: resourceOf(p.From), Show: Show(p.Show), Status: p.Status, Priority: int(p.Priority), Since: since}
+		res := Resource{Name: resourceOf(p.From), Show: Show(p.Show), Status: p.Status, Priority: int(p.Priority), Since: since, caps: capsOf(p)}
 		if ct, ok := s.roster.setPresence(peer, res, p.Type == ""); ok {
 			s.client.bus.Publish(PresenceChanged{Account: me, Contact: ct})
+			s.contactPresence(c, p, peer, res, p.Type == "")
 		}
 	case stanza.PresenceTypeSubscribe:
 		if ct, ok := s.roster.Contact(peer); ok && ct.SeesUs() {
@@ -152,9 +158,13 @@ func (s *Session) HandlePresence(c *xmpp.Conn, p *stanza.Presence) {
 	}
 }
 
-// HandleIQ answers roster pushes; other requests are left to later
+// HandleIQ answers roster pushes, block list pushes, and questions about
+// us (software version, disco#info); other requests are left to later
 // features (the connection answers service-unavailable).
 func (s *Session) HandleIQ(c *xmpp.Conn, iq *stanza.IQ) bool {
+	if s.answerIQ(c, iq) {
+		return true
+	}
 	if iq.Type != stanza.IQTypeSet {
 		return false
 	}

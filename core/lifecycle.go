@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/causerie/causerie/core/account"
 	"github.com/causerie/causerie/core/xmpp/register"
@@ -134,7 +135,11 @@ func (c *Client) DeleteFromServer(ctx context.Context, jid string, deleteHistory
 	s.mu.Lock()
 	s.deleting = true
 	s.mu.Unlock()
-	if err := register.Remove(ctx, rc.Conn); err != nil {
+	err = register.Remove(ctx, rc.Conn)
+	if err != nil && s.deletedAnyway(ctx, rc) {
+		err = nil
+	}
+	if err != nil {
 		s.mu.Lock()
 		s.deleting = false
 		s.mu.Unlock()
@@ -144,4 +149,22 @@ func (c *Client) DeleteFromServer(ctx context.Context, jid string, deleteHistory
 		return err
 	}
 	return c.RemoveAccount(ctx, jid, deleteHistory)
+}
+
+// deletedAnyway tells, after a removal request that got no answer (the
+// server may drop the stream before the answer reaches us, and stream
+// management then fails to resume a session whose account is gone),
+// whether the account is gone: a new sign-in is refused.
+func (s *Session) deletedAnyway(ctx context.Context, rc *rosterConn) bool {
+	select {
+	case <-rc.Conn.Done():
+	case <-time.After(2 * time.Second):
+		return false // the stream is still up: the error was the answer
+	}
+	c, err := s.dial(ctx)
+	if err == nil {
+		c.Close()
+		return false
+	}
+	return Classify(err) == ProblemWrongPassword
 }

@@ -114,5 +114,6 @@ func (s *Session) sendPresence(ctx context.Context, conn *xmpp.Conn) error {
 	st.Show = stanza.PresenceShow(p.Show)
 	st.Status = p.Status
 	st.Priority = int8(p.Priority)
+	st.Extensions = s.presenceExtensions(conn)
 	return conn.Send(st)
 }

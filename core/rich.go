@@ -1,6 +1,8 @@
 package core
 
 import (
+	"gosrc.io/xmpp/stanza"
+
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp/xhtmlim"
 )
@@ -25,13 +27,31 @@ func plainDoc(body string) xhtmlim.Doc {
 // plainBody is the plain text of a formatted message we send.
 func plainBody(doc xhtmlim.Doc) string { return doc.PlainText() }
 
-// showsXHTML reports whether the contact's client shows XHTML-IM: it sent
-// us some (the seed's disco#info check comes from entity capabilities
-// when they are known).
+// showsXHTML reports whether the contact's client shows XHTML-IM: its
+// disco#info (through entity capabilities) lists the feature — the seed's
+// disco#info check — or it sent us some.
 func (s *Session) showsXHTML(peer string) bool {
+	if s.supports(peer, nsXHTMLIM) {
+		return true
+	}
 	s.chats.mu.Lock()
 	c := s.chats.convs[peer]
 	saw := c != nil && c.sawXHTML
 	s.chats.mu.Unlock()
 	return saw
+}
+
+// richOf is a received message's XHTML-IM body, sanitised and written
+// back (only what the whitelist kept), or "" when it has none that shows
+// anything: then its plain body is what is shown.
+func richOf(m *stanza.Message) string {
+	h := xhtmlim.Find(m)
+	if h == nil {
+		return ""
+	}
+	doc := h.Doc()
+	if doc.Empty() {
+		return ""
+	}
+	return string(xhtmlim.Marshal(doc))
 }

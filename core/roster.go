@@ -56,6 +56,8 @@ type Resource struct {
 	Priority int
 	// Since is when this presence was sent (XEP-0203 delay), or received.
 	Since time.Time
+	// caps is the XEP-0115 <c/> the presence carried (see Session.Features).
+	caps capsRef
 }
 
 // Subscription states (RFC 6121 §2.1.2.5).

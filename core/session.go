@@ -69,6 +69,10 @@ type Options struct {
 	// ResumeTimeout bounds XEP-0198 resumption attempts after a dropped
 	// link before a full reconnect (default: the server's window).
 	ResumeTimeout time.Duration
+	// ClientName and ClientVersion are what we answer when asked which
+	// software we run (XEP-0092) and our disco#info identity's name
+	// (defaults "Causerie" and "dev").
+	ClientName, ClientVersion string
 }
 
 func (o Options) backoff(attempt int) time.Duration {
@@ -115,6 +119,11 @@ type Session struct {
 	stateMu sync.Mutex
 	// chats is the live state of conversations (chat.go).
 	chats chats
+	// caps, av and blocks: contacts' capabilities (contactinfo.go),
+	// avatars (avatar.go) and the block list (blocking.go).
+	caps   capsState
+	av     avatarState
+	blocks blockState
 }
 
 func newSession(c *Client, a account.Account) *Session {
@@ -302,6 +311,12 @@ func (s *Session) dial(ctx context.Context) (*xmpp.Conn, error) {
 		Handler:   s,
 		// A dropped link shows as reconnecting while XEP-0198 resumes it.
 		OnStatus: func(st xmpp.Status) {
+			s.mu.Lock()
+			deleting := s.deleting
+			s.mu.Unlock()
+			if deleting {
+				return // the account is going: the end of the stream is expected
+			}
 			switch st {
 			case xmpp.StatusInterrupted:
 				s.setState(StateReconnecting, errLinkLost, RetryInfo{})
@@ -344,6 +359,7 @@ func (s *Session) online(ctx context.Context, conn *xmpp.Conn) error {
 	s.mu.Lock()
 	s.conn = conn
 	s.mu.Unlock()
+	loginDone := s.loggedIn(conn)
 	defer func() {
 		s.mu.Lock()
 		s.conn = nil
@@ -359,6 +375,7 @@ func (s *Session) online(ctx context.Context, conn *xmpp.Conn) error {
 		conn.Close()
 		return err
 	}
+	loginDone(ctx)
 	if err := s.sendPresence(ctx, conn); err != nil {
 		conn.Close()
 		return err

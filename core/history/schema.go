@@ -86,6 +86,23 @@ CREATE TABLE roster (
 `,
 	// 2: last message correction (XEP-0308).
 	`ALTER TABLE messages ADD COLUMN corrected INTEGER NOT NULL DEFAULT 0;`,
+	// 3: caches of other clients' capabilities (XEP-0115) and of avatars
+	// (XEP-0153, XEP-0084).
+	`
+CREATE TABLE caps (
+	hash TEXT NOT NULL,  -- hash function, e.g. sha-1
+	ver  TEXT NOT NULL,  -- verification string
+	info BLOB NOT NULL,  -- the verified disco#info result, serialised by the caller
+	PRIMARY KEY (hash, ver)
+);
+
+CREATE TABLE avatars (
+	jid     TEXT PRIMARY KEY,  -- bare JID
+	hash    TEXT NOT NULL,     -- SHA-1 (hex) of data; '' when the JID has no avatar
+	data    BLOB NOT NULL,
+	updated INTEGER NOT NULL   -- unix nanoseconds
+);
+`,
 }
 
 // schemaVersion is the user_version of an up-to-date database.

@@ -1,0 +1,120 @@
+package history
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"testing"
+)
+
+func TestCapsCache(t *testing.T) {
+	s, path := openTemp(t)
+	if info, ok, err := s.LoadCaps("sha-1", "v1"); info != nil || ok || err != nil {
+		t.Fatalf("LoadCaps(none) = %q %v %v", info, ok, err)
+	}
+	if err := s.SaveCaps("sha-1", "v1", []byte("<query/>")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveCaps("sha-256", "v1", []byte("other")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveCaps("sha-1", "v1", []byte("<query>2</query>")); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if info, ok, err := s.LoadCaps("sha-1", "v1"); string(info) != "<query>2</query>" || !ok || err != nil {
+		t.Fatalf("LoadCaps = %q %v %v", info, ok, err)
+	}
+	if info, ok, _ := s.LoadCaps("sha-256", "v1"); string(info) != "other" || !ok {
+		t.Fatalf("other hash: %q %v", info, ok)
+	}
+}
+
+func TestAvatarCache(t *testing.T) {
+	s, path := openTemp(t)
+	if h, d, ok, err := s.Avatar(bob); h != "" || d != nil || ok || err != nil {
+		t.Fatalf("Avatar(none) = %q %v %v %v", h, d, ok, err)
+	}
+	img := []byte("\x89PNG fake")
+	if err := s.SaveAvatar("Bob@Example.org", "abc", img); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveAvatar(ann, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if h, d, ok, err := s.Avatar(bob); h != "abc" || !bytes.Equal(d, img) || !ok || err != nil {
+		t.Fatalf("Avatar = %q %q %v %v", h, d, ok, err)
+	}
+	if h, d, ok, _ := s.Avatar(ann); h != "" || d != nil || !ok {
+		t.Fatalf("known without avatar = %q %v %v", h, d, ok)
+	}
+	// Removing: known to have none.
+	if err := s.SaveAvatar(bob, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	if h, d, ok, _ := s.Avatar(bob); h != "" || d != nil || !ok {
+		t.Fatalf("after removal = %q %v %v", h, d, ok)
+	}
+	// Caches are not an account's data.
+	if err := s.DeleteAccount(me); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok, _ := s.Avatar(ann); !ok {
+		t.Fatal("DeleteAccount dropped an avatar")
+	}
+	s.Close()
+	if _, _, _, err := s.Avatar(ann); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Avatar after Close: %v", err)
+	}
+	if _, _, err := s.LoadCaps("sha-1", "v"); !errors.Is(err, ErrClosed) {
+		t.Fatalf("LoadCaps after Close: %v", err)
+	}
+}
+
+// TestMigrationToCaches: a database at schema 2 gains the cache tables and
+// keeps its messages.
+func TestMigrationToCaches(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAdd(t, s, msg(bob, In, "avant", t0))
+	for _, q := range []string{`DROP TABLE caps`, `DROP TABLE avatars`, `PRAGMA user_version = 2`} {
+		if _, err := s.w.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	s, err = Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var v int
+	s.w.QueryRow("PRAGMA user_version").Scan(&v)
+	if v != schemaVersion || v < 3 {
+		t.Fatalf("user_version %d", v)
+	}
+	if ms, _ := s.Latest(me, bob, 10); len(ms) != 1 || ms[0].Body != "avant" {
+		t.Fatalf("messages after migration: %+v", ms)
+	}
+	if err := s.SaveAvatar(bob, "h", []byte("x")); err != nil {
+		t.Fatal(fmt.Errorf("avatars table: %w", err))
+	}
+	if err := s.SaveCaps("sha-1", "v", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+}

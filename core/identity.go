@@ -1,0 +1,179 @@
+package core
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/causerie/causerie/core/xmpp"
+	"github.com/causerie/causerie/core/xmpp/caps"
+	"github.com/causerie/causerie/core/xmpp/chatstate"
+	"github.com/causerie/causerie/core/xmpp/correct"
+	"github.com/causerie/causerie/core/xmpp/disco"
+	"github.com/causerie/causerie/core/xmpp/receipts"
+	"github.com/causerie/causerie/core/xmpp/vcard"
+	"github.com/causerie/causerie/core/xmpp/version"
+	"gosrc.io/xmpp/stanza"
+)
+
+// Who we are to other entities: the software version we answer
+// (XEP-0092), our identity and features in disco#info (XEP-0030) and the
+// XEP-0115 capabilities our presence carries.
+
+// capsNode identifies Causerie in XEP-0115 <c node='...'/>.
+const capsNode = "https://causerie.org"
+
+// clientFeatures is what Causerie advertises in disco#info and hashes into
+// its presence's capabilities: one line per protocol we really support.
+// Keep it true: contacts' clients decide what to send from it.
+var clientFeatures = []string{
+	disco.NSInfo,
+	caps.NS,
+	xmpp.NSPing,          // answered by the connection
+	version.NS,           // XEP-0092
+	chatstate.NS,         // XEP-0085
+	chatstate.NSEvent,    // XEP-0022 composing events
+	receipts.NS,          // XEP-0184
+	correct.NS,           // XEP-0308
+	vcard.NSAvatarNotify, // XEP-0084 metadata notifications
+	nsXHTMLIM,            // XEP-0071: shown, and sent to clients that list it
+}
+
+func (o Options) clientName() string {
+	if o.ClientName == "" {
+		return "Causerie"
+	}
+	return o.ClientName
+}
+
+func (o Options) clientVersion() string {
+	if o.ClientVersion == "" {
+		return "dev"
+	}
+	return o.ClientVersion
+}
+
+// osName is the operating system's name as users know it.
+func osName() string {
+	switch runtime.GOOS {
+	case "linux":
+		return "Linux"
+	case "windows":
+		return "Windows"
+	case "darwin":
+		return "macOS"
+	case "freebsd":
+		return "FreeBSD"
+	case "openbsd":
+		return "OpenBSD"
+	case "netbsd":
+		return "NetBSD"
+	}
+	return runtime.GOOS
+}
+
+// SetHideOS stops (or resumes) telling the operating system to those who
+// ask which software we run (XEP-0092 §5). It applies at once, to every
+// account.
+func (c *Client) SetHideOS(hide bool) { c.hideOS.Store(hide) }
+
+// versionInfo is our answer to jabber:iq:version requests.
+func (c *Client) versionInfo() version.Query {
+	q := version.Query{Name: c.opts.clientName(), Version: c.opts.clientVersion()}
+	if !c.hideOS.Load() {
+		q.OS = osName()
+	}
+	return q
+}
+
+// discoInfo is our own disco#info: one client/pc identity and
+// clientFeatures.
+func (c *Client) discoInfo() disco.Info {
+	return disco.Info{
+		Identities: []disco.Identity{{Category: "client", Type: "pc", Name: c.opts.clientName()}},
+		Features:   append([]string(nil), clientFeatures...),
+	}
+}
+
+// answerIQ answers the requests about us: software version, disco#info
+// (with no node, or at our caps node#ver), and block list pushes. It
+// reports whether iq was one of them.
+func (s *Session) answerIQ(c *xmpp.Conn, iq *stanza.IQ) bool {
+	switch iq.Payload.(type) {
+	case *version.Query:
+		return version.Answer(c, iq, s.client.versionInfo())
+	case *disco.Info:
+		s.caps.answered(iq.From)
+		return caps.Answer(c, iq, capsNode, s.client.discoInfo())
+	}
+	return s.blockPush(c, iq)
+}
+
+// presenceExtensions are the extensions of our available presence on
+// conn: our capabilities, and the XEP-0153 photo hash once our vCard is
+// known (an empty update until then, XEP-0153 §4.1).
+func (s *Session) presenceExtensions(conn *xmpp.Conn) []stanza.PresExtension {
+	return []stanza.PresExtension{caps.New(capsNode, s.client.discoInfo()), s.ownPhotoUpdate(conn)}
+}
+
+// SoftwareVersion is what a client says it runs (XEP-0092); OS is "" when
+// it does not say.
+type SoftwareVersion struct {
+	Name, Version, OS string
+}
+
+// SoftwareVersion asks a contact's client (its full JID) which software it
+// runs. A client that does not support the question answers with an error
+// wrapping an *xmpp.StanzaError (service-unavailable).
+func (s *Session) SoftwareVersion(ctx context.Context, fullJID string) (SoftwareVersion, error) {
+	conn, err := s.onlineConn()
+	if err != nil {
+		return SoftwareVersion{}, err
+	}
+	q, err := version.Get(ctx, conn, fullJID)
+	if err != nil {
+		return SoftwareVersion{}, err
+	}
+	return SoftwareVersion{Name: q.Name, Version: q.Version, OS: q.OS}, nil
+}
+
+// onlineConn is the connection when online.
+func (s *Session) onlineConn() (*xmpp.Conn, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conn == nil || s.state != StateOnline {
+		return nil, ErrNotConnected
+	}
+	return s.conn, nil
+}
+
+// loginWait bounds how long a login waits for the background fetches
+// (our vCard, the block list) before sending presence.
+const loginWait = 5 * time.Second
+
+// loggedIn starts, on a new connection, what a session learns besides
+// the roster, in parallel with it: our own vCard (so that our first
+// presence carries our photo's hash) and the block list. What was learnt
+// on the previous connection is dropped. The returned function waits for
+// both, at most loginWait; they go on in the background after that.
+func (s *Session) loggedIn(conn *xmpp.Conn) (wait func(context.Context)) {
+	s.caps.reset()
+	s.av.mu.Lock()
+	s.av.bad = nil // failures are tried again once per connection
+	s.av.mu.Unlock()
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); s.refreshOwnAvatar(conn) }()
+	go func() { defer wg.Done(); s.loadBlockList(conn) }()
+	go func() { wg.Wait(); close(done) }()
+	return func(ctx context.Context) {
+		select {
+		case <-done:
+		case <-time.After(loginWait):
+		case <-conn.Done():
+		case <-ctx.Done():
+		}
+	}
+}
