@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
@@ -27,7 +28,17 @@ type App struct {
 	unread map[ChatKey]int
 	// images holds the images messages show (images.go).
 	images *imageCache
-	cancel func()
+	// foreground: the app has the focus (notifications are for when it
+	// has not, or another conversation is shown).
+	foreground bool
+	// The system tray (tray.go): nil without one. trayCheck says whether
+	// a tray exists (replaced in tests).
+	tray      desktop.App
+	trayMenu  *fyne.Menu
+	trayShow  *fyne.MenuItem
+	trayBadge bool
+	trayCheck func() bool
+	cancel    func()
 	// Trace, when set, is told of milestones (window shown, roster shown
 	// with its size, connection states) for start-up measurements.
 	Trace func(milestone string)
@@ -48,7 +59,7 @@ func New(fa fyne.App, c *core.Client, version string) *App {
 	// Rich text colours resolve through the app's theme (theme.go).
 	fa.Settings().SetTheme(appTheme{fa.Settings().Theme()})
 	return &App{FyneApp: fa, Client: c, Version: version, unread: map[ChatKey]int{}, do: fyne.Do,
-		images: newImageCache(dir)}
+		images: newImageCache(dir), foreground: true, trayCheck: trayAvailable}
 }
 
 // Start subscribes to core events and shows the first window: the welcome
@@ -58,6 +69,10 @@ func (a *App) Start() {
 	a.cancel = a.Client.Subscribe(func(e core.Event) {
 		a.do(func() { a.dispatch(e) })
 	})
+	lc := a.FyneApp.Lifecycle()
+	lc.SetOnEnteredForeground(func() { a.do(func() { a.foreground = true }) })
+	lc.SetOnExitedForeground(func() { a.do(func() { a.foreground = false }) })
+	a.setupTray()
 	if len(a.Client.Sessions()) == 0 {
 		a.ShowLogin()
 		return
@@ -97,8 +112,10 @@ func (a *App) dispatch(e core.Event) {
 		key := ChatKey{m.Account, m.Message.Peer}
 		if a.chat == nil || !a.chat.isShowing(key) {
 			a.unread[key]++
+			defer a.updateTitles()
 		}
 	}
+	a.notifyEvent(e)
 	if a.login != nil {
 		a.login.handle(e)
 	}
@@ -150,4 +167,5 @@ func (a *App) MarkRead(k ChatKey) {
 	if a.main != nil {
 		a.main.unreadChanged(k)
 	}
+	a.updateTitles()
 }

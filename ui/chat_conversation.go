@@ -49,6 +49,8 @@ type chatConversation struct {
 	clearing bool
 	// preview shows how formatted text in the box will look.
 	preview *widget.RichText
+	// mute turns this conversation's notifications off.
+	mute *widget.Check
 
 	contact   core.Contact
 	inRoster  bool
@@ -89,8 +91,10 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey) *chatConve
 	c.send = widget.NewButtonWithIcon(lang.L("Send"), theme.MailSendIcon(), c.sendNow)
 	c.send.Importance = widget.HighImportance
 
+	c.mute = widget.NewCheck(lang.L("Mute"), func(on bool) { a.SetMuted(key, on) })
+	c.mute.Checked = a.Muted(key)
 	top := container.NewBorder(nil, nil,
-		container.NewCenter(container.NewGridWrap(fyne.NewSize(10, 10), c.dot)), nil, c.header)
+		container.NewCenter(container.NewGridWrap(fyne.NewSize(10, 10), c.dot)), c.mute, c.header)
 	c.preview = widget.NewRichText()
 	c.preview.Wrapping = fyne.TextWrapWord
 	c.preview.Hide()

@@ -71,6 +71,8 @@ type mainWindow struct {
 	// hidden: the last account was removed; the window waits, hidden,
 	// for the welcome window to add one.
 	hidden bool
+	// visible: the window is shown (not hidden to the tray).
+	visible bool
 	// contactDialog and requestDialog are the open contact form and
 	// subscription request dialog (contact_dialogs.go), for tests.
 	contactDialog *contactForm
@@ -108,13 +110,17 @@ func presenceOption(s core.Show) string {
 func (a *App) ShowMain() {
 	if a.main != nil {
 		a.main.hidden = false
+		a.main.visible = true
 		a.main.win.Show()
 		a.main.win.RequestFocus()
+		a.updateTitles()
 		return
 	}
 	m := newMainWindow(a)
 	a.main = m
+	m.visible = true
 	m.win.Show()
+	a.updateTitles()
 	a.trace("main window shown")
 }
 
@@ -192,13 +198,24 @@ func newMainWindow(a *App) *mainWindow {
 			m.activate(m.tree.sel)
 		}
 	})
+	m.win.SetCloseIntercept(func() {
+		if a.tray != nil {
+			// With a tray icon, closing the contact list hides it; the
+			// app goes on (Quit is in the tray's menu and Ctrl+Q).
+			m.win.Hide()
+			m.visible = false
+			a.updateTray(a.UnreadTotal())
+			return
+		}
+		m.win.Close()
+	})
 	m.win.SetOnClosed(func() {
 		m.closed = true
 		if a.main == m {
 			a.main = nil
 		}
-		// The roster is the application (as in Pidgin and Dino without a
-		// tray icon): closing it quits, chats included.
+		// Without a tray, the roster is the application (as in Pidgin
+		// and Dino): closing it quits, chats included.
 		a.FyneApp.Quit()
 	})
 

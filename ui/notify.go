@@ -1,0 +1,119 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+
+	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/history"
+)
+
+// Desktop notifications: a new message or a subscription request while
+// the person is not looking at it (the app is in the background, or the
+// conversation is not the one shown), unless notifications are off in
+// the preferences or the conversation is muted. Fyne 2.7 notifications
+// carry no click action: opening the chat from one is left to the
+// desktop (it raises the app).
+
+// Preference keys of notifications.
+const (
+	prefNotify = "notifications"
+	prefMuted  = "muted" // "account|jid" of muted conversations
+)
+
+// notificationLimit cuts long messages in a notification.
+const notificationLimit = 160
+
+func (a *App) notificationsOn() bool {
+	return a.FyneApp.Preferences().BoolWithFallback(prefNotify, true)
+}
+
+func mutedKey(k ChatKey) string { return k.Account + "|" + k.JID }
+
+// Muted reports whether a conversation's notifications are off.
+func (a *App) Muted(k ChatKey) bool {
+	return slices.Contains(a.FyneApp.Preferences().StringList(prefMuted), mutedKey(k))
+}
+
+// SetMuted turns a conversation's notifications off or on.
+func (a *App) SetMuted(k ChatKey, muted bool) {
+	list := slices.DeleteFunc(a.FyneApp.Preferences().StringList(prefMuted), func(s string) bool { return s == mutedKey(k) })
+	if muted {
+		list = append(list, mutedKey(k))
+	}
+	a.FyneApp.Preferences().SetStringList(prefMuted, list)
+	if a.chat != nil {
+		if conv := a.chat.convs[k]; conv != nil && conv.mute.Checked != muted {
+			conv.mute.SetChecked(muted)
+		}
+	}
+}
+
+// looking reports whether the person sees conversation k now.
+func (a *App) looking(k ChatKey) bool {
+	return a.foreground && a.chat != nil && a.chat.isShowing(k)
+}
+
+// notifyEvent sends a notification for an event, when one is due.
+func (a *App) notifyEvent(e core.Event) {
+	if !a.notificationsOn() {
+		return
+	}
+	switch e := e.(type) {
+	case core.MessageReceived:
+		m := e.Message
+		k := ChatKey{e.Account, m.Peer}
+		if m.Direction != history.In || m.Type == "error" || a.looking(k) || a.Muted(k) {
+			return
+		}
+		text := strings.Join(strings.Fields(core.MessageDoc(m).PlainText()), " ")
+		if r := []rune(text); len(r) > notificationLimit {
+			text = string(r[:notificationLimit-1]) + "…"
+		}
+		a.FyneApp.SendNotification(fyne.NewNotification(
+			lang.L("Message from {{.Name}}", map[string]any{"Name": a.contactName(e.Account, m.Peer)}), text))
+		a.playMessageSound()
+	case core.SubscriptionRequested:
+		if a.foreground && a.main != nil && !a.main.hidden {
+			return // the request shows in the contact list in view
+		}
+		a.FyneApp.SendNotification(fyne.NewNotification(lang.L("Subscription request"),
+			lang.L("{{.Name}} wants to see your presence.", map[string]any{"Name": e.Request.From})))
+	}
+}
+
+// contactName is a contact's roster name, else its address.
+func (a *App) contactName(account, jid string) string {
+	if s, ok := a.Client.Session(account); ok {
+		if c, ok := s.Roster().Contact(jid); ok && c.Name != "" {
+			return c.Name
+		}
+	}
+	return jid
+}
+
+// updateTitles shows the unread count in the main window's title (and the
+// task bar with it) and in the tray.
+func (a *App) updateTitles() {
+	n := a.UnreadTotal()
+	title := "Causerie"
+	if n > 0 {
+		title = fmt.Sprintf("Causerie (%d)", n)
+	}
+	if a.main != nil && a.main.win.Title() != title {
+		a.main.win.SetTitle(title)
+	}
+	a.updateTray(n)
+}
+
+// playMessageSound plays the new-message sound, when sounds are on
+// (sound.go).
+func (a *App) playMessageSound() {
+	if a.FyneApp.Preferences().BoolWithFallback(prefSounds, true) {
+		playSound(a)
+	}
+}

@@ -1,0 +1,53 @@
+package ui
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/history"
+)
+
+// TestNotifications: a message notifies unless its conversation is shown
+// while the app is in front, or it is muted, or notifications are off; a
+// subscription request notifies while the contact list is not in view.
+// The unread count is in the window title.
+func TestNotifications(t *testing.T) {
+	h := newChatHarness(t, false)
+	msg := func(peer, body string) core.MessageReceived {
+		return core.MessageReceived{Account: h.me, Message: history.Message{Peer: peer, Direction: history.In, Type: "chat", Body: body}}
+	}
+	test.AssertNotificationSent(t, fyne.NewNotification("Message from bob@example.org", "Salut"), func() {
+		h.app.dispatch(msg("bob@example.org", "Salut"))
+	})
+	// Shown and in front: no notification.
+	h.app.ShowMain()
+	h.open("bob@example.org")
+	test.AssertNotificationSent(t, nil, func() { h.app.dispatch(msg("bob@example.org", "Encore")) })
+	// In the background: notified.
+	h.app.foreground = false
+	test.AssertNotificationSent(t, fyne.NewNotification("Message from bob@example.org", "Tu es là ?"), func() {
+		h.app.dispatch(msg("bob@example.org", "Tu es là ?"))
+	})
+	// Muted: nothing.
+	h.app.SetMuted(ChatKey{h.me, "bob@example.org"}, true)
+	test.AssertNotificationSent(t, nil, func() { h.app.dispatch(msg("bob@example.org", "Allô")) })
+	if !h.app.chat.convs[ChatKey{h.me, "bob@example.org"}].mute.Checked {
+		t.Error("mute box not checked")
+	}
+	h.app.SetMuted(ChatKey{h.me, "bob@example.org"}, false)
+	// Off in the preferences: nothing.
+	h.fyne.Preferences().SetBool(prefNotify, false)
+	test.AssertNotificationSent(t, nil, func() { h.app.dispatch(msg("carol@example.org", "Coucou")) })
+	h.fyne.Preferences().SetBool(prefNotify, true)
+	// A request while the app is in the background.
+	test.AssertNotificationSent(t, fyne.NewNotification("Subscription request", "dave@example.org wants to see your presence."), func() {
+		h.app.dispatch(core.SubscriptionRequested{Account: h.me, Request: history.Request{From: "dave@example.org"}})
+	})
+	// Unread count in the title: carol's message and bob's while away.
+	if got := h.app.main.win.Title(); got != "Causerie (1)" && got != "Causerie (2)" {
+		t.Errorf("title %q", got)
+	}
+}
