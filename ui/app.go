@@ -38,6 +38,8 @@ type App struct {
 	trayShow  *fyne.MenuItem
 	trayBadge bool
 	trayCheck func() bool
+	// infos are the open contact info windows (contact_info.go).
+	infos map[ChatKey]*contactInfo
 	cancel    func()
 	// Trace, when set, is told of milestones (window shown, roster shown
 	// with its size, connection states) for start-up measurements.
@@ -59,7 +61,7 @@ func New(fa fyne.App, c *core.Client, version string) *App {
 	// Rich text colours resolve through the app's theme (theme.go).
 	fa.Settings().SetTheme(appTheme{fa.Settings().Theme()})
 	return &App{FyneApp: fa, Client: c, Version: version, unread: map[ChatKey]int{}, do: fyne.Do,
-		images: newImageCache(dir), foreground: true, trayCheck: trayAvailable}
+		images: newImageCache(dir), foreground: true, trayCheck: trayAvailable, infos: map[ChatKey]*contactInfo{}}
 }
 
 // Start subscribes to core events and shows the first window: the welcome
@@ -127,6 +129,9 @@ func (a *App) dispatch(e core.Event) {
 	}
 	if a.accounts != nil {
 		a.accounts.handle(e)
+	}
+	for _, ci := range a.infos {
+		ci.handle(e)
 	}
 }
 

@@ -799,6 +799,7 @@ func (m *mainWindow) contactMenu(n *rosterNode) []*fyne.MenuItem {
 	}
 	items := []*fyne.MenuItem{
 		fyne.NewMenuItem(lang.L("Open chat"), func() { m.openChat(acct, c.JID) }),
+		fyne.NewMenuItem(lang.L("Contact info…"), func() { m.app.ShowContactInfo(acct, c.JID) }),
 		fyne.NewMenuItem(lang.L("Edit…"), func() { m.showEditContact(acct, c) }),
 	}
 	// Move to another group (the one this row is in is left).
