@@ -39,8 +39,8 @@ type App struct {
 	trayBadge bool
 	trayCheck func() bool
 	// infos are the open contact info windows (contact_info.go).
-	infos map[ChatKey]*contactInfo
-	cancel    func()
+	infos  map[ChatKey]*contactInfo
+	cancel func()
 	// Trace, when set, is told of milestones (window shown, roster shown
 	// with its size, connection states) for start-up measurements.
 	Trace func(milestone string)
