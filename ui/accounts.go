@@ -31,6 +31,7 @@ type accountsWindow struct {
 	settings *accountSettings
 	password *passwordDialog
 	removal  *removeDialog
+	blocked  *blockedDialog
 }
 
 // accountRow is one account in the window.
@@ -38,6 +39,7 @@ type accountRow struct {
 	jid                          string
 	title, state                 *widget.Label
 	connect, settings, pass, del *widget.Button
+	profile, blocked             *widget.Button
 	box                          fyne.CanvasObject
 }
 
@@ -115,7 +117,10 @@ func (w *accountsWindow) newRow(jid string) *accountRow {
 	r.settings = widget.NewButtonWithIcon(lang.L("Settings…"), theme.SettingsIcon(), func() { w.showSettings(jid) })
 	r.pass = widget.NewButton(lang.L("Change password…"), func() { w.showPassword(jid) })
 	r.del = widget.NewButtonWithIcon(lang.L("Remove…"), theme.DeleteIcon(), func() { w.showRemove(jid) })
-	r.box = container.NewVBox(r.title, r.state, container.NewHBox(r.connect, r.settings, r.pass, r.del))
+	r.profile = widget.NewButtonWithIcon(lang.L("My profile…"), theme.AccountIcon(), func() { w.app.ShowProfile(jid) })
+	r.blocked = widget.NewButton(lang.L("Blocked addresses…"), func() { w.showBlocked(jid) })
+	r.box = container.NewVBox(r.title, r.state, container.NewHBox(r.connect, r.settings, r.pass, r.del),
+		container.NewHBox(r.profile, r.blocked))
 	return r
 }
 
@@ -148,10 +153,12 @@ func (w *accountsWindow) update(r *accountRow) {
 	} else {
 		r.connect.Enable()
 	}
-	if st == core.StateOnline {
-		r.pass.Enable()
-	} else {
-		r.pass.Disable()
+	for _, b := range []*widget.Button{r.pass, r.profile, r.blocked} {
+		if st == core.StateOnline {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
 	}
 }
 
@@ -206,5 +213,8 @@ func (w *accountsWindow) handle(e core.Event) {
 	}
 	if w.removal != nil {
 		w.removal.handle(e)
+	}
+	if w.blocked != nil {
+		w.blocked.handle(e)
 	}
 }

@@ -39,8 +39,10 @@ type App struct {
 	trayBadge bool
 	trayCheck func() bool
 	// infos are the open contact info windows (contact_info.go).
-	infos  map[ChatKey]*contactInfo
-	cancel func()
+	infos map[ChatKey]*contactInfo
+	// profiles are the open profile editors, by account (profile.go).
+	profiles map[string]*profileWindow
+	cancel   func()
 	// Trace, when set, is told of milestones (window shown, roster shown
 	// with its size, connection states) for start-up measurements.
 	Trace func(milestone string)
@@ -61,7 +63,7 @@ func New(fa fyne.App, c *core.Client, version string) *App {
 	// Rich text colours resolve through the app's theme (theme.go).
 	fa.Settings().SetTheme(appTheme{fa.Settings().Theme()})
 	return &App{FyneApp: fa, Client: c, Version: version, unread: map[ChatKey]int{}, do: fyne.Do,
-		images: newImageCache(dir), foreground: true, trayCheck: trayAvailable, infos: map[ChatKey]*contactInfo{}}
+		images: newImageCache(dir), foreground: true, trayCheck: trayAvailable, infos: map[ChatKey]*contactInfo{}, profiles: map[string]*profileWindow{}}
 }
 
 // Start subscribes to core events and shows the first window: the welcome

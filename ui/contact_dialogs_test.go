@@ -160,7 +160,7 @@ func TestEditMoveAndRenameGroup(t *testing.T) {
 	h.pump("row", func() bool { return m.model.nodes[uid] != nil })
 
 	m.rowMenu(uid, fyne.NewPos(10, 10))
-	if got := menuLabels(m); !slices.Equal(got, []string{"Open chat", "Edit…", "Move to group",
+	if got := menuLabels(m); !slices.Equal(got, []string{"Open chat", "Contact info…", "Edit…", "Move to group",
 		"Ask to see their presence", "Let them see my presence", "Copy address", "Remove contact…"}) {
 		t.Errorf("menu %q", got)
 	}
