@@ -62,10 +62,12 @@ func main() {
 		os.Exit(1)
 	}
 
+	a := app.NewWithID(appID)
+	// The language chosen in the preferences, else the system's.
+	ui.SetLanguageEnv(ui.LanguagePreference(a))
 	if err := ui.LoadTranslations(); err != nil {
 		fmt.Fprintln(os.Stderr, "causerie: translations:", err)
 	}
-	a := app.NewWithID(appID)
 	a.SetIcon(assets.Icon)
 
 	client, err := openClient(*configDir, *dataPath)

@@ -12,6 +12,7 @@ import (
 	"github.com/causerie/causerie/core/xmpp/correct"
 	"github.com/causerie/causerie/core/xmpp/disco"
 	"github.com/causerie/causerie/core/xmpp/receipts"
+	"github.com/causerie/causerie/core/xmpp/styling"
 	"github.com/causerie/causerie/core/xmpp/vcard"
 	"github.com/causerie/causerie/core/xmpp/version"
 	"gosrc.io/xmpp/stanza"
@@ -38,6 +39,7 @@ var clientFeatures = []string{
 	correct.NS,           // XEP-0308
 	vcard.NSAvatarNotify, // XEP-0084 metadata notifications
 	nsXHTMLIM,            // XEP-0071: shown, and sent to clients that list it
+	styling.NS,           // XEP-0393: plain text is shown styled
 }
 
 func (o Options) clientName() string {

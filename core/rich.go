@@ -4,6 +4,7 @@ import (
 	"gosrc.io/xmpp/stanza"
 
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/xmpp/styling"
 	"github.com/causerie/causerie/core/xmpp/xhtmlim"
 )
 
@@ -19,13 +20,16 @@ func MessageDoc(m history.Message) xhtmlim.Doc {
 	return plainDoc(m.Body)
 }
 
-// plainDoc is a plain body as rich text.
+// plainDoc is a plain body as rich text: XEP-0393 styling (*bold*,
+// _italic_, ~strike~, `code`, ``` blocks, > quotes) and links.
 func plainDoc(body string) xhtmlim.Doc {
-	return xhtmlim.FromText(body)
+	return styling.Parse(body)
 }
 
 // plainBody is the plain text of a formatted message we send.
-func plainBody(doc xhtmlim.Doc) string { return doc.PlainText() }
+// It says the same in text, with XEP-0393 styling where it can: what
+// clients without XHTML-IM show.
+func plainBody(doc xhtmlim.Doc) string { return styling.Compose(doc) }
 
 // showsXHTML reports whether the contact's client shows XHTML-IM: its
 // disco#info (through entity capabilities) lists the feature — the seed's
@@ -47,6 +51,11 @@ func (s *Session) showsXHTML(peer string) bool {
 func richOf(m *stanza.Message) string {
 	h := xhtmlim.Find(m)
 	if h == nil {
+		if styling.Unstyled(*m) && m.Body != "" {
+			// The sender asks not to style its text (XEP-0393 §7):
+			// kept as it is, links only.
+			return string(xhtmlim.Marshal(styling.ParseMessage(m.Body, true)))
+		}
 		return ""
 	}
 	doc := h.Doc()

@@ -42,7 +42,11 @@ type App struct {
 	infos map[ChatKey]*contactInfo
 	// profiles are the open profile editors, by account (profile.go).
 	profiles map[string]*profileWindow
-	cancel   func()
+	// baseTheme is the theme the app had (the system's).
+	baseTheme fyne.Theme
+	// prefs is the preferences window, nil unless shown.
+	prefs  *preferencesWindow
+	cancel func()
 	// Trace, when set, is told of milestones (window shown, roster shown
 	// with its size, connection states) for start-up measurements.
 	Trace func(milestone string)
@@ -60,10 +64,13 @@ func New(fa fyne.App, c *core.Client, version string) *App {
 	if err == nil {
 		dir = filepath.Join(dir, "causerie", "images")
 	}
-	// Rich text colours resolve through the app's theme (theme.go).
-	fa.Settings().SetTheme(appTheme{fa.Settings().Theme()})
-	return &App{FyneApp: fa, Client: c, Version: version, unread: map[ChatKey]int{}, do: fyne.Do,
+	a := &App{FyneApp: fa, Client: c, Version: version, unread: map[ChatKey]int{}, do: fyne.Do,
 		images: newImageCache(dir), foreground: true, trayCheck: trayAvailable, infos: map[ChatKey]*contactInfo{}, profiles: map[string]*profileWindow{}}
+	// Rich text colours and the look preferences go through the app's
+	// theme (theme.go); the other preferences apply to core.
+	a.baseTheme = fa.Settings().Theme()
+	a.applyPreferences()
+	return a
 }
 
 // Start subscribes to core events and shows the first window: the welcome

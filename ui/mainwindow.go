@@ -244,7 +244,7 @@ func (m *mainWindow) setupMenu() {
 	find := fyne.NewMenuItem(lang.L("Find contact"), m.focusFilter)
 	find.Shortcut = ctrl(fyne.KeyF)
 	find.Icon = theme.SearchIcon()
-	prefs := fyne.NewMenuItem(lang.L("Preferences…"), m.showPreferences)
+	prefs := fyne.NewMenuItem(lang.L("Preferences…"), m.app.ShowPreferences)
 	prefs.Icon = theme.SettingsIcon()
 	quit := fyne.NewMenuItem(lang.L("Quit"), m.app.FyneApp.Quit)
 	quit.IsQuit = true
@@ -1022,17 +1022,6 @@ func (m *mainWindow) groupNames() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// showPreferences is the preferences dialog.
-func (m *mainWindow) showPreferences() {
-	offline := widget.NewCheck(lang.L("Show offline contacts"), nil)
-	offline.SetChecked(m.offlinePref)
-	offline.OnChanged = m.setShowOffline
-	status := widget.NewCheck(lang.L("Show status messages in the contact list"), nil)
-	status.SetChecked(m.statusPref)
-	status.OnChanged = m.setShowStatus
-	dialog.NewCustom(lang.L("Preferences"), lang.L("Close"), container.NewVBox(offline, status), m.win).Show()
 }
 
 func (m *mainWindow) showAbout() {

@@ -110,7 +110,7 @@ func TestRichSegmentsSafeAndFaithful(t *testing.T) {
 }
 
 func TestThemeKeepsSenderColoursReadable(t *testing.T) {
-	th := appTheme{theme.DefaultTheme()}
+	th := appTheme{Theme: theme.DefaultTheme()}
 	for _, v := range []fyne.ThemeVariant{theme.VariantDark, theme.VariantLight} {
 		bg := th.Color(theme.ColorNameBackground, v)
 		for _, c := range []color.NRGBA{{0, 0, 0x80, 0xff}, {0xff, 0xff, 0xff, 0xff}, {0x20, 0x20, 0x20, 0xff}, {0xcc, 0, 0, 0xff}} {

@@ -15,7 +15,35 @@ import (
 // "causerie.rgb:#rrggbb" and is resolved here, adjusted for contrast with
 // the background of the current variant: a sender cannot make text
 // invisible (dark blue on the dark theme is lightened).
-type appTheme struct{ fyne.Theme }
+//
+// It also applies the preferences: a light or dark variant instead of
+// the system's, and a font scale.
+type appTheme struct {
+	fyne.Theme
+	// variant forces light or dark; nil follows the system.
+	variant *fyne.ThemeVariant
+	// scale multiplies text sizes (1 = as the system says).
+	scale float32
+}
+
+func (t appTheme) pick(v fyne.ThemeVariant) fyne.ThemeVariant {
+	if t.variant != nil {
+		return *t.variant
+	}
+	return v
+}
+
+// Size scales the text sizes.
+func (t appTheme) Size(n fyne.ThemeSizeName) float32 {
+	sz := t.Theme.Size(n)
+	switch n {
+	case "text", "headingText", "subHeadingText", "captionText", "inputBorder":
+		if n != "inputBorder" && t.scale > 0 {
+			return sz * t.scale
+		}
+	}
+	return sz
+}
 
 const rgbColorPrefix = "causerie.rgb:"
 
@@ -27,6 +55,7 @@ func rgbColorName(c color.Color) fyne.ThemeColorName {
 
 // Color resolves literal colours, and the rest through the base theme.
 func (t appTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	v = t.pick(v)
 	if s, ok := strings.CutPrefix(string(n), rgbColorPrefix); ok {
 		var r, g, b uint8
 		if _, err := fmt.Sscanf(s, "#%02x%02x%02x", &r, &g, &b); err == nil {
