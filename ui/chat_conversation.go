@@ -93,8 +93,10 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey) *chatConve
 
 	c.mute = widget.NewCheck(lang.L("Mute"), func(on bool) { a.SetMuted(key, on) })
 	c.mute.Checked = a.Muted(key)
+	info := widget.NewButtonWithIcon("", theme.InfoIcon(), func() { a.ShowContactInfo(key.Account, key.JID) })
+	info.Importance = widget.LowImportance
 	top := container.NewBorder(nil, nil,
-		container.NewCenter(container.NewGridWrap(fyne.NewSize(10, 10), c.dot)), c.mute, c.header)
+		container.NewCenter(container.NewGridWrap(fyne.NewSize(10, 10), c.dot)), container.NewHBox(c.mute, info), c.header)
 	c.preview = widget.NewRichText()
 	c.preview.Wrapping = fyne.TextWrapWord
 	c.preview.Hide()

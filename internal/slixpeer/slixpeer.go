@@ -1,0 +1,515 @@
+// Package slixpeer runs an independent XMPP client, built on slixmpp
+// (Debian's python3-slixmpp 1.8.3), as a scripted peer for interop tests.
+//
+// The peer is the Python script slixpeer.py, embedded in this package and
+// run with /usr/bin/python3 (Debian's slixmpp is installed for the system
+// Python only). It logs in to a [testserver.Server], verifying the
+// server's certificate, with these slixmpp plugins: XEP-0030 (disco),
+// XEP-0071 (XHTML-IM), XEP-0085 (chat states), XEP-0184 (receipts,
+// answered automatically), XEP-0308 (corrections), XEP-0092 (software
+// version "slixbot" "1.0" and the OS), XEP-0115 (caps in its presence)
+// and XEP-0199 (ping). It approves subscription requests by itself (and
+// asks back when Options.SubscribeBack is set).
+//
+// The test drives it with JSON lines on the script's stdin ([Command]) and
+// reads JSON lines from its stdout ([Event]): every received message,
+// chat state or receipt, every presence, and a "done" event answering
+// each command. When python3 or slixmpp is missing, [Start] skips the test,
+// or fails it when the environment variable CI is "true".
+//
+//	srv := testserver.Shared(t, testserver.Prosody, testserver.Options{})
+//	jid, pass := srv.NewUser(t)
+//	p := slixpeer.Start(t, srv, jid, pass, slixpeer.Options{SubscribeBack: true})
+//	p.Do(t, slixpeer.Command{Cmd: "send", To: them, Body: "hi", HTML: "<p><strong>hi</strong></p>"})
+//	ev := p.WaitFor(t, "their reply", func(e slixpeer.Event) bool { return e.Event == "message" && e.Body != "" })
+package slixpeer
+
+import (
+	"bufio"
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/causerie/causerie/internal/testserver"
+)
+
+//go:embed slixpeer.py
+var script []byte
+
+// Python is the interpreter that has slixmpp (Debian's python3-slixmpp
+// is installed for the system Python; a pyenv python3 in PATH is not).
+// The environment variable SLIXPEER_PYTHON overrides it.
+const Python = "/usr/bin/python3"
+
+// Timeouts.
+const (
+	// StartTimeout bounds the login (Start waits for session_start).
+	StartTimeout = 30 * time.Second
+	// WaitTimeout bounds WaitFor, WaitFrom and Do.
+	WaitTimeout = 20 * time.Second
+	// stopGrace is how long Stop waits for a clean logout before killing
+	// the process group.
+	stopGrace = 5 * time.Second
+)
+
+// Options configure the peer.
+type Options struct {
+	// Resource to bind; "" lets the server choose.
+	Resource string
+	// Name, Version and OS answer XEP-0092 version requests; the defaults
+	// are "slixbot", "1.0" and Python's platform.system() ("Linux").
+	Name, Version, OS string
+	// Manual turns off approving subscription requests automatically
+	// (they are still reported as "subscribe" events; answer with the
+	// approve or deny command).
+	Manual bool
+	// SubscribeBack makes the peer ask for a subscription in return when
+	// it approves one (slixmpp's auto_subscribe).
+	SubscribeBack bool
+	// Debug turns on slixmpp's debug logging (the XML) and shows the
+	// script's stderr at the end of the test even when it passes (else
+	// only when it fails). SLIXPEER_DEBUG=1 does too.
+	Debug bool
+}
+
+// Command is one instruction to the peer. Cmd is one of:
+//
+//	send       a message To: Body, HTML (the content of the XHTML-IM
+//	           <body/>, through slixmpp's XHTML-IM plugin), Type ("chat" by
+//	           default), ID, ChatState, Receipt (request one), Replace (the
+//	           id of the message it corrects); done carries the ID sent
+//	chatstate  a standalone chat state (ChatState) To
+//	subscribe  ask To for a subscription
+//	approve    approve To's subscription request ("subscribed")
+//	deny       refuse it ("unsubscribed")
+//	presence   send available presence with Show and Status
+//	raw        write XML as is
+//	version    ask To's software version (XEP-0092); done carries Name,
+//	           Version, OS or Error
+//	disco      ask To's disco#info (at Node); done carries Features and
+//	           Identities or Error
+//	caps       what slixmpp verified of To's presence caps (XEP-0115):
+//	           done carries CapsVer, Features, Identities, or Error when
+//	           it has none (yet)
+//	quit       log out and end
+//
+// Ref is set by Do.
+type Command struct {
+	Cmd       string `json:"cmd"`
+	Ref       string `json:"ref,omitempty"`
+	To        string `json:"to,omitempty"`
+	Body      string `json:"body,omitempty"`
+	HTML      string `json:"html,omitempty"`
+	Type      string `json:"type,omitempty"`
+	ID        string `json:"id,omitempty"`
+	ChatState string `json:"chatstate,omitempty"`
+	Receipt   bool   `json:"receipt,omitempty"`
+	Replace   string `json:"replace,omitempty"`
+	Show      string `json:"show,omitempty"`
+	Status    string `json:"status,omitempty"`
+	Node      string `json:"node,omitempty"`
+	XML       string `json:"xml,omitempty"`
+}
+
+// Identity is a disco#info identity.
+type Identity struct {
+	Category string `json:"category"`
+	Type     string `json:"type"`
+	Lang     string `json:"lang"`
+	Name     string `json:"name"`
+}
+
+// Event is one line the peer wrote. Event is one of:
+//
+//	session_start  logged in, presence sent: JID (full), Features and
+//	               Identities (its own disco#info), CapsNode and CapsVer
+//	               (its caps), Name, Version, OS
+//	message        a message stanza (any: with a body, a chat state
+//	               only, a receipt only, an error): From, To, Type, ID,
+//	               Body, HTML, HTMLBody, ChatState, ReceiptRequest,
+//	               Receipt, CorrectionOf, OriginID, Error (its condition)
+//	presence       a presence: From, Type ("" for available), Show,
+//	               Status, Priority, CapsNode, CapsHash, CapsVer
+//	subscribe      a subscription request From (bare)
+//	done           a command was carried out (Ref, Cmd; Error if not)
+//	error          a fatal problem (Error), e.g. authentication failed
+//	connection_failed, disconnected, exit
+type Event struct {
+	Event string `json:"event"`
+	Ref   string `json:"ref"`
+	Cmd   string `json:"cmd"`
+	Error string `json:"error"`
+
+	JID        string     `json:"jid"`
+	From       string     `json:"from"`
+	To         string     `json:"to"`
+	Type       string     `json:"type"`
+	ID         string     `json:"id"`
+	Body       string     `json:"body"`
+	Features   []string   `json:"features"`
+	Identities []Identity `json:"identities"`
+
+	// HTML is the message's XHTML-IM <html/> element as slixmpp
+	// serialises it, "" when none; HTMLBody is its <body/>'s content as
+	// slixmpp's XHTML-IM API (msg["html"]["body"]) returns it.
+	HTML           string `json:"html"`
+	HTMLBody       string `json:"html_body"`
+	ChatState      string `json:"chatstate"`
+	ReceiptRequest bool   `json:"receipt_request"`
+	Receipt        string `json:"receipt"`
+	CorrectionOf   string `json:"correction_of"`
+	OriginID       string `json:"origin_id"`
+
+	Show     string `json:"show"`
+	Status   string `json:"status"`
+	Priority int    `json:"priority"`
+	CapsNode string `json:"caps_node"`
+	CapsHash string `json:"caps_hash"`
+	CapsVer  string `json:"caps_ver"`
+
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	OS      string `json:"os"`
+}
+
+// Peer is a running slixmpp client.
+type Peer struct {
+	// JID is the full JID it is bound to; Bare its bare JID.
+	JID, Bare string
+	// Self is its session_start event: what it advertises.
+	Self Event
+
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	wmu    sync.Mutex
+	refSeq int
+
+	mu     sync.Mutex
+	events []Event
+	signal chan struct{}
+	exited chan struct{} // closed when stdout ended and the process was waited for
+	stderr *tailBuffer
+
+	stopOnce sync.Once
+}
+
+var (
+	checkOnce sync.Once
+	checkErr  error
+)
+
+func python() string {
+	if p := os.Getenv("SLIXPEER_PYTHON"); p != "" {
+		return p
+	}
+	return Python
+}
+
+// Available reports whether the peer can run here: python3 with slixmpp.
+func Available() error {
+	checkOnce.Do(func() {
+		if !supported {
+			checkErr = fmt.Errorf("slixpeer runs on Linux only")
+			return
+		}
+		py := python()
+		if _, err := os.Stat(py); err != nil {
+			checkErr = fmt.Errorf("%s not found: apt-get install python3 python3-slixmpp", py)
+			return
+		}
+		out, err := exec.Command(py, "-c", "import slixmpp, slixmpp.plugins.xep_0071, slixmpp.plugins.xep_0115; print(slixmpp.__version__)").CombinedOutput()
+		if err != nil {
+			lines := bytes.Split(bytes.TrimSpace(out), []byte("\n"))
+			checkErr = fmt.Errorf("%s has no slixmpp (%v: %s): apt-get install python3-slixmpp", py, err, lines[len(lines)-1])
+		}
+	})
+	return checkErr
+}
+
+func require(t testing.TB) {
+	t.Helper()
+	if err := Available(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("slixpeer: required in CI: %v", err)
+		}
+		t.Skipf("slixpeer: %v", err)
+	}
+}
+
+// Start logs in as jid (a bare JID with its password) on srv and returns
+// once the peer's session started (its presence, with caps, is sent). The
+// peer is stopped by t.Cleanup (a clean logout, then its process group is
+// killed if it takes longer than a few seconds).
+func Start(t testing.TB, srv *testserver.Server, jid, pass string, opts Options) *Peer {
+	t.Helper()
+	require(t)
+	dir := t.TempDir()
+	scriptPath := filepath.Join(dir, "slixpeer.py")
+	caPath := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(scriptPath, script, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(caPath, srv.CertPEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	debug := opts.Debug || os.Getenv("SLIXPEER_DEBUG") == "1"
+	cfg, err := json.Marshal(map[string]any{
+		"jid": jid, "password": pass, "host": srv.Host, "port": srv.Port, "cafile": caPath,
+		"resource": opts.Resource, "name": opts.Name, "version": opts.Version, "os": opts.OS,
+		"manual": opts.Manual, "subscribe_back": opts.SubscribeBack, "debug": debug,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Peer{
+		signal: make(chan struct{}, 1),
+		exited: make(chan struct{}),
+		stderr: &tailBuffer{max: 256 << 10},
+	}
+	cmd := exec.Command(python(), "-u", scriptPath, string(cfg))
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1", "PYTHONIOENCODING=utf-8")
+	cmd.SysProcAttr = sysProcAttr()
+	cmd.Stderr = p.stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.stdin, err = cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("slixpeer: starting %s: %v", python(), err)
+	}
+	p.cmd = cmd
+	go p.read(stdout)
+	t.Cleanup(func() {
+		p.Stop()
+		if t.Failed() || debug {
+			t.Logf("slixpeer %s stderr:\n%s", jid, p.stderr.String())
+		}
+	})
+
+	ev, ok := p.wait(0, StartTimeout, func(e Event) bool {
+		return e.Event == "session_start" || e.Event == "error"
+	})
+	switch {
+	case !ok:
+		t.Fatalf("slixpeer: %s did not log in within %v%s", jid, StartTimeout, p.diagnostics())
+	case ev.Event == "error":
+		t.Fatalf("slixpeer: %s: %s%s", jid, ev.Error, p.diagnostics())
+	}
+	p.JID, p.Self = ev.JID, ev
+	p.Bare, _, _ = strings.Cut(ev.JID, "/")
+	return p
+}
+
+// read collects the script's events until its stdout ends, then waits for
+// the process.
+func (p *Peer) read(r io.Reader) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	for sc.Scan() {
+		var ev Event
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+			ev = Event{Event: "garbage", Error: fmt.Sprintf("%v: %q", err, sc.Text())}
+		}
+		p.mu.Lock()
+		p.events = append(p.events, ev)
+		p.mu.Unlock()
+		p.notify()
+	}
+	io.Copy(io.Discard, r)
+	p.cmd.Wait()
+	close(p.exited)
+	p.notify()
+}
+
+func (p *Peer) notify() {
+	select {
+	case p.signal <- struct{}{}:
+	default:
+	}
+}
+
+// Mark is the number of events so far, for WaitFrom.
+func (p *Peer) Mark() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.events)
+}
+
+// Events returns a copy of the events so far.
+func (p *Peer) Events() []Event {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]Event(nil), p.events...)
+}
+
+// wait returns the first event from index seen on matching f, or false
+// after timeout or when the process ended without one.
+func (p *Peer) wait(seen int, timeout time.Duration, f func(Event) bool) (Event, bool) {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		p.mu.Lock()
+		evs := p.events[min(seen, len(p.events)):]
+		seen = len(p.events)
+		p.mu.Unlock()
+		for _, e := range evs {
+			if f(e) {
+				return e, true
+			}
+		}
+		select {
+		case <-p.exited:
+			// Events written before the exit are all read by now.
+			p.mu.Lock()
+			more := len(p.events) > seen
+			p.mu.Unlock()
+			if !more {
+				return Event{}, false
+			}
+		case <-p.signal:
+		case <-deadline.C:
+			return Event{}, false
+		}
+	}
+}
+
+// WaitFor returns the first event (from the start) matching f; it fails
+// the test after WaitTimeout or if the peer exits.
+func (p *Peer) WaitFor(t testing.TB, what string, f func(Event) bool) Event {
+	t.Helper()
+	return p.WaitFrom(t, 0, what, f)
+}
+
+// WaitFrom returns the first event after mark (see Mark) matching f.
+func (p *Peer) WaitFrom(t testing.TB, mark int, what string, f func(Event) bool) Event {
+	t.Helper()
+	ev, ok := p.wait(mark, WaitTimeout, f)
+	if !ok {
+		t.Fatalf("slixpeer %s: no event: %s%s", p.JID, what, p.diagnostics())
+	}
+	return ev
+}
+
+// Send writes a command without waiting for it to be carried out.
+func (p *Peer) Send(t testing.TB, c Command) {
+	t.Helper()
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.wmu.Lock()
+	_, err = p.stdin.Write(append(b, '\n'))
+	p.wmu.Unlock()
+	if err != nil {
+		t.Fatalf("slixpeer %s: writing %s: %v%s", p.JID, c.Cmd, err, p.diagnostics())
+	}
+}
+
+// Do sends a command and returns its done event; the test fails if the
+// command reported an error (use Try to get it instead).
+func (p *Peer) Do(t testing.TB, c Command) Event {
+	t.Helper()
+	ev := p.Try(t, c)
+	if ev.Error != "" {
+		t.Fatalf("slixpeer %s: %s: %s", p.JID, c.Cmd, ev.Error)
+	}
+	return ev
+}
+
+// Try sends a command and returns its done event, whose Error says
+// whether it worked.
+func (p *Peer) Try(t testing.TB, c Command) Event {
+	t.Helper()
+	p.wmu.Lock()
+	p.refSeq++
+	c.Ref = strconv.Itoa(p.refSeq)
+	p.wmu.Unlock()
+	mark := p.Mark()
+	p.Send(t, c)
+	return p.WaitFrom(t, mark, c.Cmd+" done", func(e Event) bool { return e.Event == "done" && e.Ref == c.Ref })
+}
+
+// Message is a convenience for the send command; it returns the id of the
+// message sent.
+func (p *Peer) Message(t testing.TB, to, body, html string) string {
+	t.Helper()
+	return p.Do(t, Command{Cmd: "send", To: to, Body: body, HTML: html}).ID
+}
+
+// Stop logs the peer out and ends its process (killing its process group
+// if it does not end within a few seconds). It is idempotent; t.Cleanup
+// calls it.
+func (p *Peer) Stop() {
+	p.stopOnce.Do(func() {
+		p.wmu.Lock()
+		p.stdin.Write([]byte(`{"cmd":"quit"}` + "\n"))
+		p.stdin.Close()
+		p.wmu.Unlock()
+		select {
+		case <-p.exited:
+			return
+		case <-time.After(stopGrace):
+		}
+		killGroup(p.cmd.Process.Pid)
+		select {
+		case <-p.exited:
+		case <-time.After(stopGrace):
+		}
+	})
+}
+
+// diagnostics is the tail of the script's stderr and whether it exited,
+// for failure messages.
+func (p *Peer) diagnostics() string {
+	var b strings.Builder
+	select {
+	case <-p.exited:
+		fmt.Fprintf(&b, "\n(the peer exited: %v)", p.cmd.ProcessState)
+	default:
+	}
+	if s := p.stderr.String(); s != "" {
+		lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+		if len(lines) > 40 {
+			lines = lines[len(lines)-40:]
+		}
+		fmt.Fprintf(&b, "\n--- tail of the peer's stderr ---\n%s", strings.Join(lines, "\n"))
+	}
+	return b.String()
+}
+
+// tailBuffer keeps the last max bytes written to it.
+type tailBuffer struct {
+	mu  sync.Mutex
+	b   []byte
+	max int
+}
+
+func (w *tailBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.b = append(w.b, p...)
+	if len(w.b) > w.max {
+		w.b = append(w.b[:0], w.b[len(w.b)-w.max:]...)
+	}
+	return len(p), nil
+}
+
+func (w *tailBuffer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return string(w.b)
+}

@@ -1,0 +1,239 @@
+#!/usr/bin/python3
+# An independent XMPP peer for causerie's interop tests, built on Debian's
+# python3-slixmpp (1.8.3). Run with /usr/bin/python3 (other Pythons may lack
+# slixmpp). Driven by the Go package internal/slixpeer:
+#
+#   argv[1]  a JSON object: jid, password, host, port, cafile, name,
+#            version, os, resource, manual (do not auto-approve
+#            subscription requests), subscribe_back, debug
+#   stdin    one JSON command per line, e.g.
+#              {"cmd":"send","ref":"3","to":"a@example.test","body":"hi","html":"<p>hi</p>"}
+#   stdout   one JSON event per line, e.g.
+#              {"event":"message","from":"a@example.test/x","body":"hi","html":"","chatstate":"active",...}
+#
+# Nothing else is written to stdout; slixmpp's logging goes to stderr.
+import asyncio
+import json
+import logging
+import platform
+import ssl
+import sys
+import threading
+
+import slixmpp
+from slixmpp.xmlstream import tostring
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher import MatchXPath
+
+CFG = json.loads(sys.argv[1])
+
+NS_CLIENT = "jabber:client"
+NS_XHTML_IM = "http://jabber.org/protocol/xhtml-im"
+NS_CHATSTATES = "http://jabber.org/protocol/chatstates"
+NS_SID = "urn:xmpp:sid:0"
+NS_CAPS = "http://jabber.org/protocol/caps"
+CHATSTATES = ("active", "composing", "paused", "inactive", "gone")
+
+
+def emit(**ev):
+    sys.stdout.write(json.dumps(ev) + "\n")
+    sys.stdout.flush()
+
+
+def identities_of(info):
+    # slixmpp's identities are (category, type, lang, name) tuples.
+    return [{"category": i[0] or "", "type": i[1] or "", "lang": i[2] or "", "name": i[3] or ""}
+            for i in info["identities"]]
+
+
+class Peer(slixmpp.ClientXMPP):
+    def __init__(self):
+        jid = CFG["jid"]
+        if CFG.get("resource"):
+            jid += "/" + CFG["resource"]
+        super().__init__(jid, CFG["password"])
+        self.register_plugin("xep_0030")  # service discovery
+        self.register_plugin("xep_0071")  # XHTML-IM
+        self.register_plugin("xep_0085")  # chat states
+        self.register_plugin("xep_0184", pconfig={"auto_ack": True, "auto_request": False})  # receipts
+        self.register_plugin("xep_0308")  # last message correction
+        self.register_plugin("xep_0092", pconfig={  # software version
+            "software_name": CFG.get("name") or "slixbot",
+            "version": CFG.get("version") or "1.0",
+            "os": CFG.get("os") or platform.system(),
+        })
+        self.register_plugin("xep_0115")  # entity capabilities
+        self.register_plugin("xep_0199")  # ping
+        # Verify the server's self-signed certificate.
+        self.ssl_context = ssl.create_default_context(cafile=CFG["cafile"])
+        self.auto_authorize = None if CFG.get("manual") else True
+        self.auto_subscribe = bool(CFG.get("subscribe_back"))
+
+        # slixmpp's "message" event only fires for messages with a <body/>:
+        # watch every message stanza to see chat states and receipts too.
+        self.register_handler(Callback("slixpeer message", MatchXPath("{%s}message" % NS_CLIENT), self.on_message))
+        self.add_event_handler("session_start", self.on_session_start)
+        self.add_event_handler("presence", self.on_presence)
+        self.add_event_handler("failed_auth", lambda _: self.fatal("authentication failed"))
+        self.add_event_handler("connection_failed", lambda e: emit(event="connection_failed", error=str(e)))
+        self.add_event_handler("disconnected", self.on_disconnected)
+
+    def fatal(self, text):
+        emit(event="error", error=text)
+        self.disconnect()
+
+    def on_disconnected(self, reason):
+        # The script ends with the first disconnection (see the end).
+        emit(event="disconnected", error=str(reason or ""))
+
+    async def on_session_start(self, _):
+        await self.get_roster()
+        # xep_0115 puts <c/> in presence only once the verification string
+        # of our own disco#info has been computed: update_caps does that.
+        await self["xep_0115"].update_caps(broadcast=False)
+        self.send_presence()
+        info = await self["xep_0030"].get_info(jid=self.boundjid.full, local=True)
+        if isinstance(info, slixmpp.Iq):
+            info = info["disco_info"]
+        emit(event="session_start", jid=self.boundjid.full,
+             features=sorted(info["features"]), identities=identities_of(info),
+             caps_node=self["xep_0115"].caps_node,
+             caps_ver=await self["xep_0115"].get_verstring(self.boundjid.full) or "",
+             name=self["xep_0092"].software_name, version=self["xep_0092"].version,
+             os=self["xep_0092"].os)
+
+    def on_message(self, msg):
+        xml = msg.xml
+        html = xml.find("{%s}html" % NS_XHTML_IM)
+        state = ""
+        for s in CHATSTATES:
+            if xml.find("{%s}%s" % (NS_CHATSTATES, s)) is not None:
+                state = s
+                break
+        origin = xml.find("{%s}origin-id" % NS_SID)
+        emit(event="message", **{
+            "from": msg["from"].full, "to": msg["to"].full, "type": xml.get("type", ""),
+            "id": msg["id"], "body": msg["body"],
+            # The <html/> element as slixmpp serialises it, and its first
+            # body's content as slixmpp's XHTML-IM API returns it.
+            "html": tostring(html) if html is not None else "",
+            "html_body": msg["html"]["body"] if html is not None else "",
+            "chatstate": state,
+            "receipt_request": msg["request_receipt"],
+            "receipt": msg["receipt"],
+            "correction_of": msg["replace"]["id"] if xml.find("{urn:xmpp:message-correct:0}replace") is not None else "",
+            "origin_id": origin.get("id", "") if origin is not None else "",
+            "error": msg["error"]["condition"] if msg["type"] == "error" else "",
+        })
+
+    def on_presence(self, pres):
+        caps = pres.xml.find("{%s}c" % NS_CAPS)
+        emit(event="presence", **{
+            # type is the attribute: "" for available (slixmpp's
+            # pres["type"] would say the show instead).
+            "from": pres["from"].full, "type": pres.xml.get("type", ""), "show": pres["show"],
+            "status": pres["status"], "priority": pres["priority"],
+            "caps_node": caps.get("node", "") if caps is not None else "",
+            "caps_hash": caps.get("hash", "") if caps is not None else "",
+            "caps_ver": caps.get("ver", "") if caps is not None else "",
+        })
+        if pres.xml.get("type") == "subscribe":
+            emit(event="subscribe", **{"from": pres["from"].bare, "status": pres["status"]})
+
+    # Commands.
+
+    def command(self, line):
+        line = line.strip()
+        if not line:
+            return
+        try:
+            cmd = json.loads(line)
+        except ValueError as e:
+            emit(event="error", error="bad command %r: %s" % (line, e))
+            return
+        asyncio.ensure_future(self.run(cmd))
+
+    async def run(self, cmd):
+        ref = cmd.get("ref", "")
+        try:
+            res = await self.do(cmd) or {}
+            emit(event="done", ref=ref, cmd=cmd.get("cmd", ""), **res)
+        except slixmpp.exceptions.IqError as e:
+            emit(event="done", ref=ref, cmd=cmd.get("cmd", ""),
+                 error=e.iq["error"]["condition"] or "iq error")
+        except Exception as e:  # reported, never fatal
+            emit(event="done", ref=ref, cmd=cmd.get("cmd", ""), error="%s: %s" % (type(e).__name__, e))
+
+    async def do(self, cmd):
+        c = cmd.get("cmd")
+        to = cmd.get("to", "")
+        if c == "send":
+            m = self.make_message(mto=to, mbody=cmd.get("body") or None, mtype=cmd.get("type") or "chat",
+                                  mhtml=cmd.get("html") or None)
+            if cmd.get("id"):
+                m["id"] = cmd["id"]
+            elif not m["id"]:
+                m["id"] = self.new_id()
+            if cmd.get("chatstate"):
+                m["chat_state"] = cmd["chatstate"]
+            if cmd.get("receipt"):
+                m["request_receipt"] = True
+            if cmd.get("replace"):
+                m["replace"]["id"] = cmd["replace"]
+            m.send()
+            return {"id": m["id"]}
+        if c == "chatstate":
+            m = self.make_message(mto=to, mtype="chat")
+            m["chat_state"] = cmd["chatstate"]
+            m.send()
+            return {}
+        if c == "subscribe":
+            self.send_presence_subscription(pto=to, ptype="subscribe")
+            return {}
+        if c == "approve":
+            self.send_presence(pto=to, ptype="subscribed")
+            return {}
+        if c == "deny":
+            self.send_presence(pto=to, ptype="unsubscribed")
+            return {}
+        if c == "presence":
+            self.send_presence(pshow=cmd.get("show") or None, pstatus=cmd.get("status") or None)
+            return {}
+        if c == "raw":
+            self.send_raw(cmd["xml"])
+            return {}
+        if c == "version":
+            iq = await self["xep_0092"].get_version(to, timeout=10)
+            v = iq["software_version"]
+            return {"name": v["name"], "version": v["version"], "os": v["os"]}
+        if c == "disco":
+            iq = await self["xep_0030"].get_info(jid=to, node=cmd.get("node") or None, cached=False, timeout=10)
+            info = iq["disco_info"]
+            return {"features": sorted(info["features"]), "identities": identities_of(info)}
+        if c == "caps":
+            # What slixmpp learnt from to's presence <c/>: only set once it
+            # fetched node#ver and the hash checked out.
+            ver = await self["xep_0115"].get_verstring(to)
+            info = await self["xep_0115"].get_caps(jid=to) if ver else None
+            if info is None:
+                return {"error": "no verified caps"}
+            return {"caps_ver": ver, "features": sorted(info["features"]), "identities": identities_of(info)}
+        if c == "quit":
+            self.disconnect()
+            return {}
+        raise ValueError("unknown command %r" % c)
+
+
+def read_commands(peer, loop):
+    for line in sys.stdin:
+        loop.call_soon_threadsafe(peer.command, line)
+    loop.call_soon_threadsafe(peer.command, '{"cmd":"quit"}')
+
+
+logging.basicConfig(level=logging.DEBUG if CFG.get("debug") else logging.WARNING, stream=sys.stderr,
+                    format="slixpeer %(levelname)s %(name)s: %(message)s")
+peer = Peer()
+threading.Thread(target=read_commands, args=(peer, peer.loop), daemon=True).start()
+peer.connect(address=(CFG["host"], int(CFG["port"])))  # STARTTLS, verified with cafile
+peer.loop.run_until_complete(peer.disconnected)  # what process(forever=False) does, undeprecated
+emit(event="exit")
