@@ -198,17 +198,7 @@ func newMainWindow(a *App) *mainWindow {
 			m.activate(m.tree.sel)
 		}
 	})
-	m.win.SetCloseIntercept(func() {
-		if a.tray != nil {
-			// With a tray icon, closing the contact list hides it; the
-			// app goes on (Quit is in the tray's menu and Ctrl+Q).
-			m.win.Hide()
-			m.visible = false
-			a.updateTray(a.UnreadTotal())
-			return
-		}
-		m.win.Close()
-	})
+	m.win.SetCloseIntercept(m.closeRequested)
 	m.win.SetOnClosed(func() {
 		m.closed = true
 		if a.main == m {
@@ -229,6 +219,19 @@ func newMainWindow(a *App) *mainWindow {
 	}
 	m.updatePresenceSelector()
 	return m
+}
+
+// closeRequested is the window's close button: with a tray icon it hides
+// the contact list and the app goes on (Quit is in the tray's menu and
+// Ctrl+Q); without, it quits.
+func (m *mainWindow) closeRequested() {
+	if m.app.tray != nil {
+		m.win.Hide()
+		m.visible = false
+		m.app.updateTray(m.app.UnreadTotal())
+		return
+	}
+	m.win.Close()
 }
 
 // setupMenu installs the main menu and its keyboard shortcuts.
