@@ -524,22 +524,7 @@ func TestBackoffGrowsWithJitter(t *testing.T) {
 // TestRememberedPasswordFromKeyring: an account whose password is
 // remembered connects with the password read from the real Secret Service.
 func TestRememberedPasswordFromKeyring(t *testing.T) {
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("no session bus: run under .ci/with-desktop.sh (make test does)")
-		}
-		t.Skip("no session bus: run under .ci/with-desktop.sh")
-	}
-	srv := prosody(t)
-	jid, pass := srv.NewUser(t)
-	dir := t.TempDir()
-	accts, _ := account.OpenStore(filepath.Join(dir, "config"))
-	store, err := history.Open(filepath.Join(dir, "h.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	kr := account.NewKeyring()
+	srv, jid, pass, accts, store, kr := keyringSetup(t)
 	c := NewClient(accts, kr, store, Options{TLSConfig: &tls.Config{RootCAs: srv.CertPool}})
 	defer c.Close()
 	ctx := context.Background()
@@ -571,4 +556,27 @@ func TestRememberedPasswordFromKeyring(t *testing.T) {
 	if h, _ := store.Latest(jid, "x@y", 1); len(h) != 0 {
 		t.Fatal("history kept")
 	}
+}
+
+// keyringSetup is a test with the real Secret Service (make test runs
+// under a private session bus with gnome-keyring): a Prosody user, an
+// account store and a history in a temp dir, and the keyring.
+func keyringSetup(t *testing.T) (srv *testserver.Server, jid, pass string, accts *account.Store, store *history.Store, kr *account.Keyring) {
+	t.Helper()
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("no session bus: run under .ci/with-desktop.sh (make test does)")
+		}
+		t.Skip("no session bus: run under .ci/with-desktop.sh")
+	}
+	srv = prosody(t)
+	jid, pass = srv.NewUser(t)
+	dir := t.TempDir()
+	accts, _ = account.OpenStore(filepath.Join(dir, "config"))
+	store, err := history.Open(filepath.Join(dir, "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return srv, jid, pass, accts, store, account.NewKeyring()
 }

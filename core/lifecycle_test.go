@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -126,22 +125,7 @@ func newEnvNoAccount(t *testing.T, srv *testserver.Server) *env {
 // real Secret Service holds the new password once the server confirmed,
 // and a restart signs in with it.
 func TestChangePasswordUpdatesKeyring(t *testing.T) {
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("no session bus: run under .ci/with-desktop.sh (make test does)")
-		}
-		t.Skip("no session bus: run under .ci/with-desktop.sh")
-	}
-	srv := prosody(t)
-	jid, pass := srv.NewUser(t)
-	dir := t.TempDir()
-	accts, _ := account.OpenStore(filepath.Join(dir, "config"))
-	store, err := history.Open(filepath.Join(dir, "h.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	kr := account.NewKeyring()
+	srv, jid, pass, accts, store, kr := keyringSetup(t)
 	ctx := context.Background()
 	t.Cleanup(func() { kr.Delete(ctx, jid) })
 	c := NewClient(accts, kr, store, Options{TLSConfig: &tls.Config{RootCAs: srv.CertPool}})

@@ -2,7 +2,6 @@ package caps
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/xml"
 	"errors"
 	"sync"
@@ -14,6 +13,7 @@ import (
 	"github.com/causerie/causerie/core/xmpp/dataform"
 	"github.com/causerie/causerie/core/xmpp/disco"
 	"github.com/causerie/causerie/internal/testserver"
+	"github.com/causerie/causerie/internal/xmpptest"
 	"gosrc.io/xmpp/stanza"
 )
 
@@ -310,15 +310,7 @@ type peer struct {
 }
 
 func dial(t *testing.T, s *testserver.Server, h xmpp.Handler) *xmpp.Conn {
-	t.Helper()
-	jid, pass := s.NewUser(t)
-	c, err := xmpp.Dial(context.Background(), xmpp.Config{JID: jid, Password: pass, Host: s.Host, Port: s.Port,
-		TLSConfig: &tls.Config{RootCAs: s.CertPool}, Handler: h, ConnectTimeout: 20 * time.Second, IQTimeout: 20 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return xmpptest.Dial(t, s, h)
 }
 
 // newPeer logs in a client that answers disco#info as described by

@@ -2,15 +2,14 @@ package disco
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/xml"
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/internal/testserver"
+	"github.com/causerie/causerie/internal/xmpptest"
 	"gosrc.io/xmpp/stanza"
 )
 
@@ -246,23 +245,10 @@ func FuzzInfo(f *testing.F) {
 
 // ---- Integration ----
 
-func servers(t *testing.T) map[string]*testserver.Server {
-	return map[string]*testserver.Server{
-		"prosody":  testserver.Shared(t, testserver.Prosody, testserver.Options{}),
-		"ejabberd": testserver.Shared(t, testserver.Ejabberd, testserver.Options{}),
-	}
-}
+func servers(t *testing.T) map[string]*testserver.Server { return xmpptest.Servers(t) }
 
 func dial(t *testing.T, s *testserver.Server) *xmpp.Conn {
-	t.Helper()
-	jid, pass := s.NewUser(t)
-	c, err := xmpp.Dial(context.Background(), xmpp.Config{JID: jid, Password: pass, Host: s.Host, Port: s.Port,
-		TLSConfig: &tls.Config{RootCAs: s.CertPool}, ConnectTimeout: 20 * time.Second, IQTimeout: 20 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return xmpptest.Dial(t, s, nil)
 }
 
 func TestServerInfo(t *testing.T) {

@@ -3,7 +3,6 @@ package vcard
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"encoding/xml"
 	"errors"
 	"reflect"
@@ -14,26 +13,14 @@ import (
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/disco"
 	"github.com/causerie/causerie/internal/testserver"
+	"github.com/causerie/causerie/internal/xmpptest"
 	"gosrc.io/xmpp/stanza"
 )
 
-func servers(t *testing.T) map[string]*testserver.Server {
-	return map[string]*testserver.Server{
-		"prosody":  testserver.Shared(t, testserver.Prosody, testserver.Options{}),
-		"ejabberd": testserver.Shared(t, testserver.Ejabberd, testserver.Options{}),
-	}
-}
+func servers(t *testing.T) map[string]*testserver.Server { return xmpptest.Servers(t) }
 
 func dial(t *testing.T, s *testserver.Server, h xmpp.Handler) *xmpp.Conn {
-	t.Helper()
-	jid, pass := s.NewUser(t)
-	c, err := xmpp.Dial(context.Background(), xmpp.Config{JID: jid, Password: pass, Host: s.Host, Port: s.Port,
-		TLSConfig: &tls.Config{RootCAs: s.CertPool}, Handler: h, ConnectTimeout: 20 * time.Second, IQTimeout: 20 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return xmpptest.Dial(t, s, h)
 }
 
 func bare(j string) string { return strings.SplitN(j, "/", 2)[0] }

@@ -2,16 +2,15 @@ package version
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/xml"
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/disco"
 	"github.com/causerie/causerie/internal/testserver"
+	"github.com/causerie/causerie/internal/xmpptest"
 	"gosrc.io/xmpp/stanza"
 )
 
@@ -127,23 +126,10 @@ func FuzzQuery(f *testing.F) {
 
 // ---- Integration ----
 
-func servers(t *testing.T) map[string]*testserver.Server {
-	return map[string]*testserver.Server{
-		"prosody":  testserver.Shared(t, testserver.Prosody, testserver.Options{}),
-		"ejabberd": testserver.Shared(t, testserver.Ejabberd, testserver.Options{}),
-	}
-}
+func servers(t *testing.T) map[string]*testserver.Server { return xmpptest.Servers(t) }
 
 func dial(t *testing.T, s *testserver.Server, h xmpp.Handler) *xmpp.Conn {
-	t.Helper()
-	jid, pass := s.NewUser(t)
-	c, err := xmpp.Dial(context.Background(), xmpp.Config{JID: jid, Password: pass, Host: s.Host, Port: s.Port,
-		TLSConfig: &tls.Config{RootCAs: s.CertPool}, Handler: h, ConnectTimeout: 20 * time.Second, IQTimeout: 20 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return xmpptest.Dial(t, s, h)
 }
 
 func TestServerVersion(t *testing.T) {
