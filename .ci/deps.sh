@@ -4,21 +4,61 @@
 # ejabberd), a scripted peer (slixmpp), and the desktop test environment
 # (Xvfb, a D-Bus session bus, gnome-keyring). Idempotent and quiet: it asks
 # apt only for what is missing. Never starts the servers' system services.
+#
+#   bash .ci/deps.sh                  build and test (make test)
+#   bash .ci/deps.sh package          Linux packages and assets (make package, make assets)
+#   bash .ci/deps.sh package-check    installing the .deb in a clean root (make package-check)
+#   bash .ci/deps.sh package-windows  Windows cross-build and installer (make package-windows)
 set -euo pipefail
 
-packages=(
-	# Fyne (cgo: GLFW + OpenGL)
+# Fyne (cgo: GLFW + OpenGL)
+fyne_build=(
 	libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
 	libgl1-mesa-dev libx11-dev pkg-config gcc
-	# XMPP test servers and an independent peer
-	prosody ejabberd python3-slixmpp
-	# desktop test environment
-	xvfb dbus dbus-x11 gnome-keyring libsecret-tools
-	# end-to-end GUI test: typing into the real window, screenshots
-	xdotool imagemagick x11-utils
-	# test certificates
-	openssl
 )
+
+case "${1:-test}" in
+test)
+	packages=(
+		"${fyne_build[@]}"
+		# XMPP test servers and an independent peer
+		prosody ejabberd python3-slixmpp
+		# desktop test environment
+		xvfb dbus dbus-x11 gnome-keyring libsecret-tools
+		# end-to-end GUI test: typing into the real window, screenshots
+		xdotool imagemagick x11-utils
+		# test certificates
+		openssl
+	)
+	;;
+package)
+	packages=(
+		"${fyne_build[@]}"
+		# icons and the message sound (make assets)
+		librsvg2-bin sox
+		# tarball, .deb, checks of the metadata and the package
+		xz-utils dpkg-dev appstream desktop-file-utils lintian
+	)
+	;;
+package-check)
+	packages=(
+		"${fyne_build[@]}"
+		xz-utils dpkg-dev appstream desktop-file-utils lintian
+		# a clean Debian 12 root, and a display to start the app on
+		debootstrap xvfb xdotool imagemagick x11-utils
+	)
+	;;
+package-windows)
+	packages=(
+		# cross-compiler, installer, resource inspection
+		gcc-mingw-w64-x86-64-win32 nsis icoutils file binutils-mingw-w64-x86-64 7zip
+	)
+	;;
+*)
+	echo "usage: $0 [test|package|package-check|package-windows]" >&2
+	exit 2
+	;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,20 +1,19 @@
 package ui
 
 import (
-	"bytes"
-	"encoding/binary"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sync"
 	"time"
+
+	"github.com/causerie/causerie/assets"
 )
 
-// The new-message sound: Fyne has no audio, so the sound (a short
-// two-note chime, made once) is played by the system's player when there
-// is one: paplay, pw-play or aplay on Linux, afplay on macOS, PowerShell's
+// The new-message sound: Fyne has no audio, so the sound (the chime
+// embedded in assets) is played by the system's player when there is
+// one: paplay, pw-play or aplay on Linux, afplay on macOS, PowerShell's
 // SoundPlayer on Windows. Without one, nothing plays; nothing fails.
 
 // prefSounds turns the sound on or off.
@@ -27,34 +26,6 @@ var (
 	soundMu     sync.Mutex
 	soundLast   time.Time
 )
-
-// chime is a 16-bit mono WAV: two notes (E6 then A6) with a soft decay.
-func chime() []byte {
-	const rate = 22050
-	notes := []struct {
-		freq float64
-		dur  time.Duration
-	}{{1318.5, 90 * time.Millisecond}, {1760, 140 * time.Millisecond}}
-	var pcm []int16
-	for _, n := range notes {
-		count := int(float64(rate) * n.dur.Seconds())
-		for i := 0; i < count; i++ {
-			t := float64(i) / rate
-			env := math.Exp(-t*18) * math.Min(1, float64(i)/60)
-			pcm = append(pcm, int16(0.35*32767*env*math.Sin(2*math.Pi*n.freq*t)))
-		}
-	}
-	var b bytes.Buffer
-	data := len(pcm) * 2
-	b.WriteString("RIFF")
-	binary.Write(&b, binary.LittleEndian, uint32(36+data))
-	b.WriteString("WAVEfmt ")
-	binary.Write(&b, binary.LittleEndian, []any{uint32(16), uint16(1), uint16(1), uint32(rate), uint32(rate * 2), uint16(2), uint16(16)})
-	b.WriteString("data")
-	binary.Write(&b, binary.LittleEndian, uint32(data))
-	binary.Write(&b, binary.LittleEndian, pcm)
-	return b.Bytes()
-}
 
 // findPlayer is the command that plays a WAV file here, or nil.
 func findPlayer() []string {
@@ -83,7 +54,7 @@ func playSound(a *App) {
 		dir := filepath.Dir(a.images.dir)
 		if os.MkdirAll(dir, 0o700) == nil {
 			f := filepath.Join(dir, "message.wav")
-			if os.WriteFile(f, chime(), 0o600) == nil {
+			if os.WriteFile(f, assets.MessageSound, 0o600) == nil {
 				soundFile = f
 			}
 		}

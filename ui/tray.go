@@ -55,11 +55,13 @@ func (a *App) setupTray() {
 	a.trayShow = fyne.NewMenuItem(lang.L("Show contacts"), a.toggleMain)
 	var presence []*fyne.MenuItem
 	for _, s := range []core.Show{core.ShowAvailable, core.ShowAway, core.ShowDND, core.ShowInvisible, core.ShowOffline} {
-		presence = append(presence, fyne.NewMenuItem(presenceOption(s), func() {
+		it := fyne.NewMenuItem(presenceOption(s), func() {
 			if a.main != nil {
 				a.main.presence.SetSelected(presenceOption(s))
 			}
-		}))
+		})
+		it.Icon = assets.PresenceIcon(string(s))
+		presence = append(presence, it)
 	}
 	status := fyne.NewMenuItem(lang.L("Presence"), nil)
 	status.ChildMenu = fyne.NewMenu("", presence...)
