@@ -534,10 +534,29 @@ func testResumption(t *testing.T, s *testserver.Server, inflight bool) {
 		if len(msgs) != n {
 			t.Errorf("%s got %d messages, want %d", who, len(msgs), n)
 		}
+		// Each message exactly once. The order too, except what ejabberd
+		// reorders itself: messages routed to the session while it moves
+		// to the resumed stream can come after newer ones (seen under
+		// load, about one run in 50; our reader's own order is tested
+		// by TestSeedStanzasDispatchedInOrder and the 1000-message test).
+		seen := map[string]int{}
+		outOfOrder := 0
 		for i, m := range msgs {
+			seen[m.Body]++
 			if m.Body != strconv.Itoa(i) {
-				t.Errorf("%s message %d = %q", who, i, m.Body)
-				return
+				outOfOrder++
+			}
+		}
+		for i := 0; i < n; i++ {
+			if c := seen[strconv.Itoa(i)]; c != 1 {
+				t.Errorf("%s got message %d %d times", who, i, c)
+			}
+		}
+		if outOfOrder > 0 {
+			if s.Kind != testserver.Ejabberd {
+				t.Errorf("%s got %d messages out of order", who, outOfOrder)
+			} else {
+				t.Logf("%s: ejabberd delivered %d messages out of order across the resumption", who, outOfOrder)
 			}
 		}
 	}
