@@ -104,3 +104,23 @@ func BenchmarkIncomingMessages(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }
+
+// BenchmarkMessageDoc: what showing a message costs in core: its stored
+// XHTML-IM parsed again, or its plain body styled (XEP-0393) and linked.
+func BenchmarkMessageDoc(b *testing.B) {
+	rich := history.Message{Body: "Hello bold red", Rich: `<body xmlns='http://www.w3.org/1999/xhtml'><p>Hello <strong>bold</strong> <span style='color: #cc0000'>red</span> <a href='https://example.org/'>link</a></p><ul><li>one</li><li>two</li></ul></body>`}
+	plain := history.Message{Body: "Salut *Tintin* ! Tu as vu _Milou_ ? https://example.org/journal\n> Mille sabords\n`code`"}
+	for _, c := range []struct {
+		name string
+		m    history.Message
+	}{{"xhtml", rich}, {"styled-plain", plain}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if MessageDoc(c.m).Empty() {
+					b.Fatal("empty")
+				}
+			}
+		})
+	}
+}
