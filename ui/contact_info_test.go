@@ -31,7 +31,7 @@ func testPNG(w, h int) []byte {
 // (caps), its vCard and photo; blocking from it works.
 func TestContactInfoWindow(t *testing.T) {
 	srv := prosody(t)
-	h, s, _ := signedIn(t, srv)
+	h, s, m := signedIn(t, srv)
 	me := s.Account().JID
 	p := newPeer(t, srv)
 	ctx := t.Context()
@@ -54,6 +54,17 @@ func TestContactInfoWindow(t *testing.T) {
 		c, _ := s.Roster().Contact(p.jid)
 		return c.Subscription == core.SubBoth && c.Online()
 	})
+
+	// Their picture shows in the contact list.
+	h.pump("avatar in the roster", func() bool {
+		uid := contactUID(me, "", p.jid)
+		return m.avatars[ChatKey{me, p.jid}] != nil && m.model.nodes[uid] != nil
+	})
+	row := newRosterRow(m)
+	m.updateNode(contactUID(me, "", p.jid), false, row)
+	if row.avatar == nil {
+		t.Error("the row has no avatar")
+	}
 
 	h.app.ShowContactInfo(me, p.jid)
 	ci := h.app.infos[ChatKey{me, p.jid}]

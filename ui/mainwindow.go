@@ -79,6 +79,8 @@ type mainWindow struct {
 	requestDialog *dialog.CustomDialog
 	// menu is the last context menu shown (tests use its items).
 	menu *fyne.Menu
+	// avatars are the contacts' pictures, by account and JID.
+	avatars map[ChatKey]fyne.Resource
 }
 
 // accountState is the main window's view of one account.
@@ -130,6 +132,7 @@ func newMainWindow(a *App) *mainWindow {
 		app:         a,
 		win:         a.FyneApp.NewWindow("Causerie"),
 		views:       map[string]*accountState{},
+		avatars:     map[ChatKey]fyne.Resource{},
 		collapsed:   map[string]bool{},
 		offlinePref: prefs.BoolWithFallback(prefShowOffline, false),
 		statusPref:  prefs.BoolWithFallback(prefShowStatus, true),
@@ -321,11 +324,54 @@ func (m *mainWindow) handle(e core.Event) {
 		}
 	case core.OwnPresenceChanged:
 		m.updatePresenceSelector()
+	case core.AvatarChanged:
+		m.loadAvatar(v.session, e.JID)
 	case core.MessageReceived:
 		if e.Message.Direction == history.In {
 			m.scheduleRebuild() // an offline contact with unread messages shows
 		}
 	}
+}
+
+// loadAvatars reads the cached pictures of an account's contacts (off
+// the UI goroutine: they are in the history database).
+func (m *mainWindow) loadAvatars(s *core.Session) {
+	acct := s.Account().JID
+	found := map[ChatKey]fyne.Resource{}
+	m.app.background(func() error {
+		for _, c := range s.Roster().Contacts() {
+			if data, ok := s.Avatar(c.JID); ok && len(data) > 0 {
+				found[ChatKey{acct, c.JID}] = fyne.NewStaticResource("avatar-"+acct+"-"+c.JID, data)
+			}
+		}
+		return nil
+	}, func(error) {
+		for k, r := range found {
+			m.avatars[k] = r
+		}
+		if len(found) > 0 {
+			m.scheduleRebuild()
+		}
+	})
+}
+
+// loadAvatar reads one contact's new picture.
+func (m *mainWindow) loadAvatar(s *core.Session, jid string) {
+	k := ChatKey{s.Account().JID, jid}
+	var res fyne.Resource
+	m.app.background(func() error {
+		if data, ok := s.Avatar(jid); ok && len(data) > 0 {
+			res = fyne.NewStaticResource("avatar-"+k.Account+"-"+jid+"-"+strconv.Itoa(len(data)), data)
+		}
+		return nil
+	}, func(error) {
+		if res == nil {
+			delete(m.avatars, k)
+		} else {
+			m.avatars[k] = res
+		}
+		m.scheduleRebuild()
+	})
 }
 
 // accountsChanged follows added, changed and removed accounts. When the
@@ -368,6 +414,7 @@ func (m *mainWindow) syncAccounts() {
 			v.contacts[c.JID] = c
 		}
 		v.state, v.err = s.State()
+		m.loadAvatars(s)
 		v.label = widget.NewLabel("")
 		v.label.Wrapping = fyne.TextWrapWord
 		v.signIn = widget.NewButton(lang.L("Sign in again"), func() { m.signInAgain(v) })
@@ -687,6 +734,7 @@ func (m *mainWindow) updateNode(uid string, branch bool, o fyne.CanvasObject) {
 		r.name, r.show = c.DisplayName(), c.Show()
 		r.known = m.views[n.account] != nil && m.views[n.account].state == core.StateOnline
 		r.unread = m.app.Unread(ChatKey{n.account, c.JID})
+		r.avatar = m.avatars[ChatKey{n.account, c.JID}]
 		r.status = m.secondary(c)
 	}
 	r.Refresh()

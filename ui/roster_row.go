@@ -119,6 +119,7 @@ type rosterRow struct {
 	show   core.Show
 	known  bool // presence known (else an outline dot)
 	unread int
+	avatar fyne.Resource // the contact's picture, nil when none
 
 	approve, deny *widget.Button
 }
@@ -149,9 +150,10 @@ func (r *rosterRow) CreateRenderer() fyne.WidgetRenderer {
 		status:    canvas.NewText("", color.Black),
 		badgeBg:   canvas.NewRectangle(color.Black),
 		badgeText: canvas.NewText("", color.White),
+		avatar:    &canvas.Image{FillMode: canvas.ImageFillContain, ScaleMode: canvas.ImageScaleSmooth},
 	}
 	rr.badgeText.TextStyle.Bold = true
-	rr.objects = []fyne.CanvasObject{rr.dot, rr.name, rr.status, rr.badgeBg, rr.badgeText, r.approve, r.deny}
+	rr.objects = []fyne.CanvasObject{rr.dot, rr.avatar, rr.name, rr.status, rr.badgeBg, rr.badgeText, r.approve, r.deny}
 	rr.Refresh()
 	return rr
 }
@@ -163,10 +165,14 @@ type rosterRowRenderer struct {
 	status    *canvas.Text
 	badgeBg   *canvas.Rectangle
 	badgeText *canvas.Text
+	avatar    *canvas.Image
 	objects   []fyne.CanvasObject
 }
 
-const dotSize = 12
+const (
+	dotSize    = 12
+	avatarSize = 28
+)
 
 func (rr *rosterRowRenderer) Destroy()                     {}
 func (rr *rosterRowRenderer) Objects() []fyne.CanvasObject { return rr.objects }
@@ -208,6 +214,11 @@ func (rr *rosterRowRenderer) Layout(size fyne.Size) {
 	}
 
 	x := p + dotSize + 2*p
+	if r.avatar != nil {
+		rr.avatar.Resize(fyne.NewSize(avatarSize, avatarSize))
+		rr.avatar.Move(fyne.NewPos(x, (size.Height-avatarSize)/2))
+		x += avatarSize + p
+	}
 	w := right - x
 	rr.name.Text = ellipsize(r.name, rr.name.TextSize, rr.name.TextStyle, w)
 	rr.status.Text = ellipsize(r.status, rr.status.TextSize, rr.status.TextStyle, w)
@@ -257,6 +268,11 @@ func (rr *rosterRowRenderer) Refresh() {
 	setVisible(rr.badgeText, badge)
 	setVisible(r.approve, r.kind == nodeRequest)
 	setVisible(r.deny, r.kind == nodeRequest)
+	if rr.avatar.Resource != r.avatar {
+		rr.avatar.Resource = r.avatar
+		rr.avatar.Refresh()
+	}
+	setVisible(rr.avatar, r.avatar != nil)
 	rr.Layout(r.Size())
 	for _, o := range []fyne.CanvasObject{rr.dot, rr.name, rr.status, rr.badgeBg, rr.badgeText} {
 		o.Refresh()

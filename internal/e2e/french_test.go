@@ -1,7 +1,11 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/color"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,7 +38,7 @@ func TestFrenchRichChatAndContactInfo(t *testing.T) {
 	mutual(t, me, friend, "Tintin", []string{"Amis"})
 	ctx := context.Background()
 	if err := friend.session.SetVCard(ctx, core.VCard{FullName: "Tintin Reporter", Nickname: "Tintin",
-		Emails: []string{"tintin@example.test"}, Note: "Grand reporter au Petit Vingtième"}); err != nil {
+		Emails: []string{"tintin@example.test"}, Note: "Grand reporter au Petit Vingtième", Photo: portrait()}); err != nil {
 		t.Fatal(err)
 	}
 	me.session.Disconnect()
@@ -135,4 +139,27 @@ func TestFrenchRichChatAndContactInfo(t *testing.T) {
 	mainWin = waitWindow(t, "^Causerie")
 	key(t, mainWin, "ctrl+n")
 	screenshot(t, "fr-6-add-contact")
+}
+
+// portrait is a small picture for a profile: an orange disc (a face) with
+// a quiff, on blue.
+func portrait() []byte {
+	const n = 160
+	img := image.NewNRGBA(image.Rect(0, 0, n, n))
+	for y := 0; y < n; y++ {
+		for x := 0; x < n; x++ {
+			c := color.NRGBA{0x2b, 0x6c, 0xb0, 0xff}
+			dx, dy := x-n/2, y-n/2-10
+			if dx*dx+dy*dy < 50*50 {
+				c = color.NRGBA{0xf4, 0xc2, 0x9a, 0xff}
+			}
+			if dy < -38 && dx > -12 && dx < 18 && dx*dx+(dy+50)*(dy+50) < 22*22 {
+				c = color.NRGBA{0xe0, 0x8a, 0x2c, 0xff}
+			}
+			img.Set(x, y, c)
+		}
+	}
+	var b bytes.Buffer
+	png.Encode(&b, img)
+	return b.Bytes()
 }
