@@ -22,7 +22,7 @@ type blockedDialog struct {
 	jid     string
 	dlg     *dialog.CustomDialog
 	list    *fyne.Container
-	entry   *widget.Entry
+	entry   *loginEntry
 	add     *widget.Button
 	msg     *widget.Label
 	content fyne.CanvasObject
@@ -36,7 +36,7 @@ func (w *accountsWindow) showBlocked(jid string) {
 	}
 	d := &blockedDialog{w: w, jid: jid}
 	d.list = container.NewVBox()
-	d.entry = widget.NewEntry()
+	d.entry = newLoginEntry(func() { d.dlg.Hide() })
 	d.entry.SetPlaceHolder(lang.L("name@example.org or example.org"))
 	d.add = widget.NewButton(lang.L("Block"), func() { d.change(true, strings.TrimSpace(d.entry.Text)) })
 	d.entry.OnSubmitted = func(string) { d.add.OnTapped() }

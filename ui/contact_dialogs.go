@@ -26,12 +26,12 @@ import (
 // boxes, and new ones typed in.
 type groupPicker struct {
 	checks *widget.CheckGroup
-	entry  *widget.Entry
+	entry  *loginEntry
 	add    *widget.Button
 	box    *fyne.Container
 }
 
-func newGroupPicker(existing, selected []string) *groupPicker {
+func newGroupPicker(existing, selected []string, onEscape func()) *groupPicker {
 	p := &groupPicker{}
 	opts := slices.Clone(existing)
 	for _, g := range selected {
@@ -42,7 +42,7 @@ func newGroupPicker(existing, selected []string) *groupPicker {
 	sort.Strings(opts)
 	p.checks = widget.NewCheckGroup(opts, nil)
 	p.checks.SetSelected(slices.Clone(selected))
-	p.entry = widget.NewEntry()
+	p.entry = newLoginEntry(onEscape)
 	p.entry.SetPlaceHolder(lang.L("New group"))
 	p.add = widget.NewButton(lang.L("Add group"), p.addTyped)
 	p.entry.OnSubmitted = func(string) { p.addTyped() }
@@ -80,11 +80,11 @@ type contactForm struct {
 	m        *mainWindow
 	dlg      *dialog.CustomDialog
 	account  *widget.Select
-	jid      *widget.Entry
+	jid      *loginEntry
 	jidMsg   *widget.Label
-	name     *widget.Entry
+	name     *loginEntry
 	groups   *groupPicker
-	message  *widget.Entry
+	message  *loginEntry
 	ask      *widget.Check
 	share    *widget.Check
 	errText  *widget.Label
@@ -96,6 +96,13 @@ type contactForm struct {
 }
 
 func (f *contactForm) msg(l *widget.Label, text string) { setFieldMessage(l, text, f.view) }
+
+// escape (Escape in a field) closes the form unless it is working.
+func (f *contactForm) escape() {
+	if !f.busy && f.dlg != nil {
+		f.dlg.Hide()
+	}
+}
 
 // showAddContact is the add-contact form: address (checked as typed),
 // name, groups, the request message, "ask to see their presence" (on) and
@@ -121,7 +128,7 @@ func (m *mainWindow) showAddContactFor(acct, jid string) {
 	if acct != "" && slices.Contains(f.accounts, acct) {
 		f.account.SetSelected(acct)
 	}
-	f.jid = widget.NewEntry()
+	f.jid = newLoginEntry(f.escape)
 	f.jid.SetPlaceHolder("name@example.org")
 	f.jid.SetText(jid)
 	f.jidMsg = loginMessageLabel(widget.DangerImportance)
@@ -130,10 +137,10 @@ func (m *mainWindow) showAddContactFor(acct, jid string) {
 			f.checkJID()
 		}
 	}
-	f.name = widget.NewEntry()
+	f.name = newLoginEntry(f.escape)
 	f.name.SetPlaceHolder(lang.L("Optional"))
-	f.groups = newGroupPicker(m.groupNames(), nil)
-	f.message = widget.NewEntry()
+	f.groups = newGroupPicker(m.groupNames(), nil, f.escape)
+	f.message = newLoginEntry(f.escape)
 	f.message.SetPlaceHolder(lang.L("Optional: say who you are"))
 	f.ask = widget.NewCheck(lang.L("Ask to see their presence"), func(on bool) {
 		if on {
@@ -271,10 +278,10 @@ func (f *contactForm) submitAdd() {
 // showEditContact edits a contact's name and groups (one roster set).
 func (m *mainWindow) showEditContact(acct string, c core.Contact) {
 	f := &contactForm{m: m, editing: c.JID}
-	f.name = widget.NewEntry()
+	f.name = newLoginEntry(f.escape)
 	f.name.SetText(c.Name)
 	f.name.SetPlaceHolder(c.JID)
-	f.groups = newGroupPicker(m.groupNames(), c.Groups)
+	f.groups = newGroupPicker(m.groupNames(), c.Groups, f.escape)
 	f.errText = loginMessageLabel(widget.DangerImportance)
 	f.ok = widget.NewButton(lang.L("Save"), func() {
 		if f.busy {
@@ -318,10 +325,10 @@ func (m *mainWindow) moveToGroup(acct string, c core.Contact, from, to string) {
 
 // askNewGroup asks for a group name, then calls done with it.
 func (m *mainWindow) askNewGroup(title, initial string, done func(string)) {
-	e := widget.NewEntry()
+	var d *dialog.CustomDialog
+	e := newLoginEntry(func() { d.Hide() })
 	e.SetText(initial)
 	msg := loginMessageLabel(widget.DangerImportance)
-	var d *dialog.CustomDialog
 	content := container.NewVBox(e, msg)
 	apply := func() {
 		g := strings.TrimSpace(e.Text)
@@ -381,9 +388,11 @@ func (m *mainWindow) showRequest(acct string, r history.Request) {
 	}
 	addBack := widget.NewCheck(lang.L("Add them to my contacts and ask to see their presence"), nil)
 	addBack.SetChecked(!c.WeSee())
-	name := widget.NewEntry()
+	var d *dialog.CustomDialog
+	esc := func() { d.Hide() }
+	name := newLoginEntry(esc)
 	name.SetPlaceHolder(lang.L("Name (optional)"))
-	groups := newGroupPicker(m.groupNames(), c.Groups)
+	groups := newGroupPicker(m.groupNames(), c.Groups, esc)
 	extra := container.NewVBox(name, groups.box)
 	if inRoster && c.InRoster {
 		name.SetText(c.Name)
@@ -397,7 +406,6 @@ func (m *mainWindow) showRequest(acct string, r history.Request) {
 	errText := loginMessageLabel(widget.DangerImportance)
 	items = append(items, errText)
 	content := container.NewVBox(items...)
-	var d *dialog.CustomDialog
 	busy := false
 	answer := func(approve bool) {
 		if busy {

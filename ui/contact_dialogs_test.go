@@ -7,9 +7,9 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/history"
 )
 
 // menuItem finds an item of the last context menu by its label.
@@ -275,10 +275,10 @@ func TestSubscriptionRequestDialog(t *testing.T) {
 }
 
 // overlayEntries are the entries of a dialog, in layout order.
-func overlayEntries(o fyne.CanvasObject) []*widget.Entry {
-	var out []*widget.Entry
+func overlayEntries(o fyne.CanvasObject) []*loginEntry {
+	var out []*loginEntry
 	for _, obj := range test.LaidOutObjects(o) {
-		if e, ok := obj.(*widget.Entry); ok && e.Visible() {
+		if e, ok := obj.(*loginEntry); ok && e.Visible() {
 			out = append(out, e)
 		}
 	}
@@ -289,4 +289,22 @@ func sorted(s []string) []string {
 	out := slices.Clone(s)
 	slices.Sort(out)
 	return out
+}
+
+// TestEscapeClosesContactDialogs: Escape in a field closes the add form
+// and the request dialog, as in the other dialogs.
+func TestEscapeClosesContactDialogs(t *testing.T) {
+	srv := prosody(t)
+	_, s, m := signedIn(t, srv)
+	m.showAddContact()
+	f := m.contactDialog
+	f.jid.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if m.contactDialog != nil {
+		t.Error("add form still open")
+	}
+	m.showRequest(s.Account().JID, history.Request{From: "x@example.org"})
+	overlayEntries(m.win.Canvas().Overlays().Top())[0].TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if m.requestDialog != nil {
+		t.Error("request dialog still open")
+	}
 }
