@@ -4,6 +4,7 @@ import (
 	"gosrc.io/xmpp/stanza"
 
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/xmpp/bob"
 	"github.com/causerie/causerie/core/xmpp/styling"
 	"github.com/causerie/causerie/core/xmpp/xhtmlim"
 )
@@ -62,5 +63,34 @@ func richOf(m *stanza.Message) string {
 	if doc.Empty() {
 		return ""
 	}
+	if items := bob.FromMessage(m); items != nil {
+		inlineBoB(doc, items)
+	}
 	return string(xhtmlim.Marshal(doc))
+}
+
+// inlineBoB replaces the cid: images of doc whose data the message
+// carries (XEP-0231) with data: URIs, so they show inline; an image the
+// message does not carry keeps its cid: and shows as its alt text.
+func inlineBoB(doc []xhtmlim.Block, items map[string]bob.Data) {
+	for i := range doc {
+		b := &doc[i]
+		for j := range b.Inlines {
+			in := &b.Inlines[j]
+			if in.Kind != xhtmlim.Image {
+				continue
+			}
+			if cid, ok := bob.CID(in.Src); ok {
+				if d, ok := items[cid]; ok {
+					if src, safe := xhtmlim.SafeImage(d.DataURI()); safe {
+						in.Src = src
+					}
+				}
+			}
+		}
+		inlineBoB(b.Blocks, items)
+		for _, item := range b.Items {
+			inlineBoB(item, items)
+		}
+	}
 }
