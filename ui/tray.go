@@ -45,12 +45,19 @@ func trayAvailable() bool {
 	return err == nil && owned
 }
 
-// setupTray installs the tray icon and menu when a tray exists.
+// setupTray installs the icon and menu when there is a tray. It asks
+// at once (one local D-Bus round trip, about a millisecond): Fyne starts
+// its tray only if it is set before the app runs.
 func (a *App) setupTray() {
 	desk, ok := a.FyneApp.(desktop.App)
 	if !ok || a.trayCheck == nil || !a.trayCheck() {
 		return
 	}
+	a.installTray(desk)
+}
+
+// installTray sets the tray icon and menu up (UI goroutine).
+func (a *App) installTray(desk desktop.App) {
 	a.tray = desk
 	a.trayShow = fyne.NewMenuItem(lang.L("Show contacts"), a.toggleMain)
 	var presence []*fyne.MenuItem
@@ -70,6 +77,7 @@ func (a *App) setupTray() {
 	a.trayMenu = fyne.NewMenu("Causerie", a.trayShow, status, fyne.NewMenuItemSeparator(), quit)
 	desk.SetSystemTrayMenu(a.trayMenu)
 	desk.SetSystemTrayIcon(assets.Icon)
+	a.updateTray(a.UnreadTotal())
 }
 
 // toggleMain shows or hides the contact list.
