@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -79,6 +80,8 @@ type mainWindow struct {
 	requestDialog *dialog.CustomDialog
 	// menu is the last context menu shown (tests use its items).
 	menu *fyne.Menu
+	// passwordDialog asks for a refused password (askPassword).
+	passwordDialog *dialog.CustomDialog
 	// avatars are the contacts' pictures, by account and JID.
 	avatars map[ChatKey]fyne.Resource
 }
@@ -522,13 +525,65 @@ func (m *mainWindow) scheduleTick() {
 // new connection.
 func (m *mainWindow) signInAgain(v *accountState) {
 	switch core.Classify(v.err) {
-	case core.ProblemWrongPassword, core.ProblemPasswordNeeded, core.ProblemKeyring,
-		core.ProblemCertificate, core.ProblemAccountDisabled, core.ProblemInvalidAddress:
+	case core.ProblemWrongPassword, core.ProblemPasswordNeeded, core.ProblemKeyring:
+		m.askPassword(v)
+		return
+	case core.ProblemCertificate, core.ProblemAccountDisabled, core.ProblemInvalidAddress:
 		m.app.ShowLogin()
 		return
 	}
 	s := v.session
 	m.app.background(func() error { s.Connect(); return nil }, func(error) {})
+}
+
+// askPassword asks for an account's password (it was refused, or is not
+// known) and signs in with it; "remember" stores it in the keyring.
+func (m *mainWindow) askPassword(v *accountState) {
+	s := v.session
+	a := s.Account()
+	var d *dialog.CustomDialog
+	pw := newLoginEntry(func() { d.Hide() })
+	pw.Password = true
+	pw.ActionItem = newLoginRevealer(pw)
+	remember := widget.NewCheck(lang.L("Remember password"), nil)
+	remember.SetChecked(a.RememberPassword)
+	why := widget.NewLabel(Explain(v.err))
+	why.Wrapping = fyne.TextWrapWord
+	msg := loginMessageLabel(widget.DangerImportance)
+	content := container.NewVBox(why, pw, remember, msg)
+	submit := func() {
+		if pw.Text == "" {
+			setFieldMessage(msg, lang.L("Type the password to sign in."), content)
+			return
+		}
+		password, keep := pw.Text, remember.Checked
+		d.Hide()
+		m.app.background(func() error {
+			s.SetPassword(password)
+			var kerr error
+			if keep != s.Account().RememberPassword || keep {
+				ctx, cancel := context.WithTimeout(context.Background(), loginTimeout)
+				defer cancel()
+				kerr = s.RememberPassword(ctx, keep)
+			}
+			s.Connect()
+			return kerr
+		}, func(err error) {
+			if err != nil && !m.closed {
+				dialog.ShowInformation(lang.L("Password not remembered"),
+					lang.L("Signing in with it, but the system keyring could not store it: Causerie will ask again next time."), m.win)
+			}
+		})
+	}
+	pw.OnSubmitted = func(string) { submit() }
+	ok := widget.NewButton(lang.L("Sign in"), submit)
+	ok.Importance = widget.HighImportance
+	d = dialog.NewCustomWithoutButtons(lang.L("Password for {{.Account}}", map[string]any{"Account": a.JID}),
+		container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), widget.NewButton(lang.L("Cancel"), func() { d.Hide() }), ok), nil, nil, content), m.win)
+	d.Resize(fyne.NewSize(400, 0))
+	m.passwordDialog = d
+	d.Show()
+	m.win.Canvas().Focus(pw)
 }
 
 // scheduleRebuild rebuilds the tree once the events queued now have run.

@@ -465,3 +465,34 @@ func TestMainWindowFromCache(t *testing.T) {
 		t.Error("no explanation")
 	}
 }
+
+// TestSignInAgainAsksThePassword: an account whose password was refused
+// shows "Sign in again", which asks for the password right there (not the
+// whole sign-in window) and signs in with it.
+func TestSignInAgainAsksThePassword(t *testing.T) {
+	srv := prosody(t)
+	h := newHarness(t, srv)
+	jid, pass := srv.NewUser(t)
+	s := h.addAccount(jid, "wrong-password")
+	h.app.Start()
+	m := h.app.main
+	s.Connect()
+	v := m.views[jid]
+	h.pump("refused", func() bool { return v.signIn.Visible() })
+	test.Tap(v.signIn)
+	if m.passwordDialog == nil || h.app.login != nil {
+		t.Fatal("no password dialog (or the whole sign-in window)")
+	}
+	entries := overlayEntries(m.win.Canvas().Overlays().Top())
+	if len(entries) != 1 || m.win.Canvas().Focused() != entries[0] {
+		t.Fatal("password field not focused")
+	}
+	for _, o := range test.LaidOutObjects(m.win.Canvas().Overlays().Top()) {
+		if c, ok := o.(*widget.Check); ok && c.Checked {
+			test.Tap(c) // no keyring in this test
+		}
+	}
+	test.Type(entries[0], pass)
+	entries[0].TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	h.pump("online", func() bool { st, _ := s.State(); return st == core.StateOnline })
+}
