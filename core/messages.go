@@ -219,3 +219,14 @@ func (s *Session) loadOutbox() {
 	}
 	s.mu.Unlock()
 }
+
+// Unread counts the messages received in each conversation since the
+// user last read it (kept in the history, so it survives a restart).
+func (s *Session) Unread() (map[string]int, error) {
+	return s.client.store.Unread(s.jid())
+}
+
+// MarkRead records that the user has read the conversation with peer.
+func (s *Session) MarkRead(peer string) error {
+	return s.client.store.MarkRead(s.jid(), bareJID(peer))
+}

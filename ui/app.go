@@ -80,6 +80,7 @@ func (a *App) Start() {
 	a.cancel = a.Client.Subscribe(func(e core.Event) {
 		a.do(func() { a.dispatch(e) })
 	})
+	a.loadUnread()
 	lc := a.FyneApp.Lifecycle()
 	lc.SetOnEnteredForeground(func() { a.do(func() { a.foreground = true }) })
 	lc.SetOnExitedForeground(func() { a.do(func() { a.foreground = false }) })
@@ -124,6 +125,8 @@ func (a *App) dispatch(e core.Event) {
 		if a.chat == nil || !a.chat.isShowing(key) {
 			a.unread[key]++
 			defer a.updateTitles()
+		} else {
+			a.persistRead(key) // read as it arrives
 		}
 	}
 	a.notifyEvent(e)
@@ -174,6 +177,7 @@ func (a *App) UnreadTotal() int {
 
 // MarkRead clears a conversation's unread count (the chat is shown).
 func (a *App) MarkRead(k ChatKey) {
+	a.persistRead(k)
 	if a.unread[k] == 0 {
 		return
 	}
@@ -182,4 +186,42 @@ func (a *App) MarkRead(k ChatKey) {
 		a.main.unreadChanged(k)
 	}
 	a.updateTitles()
+}
+
+// persistRead keeps in the history that conversation k is read, so its
+// unread count is right after a restart.
+func (a *App) persistRead(k ChatKey) {
+	s, ok := a.Client.Session(k.Account)
+	if !ok {
+		return
+	}
+	a.background(func() error { return s.MarkRead(k.JID) }, func(error) {})
+}
+
+// loadUnread reads the unread counts kept from the last run (off the UI
+// goroutine) and shows them.
+func (a *App) loadUnread() {
+	for _, s := range a.Client.Sessions() {
+		acct := s.Account().JID
+		var counts map[string]int
+		a.background(func() (err error) {
+			counts, err = s.Unread()
+			return err
+		}, func(err error) {
+			if err != nil || len(counts) == 0 {
+				return
+			}
+			for peer, n := range counts {
+				k := ChatKey{acct, peer}
+				if a.chat != nil && a.chat.isShowing(k) {
+					continue
+				}
+				a.unread[k] = max(a.unread[k], n)
+			}
+			if a.main != nil {
+				a.main.scheduleRebuild()
+			}
+			a.updateTitles()
+		})
+	}
 }

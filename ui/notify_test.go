@@ -2,11 +2,13 @@ package ui
 
 import (
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/account"
 	"github.com/causerie/causerie/core/history"
 )
 
@@ -48,6 +50,44 @@ func TestNotifications(t *testing.T) {
 	})
 	// Unread count in the title: carol's message and bob's while away.
 	if got := h.app.main.win.Title(); got != "Causerie (1)" && got != "Causerie (2)" {
+		t.Errorf("title %q", got)
+	}
+}
+
+// TestUnreadKeptAcrossRestart: unread counts come back after a restart;
+// a conversation read before the restart has none.
+func TestUnreadKeptAcrossRestart(t *testing.T) {
+	h := newHarness(t, nil)
+	const me = "me@example.org"
+	if _, err := h.client.AddAccount(t.Context(), account.Account{JID: me}, ""); err != nil {
+		t.Fatal(err)
+	}
+	st := h.client.Store()
+	for _, p := range []string{"a@example.org", "a@example.org", "b@example.org"} {
+		m := history.Message{Account: me, Peer: p, Direction: history.In, Type: "chat", Body: "hi", Sent: time.Now()}
+		if err := st.Add(&m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.app.Start()
+	h.pump("unread loaded", func() bool { return h.app.Unread(ChatKey{me, "a@example.org"}) == 2 })
+	h.app.OpenChat(me, "b@example.org") // read
+	h.pump("b read", func() bool { return h.app.Unread(ChatKey{me, "b@example.org"}) == 0 })
+	h.pump("b persisted", func() bool { u, _ := st.Unread(me); return u["b@example.org"] == 0 && u["a@example.org"] == 2 })
+
+	// A new run of the app over the same history.
+	h.app.Stop()
+	app2 := New(h.fyne, h.client, "test")
+	app2.do = h.app.do
+	app2.images = h.app.images
+	app2.trayCheck = func() bool { return false }
+	h.app = app2
+	app2.Start()
+	h.pump("unread after restart", func() bool { return app2.Unread(ChatKey{me, "a@example.org"}) == 2 })
+	if n := app2.Unread(ChatKey{me, "b@example.org"}); n != 0 {
+		t.Errorf("b unread %d after restart", n)
+	}
+	if got := app2.main.win.Title(); got != "Causerie (2)" {
 		t.Errorf("title %q", got)
 	}
 }

@@ -92,7 +92,7 @@ func TestMigrationToCaches(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustAdd(t, s, msg(bob, In, "avant", t0))
-	for _, q := range []string{`DROP TABLE caps`, `DROP TABLE avatars`, `PRAGMA user_version = 2`} {
+	for _, q := range []string{`DROP TABLE caps`, `DROP TABLE avatars`, `DROP TABLE read_marks`, `PRAGMA user_version = 2`} {
 		if _, err := s.w.Exec(q); err != nil {
 			t.Fatal(err)
 		}

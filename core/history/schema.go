@@ -103,6 +103,15 @@ CREATE TABLE avatars (
 	updated INTEGER NOT NULL   -- unix nanoseconds
 );
 `,
+	// 4: what the user has read of each conversation, so unread counts
+	// survive a restart. Everything stored before counts as read.
+	`
+CREATE TABLE read_marks (
+	conv    INTEGER PRIMARY KEY REFERENCES conversations(id) ON DELETE CASCADE,
+	last_id INTEGER NOT NULL  -- the newest message read
+);
+INSERT INTO read_marks (conv, last_id) SELECT conv, MAX(id) FROM messages GROUP BY conv;
+`,
 }
 
 // schemaVersion is the user_version of an up-to-date database.
