@@ -465,3 +465,40 @@ func (m *mainWindow) runQuiet(acct string, work func(context.Context, *core.Sess
 		}
 	})
 }
+
+// subAction is an action on a contact's presence subscription.
+type subAction struct {
+	label, fail string
+	do          func(*core.Session) error
+}
+
+// subscriptionActions are the actions a contact's subscription allows,
+// in both directions: see or stop seeing their presence, share or stop
+// sharing ours (the contact menu and the info window offer the same).
+func subscriptionActions(c core.Contact) []subAction {
+	var out []subAction
+	switch {
+	case c.WeSee():
+		out = append(out, subAction{lang.L("Stop seeing their presence"), lang.L("Subscription not cancelled"),
+			func(s *core.Session) error { return s.Unsubscribe(c.JID) }})
+	case c.PendingOut:
+		out = append(out, subAction{lang.L("Cancel my request"), lang.L("Request not cancelled"),
+			func(s *core.Session) error { return s.Unsubscribe(c.JID) }})
+	default:
+		out = append(out, subAction{lang.L("Ask to see their presence"), lang.L("Request not sent"),
+			func(s *core.Session) error { return s.RequestSubscription(c.JID, "") }})
+	}
+	if c.SeesUs() {
+		out = append(out, subAction{lang.L("Stop sharing my presence"), lang.L("Presence still shared"),
+			func(s *core.Session) error { return s.RevokeSubscription(c.JID) }})
+	} else if !c.Approved {
+		out = append(out, subAction{lang.L("Let them see my presence"), lang.L("Presence not shared"),
+			func(s *core.Session) error {
+				if c.PendingIn {
+					return s.ApproveSubscription(context.Background(), c.JID, core.ApproveOptions{})
+				}
+				return s.PreApprove(c.JID)
+			}})
+	}
+	return out
+}

@@ -167,27 +167,16 @@ func (ci *contactInfo) refresh() {
 		ci.sub.SetText(subscriptionText(c))
 	}
 	ci.subBtns.Objects = nil
-	act := func(label, fail string, f func(*core.Session) error) {
-		ci.subBtns.Add(widget.NewButton(label, func() {
-			s := ci.session
-			ci.app.background(func() error { return f(s) }, func(err error) {
-				if err != nil {
-					ci.sub.SetText(fail + ": " + Explain(err))
-				}
-			})
-		}))
-	}
 	if in && c.InRoster {
-		switch {
-		case c.WeSee():
-			act(lang.L("Stop seeing their presence"), lang.L("Subscription not cancelled"), func(s *core.Session) error { return s.Unsubscribe(c.JID) })
-		case c.PendingOut:
-			act(lang.L("Cancel my request"), lang.L("Request not cancelled"), func(s *core.Session) error { return s.Unsubscribe(c.JID) })
-		default:
-			act(lang.L("Ask to see their presence"), lang.L("Request not sent"), func(s *core.Session) error { return s.RequestSubscription(c.JID, "") })
-		}
-		if c.SeesUs() {
-			act(lang.L("Stop sharing my presence"), lang.L("Presence still shared"), func(s *core.Session) error { return s.RevokeSubscription(c.JID) })
+		for _, a := range subscriptionActions(c) {
+			ci.subBtns.Add(widget.NewButton(a.label, func() {
+				s := ci.session
+				ci.app.background(func() error { return a.do(s) }, func(err error) {
+					if err != nil {
+						ci.sub.SetText(a.fail + ": " + Explain(err))
+					}
+				})
+			}))
 		}
 	}
 	ci.subBtns.Refresh()
@@ -416,15 +405,25 @@ func (ci *contactInfo) toggleBlock() {
 
 // handle follows the contact's roster, presence and avatar.
 func (ci *contactInfo) handle(e core.Event) {
+	if core.AccountOf(e) != ci.account {
+		return
+	}
+	mine := false
 	switch e := e.(type) {
-	case core.RosterChanged, core.PresenceChanged, core.AvatarChanged:
-		if core.AccountOf(e) == ci.account {
-			ci.refresh()
-			ci.loadResources() // a resource that came online
+	case core.PresenceChanged:
+		mine = e.Contact.JID == ci.jid
+	case core.AvatarChanged:
+		mine = e.JID == ci.jid
+	case core.RosterChanged:
+		mine = slices.Contains(e.Removed, ci.jid)
+		for _, c := range e.Contacts {
+			mine = mine || c.JID == ci.jid
 		}
 	case core.BlockListChanged:
-		if e.Account == ci.account {
-			ci.setBlocked(slices.Contains(e.Blocked, ci.jid))
-		}
+		ci.setBlocked(slices.Contains(e.Blocked, ci.jid))
+	}
+	if mine {
+		ci.refresh()
+		ci.loadResources() // a resource that came online
 	}
 }

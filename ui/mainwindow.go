@@ -455,27 +455,11 @@ func (m *mainWindow) syncAccounts() {
 
 // updateState shows an account's connection state.
 func (m *mainWindow) updateState(v *accountState) {
-	var text string
-	imp := widget.MediumImportance
-	switch v.state {
-	case core.StateConnecting:
-		text = lang.L("Connecting…")
-	case core.StateOnline:
-		text = lang.L("Online")
-		imp = widget.SuccessImportance
-	case core.StateReconnecting:
-		imp = widget.WarningImportance
+	text, imp := accountStateText(v.state, v.err)
+	if v.state == core.StateReconnecting {
 		if secs := int(math.Ceil(time.Until(v.retry.At).Seconds())); !v.retry.At.IsZero() && secs > 0 {
 			text = lang.L("Reconnecting in {{.Seconds}} s…", map[string]any{"Seconds": secs})
 			m.scheduleTick()
-		} else {
-			text = lang.L("Reconnecting…")
-		}
-	default:
-		text = lang.L("Offline")
-		if v.err != nil {
-			text = lang.L("Offline — {{.Reason}}", map[string]any{"Reason": Explain(v.err)})
-			imp = widget.DangerImportance
 		}
 	}
 	if len(m.accounts) > 1 {
@@ -898,11 +882,6 @@ func (m *mainWindow) rowMenu(uid string, pos fyne.Position) {
 // subscription in both directions, copy, remove.
 func (m *mainWindow) contactMenu(n *rosterNode) []*fyne.MenuItem {
 	c, acct, from := n.contact, n.account, n.group
-	sub := func(label, fail string, f func(*core.Session) error) *fyne.MenuItem {
-		return fyne.NewMenuItem(label, func() {
-			m.run(acct, fail, func(_ context.Context, s *core.Session) error { return f(s) }, nil)
-		})
-	}
 	items := []*fyne.MenuItem{
 		fyne.NewMenuItem(lang.L("Open chat"), func() { m.openChat(acct, c.JID) }),
 		fyne.NewMenuItem(lang.L("Contact info…"), func() { m.app.ShowContactInfo(acct, c.JID) }),
@@ -925,22 +904,9 @@ func (m *mainWindow) contactMenu(n *rosterNode) []*fyne.MenuItem {
 	move := fyne.NewMenuItem(lang.L("Move to group"), nil)
 	move.ChildMenu = fyne.NewMenu("", moves...)
 	items = append(items, move, fyne.NewMenuItemSeparator())
-	switch {
-	case c.WeSee():
-		items = append(items, sub(lang.L("Stop seeing their presence"), lang.L("Subscription not cancelled"), func(s *core.Session) error { return s.Unsubscribe(c.JID) }))
-	case c.PendingOut:
-		items = append(items, sub(lang.L("Cancel my request"), lang.L("Request not cancelled"), func(s *core.Session) error { return s.Unsubscribe(c.JID) }))
-	default:
-		items = append(items, sub(lang.L("Ask to see their presence"), lang.L("Request not sent"), func(s *core.Session) error { return s.RequestSubscription(c.JID, "") }))
-	}
-	if c.SeesUs() {
-		items = append(items, sub(lang.L("Stop sharing my presence"), lang.L("Presence still shared"), func(s *core.Session) error { return s.RevokeSubscription(c.JID) }))
-	} else if !c.Approved {
-		items = append(items, sub(lang.L("Let them see my presence"), lang.L("Presence not shared"), func(s *core.Session) error {
-			if c.PendingIn {
-				return s.ApproveSubscription(context.Background(), c.JID, core.ApproveOptions{})
-			}
-			return s.PreApprove(c.JID)
+	for _, a := range subscriptionActions(c) {
+		items = append(items, fyne.NewMenuItem(a.label, func() {
+			m.run(acct, a.fail, func(_ context.Context, s *core.Session) error { return a.do(s) }, nil)
 		}))
 	}
 	items = append(items,
@@ -965,19 +931,7 @@ func (m *mainWindow) confirmRemove(acct string, c core.Contact) {
 // run does a network action of an account in the background; a failure is
 // explained in a dialog titled failTitle, success calls ok (may be nil).
 func (m *mainWindow) run(acct, failTitle string, work func(context.Context, *core.Session) error, ok func()) {
-	v := m.views[acct]
-	if v == nil {
-		return
-	}
-	s := v.session
-	m.app.background(func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
-		defer cancel()
-		return work(ctx, s)
-	}, func(err error) {
-		if m.closed {
-			return
-		}
+	m.runQuiet(acct, work, func(err error) {
 		if err != nil {
 			dialog.ShowInformation(failTitle, Explain(err), m.win)
 			return
