@@ -136,8 +136,9 @@ func (c *Client) DeleteFromServer(ctx context.Context, jid string, deleteHistory
 	s.deleting = true
 	s.mu.Unlock()
 	err = register.Remove(ctx, rc.Conn)
-	if err != nil && s.deletedAnyway(ctx, rc) {
-		err = nil
+	var answered *register.Error
+	if err != nil && !errors.As(err, &answered) && s.deletedAnyway(ctx, rc) {
+		err = nil // no answer, but the account is gone
 	}
 	if err != nil {
 		s.mu.Lock()
@@ -159,7 +160,7 @@ func (s *Session) deletedAnyway(ctx context.Context, rc *rosterConn) bool {
 	select {
 	case <-rc.Conn.Done():
 	case <-time.After(2 * time.Second):
-		return false // the stream is still up: the error was the answer
+		return false // the stream is still up: it was not the deletion's end
 	}
 	c, err := s.dial(ctx)
 	if err == nil {
