@@ -6,13 +6,13 @@ package register
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/causerie/causerie/core/xmpp"
+	"github.com/causerie/causerie/core/xmpp/bob"
 	"github.com/causerie/causerie/core/xmpp/dataform"
 	"gosrc.io/xmpp/stanza"
 )
@@ -24,7 +24,7 @@ const NS = "jabber:iq:register"
 const NSOOB = "jabber:x:oob"
 
 // NSBoB is XEP-0231 bits of binary (CAPTCHA images).
-const NSBoB = "urn:xmpp:bob"
+const NSBoB = bob.NS
 
 func init() {
 	stanza.TypeRegistry.MapExtension(stanza.PKTIQ, xml.Name{Space: NS, Local: "query"}, Query{})
@@ -39,12 +39,7 @@ type Field struct {
 }
 
 // Data is an XEP-0231 bits-of-binary item, e.g. a CAPTCHA image.
-type Data struct {
-	CID    string
-	Type   string
-	MaxAge int
-	Bytes  []byte
-}
+type Data = bob.Data
 
 // Query is <query xmlns='jabber:iq:register'/>.
 type Query struct {
@@ -87,17 +82,12 @@ func (q *Query) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 			}
 			q.OOB = strings.TrimSpace(x.URL)
 		case t.Name.Space == NSBoB && t.Name.Local == "data":
-			var x struct {
-				CID    string `xml:"cid,attr"`
-				Type   string `xml:"type,attr"`
-				MaxAge int    `xml:"max-age,attr"`
-				Text   string `xml:",chardata"`
-			}
+			var x bob.Data
 			if err := d.DecodeElement(&x, &t); err != nil {
 				return true, err
 			}
-			if b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(x.Text), "")); err == nil {
-				q.Data = append(q.Data, Data{CID: x.CID, Type: x.Type, MaxAge: x.MaxAge, Bytes: b})
+			if x.Bytes != nil {
+				q.Data = append(q.Data, x)
 			}
 		case t.Name.Space == NS:
 			var v string
