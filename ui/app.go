@@ -125,9 +125,8 @@ func (a *App) dispatch(e core.Event) {
 		if a.chat == nil || !a.chat.isShowing(key) {
 			a.unread[key]++
 			defer a.updateTitles()
-		} else {
-			a.persistRead(key) // read as it arrives
 		}
+		// Shown as it arrives: the chat window marks it read (MarkRead).
 	}
 	a.notifyEvent(e)
 	if a.login != nil {
