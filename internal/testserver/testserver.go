@@ -1,5 +1,6 @@
 // Package testserver starts real, private XMPP servers (Prosody and
-// ejabberd) on 127.0.0.1 for integration tests.
+// ejabberd) on 127.0.0.1 for integration tests, and a scripted fake server
+// ([Fake]) for what a real server never does.
 //
 // Every server runs from a fresh temporary directory with its own
 // configuration, data, logs and a freshly generated self-signed certificate
