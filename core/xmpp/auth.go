@@ -55,6 +55,20 @@ func chooseMechanism(offered, allowed []string, cs *tls.ConnectionState, cbTypes
 	return sasl.Mechanism{}, false
 }
 
+// atLeast keeps the mechanisms at level min or above.
+func atLeast(offered []string, min AuthLevel) []string {
+	if min <= AuthAny {
+		return offered
+	}
+	var out []string
+	for _, m := range offered {
+		if MechanismLevel(m) >= min {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 type saslFailure struct {
 	Condition string
 	Text      string
@@ -66,8 +80,15 @@ func (t *transport) authSASL(cfg *Config, f *features, user string) (string, err
 		return "", ErrTLSNotOffered
 	}
 	offered := f.mechanisms()
-	mech, ok := chooseMechanism(offered, cfg.Mechanisms, t.tls, f.bindingTypes())
+	mech, ok := chooseMechanism(atLeast(offered, cfg.MinAuth), cfg.Mechanisms, t.tls, f.bindingTypes())
 	if !ok {
+		// Something weaker than the floor would have done: a downgrade.
+		if _, weaker := chooseMechanism(offered, cfg.Mechanisms, t.tls, f.bindingTypes()); weaker && cfg.MinAuth > AuthAny {
+			if f.IQAuth != nil {
+				offered = append(offered, LegacyAuth)
+			}
+			return "", &DowngradeError{Min: cfg.MinAuth, Offered: offered}
+		}
 		return "", fmt.Errorf("%w (server offers %s)", ErrNoMechanism, strings.Join(offered, ", "))
 	}
 	neg := sasl.NewClient(mech,
@@ -159,11 +180,17 @@ func unb64(s string) ([]byte, error) {
 }
 
 // legacyAuth is XEP-0078 jabber:iq:auth, the seed's "Identification",
-// used only when the server offers no SASL and only inside TLS. It returns
+// used only when the server offers no SASL and only inside TLS. It sends
+// the digest (XEP-0078 §3.2) whenever the server accepts one, the password
+// only when it accepts nothing else; an account that has used SCRAM
+// (cfg.MinAuth) refuses legacy auth before sending anything. It returns
 // the resource it authenticated with.
 func (t *transport) legacyAuth(cfg *Config, user, domain, streamID string) (string, error) {
 	if t.tls == nil {
 		return "", ErrTLSNotOffered
+	}
+	if cfg.MinAuth > MechanismLevel(LegacyAuth) {
+		return "", &DowngradeError{Min: cfg.MinAuth, Offered: []string{LegacyAuth}}
 	}
 	timeout := cfg.connectTimeout()
 	q := "<iq type='get' id='auth_1' to='" + esc(domain) + "'><query xmlns='jabber:iq:auth'><username>" + esc(user) + "</username></query></iq>"
@@ -187,11 +214,11 @@ func (t *transport) legacyAuth(cfg *Config, user, domain, streamID string) (stri
 	}
 	var cred string
 	switch {
-	case query.child("", "password") != nil:
-		cred = "<password>" + esc(cfg.Password) + "</password>"
-	case query.child("", "digest") != nil:
+	case query.child("", "digest") != nil && streamID != "":
 		sum := sha1.Sum([]byte(streamID + cfg.Password))
 		cred = "<digest>" + hex.EncodeToString(sum[:]) + "</digest>"
+	case query.child("", "password") != nil:
+		cred = "<password>" + esc(cfg.Password) + "</password>"
 	default:
 		return "", fmt.Errorf("%w (legacy auth without password or digest)", ErrNoMechanism)
 	}
@@ -211,7 +238,7 @@ func (t *transport) legacyAuth(cfg *Config, user, domain, streamID string) (stri
 
 func legacyAuthError(e *element) error {
 	se := elementStanzaError(e)
-	return &AuthError{Mechanism: "jabber:iq:auth", Condition: se.Condition, Text: se.Text}
+	return &AuthError{Mechanism: LegacyAuth, Condition: se.Condition, Text: se.Text}
 }
 
 // elementStanzaError reads the <error/> child of a generic stanza element.

@@ -43,6 +43,11 @@ type Config struct {
 	Mechanisms []string
 	// DisableLegacyAuth refuses the XEP-0078 fallback.
 	DisableLegacyAuth bool
+	// MinAuth is the weakest way of signing in accepted (see AuthLevel):
+	// the level of the strongest login this account has used. A server
+	// offering nothing at this level or above is refused with
+	// *DowngradeError before any credential is sent.
+	MinAuth AuthLevel
 
 	// Handler receives every inbound stanza in wire order, on the reader
 	// goroutine: it must not block (start a goroutine for round trips).

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"sort"
 	"strconv"
 )
@@ -156,5 +157,5 @@ func verifyChain(cfg *Config, domain string, roots *x509.CertPool, chain []*x509
 	if cfg.TrustCertificate != nil && cfg.TrustCertificate(domain, chain) {
 		return nil
 	}
-	return &CertificateError{Domain: domain, Chain: chain, Fingerprint: fp, Err: verr}
+	return &CertificateError{Domain: domain, Chain: chain, Fingerprint: fp, Pinned: slices.Clone(cfg.Pinned), Err: verr}
 }

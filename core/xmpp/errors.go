@@ -22,7 +22,9 @@ var ErrNoMechanism = errors.New("xmpp: no acceptable authentication mechanism of
 // ErrClosed is returned by operations on a closed connection.
 var ErrClosed = errors.New("xmpp: connection closed")
 
-// ErrStanzaTooLarge means the peer sent a stanza bigger than Config.MaxStanzaSize.
+// ErrStanzaTooLarge means the peer sent a stanza bigger than
+// Config.MaxStanzaSize, or stream features listing more than a client ever
+// needs (see maxFeatures): either ends the connection.
 var ErrStanzaTooLarge = errors.New("xmpp: stanza too large")
 
 // ErrServerSignature means the server failed to prove it knows the password
@@ -39,12 +41,20 @@ var ErrTimeout = errors.New("xmpp: timed out")
 // CertificateError reports a server certificate that the system does not
 // trust and that is not pinned. Fingerprint is the SHA-256 of the leaf
 // certificate, which the UI shows for a trust-on-first-use decision.
+// Pinned lists the fingerprints the connection had pinned (Config.Pinned),
+// none of which matched: when it is not empty, the server's certificate
+// changed since it was trusted, and the UI says so, showing the old and the
+// new fingerprints.
 type CertificateError struct {
 	Domain      string
 	Chain       []*x509.Certificate
 	Fingerprint [32]byte
+	Pinned      [][32]byte
 	Err         error // the verification error
 }
+
+// Changed reports whether the certificate replaces a pinned one.
+func (e *CertificateError) Changed() bool { return len(e.Pinned) > 0 }
 
 func (e *CertificateError) Error() string {
 	return fmt.Sprintf("xmpp: certificate of %s not trusted (SHA-256 %s): %v", e.Domain, FormatFingerprint(e.Fingerprint), e.Err)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -220,28 +221,178 @@ func parseStreamError(e *element) *StreamError {
 	return serr
 }
 
-// features is <stream:features/> as far as a client cares.
+// features is <stream:features/> as far as a client cares. It decodes
+// itself (UnmarshalXML) within fixed bounds: a server lists a few features
+// and a few mechanisms, so a list longer than a client ever needs ends the
+// connection with ErrStanzaTooLarge instead of growing with what a hostile
+// server sends (the stanza size limit still bounds the bytes).
 type features struct {
 	StartTLS *struct {
 		Required *struct{} `xml:"required"`
-	} `xml:"urn:ietf:params:xml:ns:xmpp-tls starttls"`
-	Mechanisms *struct {
-		Names []string `xml:"mechanism"`
-	} `xml:"urn:ietf:params:xml:ns:xmpp-sasl mechanisms"`
-	ChannelBinding *struct {
-		Types []struct {
-			Type string `xml:"type,attr"`
-		} `xml:"channel-binding"`
-	} `xml:"urn:xmpp:sasl-cb:0 sasl-channel-binding"`
-	Bind    *struct{} `xml:"urn:ietf:params:xml:ns:xmpp-bind bind"`
-	Session *struct {
+	}
+	Mechanisms     *saslMechanisms
+	ChannelBinding *bindingTypes
+	Bind           *struct{}
+	Session        *struct {
 		Optional *struct{} `xml:"optional"`
-	} `xml:"urn:ietf:params:xml:ns:xmpp-session session"`
-	SM       *struct{} `xml:"urn:xmpp:sm:3 sm"`
-	IQAuth   *struct{} `xml:"http://jabber.org/features/iq-auth auth"`
-	Register *struct{} `xml:"http://jabber.org/features/iq-register register"`
-	// Rest holds every other feature (rosterver, pre-approval, csi, ...).
-	Rest []element `xml:",any"`
+	}
+	SM       *struct{}
+	IQAuth   *struct{}
+	Register *struct{}
+	// Rest names every other feature (rosterver, pre-approval, csi, ...).
+	Rest []xml.Name
+}
+
+// Bounds on stream features. RFC 4422 §3.1 limits a mechanism name to 20
+// characters; servers offer at most a handful of mechanisms, channel-binding
+// types and features.
+const (
+	maxFeatures     = 128
+	maxMechanisms   = 32
+	maxMechanismLen = 64
+	maxBindingTypes = 16
+)
+
+func featuresTooLarge(format string, args ...any) error {
+	return fmt.Errorf("%w: stream features with "+format, append([]any{ErrStanzaTooLarge}, args...)...)
+}
+
+// UnmarshalXML reads the features one child at a time, keeping only the
+// ones a client uses and the names of the others.
+func (f *features) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	n := 0
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return err
+		}
+		switch tt := tok.(type) {
+		case xml.EndElement:
+			return nil
+		case xml.StartElement:
+			if n++; n > maxFeatures {
+				return featuresTooLarge("more than %d features", maxFeatures)
+			}
+			if err := f.decodeFeature(d, &tt); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (f *features) decodeFeature(d *xml.Decoder, se *xml.StartElement) error {
+	switch se.Name {
+	case xml.Name{Space: NSTLS, Local: "starttls"}:
+		return d.DecodeElement(&f.StartTLS, se)
+	case xml.Name{Space: NSSASL, Local: "mechanisms"}:
+		return d.DecodeElement(&f.Mechanisms, se)
+	case xml.Name{Space: NSSASLCB, Local: "sasl-channel-binding"}:
+		return d.DecodeElement(&f.ChannelBinding, se)
+	case xml.Name{Space: NSBind, Local: "bind"}:
+		return d.DecodeElement(&f.Bind, se)
+	case xml.Name{Space: NSSession, Local: "session"}:
+		return d.DecodeElement(&f.Session, se)
+	case xml.Name{Space: NSSM, Local: "sm"}:
+		return d.DecodeElement(&f.SM, se)
+	case xml.Name{Space: "http://jabber.org/features/iq-auth", Local: "auth"}:
+		return d.DecodeElement(&f.IQAuth, se)
+	case xml.Name{Space: "http://jabber.org/features/iq-register", Local: "register"}:
+		return d.DecodeElement(&f.Register, se)
+	}
+	f.Rest = append(f.Rest, se.Name)
+	return d.Skip()
+}
+
+// saslMechanisms is <mechanisms/>: at most maxMechanisms names of at
+// most maxMechanismLen bytes.
+type saslMechanisms struct {
+	Names []string
+}
+
+func (m *saslMechanisms) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return err
+		}
+		switch tt := tok.(type) {
+		case xml.EndElement:
+			return nil
+		case xml.StartElement:
+			if tt.Name.Local != "mechanism" {
+				if err := d.Skip(); err != nil {
+					return err
+				}
+				continue
+			}
+			if len(m.Names) == maxMechanisms {
+				return featuresTooLarge("more than %d SASL mechanisms", maxMechanisms)
+			}
+			name, err := boundedText(d, maxMechanismLen)
+			if err != nil {
+				return err
+			}
+			m.Names = append(m.Names, name)
+		}
+	}
+}
+
+// boundedText reads an element's text (its children skipped) up to its
+// end, failing beyond max bytes.
+func boundedText(d *xml.Decoder, max int) (string, error) {
+	var b []byte
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return "", err
+		}
+		switch tt := tok.(type) {
+		case xml.CharData:
+			if len(b)+len(tt) > max {
+				return "", featuresTooLarge("a mechanism name longer than %d bytes", max)
+			}
+			b = append(b, tt...)
+		case xml.StartElement:
+			if err := d.Skip(); err != nil {
+				return "", err
+			}
+		case xml.EndElement:
+			return strings.TrimSpace(string(b)), nil
+		}
+	}
+}
+
+// bindingTypes is XEP-0440 <sasl-channel-binding/>: at most
+// maxBindingTypes types.
+type bindingTypes struct {
+	Types []string
+}
+
+func (b *bindingTypes) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return err
+		}
+		switch tt := tok.(type) {
+		case xml.EndElement:
+			return nil
+		case xml.StartElement:
+			if tt.Name.Local == "channel-binding" {
+				if len(b.Types) == maxBindingTypes {
+					return featuresTooLarge("more than %d channel-binding types", maxBindingTypes)
+				}
+				for _, a := range tt.Attr {
+					if a.Name.Local == "type" && a.Name.Space == "" {
+						b.Types = append(b.Types, a.Value)
+					}
+				}
+			}
+			if err := d.Skip(); err != nil {
+				return err
+			}
+		}
+	}
 }
 
 // names lists the qualified names of all advertised features.
@@ -260,32 +411,21 @@ func (f *features) names() []xml.Name {
 	add(f.SM != nil, NSSM, "sm")
 	add(f.IQAuth != nil, "http://jabber.org/features/iq-auth", "auth")
 	add(f.Register != nil, "http://jabber.org/features/iq-register", "register")
-	for _, e := range f.Rest {
-		out = append(out, e.XMLName)
-	}
-	return out
+	return append(out, f.Rest...)
 }
 
 func (f *features) mechanisms() []string {
 	if f.Mechanisms == nil {
 		return nil
 	}
-	out := make([]string, 0, len(f.Mechanisms.Names))
-	for _, m := range f.Mechanisms.Names {
-		out = append(out, strings.TrimSpace(m))
-	}
-	return out
+	return slices.Clone(f.Mechanisms.Names)
 }
 
 func (f *features) bindingTypes() []string {
 	if f.ChannelBinding == nil {
 		return nil
 	}
-	var out []string
-	for _, t := range f.ChannelBinding.Types {
-		out = append(out, t.Type)
-	}
-	return out
+	return slices.Clone(f.ChannelBinding.Types)
 }
 
 // readFeatures reads the next element, which must be <stream:features/>.
