@@ -49,6 +49,12 @@ type Account struct {
 	Priority         int      `json:"priority"`
 	Disabled         bool     `json:"disabled,omitempty"`
 	RememberPassword bool     `json:"remember_password"`
+	// StrongestAuth is the strongest authentication mechanism this account
+	// has signed in with ("SCRAM-SHA-256", "PLAIN", "jabber:iq:auth", ...):
+	// a later sign-in refuses a server offering only weaker ones (core
+	// decides what "weaker" means). Empty, as in files written before the
+	// field existed, sets no floor until the next sign-in.
+	StrongestAuth string `json:"strongest_auth,omitempty"`
 }
 
 // Limits checked by Validate. Part lengths follow RFC 7622 (1023 octets per
@@ -61,6 +67,7 @@ const (
 	MinPriority       = -128
 	MaxPriority       = 127
 	MaxPort           = 65535
+	MaxMechanismLen   = 64
 )
 
 // ErrInvalidAccount is matched (errors.Is) by every error Validate returns.
@@ -206,8 +213,9 @@ func validateDomain(d string) error {
 }
 
 // Validate checks the account's settings: JID (see ValidateJID), resource,
-// host, port 0..65535 (0: default), TLS mode, priority -128..127 and pinned
-// fingerprints (32 bytes of hex separated by colons, see Fingerprint). Errors
+// host, port 0..65535 (0: default), TLS mode, priority -128..127, pinned
+// fingerprints (32 bytes of hex separated by colons, see Fingerprint) and
+// the strongest mechanism's name (printable ASCII, at most 64 bytes). Errors
 // are *ValidationError and match ErrInvalidAccount.
 func (a Account) Validate() error {
 	if err := ValidateJID(a.JID); err != nil {
@@ -255,6 +263,14 @@ func (a Account) Validate() error {
 	for _, fp := range a.Pinned {
 		if !validFingerprint(fp) {
 			return invalid("Pinned", fp, "expected a SHA-256 fingerprint: 32 hex byte pairs separated by colons (AB:CD:...)")
+		}
+	}
+	if len(a.StrongestAuth) > MaxMechanismLen {
+		return invalid("StrongestAuth", a.StrongestAuth, fmt.Sprintf("longer than %d bytes", MaxMechanismLen))
+	}
+	for _, r := range a.StrongestAuth {
+		if r <= ' ' || r > '~' {
+			return invalid("StrongestAuth", a.StrongestAuth, "expected a mechanism name (printable ASCII, no spaces)")
 		}
 	}
 	return nil

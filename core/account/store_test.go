@@ -203,8 +203,49 @@ func TestStoreFileFormat(t *testing.T) {
 			t.Errorf("password-like key %q in the file", k)
 		}
 	}
-	if reflect.TypeOf(Account{}).NumField() != 11 {
+	if reflect.TypeOf(Account{}).NumField() != 12 {
 		t.Errorf("Account gained a field: make sure it is not a secret")
+	}
+}
+
+// TestStrongestAuthCompatible: a file written before StrongestAuth existed
+// loads with no floor; the field round-trips and is left out when empty.
+func TestStrongestAuthCompatible(t *testing.T) {
+	dir := t.TempDir()
+	old := `{"version":1,"accounts":[{"jid":"a@b.c","pinned_sha256":["` + fpOK + `"],"auto_connect":true,"priority":0,"remember_password":true}]}`
+	if err := os.WriteFile(filepath.Join(dir, FileName), []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := s.Get("a@b.c")
+	if a.StrongestAuth != "" || len(a.Pinned) != 1 {
+		t.Fatalf("old file read as %+v", a)
+	}
+	if err := s.Put(a); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, FileName)); strings.Contains(string(data), "strongest_auth") {
+		t.Errorf("empty field written: %s", data)
+	}
+	a.StrongestAuth = "SCRAM-SHA-256"
+	if err := s.Put(a); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := OpenStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := s2.Get("a@b.c"); b.StrongestAuth != "SCRAM-SHA-256" {
+		t.Errorf("read back %q", b.StrongestAuth)
+	}
+	for _, bad := range []string{"SCRAM SHA", "x\n", strings.Repeat("A", 65)} {
+		a.StrongestAuth = bad
+		if err := a.Validate(); !errors.Is(err, ErrInvalidAccount) {
+			t.Errorf("StrongestAuth %q accepted", bad)
+		}
 	}
 }
 
