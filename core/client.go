@@ -11,6 +11,7 @@ import (
 
 	"github.com/causerie/causerie/core/account"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/caps"
 )
 
@@ -30,6 +31,9 @@ type Client struct {
 
 	mu       sync.Mutex
 	sessions map[string]*Session
+	// acctMu serialises read-modify-write of the stored accounts (an
+	// update from the UI, the strongest sign-in recorded by a session).
+	acctMu sync.Mutex
 	// Logf receives diagnostics (never passwords); default log.Printf.
 	Logf func(format string, args ...any)
 }
@@ -104,7 +108,7 @@ func (c *Client) Session(jid string) (*Session, bool) {
 // keyring failure is returned wrapped: the account is saved anyway and
 // the password kept for this run, so the UI can say "not remembered".
 func (c *Client) AddAccount(ctx context.Context, a account.Account, password string) (*Session, error) {
-	if err := c.accounts.Put(a); err != nil {
+	if err := c.putAccount(a); err != nil {
 		return nil, err
 	}
 	a, _ = c.accounts.Get(a.JID)
@@ -129,8 +133,11 @@ func (c *Client) AddAccount(ctx context.Context, a account.Account, password str
 }
 
 // UpdateAccount saves changed settings; they apply on the next connection.
+// The strongest sign-in recorded for the account is kept even when a
+// carries a weaker one (a copy taken before the sign-in): the floor only
+// rises, and only RemoveAccount forgets it.
 func (c *Client) UpdateAccount(a account.Account) error {
-	if err := c.accounts.Put(a); err != nil {
+	if err := c.putAccount(a); err != nil {
 		return err
 	}
 	a, _ = c.accounts.Get(a.JID)
@@ -153,6 +160,17 @@ func (c *Client) UpdateAccount(a account.Account) error {
 		}
 	}
 	return nil
+}
+
+// putAccount stores a, keeping the stored StrongestAuth when it is
+// stronger than a's.
+func (c *Client) putAccount(a account.Account) error {
+	c.acctMu.Lock()
+	defer c.acctMu.Unlock()
+	if old, ok := c.accounts.Get(a.JID); ok && xmpp.Stronger(old.StrongestAuth, a.StrongestAuth) {
+		a.StrongestAuth = old.StrongestAuth
+	}
+	return c.accounts.Put(a)
 }
 
 // RemoveAccount disconnects and forgets an account on this computer: its

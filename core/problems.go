@@ -26,6 +26,10 @@ const (
 	ProblemCertificate // see CertificateOf for the fingerprint
 	ProblemNoTLS
 	ProblemNoMechanism
+	// ProblemDowngrade: the server offered only ways of signing in weaker
+	// than this account has used (PLAIN or legacy after SCRAM); nothing
+	// was sent.
+	ProblemDowngrade
 	ProblemReplaced // another login with the same resource took over
 	ProblemServerShutdown
 	ProblemNetwork
@@ -42,6 +46,7 @@ func Classify(err error) Problem {
 	var ae *xmpp.AuthError
 	var ce *xmpp.CertificateError
 	var se *xmpp.StreamError
+	var de *xmpp.DowngradeError
 	var dns *net.DNSError
 	var ne net.Error
 	switch {
@@ -61,6 +66,8 @@ func Classify(err error) Problem {
 		return ProblemCertificate
 	case errors.Is(err, xmpp.ErrTLSNotOffered):
 		return ProblemNoTLS
+	case errors.As(err, &de):
+		return ProblemDowngrade
 	case errors.Is(err, xmpp.ErrNoMechanism):
 		return ProblemNoMechanism
 	case errors.As(err, &se):

@@ -248,8 +248,9 @@ func fatal(err error) bool {
 	var ae *xmpp.AuthError
 	var ce *xmpp.CertificateError
 	var se *xmpp.StreamError
+	var de *xmpp.DowngradeError
 	switch {
-	case errors.As(err, &ae), errors.As(err, &ce),
+	case errors.As(err, &ae), errors.As(err, &ce), errors.As(err, &de),
 		errors.Is(err, xmpp.ErrTLSNotOffered), errors.Is(err, xmpp.ErrNoMechanism),
 		errors.Is(err, xmpp.ErrServerSignature), errors.Is(err, ErrPasswordNeeded):
 		return true
@@ -269,6 +270,7 @@ func (s *Session) run(ctx context.Context) {
 		conn, err := s.dial(ctx)
 		if err == nil {
 			attempt = 0
+			s.recordAuth(conn.Mechanism())
 			err = s.online(ctx, conn)
 		}
 		s.mu.Lock()
@@ -325,6 +327,9 @@ func (s *Session) dial(ctx context.Context) (*xmpp.Conn, error) {
 			}
 		},
 		ResumeTimeout: s.client.opts.ResumeTimeout,
+		// No silent downgrade: once signed in with SCRAM, a server
+		// offering only PLAIN or legacy auth is refused (xmpp.AuthLevel).
+		MinAuth: xmpp.MechanismLevel(a.StrongestAuth),
 	}
 	if cfg.Resource == "" {
 		cfg.Resource = s.client.opts.DefaultResource
@@ -335,6 +340,45 @@ func (s *Session) dial(ctx context.Context) (*xmpp.Conn, error) {
 		}
 	}
 	return xmpp.Dial(ctx, cfg)
+}
+
+// recordAuth remembers mech as the account's strongest sign-in when it is
+// stronger than the one stored (xmpp.Stronger), so that later sign-ins
+// refuse a downgrade. It writes the accounts file (session goroutine).
+func (s *Session) recordAuth(mech string) {
+	c := s.client
+	c.acctMu.Lock()
+	a, ok := c.accounts.Get(s.jid())
+	if !ok || !xmpp.Stronger(mech, a.StrongestAuth) {
+		c.acctMu.Unlock()
+		return
+	}
+	a.StrongestAuth = mech
+	err := c.accounts.Put(a)
+	c.acctMu.Unlock()
+	if err != nil {
+		c.logf("account %s: remembering sign-in with %s: %v", a.JID, mech, err)
+		return
+	}
+	s.mu.Lock()
+	s.acct.StrongestAuth = mech
+	s.mu.Unlock()
+}
+
+// TrustCertificate makes fp ("AB:CD:…", as xmpp.FormatFingerprint writes
+// it) the one certificate pinned for the account and saves the account:
+// a changed certificate replaces the pin it changed from, it is never
+// added beside it (the old key may be the one that leaked). It applies from
+// the next connection. It writes the accounts file: call it off the UI
+// goroutine.
+func (s *Session) TrustCertificate(fp string) error {
+	raw, err := xmpp.ParseFingerprint(fp)
+	if err != nil {
+		return err
+	}
+	a := s.Account()
+	a.Pinned = []string{xmpp.FormatFingerprint(raw)}
+	return s.client.UpdateAccount(a)
 }
 
 func (s *Session) passwordFor(ctx context.Context, a account.Account) (string, error) {
