@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/picture"
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/vcard"
 	"gosrc.io/xmpp/stanza"
@@ -66,13 +67,26 @@ func (c *Client) avatar(jid string) (avatarEntry, bool) {
 	return e, true
 }
 
+// avatarSide is the longest side of a stored avatar: a picture is
+// downscaled once, when stored, so the GUI never decodes a large one.
+const avatarSide = MaxPhotoSide
+
 // setAvatar records jid's avatar (hash "" and no data: none) and reports
-// whether it differs from the one known before.
+// whether it differs from the one known before. The image, published by
+// whoever, goes through the bounded path (core/picture) and is stored as
+// a small PNG; one refused there (too large, not a picture) is recorded
+// with its hash and no image, so it is neither shown nor fetched again.
 func (c *Client) setAvatar(jid, hash string, data []byte) bool {
 	jid = bareJID(jid)
 	old, _ := c.avatar(jid)
 	if hash == "" {
 		data = nil
+	} else if len(data) > 0 {
+		var err error
+		if data, _, _, err = picture.Thumbnail(data, "", avatarSide); err != nil {
+			c.logf("avatar of %s not kept: %v", jid, err)
+			data = nil
+		}
 	}
 	if err := c.store.SaveAvatar(jid, hash, data); err != nil && !errors.Is(err, history.ErrClosed) {
 		c.logf("avatar of %s: %v", jid, err)
@@ -86,8 +100,8 @@ func (c *Client) setAvatar(jid, hash string, data []byte) bool {
 	return old.hash != hash
 }
 
-// Avatar returns the image (PNG, JPEG or GIF bytes as published) of jid's
-// avatar, a contact's or the account's own, from the cache only: memory,
+// Avatar returns the image of jid's avatar (a PNG of at most avatarSide
+// pixels a side, made by the bounded path from the one published), a contact's or the account's own, from the cache only: memory,
 // then the history database. ok is false when none is known.
 func (s *Session) Avatar(jid string) ([]byte, bool) {
 	e, ok := s.client.avatar(jid)

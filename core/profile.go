@@ -5,16 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
-	_ "image/gif" // decoders for the photos users pick
-	_ "image/jpeg"
-	"image/png"
 	"strings"
 	"time"
 
+	"github.com/causerie/causerie/core/picture"
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/vcard"
-	"golang.org/x/image/draw"
 )
 
 // Profiles: vCards (XEP-0054) as plain values, and publishing our own
@@ -26,10 +22,14 @@ import (
 type VCard struct {
 	FullName, Nickname, Birthday, URL, Note, Org, Title, JabberID string
 	Emails, Phones, Addresses                                     []string
-	// Photo is the image (PhotoType: image/png, image/jpeg, ...); nil
-	// when there is none.
+	// Photo is the image (PhotoType: image/png, image/jpeg, ...) as
+	// published, nil when there is none: never decoded but by the bounded
+	// path. Preview is what to show of it: a PNG of at most MaxPhotoSide
+	// pixels a side made by that path, nil when it could not be read or
+	// was too large.
 	Photo     []byte
 	PhotoType string
+	Preview   []byte
 }
 
 // Photo limits: what SetVCard accepts, and the size it publishes.
@@ -98,8 +98,9 @@ func vcardOf(v *vcard.VCard) VCard {
 	if p := v.Photo(); p != nil && len(p.Data) > 0 {
 		out.Photo, out.PhotoType = p.Data, p.Type
 		// XEP-0153 §5: trust the data over the TYPE it came with.
-		if _, format, err := image.DecodeConfig(bytes.NewReader(p.Data)); err == nil {
-			out.PhotoType = "image/" + format
+		if info, err := picture.Check(p.Data, p.Type, picture.Network); err == nil {
+			out.PhotoType = info.MIME()
+			out.Preview, _, _, _ = picture.Thumbnail(p.Data, p.Type, MaxPhotoSide)
 		}
 	}
 	return out
@@ -244,42 +245,38 @@ func mergeValues[T any](old []T, values []string, show func(T) string, build fun
 	return out
 }
 
-// scalePhoto decodes a PNG, JPEG or GIF image, scales it so its longest
-// side is at most MaxPhotoSide, and encodes it as PNG. A PNG already
-// small enough is kept as it is.
+// PhotoPreview is what to show of a photo the user picked before it is
+// saved: a PNG of at most MaxPhotoSide pixels a side, made by the bounded
+// path; ErrBadPhoto when it cannot be used.
+func PhotoPreview(data []byte) ([]byte, error) {
+	out, _, _, err := picture.ThumbnailWithin(data, "", MaxPhotoSide, photoLimits)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadPhoto, err)
+	}
+	return out, nil
+}
+
+// photoLimits bound a photo the user picks from a file: larger than what
+// the network may send, still bounded before decoding.
+var photoLimits = picture.Limits{MaxBytes: maxPhotoInput, MaxSide: 1 << 14, MaxPixels: maxPhotoPixels, MaxMemory: 4 * maxPhotoPixels}
+
+// scalePhoto checks and decodes a PNG, JPEG, GIF or WebP image through the
+// bounded path, scales it so its longest side is at most MaxPhotoSide,
+// and encodes it as PNG. A PNG already small enough is kept as it is.
 func scalePhoto(data []byte) ([]byte, int, int, error) {
-	if len(data) > maxPhotoInput {
-		return nil, 0, 0, fmt.Errorf("%w: the file is larger than %d MiB", ErrBadPhoto, maxPhotoInput>>20)
-	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	info, err := picture.Check(data, "", photoLimits)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("%w: %v", ErrBadPhoto, err)
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxPhotoPixels {
-		return nil, 0, 0, fmt.Errorf("%w: %d×%d pixels", ErrBadPhoto, cfg.Width, cfg.Height)
+	if info.Format == "png" && max(info.Width, info.Height) <= MaxPhotoSide && len(data) <= maxPhotoBytes {
+		return data, info.Width, info.Height, nil
 	}
-	if format == "png" && max(cfg.Width, cfg.Height) <= MaxPhotoSide && len(data) <= maxPhotoBytes {
-		return data, cfg.Width, cfg.Height, nil
-	}
-	src, _, err := image.Decode(bytes.NewReader(data))
+	out, w, h, err := picture.ThumbnailWithin(data, "", MaxPhotoSide, photoLimits)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("%w: %v", ErrBadPhoto, err)
 	}
-	b := src.Bounds()
-	w, h := b.Dx(), b.Dy()
-	if long := max(w, h); long > MaxPhotoSide {
-		w = max(1, (w*MaxPhotoSide+long/2)/long)
-		h = max(1, (h*MaxPhotoSide+long/2)/long)
+	if len(out) > maxPhotoBytes {
+		return nil, 0, 0, fmt.Errorf("%w: %d bytes once encoded", ErrBadPhoto, len(out))
 	}
-	dst := image.NewNRGBA(image.Rect(0, 0, w, h))
-	draw.CatmullRom.Scale(dst, dst.Bounds(), src, b, draw.Src, nil)
-	var out bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.BestCompression}
-	if err := enc.Encode(&out, dst); err != nil {
-		return nil, 0, 0, fmt.Errorf("%w: %v", ErrBadPhoto, err)
-	}
-	if out.Len() > maxPhotoBytes {
-		return nil, 0, 0, fmt.Errorf("%w: %d bytes once encoded", ErrBadPhoto, out.Len())
-	}
-	return out.Bytes(), w, h, nil
+	return out, w, h, nil
 }

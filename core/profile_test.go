@@ -172,7 +172,10 @@ func testVCardAndAvatars(t *testing.T, srv *testserver.Server) {
 	if w, h := pngSize(t, got.Photo); w != 192 || h != 128 || got.PhotoType != "image/png" {
 		t.Fatalf("photo %d×%d %s", w, h, got.PhotoType)
 	}
-	fields := func(v VCard) VCard { v.Photo, v.PhotoType = nil, ""; return v }
+	if w, h := pngSize(t, got.Preview); w != 192 || h != 128 {
+		t.Fatalf("preview %d×%d", w, h)
+	}
+	fields := func(v VCard) VCard { v.Photo, v.PhotoType, v.Preview = nil, "", nil; return v }
 	if !reflect.DeepEqual(fields(got), fields(want)) {
 		t.Fatalf("B reads\n%+v\nA set\n%+v", fields(got), fields(want))
 	}

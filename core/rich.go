@@ -1,6 +1,8 @@
 package core
 
 import (
+	"encoding/base64"
+
 	"gosrc.io/xmpp/stanza"
 
 	"github.com/causerie/causerie/core/history"
@@ -64,33 +66,54 @@ func richOf(m *stanza.Message) string {
 		return ""
 	}
 	if items := bob.FromMessage(m); items != nil {
-		inlineBoB(doc, items)
+		in := bobInliner{items: items, done: map[string]bool{}, budget: maxInlinedBoB}
+		in.blocks(doc)
 	}
 	return string(xhtmlim.Marshal(doc))
 }
 
-// inlineBoB replaces the cid: images of doc whose data the message
-// carries (XEP-0231) with data: URIs, so they show inline; an image the
-// message does not carry keeps its cid: and shows as its alt text.
-func inlineBoB(doc []xhtmlim.Block, items map[string]bob.Data) {
+// maxInlinedBoB bounds what XEP-0231 data adds to one stored message, in
+// bytes of data: URIs: the items came in one stanza, but each could be
+// referenced any number of times.
+const maxInlinedBoB = 512 << 10
+
+// bobInliner replaces the cid: images of a message whose data it carries
+// (XEP-0231) with data: URIs, so they show inline: each cid once (the
+// first image naming it), and only while the message's budget lasts. An
+// image left with its cid: shows as its alt text.
+type bobInliner struct {
+	items  map[string]bob.Data
+	done   map[string]bool
+	budget int
+}
+
+func (b *bobInliner) blocks(doc []xhtmlim.Block) {
 	for i := range doc {
-		b := &doc[i]
-		for j := range b.Inlines {
-			in := &b.Inlines[j]
-			if in.Kind != xhtmlim.Image {
-				continue
-			}
-			if cid, ok := bob.CID(in.Src); ok {
-				if d, ok := items[cid]; ok {
-					if src, safe := xhtmlim.SafeImage(d.DataURI()); safe {
-						in.Src = src
-					}
-				}
+		blk := &doc[i]
+		for j := range blk.Inlines {
+			if in := &blk.Inlines[j]; in.Kind == xhtmlim.Image {
+				b.image(in)
 			}
 		}
-		inlineBoB(b.Blocks, items)
-		for _, item := range b.Items {
-			inlineBoB(item, items)
+		b.blocks(blk.Blocks)
+		for _, item := range blk.Items {
+			b.blocks(item)
 		}
+	}
+}
+
+func (b *bobInliner) image(in *xhtmlim.Inline) {
+	cid, ok := bob.CID(in.Src)
+	if !ok || b.done[cid] {
+		return
+	}
+	d, ok := b.items[cid]
+	if !ok || base64.StdEncoding.EncodedLen(len(d.Bytes)) > b.budget {
+		return
+	}
+	b.done[cid] = true
+	if src, safe := xhtmlim.SafeImage(d.DataURI()); safe {
+		in.Src = src
+		b.budget -= len(src)
 	}
 }

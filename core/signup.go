@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/causerie/causerie/core/picture"
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/dataform"
 	"github.com/causerie/causerie/core/xmpp/register"
@@ -37,13 +38,16 @@ type SignupForm struct {
 	Form *dataform.Form
 	// OOB is the web page where the server creates accounts (jabber:x:oob).
 	OOB string
-	// CAPTCHA of an XEP-0158 form: the image (bytes from XEP-0231 data
-	// matched by cid, with its MIME type) or, when only a link is given,
-	// its URL; CaptchaField is the var of the field that carries it.
-	Captcha      []byte
-	CaptchaType  string
-	CaptchaURL   string
-	CaptchaField string
+	// CAPTCHA of an XEP-0158 form: the image (XEP-0231 data matched by
+	// cid, through the bounded picture path: a PNG, CaptchaType
+	// "image/png") or, when only a link is given, its URL; CaptchaField
+	// is the var of the field that carries it. CaptchaUnreadable: the
+	// server's image was refused (too large, not a picture).
+	Captcha           []byte
+	CaptchaType       string
+	CaptchaURL        string
+	CaptchaField      string
+	CaptchaUnreadable bool
 }
 
 // signupLabels names the plain fields of XEP-0077 §14.1.
@@ -146,11 +150,13 @@ func signupForm(domain string, q *register.Query) SignupForm {
 			v := strings.TrimSpace(u.Value)
 			if cid, ok := strings.CutPrefix(v, "cid:"); ok {
 				for _, d := range q.Data {
-					if d.CID == cid && len(d.Bytes) > 0 && f.Captcha == nil {
-						f.Captcha, f.CaptchaType, f.CaptchaField = d.Bytes, d.Type, fl.Var
-						if f.CaptchaType == "" {
-							f.CaptchaType = u.Type
+					if d.CID == cid && len(d.Bytes) > 0 && f.Captcha == nil && !f.CaptchaUnreadable {
+						f.CaptchaField = fl.Var
+						typ := d.Type
+						if typ == "" {
+							typ = u.Type
 						}
+						captchaImage(&f, d.Bytes, typ)
 					}
 				}
 			} else if (strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://")) && f.CaptchaURL == "" {
@@ -162,6 +168,21 @@ func signupForm(domain string, q *register.Query) SignupForm {
 		}
 	}
 	return f
+}
+
+// captchaSide is the longest side of a CAPTCHA image as shown.
+const captchaSide = 800
+
+// captchaImage sets the form's CAPTCHA image from the server's bytes,
+// through the bounded path: the GUI gets a PNG it made, or is told that
+// the image could not be shown (too large, not a picture).
+func captchaImage(f *SignupForm, data []byte, typ string) {
+	img, _, _, err := picture.Thumbnail(data, typ, captchaSide)
+	if err != nil {
+		f.CaptchaUnreadable = true
+		return
+	}
+	f.Captcha, f.CaptchaType = img, "image/png"
 }
 
 // Domain is the server's domain.

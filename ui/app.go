@@ -65,12 +65,30 @@ func New(fa fyne.App, c *core.Client, version string) *App {
 		dir = filepath.Join(dir, "causerie", "images")
 	}
 	a := &App{FyneApp: fa, Client: c, Version: version, unread: map[ChatKey]int{}, do: fyne.Do,
-		images: newImageCache(dir), foreground: true, trayCheck: trayAvailable, infos: map[ChatKey]*contactInfo{}, profiles: map[string]*profileWindow{}}
+		foreground: true, trayCheck: trayAvailable, infos: map[ChatKey]*contactInfo{}, profiles: map[string]*profileWindow{}}
 	// Rich text colours and the look preferences go through the app's
 	// theme (theme.go); the other preferences apply to core.
+	a.images = a.imageCacheIn(dir)
 	a.baseTheme = fa.Settings().Theme()
 	a.applyPreferences()
 	return a
+}
+
+// imageCacheIn makes the cache of message images in dir: the open chats
+// are drawn again when one is ready.
+func (a *App) imageCacheIn(dir string) *imageCache {
+	return newImageCache(dir, func() { a.do(a.imagesReady) })
+}
+
+// imagesReady draws the open conversations again: an image they show was
+// prepared.
+func (a *App) imagesReady() {
+	if a.chat == nil {
+		return
+	}
+	for _, conv := range a.chat.convs {
+		conv.trans.refreshAll()
+	}
 }
 
 // Start subscribes to core events and shows the first window: the welcome

@@ -320,9 +320,7 @@ func (c *chatConversation) openLink(target string) {
 func (c *chatConversation) loadImage(src string) {
 	images := c.win.app.images
 	c.win.app.background(func() error {
-		var err error
-		images.fetch(src, func(e error) { err = e })
-		return err
+		return images.fetch(src)
 	}, func(err error) {
 		if err != nil {
 			c.showNotice(lang.L("The image could not be loaded."))

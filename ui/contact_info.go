@@ -342,8 +342,8 @@ func (ci *contactInfo) showVCard(v core.VCard) {
 	} else {
 		ci.vcardMsg.Hide()
 	}
-	if len(v.Photo) > 0 {
-		ci.avatar.Resource = fyne.NewStaticResource(fmt.Sprintf("photo-%s", ci.jid), v.Photo)
+	if len(v.Preview) > 0 {
+		ci.avatar.Resource = fyne.NewStaticResource(fmt.Sprintf("photo-%s", ci.jid), v.Preview)
 		ci.avatar.Refresh()
 	}
 	if v.FullName != "" {

@@ -66,7 +66,7 @@ func newHarnessTrust(t *testing.T, srv *testserver.Server, trustCA bool) *harnes
 	t.Cleanup(func() { h.client.Close(); store.Close() })
 	h.app = New(h.fyne, h.client, "test")
 	h.app.do = func(f func()) { h.queue <- f }
-	h.app.images = newImageCache(filepath.Join(h.dir, "cache", "images"))
+	h.app.images = h.app.imageCacheIn(filepath.Join(h.dir, "cache", "images"))
 	h.app.trayCheck = func() bool { return false } // no tray unless a test says so
 	t.Cleanup(h.app.Stop)
 	return h

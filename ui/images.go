@@ -17,130 +17,255 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
+
+	"github.com/causerie/causerie/core/picture"
 )
 
-// imageCache holds the images messages show, as files in a cache
-// directory: inline data: images (XEP-0071 with data URIs), and remote
-// images fetched only when the person asked (a fetch tells the sender that
-// and when the message was read: XEP-0071 §11.2).
+// imageCache prepares the pictures messages show: inline data: images
+// (XEP-0071, and the XEP-0231 cid: images core turned into data: URIs),
+// and remote images fetched only when the person asked (a fetch tells the
+// sender that and when the message was read: XEP-0071 §11.2). Every one
+// goes through the bounded path (core/picture) off the UI goroutine: its
+// size is checked from its header before it is decoded, a too large one
+// becomes a placeholder, and Fyne only ever loads the small PNG that path
+// encoded, written to the cache directory.
 type imageCache struct {
 	dir string
+	// ready is told (off the UI goroutine) that an image finished
+	// preparing, so the transcripts showing it are drawn again.
+	ready func()
+	// client fetches remote images: redirects only within the host.
+	client *http.Client
+	// work lets one picture be decoded at a time: the memory the limits
+	// allow is for one.
+	work chan struct{}
 
 	mu      sync.Mutex
-	files   map[string]fyne.URI // by src
-	loading map[string]bool
+	entries map[imageKey]*imageEntry
+	loading map[imageKey]bool
 }
 
-// Limits of remote images.
+// imageKey names an image by its src (a data: URI can be large; its hash
+// is kept instead).
+type imageKey [sha256.Size]byte
+
+// imageStatus is where an image stands.
+type imageStatus int
+
 const (
-	maxRemoteImage   = 4 << 20
-	remoteImageLimit = 20 * time.Second
+	// imageAbsent: nothing to show but the alt text (a cid: image the
+	// message did not carry, a remote one not loaded).
+	imageAbsent imageStatus = iota
+	// imagePreparing: being checked and scaled in the background.
+	imagePreparing
+	// imageShown: uri is the prepared picture.
+	imageShown
+	// imageTooLarge: refused from its header (or byte count), not decoded.
+	imageTooLarge
+	// imageBroken: not a picture we show (not PNG/JPEG/GIF/WebP, an SVG in
+	// disguise, damaged).
+	imageBroken
 )
 
-var imageTypes = map[string]string{"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp"}
-
-func newImageCache(dir string) *imageCache {
-	return &imageCache{dir: dir, files: map[string]fyne.URI{}, loading: map[string]bool{}}
+// imageEntry is an image's state, with its prepared file once shown.
+type imageEntry struct {
+	status imageStatus
+	uri    fyne.URI
 }
 
-// get returns the local copy of src: a data: image is written on first
-// use; a remote one only once fetched. Nil when there is none.
-func (c *imageCache) get(src string) fyne.URI {
+// Limits of message images.
+const (
+	// maxShownSide is the longest side of the PNG Fyne gets. Fyne shows
+	// rich-text images at half their pixel size (it assumes HiDPI), so
+	// at most 400 logical pixels.
+	maxShownSide = 800
+	// maxRemoteImage bounds a remote image's download.
+	maxRemoteImage   = 4 << 20
+	remoteImageLimit = 20 * time.Second
+	maxRedirects     = 3
+)
+
+func newImageCache(dir string, ready func()) *imageCache {
+	c := &imageCache{dir: dir, ready: ready, work: make(chan struct{}, 1),
+		entries: map[imageKey]*imageEntry{}, loading: map[imageKey]bool{}}
+	c.client = &http.Client{CheckRedirect: sameHostRedirect}
+	return c
+}
+
+// sameHostRedirect follows a few redirects within the first request's
+// host and scheme (never from https to http, never to another host: the
+// link the person consented to is the one fetched).
+func sameHostRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return errors.New("image: too many redirects")
+	}
+	first := via[0].URL
+	if !strings.EqualFold(req.URL.Host, first.Host) || req.URL.Scheme != first.Scheme {
+		return fmt.Errorf("image: redirected to another host (%s)", req.URL.Host)
+	}
+	return nil
+}
+
+func keyOf(src string) imageKey { return sha256.Sum256([]byte(src)) }
+
+// get returns what can be shown of src now, without blocking: a data:
+// image not seen before starts preparing in the background (ready is
+// called when it is done).
+func (c *imageCache) get(src string) imageEntry {
+	k := keyOf(src)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if u, ok := c.files[src]; ok {
-		return u
+	if e, ok := c.entries[k]; ok {
+		return *e
 	}
 	if !strings.HasPrefix(src, "data:") {
-		return nil
+		return imageEntry{}
 	}
-	mime, data, ok := strings.Cut(strings.TrimPrefix(src, "data:"), ",")
-	mime, isB64 := strings.CutSuffix(mime, ";base64")
-	ext := imageTypes[mime]
-	if !ok || !isB64 || ext == "" {
-		c.files[src] = nil
-		return nil
-	}
-	b, err := base64.StdEncoding.DecodeString(data)
-	if err != nil {
-		c.files[src] = nil
-		return nil
-	}
-	u, err := c.write(b, ext)
-	if err != nil {
-		return nil
-	}
-	c.files[src] = u
-	return u
+	c.entries[k] = &imageEntry{status: imagePreparing}
+	go c.prepareInline(k, src)
+	return imageEntry{status: imagePreparing}
 }
 
-func (c *imageCache) write(b []byte, ext string) (fyne.URI, error) {
-	if c.dir == "" {
-		return nil, errors.New("no cache directory")
-	}
-	if err := os.MkdirAll(c.dir, 0o700); err != nil {
-		return nil, err
-	}
-	sum := sha256.Sum256(b)
-	path := filepath.Join(c.dir, hex.EncodeToString(sum[:16])+ext)
-	if _, err := os.Stat(path); err != nil {
-		if err := os.WriteFile(path, b, 0o600); err != nil {
-			return nil, err
+// prepareInline decodes a data: image's bytes and prepares them.
+func (c *imageCache) prepareInline(k imageKey, src string) {
+	e := imageEntry{status: imageBroken}
+	head, data, ok := strings.Cut(strings.TrimPrefix(src, "data:"), ",")
+	mime, isB64 := strings.CutSuffix(head, ";base64")
+	if ok && isB64 {
+		if base64.StdEncoding.DecodedLen(len(data)) > picture.Network.MaxBytes {
+			e.status = imageTooLarge
+		} else if b, err := base64.StdEncoding.DecodeString(data); err == nil {
+			e = c.prepare(k, b, mime)
 		}
 	}
-	return storage.NewFileURI(path), nil
+	c.set(k, e)
 }
 
-// fetch downloads a remote image the person asked for (off the UI
-// goroutine); done gets the outcome.
-func (c *imageCache) fetch(src string, done func(error)) {
-	c.mu.Lock()
-	if c.loading[src] || c.files[src] != nil {
-		c.mu.Unlock()
-		return
+// prepare runs bytes from the network through the bounded path and writes
+// the PNG it makes to the cache directory.
+func (c *imageCache) prepare(k imageKey, b []byte, mime string) imageEntry {
+	if c.dir == "" {
+		return imageEntry{status: imageBroken}
 	}
-	c.loading[src] = true
-	c.mu.Unlock()
-	err := c.download(src)
-	c.mu.Lock()
-	delete(c.loading, src)
-	c.mu.Unlock()
-	done(err)
+	path := filepath.Join(c.dir, "shown-"+hex.EncodeToString(k[:16])+".png")
+	if _, err := os.Stat(path); err == nil {
+		return imageEntry{status: imageShown, uri: storage.NewFileURI(path)}
+	}
+	c.work <- struct{}{}
+	out, _, _, err := picture.Thumbnail(b, mime, maxShownSide)
+	<-c.work
+	switch {
+	case errors.Is(err, picture.ErrTooLarge):
+		return imageEntry{status: imageTooLarge}
+	case err != nil:
+		return imageEntry{status: imageBroken}
+	}
+	if err := writeFileAtomic(path, out); err != nil {
+		fyne.LogError("image cache", err)
+		return imageEntry{status: imageBroken}
+	}
+	return imageEntry{status: imageShown, uri: storage.NewFileURI(path)}
 }
 
-func (c *imageCache) download(src string) error {
+// set records an image's outcome and says it is ready.
+func (c *imageCache) set(k imageKey, e imageEntry) {
+	c.mu.Lock()
+	c.entries[k] = &e
+	c.mu.Unlock()
+	if c.ready != nil {
+		c.ready()
+	}
+}
+
+// writeFileAtomic writes a file whole or not at all.
+func writeFileAtomic(path string, b []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(b)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
+}
+
+// errImageTooLarge: a remote image over the limits (shown as such, not
+// an error to report).
+var errImageTooLarge = errors.New("image: too large")
+
+// fetch downloads a remote image the person asked for and prepares it
+// (off the UI goroutine). A too large one is recorded as such; other
+// failures are returned, and the image can be asked for again.
+func (c *imageCache) fetch(src string) error {
+	k := keyOf(src)
+	c.mu.Lock()
+	if c.loading[k] || c.entries[k] != nil {
+		c.mu.Unlock()
+		return nil
+	}
+	c.loading[k] = true
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		delete(c.loading, k)
+		c.mu.Unlock()
+	}()
+	b, mime, err := c.download(src)
+	if errors.Is(err, errImageTooLarge) {
+		c.set(k, imageEntry{status: imageTooLarge})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	e := c.prepare(k, b, mime)
+	c.set(k, e)
+	if e.status == imageBroken {
+		return errors.New("image: not a picture that can be shown")
+	}
+	return nil
+}
+
+// download fetches at most maxRemoteImage bytes of an image.
+func (c *imageCache) download(src string) ([]byte, string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), remoteImageLimit)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src, nil)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := c.client.Do(req)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("image: HTTP %d", resp.StatusCode)
+		return nil, "", fmt.Errorf("image: HTTP %d", resp.StatusCode)
 	}
 	mime, _, _ := strings.Cut(resp.Header.Get("Content-Type"), ";")
-	ext := imageTypes[strings.TrimSpace(strings.ToLower(mime))]
-	if ext == "" {
-		return errors.New("image: not a PNG, JPEG, GIF or WebP image")
+	mime = strings.TrimSpace(strings.ToLower(mime))
+	if !strings.HasPrefix(mime, "image/") || strings.Contains(mime, "svg") {
+		return nil, "", fmt.Errorf("image: served as %q", mime)
+	}
+	if resp.ContentLength > maxRemoteImage {
+		return nil, "", errImageTooLarge
 	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxRemoteImage+1))
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	if len(b) > maxRemoteImage {
-		return errors.New("image: too large")
+		return nil, "", errImageTooLarge
 	}
-	u, err := c.write(b, ext)
-	if err != nil {
-		return err
-	}
-	c.mu.Lock()
-	c.files[src] = u
-	c.mu.Unlock()
-	return nil
+	return b, mime, nil
 }

@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 
@@ -28,7 +30,10 @@ type profileWindow struct {
 	account string
 	session *core.Session
 
-	photo                             []byte
+	// photo is the picture to publish (as read from the file or the
+	// server: never given to Fyne); preview is the PNG shown, made by
+	// core's bounded picture path.
+	photo, preview                    []byte
 	photoType                         string
 	image                             *canvas.Image
 	removePhoto                       *widget.Button
@@ -154,13 +159,16 @@ func (p *profileWindow) fill(v core.VCard) {
 	p.url.SetText(v.URL)
 	p.note.SetText(v.Note)
 	p.jabberID = v.JabberID
-	p.photo, p.photoType = v.Photo, v.PhotoType
+	p.photo, p.photoType, p.preview = v.Photo, v.PhotoType, v.Preview
 	p.showPhoto()
 }
 
 func (p *profileWindow) showPhoto() {
 	if len(p.photo) > 0 {
-		p.image.Resource = fyne.NewStaticResource("my-photo", p.photo)
+		p.image.Resource = theme.AccountIcon()
+		if len(p.preview) > 0 {
+			p.image.Resource = fyne.NewStaticResource(fmt.Sprintf("my-photo-%p", p.preview), p.preview)
+		}
 		p.removePhoto.Enable()
 	} else {
 		p.image.Resource = theme.AccountIcon()
@@ -175,23 +183,49 @@ func (p *profileWindow) choosePhoto() {
 		if err != nil || r == nil {
 			return
 		}
-		defer r.Close()
-		data, err := io.ReadAll(io.LimitReader(r, 32<<20+1))
-		if err != nil || len(data) > 32<<20 {
-			p.msg(p.errorText, lang.L("This file cannot be used as a photo."))
-			return
-		}
-		p.setPhoto(data)
+		var data []byte
+		p.app.background(func() error { // the disk, off the UI goroutine
+			defer r.Close()
+			var err error
+			data, err = io.ReadAll(io.LimitReader(r, 32<<20+1))
+			if err == nil && len(data) > 32<<20 {
+				err = core.ErrBadPhoto
+			}
+			return err
+		}, func(err error) {
+			if err != nil {
+				p.msg(p.errorText, lang.L("This file cannot be used as a photo."))
+				return
+			}
+			p.setPhoto(data)
+		})
 	}, p.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".png", ".jpg", ".jpeg", ".gif"}))
 	d.Show()
 }
 
-// setPhoto takes a picked image (core checks and resizes it on save).
+// setPhoto takes a picked image (core checks and resizes it on save) and
+// shows its preview once made, off the UI goroutine.
 func (p *profileWindow) setPhoto(data []byte) {
 	p.msg(p.errorText, "")
-	p.photo, p.photoType = data, ""
+	p.photo, p.photoType, p.preview = data, "", nil
 	p.showPhoto()
+	var preview []byte
+	p.app.background(func() error {
+		var err error
+		preview, err = core.PhotoPreview(data)
+		return err
+	}, func(err error) {
+		if !bytes.Equal(p.photo, data) {
+			return // another photo was picked meanwhile
+		}
+		if err != nil {
+			p.msg(p.errorText, lang.L("This photo cannot be used: choose a PNG, JPEG or GIF image."))
+			return
+		}
+		p.preview = preview
+		p.showPhoto()
+	})
 }
 
 func lines(s string) []string {

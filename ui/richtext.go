@@ -20,10 +20,15 @@ type richEnv struct {
 	// remote image (never fetched otherwise: it tells the sender that
 	// and when the message was read).
 	loadImage func(src string)
-	// image returns the image at src once it is available locally (an
-	// inline data: image, or a remote one fetched with consent).
-	image func(src string) fyne.URI
+	// image returns where the image at src stands: shown once prepared
+	// through the bounded path (an inline data: image, or a remote one
+	// fetched with consent), too large, broken, or nothing yet.
+	image func(src string) imageEntry
 }
+
+// maxImagesShown bounds the pictures one message shows; the others show
+// their alt text.
+const maxImagesShown = 16
 
 // richSegments turns a message's rich text into Fyne RichText segments:
 // paragraphs, quotes (a bar per level), preformatted blocks, lists,
@@ -32,7 +37,7 @@ type richEnv struct {
 // images (remote ones only on request). base styles every text (italic
 // headlines, error colour).
 func richSegments(d xhtmlim.Doc, base widget.RichTextStyle, env richEnv) []widget.RichTextSegment {
-	r := richRenderer{base: base, env: env}
+	r := &richRenderer{base: base, env: env}
 	var out []widget.RichTextSegment
 	for _, b := range d {
 		out = append(out, r.block(b, 0)...)
@@ -52,12 +57,14 @@ var paragraphEnd = &widget.TextSegment{Style: widget.RichTextStyleParagraph}
 type richRenderer struct {
 	base widget.RichTextStyle
 	env  richEnv
+	// images counts the images asked for so far (maxImagesShown).
+	images int
 }
 
 // quoteBar prefixes each line of a quote, one bar per nesting level.
 const quoteBar = "▍ "
 
-func (r richRenderer) block(b xhtmlim.Block, quote int) []widget.RichTextSegment {
+func (r *richRenderer) block(b xhtmlim.Block, quote int) []widget.RichTextSegment {
 	switch b.Kind {
 	case xhtmlim.Quote:
 		var out []widget.RichTextSegment
@@ -121,7 +128,7 @@ func (r richRenderer) block(b xhtmlim.Block, quote int) []widget.RichTextSegment
 	return append(texts, paragraphEnd)
 }
 
-func (r richRenderer) quotePrefix(level int) widget.RichTextSegment {
+func (r *richRenderer) quotePrefix(level int) widget.RichTextSegment {
 	return &widget.TextSegment{Text: strings.Repeat(quoteBar, level), Style: widget.RichTextStyle{
 		Inline: true, ColorName: theme.ColorNamePrimary, TextStyle: fyne.TextStyle{Bold: true}}}
 }
@@ -133,7 +140,7 @@ func prefixLines(s, p string) string {
 
 // inlines renders a paragraph's content; after a line break inside a
 // quote, linePrefix starts the next line.
-func (r richRenderer) inlines(ins []xhtmlim.Inline, linePrefix string) []widget.RichTextSegment {
+func (r *richRenderer) inlines(ins []xhtmlim.Inline, linePrefix string) []widget.RichTextSegment {
 	var out []widget.RichTextSegment
 	for _, in := range ins {
 		switch in.Kind {
@@ -162,21 +169,20 @@ func (r richRenderer) inlines(ins []xhtmlim.Inline, linePrefix string) []widget.
 	return out
 }
 
-// image is an inline image, or its alt text with "load image" for a
-// remote one not fetched yet.
-func (r richRenderer) image(in xhtmlim.Inline) []widget.RichTextSegment {
-	if r.env.image != nil {
-		if uri := r.env.image(in.Src); uri != nil {
-			return []widget.RichTextSegment{&widget.ImageSegment{Source: uri, Title: in.Alt}}
-		}
+// image is an inline image once prepared, else a placeholder: its alt
+// text, "too large" or "not shown", with "load image" for a remote one not
+// fetched yet.
+func (r *richRenderer) image(in xhtmlim.Inline) []widget.RichTextSegment {
+	var e imageEntry
+	if r.env.image != nil && r.images < maxImagesShown {
+		r.images++
+		e = r.env.image(in.Src)
 	}
-	alt := strings.TrimSpace(in.Alt)
-	label := lang.L("[Image]")
-	if alt != "" {
-		label = lang.L("[Image: {{.Alt}}]", map[string]any{"Alt": alt})
+	if e.status == imageShown {
+		return []widget.RichTextSegment{&widget.ImageSegment{Source: e.uri, Title: in.Alt}}
 	}
-	out := []widget.RichTextSegment{r.text(label+" ", xhtmlim.Style{Italic: true})}
-	if strings.HasPrefix(in.Src, "http://") || strings.HasPrefix(in.Src, "https://") {
+	out := []widget.RichTextSegment{r.text(imageLabel(e.status, strings.TrimSpace(in.Alt))+" ", xhtmlim.Style{Italic: true})}
+	if e.status == imageAbsent && (strings.HasPrefix(in.Src, "http://") || strings.HasPrefix(in.Src, "https://")) {
 		src := in.Src
 		u, _ := url.Parse(src)
 		out = append(out, &widget.HyperlinkSegment{Text: lang.L("Load image"), URL: u, OnTapped: func() {
@@ -188,8 +194,26 @@ func (r richRenderer) image(in xhtmlim.Inline) []widget.RichTextSegment {
 	return out
 }
 
+// imageLabel is what stands for an image not shown.
+func imageLabel(st imageStatus, alt string) string {
+	args := map[string]any{"Alt": alt}
+	switch {
+	case st == imageTooLarge && alt != "":
+		return lang.L("[Image too large: {{.Alt}}]", args)
+	case st == imageTooLarge:
+		return lang.L("[Image too large]")
+	case st == imageBroken && alt != "":
+		return lang.L("[Image not shown: {{.Alt}}]", args)
+	case st == imageBroken:
+		return lang.L("[Image not shown]")
+	case alt != "":
+		return lang.L("[Image: {{.Alt}}]", args)
+	}
+	return lang.L("[Image]")
+}
+
 // text is an inline text segment with a span's style over the base.
-func (r richRenderer) text(s string, st xhtmlim.Style) *widget.TextSegment {
+func (r *richRenderer) text(s string, st xhtmlim.Style) *widget.TextSegment {
 	style := r.base
 	style.Inline = true
 	ts := style.TextStyle

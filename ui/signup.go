@@ -603,6 +603,12 @@ func (w *signupWizard) captcha(f core.SignupForm) fyne.CanvasObject {
 		img.SetMinSize(fyne.NewSize(240, 80))
 		return img
 	}
+	if f.CaptchaUnreadable {
+		l := widget.NewLabel(lang.L("The server's challenge picture cannot be shown (too large, or not a picture). Try again later, or choose another server."))
+		l.Wrapping = fyne.TextWrapWord
+		l.Importance = widget.DangerImportance
+		return l
+	}
 	if u, err := url.Parse(f.CaptchaURL); err == nil && f.CaptchaURL != "" {
 		return container.NewVBox(widget.NewLabel(lang.L("Open this image and type what it shows:")), widget.NewHyperlink(f.CaptchaURL, u))
 	}

@@ -118,3 +118,32 @@ func TestMigrationToCaches(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestMigrationForgetsUnboundedAvatars: avatars stored before schema 5
+// were kept as published, of any size; the migration forgets them (they
+// are fetched again and stored downscaled) and keeps the caps cache.
+func TestMigrationForgetsUnboundedAvatars(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveAvatar(bob, "h", []byte("a picture as published")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveCaps("sha-1", "v", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	s.w.Exec(`PRAGMA user_version = 4`)
+	s.Close()
+	if s, err = Open(path); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, _, ok, err := s.Avatar(bob); ok || err != nil {
+		t.Fatalf("avatar kept: %v %v", ok, err)
+	}
+	if _, ok, err := s.LoadCaps("sha-1", "v"); !ok || err != nil {
+		t.Fatalf("caps lost: %v %v", ok, err)
+	}
+}

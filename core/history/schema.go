@@ -112,6 +112,10 @@ CREATE TABLE read_marks (
 );
 INSERT INTO read_marks (conv, last_id) SELECT conv, MAX(id) FROM messages GROUP BY conv;
 `,
+	// 5: avatars were stored as published, of any size; from now on only
+	// as small PNGs made by the bounded picture path. The old ones are
+	// forgotten, so each is fetched again and stored that way.
+	`DELETE FROM avatars;`,
 }
 
 // schemaVersion is the user_version of an up-to-date database.

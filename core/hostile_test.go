@@ -1,0 +1,216 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/xml"
+	"image"
+	"image/jpeg"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"gosrc.io/xmpp/stanza"
+
+	"github.com/causerie/causerie/core/account"
+	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/xmpp/register"
+	"github.com/causerie/causerie/core/xmpp/vcard"
+	"github.com/causerie/causerie/core/xmpp/xhtmlim"
+	"github.com/causerie/causerie/internal/hostile"
+)
+
+// offlineSession is a session over its own store and no server: enough to
+// hand it stanzas as its connection's reader would.
+func offlineSession(t *testing.T) (*Client, *Session) {
+	t.Helper()
+	dir := t.TempDir()
+	accts, err := account.OpenStore(filepath.Join(dir, "config"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := history.Open(filepath.Join(dir, "history.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	c := NewClient(accts, nil, store, Options{})
+	t.Cleanup(c.Close)
+	s, err := c.AddAccount(context.Background(), account.Account{JID: "me@example.org"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, s
+}
+
+func decodeMessage(t *testing.T, raw []byte) *stanza.Message {
+	t.Helper()
+	var m stanza.Message
+	if err := xml.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	return &m
+}
+
+// TestBoBCannotAmplify: a ~300 KB message with 2,000 images naming one
+// 190 KiB XEP-0231 item used to be stored as ~500 MB of XHTML (the item
+// inlined as a data: URI at every reference). Now each cid is inlined
+// once, within a budget: stored and read back for display in well under
+// 200 ms and 50 MB.
+func TestBoBCannotAmplify(t *testing.T) {
+	_, s := offlineSession(t)
+	raw := hostile.BoBMessage("mallory@example.org/x", 2000, 190<<10)
+	m := decodeMessage(t, raw)
+	var doc xhtmlim.Doc
+	var stored history.Message
+	growth, took := hostile.Peak(func() {
+		s.HandleMessage(nil, m)
+		msgs, err := s.History("mallory@example.org", 1)
+		if err != nil || len(msgs) != 1 {
+			t.Fatalf("history: %v, %d messages", err, len(msgs))
+		}
+		stored = msgs[0]
+		doc = MessageDoc(stored)
+	})
+	t.Logf("%d-byte message: stored %d bytes of XHTML, shown in %v, heap +%d MiB", len(raw), len(stored.Rich), took, growth>>20)
+	if growth > 50<<20 {
+		t.Errorf("the heap grew by %d MiB", growth>>20)
+	}
+	if took > 200*time.Millisecond*hostile.Slowdown {
+		t.Errorf("took %v", took)
+	}
+	var inlined, kept int
+	for _, in := range doc[0].Inlines {
+		switch {
+		case in.Kind != xhtmlim.Image:
+		case strings.HasPrefix(in.Src, "data:"):
+			inlined++
+		case in.Src == "cid:a":
+			kept++
+		}
+	}
+	if inlined != 1 || kept != 1999 {
+		t.Errorf("%d images inlined, %d kept as cid:", inlined, kept)
+	}
+}
+
+// TestBoBBudget: distinct items are inlined while the message's budget
+// lasts; the rest keep their cid: (shown as their alt text).
+func TestBoBBudget(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`<message xmlns='jabber:client' type='chat' from='a@example.org/x'><body>x</body><html xmlns='http://jabber.org/protocol/xhtml-im'><body xmlns='http://www.w3.org/1999/xhtml'><p>`)
+	for i := range 4 {
+		b.WriteString(`<img alt='a' src='cid:` + string(rune('a'+i)) + `'/>`)
+	}
+	b.WriteString(`</p></body></html>`)
+	item := hostile.BoBMessage("", 1, 150<<10)
+	data := item[strings.Index(string(item), "<data"):strings.Index(string(item), "</message>")]
+	for i := range 4 {
+		b.WriteString(strings.Replace(string(data), "cid='a'", "cid='"+string(rune('a'+i))+"'", 1))
+	}
+	b.WriteString(`</message>`)
+	doc, err := xhtmlim.Parse([]byte(richOf(decodeMessage(t, []byte(b.String())))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inlined int
+	for _, in := range doc[0].Inlines {
+		if strings.HasPrefix(in.Src, "data:") {
+			inlined++
+		}
+	}
+	if inlined != 2 { // 2 × 200 KiB of base64 fit 512 KiB, a third does not
+		t.Errorf("%d items inlined", inlined)
+	}
+}
+
+// captchaForm is XEP-0158's Example 6 with data of our own.
+func captchaForm(t *testing.T, data []byte) SignupForm {
+	t.Helper()
+	raw := `<iq xmlns='jabber:client' type='result' from='example.org' id='reg1'><query xmlns='jabber:iq:register'>
+<x xmlns='jabber:x:data' type='form'>
+  <field type='hidden' var='FORM_TYPE'><value>urn:xmpp:captcha</value></field>
+  <field label='Enter the text you see' var='ocr'>
+    <media xmlns='urn:xmpp:media-element' height='80' width='290'><uri type='image/png'>cid:c@bob.xmpp.org</uri></media>
+    <required/>
+  </field>
+</x>
+<data xmlns='urn:xmpp:bob' cid='c@bob.xmpp.org' type='image/png' max-age='0'>` + base64.StdEncoding.EncodeToString(data) + `</data>
+</query></iq>`
+	var iq stanza.IQ
+	if err := xml.Unmarshal([]byte(raw), &iq); err != nil {
+		t.Fatal(err)
+	}
+	q, ok := iq.Payload.(*register.Query)
+	if !ok {
+		t.Fatalf("payload %T", iq.Payload)
+	}
+	return signupForm("example.org", q)
+}
+
+// TestCaptchaThroughBoundedPath: the sign-up wizard's CAPTCHA image comes
+// from a server we may know nothing of: a 16000×16000 one is refused from
+// its header (the form says it cannot be shown), an SVG announced as PNG
+// too, and an ordinary one reaches the GUI as a PNG the bounded path made.
+func TestCaptchaThroughBoundedPath(t *testing.T) {
+	var f SignupForm
+	growth, _ := hostile.Peak(func() { f = captchaForm(t, hostile.PNG(16000, 16000)) })
+	if !f.CaptchaUnreadable || f.Captcha != nil || f.CaptchaField != "ocr" {
+		t.Fatalf("bomb: unreadable %v, %d bytes, field %q", f.CaptchaUnreadable, len(f.Captcha), f.CaptchaField)
+	}
+	if growth > 8<<20 {
+		t.Fatalf("refusing the CAPTCHA grew the heap by %d MiB", growth>>20)
+	}
+	if f = captchaForm(t, []byte(`<svg xmlns="http://www.w3.org/2000/svg"/>`)); !f.CaptchaUnreadable {
+		t.Fatal("an SVG CAPTCHA was accepted")
+	}
+	var img bytes.Buffer
+	jpeg.Encode(&img, image.NewGray(image.Rect(0, 0, 290, 80)), nil)
+	f = captchaForm(t, img.Bytes())
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(f.Captcha))
+	if f.CaptchaUnreadable || err != nil || format != "png" || f.CaptchaType != "image/png" || cfg.Width != 290 || cfg.Height != 80 {
+		t.Fatalf("ordinary CAPTCHA: %s %d×%d %q, %v", format, cfg.Width, cfg.Height, f.CaptchaType, err)
+	}
+}
+
+// TestAvatarsStoredDownscaled: a contact's avatar is stored as a small
+// PNG made by the bounded path, whatever was published; a bomb is kept
+// as its hash with no picture (not shown, not fetched again).
+func TestAvatarsStoredDownscaled(t *testing.T) {
+	c, s := offlineSession(t)
+	big := hostile.PNG(3000, 1500)
+	c.setAvatar("big@example.org", "h1", big)
+	data, ok := s.Avatar("big@example.org")
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if !ok || err != nil || format != "png" || cfg.Width != avatarSide || cfg.Height != avatarSide/2 {
+		t.Fatalf("stored avatar: %v %s %d×%d %v", ok, format, cfg.Width, cfg.Height, err)
+	}
+	growth, _ := hostile.Peak(func() { c.setAvatar("bomb@example.org", "h2", hostile.PNG(16000, 16000)) })
+	if _, ok := s.Avatar("bomb@example.org"); ok {
+		t.Fatal("a bomb avatar is shown")
+	}
+	if e, ok := c.avatar("bomb@example.org"); !ok || e.hash != "h2" {
+		t.Fatalf("the bomb's hash is not remembered: %+v", e)
+	}
+	if growth > 8<<20 {
+		t.Fatalf("refusing the avatar grew the heap by %d MiB", growth>>20)
+	}
+}
+
+// TestVCardPreviewBounded: a vCard photo is shown from its preview, made
+// by the bounded path; a bomb has none.
+func TestVCardPreviewBounded(t *testing.T) {
+	v := vcard.VCard{}
+	v.SetPhoto("image/png", hostile.PNG(1000, 1000))
+	out := vcardOf(&v)
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(out.Preview))
+	if err != nil || cfg.Width != MaxPhotoSide {
+		t.Fatalf("preview: %d×%d %v", cfg.Width, cfg.Height, err)
+	}
+	v.SetPhoto("image/png", hostile.PNG(16000, 16000))
+	if out = vcardOf(&v); out.Preview != nil || out.Photo == nil {
+		t.Fatalf("bomb: preview %d bytes, photo %d bytes", len(out.Preview), len(out.Photo))
+	}
+}
