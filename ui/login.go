@@ -683,7 +683,8 @@ func (l *loginWindow) failed(st core.ConnectionStateChanged) {
 }
 
 // askTrust asks whether to trust (pin) the server's certificate for this
-// account: trust on first use.
+// account: trust on first use, or a certificate that changed since it was
+// pinned (the dialog then shows the old fingerprints too).
 func (l *loginWindow) askTrust(jid string, ce *xmpp.CertificateError, cause error) {
 	l.phase = loginTrusting
 	l.refresh()
@@ -693,7 +694,7 @@ func (l *loginWindow) askTrust(jid string, ce *xmpp.CertificateError, cause erro
 	if domain == "" {
 		domain = loginDomain(jid)
 	}
-	l.trust = showTrustDialog(l.win, domain, fp, func(trust bool) {
+	l.trust = showCertificateDialog(l.win, domain, fp, pinnedFingerprints(ce), func(trust bool) {
 		l.trust = nil
 		if l.phase != loginTrusting {
 			return
@@ -708,7 +709,8 @@ func (l *loginWindow) askTrust(jid string, ce *xmpp.CertificateError, cause erro
 	})
 }
 
-// trustCertificate pins fp for the account and connects again.
+// trustCertificate pins fp for the account, in place of any earlier pin,
+// and connects again.
 func (l *loginWindow) trustCertificate(jid, fp string) {
 	l.phase = loginConnecting
 	l.sawConnecting = false
@@ -720,18 +722,8 @@ func (l *loginWindow) trustCertificate(jid, fp string) {
 			return core.ErrNotConnected
 		}
 		s.Disconnect() // make sure the failed attempt has stopped
-		a := s.Account()
-		pinned := false
-		for _, p := range a.Pinned {
-			if strings.EqualFold(p, fp) {
-				pinned = true
-			}
-		}
-		if !pinned {
-			a.Pinned = append(append([]string(nil), a.Pinned...), fp)
-			if err := c.UpdateAccount(a); err != nil {
-				return err
-			}
+		if err := s.TrustCertificate(fp); err != nil {
+			return err
 		}
 		s.Connect()
 		return nil

@@ -20,6 +20,7 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/xmpp"
 )
 
 // Preference keys of the main window.
@@ -82,6 +83,8 @@ type mainWindow struct {
 	menu *fyne.Menu
 	// passwordDialog asks for a refused password (askPassword).
 	passwordDialog *dialog.CustomDialog
+	// trustDialog asks about a server's certificate (askTrust).
+	trustDialog dialog.Dialog
 	// avatars are the contacts' pictures, by account and JID.
 	avatars map[ChatKey]fyne.Resource
 }
@@ -512,12 +515,50 @@ func (m *mainWindow) signInAgain(v *accountState) {
 	case core.ProblemWrongPassword, core.ProblemPasswordNeeded, core.ProblemKeyring:
 		m.askPassword(v)
 		return
-	case core.ProblemCertificate, core.ProblemAccountDisabled, core.ProblemInvalidAddress:
+	case core.ProblemCertificate:
+		if ce, ok := core.CertificateOf(v.err); ok {
+			m.askTrust(v, ce)
+			return
+		}
+		m.app.ShowLogin()
+		return
+	case core.ProblemAccountDisabled, core.ProblemInvalidAddress:
 		m.app.ShowLogin()
 		return
 	}
 	s := v.session
 	m.app.background(func() error { s.Connect(); return nil }, func(error) {})
+}
+
+// askTrust asks whether to trust the certificate an account's server
+// presented: for the first time, or changed since it was pinned (then the
+// dialog says so and shows the old fingerprints too). Trusting pins it in
+// place of the old ones and signs in.
+func (m *mainWindow) askTrust(v *accountState, ce *xmpp.CertificateError) {
+	fp := xmpp.FormatFingerprint(ce.Fingerprint)
+	domain := ce.Domain
+	if domain == "" {
+		domain = loginDomain(v.jid)
+	}
+	s := v.session
+	m.trustDialog = showCertificateDialog(m.win, domain, fp, pinnedFingerprints(ce), func(trust bool) {
+		m.trustDialog = nil
+		if !trust {
+			return
+		}
+		m.app.background(func() error {
+			if err := s.TrustCertificate(fp); err != nil {
+				return err
+			}
+			s.Connect()
+			return nil
+		}, func(err error) {
+			if err != nil && !m.closed {
+				dialog.ShowInformation(lang.L("Certificate not saved"),
+					lang.L("Causerie could not save the account on this computer. Check that your configuration folder can be written to, then try again."), m.win)
+			}
+		})
+	})
 }
 
 // askPassword asks for an account's password (it was refused, or is not

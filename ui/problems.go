@@ -37,6 +37,8 @@ func Explain(err error) string {
 		return lang.L("The server does not offer an encrypted connection, so Causerie will not connect to it.")
 	case core.ProblemNoMechanism:
 		return lang.L("The server offers no secure way to sign in that Causerie supports.")
+	case core.ProblemDowngrade:
+		return lang.L("The server now offers only a weaker way to sign in than this account used before, one that would give it the password. Causerie did not send the password: someone may be intercepting the connection. If the server's administrator confirms the change, remove the account from Causerie and add it again.")
 	case core.ProblemReplaced:
 		return lang.L("Signed out: this account signed in from another place with the same resource.")
 	case core.ProblemServerShutdown:

@@ -11,26 +11,70 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/causerie/causerie/core/account"
+	"github.com/causerie/causerie/core/xmpp"
 )
 
 // showTrustDialog asks whether to trust a certificate the system does not
 // (trust on first use, per account): it shows the domain and the SHA-256
-// fingerprint, and calls answer with the choice. Sign-in and sign-up share it.
+// fingerprint, and calls answer with the choice. Sign-up uses it.
 func showTrustDialog(win fyne.Window, domain, fp string, answer func(trust bool)) dialog.Dialog {
-	intro := widget.NewLabel(lang.L("The server {{.Server}} presented a certificate that this computer does not trust.", map[string]any{"Server": domain}))
-	intro.Wrapping = fyne.TextWrapWord
-	advice := widget.NewLabel(lang.L("This happens with private servers and with attacks. Before trusting it, compare the fingerprint with the one the server's administrator gives you. Causerie will trust this certificate for this account only."))
-	advice.Wrapping = fyne.TextWrapWord
-	fpLabel := widget.NewLabel(loginFingerprintLines(fp))
-	fpLabel.TextStyle = fyne.TextStyle{Monospace: true}
-	fpLabel.Selectable = true
-	content := container.NewVBox(intro,
-		widget.NewLabelWithStyle(lang.L("SHA-256 fingerprint:"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		fpLabel, advice)
-	d := dialog.NewCustomConfirm(lang.L("Certificate not trusted"), lang.L("Trust this certificate"), lang.L("Cancel"), content, answer, win)
+	return showCertificateDialog(win, domain, fp, nil, answer)
+}
+
+// showCertificateDialog is showTrustDialog for an account, which may have
+// pinned certificates already: when previous (the pinned fingerprints the
+// certificate did not match) is not empty, the certificate changed since it
+// was trusted, and the dialog says so, showing the old fingerprints and the
+// new one. Accepting replaces the old pins (core.Session.TrustCertificate).
+func showCertificateDialog(win fyne.Window, domain, fp string, previous []string, answer func(trust bool)) dialog.Dialog {
+	fpLabel := fingerprintLabel(fp)
+	var content *fyne.Container
+	title, confirm := lang.L("Certificate not trusted"), lang.L("Trust this certificate")
+	if len(previous) == 0 {
+		intro := widget.NewLabel(lang.L("The server {{.Server}} presented a certificate that this computer does not trust.", map[string]any{"Server": domain}))
+		intro.Wrapping = fyne.TextWrapWord
+		advice := widget.NewLabel(lang.L("This happens with private servers and with attacks. Before trusting it, compare the fingerprint with the one the server's administrator gives you. Causerie will trust this certificate for this account only."))
+		advice.Wrapping = fyne.TextWrapWord
+		content = container.NewVBox(intro,
+			widget.NewLabelWithStyle(lang.L("SHA-256 fingerprint:"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+			fpLabel, advice)
+	} else {
+		title, confirm = lang.L("Certificate changed"), lang.L("Trust the new certificate")
+		intro := widget.NewLabel(lang.L("The certificate of {{.Server}} has changed since you trusted it.", map[string]any{"Server": domain}))
+		intro.Wrapping = fyne.TextWrapWord
+		advice := widget.NewLabel(lang.L("Servers change their certificate when it is renewed, and attackers present their own. Trust the new one only if the server's administrator confirms its fingerprint. Causerie will then trust only the new certificate for this account."))
+		advice.Wrapping = fyne.TextWrapWord
+		content = container.NewVBox(intro,
+			widget.NewLabelWithStyle(lang.L("Previously trusted SHA-256 fingerprint:"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		for _, p := range previous {
+			content.Add(fingerprintLabel(p))
+		}
+		content.Add(widget.NewLabelWithStyle(lang.L("New SHA-256 fingerprint:"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		content.Add(fpLabel)
+		content.Add(advice)
+	}
+	d := dialog.NewCustomConfirm(title, confirm, lang.L("Cancel"), content, answer, win)
 	d.Resize(fyne.NewSize(460, 0))
 	d.Show()
 	return d
+}
+
+// fingerprintLabel shows a fingerprint in monospace, selectable.
+func fingerprintLabel(fp string) *widget.Label {
+	l := widget.NewLabel(loginFingerprintLines(fp))
+	l.TextStyle = fyne.TextStyle{Monospace: true}
+	l.Selectable = true
+	return l
+}
+
+// pinnedFingerprints formats the pins a changed certificate did not match
+// (none for a certificate seen for the first time).
+func pinnedFingerprints(ce *xmpp.CertificateError) []string {
+	var out []string
+	for _, p := range ce.Pinned {
+		out = append(out, xmpp.FormatFingerprint(p))
+	}
+	return out
 }
 
 // loginFingerprintLines splits a 32-byte fingerprint over two lines.
