@@ -6,8 +6,11 @@ import (
 )
 
 // FuzzStreamReader feeds arbitrary bytes after a stream header to the
-// reader: it must end with an error or cleanly, never panic, never read
-// more than the stanza limit beyond a stanza boundary.
+// reader, under a small stanza limit and under the default (1 MiB) one
+// that the app uses: it must end with an error or cleanly, never panic,
+// never read more than the stanza limit beyond a stanza boundary. One
+// seed is issue 12's namespace prefix bomb: 2,000 declarations on a
+// message with 50,000 children (245 KB).
 func FuzzStreamReader(f *testing.F) {
 	for _, s := range []string{
 		`<message from="tintin@jabber.org/chateau" type="chat"><body>Salut !</body></message>`,
@@ -20,15 +23,21 @@ func FuzzStreamReader(f *testing.F) {
 		`<message><html xmlns='http://jabber.org/protocol/xhtml-im'><body xmlns='http://www.w3.org/1999/xhtml'><p style='font-weight:bold'>Salut !</p></body></html></message>`,
 		`</stream:stream>`,
 		`<message><![CDATA[x]]>&amp;&#x41;&bogus;</message>`,
+		prefixBomb(2000, 50000),
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		const max = 4096
-		c, mc := runReader(t, bytes.NewReader(data), newRecorder(), max)
-		_ = c.Err()
-		if mc.read > int64(len(seedHeader)+len(data)) {
-			t.Fatalf("read %d bytes of %d", mc.read, len(seedHeader)+len(data))
+		limits := []int64{4096}
+		if len(data) > 4096 { // else the default limit gives the same run
+			limits = append(limits, 0)
+		}
+		for _, max := range limits {
+			c, mc := runReader(t, bytes.NewReader(data), newRecorder(), max)
+			_ = c.Err()
+			if mc.read > int64(len(seedHeader)+len(data)) {
+				t.Fatalf("limit %d: read %d bytes of %d", max, mc.read, len(seedHeader)+len(data))
+			}
 		}
 	})
 }
