@@ -163,8 +163,9 @@ const injected = "<stream:error><policy-violation xmlns='" + NSStreams + "'/>" +
 // <proceed/> are never read as part of the secure stream. Sent in the same
 // segment as <proceed/>, they sit in the plaintext reader's buffer, which
 // is dropped when TLS starts: the login goes on with what the server sent
-// over TLS. Sent a moment later, they reach crypto/tls, which refuses them
-// as a bad record header (tls.RecordHeaderError) and the login fails.
+// over TLS. Sent once the client has started the TLS handshake, they reach
+// crypto/tls, which refuses them as a bad record header
+// (tls.RecordHeaderError), and the login fails.
 func TestPlaintextAfterProceedNotRead(t *testing.T) {
 	t.Parallel()
 	f := ts.StartFake(t)
@@ -205,9 +206,9 @@ func TestPlaintextAfterProceedNotRead(t *testing.T) {
 		}
 		run.Wait(t)
 	})
-	t.Run("separate segment", func(t *testing.T) {
+	t.Run("during the handshake", func(t *testing.T) {
 		run := f.Play(slices.Concat(start, []ts.Step{
-			ts.Proceed(""), ts.Pause(100 * time.Millisecond), ts.Send(injected),
+			ts.Proceed(""), ts.AwaitClient(), ts.Send(injected),
 		}, login)...)
 		_, err := Dial(context.Background(), fakeCfg(f))
 		var rh tls.RecordHeaderError

@@ -429,6 +429,37 @@ func STARTTLS(cert Cert) Step {
 	)
 }
 
+// AwaitClient waits until the client sends more bytes (its TLS ClientHello
+// after <proceed/>, say) without consuming them: the StartTLS step that
+// must follow still reads them. With it, bytes sent in between reach the
+// client while it is in the TLS handshake, whatever the timing.
+func AwaitClient() Step {
+	return Step{"await the client", func(c *FakeConn) error {
+		c.conn.SetReadDeadline(time.Now().Add(fakeIdle))
+		b := make([]byte, 1)
+		n, err := c.conn.Read(b)
+		if n > 0 {
+			c.conn = &prefixConn{Conn: c.conn, prefix: b[:n]}
+		}
+		return err
+	}}
+}
+
+// prefixConn reads prefix before the connection.
+type prefixConn struct {
+	net.Conn
+	prefix []byte
+}
+
+func (p *prefixConn) Read(b []byte) (int, error) {
+	if len(p.prefix) > 0 {
+		n := copy(b, p.prefix)
+		p.prefix = p.prefix[n:]
+		return n, nil
+	}
+	return p.Conn.Read(b)
+}
+
 // Pause waits d.
 func Pause(d time.Duration) Step {
 	return Step{"pause", func(*FakeConn) error { time.Sleep(d); return nil }}
