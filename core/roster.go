@@ -2,6 +2,7 @@ package core
 
 import (
 	"encoding/json"
+	"github.com/causerie/causerie/core/safetext"
 	"slices"
 	"sort"
 	"strings"
@@ -84,12 +85,14 @@ type Contact struct {
 	InRoster bool
 }
 
-// DisplayName is the name, or the JID when there is none.
+// DisplayName is the name, or the JID when there is none, isolated
+// (core/safetext) so that its bidi controls or right-to-left letters
+// cannot reorder the text it is shown in.
 func (c Contact) DisplayName() string {
 	if c.Name != "" {
-		return c.Name
+		return safetext.Isolate(c.Name)
 	}
-	return c.JID
+	return safetext.Isolate(c.JID)
 }
 
 // Online reports whether any resource is available.

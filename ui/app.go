@@ -26,6 +26,9 @@ type App struct {
 	accounts *accountsWindow
 
 	unread map[ChatKey]int
+	// requestsNotified: subscription requests already notified, by
+	// sender (one notification each while the app runs).
+	requestsNotified map[ChatKey]bool
 	// images holds the images messages show (images.go).
 	images *imageCache
 	// foreground: the app has the focus (notifications are for when it
@@ -64,7 +67,7 @@ func New(fa fyne.App, c *core.Client, version string) *App {
 	if err == nil {
 		dir = filepath.Join(dir, "causerie", "images")
 	}
-	a := &App{FyneApp: fa, Client: c, Version: version, unread: map[ChatKey]int{}, do: fyne.Do,
+	a := &App{FyneApp: fa, Client: c, Version: version, unread: map[ChatKey]int{}, requestsNotified: map[ChatKey]bool{}, do: fyne.Do,
 		foreground: true, trayCheck: trayAvailable, infos: map[ChatKey]*contactInfo{}, profiles: map[string]*profileWindow{}}
 	// Rich text colours and the look preferences go through the app's
 	// theme (theme.go); the other preferences apply to core.

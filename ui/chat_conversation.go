@@ -18,6 +18,7 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/safetext"
 )
 
 // chatPageSize is how many messages are loaded on open and per page when
@@ -109,12 +110,13 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey) *chatConve
 	return c
 }
 
-// displayName is the contact's roster name, else the JID.
+// displayName is the contact's roster name, else the JID, isolated
+// (safetext) so that it cannot reorder the text around it.
 func (c *chatConversation) displayName() string {
 	if c.inRoster && c.contact.Name != "" {
-		return c.contact.Name
+		return safetext.Isolate(c.contact.Name)
 	}
-	return c.key.JID
+	return safetext.Isolate(c.key.JID)
 }
 
 func (c *chatConversation) senderName(m history.Message) string {
@@ -300,14 +302,10 @@ func (c *chatConversation) stateChanged(id int64, st history.State, reason strin
 // can say one address and lead to another (XEP-0071 §11.2).
 func (c *chatConversation) openLink(target string) {
 	u, err := url.Parse(target)
-	if err != nil {
+	if err != nil || safetext.HasInvisible(target) {
 		return
 	}
-	l := widget.NewLabel(target)
-	l.Wrapping = fyne.TextWrapBreak
-	l.Selectable = true
-	intro := widget.NewLabel(lang.L("This link leads to:"))
-	d := dialog.NewCustomConfirm(lang.L("Open link?"), lang.L("Open"), lang.L("Cancel"), container.NewVBox(intro, l), func(ok bool) {
+	d := dialog.NewCustomConfirm(lang.L("Open link?"), lang.L("Open"), lang.L("Cancel"), linkConfirmation(target, u), func(ok bool) {
 		if ok {
 			c.win.app.FyneApp.OpenURL(u)
 		}

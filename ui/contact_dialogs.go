@@ -15,6 +15,7 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/safetext"
 )
 
 // The contact dialogs of the main window (the seed's "Gestion des
@@ -371,15 +372,15 @@ func (m *mainWindow) showRequest(acct string, r history.Request) {
 		return
 	}
 	c, inRoster := v.contacts[r.From]
-	who := widget.NewLabelWithStyle(r.From, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	who := widget.NewLabelWithStyle(safetext.Isolate(r.From), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	if inRoster && c.Name != "" {
-		who.SetText(c.Name + " (" + r.From + ")")
+		who.SetText(safetext.Isolate(c.Name) + " (" + safetext.Isolate(r.From) + ")")
 	}
 	intro := widget.NewLabel(lang.L("wants to see when you are online (your presence)."))
 	intro.Wrapping = fyne.TextWrapWord
 	items := []fyne.CanvasObject{who, intro}
 	if msg := strings.TrimSpace(r.Message); msg != "" {
-		q := widget.NewLabel(lang.L("Their message: “{{.Message}}”", map[string]any{"Message": msg}))
+		q := widget.NewLabel(lang.L("Their message: “{{.Message}}”", map[string]any{"Message": safetext.Isolate(msg)}))
 		q.Wrapping = fyne.TextWrapWord
 		items = append(items, q)
 	}

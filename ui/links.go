@@ -2,14 +2,53 @@ package ui
 
 import (
 	"errors"
+	"net/url"
 	"strings"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+	"golang.org/x/net/idna"
 
 	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/safetext"
 	"github.com/causerie/causerie/core/xmppuri"
 )
+
+// linkConfirmation is what a link's confirmation shows: its whole target
+// and, when its host has letters beyond ASCII (which can imitate others:
+// "аpple.com" with a Cyrillic а), the host as DNS sees it, in punycode.
+func linkConfirmation(target string, u *url.URL) fyne.CanvasObject {
+	l := widget.NewLabel(safetext.Isolate(target))
+	l.Wrapping = fyne.TextWrapBreak
+	l.Selectable = true
+	box := container.NewVBox(widget.NewLabel(lang.L("This link leads to:")), l)
+	if uni, ascii, ok := idnHost(u.Hostname()); ok {
+		h := widget.NewLabel(lang.L("Its server's name has letters that can look like others: {{.Host}} is written {{.ASCII}} in plain letters.",
+			map[string]any{"Host": safetext.Isolate(uni), "ASCII": ascii}))
+		h.Wrapping = fyne.TextWrapWord
+		h.Importance = widget.WarningImportance
+		box.Add(h)
+	}
+	return box
+}
+
+// idnHost reports whether host is an internationalised name (letters
+// beyond ASCII, or punycode), with its Unicode and ASCII (punycode) forms.
+func idnHost(host string) (uni, ascii string, ok bool) {
+	ascii, err := idna.Lookup.ToASCII(host)
+	if err != nil {
+		if ascii, err = idna.Punycode.ToASCII(host); err != nil {
+			return "", "", false
+		}
+	}
+	if uni, err = idna.Punycode.ToUnicode(ascii); err != nil {
+		uni = host
+	}
+	return uni, ascii, uni != ascii
+}
 
 // HandleURI acts on an xmpp: link (RFC 5122, XEP-0147) given on the
 // command line or handed over by a second launch: ?message (or none)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/safetext"
 	"github.com/causerie/causerie/core/xmpp"
 )
 
@@ -785,7 +786,7 @@ func (m *mainWindow) updateNode(uid string, branch bool, o fyne.CanvasObject) {
 			if g == "" {
 				g = lang.L("Contacts")
 			}
-			l.SetText(lang.L("{{.Name}} ({{.Online}}/{{.Total}})", map[string]any{"Name": g, "Online": n.online, "Total": n.total}))
+			l.SetText(lang.L("{{.Name}} ({{.Online}}/{{.Total}})", map[string]any{"Name": safetext.Isolate(g), "Online": n.online, "Total": n.total}))
 		}
 		return
 	}
@@ -796,15 +797,15 @@ func (m *mainWindow) updateNode(uid string, branch bool, o fyne.CanvasObject) {
 	r.uid, r.kind = uid, n.kind
 	switch n.kind {
 	case nodeRequest:
-		r.name, r.show, r.known, r.unread = n.request.From, core.ShowOffline, false, 0
+		r.name, r.show, r.known, r.unread = safetext.Isolate(n.request.From), core.ShowOffline, false, 0
 		if v := m.views[n.account]; v != nil {
 			if c, ok := v.contacts[n.request.From]; ok && c.Name != "" {
-				r.name = c.Name + " (" + c.JID + ")"
+				r.name = safetext.Isolate(c.Name) + " (" + safetext.Isolate(c.JID) + ")"
 			}
 		}
 		r.status = lang.L("Wants to see your presence")
 		if msg := strings.TrimSpace(n.request.Message); msg != "" {
-			r.status = "“" + msg + "”"
+			r.status = "“" + safetext.Isolate(msg) + "”"
 		}
 		if len(m.accounts) > 1 {
 			r.status = lang.L("{{.Text}} (to {{.Account}})", map[string]any{"Text": r.status, "Account": n.account})
@@ -839,7 +840,7 @@ func (m *mainWindow) secondary(c core.Contact) string {
 		return ""
 	}
 	if s := strings.TrimSpace(r.Status); s != "" {
-		return strings.Join(strings.Fields(s), " ")
+		return safetext.Isolate(strings.Join(strings.Fields(s), " "))
 	}
 	if r.Show != core.ShowAvailable {
 		return showLabel(r.Show)

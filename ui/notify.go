@@ -10,6 +10,7 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/safetext"
 )
 
 // Desktop notifications: a new message or a subscription request while
@@ -22,7 +23,10 @@ import (
 // Preference keys of notifications.
 const (
 	prefNotify = "notifications"
-	prefMuted  = "muted" // "account|jid" of muted conversations
+	// prefNotifyText: a message's notification shows its text (else only
+	// who sent it, for screens others can see).
+	prefNotifyText = "notifications.text"
+	prefMuted      = "muted" // "account|jid" of muted conversations
 )
 
 // notificationLimit cuts long messages in a notification.
@@ -70,30 +74,48 @@ func (a *App) notifyEvent(e core.Event) {
 		if m.Direction != history.In || m.Type == "error" || a.looking(k) || a.Muted(k) {
 			return
 		}
-		text := strings.Join(strings.Fields(core.MessageDoc(m).PlainText()), " ")
-		if r := []rune(text); len(r) > notificationLimit {
-			text = string(r[:notificationLimit-1]) + "…"
-		}
 		a.FyneApp.SendNotification(fyne.NewNotification(
-			lang.L("Message from {{.Name}}", map[string]any{"Name": a.contactName(e.Account, m.Peer)}), text))
+			lang.L("Message from {{.Name}}", map[string]any{"Name": a.contactName(e.Account, m.Peer)}), a.notificationText(m)))
 		a.playMessageSound()
 	case core.SubscriptionRequested:
 		if a.foreground && a.main != nil && !a.main.hidden {
 			return // the request shows in the contact list in view
 		}
+		// Once per sender while the app runs: a stranger asking again
+		// and again does not flood the desktop.
+		k := ChatKey{e.Account, e.Request.From}
+		if a.requestsNotified[k] {
+			return
+		}
+		a.requestsNotified[k] = true
 		a.FyneApp.SendNotification(fyne.NewNotification(lang.L("Subscription request"),
-			lang.L("{{.Name}} wants to see your presence.", map[string]any{"Name": e.Request.From})))
+			lang.L("{{.Name}} wants to see your presence.", map[string]any{"Name": safetext.Isolate(e.Request.From)})))
 	}
 }
 
-// contactName is a contact's roster name, else its address.
+// notificationText is what a message's notification says: its text,
+// isolated and cut short, or only that there is one when the preferences
+// hide message text.
+func (a *App) notificationText(m history.Message) string {
+	if !a.FyneApp.Preferences().BoolWithFallback(prefNotifyText, true) {
+		return lang.L("New message")
+	}
+	text := strings.Join(strings.Fields(core.MessageDoc(m).PlainText()), " ")
+	if r := []rune(text); len(r) > notificationLimit {
+		text = string(r[:notificationLimit-1]) + "…"
+	}
+	return safetext.Isolate(text)
+}
+
+// contactName is a contact's roster name, else its address, isolated
+// (safetext) so that it cannot reorder the text around it.
 func (a *App) contactName(account, jid string) string {
 	if s, ok := a.Client.Session(account); ok {
 		if c, ok := s.Roster().Contact(jid); ok && c.Name != "" {
-			return c.Name
+			return safetext.Isolate(c.Name)
 		}
 	}
-	return jid
+	return safetext.Isolate(jid)
 }
 
 // updateTitles shows the unread count in the main window's title (and the

@@ -91,3 +91,30 @@ func TestUnreadKeptAcrossRestart(t *testing.T) {
 		t.Errorf("title %q", got)
 	}
 }
+
+// TestNotificationsHostile: a subscription request notifies once per
+// sender however often it is repeated; with message text hidden in the
+// preferences a notification names only the sender; a name or text with
+// a bidi override is isolated, so it cannot flip the words around it.
+func TestNotificationsHostile(t *testing.T) {
+	h := newChatHarness(t, false)
+	h.app.foreground = false
+	req := core.SubscriptionRequested{Account: h.me, Request: history.Request{From: "mallory@example.org"}}
+	test.AssertNotificationSent(t, fyne.NewNotification("Subscription request", "mallory@example.org wants to see your presence."), func() {
+		h.app.dispatch(req)
+	})
+	for range 5 {
+		test.AssertNotificationSent(t, nil, func() { h.app.dispatch(req) })
+	}
+	// Another sender still notifies.
+	test.AssertNotificationSent(t, fyne.NewNotification("Subscription request", "erin@example.org wants to see your presence."), func() {
+		h.app.dispatch(core.SubscriptionRequested{Account: h.me, Request: history.Request{From: "erin@example.org"}})
+	})
+	msg := core.MessageReceived{Account: h.me, Message: history.Message{Peer: "bob@example.org", Direction: history.In, Type: "chat", Body: "the secret code is 1234"}}
+	h.fyne.Preferences().SetBool(prefNotifyText, false)
+	test.AssertNotificationSent(t, fyne.NewNotification("Message from bob@example.org", "New message"), func() { h.app.dispatch(msg) })
+	h.fyne.Preferences().SetBool(prefNotifyText, true)
+	// An override in the text is closed inside an isolate.
+	msg.Message.Body = "\u202egnp.exe is safe"
+	test.AssertNotificationSent(t, fyne.NewNotification("Message from bob@example.org", "\u2068\u202egnp.exe is safe\u202c\u2069"), func() { h.app.dispatch(msg) })
+}

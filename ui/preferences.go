@@ -75,6 +75,7 @@ type preferencesWindow struct {
 	scale           *widget.Slider
 	scaleLabel      *widget.Label
 	notify, sounds  *widget.Check
+	notifyText      *widget.Check
 	offline, status *widget.Check
 	states, hideOS  *widget.Check
 	restart         *widget.Label
@@ -143,6 +144,7 @@ func (w *preferencesWindow) build() {
 		return c
 	}
 	w.notify = check(lang.L("Show a notification for new messages and requests"), prefNotify, true, nil)
+	w.notifyText = check(lang.L("Show the message's text in notifications (off: only who sent it)"), prefNotifyText, true, nil)
 	w.sounds = check(lang.L("Play a sound for new messages"), prefSounds, true, nil)
 	w.offline = check(lang.L("Show offline contacts"), prefShowOffline, false, func(on bool) {
 		if m := w.app.main; m != nil {
@@ -169,7 +171,7 @@ func (w *preferencesWindow) build() {
 		),
 		w.restart,
 		widget.NewSeparator(),
-		section(lang.L("Notifications")), w.notify, w.sounds,
+		section(lang.L("Notifications")), w.notify, w.notifyText, w.sounds,
 		widget.NewSeparator(),
 		section(lang.L("Contact list")), w.offline, w.status,
 		widget.NewSeparator(),

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/causerie/causerie/core/safetext"
 	"github.com/causerie/causerie/core/xmpp/xhtmlim"
 )
 
@@ -233,6 +234,7 @@ func (r *richRenderer) text(s string, st xhtmlim.Style) *widget.TextSegment {
 	case st.Size >= xhtmlim.SizeXLarge:
 		style.SizeName = theme.SizeNameHeadingText
 	}
+	s = safetext.Isolate(s) // a stranger's text cannot flip what is around it
 	if st.Quote {
 		s = "“" + s + "”"
 	}

@@ -38,6 +38,8 @@ func TestAutolink(t *testing.T) {
 		{"inside a word", "foohttp://x.org", "P[foohttp://x.org]"},
 		{"www inside a host", "a.www.x.org and user@www.x.org", "P[a.www.x.org and user@www.x.org]"},
 		{"bidi control", "https://x.org/\u202egpj.exe", "P[https://x.org/\u202egpj.exe]"},
+		{"zero-width space", "https://paypal.com\u200b.evil.example/", "P[https://paypal.com\u200b.evil.example/]"},
+		{"soft hyphen", "https://pay\u00adpal.example/", "P[https://pay\u00adpal.example/]"},
 
 		// Styles and code.
 		{"bold link", "*https://x.org*", "P[{b:*}{b l=https://x.org:https://x.org}{b:*}]"},

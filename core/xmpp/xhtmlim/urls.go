@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"net/url"
 	"strings"
+	"unicode"
 )
 
 // maxURL bounds a link or a remote image's URI.
@@ -13,7 +14,8 @@ const maxURL = 2048
 // not an absolute http, https, xmpp or mailto URI. Tabs and newlines are
 // removed and surrounding whitespace trimmed (as browsers do before
 // reading the scheme, so "java&#9;script:" is still javascript:), spaces
-// become %20; control and bidirectional-formatting characters, and http
+// become %20; control, bidirectional-formatting and other invisible
+// characters (zero-width spaces and joiners, soft hyphens, ...), and http
 // URIs with user information (http://bank.example@evil.example/), are
 // refused.
 func SafeLink(href string) (string, bool) {
@@ -69,8 +71,7 @@ func cleanURI(s string) (string, string, bool) {
 		case r == '\t' || r == '\n' || r == '\r':
 		case r == ' ':
 			b.WriteString("%20")
-		case r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0, r == 0xfffd,
-			r >= 0x200e && r <= 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+		case r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0, r == 0xfffd, invisible(r):
 			return "", "", false
 		default:
 			b.WriteRune(r)
@@ -91,6 +92,21 @@ func cleanURI(s string) (string, string, bool) {
 		}
 	}
 	return s, strings.ToLower(s[:i]), true
+}
+
+// invisible reports whether r shows nothing, or changes how what is
+// around it shows: every format character (bidi controls, zero-width
+// space and joiners, word joiner, soft hyphen, BOM, tags), variation
+// selectors, the grapheme joiner and the Hangul fillers. A URI with one
+// says less than it is.
+func invisible(r rune) bool {
+	switch {
+	case r < 0xa0:
+		return false
+	case unicode.Is(unicode.Cf, r), r >= 0xfe00 && r <= 0xfe0f, r >= 0xe0100 && r <= 0xe01ef:
+		return true
+	}
+	return r == 0x034f || r == 0x115f || r == 0x1160 || r == 0x3164 || r == 0xffa0
 }
 
 // webURI reports whether u is a usable http(s) URI: a host and no user
