@@ -369,7 +369,8 @@ func (c *Conn) HasFeature(space, local string) bool {
 func (c *Conn) Done() <-chan struct{} { return c.done }
 
 // Err is why the session ended: nil after Close, else a *StreamError,
-// ErrResumeFailed, ErrStanzaTooLarge or a network error.
+// ErrResumeFailed, ErrStanzaTooLarge, a network error or, without stream
+// management, a panic while reading a stanza (a bug, logged).
 func (c *Conn) Err() error {
 	c.errMu.Lock()
 	defer c.errMu.Unlock()
@@ -643,38 +644,45 @@ func (c *Conn) readOne(t *transport) error {
 	return t.dec.Skip()
 }
 
+// readStanza decodes and handles one stanza, then counts it.
 func (c *Conn) readStanza(t *transport, se xml.StartElement) error {
 	switch se.Name.Local {
-	case "message":
-		m, err := decodeMessage(t.dec, se)
-		if err != nil {
-			return err
-		}
-		if h := c.cfg.Handler; h != nil {
-			h.HandleMessage(c, m)
-		}
-	case "presence":
-		p, err := decodePresence(t.dec, se)
-		if err != nil {
-			return err
-		}
-		if h := c.cfg.Handler; h != nil {
-			h.HandlePresence(c, p)
-		}
-	case "iq":
-		iq, err := decodeIQ(t.dec, se)
-		if err != nil {
-			return err
-		}
-		c.handleIQ(iq)
+	case "message", "presence", "iq":
 	default:
 		return t.dec.Skip()
 	}
+	err := c.guard(se, func() (func(), error) { return c.decodeStanza(t, se) })
+	if err != nil && !errors.Is(err, errDecodePanic) {
+		return err
+	}
 	// Counted only now: the server's <r/> is answered on this goroutine,
 	// so an ack never covers a stanza whose handler (which stores it) has
-	// not returned.
+	// not returned. One whose decoding or handling panicked is counted
+	// too, or the server would redeliver it after every reconnection.
 	c.countInbound()
-	return nil
+	return err
+}
+
+// decodeStanza reads a message, presence or IQ and returns the call that
+// hands it to the handler.
+func (c *Conn) decodeStanza(t *transport, se xml.StartElement) (func(), error) {
+	h := c.cfg.Handler
+	switch se.Name.Local {
+	case "message":
+		m, err := decodeMessage(t.dec, se)
+		if h == nil {
+			return func() {}, err
+		}
+		return func() { h.HandleMessage(c, m) }, err
+	case "presence":
+		p, err := decodePresence(t.dec, se)
+		if h == nil {
+			return func() {}, err
+		}
+		return func() { h.HandlePresence(c, p) }, err
+	}
+	iq, err := decodeIQ(t.dec, se)
+	return func() { c.handleIQ(iq) }, err
 }
 
 func (c *Conn) countInbound() {

@@ -64,8 +64,15 @@ func (r *rawChild) bytes() []byte {
 
 const nsXMLAttr = "http://www.w3.org/XML/1998/namespace"
 
-// unmarshalInto decodes the child into v; false when it does not fit.
-func (r *rawChild) unmarshalInto(v any) bool {
+// unmarshalInto decodes the child into v; false when it does not fit, or
+// when v's decoder panics (logged: a bug, but only this extension is lost).
+func (r *rawChild) unmarshalInto(v any) (ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			logPanic(extensionName(r.XMLName), p)
+			ok = false
+		}
+	}()
 	return xml.Unmarshal(r.bytes(), v) == nil
 }
 

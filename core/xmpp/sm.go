@@ -116,9 +116,11 @@ func (c *Conn) ackLocked(h uint32) []func() {
 	return cbs
 }
 
+// runAll runs ack callbacks on the reader goroutine; one that panics is
+// logged and the others still run.
 func runAll(fs []func()) {
 	for _, f := range fs {
-		f()
+		safely("XEP-0198 ack callback", f)
 	}
 }
 
