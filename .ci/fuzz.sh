@@ -11,7 +11,7 @@ while IFS=: read -r file name; do
 	found=$((found + 1))
 	pkg="./$(dirname "$file")"
 	echo "fuzz: $name in $pkg for $fuzztime"
-	go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" "$pkg"
+	go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" -fuzzminimizetime 1s "$pkg"
 done < <(grep -rEo --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*\(' core 2>/dev/null |
 	sed -E 's/:func (Fuzz[A-Za-z0-9_]*)\($/:\1/' | sort -u)
 

@@ -287,7 +287,7 @@ func (s *Session) answerReceipt(c *xmpp.Conn, peer string, m *stanza.Message) {
 func (s *Session) applyCorrection(peer, id string, m *stanza.Message) bool {
 	me := s.jid()
 	orig, found, err := s.client.store.FindByOriginID(me, peer, id, history.In)
-	if err != nil || !found || orig.Resource != resourceOf(m.From) {
+	if err != nil || !found || orig.Resource != resourceOf(m.From) || !s.latestFromPeer(peer, orig.ID) {
 		return false
 	}
 	rich := richOf(m)
@@ -297,6 +297,23 @@ func (s *Session) applyCorrection(peer, id string, m *stanza.Message) bool {
 	orig.Body, orig.Rich, orig.Corrected = m.Body, rich, true
 	s.client.bus.Publish(MessageCorrected{Account: me, Message: orig})
 	return true
+}
+
+// latestFromPeer reports whether id is the newest message the peer sent
+// in the conversation: XEP-0308 §5 lets a correction replace only that
+// one. An older message cannot be rewritten behind the reader's back (the
+// correction is then shown as a new message, as the XEP's fallback).
+func (s *Session) latestFromPeer(peer string, id int64) bool {
+	last, err := s.client.store.Latest(s.jid(), peer, 20)
+	if err != nil {
+		return false
+	}
+	for i := len(last) - 1; i >= 0; i-- {
+		if last[i].Direction == history.In && last[i].Type != "error" {
+			return last[i].ID == id
+		}
+	}
+	return false
 }
 
 // ErrNotCorrectable: only our own last message can be corrected.

@@ -2,6 +2,7 @@ package core
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/causerie/causerie/core/history"
@@ -50,10 +51,7 @@ func (s *Session) HandleMessage(c *xmpp.Conn, m *stanza.Message) {
 		typ = "normal"
 	}
 	now := time.Now()
-	sent, ok := delay.FromMessage(m)
-	if !ok {
-		sent = now
-	}
+	sent := s.sentTime(m, now)
 	origin := sid.Origin(m)
 	if origin == "" {
 		origin = m.Id
@@ -82,6 +80,23 @@ func (s *Session) HandleMessage(c *xmpp.Conn, m *stanza.Message) {
 	}
 	s.client.bus.Publish(MessageReceived{Account: me, Message: hm})
 	s.answerReceipt(c, peer, m)
+}
+
+// sentTime is when a received message was sent: the XEP-0203 (or
+// XEP-0091) stamp our own server added (offline storage: from our domain
+// or our bare JID), never later than now; otherwise the receive time. A
+// stamp anyone else wrote is a claim we do not show: a stranger's 2099
+// would pin its chat above every other, an old one would bury it.
+func (s *Session) sentTime(m *stanza.Message, now time.Time) time.Time {
+	me := s.jid()
+	domain := me[strings.IndexByte(me, '@')+1:]
+	sent, ok := delay.FromMessageBy(m, func(from string) bool {
+		return strings.EqualFold(from, domain) || strings.EqualFold(from, me)
+	})
+	if !ok || sent.After(now) {
+		return now
+	}
+	return sent
 }
 
 // messageError marks the message an error answers as failed.
@@ -128,8 +143,8 @@ func (s *Session) HandlePresence(c *xmpp.Conn, p *stanza.Presence) {
 			return
 		}
 		since, ok := delay.FromPresence(p)
-		if !ok {
-			since = time.Now()
+		if now := time.Now(); !ok || since.After(now) {
+			since = now
 		}
 		res := Resource{Name: resourceOf(p.From), Show: Show(p.Show), Status: p.Status, Priority: int(p.Priority), Since: since, caps: capsOf(p)}
 		if ct, ok := s.roster.setPresence(peer, res, p.Type == ""); ok {

@@ -20,6 +20,7 @@ import (
 	"github.com/causerie/causerie/core/xmpp/vcard"
 	"github.com/causerie/causerie/core/xmpp/xhtmlim"
 	"github.com/causerie/causerie/internal/hostile"
+	"github.com/causerie/causerie/internal/testserver"
 )
 
 // offlineSession is a session over its own store and no server: enough to
@@ -212,5 +213,111 @@ func TestVCardPreviewBounded(t *testing.T) {
 	v.SetPhoto("image/png", hostile.PNG(16000, 16000))
 	if out = vcardOf(&v); out.Preview != nil || out.Photo == nil {
 		t.Fatalf("bomb: preview %d bytes, photo %d bytes", len(out.Preview), len(out.Photo))
+	}
+}
+
+// received hands the session a chat message from mallory as its reader
+// would, and returns what was stored.
+func received(t *testing.T, s *Session, raw string) history.Message {
+	t.Helper()
+	s.HandleMessage(nil, decodeMessage(t, []byte(`<message xmlns='jabber:client' type='chat' from='mallory@example.org/x' to='me@example.org'>`+raw+`</message>`)))
+	msgs, err := s.History("mallory@example.org", 100)
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("history: %v %d", err, len(msgs))
+	}
+	last := msgs[0] // the last stored, wherever its date puts it
+	for _, m := range msgs {
+		if m.ID > last.ID {
+			last = m
+		}
+	}
+	return last
+}
+
+// TestDelayTrustedOnlyFromOwnServer: a delay stamp is a claim anyone can
+// write. Only one our own server added (offline storage) dates a message,
+// and never in the future; a stranger's 2099 stamp, which would pin its
+// chat above every other, is the time it arrived.
+func TestDelayTrustedOnlyFromOwnServer(t *testing.T) {
+	_, s := offlineSession(t)
+	stamp := func(from, at string) string {
+		return `<delay xmlns='urn:xmpp:delay' from='` + from + `' stamp='` + at + `'/>`
+	}
+	for _, c := range []struct {
+		name, extra string
+		want        time.Time // zero: the receive time
+	}{
+		{"a stranger's stamp in 2099", stamp("mallory@example.org", "2099-01-01T00:00:00Z"), time.Time{}},
+		{"a stamp without from", `<delay xmlns='urn:xmpp:delay' stamp='2001-01-01T00:00:00Z'/>`, time.Time{}},
+		{"a legacy stamp from a stranger", `<x xmlns='jabber:x:delay' from='mallory@example.org' stamp='20990101T00:00:00'/>`, time.Time{}},
+		{"our server's stamp", stamp("example.org", "2020-03-01T10:00:00Z"), time.Date(2020, 3, 1, 10, 0, 0, 0, time.UTC)},
+		{"our server's stamp and a stranger's", stamp("mallory@example.org", "1999-01-01T00:00:00Z") + stamp("EXAMPLE.org", "2020-03-01T10:00:00Z"), time.Date(2020, 3, 1, 10, 0, 0, 0, time.UTC)},
+		{"our server's stamp in the future", stamp("example.org", "2099-01-01T00:00:00Z"), time.Time{}},
+	} {
+		before := time.Now()
+		m := received(t, s, `<body>`+c.name+`</body>`+c.extra)
+		after := time.Now()
+		if c.want.IsZero() {
+			if m.Sent.Before(before) || m.Sent.After(after) {
+				t.Errorf("%s: dated %v, not when it arrived", c.name, m.Sent)
+			}
+		} else if !m.Sent.Equal(c.want) {
+			t.Errorf("%s: dated %v, want %v", c.name, m.Sent, c.want)
+		}
+	}
+}
+
+// TestCorrectionOnlyOfLatest: XEP-0308 lets a sender correct only their
+// latest message: a correction of an older one is shown as a new message
+// and the old one is left as it was; a correction of the latest keeps
+// the original text readable.
+func TestCorrectionOnlyOfLatest(t *testing.T) {
+	_, s := offlineSession(t)
+	first := received(t, s, `<body>I owe you 10 euros</body><origin-id xmlns='urn:xmpp:sid:0' id='m1'/>`)
+	received(t, s, `<body>see you</body><origin-id xmlns='urn:xmpp:sid:0' id='m2'/>`)
+	rewrite := received(t, s, `<body>I owe you nothing</body><replace xmlns='urn:xmpp:message-correct:0' id='m1'/><origin-id xmlns='urn:xmpp:sid:0' id='m3'/>`)
+	if rewrite.ID == first.ID || rewrite.Corrected {
+		t.Fatalf("an older message was corrected: %+v", rewrite)
+	}
+	if got, _ := s.client.store.Get(first.ID); got.Body != "I owe you 10 euros" || got.Corrected {
+		t.Fatalf("the older message became %+v", got)
+	}
+	fixed := received(t, s, `<body>see you soon</body><replace xmlns='urn:xmpp:message-correct:0' id='m3'/>`)
+	if fixed.ID != rewrite.ID || !fixed.Corrected || fixed.Body != "see you soon" {
+		t.Fatalf("the latest message was not corrected: %+v", fixed)
+	}
+	edits, err := s.Edits(fixed.ID)
+	if err != nil || len(edits) != 1 || edits[0].Body != "I owe you nothing" {
+		t.Fatalf("what it said before: %+v %v", edits, err)
+	}
+}
+
+// TestOfflineMessageKeepsServerDate: a message stored by the real server
+// while we were away keeps the time it was sent (the server's own delay
+// stamp, trusted), on Prosody and ejabberd.
+func TestOfflineMessageKeepsServerDate(t *testing.T) {
+	bothServers(t, testOfflineMessageKeepsServerDate)
+}
+
+func testOfflineMessageKeepsServerDate(t *testing.T, srv *testserver.Server) {
+	a, b := newUser(t, srv), newUser(t, srv)
+	a.connect()
+	sent := time.Now()
+	m, err := a.s.SendMessage(b.jid, TypeChat, "", "pendant ton absence")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.rec.waitFor(t, "acked", func(e Event) bool {
+		s, ok := e.(MessageStateChanged)
+		return ok && s.ID == m.ID && s.State == history.StateAcked
+	})
+	time.Sleep(1500 * time.Millisecond)
+	b.connect()
+	got := b.rec.waitFor(t, "offline message", func(e Event) bool {
+		r, ok := e.(MessageReceived)
+		return ok && r.Message.Body == "pendant ton absence"
+	}).(MessageReceived).Message
+	if got.Sent.Before(sent.Add(-time.Second)) || got.Received.Sub(got.Sent) < time.Second {
+		t.Fatalf("sent %v, dated %v, received %v", sent, got.Sent, got.Received)
 	}
 }

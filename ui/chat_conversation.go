@@ -73,6 +73,7 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey) *chatConve
 	c.notice.Hide()
 	c.trans = newTranscript(a.do, c.senderName)
 	c.trans.onTop = c.loadOlder
+	c.trans.showEdits = c.showEdits
 	c.trans.env = richEnv{openLink: c.openLink, loadImage: c.loadImage, image: a.images.get}
 	c.composer = newComposerEntry()
 	c.composer.SetPlaceHolder(lang.L("Write a message…"))
@@ -312,6 +313,41 @@ func (c *chatConversation) openLink(target string) {
 	}, c.win.win)
 	d.Resize(fyne.NewSize(420, 0))
 	d.Show()
+}
+
+// showEdits shows what a corrected message said before: its original
+// text, then each version a correction replaced, and what it says now.
+func (c *chatConversation) showEdits(m history.Message) {
+	var edits []history.Edit
+	c.win.app.background(func() error {
+		var err error
+		edits, err = c.session.Edits(m.ID)
+		return err
+	}, func(err error) {
+		if err != nil {
+			c.showNotice(lang.L("The earlier versions of this message could not be read."))
+			return
+		}
+		box := container.NewVBox()
+		version := func(title string, body, rich string) {
+			box.Add(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+			doc := core.MessageDoc(history.Message{Body: body, Rich: rich})
+			rt := widget.NewRichText(richSegments(doc, widget.RichTextStyle{}, richEnv{openLink: c.openLink})...)
+			rt.Wrapping = fyne.TextWrapWord
+			box.Add(rt)
+		}
+		for i, e := range edits {
+			title := lang.L("Replaced at {{.Time}}", map[string]any{"Time": e.Replaced.Local().Format("15:04")})
+			if i == 0 {
+				title = lang.L("Original, sent at {{.Time}}", map[string]any{"Time": m.Sent.Local().Format("15:04")})
+			}
+			version(title, e.Body, e.Rich)
+		}
+		version(lang.L("Now"), m.Body, m.Rich)
+		d := dialog.NewCustom(lang.L("Earlier versions"), lang.L("Close"), container.NewVScroll(box), c.win.win)
+		d.Resize(fyne.NewSize(420, 320))
+		d.Show()
+	})
 }
 
 // loadImage fetches a remote image the person asked to see.

@@ -127,3 +127,36 @@ func TestLinkConfirmationHostile(t *testing.T) {
 		t.Fatalf("an ASCII host is flagged:\n%s", all)
 	}
 }
+
+// TestCorrectedShowsWhatItWas: "corrected" on a message is a link; it
+// shows the original text and what replaced it.
+func TestCorrectedShowsWhatItWas(t *testing.T) {
+	h := newChatHarness(t, false)
+	peer := "alice@example.org"
+	m := history.Message{Account: h.me, Peer: peer, Direction: history.In, Type: "chat", Body: "I owe you 10 euros", Sent: time.Now()}
+	if err := h.client.Store().Add(&m); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.client.Store().Correct(m.ID, "I owe you nothing", ""); err != nil {
+		t.Fatal(err)
+	}
+	h.open(peer)
+	h.waitShown("I owe you nothing", "✎ corrected")
+	var link *widget.Hyperlink
+	for _, o := range test.LaidOutObjects(h.app.chat.win.Content()) {
+		if l, ok := o.(*widget.Hyperlink); ok && l.Text == "✎ corrected" {
+			link = l
+		}
+	}
+	if link == nil {
+		t.Fatal("no link on corrected")
+	}
+	link.OnTapped()
+	h.pump("earlier versions shown", func() bool { return h.app.chat.win.Canvas().Overlays().Top() != nil })
+	all := strings.Join(shownTexts(h.app.chat.win.Canvas().Overlays().Top()), "\n")
+	for _, want := range []string{"Original, sent at", "I owe you 10 euros", "Now", "I owe you nothing"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("%q not shown in:\n%s", want, all)
+		}
+	}
+}

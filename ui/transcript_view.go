@@ -57,6 +57,9 @@ type transcript struct {
 	names uint32
 	// env renders rich text: links, images (richtext.go).
 	env richEnv
+	// showEdits, when set, makes "corrected" a link that shows what a
+	// message said before.
+	showEdits func(history.Message)
 }
 
 func newTranscript(do func(func()), sender func(history.Message) string) *transcript {
@@ -394,7 +397,13 @@ func (v *transcriptRowWidget) bind(r *transcriptRow) {
 		head = append(head, &widget.TextSegment{Text: "  " + lang.L("Error"), Style: transcriptError})
 	}
 	if m.Corrected {
-		head = append(head, &widget.TextSegment{Text: "  " + lang.L("✎ corrected"), Style: transcriptSubtle})
+		if v.t != nil && v.t.showEdits != nil {
+			show := v.t.showEdits
+			head = append(head, &widget.TextSegment{Text: "  ", Style: transcriptSubtle},
+				&widget.HyperlinkSegment{Text: lang.L("✎ corrected"), OnTapped: func() { show(m) }})
+		} else {
+			head = append(head, &widget.TextSegment{Text: "  " + lang.L("✎ corrected"), Style: transcriptSubtle})
+		}
 	}
 	v.header.Segments = head
 	v.header.Refresh()

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -765,5 +766,38 @@ func TestCorrect(t *testing.T) {
 	}
 	if err := s.Correct(99999, "x", ""); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown id: %v", err)
+	}
+}
+
+// TestCorrectKeepsEdits: what a correction replaced stays readable, the
+// original first; a message corrected over and over keeps its original
+// and its latest versions only.
+func TestCorrectKeepsEdits(t *testing.T) {
+	s, _ := openTemp(t)
+	m := mustAdd(t, s, &Message{Account: "me@x", Peer: "you@x", Direction: In, Type: "chat", Body: "v0", Sent: time.Now()})
+	if e, err := s.Edits(m.ID); err != nil || len(e) != 0 {
+		t.Fatalf("edits of an uncorrected message: %+v %v", e, err)
+	}
+	for i := 1; i <= 25; i++ {
+		if err := s.Correct(m.ID, fmt.Sprintf("v%d", i), fmt.Sprintf("<p>v%d</p>", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	edits, err := s.Edits(m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range edits {
+		got = append(got, e.Body)
+		if e.Replaced.IsZero() {
+			t.Errorf("%s: no time", e.Body)
+		}
+	}
+	if want := "v0 v16 v17 v18 v19 v20 v21 v22 v23 v24"; strings.Join(got, " ") != want {
+		t.Fatalf("edits %q, want %q", got, want)
+	}
+	if edits[1].Rich != "<p>v16</p>" {
+		t.Errorf("rich of an edit: %q", edits[1].Rich)
 	}
 }

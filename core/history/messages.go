@@ -228,6 +228,9 @@ func (s *Store) Correct(id int64, body, rich string) error {
 		if err != nil {
 			return fmt.Errorf("history: Correct: %w", err)
 		}
+		if err := keepEdit(tx, id); err != nil {
+			return fmt.Errorf("history: Correct: %w", err)
+		}
 		if _, err := tx.Exec(`UPDATE messages SET body = ?, rich = ?, corrected = 1 WHERE id = ?`, body, rich, id); err != nil {
 			return fmt.Errorf("history: Correct: %w", err)
 		}
@@ -246,6 +249,52 @@ func (s *Store) Correct(id int64, body, rich string) error {
 		}
 		return nil
 	})
+}
+
+// maxEdits bounds the replaced texts kept per message: the original and
+// the latest ones (a sender correcting a message over and over cannot
+// grow the database without end).
+const maxEdits = 10
+
+// keepEdit records message id's text before a correction replaces it:
+// the original is always kept, then the newest maxEdits-1 versions.
+func keepEdit(tx *sql.Tx, id int64) error {
+	if _, err := tx.Exec(`INSERT INTO edits(message, body, rich, replaced)
+		SELECT id, body, rich, ? FROM messages WHERE id = ?`, time.Now().UnixNano(), id); err != nil {
+		return err
+	}
+	_, err := tx.Exec(`DELETE FROM edits WHERE message = ?1
+		AND rowid <> (SELECT MIN(rowid) FROM edits WHERE message = ?1)
+		AND rowid NOT IN (SELECT rowid FROM edits WHERE message = ?1 ORDER BY rowid DESC LIMIT ?2)`, id, maxEdits-1)
+	return err
+}
+
+// Edit is a text a correction replaced.
+type Edit struct {
+	Body, Rich string
+	// Replaced is when the correction that replaced it came.
+	Replaced time.Time
+}
+
+// Edits returns what message id said before its corrections, oldest
+// (the original) first.
+func (s *Store) Edits(id int64) ([]Edit, error) {
+	rows, err := s.r.Query(`SELECT body, rich, replaced FROM edits WHERE message = ? ORDER BY rowid`, id)
+	if err != nil {
+		return nil, fmt.Errorf("history: Edits: %w", err)
+	}
+	defer rows.Close()
+	var out []Edit
+	for rows.Next() {
+		var e Edit
+		var at int64
+		if err := rows.Scan(&e.Body, &e.Rich, &at); err != nil {
+			return nil, fmt.Errorf("history: Edits: %w", err)
+		}
+		e.Replaced = fromNanos(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }
 
 // FindByOriginID returns the message of conversation (account, peer) and

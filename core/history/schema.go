@@ -116,6 +116,17 @@ INSERT INTO read_marks (conv, last_id) SELECT conv, MAX(id) FROM messages GROUP 
 	// as small PNGs made by the bounded picture path. The old ones are
 	// forgotten, so each is fetched again and stored that way.
 	`DELETE FROM avatars;`,
+	// 6: the texts a correction (XEP-0308) replaced, so "corrected"
+	// shows what a message said before.
+	`
+CREATE TABLE IF NOT EXISTS edits (
+	message  INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+	body     TEXT NOT NULL,
+	rich     TEXT NOT NULL DEFAULT '',
+	replaced INTEGER NOT NULL  -- unix nanoseconds: when the correction came
+);
+CREATE INDEX IF NOT EXISTS edits_by_message ON edits(message);
+`,
 }
 
 // schemaVersion is the user_version of an up-to-date database.

@@ -142,6 +142,29 @@ func FromMessage(m *stanza.Message) (time.Time, bool) {
 	return pick(m.Extensions)
 }
 
+// FromMessageBy is FromMessage counting only the delays added by someone
+// trusted (by their from attribute): a stamp is a claim, and anyone can
+// write one (XEP-0203 §4 leaves trusting it to the recipient).
+func FromMessageBy(m *stanza.Message, trusted func(from string) bool) (time.Time, bool) {
+	if m == nil {
+		return time.Time{}, false
+	}
+	var keep []stanza.MsgExtension
+	for _, e := range m.Extensions {
+		switch d := e.(type) {
+		case *Delay:
+			if trusted(d.From) {
+				keep = append(keep, e)
+			}
+		case *LegacyDelay:
+			if trusted(d.From) {
+				keep = append(keep, e)
+			}
+		}
+	}
+	return pick(keep)
+}
+
 // FromPresence is FromMessage for a presence.
 func FromPresence(p *stanza.Presence) (time.Time, bool) {
 	if p == nil {
