@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"encoding/xml"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/causerie/causerie/core/account"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/internal/hostile"
 	"gosrc.io/xmpp/stanza"
 )
 
@@ -122,5 +124,32 @@ func BenchmarkMessageDoc(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkHostileBoB: a ~300 KB message of 2,000 images naming one
+// 190 KiB XEP-0231 item, handled (stored) and read back for display.
+func BenchmarkHostileBoB(b *testing.B) {
+	raw := hostile.BoBMessage("mallory@example.org/x", 2000, 190<<10)
+	dir := b.TempDir()
+	accts, _ := account.OpenStore(filepath.Join(dir, "config"))
+	store, err := history.Open(filepath.Join(dir, "history.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	c := NewClient(accts, nil, store, Options{})
+	defer c.Close()
+	s, _ := c.AddAccount(context.Background(), account.Account{JID: "me@example.org"}, "")
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		var m stanza.Message
+		if err := xml.Unmarshal(raw, &m); err != nil {
+			b.Fatal(err)
+		}
+		m.Id = fmt.Sprint("bob-", i)
+		s.HandleMessage(nil, &m)
+		msgs, _ := s.History("mallory@example.org", 1)
+		MessageDoc(msgs[0])
 	}
 }

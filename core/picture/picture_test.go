@@ -192,3 +192,24 @@ func FuzzThumbnail(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkThumbnail: what preparing a picture from the network costs:
+// an ordinary photo, the largest one the limits let through, and the
+// report's 16000×16000 bomb (refused from its header).
+func BenchmarkThumbnail(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		data []byte
+	}{
+		{"photo-1200x800-jpeg", encoded(b, gradient(1200, 800), "jpeg")},
+		{"largest-4096x4096-png", encoded(b, gradient(4096, 4096), "png")},
+		{"bomb-16000x16000-refused", Bomb(b, 16000, 16000)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				Thumbnail(c.data, "", 800)
+			}
+		})
+	}
+}
