@@ -6,14 +6,10 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
@@ -34,11 +30,6 @@ type imageCache struct {
 	// ready is told (off the UI goroutine) that an image finished
 	// preparing, so the transcripts showing it are drawn again.
 	ready func()
-	// client fetches remote images: redirects only within the host.
-	client *http.Client
-	// work lets one picture be decoded at a time: the memory the limits
-	// allow is for one.
-	work chan struct{}
 
 	mu      sync.Mutex
 	entries map[imageKey]*imageEntry
@@ -73,37 +64,13 @@ type imageEntry struct {
 	uri    fyne.URI
 }
 
-// Limits of message images.
-const (
-	// maxShownSide is the longest side of the PNG Fyne gets. Fyne shows
-	// rich-text images at half their pixel size (it assumes HiDPI), so
-	// at most 400 logical pixels.
-	maxShownSide = 800
-	// maxRemoteImage bounds a remote image's download.
-	maxRemoteImage   = 4 << 20
-	remoteImageLimit = 20 * time.Second
-	maxRedirects     = 3
-)
+// maxShownSide is the longest side of the PNG Fyne gets. Fyne shows
+// rich-text images at half their pixel size (it assumes HiDPI), so at
+// most 400 logical pixels.
+const maxShownSide = 800
 
 func newImageCache(dir string, ready func()) *imageCache {
-	c := &imageCache{dir: dir, ready: ready, work: make(chan struct{}, 1),
-		entries: map[imageKey]*imageEntry{}, loading: map[imageKey]bool{}}
-	c.client = &http.Client{CheckRedirect: sameHostRedirect}
-	return c
-}
-
-// sameHostRedirect follows a few redirects within the first request's
-// host and scheme (never from https to http, never to another host: the
-// link the person consented to is the one fetched).
-func sameHostRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= maxRedirects {
-		return errors.New("image: too many redirects")
-	}
-	first := via[0].URL
-	if !strings.EqualFold(req.URL.Host, first.Host) || req.URL.Scheme != first.Scheme {
-		return fmt.Errorf("image: redirected to another host (%s)", req.URL.Host)
-	}
-	return nil
+	return &imageCache{dir: dir, ready: ready, entries: map[imageKey]*imageEntry{}, loading: map[imageKey]bool{}}
 }
 
 func keyOf(src string) imageKey { return sha256.Sum256([]byte(src)) }
@@ -144,6 +111,15 @@ func (c *imageCache) prepareInline(k imageKey, src string) {
 // prepare runs bytes from the network through the bounded path and writes
 // the PNG it makes to the cache directory.
 func (c *imageCache) prepare(k imageKey, b []byte, mime string) imageEntry {
+	return c.store(k, func() ([]byte, error) {
+		out, _, _, err := picture.Thumbnail(b, mime, maxShownSide)
+		return out, err
+	})
+}
+
+// store writes the PNG that produce returns (through the bounded path) to
+// the cache directory, unless it is there already.
+func (c *imageCache) store(k imageKey, produce func() ([]byte, error)) imageEntry {
 	if c.dir == "" {
 		return imageEntry{status: imageBroken}
 	}
@@ -151,9 +127,7 @@ func (c *imageCache) prepare(k imageKey, b []byte, mime string) imageEntry {
 	if _, err := os.Stat(path); err == nil {
 		return imageEntry{status: imageShown, uri: storage.NewFileURI(path)}
 	}
-	c.work <- struct{}{}
-	out, _, _, err := picture.Thumbnail(b, mime, maxShownSide)
-	<-c.work
+	out, err := produce()
 	switch {
 	case errors.Is(err, picture.ErrTooLarge):
 		return imageEntry{status: imageTooLarge}
@@ -199,13 +173,11 @@ func writeFileAtomic(path string, b []byte) error {
 	return err
 }
 
-// errImageTooLarge: a remote image over the limits (shown as such, not
-// an error to report).
-var errImageTooLarge = errors.New("image: too large")
-
 // fetch downloads a remote image the person asked for and prepares it
-// (off the UI goroutine). A too large one is recorded as such; other
-// failures are returned, and the image can be asked for again.
+// (off the UI goroutine): core/picture fetches it (bytes capped,
+// redirects only within its host) through the bounded path. A too large
+// one is recorded as such; a failed download is returned, and the image
+// can be asked for again.
 func (c *imageCache) fetch(src string) error {
 	k := keyOf(src)
 	c.mu.Lock()
@@ -220,52 +192,20 @@ func (c *imageCache) fetch(src string) error {
 		delete(c.loading, k)
 		c.mu.Unlock()
 	}()
-	b, mime, err := c.download(src)
-	if errors.Is(err, errImageTooLarge) {
-		c.set(k, imageEntry{status: imageTooLarge})
-		return nil
+	var fetchErr error
+	e := c.store(k, func() ([]byte, error) {
+		out, err := picture.Fetch(context.Background(), src, maxShownSide)
+		if errors.Is(err, picture.ErrFetch) {
+			fetchErr = err
+		}
+		return out, err
+	})
+	if fetchErr != nil {
+		return fetchErr // not recorded: it may work next time
 	}
-	if err != nil {
-		return err
-	}
-	e := c.prepare(k, b, mime)
 	c.set(k, e)
 	if e.status == imageBroken {
 		return errors.New("image: not a picture that can be shown")
 	}
 	return nil
-}
-
-// download fetches at most maxRemoteImage bytes of an image.
-func (c *imageCache) download(src string) ([]byte, string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), remoteImageLimit)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src, nil)
-	if err != nil {
-		return nil, "", err
-	}
-	resp, err := c.client.Do(req)
-	if err != nil {
-		return nil, "", err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, "", fmt.Errorf("image: HTTP %d", resp.StatusCode)
-	}
-	mime, _, _ := strings.Cut(resp.Header.Get("Content-Type"), ";")
-	mime = strings.TrimSpace(strings.ToLower(mime))
-	if !strings.HasPrefix(mime, "image/") || strings.Contains(mime, "svg") {
-		return nil, "", fmt.Errorf("image: served as %q", mime)
-	}
-	if resp.ContentLength > maxRemoteImage {
-		return nil, "", errImageTooLarge
-	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxRemoteImage+1))
-	if err != nil {
-		return nil, "", err
-	}
-	if len(b) > maxRemoteImage {
-		return nil, "", errImageTooLarge
-	}
-	return b, mime, nil
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/xml"
 	"image"
 	"image/jpeg"
 	"net/http"
@@ -18,9 +19,11 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp/xhtmlim"
 	"github.com/causerie/causerie/internal/hostile"
+	"gosrc.io/xmpp/stanza"
 )
 
 func dataURI(mime string, b []byte) string {
@@ -177,4 +180,59 @@ func TestRemoteImageBounded(t *testing.T) {
 			t.Fatalf("cache holds %d files", len(entries))
 		}
 	}
+}
+
+// TestHostileBoBRendered: the ~300 KB message of 2,000 images naming one
+// 190 KiB XEP-0231 item, received (stored) and shown in the chat: the item
+// inline once, fifteen placeholders, then one line counting the rest;
+// within 200 ms (in a build without the race detector) and 50 MB.
+func TestHostileBoBRendered(t *testing.T) {
+	h := newChatHarness(t, false)
+	peer := "mallory@example.org"
+	var m stanza.Message
+	if err := xml.Unmarshal(hostile.BoBMessage(peer+"/x", 2000, 190<<10), &m); err != nil {
+		t.Fatal(err)
+	}
+	conv := h.open(peer)
+	h.app.chat.win.Resize(fyne.NewSize(520, 600))
+	var rt *widget.RichText
+	growth, took := hostile.Peak(func() {
+		h.s.HandleMessage(nil, &m) // stored, as the reader would
+		h.pump("message shown", func() bool { return len(conv.trans.model.rows) > 0 })
+		msgs, _ := h.s.History(peer, 1)
+		doc := core.MessageDoc(msgs[0])
+		rt = widget.NewRichText(richSegments(doc, widget.RichTextStyle{}, conv.trans.env)...)
+		w := test.NewWindow(rt)
+		defer w.Close()
+		w.Resize(fyne.NewSize(500, 600))
+		w.Canvas().Capture()
+	})
+	t.Logf("stored and rendered in %v, heap +%d MiB", took, growth>>20)
+	if growth > 50<<20 {
+		t.Errorf("the heap grew by %d MiB", growth>>20)
+	}
+	if took > 200*time.Millisecond*hostile.Slowdown {
+		t.Errorf("took %v", took)
+	}
+	var placeholders, images int
+	var count string
+	for _, s := range flatten(rt.Segments) {
+		switch s := s.(type) {
+		case *widget.ImageSegment:
+			images++
+		case *widget.TextSegment:
+			switch {
+			case strings.HasPrefix(s.Text, "[Image"):
+				placeholders++
+			case strings.Contains(s.Text, "more images"):
+				count = s.Text
+			}
+		}
+	}
+	// The item shows (or is being prepared, shown by its alt text).
+	if placeholders+images != 16 || images > 1 || count != "[1984 more images not shown]" {
+		t.Errorf("%d images, %d placeholders, then %q", images, placeholders, count)
+	}
+	h.waitShown("[1984 more images not shown]")
+	h.pump("the item shown once", func() bool { return len(h.imageSegments()) == 1 })
 }

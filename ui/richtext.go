@@ -48,6 +48,9 @@ func richSegments(d xhtmlim.Doc, base widget.RichTextStyle, env richEnv) []widge
 	if n := len(out); n > 0 && out[n-1] == paragraphEnd {
 		out = out[:n-1]
 	}
+	if r.hidden > 0 {
+		out = append(out, paragraphEnd, r.text(lang.L("[{{.Count}} more images not shown]", map[string]any{"Count": r.hidden}), xhtmlim.Style{Italic: true}))
+	}
 	return out
 }
 
@@ -58,8 +61,9 @@ var paragraphEnd = &widget.TextSegment{Style: widget.RichTextStyleParagraph}
 type richRenderer struct {
 	base widget.RichTextStyle
 	env  richEnv
-	// images counts the images asked for so far (maxImagesShown).
-	images int
+	// images counts the images asked for so far (maxImagesShown);
+	// hidden those past it, shown as one count at the end.
+	images, hidden int
 }
 
 // quoteBar prefixes each line of a quote, one bar per nesting level.
@@ -174,9 +178,13 @@ func (r *richRenderer) inlines(ins []xhtmlim.Inline, linePrefix string) []widget
 // text, "too large" or "not shown", with "load image" for a remote one not
 // fetched yet.
 func (r *richRenderer) image(in xhtmlim.Inline) []widget.RichTextSegment {
+	if r.images >= maxImagesShown {
+		r.hidden++
+		return nil
+	}
+	r.images++
 	var e imageEntry
-	if r.env.image != nil && r.images < maxImagesShown {
-		r.images++
+	if r.env.image != nil {
 		e = r.env.image(in.Src)
 	}
 	if e.status == imageShown {

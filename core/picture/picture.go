@@ -19,7 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/color"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
@@ -37,14 +36,17 @@ type Limits struct {
 	MaxSide int
 	// MaxPixels is the largest width × height.
 	MaxPixels int
-	// MaxMemory is the most the decoded pixels may take, in bytes
-	// (16-bit PNGs take 8 bytes a pixel, paletted ones 1).
+	// MaxMemory is the most decoding may take, in bytes, as cost
+	// estimates it from the header (16-bit PNGs take 8 bytes a pixel,
+	// paletted ones 1, a progressive JPEG 5 per plane pixel, ...).
 	MaxMemory int
 }
 
 // Network are the limits of pictures from the network: at most
-// 4096×4096, 16 Mpx and 64 MiB of decoded pixels.
-var Network = Limits{MaxBytes: 8 << 20, MaxSide: 4096, MaxPixels: 16 << 20, MaxMemory: 64 << 20}
+// 4096×4096, 16 Mpx and 96 MiB for the decoder (a 4096×4096 RGBA PNG
+// takes 64 MiB; a progressive JPEG's coefficients and a lossless WebP's
+// working pixels count too, see cost).
+var Network = Limits{MaxBytes: 8 << 20, MaxSide: 4096, MaxPixels: 16 << 20, MaxMemory: 96 << 20}
 
 // Errors; each is wrapped with the detail (sizes, the format found).
 var (
@@ -146,14 +148,23 @@ func Check(data []byte, announced string, l Limits) (Info, error) {
 	if cfg.Width <= 0 || cfg.Height <= 0 {
 		return info, fmt.Errorf("%w: %d×%d pixels", ErrNotPicture, cfg.Width, cfg.Height)
 	}
-	if err := l.fits(cfg); err != nil {
+	if format == "webp" {
+		// An extended WebP's header gives the canvas; its frame, which
+		// is what gets decoded, says its own size: they must agree.
+		w, h, _, ok := webpFrame(data)
+		if !ok || w != cfg.Width || h != cfg.Height {
+			return info, fmt.Errorf("%w: a WebP whose frame (%d×%d) is not its canvas (%d×%d)", ErrMismatch, w, h, cfg.Width, cfg.Height)
+		}
+	}
+	if err := l.fits(cfg, cost(format, data, cfg)); err != nil {
 		return info, err
 	}
 	return info, nil
 }
 
-// fits checks a header's size against the limits, with no overflow.
-func (l Limits) fits(cfg image.Config) error {
+// fits checks a header's size, and what decoding it costs, against the
+// limits, with no overflow.
+func (l Limits) fits(cfg image.Config, cost int64) error {
 	w, h := int64(cfg.Width), int64(cfg.Height)
 	tooLarge := func(why string) error {
 		return fmt.Errorf("%w: %d×%d pixels (%s)", ErrTooLarge, w, h, why)
@@ -164,37 +175,37 @@ func (l Limits) fits(cfg image.Config) error {
 	if l.MaxPixels > 0 && w*h > int64(l.MaxPixels) {
 		return tooLarge(fmt.Sprintf("at most %d pixels", l.MaxPixels))
 	}
-	if l.MaxMemory > 0 && w*h*bytesPerPixel(cfg.ColorModel) > int64(l.MaxMemory) {
+	if l.MaxMemory > 0 && cost > int64(l.MaxMemory) {
 		return tooLarge(fmt.Sprintf("decoded at most %d MiB", l.MaxMemory>>20))
 	}
 	return nil
 }
 
-// bytesPerPixel is what a decoded pixel of the model takes.
-func bytesPerPixel(m color.Model) int64 {
-	switch m {
-	case color.GrayModel, color.AlphaModel:
-		return 1
-	case color.Gray16Model, color.Alpha16Model:
-		return 2
-	case color.RGBA64Model, color.NRGBA64Model:
-		return 8
-	case color.YCbCrModel:
-		return 3 // at worst 4:4:4
-	}
-	if _, ok := m.(color.Palette); ok {
-		return 1
-	}
-	return 4
-}
+// slot lets one picture be decoded and scaled at a time in the whole
+// process (avatars, message images, previews...): the memory the limits
+// allow is for one.
+var slot = make(chan struct{}, 1)
 
 // Decode checks the picture (Check) and only then decodes it.
 func Decode(data []byte, announced string, l Limits) (image.Image, Info, error) {
-	info, err := Check(data, announced, l)
+	slot <- struct{}{}
+	defer func() { <-slot }()
+	return decode(data, announced, l)
+}
+
+// decode is Decode while holding the slot. A decoder that panics on
+// malformed input (a bug of its own) fails this picture, not the app.
+func decode(data []byte, announced string, l Limits) (img image.Image, info Info, err error) {
+	info, err = Check(data, announced, l)
 	if err != nil {
 		return nil, info, err
 	}
-	img, err := formats[info.Format].decode(data)
+	defer func() {
+		if r := recover(); r != nil {
+			img, err = nil, fmt.Errorf("%w: the %s decoder failed: %v", ErrNotPicture, info.Format, r)
+		}
+	}()
+	img, err = formats[info.Format].decode(data)
 	if err != nil {
 		return nil, info, fmt.Errorf("%w: %v", ErrNotPicture, err)
 	}
@@ -215,7 +226,9 @@ func Thumbnail(data []byte, announced string, side int) (png []byte, w, h int, e
 // ThumbnailWithin is Thumbnail with other limits (a file the user picks
 // may be larger than what the network may send).
 func ThumbnailWithin(data []byte, announced string, side int, l Limits) ([]byte, int, int, error) {
-	img, _, err := Decode(data, announced, l)
+	slot <- struct{}{}
+	defer func() { <-slot }()
+	img, _, err := decode(data, announced, l)
 	if err != nil {
 		return nil, 0, 0, err
 	}

@@ -85,8 +85,20 @@ func TestLimits(t *testing.T) {
 		{"16 Mpx and one row more", Bomb(t, 4096, 4097), ErrTooLarge},
 		{"2× the pixels in a long strip", Bomb(t, 4096, 8192), ErrTooLarge},
 		{"zero width", Bomb(t, 0, 10), ErrNotPicture},
-		// 16-bit RGBA: 8 bytes a pixel, 3000×3000 is 72 MB decoded.
-		{"3000×3000 of 16-bit RGBA", rgba64Header(3000, 3000), ErrTooLarge},
+		// 16-bit RGBA: 8 bytes a pixel, 4000×4000 is 128 MB decoded.
+		{"4000×4000 of 16-bit RGBA", rgba64Header(4000, 4000), ErrTooLarge},
+		{"3000×3000 of 16-bit RGBA", rgba64Header(3000, 3000), nil},
+		// A progressive JPEG keeps its coefficients: 4096×4096 in full
+		// colour is ~320 MB to decode; baseline 4:2:0 ~25 MB.
+		{"progressive 4096×4096 JPEG, 4:4:4", jpegHeader(0xc2, 4096, 4096, 0x11, 0x11, 0x11), ErrTooLarge},
+		{"progressive 4096×4096 JPEG, 4:2:0", jpegHeader(0xc2, 4096, 4096, 0x22, 0x11, 0x11), ErrTooLarge},
+		{"progressive 2048×2048 JPEG, 4:2:0", jpegHeader(0xc2, 2048, 2048, 0x22, 0x11, 0x11), nil},
+		{"baseline 4096×4096 JPEG, 4:2:0", jpegHeader(0xc0, 4096, 4096, 0x22, 0x11, 0x11), nil},
+		{"baseline 4096×4096 CMYK JPEG", jpegHeader(0xc0, 4096, 4096, 0x11, 0x11, 0x11, 0x11), ErrTooLarge},
+		// An extended WebP whose canvas says 1×1 and whose frame is
+		// 16384×16384 (about 1 GiB to decode).
+		{"WebP canvas 1×1, frame 16384×16384", vp8x(1, 1, 16384, 16384), ErrMismatch},
+		{"WebP canvas and frame 100×100", vp8x(100, 100, 100, 100), nil},
 		{"VP8L 16384×16384", vp8l(16384, 16384), ErrTooLarge},
 		{"SVG announced as PNG", []byte(`<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="99999" height="99999"/>`), ErrMismatch},
 		{"SVG with a BOM and spaces", []byte("\xef\xbb\xbf \n<svg width='1'/>"), ErrMismatch},
@@ -118,6 +130,35 @@ func rgba64Header(w, h int) []byte {
 	ihdr[8], ihdr[9] = 16, 6
 	binary.BigEndian.PutUint32(b[29:], crc32.ChecksumIEEE(b[12:29]))
 	return b
+}
+
+// jpegHeader is a JPEG's start and frame header (SOFn marker sof) with a
+// component per sampling factor hv (0x22 is 2×2): enough for the check.
+func jpegHeader(sof byte, w, h int, hv ...byte) []byte {
+	b := []byte{0xff, 0xd8, 0xff, sof}
+	seg := []byte{8, byte(h >> 8), byte(h), byte(w >> 8), byte(w), byte(len(hv))}
+	for i, f := range hv {
+		seg = append(seg, byte(i+1), f, 0)
+	}
+	b = binary.BigEndian.AppendUint16(b, uint16(len(seg)+2))
+	return append(append(b, seg...), 0xff, 0xda, 0, 2) // then a scan
+}
+
+// vp8x is an extended WebP saying its canvas is cw×ch, with a lossless
+// frame of fw×fh.
+func vp8x(cw, ch, fw, fh int) []byte {
+	var b bytes.Buffer
+	b.WriteString("RIFF")
+	binary.Write(&b, binary.LittleEndian, uint32(4+18+13))
+	b.WriteString("WEBPVP8X")
+	binary.Write(&b, binary.LittleEndian, uint32(10))
+	b.Write([]byte{0, 0, 0, 0, byte(cw - 1), byte((cw - 1) >> 8), byte((cw - 1) >> 16), byte(ch - 1), byte((ch - 1) >> 8), byte((ch - 1) >> 16)})
+	b.WriteString("VP8L")
+	binary.Write(&b, binary.LittleEndian, uint32(5))
+	b.WriteByte(0x2f)
+	binary.Write(&b, binary.LittleEndian, uint32(fw-1)|uint32(fh-1)<<14)
+	b.WriteByte(0) // padding to an even size
+	return b.Bytes()
 }
 
 // vp8l is the header of a lossless WebP of w×h pixels.
@@ -181,6 +222,8 @@ func FuzzThumbnail(f *testing.F) {
 	f.Add(Bomb(f, 5000, 5000))
 	f.Add(vp8l(20, 20))
 	f.Add([]byte(`<svg/>`))
+	f.Add(vp8x(1, 1, 16384, 16384))
+	f.Add(jpegHeader(0xc2, 4096, 4096, 0x11, 0x11, 0x11))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		out, w, h, err := Thumbnail(data, "", 64)
 		if err != nil {
