@@ -304,16 +304,8 @@ func (s *Session) applyCorrection(peer, id string, m *stanza.Message) bool {
 // one. An older message cannot be rewritten behind the reader's back (the
 // correction is then shown as a new message, as the XEP's fallback).
 func (s *Session) latestFromPeer(peer string, id int64) bool {
-	last, err := s.client.store.Latest(s.jid(), peer, 20)
-	if err != nil {
-		return false
-	}
-	for i := len(last) - 1; i >= 0; i-- {
-		if last[i].Direction == history.In && last[i].Type != "error" {
-			return last[i].ID == id
-		}
-	}
-	return false
+	last, ok, err := s.client.store.LatestIn(s.jid(), peer)
+	return err == nil && ok && last.ID == id
 }
 
 // ErrNotCorrectable: only our own last message can be corrected.

@@ -51,7 +51,7 @@ func (s *Session) HandleMessage(c *xmpp.Conn, m *stanza.Message) {
 		typ = "normal"
 	}
 	now := time.Now()
-	sent := s.sentTime(m, now)
+	sent := s.sentTime(peer, m, now)
 	origin := sid.Origin(m)
 	if origin == "" {
 		origin = m.Id
@@ -82,19 +82,35 @@ func (s *Session) HandleMessage(c *xmpp.Conn, m *stanza.Message) {
 	s.answerReceipt(c, peer, m)
 }
 
-// sentTime is when a received message was sent: the XEP-0203 (or
-// XEP-0091) stamp our own server added (offline storage: from our domain
-// or our bare JID), never later than now; otherwise the receive time. A
-// stamp anyone else wrote is a claim we do not show: a stranger's 2099
-// would pin its chat above every other, an old one would bury it.
-func (s *Session) sentTime(m *stanza.Message, now time.Time) time.Time {
+// sentTime is when a received message was sent. A delay stamp (XEP-0203,
+// XEP-0091) is a claim anyone can write, even with our server's name in
+// its from; so one counts only when our own server could have added it
+// (from our domain or bare JID, as offline storage does) and only within
+// the time it could be true: while we were away — before this connection
+// signed in — and after the conversation's latest message. Otherwise the
+// message is dated when it arrived: a stranger's 2099 cannot pin its chat
+// above every other, nor a forged old stamp slip a message in among older
+// ones.
+func (s *Session) sentTime(peer string, m *stanza.Message, now time.Time) time.Time {
 	me := s.jid()
 	domain := me[strings.IndexByte(me, '@')+1:]
 	sent, ok := delay.FromMessageBy(m, func(from string) bool {
 		return strings.EqualFold(from, domain) || strings.EqualFold(from, me)
 	})
-	if !ok || sent.After(now) {
+	if !ok {
 		return now
+	}
+	s.mu.Lock()
+	away := s.connectedAt
+	s.mu.Unlock()
+	if away.IsZero() || away.After(now) {
+		away = now
+	}
+	if sent.After(away) {
+		return now // said to be sent while we were here: not stored for us
+	}
+	if last, err := s.client.store.Latest(me, peer, 1); err == nil && len(last) == 1 && sent.Before(last[0].Sent) {
+		return last[0].Sent
 	}
 	return sent
 }

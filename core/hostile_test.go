@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/xml"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"path/filepath"
@@ -205,13 +206,13 @@ func TestAvatarsStoredDownscaled(t *testing.T) {
 func TestVCardPreviewBounded(t *testing.T) {
 	v := vcard.VCard{}
 	v.SetPhoto("image/png", hostile.PNG(1000, 1000))
-	out := vcardOf(&v)
+	out := shownVCard(&v)
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(out.Preview))
 	if err != nil || cfg.Width != MaxPhotoSide {
 		t.Fatalf("preview: %d×%d %v", cfg.Width, cfg.Height, err)
 	}
 	v.SetPhoto("image/png", hostile.PNG(16000, 16000))
-	if out = vcardOf(&v); out.Preview != nil || out.Photo == nil {
+	if out = shownVCard(&v); out.Preview != nil || out.Photo == nil {
 		t.Fatalf("bomb: preview %d bytes, photo %d bytes", len(out.Preview), len(out.Photo))
 	}
 }
@@ -220,8 +221,14 @@ func TestVCardPreviewBounded(t *testing.T) {
 // would, and returns what was stored.
 func received(t *testing.T, s *Session, raw string) history.Message {
 	t.Helper()
-	s.HandleMessage(nil, decodeMessage(t, []byte(`<message xmlns='jabber:client' type='chat' from='mallory@example.org/x' to='me@example.org'>`+raw+`</message>`)))
-	msgs, err := s.History("mallory@example.org", 100)
+	return receivedFrom(t, s, "mallory@example.org", raw)
+}
+
+// receivedFrom is received with another sender.
+func receivedFrom(t *testing.T, s *Session, from, raw string) history.Message {
+	t.Helper()
+	s.HandleMessage(nil, decodeMessage(t, []byte(`<message xmlns='jabber:client' type='chat' from='`+from+`/x' to='me@example.org'>`+raw+`</message>`)))
+	msgs, err := s.History(from, 100)
 	if err != nil || len(msgs) == 0 {
 		t.Fatalf("history: %v %d", err, len(msgs))
 	}
@@ -235,27 +242,39 @@ func received(t *testing.T, s *Session, raw string) history.Message {
 }
 
 // TestDelayTrustedOnlyFromOwnServer: a delay stamp is a claim anyone can
-// write. Only one our own server added (offline storage) dates a message,
-// and never in the future; a stranger's 2099 stamp, which would pin its
-// chat above every other, is the time it arrived.
+// write, even naming our server. One counts only if our server could have
+// added it (offline storage): from our domain, dated while we were away
+// (before this connection signed in) and after the conversation's latest
+// message. Anything else is the time the message arrived: a stranger's
+// 2099 does not pin its chat on top, a forged old one does not slip in
+// among older messages.
 func TestDelayTrustedOnlyFromOwnServer(t *testing.T) {
 	_, s := offlineSession(t)
-	stamp := func(from, at string) string {
-		return `<delay xmlns='urn:xmpp:delay' from='` + from + `' stamp='` + at + `'/>`
+	stamp := func(from string, at time.Time) string {
+		return `<delay xmlns='urn:xmpp:delay' from='` + from + `' stamp='` + at.UTC().Format(time.RFC3339) + `'/>`
 	}
-	for _, c := range []struct {
+	now := time.Now().Truncate(time.Second)
+	signedIn := now.Add(-time.Minute)
+	s.mu.Lock()
+	s.connectedAt = signedIn
+	s.mu.Unlock()
+	away := signedIn.Add(-2 * time.Hour) // sent while we were away
+	y2099 := time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i, c := range []struct {
 		name, extra string
 		want        time.Time // zero: the receive time
 	}{
-		{"a stranger's stamp in 2099", stamp("mallory@example.org", "2099-01-01T00:00:00Z"), time.Time{}},
+		{"a stranger's stamp in 2099", stamp("mallory@example.org", y2099), time.Time{}},
+		{"a stranger's stamp while we were away", stamp("mallory@example.org", away), time.Time{}},
 		{"a stamp without from", `<delay xmlns='urn:xmpp:delay' stamp='2001-01-01T00:00:00Z'/>`, time.Time{}},
 		{"a legacy stamp from a stranger", `<x xmlns='jabber:x:delay' from='mallory@example.org' stamp='20990101T00:00:00'/>`, time.Time{}},
-		{"our server's stamp", stamp("example.org", "2020-03-01T10:00:00Z"), time.Date(2020, 3, 1, 10, 0, 0, 0, time.UTC)},
-		{"our server's stamp and a stranger's", stamp("mallory@example.org", "1999-01-01T00:00:00Z") + stamp("EXAMPLE.org", "2020-03-01T10:00:00Z"), time.Date(2020, 3, 1, 10, 0, 0, 0, time.UTC)},
-		{"our server's stamp in the future", stamp("example.org", "2099-01-01T00:00:00Z"), time.Time{}},
+		{"our server's stamp while we were away", stamp("example.org", away), away},
+		{"our server's, after a stranger's", stamp("mallory@example.org", away.Add(-time.Hour)) + stamp("EXAMPLE.org", away), away},
+		{"our server's name, dated while we were here", stamp("example.org", signedIn.Add(30*time.Second)), time.Time{}},
+		{"our server's name in the future", stamp("example.org", y2099), time.Time{}},
 	} {
 		before := time.Now()
-		m := received(t, s, `<body>`+c.name+`</body>`+c.extra)
+		m := receivedFrom(t, s, fmt.Sprintf("peer%d@example.org", i), `<body>`+c.name+`</body>`+c.extra)
 		after := time.Now()
 		if c.want.IsZero() {
 			if m.Sent.Before(before) || m.Sent.After(after) {
@@ -264,6 +283,13 @@ func TestDelayTrustedOnlyFromOwnServer(t *testing.T) {
 		} else if !m.Sent.Equal(c.want) {
 			t.Errorf("%s: dated %v, want %v", c.name, m.Sent, c.want)
 		}
+	}
+	// A conversation with a message: a stamp naming our server cannot
+	// place a new one before it.
+	first := receivedFrom(t, s, "erin@example.org", `<body>hello</body>`)
+	forged := receivedFrom(t, s, "erin@example.org", `<body>I said this first</body>`+stamp("example.org", away))
+	if forged.Sent.Before(first.Sent) {
+		t.Errorf("a forged stamp placed a message at %v, before %v", forged.Sent, first.Sent)
 	}
 }
 

@@ -75,7 +75,16 @@ func (s *Session) VCard(ctx context.Context, jid string) (VCard, error) {
 	if err != nil {
 		return VCard{}, err
 	}
-	return vcardOf(v), nil
+	return shownVCard(v), nil
+}
+
+// shownVCard is vcardOf with the photo's Preview, for showing.
+func shownVCard(v *vcard.VCard) VCard {
+	out := vcardOf(v)
+	if out.PhotoType != "" {
+		out.Preview, _, _, _ = picture.Thumbnail(out.Photo, out.PhotoType, MaxPhotoSide)
+	}
+	return out
 }
 
 func vcardOf(v *vcard.VCard) VCard {
@@ -100,7 +109,6 @@ func vcardOf(v *vcard.VCard) VCard {
 		// XEP-0153 §5: trust the data over the TYPE it came with.
 		if info, err := picture.Check(p.Data, p.Type, picture.Network); err == nil {
 			out.PhotoType = info.MIME()
-			out.Preview, _, _, _ = picture.Thumbnail(p.Data, p.Type, MaxPhotoSide)
 		}
 	}
 	return out

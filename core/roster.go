@@ -2,7 +2,6 @@ package core
 
 import (
 	"encoding/json"
-	"github.com/causerie/causerie/core/safetext"
 	"slices"
 	"sort"
 	"strings"
@@ -85,14 +84,13 @@ type Contact struct {
 	InRoster bool
 }
 
-// DisplayName is the name, or the JID when there is none, isolated
-// (core/safetext) so that its bidi controls or right-to-left letters
-// cannot reorder the text it is shown in.
+// DisplayName is the name, or the JID when there is none (as it is: the
+// GUI isolates it, core/safetext, where it shows it).
 func (c Contact) DisplayName() string {
 	if c.Name != "" {
-		return safetext.Isolate(c.Name)
+		return c.Name
 	}
-	return safetext.Isolate(c.JID)
+	return c.JID
 }
 
 // Online reports whether any resource is available.

@@ -103,14 +103,17 @@ type Session struct {
 	password string // typed this run, when not remembered
 	// deleting: the account is being deleted on the server, so the end
 	// of the stream is expected and no reason to reconnect.
-	deleting  bool
-	state     State
-	err       error
-	conn      *xmpp.Conn
-	want      Presence // what the user chose
-	invisible bool     // XEP-0186 invisibility is on
-	cancel    context.CancelFunc
-	done      chan struct{}
+	deleting bool
+	state    State
+	err      error
+	conn     *xmpp.Conn
+	// connectedAt is when conn signed in: what our server stored for us
+	// while we were away (offline messages) was sent before it.
+	connectedAt time.Time
+	want        Presence // what the user chose
+	invisible   bool     // XEP-0186 invisibility is on
+	cancel      context.CancelFunc
+	done        chan struct{}
 	// outbox holds outgoing messages not yet acknowledged by the server,
 	// by origin id: they are (re)sent on the next connection.
 	outbox map[string]history.Message
@@ -401,7 +404,7 @@ func (s *Session) passwordFor(ctx context.Context, a account.Account) (string, e
 // online runs a connected session until the connection ends.
 func (s *Session) online(ctx context.Context, conn *xmpp.Conn) error {
 	s.mu.Lock()
-	s.conn = conn
+	s.conn, s.connectedAt = conn, time.Now()
 	s.mu.Unlock()
 	loginDone := s.loggedIn(conn)
 	defer func() {

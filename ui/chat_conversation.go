@@ -111,14 +111,17 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey) *chatConve
 	return c
 }
 
-// displayName is the contact's roster name, else the JID, isolated
-// (safetext) so that it cannot reorder the text around it.
-func (c *chatConversation) displayName() string {
+// name is the contact's roster name, else the JID, as it is.
+func (c *chatConversation) name() string {
 	if c.inRoster && c.contact.Name != "" {
-		return safetext.Isolate(c.contact.Name)
+		return c.contact.Name
 	}
-	return safetext.Isolate(c.key.JID)
+	return c.key.JID
 }
+
+// displayName is name isolated (safetext), so that it cannot reorder the
+// text around it.
+func (c *chatConversation) displayName() string { return safetext.Isolate(c.name()) }
 
 func (c *chatConversation) senderName(m history.Message) string {
 	if m.Direction == history.Out {
@@ -141,12 +144,12 @@ func (c *chatConversation) contactChanged() {
 	segs := []widget.RichTextSegment{
 		&widget.TextSegment{Text: c.displayName(), Style: transcriptStrong},
 	}
-	if c.displayName() != c.key.JID {
-		segs = append(segs, &widget.TextSegment{Text: "  " + c.key.JID, Style: transcriptSubtle})
+	if c.name() != c.key.JID {
+		segs = append(segs, &widget.TextSegment{Text: "  " + safetext.Isolate(c.key.JID), Style: transcriptSubtle})
 	}
 	segs = append(segs, &widget.TextSegment{Text: "  " + text, Style: widget.RichTextStyleInline})
 	if r, ok := c.contact.Best(); ok && r.Status != "" {
-		segs = append(segs, &widget.TextSegment{Text: " — " + r.Status, Style: transcriptSubtle})
+		segs = append(segs, &widget.TextSegment{Text: " — " + safetext.Isolate(r.Status), Style: transcriptSubtle})
 	}
 	c.header.Segments = segs
 	c.header.Refresh()

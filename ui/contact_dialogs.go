@@ -249,7 +249,7 @@ func (f *contactForm) submitAdd() {
 	acct := f.account.Selected
 	if v := f.m.views[acct]; v != nil {
 		if c, in := v.contacts[jid]; in && c.InRoster {
-			f.msg(f.jidMsg, lang.L("{{.Name}} is already in your contacts.", map[string]any{"Name": c.DisplayName()}))
+			f.msg(f.jidMsg, lang.L("{{.Name}} is already in your contacts.", map[string]any{"Name": safetext.Isolate(c.DisplayName())}))
 			return
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/safetext"
 )
 
 // contactInfo is a contact's info window (the seed's vCard, version and
@@ -155,9 +156,13 @@ func (ci *contactInfo) refresh() {
 	if in && c.Name != "" {
 		name = c.Name
 	}
-	ci.title.SetText(name)
+	ci.title.SetText(safetext.Isolate(name))
 	if len(c.Groups) > 0 {
-		ci.groups.SetText(lang.L("Groups: {{.Groups}}", map[string]any{"Groups": strings.Join(c.Groups, ", ")}))
+		groups := make([]string, len(c.Groups))
+		for i, g := range c.Groups {
+			groups[i] = safetext.Isolate(g)
+		}
+		ci.groups.SetText(lang.L("Groups: {{.Groups}}", map[string]any{"Groups": strings.Join(groups, ", ")}))
 	} else {
 		ci.groups.SetText(lang.L("No group"))
 	}
@@ -180,11 +185,24 @@ func (ci *contactInfo) refresh() {
 		}
 	}
 	ci.subBtns.Refresh()
-	if data, ok := ci.session.Avatar(ci.jid); ok && len(data) > 0 {
-		ci.avatar.Resource = fyne.NewStaticResource("avatar-"+ci.jid, data)
-		ci.avatar.Refresh()
-	}
+	ci.loadAvatar()
 	ci.showResources(c)
+}
+
+// loadAvatar shows the contact's cached picture, read off the UI
+// goroutine (the cache may be the database).
+func (ci *contactInfo) loadAvatar() {
+	s, jid := ci.session, ci.jid
+	var data []byte
+	ci.app.background(func() error {
+		data, _ = s.Avatar(jid)
+		return nil
+	}, func(error) {
+		if len(data) > 0 {
+			ci.avatar.Resource = fyne.NewStaticResource("avatar-"+jid, data)
+			ci.avatar.Refresh()
+		}
+	})
 }
 
 // showResources lists the online resources with what is known of them.
@@ -200,10 +218,10 @@ func (ci *contactInfo) showResources(c core.Contact) {
 		if name == "" {
 			name = lang.L("(no resource)")
 		}
-		head := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		head := widget.NewLabelWithStyle(safetext.Isolate(name), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		presence := showLabel(r.Show)
 		if r.Status != "" {
-			presence += " — " + r.Status
+			presence += " — " + safetext.Isolate(r.Status)
 		}
 		lines := []string{
 			lang.L("Presence: {{.Presence}}", map[string]any{"Presence": presence}),
@@ -264,12 +282,12 @@ func (ci *contactInfo) loadResources() {
 
 // versionText is "Gajim 1.8.4 on Linux".
 func versionText(v core.SoftwareVersion) string {
-	text := strings.TrimSpace(v.Name + " " + v.Version)
+	text := safetext.Isolate(strings.TrimSpace(v.Name + " " + v.Version))
 	if text == "" {
 		text = lang.L("unknown")
 	}
 	if v.OS != "" {
-		text = lang.L("{{.Client}} on {{.OS}}", map[string]any{"Client": text, "OS": v.OS})
+		text = lang.L("{{.Client}} on {{.OS}}", map[string]any{"Client": text, "OS": safetext.Isolate(v.OS)})
 	}
 	return text
 }
@@ -330,7 +348,7 @@ func (ci *contactInfo) showVCard(v core.VCard) {
 	rows := vcardRows(v)
 	ci.vcard.Objects = nil
 	for _, r := range rows {
-		val := widget.NewLabel(r[1])
+		val := widget.NewLabel(safetext.Isolate(r[1]))
 		val.Wrapping = fyne.TextWrapWord
 		val.Selectable = true
 		ci.vcard.Add(widget.NewLabel(r[0]))
@@ -348,7 +366,7 @@ func (ci *contactInfo) showVCard(v core.VCard) {
 	}
 	if v.FullName != "" {
 		if c, ok := ci.session.Roster().Contact(ci.jid); !ok || c.Name == "" {
-			ci.title.SetText(v.FullName)
+			ci.title.SetText(safetext.Isolate(v.FullName))
 		}
 	}
 }

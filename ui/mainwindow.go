@@ -812,7 +812,7 @@ func (m *mainWindow) updateNode(uid string, branch bool, o fyne.CanvasObject) {
 		}
 	default:
 		c := n.contact
-		r.name, r.show = c.DisplayName(), c.Show()
+		r.name, r.show = safetext.Isolate(c.DisplayName()), c.Show()
 		r.known = m.views[n.account] != nil && m.views[n.account].state == core.StateOnline
 		r.unread = m.app.Unread(ChatKey{n.account, c.JID})
 		r.avatar = m.avatars[ChatKey{n.account, c.JID}]
@@ -960,7 +960,7 @@ func (m *mainWindow) contactMenu(n *rosterNode) []*fyne.MenuItem {
 }
 
 func (m *mainWindow) confirmRemove(acct string, c core.Contact) {
-	msg := lang.L("Remove {{.Name}} from your contacts? You will no longer see each other's presence.", map[string]any{"Name": c.DisplayName()})
+	msg := lang.L("Remove {{.Name}} from your contacts? You will no longer see each other's presence.", map[string]any{"Name": safetext.Isolate(c.DisplayName())})
 	dialog.ShowConfirm(lang.L("Remove contact"), msg, func(ok bool) {
 		if ok {
 			m.run(acct, lang.L("Contact not removed"), func(ctx context.Context, s *core.Session) error {

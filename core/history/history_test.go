@@ -801,3 +801,23 @@ func TestCorrectKeepsEdits(t *testing.T) {
 		t.Errorf("rich of an edit: %q", edits[1].Rich)
 	}
 }
+
+// TestLatestIn: the newest message the peer sent, however many of ours
+// came after it; errors do not count.
+func TestLatestIn(t *testing.T) {
+	s, _ := openTemp(t)
+	if _, ok, err := s.LatestIn(me, bob); ok || err != nil {
+		t.Fatalf("empty conversation: %v %v", ok, err)
+	}
+	theirs := mustAdd(t, s, msg(bob, In, "theirs", t0))
+	for i := range 30 {
+		mustAdd(t, s, msg(bob, Out, fmt.Sprint("ours ", i), t0.Add(time.Duration(i+1)*time.Second)))
+	}
+	e := msg(bob, In, "an error", t0.Add(time.Hour))
+	e.Type = "error"
+	mustAdd(t, s, e)
+	got, ok, err := s.LatestIn(me, bob)
+	if err != nil || !ok || got.ID != theirs.ID || got.Peer != bob || got.Account != me {
+		t.Fatalf("LatestIn: %+v %v %v", got, ok, err)
+	}
+}
