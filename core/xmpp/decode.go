@@ -24,7 +24,20 @@ type rawChild struct {
 	Attrs   []xml.Attr `xml:",any,attr"`
 	Inner   []byte     `xml:",innerxml"`
 	Text    string     `xml:"-"`
+
+	scope *prefixScope // the stanza's prefix declarations, nil if none
+	n     int          // the child's number in its stanza, from 1
+	read  int64        // the stanza's bytes read up to the child's end
+	state scopeState   // whether the declarations it uses were copied
 }
+
+type scopeState uint8
+
+const (
+	scopeUnresolved scopeState = iota
+	scopeCopied                // into Attrs, or none were needed
+	scopeOverBudget            // the stanza's budget could not pay them
+)
 
 // bytes re-serialises the child as a standalone element.
 func (r *rawChild) bytes() []byte {
@@ -64,9 +77,14 @@ func (r *rawChild) bytes() []byte {
 
 const nsXMLAttr = "http://www.w3.org/XML/1998/namespace"
 
-// unmarshalInto decodes the child into v; false when it does not fit, or
-// when v's decoder panics (logged: a bug, but only this extension is lost).
+// unmarshalInto decodes the child into v; false when it does not fit,
+// when it uses a prefix of the stanza's that the stanza's budget could not
+// copy into it (see prefixScope), or when v's decoder panics (logged: a
+// bug, but only this extension is lost).
 func (r *rawChild) unmarshalInto(v any) (ok bool) {
+	if !r.inScope() {
+		return false
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			logPanic(extensionName(r.XMLName), p)
@@ -104,9 +122,12 @@ func attrsOf(se xml.StartElement) stanza.Attrs {
 }
 
 // decodeChildren reads a stanza's direct children and calls f with each
-// in turn; f must not keep c, which is reused.
+// in turn; f must not keep c, which is reused (a copy may be kept and
+// decoded later). The stanza's prefix declarations are copied into a
+// child only when it is decoded (unmarshalInto), within the stanza's
+// budget: see prefixScope.
 func decodeChildren(d *xml.Decoder, se xml.StartElement, f func(c *rawChild)) error {
-	scope := stanzaPrefixes(se)
+	scope := stanzaPrefixes(se, d.InputOffset())
 	var c rawChild
 	n := 0
 	return EachChild(d, func(t xml.StartElement) (bool, error) {
@@ -118,8 +139,8 @@ func decodeChildren(d *xml.Decoder, se xml.StartElement, f func(c *rawChild)) er
 			}
 		} else if err := d.DecodeElement(&c, &t); err != nil {
 			return true, err
-		} else {
-			scope.copyUsed(&c, n)
+		} else if scope != nil {
+			c.scope, c.n, c.read = scope, n, scope.head+d.InputOffset()-scope.start
 		}
 		f(&c)
 		return true, nil
@@ -127,20 +148,50 @@ func decodeChildren(d *xml.Decoder, se xml.StartElement, f func(c *rawChild)) er
 }
 
 // Prefixes declared on the stanza stay in scope for an extension once it
-// is decoded on its own, so their declarations are copied into it, but
-// only into a child whose content uses them: copying each into every
-// child let 2,000 declarations and 50,000 empty children (250 KB) make
-// 100 million copies. A child gets a declaration at most once and only
-// for a "prefix:" found in its bytes, in one pass, so the copies never
-// outnumber the colons of the stanza: the work is linear in its size,
-// which the stream reader caps (Config.MaxStanzaSize). The number of
-// declarations is therefore not capped. A cap would have to refuse the
-// stanza by ending the stream (policy-violation), and then any contact
-// whose server relays declarations as sent could end our session with
-// one message, again after each reconnection as the server redelivers it.
+// is decoded on its own, so their declarations are copied into it. Two
+// bounds keep that linear in the stanza's size:
+//
+//   - Only into a child that is decoded on its own (unmarshalInto: a
+//     registered extension, an error, an IQ's payload; unregistered
+//     message and presence extensions are dropped unread), when it is,
+//     and only the declarations of the prefixes its bytes use: one pass
+//     over the child finds every "prefix:", and each is copied at most
+//     once per child. Copying each into every child let 2,000
+//     declarations and 50,000 empty children (250 KB) make 100 million
+//     copies. That bounds the number of copies by the colons of the
+//     stanza, but not their size: one 512 KiB declaration used by 11,000
+//     receipt requests in a 1 MiB message meant about 6 GB to write and
+//     parse again (84 s and 28 GB allocated, measured), on the reader
+//     goroutine, long enough for the link to drop and the server to
+//     redeliver the stanza, which was not yet counted.
+//   - A budget: the declarations copied into a stanza's children total at
+//     most max(prefixBudgetFloor, the bytes of the stanza read so far).
+//     The stanza's own size lets every declaration be copied at least
+//     once, however long (its bytes are in the start tag), and keeps the
+//     extra work within a small multiple of what was read, which the
+//     stream reader caps (Config.MaxStanzaSize); the floor lets any
+//     ordinary stanza, whose declarations are short, give them to all
+//     the children that use them. Each copy costs its length plus the
+//     ten bytes of ` xmlns:=""`, so the number of copies is bounded too.
+//     Past the budget a child that needs a declaration is dropped as
+//     malformed (an error reads as undefined-condition, an IQ's payload
+//     as a bare node), and the stanza goes on.
+//
+// The number of declarations is not capped, and overspending the budget
+// does not end the stream: a cap would have to refuse the stanza with a
+// policy-violation, and then any contact whose server relays declarations
+// as sent could end our session with one message, again after each
+// reconnection as the server redelivers it.
+const prefixBudgetFloor = 64 << 10
 
-// prefixScope maps each prefix declared on a stanza to its declaration.
-type prefixScope map[string]*prefixDecl
+// prefixScope is the prefixes declared on a stanza and what copying their
+// declarations into its children has spent.
+type prefixScope struct {
+	decls map[string]*prefixDecl
+	head  int64 // a lower bound of the stanza's start tag's length
+	start int64 // the decoder's offset at the end of the start tag
+	spent int64 // copied so far, in bytes (declaredSize)
+}
 
 // prefixDecl is one declaration on the stanza and the last child (by
 // number, from 1) that was given it or declares the prefix itself.
@@ -149,38 +200,79 @@ type prefixDecl struct {
 	child int
 }
 
-// stanzaPrefixes collects the prefix declarations of a stanza's element.
-func stanzaPrefixes(se xml.StartElement) prefixScope {
-	var s prefixScope
+// declaredSize is the bytes that a declaration of prefix with value adds
+// to a child: ` xmlns:prefix="value"`, before escaping (which at most
+// multiplies it by a constant).
+func declaredSize(prefix, value string) int64 {
+	return int64(len(` xmlns:=""`) + len(prefix) + len(value))
+}
+
+// stanzaPrefixes collects the prefix declarations of a stanza's start
+// tag, se, which ended at offset start of the decoder's input; nil when
+// there are none.
+func stanzaPrefixes(se xml.StartElement, start int64) *prefixScope {
+	var s *prefixScope
+	head := int64(len(se.Name.Local) + 2) // <name>
 	for _, a := range se.Attr {
 		if a.Name.Space != "xmlns" {
+			// ` name="value"`: a decoded value is never longer than
+			// its wire form.
+			head += int64(len(a.Name.Local) + len(a.Value) + 4)
 			continue
 		}
+		head += declaredSize(a.Name.Local, a.Value)
 		if s == nil {
-			s = make(prefixScope)
+			s = &prefixScope{decls: make(map[string]*prefixDecl), start: start}
 		}
-		s[a.Name.Local] = &prefixDecl{attr: a}
+		s.decls[a.Name.Local] = &prefixDecl{attr: a}
+	}
+	if s != nil {
+		s.head = head
 	}
 	return s
 }
 
-// copyUsed adds to c, the stanza's n-th child, the declarations of the
-// prefixes its content uses and that it does not declare itself.
-func (s prefixScope) copyUsed(c *rawChild, n int) {
-	if len(s) == 0 {
-		return
-	}
-	for _, a := range c.Attrs {
-		if d := s[a.Name.Local]; d != nil && a.Name.Space == "xmlns" {
-			d.child = n // its own declaration wins
+// inScope copies into r, once, the declarations of the stanza's prefixes
+// that its content uses and that it does not declare itself, if the
+// stanza's budget can pay for all of them; false if it cannot.
+func (r *rawChild) inScope() bool {
+	if r.state == scopeUnresolved {
+		r.state = scopeCopied
+		if s := r.scope; s != nil && !s.copyUsed(r) {
+			r.state = scopeOverBudget
 		}
 	}
+	return r.state != scopeOverBudget
+}
+
+// copyUsed adds to c the declarations it needs and charges them to s;
+// false, adding nothing, if they would overspend the budget.
+func (s *prefixScope) copyUsed(c *rawChild) bool {
+	for _, a := range c.Attrs {
+		if d := s.decls[a.Name.Local]; d != nil && a.Name.Space == "xmlns" {
+			d.child = c.n // its own declaration wins
+		}
+	}
+	var need []*prefixDecl
+	var cost int64
 	eachPrefix(c.Inner, func(p []byte) {
-		if d := s[string(p)]; d != nil && d.child != n {
-			d.child = n
-			c.Attrs = append(c.Attrs, d.attr)
+		if d := s.decls[string(p)]; d != nil && d.child != c.n {
+			d.child = c.n
+			need = append(need, d)
+			cost += declaredSize(d.attr.Name.Local, d.attr.Value)
 		}
 	})
+	if cost == 0 {
+		return true
+	}
+	if s.spent+cost > max(prefixBudgetFloor, c.read) {
+		return false
+	}
+	s.spent += cost
+	for _, d := range need {
+		c.Attrs = append(c.Attrs, d.attr)
+	}
+	return true
 }
 
 // eachPrefix calls f with every run of name characters that a colon ends

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/causerie/causerie/internal/hostile"
 	"gosrc.io/xmpp/stanza"
 )
 
@@ -126,8 +127,9 @@ func TestNamespacePrefixesDoNotAmplify(t *testing.T) {
 	}
 }
 
-// checkPrefixCopies decodes the bomb's children and checks that only the
-// extensions got a declaration, the one they use.
+// checkPrefixCopies decodes the bomb's children and checks that a child
+// gets a declaration only when it is decoded on its own, and only the
+// extensions do, the one they use.
 func checkPrefixCopies(t *testing.T, in string, n int) {
 	t.Helper()
 	kids, err := children(in)
@@ -136,17 +138,21 @@ func checkPrefixCopies(t *testing.T, in string, n int) {
 	}
 	for i := range kids {
 		k := &kids[i]
-		if i%1000 != 999 {
-			if len(k.Attrs) != 0 {
-				t.Fatalf("child %d <%s/> got %d attributes", i, k.XMLName.Local, len(k.Attrs))
-			}
-			continue
+		if prefixDecls(k) != 0 {
+			t.Fatalf("child %d <%s/> got %d declarations before it was decoded", i, k.XMLName.Local, prefixDecls(k))
 		}
 		var v struct {
 			Y []struct{ XMLName xml.Name } `xml:",any"`
 		}
+		ok := k.unmarshalInto(&v)
+		if i%1000 != 999 {
+			if !ok || len(k.Attrs) != 0 {
+				t.Fatalf("child %d <%s/>: decoded %v, %d attributes", i, k.XMLName.Local, ok, len(k.Attrs))
+			}
+			continue
+		}
 		want := fmt.Sprintf("urn:p:%04d", i%n)
-		if prefixDecls(k) != 1 || !k.unmarshalInto(&v) || len(v.Y) != 1 || v.Y[0].XMLName.Space != want {
+		if !ok || prefixDecls(k) != 1 || len(v.Y) != 1 || v.Y[0].XMLName.Space != want {
 			t.Fatalf("child %d: decoded %+v from %s, want one declaration and y in %s", i, v, k.bytes(), want)
 		}
 	}
@@ -161,4 +167,87 @@ func prefixDecls(k *rawChild) int {
 		}
 	}
 	return n
+}
+
+// longPrefixBomb is a message of at most size bytes declaring one prefix,
+// a, whose value is valueLen bytes long, with as many registered
+// extensions using it (XEP-0184 receipt requests whose text is "a:") as
+// fit: each child decoded on its own with the declaration copied in means
+// children × valueLen bytes to write and parse again.
+func longPrefixBomb(valueLen, size int) string {
+	const head, kid, tail = `<message xmlns='jabber:client' from='mallory@evil.example/x' xmlns:a='`, `<request xmlns='urn:xmpp:receipts'>a:</request>`, `</message>`
+	var b strings.Builder
+	b.Grow(size)
+	b.WriteString(head)
+	b.WriteString(strings.Repeat("x", valueLen))
+	b.WriteString(`'>`)
+	for b.Len()+len(kid)+len(tail) <= size {
+		b.WriteString(kid)
+	}
+	b.WriteString(tail)
+	return b.String()
+}
+
+// TestLongNamespacePrefixDoesNotAmplify: one 512 KiB prefix declaration on
+// a message with as many registered extensions using it as fit in the
+// 1 MiB stanza limit goes through the stream reader in under 1 s and
+// 64 MB: the declaration is copied into the children decoded on their
+// own only while the stanza's budget lasts, and the rest are dropped.
+func TestLongNamespacePrefixDoesNotAmplify(t *testing.T) {
+	in := longPrefixBomb(512<<10, 1<<20)
+	kids := strings.Count(in, "<request ")
+	var got []*stanza.Message
+	h := &Mux{}
+	h.HandleMessageFunc(func(_ *Conn, m *stanza.Message) { got = append(got, m) })
+	var c *Conn
+	d, alloc, peak := measure(func() { c, _ = runReader(t, strings.NewReader(in+"</stream:stream>"), h, 0) })
+	t.Logf("one 512 KiB declaration, %d children (%d KB): %v, %d MB allocated, heap peak +%d MB", kids, len(in)>>10, d, alloc>>20, peak>>20)
+	if !errors.Is(c.Err(), errStreamEnd) || len(got) != 1 {
+		t.Fatalf("Err = %v, %d messages", c.Err(), len(got))
+	}
+	if limit := time.Second * hostile.Slowdown; d > limit || alloc > 64<<20 {
+		t.Errorf("%v and %d MB to decode, want < %v and < 64 MB", d, alloc>>20, limit)
+	}
+	n := len(got[0].Extensions)
+	t.Logf("%d of %d receipt requests decoded", n, kids)
+	if n < 1 || n > 2 {
+		t.Errorf("%d of %d receipt requests decoded, want the first (or two) within the budget", n, kids)
+	}
+}
+
+// TestPrefixBudget: the budget for copying a stanza's declarations into
+// its children is spent only on the children decoded on their own, lets
+// every declaration be copied once however long, and lets an ordinary
+// stanza give a short declaration to every child that uses it.
+func TestPrefixBudget(t *testing.T) {
+	const req = `<request xmlns='urn:xmpp:receipts'>a:</request>`
+	long := strings.Repeat("x", 100<<10)
+	for name, tc := range map[string]struct {
+		in   string
+		want int // receipt requests decoded
+	}{
+		// 1,000 unregistered extensions using the prefix spend nothing,
+		// so the request after them still gets the declaration.
+		"unregistered first": {`<message xmlns='jabber:client' xmlns:a='` + long + `'>` +
+			strings.Repeat(`<x xmlns='urn:x'>a:</x>`, 1000) + req + req + `</message>`, 1},
+		"short, many": {`<message xmlns='jabber:client' xmlns:a='urn:a'>` +
+			strings.Repeat(req, 20000) + `</message>`, 20000},
+	} {
+		d := xml.NewDecoder(strings.NewReader(tc.in))
+		tok, _ := d.Token()
+		m, err := decodeMessage(d, tok.(xml.StartElement))
+		if err != nil || len(m.Extensions) != tc.want {
+			t.Errorf("%s: %v, %d receipt requests decoded, want %d", name, err, len(m.Extensions), tc.want)
+		}
+	}
+	// An IQ's payload is decoded on its own, and so is each error: past
+	// the budget an error using the prefix is dropped, not the IQ.
+	in := `<iq xmlns='jabber:client' type='get' id='v1' xmlns:a='` + long + `'><query xmlns='jabber:iq:version'><a:x/></query>` +
+		strings.Repeat(`<error type='cancel'><a:x/></error>`, 100) + `<error type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`
+	d := xml.NewDecoder(strings.NewReader(in))
+	tok, _ := d.Token()
+	iq, err := decodeIQ(d, tok.(xml.StartElement))
+	if err != nil || iq.Payload == nil || iq.Error == nil || iq.Error.Reason != "item-not-found" {
+		t.Errorf("IQ: %v, payload %T, error %+v", err, iq.Payload, iq.Error)
+	}
 }

@@ -8,9 +8,10 @@ import (
 // FuzzStreamReader feeds arbitrary bytes after a stream header to the
 // reader, under a small stanza limit and under the default (1 MiB) one
 // that the app uses: it must end with an error or cleanly, never panic,
-// never read more than the stanza limit beyond a stanza boundary. One
-// seed is issue 12's namespace prefix bomb: 2,000 declarations on a
-// message with 50,000 children (245 KB).
+// never read more than the stanza limit beyond a stanza boundary. Two
+// seeds are issue 12's namespace prefix bombs: 2,000 declarations on a
+// message with 50,000 children (245 KB), and one 512 KiB declaration on a
+// message filled up to the 1 MiB limit with receipt requests using it.
 func FuzzStreamReader(f *testing.F) {
 	for _, s := range []string{
 		`<message from="tintin@jabber.org/chateau" type="chat"><body>Salut !</body></message>`,
@@ -24,6 +25,7 @@ func FuzzStreamReader(f *testing.F) {
 		`</stream:stream>`,
 		`<message><![CDATA[x]]>&amp;&#x41;&bogus;</message>`,
 		prefixBomb(2000, 50000),
+		longPrefixBomb(512<<10, 1<<20),
 	} {
 		f.Add([]byte(s))
 	}
