@@ -310,31 +310,17 @@ type saslMechanisms struct {
 }
 
 func (m *saslMechanisms) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			return err
+	return EachChild(d, func(t xml.StartElement) (bool, error) {
+		if t.Name.Local != "mechanism" {
+			return false, nil
 		}
-		switch tt := tok.(type) {
-		case xml.EndElement:
-			return nil
-		case xml.StartElement:
-			if tt.Name.Local != "mechanism" {
-				if err := d.Skip(); err != nil {
-					return err
-				}
-				continue
-			}
-			if len(m.Names) == maxMechanisms {
-				return featuresTooLarge("more than %d SASL mechanisms", maxMechanisms)
-			}
-			name, err := boundedText(d, maxMechanismLen)
-			if err != nil {
-				return err
-			}
-			m.Names = append(m.Names, name)
+		if len(m.Names) == maxMechanisms {
+			return true, featuresTooLarge("more than %d SASL mechanisms", maxMechanisms)
 		}
-	}
+		name, err := boundedText(d, maxMechanismLen)
+		m.Names = append(m.Names, name)
+		return true, err
+	})
 }
 
 // boundedText reads an element's text (its children skipped) up to its
@@ -369,30 +355,20 @@ type bindingTypes struct {
 }
 
 func (b *bindingTypes) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			return err
+	return EachChild(d, func(t xml.StartElement) (bool, error) {
+		if t.Name.Local != "channel-binding" {
+			return false, nil
 		}
-		switch tt := tok.(type) {
-		case xml.EndElement:
-			return nil
-		case xml.StartElement:
-			if tt.Name.Local == "channel-binding" {
-				if len(b.Types) == maxBindingTypes {
-					return featuresTooLarge("more than %d channel-binding types", maxBindingTypes)
-				}
-				for _, a := range tt.Attr {
-					if a.Name.Local == "type" && a.Name.Space == "" {
-						b.Types = append(b.Types, a.Value)
-					}
-				}
-			}
-			if err := d.Skip(); err != nil {
-				return err
+		if len(b.Types) == maxBindingTypes {
+			return true, featuresTooLarge("more than %d channel-binding types", maxBindingTypes)
+		}
+		for _, a := range t.Attr {
+			if a.Name.Local == "type" && a.Name.Space == "" {
+				b.Types = append(b.Types, a.Value)
 			}
 		}
-	}
+		return false, nil // skipped
+	})
 }
 
 // names lists the qualified names of all advertised features.

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,7 +10,6 @@ import (
 	"github.com/godbus/dbus/v5"
 
 	"github.com/causerie/causerie/core"
-	"github.com/causerie/causerie/core/account"
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/internal/testserver"
 )
@@ -74,25 +72,8 @@ func TestNotificationsAndSecondLaunch(t *testing.T) {
 	mutual(t, me, friend, "Haddock", []string{"Marins"})
 	me.session.Disconnect()
 
-	profile := t.TempDir()
-	accts, err := account.OpenStore(filepath.Join(profile, "config"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := history.Open(filepath.Join(profile, "history.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	kr := account.NewKeyring()
-	c := core.NewClient(accts, kr, store, core.Options{})
-	if _, err := c.AddAccount(ctx, account.Account{JID: meJID, Host: srv.Host, Port: srv.Port, AutoConnect: true, RememberPassword: true}, mePass); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { kr.Delete(context.Background(), meJID) })
-	store.Close()
+	profile := savedAccount(t, srv, meJID, mePass)
 	ca := filepath.Join(profile, "ca.pem")
-	os.WriteFile(ca, srv.CertPEM, 0o600)
 
 	bin := buildApp(t)
 	friend.drain()

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/causerie/causerie/core"
-	"github.com/causerie/causerie/core/account"
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp/xhtmlim"
 	"github.com/causerie/causerie/internal/testserver"
@@ -44,24 +43,8 @@ func TestFrenchRichChatAndContactInfo(t *testing.T) {
 	me.session.Disconnect()
 
 	// The app's profile: the account, its password in the real keyring.
-	profile := t.TempDir()
-	accts, err := account.OpenStore(filepath.Join(profile, "config"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := history.Open(filepath.Join(profile, "history.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	kr := account.NewKeyring()
-	c := core.NewClient(accts, kr, store, core.Options{})
-	if _, err := c.AddAccount(ctx, account.Account{JID: meJID, Host: srv.Host, Port: srv.Port, AutoConnect: true, RememberPassword: true}, mePass); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { kr.Delete(context.Background(), meJID) })
-	store.Close()
+	profile := savedAccount(t, srv, meJID, mePass)
 	ca := filepath.Join(profile, "ca.pem")
-	os.WriteFile(ca, srv.CertPEM, 0o600)
 
 	bin := buildApp(t)
 	friend.drain()
