@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/causerie/causerie/core/account"
-	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/internal/testserver"
 )
@@ -113,17 +112,7 @@ func TestDowngradeAfterSCRAMRefused(t *testing.T) {
 // TestStrongestAuthOnlyRises: the recorded mechanism is replaced only by
 // a stronger one, whatever copy of the settings is saved.
 func TestStrongestAuthOnlyRises(t *testing.T) {
-	dir := t.TempDir()
-	accts, err := account.OpenStore(filepath.Join(dir, "config"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := history.Open(filepath.Join(dir, "history.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	c := NewClient(accts, nil, store, Options{})
+	c, dir := testClient(t, Options{})
 	a := account.Account{JID: "alice@example.test"}
 	s, err := c.AddAccount(context.Background(), a, "")
 	if err != nil {
@@ -164,21 +153,10 @@ func TestStrongestAuthOnlyRises(t *testing.T) {
 // next sign-in gets through TLS.
 func TestChangedCertificateReplacesPin(t *testing.T) {
 	f := testserver.StartFake(t)
-	dir := t.TempDir()
-	accts, err := account.OpenStore(filepath.Join(dir, "config"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := history.Open(filepath.Join(dir, "history.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	c := NewClient(accts, nil, store, Options{
+	c, dir := testClient(t, Options{
 		TLSConfig:  &tls.Config{RootCAs: x509.NewCertPool()}, // trust comes from the pin only
 		MinBackoff: 50 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
 	})
-	defer c.Close()
 	rec := record(c)
 	old := xmpp.FormatFingerprint(f.CertSHA256)
 	jid := "alice@" + f.Domain

@@ -24,9 +24,9 @@ import (
 	"github.com/causerie/causerie/internal/testserver"
 )
 
-// offlineSession is a session over its own store and no server: enough to
-// hand it stanzas as its connection's reader would.
-func offlineSession(t *testing.T) (*Client, *Session) {
+// testClient is a client over its own config dir (returned) and history,
+// with no keyring, closed when the test ends.
+func testClient(t *testing.T, opts Options) (*Client, string) {
 	t.Helper()
 	dir := t.TempDir()
 	accts, err := account.OpenStore(filepath.Join(dir, "config"))
@@ -38,8 +38,16 @@ func offlineSession(t *testing.T) (*Client, *Session) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	c := NewClient(accts, nil, store, Options{})
+	c := NewClient(accts, nil, store, opts)
 	t.Cleanup(c.Close)
+	return c, dir
+}
+
+// offlineSession is a session over its own store and no server: enough to
+// hand it stanzas as its connection's reader would.
+func offlineSession(t *testing.T) (*Client, *Session) {
+	t.Helper()
+	c, _ := testClient(t, Options{})
 	s, err := c.AddAccount(context.Background(), account.Account{JID: "me@example.org"}, "")
 	if err != nil {
 		t.Fatal(err)

@@ -5,12 +5,10 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/causerie/causerie/core/account"
-	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/internal/testserver"
 )
@@ -105,19 +103,8 @@ func testAccountLifecycle(t *testing.T, srv *testserver.Server) {
 
 // newEnvNoAccount is a client with its own store and no account yet.
 func newEnvNoAccount(t *testing.T, srv *testserver.Server) *env {
-	dir := t.TempDir()
-	accts, err := account.OpenStore(filepath.Join(dir, "config"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := history.Open(filepath.Join(dir, "history.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	c := NewClient(accts, nil, store, Options{TLSConfig: &tls.Config{RootCAs: srv.CertPool},
+	c, dir := testClient(t, Options{TLSConfig: &tls.Config{RootCAs: srv.CertPool},
 		MinBackoff: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond})
-	t.Cleanup(c.Close)
 	return &env{t: t, dir: dir, server: srv, client: c, rec: record(c)}
 }
 

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/causerie/causerie/core/account"
-	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/register"
 	"github.com/causerie/causerie/internal/testserver"
@@ -21,19 +20,8 @@ import (
 func TestSignup(t *testing.T) { bothServers(t, testSignup) }
 
 func testSignup(t *testing.T, srv *testserver.Server) {
-	dir := t.TempDir()
-	accts, err := account.OpenStore(filepath.Join(dir, "config"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := history.Open(filepath.Join(dir, "history.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	c := NewClient(accts, nil, store, Options{TLSConfig: &tls.Config{RootCAs: srv.CertPool},
+	c, _ := testClient(t, Options{TLSConfig: &tls.Config{RootCAs: srv.CertPool},
 		MinBackoff: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond})
-	t.Cleanup(c.Close)
 	rec := record(c)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
