@@ -46,6 +46,9 @@ func (s *Session) ApproveSubscription(ctx context.Context, jid string, opt Appro
 		return err
 	}
 	jid = bareJID(jid)
+	// What the roster held before: approving makes the server add them
+	// (subscription "from"), and its push may come before the next line.
+	c, known := s.roster.Contact(jid)
 	if err := rc.presence(jid, stanza.PresenceTypeSubscribed, ""); err != nil {
 		return err
 	}
@@ -53,7 +56,6 @@ func (s *Session) ApproveSubscription(ctx context.Context, jid string, opt Appro
 	if !opt.AddBack {
 		return nil
 	}
-	c, known := s.roster.Contact(jid)
 	if !known || !c.InRoster {
 		if err := roster.Set(ctx, rc.Conn, roster.Item{JID: jid, Name: opt.Name, Groups: cleanGroups(opt.Groups)}); err != nil {
 			return err

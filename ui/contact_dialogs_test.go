@@ -41,8 +41,10 @@ func menuLabels(m *mainWindow) []string {
 	return labels
 }
 
-// waitPeerEvent pumps until the peer's client publishes an event f accepts.
-func waitPeerEvent(h *harness, p *peer, what string, f func(core.Event) bool) core.Event {
+// expectPeerEvent starts listening to the peer's client for an event f
+// accepts, before the action that causes it (so it cannot be missed), and
+// returns the wait: it pumps until that event came.
+func expectPeerEvent(h *harness, p *peer, what string, f func(core.Event) bool) (wait func() core.Event) {
 	h.t.Helper()
 	ch := make(chan core.Event, 1)
 	cancel := p.client.Subscribe(func(e core.Event) {
@@ -53,17 +55,20 @@ func waitPeerEvent(h *harness, p *peer, what string, f func(core.Event) bool) co
 			}
 		}
 	})
-	defer cancel()
-	var got core.Event
-	h.pump(what, func() bool {
-		select {
-		case got = <-ch:
-			return true
-		default:
-			return false
-		}
-	})
-	return got
+	return func() core.Event {
+		h.t.Helper()
+		defer cancel()
+		var got core.Event
+		h.pump(what, func() bool {
+			select {
+			case got = <-ch:
+				return true
+			default:
+				return false
+			}
+		})
+		return got
+	}
 }
 
 // TestAddContactDialog: the address is checked, groups are picked and
@@ -266,11 +271,12 @@ func TestSubscriptionRequestDialog(t *testing.T) {
 	uid = requestUID(me, q.jid)
 	h.pump("second request", func() bool { return m.model.nodes[uid] != nil })
 	m.showRequest(me, m.model.nodes[uid].request)
-	test.Tap(loginFindButton(t, m.win.Canvas().Overlays().Top(), "Deny"))
-	waitPeerEvent(h, q, "refusal", func(e core.Event) bool {
+	refused := expectPeerEvent(h, q, "refusal", func(e core.Event) bool {
 		c, ok := e.(core.SubscriptionChanged)
 		return ok && c.Kind == "unsubscribed"
 	})
+	test.Tap(loginFindButton(t, m.win.Canvas().Overlays().Top(), "Deny"))
+	refused()
 	h.pump("request gone", func() bool { return m.model.nodes[uid] == nil })
 }
 
