@@ -132,6 +132,30 @@ func (c *Client) AddAccount(ctx context.Context, a account.Account, password str
 	return s, nil
 }
 
+// TrustCertificate makes fp ("AB:CD:…", as xmpp.FormatFingerprint writes
+// it) the one certificate pinned for account jid and saves the account: a
+// changed certificate replaces the pin it changed from, it is never added
+// beside it (the old key may be the one that leaked). It applies from the
+// session's next connection. It writes the accounts file: call it off the
+// UI goroutine.
+func (c *Client) TrustCertificate(jid, fp string) error {
+	raw, err := xmpp.ParseFingerprint(fp)
+	if err != nil {
+		return err
+	}
+	s, ok := c.Session(jid)
+	if !ok {
+		return ErrNotConnected
+	}
+	a := s.Account()
+	a.Pinned = []string{xmpp.FormatFingerprint(raw)}
+	return c.UpdateAccount(a)
+}
+
+// Edits returns what message id said before its corrections (XEP-0308),
+// the original first.
+func (c *Client) Edits(id int64) ([]history.Edit, error) { return c.store.Edits(id) }
+
 // UpdateAccount saves changed settings; they apply on the next connection.
 // The strongest sign-in recorded for the account is kept even when a
 // carries a weaker one (a copy taken before the sign-in): the floor only

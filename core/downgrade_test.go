@@ -181,7 +181,7 @@ func TestChangedCertificateReplacesPin(t *testing.T) {
 		t.Fatalf("pins changed without consent: %v", p)
 	}
 
-	if err := s.TrustCertificate(strings.ToLower(newFP)); err != nil {
+	if err := c.TrustCertificate(jid, strings.ToLower(newFP)); err != nil {
 		t.Fatal(err)
 	}
 	if p := s.Account().Pinned; !slices.Equal(p, []string{newFP}) {
@@ -199,7 +199,7 @@ func TestChangedCertificateReplacesPin(t *testing.T) {
 	if err := run.Wait(t); err != nil {
 		t.Error(err)
 	}
-	if err := s.TrustCertificate("not a fingerprint"); err == nil {
+	if err := c.TrustCertificate(jid, "not a fingerprint"); err == nil {
 		t.Error("a malformed fingerprint was pinned")
 	}
 }

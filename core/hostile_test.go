@@ -320,7 +320,7 @@ func TestCorrectionOnlyOfLatest(t *testing.T) {
 	if fixed.ID != rewrite.ID || !fixed.Corrected || fixed.Body != "see you soon" {
 		t.Fatalf("the latest message was not corrected: %+v", fixed)
 	}
-	edits, err := s.Edits(fixed.ID)
+	edits, err := s.client.Edits(fixed.ID)
 	if err != nil || len(edits) != 1 || edits[0].Body != "I owe you nothing" {
 		t.Fatalf("what it said before: %+v %v", edits, err)
 	}

@@ -186,12 +186,6 @@ func (s *Session) History(peer string, n int) ([]history.Message, error) {
 	return s.client.store.Latest(s.jid(), bareJID(peer), n)
 }
 
-// Edits returns what message id said before its corrections (XEP-0308),
-// the original first.
-func (s *Session) Edits(id int64) ([]history.Edit, error) {
-	return s.client.store.Edits(id)
-}
-
 // HistoryBefore pages back from a message.
 func (s *Session) HistoryBefore(peer string, before history.Message, n int) ([]history.Message, error) {
 	return s.client.store.Before(s.jid(), bareJID(peer), before, n)

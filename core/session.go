@@ -368,22 +368,6 @@ func (s *Session) recordAuth(mech string) {
 	s.mu.Unlock()
 }
 
-// TrustCertificate makes fp ("AB:CD:…", as xmpp.FormatFingerprint writes
-// it) the one certificate pinned for the account and saves the account:
-// a changed certificate replaces the pin it changed from, it is never
-// added beside it (the old key may be the one that leaked). It applies from
-// the next connection. It writes the accounts file: call it off the UI
-// goroutine.
-func (s *Session) TrustCertificate(fp string) error {
-	raw, err := xmpp.ParseFingerprint(fp)
-	if err != nil {
-		return err
-	}
-	a := s.Account()
-	a.Pinned = []string{xmpp.FormatFingerprint(raw)}
-	return s.client.UpdateAccount(a)
-}
-
 func (s *Session) passwordFor(ctx context.Context, a account.Account) (string, error) {
 	s.mu.Lock()
 	pw := s.password

@@ -324,7 +324,7 @@ func (c *chatConversation) showEdits(m history.Message) {
 	var edits []history.Edit
 	c.win.app.background(func() error {
 		var err error
-		edits, err = c.session.Edits(m.ID)
+		edits, err = c.win.app.Client.Edits(m.ID)
 		return err
 	}, func(err error) {
 		if err != nil {

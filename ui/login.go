@@ -722,7 +722,7 @@ func (l *loginWindow) trustCertificate(jid, fp string) {
 			return core.ErrNotConnected
 		}
 		s.Disconnect() // make sure the failed attempt has stopped
-		if err := s.TrustCertificate(fp); err != nil {
+		if err := c.TrustCertificate(jid, fp); err != nil {
 			return err
 		}
 		s.Connect()

@@ -548,7 +548,7 @@ func (m *mainWindow) askTrust(v *accountState, ce *xmpp.CertificateError) {
 			return
 		}
 		m.app.background(func() error {
-			if err := s.TrustCertificate(fp); err != nil {
+			if err := m.app.Client.TrustCertificate(s.Account().JID, fp); err != nil {
 				return err
 			}
 			s.Connect()
