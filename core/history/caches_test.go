@@ -92,7 +92,7 @@ func TestMigrationToCaches(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustAdd(t, s, msg(bob, In, "avant", t0))
-	for _, q := range []string{`DROP TABLE caps`, `DROP TABLE avatars`, `DROP TABLE read_marks`, `PRAGMA user_version = 2`} {
+	for _, q := range append(undoWireID, `DROP TABLE caps`, `DROP TABLE avatars`, `DROP TABLE read_marks`, `PRAGMA user_version = 2`) {
 		if _, err := s.w.Exec(q); err != nil {
 			t.Fatal(err)
 		}
@@ -134,7 +134,11 @@ func TestMigrationForgetsUnboundedAvatars(t *testing.T) {
 	if err := s.SaveCaps("sha-1", "v", []byte("x")); err != nil {
 		t.Fatal(err)
 	}
-	s.w.Exec(`PRAGMA user_version = 4`)
+	for _, q := range append(undoWireID, `PRAGMA user_version = 4`) {
+		if _, err := s.w.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
 	s.Close()
 	if s, err = Open(path); err != nil {
 		t.Fatal(err)

@@ -67,13 +67,18 @@ type Message struct {
 	Body      string
 	Subject   string
 	Thread    string
-	Rich      string    // XHTML-IM source, optional
-	OriginID  string    // XEP-0359 origin-id (our id for outgoing; the sender's for incoming)
-	StanzaID  string    // server-assigned XEP-0359 stanza-id, if any
-	Sent      time.Time // XEP-0203 delay stamp, or receive time
-	Received  time.Time // when we stored it
-	State     State
-	Error     string // reason for StateError
+	Rich      string // XHTML-IM source, optional
+	OriginID  string // XEP-0359 origin-id (our id for outgoing; the sender's for incoming)
+	StanzaID  string // server-assigned XEP-0359 stanza-id, if any
+	// WireID is the id attribute of an incoming message that carried no
+	// origin-id: it names the message for receipts and corrections, and
+	// with the same sender and text it tells a redelivery (see
+	// ErrDuplicate). Ids are reused by some senders, so it is not unique.
+	WireID   string
+	Sent     time.Time // XEP-0203 delay stamp, or receive time
+	Received time.Time // when we stored it
+	State    State
+	Error    string // reason for StateError
 	// Corrected: the text was replaced by a later correction (XEP-0308).
 	Corrected bool
 }
@@ -94,8 +99,10 @@ type Request struct {
 
 // ErrDuplicate is returned by Add for a message that is already stored: an
 // incoming message with the same non-empty StanzaID in the same conversation,
-// or a message with the same non-empty OriginID in the same conversation and
-// direction. Add sets Message.ID to the stored row's id in that case.
+// a message with the same non-empty OriginID in the same conversation and
+// direction, or one without OriginID whose WireID, Resource, Body and
+// Subject are those of a stored one without OriginID. Add sets Message.ID
+// to the stored row's id in that case.
 var ErrDuplicate = errors.New("history: message already stored")
 
 // ErrNotFound is returned by Get and SetState for an unknown message id.
@@ -114,7 +121,7 @@ type Store struct {
 	convs  map[convKey]convIDs // cache of (account, peer) -> ids, committed rows only
 
 	// prepared on w
-	insMsg, insFTS, bumpConv, findDup, selConv, maxChrono *sql.Stmt
+	insMsg, insFTS, bumpConv, findDup, findWire, selConv, maxChrono *sql.Stmt
 	// prepared on r
 	getMsg, latest, before *sql.Stmt
 }
@@ -184,7 +191,10 @@ func dsn(path string, readOnly bool) (string, error) {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "synchronous(NORMAL)")
+	// FULL: a received message is acknowledged to the server once its
+	// commit returns, and the server then forgets it; NORMAL could lose
+	// that commit on power loss (README "Durability").
+	q.Add("_pragma", "synchronous(FULL)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {
@@ -272,8 +282,8 @@ func (s *Store) prepare() error {
 		return st
 	}
 	s.insMsg = p(s.w, `INSERT INTO messages(conv, chrono, resource, direction, type, body, subject, thread, rich,
-		origin_id, stanza_id, sent, received, state, error)
-		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id`)
+		origin_id, stanza_id, wire_id, sent, received, state, error)
+		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id`)
 	s.maxChrono = p(s.w, `SELECT max(chrono) FROM messages WHERE chrono BETWEEN ? AND ?`)
 	s.insFTS = p(s.w, `INSERT INTO messages_fts(rowid, body, subject, conv) VALUES(?,?,?,?)`)
 	s.bumpConv = p(s.w, `UPDATE conversations SET count = count + 1 WHERE id = ?`)
@@ -281,6 +291,8 @@ func (s *Store) prepare() error {
 		(?2 = 1 AND ?3 <> '' AND direction = 1 AND stanza_id = ?3 AND stanza_id <> '') OR
 		(?4 <> '' AND direction = ?2 AND origin_id = ?4 AND origin_id <> ''))
 		ORDER BY id LIMIT 1`)
+	s.findWire = p(s.w, `SELECT id FROM messages WHERE conv = ?1 AND direction = ?2 AND wire_id = ?3
+		AND origin_id = '' AND resource = ?4 AND body = ?5 AND subject = ?6 ORDER BY id LIMIT 1`)
 	s.selConv = p(s.w, `SELECT c.id, a.id FROM conversations c JOIN accounts a ON a.id = c.account_id
 		WHERE a.jid = ? AND c.peer = ?`)
 	s.getMsg = p(s.r, `SELECT `+msgCols+` FROM messages m JOIN conversations c ON c.id = m.conv
@@ -312,7 +324,7 @@ func (s *Store) Close() error {
 
 func (s *Store) closeAll() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{s.insMsg, s.maxChrono, s.insFTS, s.bumpConv, s.findDup, s.selConv, s.getMsg, s.latest, s.before} {
+	for _, st := range []*sql.Stmt{s.insMsg, s.maxChrono, s.insFTS, s.bumpConv, s.findDup, s.findWire, s.selConv, s.getMsg, s.latest, s.before} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}

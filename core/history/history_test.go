@@ -66,7 +66,7 @@ func TestOpenCreatesDirsAndWAL(t *testing.T) {
 	if err := s.w.QueryRow("PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
 		t.Fatalf("foreign_keys = %d, %v", fk, err)
 	}
-	if err := s.w.QueryRow("PRAGMA synchronous").Scan(&sync); err != nil || sync != 1 {
+	if err := s.w.QueryRow("PRAGMA synchronous").Scan(&sync); err != nil || sync != 2 {
 		t.Fatalf("synchronous = %d, %v", sync, err)
 	}
 	var v int
@@ -268,6 +268,41 @@ func TestDuplicates(t *testing.T) {
 	// The duplicate was not indexed either.
 	if r, _ := s.Search(me, bob, "again", 10); len(r) != 0 {
 		t.Fatalf("duplicate indexed: %v", bodies(r))
+	}
+}
+
+// undoWireID takes migration 7 back, for tests that make an older database.
+var undoWireID = []string{`DROP INDEX messages_wire_id`, `ALTER TABLE messages DROP COLUMN wire_id`}
+
+// TestWireIDDuplicates: without an origin-id, a message is a redelivery
+// only if its id, sender and text are those of a stored one; a sender
+// reusing an id (bots, gateways, restarted counters) sends new messages.
+func TestWireIDDuplicates(t *testing.T) {
+	s, _ := openTemp(t)
+	first := mustAdd(t, s, &Message{Account: me, Peer: bob, Resource: "bot", Direction: In, Body: "one", WireID: "1"})
+	again := &Message{Account: me, Peer: bob, Resource: "bot", Direction: In, Body: "one", WireID: "1"}
+	if err := s.Add(again); !errors.Is(err, ErrDuplicate) || again.ID != first.ID {
+		t.Fatalf("redelivery: %v, ID %d want %d", err, again.ID, first.ID)
+	}
+	for _, m := range []*Message{
+		{Account: me, Peer: bob, Resource: "bot", Direction: In, Body: "two", WireID: "1"},
+		{Account: me, Peer: bob, Resource: "phone", Direction: In, Body: "one", WireID: "1"},
+		{Account: me, Peer: bob, Resource: "bot", Direction: In, Body: "one", Subject: "s", WireID: "1"},
+		{Account: me, Peer: ann, Resource: "bot", Direction: In, Body: "one", WireID: "1"},
+		// An origin-id decides on its own.
+		{Account: me, Peer: bob, Resource: "bot", Direction: In, Body: "one", WireID: "1", OriginID: "o1"},
+	} {
+		mustAdd(t, s, m)
+	}
+	ms, _ := s.Latest(me, bob, 100)
+	if len(ms) != 5 {
+		t.Fatalf("%d messages stored: %v", len(ms), bodies(ms))
+	}
+	// Receipts and corrections name a message by its id: the newest one
+	// with that id.
+	got, ok, err := s.FindByOriginID(me, bob, "1", In)
+	if err != nil || !ok || got.WireID != "1" || got.ID == first.ID {
+		t.Fatalf("FindByOriginID(wire id) = %+v %v %v", got, ok, err)
 	}
 }
 

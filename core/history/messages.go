@@ -10,12 +10,12 @@ import (
 // msgCols is the column list scanned by scanMessage; queries alias messages
 // as m, conversations as c and accounts as a.
 const msgCols = `m.id, a.jid, c.peer, m.resource, m.direction, m.type, m.body, m.subject, m.thread, m.rich,
-	m.origin_id, m.stanza_id, m.sent, m.received, m.state, m.error, m.corrected`
+	m.origin_id, m.stanza_id, m.wire_id, m.sent, m.received, m.state, m.error, m.corrected`
 
 // convMsgCols is msgCols for queries of one conversation, whose account and
 // peer are the parameters ?1 and ?2.
 const convMsgCols = `m.id, ?1, ?2, m.resource, m.direction, m.type, m.body, m.subject, m.thread, m.rich,
-	m.origin_id, m.stanza_id, m.sent, m.received, m.state, m.error, m.corrected`
+	m.origin_id, m.stanza_id, m.wire_id, m.sent, m.received, m.state, m.error, m.corrected`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -23,7 +23,7 @@ func scanMessage(sc scanner) (Message, error) {
 	var m Message
 	var sent, recv int64
 	err := sc.Scan(&m.ID, &m.Account, &m.Peer, &m.Resource, &m.Direction, &m.Type, &m.Body, &m.Subject,
-		&m.Thread, &m.Rich, &m.OriginID, &m.StanzaID, &sent, &recv, &m.State, &m.Error, &m.Corrected)
+		&m.Thread, &m.Rich, &m.OriginID, &m.StanzaID, &m.WireID, &sent, &recv, &m.State, &m.Error, &m.Corrected)
 	m.Sent, m.Received = fromNanos(sent), fromNanos(recv)
 	return m, err
 }
@@ -169,12 +169,24 @@ func (s *Store) nextChrono(tx *sql.Tx, sent time.Time) (int64, error) {
 // insert adds m to conversation ids inside tx. It reports dup (with the
 // stored id) when the unique indexes reject the row.
 func (s *Store) insert(tx *sql.Tx, ids convIDs, m *Message) (id int64, dup bool, err error) {
+	if m.OriginID == "" && m.WireID != "" {
+		// No origin-id: the same id from the same sender with the same
+		// text is the same message delivered again; a different text
+		// under a reused id is another message.
+		err := tx.Stmt(s.findWire).QueryRow(ids.conv, m.Direction, m.WireID, m.Resource, m.Body, m.Subject).Scan(&id)
+		if err == nil {
+			return id, true, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return 0, false, fmt.Errorf("history: Add: %w", err)
+		}
+	}
 	chrono, err := s.nextChrono(tx, m.Sent)
 	if err != nil {
 		return 0, false, fmt.Errorf("history: Add: %w", err)
 	}
 	err = tx.Stmt(s.insMsg).QueryRow(ids.conv, chrono, m.Resource, m.Direction, m.Type, m.Body, m.Subject, m.Thread,
-		m.Rich, m.OriginID, m.StanzaID, nanos(m.Sent), nanos(m.Received), m.State, m.Error).Scan(&id)
+		m.Rich, m.OriginID, m.StanzaID, m.WireID, nanos(m.Sent), nanos(m.Received), m.State, m.Error).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = tx.Stmt(s.findDup).QueryRow(ids.conv, m.Direction, m.StanzaID, m.OriginID).Scan(&id)
 		if err != nil {
@@ -313,14 +325,18 @@ func (s *Store) Edits(id int64) ([]Edit, error) {
 }
 
 // FindByOriginID returns the message of conversation (account, peer) and
-// direction dir with that XEP-0359 origin-id.
+// direction dir with that XEP-0359 origin-id, or, for a message that came
+// without one, that id attribute (WireID): what receipts, corrections and
+// errors name a message by.
 func (s *Store) FindByOriginID(account, peer, originID string, dir Direction) (Message, bool, error) {
 	if originID == "" {
 		return Message{}, false, nil
 	}
 	row := s.r.QueryRow(`SELECT `+msgCols+` FROM messages m JOIN conversations c ON c.id = m.conv
 		JOIN accounts a ON a.id = c.account_id
-		WHERE m.conv = (`+convSub+`) AND m.direction = ?3 AND m.origin_id = ?4 AND m.origin_id <> ''`,
+		WHERE m.conv = (`+convSub+`) AND m.direction = ?3 AND
+		(m.origin_id = ?4 AND m.origin_id <> '' OR m.wire_id = ?4 AND m.wire_id <> '')
+		ORDER BY m.id DESC LIMIT 1`,
 		account, peer, dir, originID)
 	m, err := scanMessage(row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -389,7 +405,7 @@ func (s *Store) Conversations(account string) ([]Conversation, error) {
 		var sent, recv int64
 		m := &c.Last
 		if err := rows.Scan(&count, &m.ID, &m.Account, &m.Peer, &m.Resource, &m.Direction, &m.Type, &m.Body,
-			&m.Subject, &m.Thread, &m.Rich, &m.OriginID, &m.StanzaID, &sent, &recv, &m.State, &m.Error, &m.Corrected); err != nil {
+			&m.Subject, &m.Thread, &m.Rich, &m.OriginID, &m.StanzaID, &m.WireID, &sent, &recv, &m.State, &m.Error, &m.Corrected); err != nil {
 			return nil, fmt.Errorf("history: Conversations: %w", err)
 		}
 		m.Sent, m.Received = fromNanos(sent), fromNanos(recv)

@@ -127,6 +127,13 @@ CREATE TABLE IF NOT EXISTS edits (
 );
 CREATE INDEX IF NOT EXISTS edits_by_message ON edits(message);
 `,
+	// 7: the id attribute of incoming messages without origin-id, kept
+	// apart from origin_id: senders reuse ids, so a reused id with other
+	// text is another message, not a duplicate.
+	`
+ALTER TABLE messages ADD COLUMN wire_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX messages_wire_id ON messages(conv, wire_id) WHERE wire_id <> '';
+`,
 }
 
 // schemaVersion is the user_version of an up-to-date database.

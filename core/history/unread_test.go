@@ -57,7 +57,7 @@ func TestMigrationReadMarks(t *testing.T) {
 	if err := s.Add(&m); err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{`DROP TABLE read_marks`, `PRAGMA user_version = 3`} {
+	for _, q := range append(undoWireID, `DROP TABLE read_marks`, `PRAGMA user_version = 3`) {
 		if _, err := s.w.Exec(q); err != nil {
 			t.Fatal(err)
 		}
