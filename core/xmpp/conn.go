@@ -45,6 +45,10 @@ type Conn struct {
 
 	lastRecv atomic.Int64 // unix nanos of the last byte-carrying element
 
+	// refused is set by a handler (Refuse) for the stanza being handled;
+	// only the reader goroutine touches it.
+	refused error
+
 	closeOnce sync.Once
 	closing   atomic.Bool
 	closeCh   chan struct{} // closed by Close
@@ -655,6 +659,12 @@ func (c *Conn) readStanza(t *transport, se xml.StartElement) error {
 	if err != nil && !errors.Is(err, errDecodePanic) {
 		return err
 	}
+	if r := c.refused; r != nil {
+		// Not counted, and the link is dropped before anything after it
+		// is read: the server delivers it again (see Refuse).
+		c.refused = nil
+		return &RefusedError{Err: r}
+	}
 	// Counted only now: the server's <r/> is answered on this goroutine,
 	// so an ack never covers a stanza whose handler (which stores it) has
 	// not returned. One whose decoding or handling panicked is counted
@@ -684,6 +694,28 @@ func (c *Conn) decodeStanza(t *transport, se xml.StartElement) (func(), error) {
 	iq, err := decodeIQ(t.dec, se)
 	return func() { c.handleIQ(iq) }, err
 }
+
+// Refuse tells the connection, from a handler, that the stanza being
+// handled could not be kept (storing it failed). The stanza is then not
+// acknowledged and the link is dropped before the next one is read: with
+// stream management the session resumes and the server sends it again;
+// otherwise the connection ends with a *RefusedError and the server keeps
+// what it had not delivered. Call it only from a handler.
+func (c *Conn) Refuse(err error) {
+	if err == nil {
+		err = errors.New("refused")
+	}
+	c.refused = err
+}
+
+// RefusedError ends a link on which a handler refused a stanza.
+type RefusedError struct{ Err error }
+
+func (e *RefusedError) Error() string {
+	return "xmpp: a stanza could not be handled, link dropped for redelivery: " + e.Err.Error()
+}
+
+func (e *RefusedError) Unwrap() error { return e.Err }
 
 func (c *Conn) countInbound() {
 	c.wmu.Lock()
