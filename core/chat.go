@@ -338,10 +338,13 @@ func (s *Session) CorrectMessage(ctx context.Context, id int64, body string) (hi
 			break
 		}
 	}
+	// While a dropped link is being resumed the correction is queued by
+	// the connection; if resumption fails it is sent again on the next
+	// one (carry.go).
 	s.mu.Lock()
-	conn, online := s.conn, s.state == StateOnline
+	conn := s.conn
 	s.mu.Unlock()
-	if conn == nil || !online {
+	if conn == nil {
 		return history.Message{}, ErrNotConnected
 	}
 	st := stanza.NewMessage(stanza.Attrs{To: orig.Peer, Type: stanza.MessageTypeChat})

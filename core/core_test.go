@@ -88,6 +88,12 @@ type env struct {
 
 func newEnv(t testing.TB, srv *testserver.Server, jid, pass, dir string) *env {
 	t.Helper()
+	return newEnvWith(t, srv, jid, pass, dir, nil)
+}
+
+// newEnvWith is newEnv with tune changing the client's options.
+func newEnvWith(t testing.TB, srv *testserver.Server, jid, pass, dir string, tune func(*Options)) *env {
+	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
 	}
@@ -100,11 +106,15 @@ func newEnv(t testing.TB, srv *testserver.Server, jid, pass, dir string) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	c := NewClient(accts, nil, store, Options{
+	opts := Options{
 		TLSConfig:  &tls.Config{RootCAs: srv.CertPool},
 		MinBackoff: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond,
 		ResumeTimeout: time.Second,
-	})
+	}
+	if tune != nil {
+		tune(&opts)
+	}
+	c := NewClient(accts, nil, store, opts)
 	e := &env{t: t, dir: dir, jid: jid, pass: pass, server: srv, client: c, rec: record(c)}
 	if _, ok := accts.Get(jid); !ok {
 		if _, err := c.AddAccount(context.Background(), account.Account{JID: jid, Host: srv.Host, Port: srv.Port}, ""); err != nil {

@@ -52,9 +52,9 @@ func (s *Session) HandleMessage(c *xmpp.Conn, m *stanza.Message) {
 	}
 	now := time.Now()
 	sent := s.sentTime(peer, m, now)
-	origin := sid.Origin(m)
+	origin, wire := sid.Origin(m), ""
 	if origin == "" {
-		origin = m.Id
+		wire = m.Id
 	}
 	hm := history.Message{
 		Account:   me,
@@ -67,19 +67,46 @@ func (s *Session) HandleMessage(c *xmpp.Conn, m *stanza.Message) {
 		Thread:    m.Thread,
 		Rich:      richOf(m),
 		OriginID:  origin,
+		WireID:    wire,
 		StanzaID:  sid.StanzaIDBy(m, me),
 		Sent:      sent,
 		Received:  now,
 		State:     history.StateReceived,
 	}
 	if err := s.client.store.Add(&hm); err != nil {
-		if !errors.Is(err, history.ErrDuplicate) {
-			s.client.logf("history: storing a message from %s: %v", peer, err)
+		if errors.Is(err, history.ErrDuplicate) {
+			// Delivered again (after a lost ack, a resumption, from
+			// offline storage): stored once, but the sender may be
+			// waiting for the receipt it never got.
+			s.answerReceipt(c, peer, m)
+			return
 		}
+		// Not stored, so not acknowledged: the link is dropped and the
+		// server delivers the message again (xmpp.Conn.Refuse).
+		s.client.logf("history: storing a message from %s failed, asking the server to deliver it again: %v", peer, err)
+		s.refuseStanza(c, err)
 		return
 	}
+	s.mu.Lock()
+	s.storeFails = 0
+	s.mu.Unlock()
 	s.client.bus.Publish(MessageReceived{Account: me, Message: hm})
 	s.answerReceipt(c, peer, m)
+}
+
+// refuseStanza has the connection drop the link without acknowledging
+// the stanza being handled (xmpp.Conn.Refuse). When storing keeps
+// failing (a full disk), each new try waits longer, up to 30 s, so that
+// the session does not spin signing in again.
+func (s *Session) refuseStanza(c *xmpp.Conn, err error) {
+	s.mu.Lock()
+	s.storeFails++
+	n := s.storeFails
+	s.mu.Unlock()
+	if n > 1 {
+		time.Sleep(min(250*time.Millisecond<<min(n-2, 7), 30*time.Second))
+	}
+	c.Refuse(err)
 }
 
 // sentTime is when a received message was sent. A delay stamp (XEP-0203,

@@ -68,19 +68,34 @@ func (s *Session) send(to string, m history.Message) (history.Message, error) {
 		Sent:      time.Now(),
 		State:     history.StatePending,
 	}
+	s.sendMu.Lock()
+	defer s.sendMu.Unlock()
 	if err := s.client.store.Add(&m); err != nil {
 		return m, err
 	}
 	s.client.bus.Publish(MessageReceived{Account: m.Account, Message: m})
 	s.mu.Lock()
 	s.outbox[m.OriginID] = m
-	conn := s.conn
-	online := s.state == StateOnline
+	conn := s.live
 	s.mu.Unlock()
-	if conn != nil && online {
+	if conn != nil {
 		s.transmit(conn, m, to)
 	}
 	return m, nil
+}
+
+// goLive makes conn the connection messages go out on, after sending
+// what waits in the outbox (in the order it was typed), and says the
+// session is online. It runs when a connection is ready and when a
+// dropped link is resumed.
+func (s *Session) goLive(conn *xmpp.Conn) {
+	s.sendMu.Lock()
+	s.flushOutbox(conn)
+	s.mu.Lock()
+	s.live = conn
+	s.mu.Unlock()
+	s.sendMu.Unlock()
+	s.setState(StateOnline, nil, RetryInfo{})
 }
 
 // transmit writes one stored message on conn and tracks its state. A

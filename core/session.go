@@ -114,10 +114,23 @@ type Session struct {
 	invisible   bool     // XEP-0186 invisibility is on
 	cancel      context.CancelFunc
 	done        chan struct{}
+	// live is the connection messages go out on now: nil while signing
+	// in, while a dropped link is being resumed, and offline.
+	live *xmpp.Conn
+	// carry holds what the last connection sent that its server never
+	// acknowledged and that must not be lost with it (carry.go): sent
+	// again once a new connection is up.
+	carry [][]byte
 	// outbox holds outgoing messages not yet acknowledged by the server,
 	// by origin id: they are (re)sent on the next connection.
 	outbox map[string]history.Message
 	sentOn map[string]*xmpp.Conn // connection each outbox message was written on
+	// storeFails counts incoming messages refused in a row because the
+	// history could not store them (handler.go).
+	storeFails int
+	// sendMu orders sending against going live: a message is either
+	// written by send or found in the outbox by goLive, in the order sent.
+	sendMu sync.Mutex
 	// stateMu serialises delivery-state changes (see setMessageState).
 	stateMu sync.Mutex
 	// chats is the live state of conversations (chat.go).
@@ -324,9 +337,18 @@ func (s *Session) dial(ctx context.Context) (*xmpp.Conn, error) {
 			}
 			switch st {
 			case xmpp.StatusInterrupted:
+				s.mu.Lock()
+				s.live = nil
+				s.mu.Unlock()
 				s.setState(StateReconnecting, errLinkLost, RetryInfo{})
 			case xmpp.StatusResumed:
-				s.setState(StateOnline, nil, RetryInfo{})
+				// What was queued while the link was down goes out now.
+				s.mu.Lock()
+				conn := s.conn
+				s.mu.Unlock()
+				if conn != nil {
+					s.goLive(conn)
+				}
 			}
 		},
 		ResumeTimeout: s.client.opts.ResumeTimeout,
@@ -393,9 +415,10 @@ func (s *Session) online(ctx context.Context, conn *xmpp.Conn) error {
 	loginDone := s.loggedIn(conn)
 	defer func() {
 		s.mu.Lock()
-		s.conn = nil
+		s.conn, s.live = nil, nil
 		s.invisible = false
 		s.mu.Unlock()
+		s.keepUnacked(conn)
 		for _, c := range s.roster.clearPresence() {
 			s.client.bus.Publish(PresenceChanged{Account: s.jid(), Contact: c})
 		}
@@ -411,8 +434,8 @@ func (s *Session) online(ctx context.Context, conn *xmpp.Conn) error {
 		conn.Close()
 		return err
 	}
-	s.setState(StateOnline, nil, RetryInfo{})
-	s.flushOutbox(conn)
+	s.replayCarried(conn)
+	s.goLive(conn)
 	select {
 	case <-conn.Done():
 		return connEnd(conn)
