@@ -5,6 +5,8 @@
 # afterwards, whatever CMD's outcome:
 #   - a fresh, empty HOME (and XDG dirs) in a temp dir, while Go keeps using
 #     the real GOPATH, GOCACHE and GOMODCACHE;
+#   - an English locale (LANG=C.UTF-8, LANGUAGE=en), the system's default
+#     XDG data and config dirs, and no FYNE_* or fontconfig overrides;
 #   - an Xvfb display on a free display number (DISPLAY exported);
 #   - a private D-Bus session bus (dbus-run-session) with gnome-keyring's
 #     secrets component unlocked (password "pw"), so go-keyring works.
@@ -74,6 +76,20 @@ export XDG_CONFIG_HOME="$HOME/.config"
 export XDG_DATA_HOME="$HOME/.local/share"
 export XDG_CACHE_HOME="$HOME/.cache"
 unset WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS GNOME_KEYRING_CONTROL SSH_AUTH_SOCK || true
+# Nor the user's desktop settings: the system's default data and config
+# dirs only (fonts are looked up in $XDG_DATA_DIRS/fonts too), no private
+# fontconfig, none of Fyne's FYNE_* overrides (theme, scale, fonts) for
+# the app the end-to-end tests start, and an English locale whatever the
+# machine's: Fyne takes its language from LANGUAGE, LC_ALL, LC_MESSAGES
+# and LANG (a French one turns its "Cancel" into "Annuler"). C.UTF-8
+# exists on every Debian; LANGUAGE=en is what Fyne reads beside it.
+export XDG_DATA_DIRS=/usr/local/share:/usr/share
+export XDG_CONFIG_DIRS=/etc/xdg
+unset FONTCONFIG_FILE FONTCONFIG_PATH FONTCONFIG_SYSROOT || true
+for v in $(env | sed -n 's/^\(FYNE_[A-Za-z0-9_]*\|LC_[A-Z_]*\)=.*/\1/p'); do
+	unset "$v"
+done
+export LANG=C.UTF-8 LANGUAGE=en
 
 # Start Xvfb on the first free display number from :99 on. A display whose
 # lock or socket exists is taken; if Xvfb still loses a race, try the next.

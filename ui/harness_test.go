@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/account"
@@ -16,7 +15,10 @@ import (
 	"github.com/causerie/causerie/internal/testserver"
 )
 
-func TestMain(m *testing.M) { testserver.Main(m) }
+func TestMain(m *testing.M) {
+	hermeticLocale()
+	testserver.Main(m)
+}
 
 // harness is a GUI over a real core client, in Fyne's headless test
 // driver. Core events queue up and run on the test goroutine in pump, so
@@ -49,7 +51,7 @@ func newUntrustingHarness(t *testing.T, srv *testserver.Server) *harness {
 func newHarnessTrust(t *testing.T, srv *testserver.Server, trustCA bool) *harness {
 	t.Helper()
 	h := &harness{t: t, queue: make(chan func(), 100000), dir: t.TempDir(), server: srv}
-	h.fyne = test.NewTempApp(t)
+	h.fyne = newTestApp(t)
 	accts, err := account.OpenStore(filepath.Join(h.dir, "config"))
 	if err != nil {
 		t.Fatal(err)

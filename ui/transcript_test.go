@@ -12,10 +12,15 @@ import (
 	"github.com/causerie/causerie/core/history"
 )
 
-// transcriptMessages makes n messages, perDay a day, ending now.
+// transcriptMessages makes n messages, perDay a day, the newest at noon
+// yesterday (local time). A history is in the past: a message stamped now
+// is newer than all of these at any hour, in any time zone. (They used to
+// end at noon today; before noon, local time, the newest were then in the
+// future, and TestTranscript100k's new message, stamped now, went in
+// among them, out of view, as a delayed message does.)
 func transcriptMessages(n, perDay int) []history.Message {
 	y, mo, d := time.Now().Date()
-	now := time.Date(y, mo, d, 12, 0, 0, 0, time.Local)
+	now := time.Date(y, mo, d-1, 12, 0, 0, 0, time.Local)
 	msgs := make([]history.Message, n)
 	for i := range msgs {
 		daysAgo := (n - 1 - i) / perDay
@@ -124,7 +129,7 @@ func TestTranscriptDayLabel(t *testing.T) {
 // TestTranscript100k: a transcript of 100,000 messages renders with only
 // the rows on screen made into widgets, scrolls, and takes new messages.
 func TestTranscript100k(t *testing.T) {
-	test.NewTempApp(t)
+	newTestApp(t)
 	var q uiQueue
 	tr := newTranscript(q.do, func(m history.Message) string {
 		if m.Direction == history.Out {
@@ -168,6 +173,10 @@ func TestTranscript100k(t *testing.T) {
 	m.ID, m.Body, m.Sent = 100001, "the newest one", time.Now()
 	tr.add(m)
 	q.drain()
+	if last := tr.model.lastMsg(); last == nil || last.msg.ID != m.ID {
+		t.Fatalf("new message (sent %v) not the last row: the transcript's newest was sent %v",
+			m.Sent.Format(time.RFC3339), msgs[len(msgs)-1].Sent.Format(time.RFC3339))
+	}
 	if !strings.Contains(test.RenderObjectToMarkup(w.Content()), "the newest one") {
 		t.Fatal("new message not in view")
 	}
@@ -176,7 +185,7 @@ func TestTranscript100k(t *testing.T) {
 // TestTranscriptRowHeights: a long body wraps and its row grows; a narrower
 // window re-measures.
 func TestTranscriptRowHeights(t *testing.T) {
-	test.NewTempApp(t)
+	newTestApp(t)
 	var q uiQueue
 	tr := newTranscript(q.do, func(history.Message) string { return "Alice" })
 	w := test.NewTempWindow(t, tr.object())
@@ -201,7 +210,7 @@ func TestTranscriptRowHeights(t *testing.T) {
 // 100,000-message transcript (Fyne's List walks the row heights from the
 // top on each step when rows have their own heights).
 func BenchmarkTranscript100kScroll(b *testing.B) {
-	test.NewTempApp(b)
+	newTestApp(b)
 	var q uiQueue
 	tr := newTranscript(q.do, func(history.Message) string { return "Alice" })
 	w := test.NewTempWindow(b, tr.object())
