@@ -3,10 +3,11 @@
 # clean Debian 12 root and starts it there.
 #
 #  1. A minimal Debian 12 root made with debootstrap (--variant=minbase) from
-#     Debian's mirror, cached as a tarball in $CHECK_CACHE (default
-#     /var/cache/causerie-package-check, rebuilt when older than 7 days);
-#     every run unpacks a fresh copy of it. Downloaded .debs are cached there
-#     too, so a warm run fetches nothing.
+#     the Debian mirror the host's apt uses (debian_mirror below; DEBIAN_MIRROR
+#     overrides it), cached as a tarball in $CHECK_CACHE (default
+#     /var/cache/causerie-package-check, rebuilt when older than 7 days or
+#     made from another mirror); every run unpacks a fresh copy of it.
+#     Downloaded .debs are cached there too, so a warm run fetches nothing.
 #  2. apt-get installs the .deb in the root: its Depends must pull in
 #     everything the binary needs (nothing else is installed).
 #  3. /usr/bin/causerie -version in the root must print the version; ldd must
@@ -18,10 +19,13 @@
 #  5. With desktop-file-utils and xdg-utils added, xdg-mime must name the
 #     desktop entry as the handler of xmpp: URIs.
 # Mounts live in a private mount namespace (unshare), so nothing stays
-# mounted when the script ends, however it ends. If debootstrap cannot fetch,
-# it says so and falls back to the host: dpkg --dry-run checks the Depends
-# there, and the package's files are unpacked and started from a temporary
-# directory.
+# mounted when the script ends, however it ends. If the host's apt sources
+# name no Debian bookworm mirror, or debootstrap cannot fetch, it says so and
+# falls back to the host: dpkg --dry-run checks the Depends there, and the
+# package's files are unpacked and started from a temporary directory.
+#
+# check.sh --mirror [ROOT] prints the mirror debian_mirror finds in ROOT's
+# apt sources (default /) and exits: 0 with the URL, 1 when there is none.
 prog=package-check
 deps_group=package-check
 # shellcheck source=packaging/common.sh
@@ -30,10 +34,103 @@ deps_group=package-check
 arch=$(dpkg --print-architecture)
 deb=$dist/causerie_${version}_$arch.deb
 cache=${CHECK_CACHE:-/var/cache/causerie-package-check}
-mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 suite=bookworm
 base=$cache/$suite-minbase.tar
 shot=$dist/package-check.png # and package-check.log
+
+# debian_mirror [ROOT]: the mirror to make the root from: the first http or
+# https URI in the apt sources of ROOT (default /) that serves Debian's
+# $suite suite with the main component, read in apt's order: the one-line
+# etc/apt/sources.list, then etc/apt/sources.list.d's *.list (one-line) and
+# *.sources (deb822) files by name. Types deb only; deb822 stanzas with
+# Enabled: no and files apt ignores (other names) are skipped. A source
+# whose Release file apt keeps (var/lib/apt/lists, after apt-get update)
+# names another Origin than Debian is a third-party repository that happens
+# to have a $suite suite and a main component: skipped. One with no Release
+# file there is taken only if no source is known to be Debian's. Prints the
+# URI without a trailing slash, or nothing when no source qualifies.
+debian_mirror() {
+	local root=${1:-} uri f release origin unknown=""
+	local files=()
+	[ -f "$root/etc/apt/sources.list" ] && files+=("$root/etc/apt/sources.list")
+	for f in "$root"/etc/apt/sources.list.d/*; do
+		case ${f##*/} in
+		*[!A-Za-z0-9_.-]*) ;; # apt ignores these names
+		*.list | *.sources) [ -f "$f" ] && files+=("$f") ;;
+		esac
+	done
+	[ ${#files[@]} -gt 0 ] || return 0
+	while IFS= read -r uri; do
+		case $(printf '%s' "$uri" | tr '[:upper:]' '[:lower:]') in
+		http://* | https://*) ;;
+		*) continue ;;
+		esac
+		uri=${uri%/}
+		# apt's list file name for the URI: no scheme, no user:password@,
+		# slashes as underscores.
+		f=${uri#*://}
+		case ${f%%/*} in *@*) f=${f#*@} ;; esac
+		f=$root/var/lib/apt/lists/${f//\//_}_dists_${suite}_
+		origin=""
+		for release in "${f}InRelease" "${f}Release"; do
+			if [ -f "$release" ]; then
+				origin=$(sed -n 's/^Origin:[[:space:]]*//p' "$release" | head -n 1)
+				origin=${origin:-"(none)"}
+				break
+			fi
+		done
+		case $origin in
+		Debian)
+			printf '%s\n' "$uri"
+			return 0
+			;;
+		"") [ -n "$unknown" ] || unknown=$uri ;;
+		esac
+	done < <(awk -v suite="$suite" '
+		function has(list, word) { return (" " list " ") ~ (" " word " ") }
+		function set(k, v) { v = f[k] " " v; gsub(/[ \t]+/, " ", v); sub(/^ /, "", v); sub(/ $/, "", v); f[k] = v }
+		function stanza() {
+			if (has(f["types"], "deb") && has(f["suites"], suite) &&
+				has(f["components"], "main") && tolower(f["enabled"]) != "no") {
+				n = split(f["uris"], u, " ")
+				for (i = 1; i <= n; i++) print u[i]
+			}
+			delete f
+			key = ""
+		}
+		FNR == 1 { if (deb822) stanza(); deb822 = FILENAME ~ /\.sources$/ }
+		deb822 && /^#/ { next }
+		deb822 && /^[ \t]*$/ { stanza(); next }
+		deb822 && /^[ \t]/ { if (key != "") set(key, $0); next } # a folded value
+		deb822 {
+			i = index($0, ":")
+			if (i == 0) next
+			key = tolower(substr($0, 1, i - 1))
+			set(key, substr($0, i + 1))
+			next
+		}
+		{
+			# one-line: deb [ options ] uri suite component...
+			sub(/#.*/, "")
+			if ($1 != "deb") next
+			line = $0
+			sub(/^[ \t]*deb[ \t]+/, "", line)
+			if (line ~ /^\[/) sub(/^\[[^]]*\][ \t]*/, "", line)
+			n = split(line, w, /[ \t]+/)
+			if (n < 3 || w[2] != suite) next
+			for (i = 3; i <= n; i++) if (w[i] == "main") { print w[1]; break }
+		}
+		END { if (deb822) stanza() }
+	' "${files[@]}")
+	[ -z "$unknown" ] || printf '%s\n' "$unknown"
+}
+
+if [ "${1:-}" = "--mirror" ]; then
+	m=$(debian_mirror "${2:-}")
+	[ -n "$m" ] || die "no http(s) source of Debian $suite main in ${2:-}/etc/apt/sources.list or ${2:-}/etc/apt/sources.list.d/*.{list,sources}"
+	printf '%s\n' "$m"
+	exit 0
+fi
 
 # launch CMD...: start the app on the Xvfb display, wait for its window,
 # screenshot it, stop it.
@@ -170,13 +267,36 @@ done
 [ -n "$dnum" ] || die "could not start Xvfb"
 export dnum work
 
-# The cached clean root.
+# The cached clean root, made from the Debian mirror the host's apt uses.
+# debootstrap writes the mirror into the root's etc/apt/sources.list, and
+# apt in the root fetches from it: a cached root made from another mirror
+# (the host's sources changed, or DEBIAN_MIRROR) is made again.
+mirror=${DEBIAN_MIRROR:-$(debian_mirror)}
+mirror=${mirror%/}
 mkdir -p "$cache"
-if [ ! -f "$base" ] || [ -n "$(find "$base" -mtime +7 2>/dev/null)" ]; then
+cached_mirror=""
+if [ -f "$base" ]; then
+	cached_mirror=$(tar -xOf "$base" --occurrence=1 ./etc/apt/sources.list 2>/dev/null |
+		awk '$1 == "deb" { print $2; exit }' || true)
+	cached_mirror=${cached_mirror%/}
+fi
+if [ -z "$mirror" ]; then
+	say "no http(s) source of Debian $suite main in the host's apt sources (/etc/apt/sources.list," \
+		"/etc/apt/sources.list.d/*.list and *.sources): no mirror to make a clean root from" \
+		"(DEBIAN_MIRROR=URL names one); falling back to the host" >&2
+	base=""
+elif [ ! -f "$base" ] || [ "$cached_mirror" != "$mirror" ] || [ -n "$(find "$base" -mtime +7 2>/dev/null)" ]; then
 	need debootstrap
+	if [ -f "$base" ] && [ "$cached_mirror" != "$mirror" ]; then
+		say "the cached root was made from ${cached_mirror:-an unknown mirror}, not $mirror: making it again"
+	fi
+	# apt in the root needs CA certificates for an https mirror (minbase
+	# has none).
+	include=()
+	case $mirror in [Hh][Tt][Tt][Pp][Ss]://*) include=(--include=ca-certificates) ;; esac
 	t=$(now)
-	say "creating a clean Debian 12 root: debootstrap --variant=minbase $suite $mirror"
-	if debootstrap --variant=minbase "$suite" "$work/base" "$mirror" >"$work/debootstrap.log" 2>&1 &&
+	say "creating a clean Debian 12 root: debootstrap --variant=minbase ${include[*]:+${include[*]} }$suite $mirror"
+	if debootstrap --variant=minbase "${include[@]}" "$suite" "$work/base" "$mirror" >"$work/debootstrap.log" 2>&1 &&
 		chroot "$work/base" apt-get update -q >>"$work/debootstrap.log" 2>&1; then
 		rm -f "$work/base/var/cache/apt/archives/"*.deb
 		tar -C "$work/base" -cf "$base.new" . && mv "$base.new" "$base"
@@ -189,7 +309,7 @@ if [ ! -f "$base" ] || [ -n "$(find "$base" -mtime +7 2>/dev/null)" ]; then
 		base=""
 	fi
 else
-	say "using the cached clean root $base (from $(date -r "$base" '+%Y-%m-%d %H:%M'))"
+	say "using the cached clean root $base (from $(date -r "$base" '+%Y-%m-%d %H:%M'), mirror $mirror)"
 fi
 
 if [ -n "$base" ]; then
