@@ -71,8 +71,10 @@ type Config struct {
 	KeepAlive time.Duration
 	// DisableStreamManagement turns XEP-0198 off.
 	DisableStreamManagement bool
-	// ResumeTimeout bounds how long a dropped session tries to resume
-	// (default: the server's max, or 60 s).
+	// ResumeTimeout, when set, bounds how long a dropped session tries
+	// to resume. By default it tries for the server's window (its max, or
+	// 60 s), then on until an attempt reaches the server, for at most 10
+	// more minutes (see Conn.resume).
 	ResumeTimeout time.Duration
 }
 

@@ -69,6 +69,7 @@ type smState struct {
 	id         string
 	max        time.Duration
 	inbound    uint32 // stanzas handled from the server
+	told       uint32 // the last h we sent the server (<a/> or <resume/>)
 	out        uint32 // stanzas sent to the server
 	queue      []queued
 	ackPending bool
@@ -717,12 +718,23 @@ func (e *RefusedError) Error() string {
 
 func (e *RefusedError) Unwrap() error { return e.Err }
 
+// unsolicitedAckEvery is how many stanzas we handle before acknowledging
+// them unasked: if the server's <r/> or our answer was lost, it would
+// wait for an ack while its queue fills up, and a server whose queue
+// overflows (Prosody: 500) refuses to resume the session.
+const unsolicitedAckEvery = 64
+
 func (c *Conn) countInbound() {
 	c.wmu.Lock()
-	if c.sm.enabled {
-		c.sm.inbound++
+	defer c.wmu.Unlock()
+	if !c.sm.enabled {
+		return
 	}
-	c.wmu.Unlock()
+	c.sm.inbound++
+	if c.sm.inbound-c.sm.told >= unsolicitedAckEvery && !c.interrupted {
+		c.sm.told = c.sm.inbound
+		c.t.write([]byte("<a xmlns='"+NSSM+"' h='"+strconv.FormatUint(uint64(c.sm.inbound), 10)+"'/>"), c.cfg.iqTimeout())
+	}
 }
 
 func (c *Conn) handleIQ(iq *stanza.IQ) {

@@ -77,6 +77,7 @@ func (c *Conn) readSM(t *transport, se xml.StartElement) error {
 	case "r":
 		c.wmu.Lock()
 		n := c.sm.inbound
+		c.sm.told = n
 		c.wmu.Unlock()
 		return c.writeNonza("<a xmlns='" + NSSM + "' h='" + strconv.FormatUint(uint64(n), 10) + "'/>")
 	case "a":
@@ -138,16 +139,24 @@ func (c *Conn) resume(old *transport, cause error) (*transport, error) {
 	if !resumable {
 		return nil, cause
 	}
-	if c.cfg.ResumeTimeout > 0 {
-		window = c.cfg.ResumeTimeout
-	}
 	if window <= 0 || window > 10*time.Minute {
 		window = 60 * time.Second
+	}
+	// Past the server's window, attempts go on until one reaches the
+	// server (which then says whether it still has the session), for up
+	// to 10 more minutes: the server's clock for the window started when
+	// it noticed the drop, maybe after we did, and signing in afresh while
+	// it still holds the session makes it hand that session's queue over
+	// late (ejabberd) or to offline storage after our first presence
+	// (Prosody), out of order. ResumeTimeout, when set, is a hard limit.
+	limit := window + 10*time.Minute
+	if c.cfg.ResumeTimeout > 0 {
+		window, limit = c.cfg.ResumeTimeout, c.cfg.ResumeTimeout
 	}
 	if c.cfg.OnStatus != nil {
 		c.cfg.OnStatus(StatusInterrupted)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), window)
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	go func() { // Close cancels the attempts
 		select {
@@ -158,9 +167,11 @@ func (c *Conn) resume(old *transport, cause error) (*transport, error) {
 	}()
 	backoff := 100 * time.Millisecond
 	lastErr := cause
+	interrupted := time.Now()
 	for ctx.Err() == nil && !c.closing.Load() {
 		c.wmu.Lock()
 		rr := &resumeReq{id: id, inbound: c.sm.inbound}
+		c.sm.told = c.sm.inbound
 		c.wmu.Unlock()
 		t, err := c.establish(ctx, true, rr)
 		if err == nil {
@@ -202,9 +213,14 @@ func (c *Conn) resume(old *transport, cause error) (*transport, error) {
 		case <-time.After(backoff):
 		case <-ctx.Done():
 		}
-		if backoff < 5*time.Second {
-			backoff *= 2
+		// At most 1 s apart within the server's window: it queues what
+		// comes for us meanwhile, and a server whose queue overflows
+		// (Prosody: 500 stanzas) refuses to resume and drops the excess.
+		ceiling := time.Second
+		if time.Since(interrupted) > window {
+			ceiling = 30 * time.Second
 		}
+		backoff = min(2*backoff, ceiling)
 	}
 	if errors.Is(lastErr, ErrResumeFailed) {
 		return nil, lastErr
