@@ -55,7 +55,13 @@ func (r *recorder) waitFor(t testing.TB, what string, f func(Event) bool) Event 
 // waitFrom returns the first event after mark matching f.
 func (r *recorder) waitFrom(t testing.TB, seen int, what string, f func(Event) bool) Event {
 	t.Helper()
-	deadline := time.After(20 * time.Second)
+	return r.waitWithin(t, seen, 20*time.Second, what, f)
+}
+
+// waitWithin is waitFrom with its own time limit.
+func (r *recorder) waitWithin(t testing.TB, seen int, limit time.Duration, what string, f func(Event) bool) Event {
+	t.Helper()
+	deadline := time.After(limit)
 	for {
 		r.mu.Lock()
 		evs := r.events[seen:]

@@ -114,7 +114,9 @@ func (s *Session) refuseStanza(c *xmpp.Conn, err error) {
 // its from; so one counts only when our own server could have added it
 // (from our domain or bare JID, as offline storage does) and only within
 // the time it could be true: while we were away — before this connection
-// signed in — and after the conversation's latest message. Otherwise the
+// signed in — and after the conversation's latest message (in the first
+// seconds of a connection: the latest one from before it, delayFloor).
+// Otherwise the
 // message is dated when it arrived: a stranger's 2099 cannot pin its chat
 // above every other, nor a forged old stamp slip a message in among older
 // ones.
@@ -136,10 +138,54 @@ func (s *Session) sentTime(peer string, m *stanza.Message, now time.Time) time.T
 	if sent.After(away) {
 		return now // said to be sent while we were here: not stored for us
 	}
-	if last, err := s.client.store.Latest(me, peer, 1); err == nil && len(last) == 1 && sent.Before(last[0].Sent) {
-		return last[0].Sent
+	if sent.Nanosecond() == 0 {
+		// A stamp to the second (Prosody's offline storage): the message
+		// was stored at some time in that second. Its end keeps it after
+		// what arrived in that second before it.
+		if sent = sent.Add(time.Second - time.Millisecond); sent.After(away) {
+			sent = away
+		}
+	}
+	if floor := s.delayFloor(peer, away, now); sent.Before(floor) {
+		return floor
 	}
 	return sent
+}
+
+// settleTime is how long after signing in what our server kept for us
+// may still arrive after the first live messages: a session it could
+// not resume hands its queue over asynchronously (ejabberd), offline
+// storage is emptied on our first presence.
+const settleTime = 30 * time.Second
+
+// reorderSpan is how far back before a fresh sign-in a message our
+// server kept can still be placed by its stamp: about the time a server
+// keeps a session to resume (ejabberd 300 s).
+const reorderSpan = 5 * time.Minute
+
+// delayFloor is the earliest date a delayed message from peer may take:
+// after the conversation's latest message — or, in the first seconds of
+// a connection that started signing in at away, after the latest one
+// received more than reorderSpan before that. What a server kept for us
+// may come after messages that were sent later: ejabberd hands the queue
+// of a session it could not resume to the new one only after that has
+// begun receiving, Prosody may put it in offline storage after our first
+// presence (so it comes with the next sign-in). Its stamp, from our
+// server, puts it back in the order it was sent. A forged stamp can at
+// worst do the same among the messages of those few minutes.
+func (s *Session) delayFloor(peer string, away, now time.Time) time.Time {
+	me := s.jid()
+	if now.Sub(away) >= settleTime {
+		if last, err := s.client.store.Latest(me, peer, 1); err == nil && len(last) == 1 {
+			return last[0].Sent
+		}
+		return time.Time{}
+	}
+	last, ok, err := s.client.store.LatestReceivedBefore(me, peer, away.Add(-reorderSpan))
+	if err != nil || !ok {
+		return time.Time{}
+	}
+	return last.Sent
 }
 
 // messageError marks the message an error answers as failed.

@@ -276,8 +276,12 @@ func TestDelayTrustedOnlyFromOwnServer(t *testing.T) {
 		{"a stranger's stamp while we were away", stamp("mallory@example.org", away), time.Time{}},
 		{"a stamp without from", `<delay xmlns='urn:xmpp:delay' stamp='2001-01-01T00:00:00Z'/>`, time.Time{}},
 		{"a legacy stamp from a stranger", `<x xmlns='jabber:x:delay' from='mallory@example.org' stamp='20990101T00:00:00'/>`, time.Time{}},
-		{"our server's stamp while we were away", stamp("example.org", away), away},
-		{"our server's, after a stranger's", stamp("mallory@example.org", away.Add(-time.Hour)) + stamp("EXAMPLE.org", away), away},
+		// A stamp to the second is read as the end of its second: the
+		// message was stored at some time within it.
+		{"our server's stamp while we were away", stamp("example.org", away), away.Add(999 * time.Millisecond)},
+		{"our server's, after a stranger's", stamp("mallory@example.org", away.Add(-time.Hour)) + stamp("EXAMPLE.org", away), away.Add(999 * time.Millisecond)},
+		{"our server's stamp to the microsecond", `<delay xmlns='urn:xmpp:delay' from='example.org' stamp='` +
+			away.Add(123456*time.Microsecond).UTC().Format(time.RFC3339Nano) + `'/>`, away.Add(123456 * time.Microsecond)},
 		{"our server's name, dated while we were here", stamp("example.org", signedIn.Add(30*time.Second)), time.Time{}},
 		{"our server's name in the future", stamp("example.org", y2099), time.Time{}},
 	} {
@@ -298,6 +302,50 @@ func TestDelayTrustedOnlyFromOwnServer(t *testing.T) {
 	forged := receivedFrom(t, s, "erin@example.org", `<body>I said this first</body>`+stamp("example.org", away))
 	if forged.Sent.Before(first.Sent) {
 		t.Errorf("a forged stamp placed a message at %v, before %v", forged.Sent, first.Sent)
+	}
+}
+
+// TestDelayPlacesLateMessagesBriefly: in the first seconds after signing
+// in, what our server held for us (a session it could not resume,
+// offline storage) may arrive after messages sent later; its stamp puts
+// it back among the messages of the last minutes, never before those
+// stored more than reorderSpan before the sign-in.
+func TestDelayPlacesLateMessagesBriefly(t *testing.T) {
+	_, s := offlineSession(t)
+	const peer = "fay@example.org"
+	signedIn := time.Now().Add(-2 * time.Second)
+	s.mu.Lock()
+	s.connectedAt = signedIn
+	s.mu.Unlock()
+	store := func(body string, at time.Time) history.Message {
+		m := history.Message{Account: "me@example.org", Peer: peer, Direction: history.In, Type: "chat",
+			Body: body, Sent: at, Received: at}
+		if err := s.client.store.Add(&m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	old := store("ten minutes before", signedIn.Add(-10*time.Minute))
+	recent := store("a minute before", signedIn.Add(-time.Minute))
+	stamp := func(at time.Time) string {
+		return `<delay xmlns='urn:xmpp:delay' from='example.org' stamp='` + at.UTC().Format(time.RFC3339Nano) + `'/>`
+	}
+	held := signedIn.Add(-3*time.Minute + time.Millisecond)
+	late := receivedFrom(t, s, peer, `<body>held by the server</body>`+stamp(held))
+	if !late.Sent.Equal(held) || !late.Sent.Before(recent.Sent) {
+		t.Errorf("a message held three minutes dated %v, want %v (before %v)", late.Sent, held, recent.Sent)
+	}
+	forged := receivedFrom(t, s, peer, `<body>I said this long ago</body>`+stamp(signedIn.Add(-2*time.Hour+time.Millisecond)))
+	if !forged.Sent.Equal(old.Sent) {
+		t.Errorf("an older stamp dated %v, want no earlier than %v", forged.Sent, old.Sent)
+	}
+	// Later in the connection, a stamp places nothing before the latest.
+	s.mu.Lock()
+	s.connectedAt = time.Now().Add(-time.Minute)
+	s.mu.Unlock()
+	after := receivedFrom(t, s, peer, `<body>held again</body>`+stamp(held))
+	if latest, _ := s.History(peer, 1); len(latest) != 1 || latest[0].ID != after.ID {
+		t.Errorf("a late stamp after the first seconds went before the latest message: %+v", after)
 	}
 }
 
@@ -345,7 +393,9 @@ func testOfflineMessageKeepsServerDate(t *testing.T, srv *testserver.Server) {
 		s, ok := e.(MessageStateChanged)
 		return ok && s.ID == m.ID && s.State == history.StateAcked
 	})
-	time.Sleep(1500 * time.Millisecond)
+	// Stamps to the second are read as the end of their second: wait
+	// long enough that the date still differs from the arrival.
+	time.Sleep(2500 * time.Millisecond)
 	b.connect()
 	got := b.rec.waitFor(t, "offline message", func(e Event) bool {
 		r, ok := e.(MessageReceived)

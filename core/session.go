@@ -67,7 +67,8 @@ type Options struct {
 	// DefaultResource is the resource used when the account has none.
 	DefaultResource string
 	// ResumeTimeout bounds XEP-0198 resumption attempts after a dropped
-	// link before a full reconnect (default: the server's window).
+	// link before a full reconnect (default: the server's window, then
+	// until the server answers; see xmpp.Config.ResumeTimeout).
 	ResumeTimeout time.Duration
 	// ClientName and ClientVersion are what we answer when asked which
 	// software we run (XEP-0092) and our disco#info identity's name
@@ -107,8 +108,10 @@ type Session struct {
 	state    State
 	err      error
 	conn     *xmpp.Conn
-	// connectedAt is when conn signed in: what our server stored for us
-	// while we were away (offline messages) was sent before it.
+	// connectedAt is when the current connection started signing in:
+	// what our server stored for us while we were away (offline
+	// messages) was sent before it. It is set before dialling, as the
+	// connection hands over stanzas as soon as it is bound.
 	connectedAt time.Time
 	want        Presence // what the user chose
 	invisible   bool     // XEP-0186 invisibility is on
@@ -364,6 +367,9 @@ func (s *Session) dial(ctx context.Context) (*xmpp.Conn, error) {
 			cfg.Pinned = append(cfg.Pinned, fp)
 		}
 	}
+	s.mu.Lock()
+	s.connectedAt = time.Now()
+	s.mu.Unlock()
 	return xmpp.Dial(ctx, cfg)
 }
 
@@ -410,7 +416,7 @@ func (s *Session) passwordFor(ctx context.Context, a account.Account) (string, e
 // online runs a connected session until the connection ends.
 func (s *Session) online(ctx context.Context, conn *xmpp.Conn) error {
 	s.mu.Lock()
-	s.conn, s.connectedAt = conn, time.Now()
+	s.conn = conn
 	s.mu.Unlock()
 	loginDone := s.loggedIn(conn)
 	defer func() {

@@ -296,6 +296,22 @@ func (s *Store) LatestIn(account, peer string) (Message, bool, error) {
 	return m, true, nil
 }
 
+// LatestReceivedBefore returns, among the messages of the conversation
+// stored before t, the one dated latest (by Sent): what a message that
+// arrives late may not be placed before.
+func (s *Store) LatestReceivedBefore(account, peer string, t time.Time) (Message, bool, error) {
+	m, err := scanMessage(s.r.QueryRow(`SELECT `+convMsgCols+` FROM messages m
+		WHERE m.conv = (`+convSub+`) AND m.received < ?3
+		ORDER BY m.sent DESC, m.id DESC LIMIT 1`, account, peer, nanos(t)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Message{}, false, nil
+	}
+	if err != nil {
+		return Message{}, false, fmt.Errorf("history: LatestReceivedBefore: %w", err)
+	}
+	return m, true, nil
+}
+
 // Edit is a text a correction replaced.
 type Edit struct {
 	Body, Rich string
