@@ -3,6 +3,7 @@ package testserver
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // prosodyConfig renders the Prosody configuration for one instance.
@@ -88,8 +89,8 @@ archive_expires_after = "never"
 default_archive_policy = true
 max_archive_query_results = 250
 
-smacks_hibernation_time = 60
-`, auth)
+smacks_hibernation_time = %d
+`, auth, opts.resumeSeconds())
 	if !opts.NoTLS {
 		b.WriteString(`
 ssl = {
@@ -116,8 +117,17 @@ Component "conference.%s" "muc"
 
 // ejabberdConfig renders ejabberd.yml (ejabberd 23.01) for one instance.
 // mod_mam is deliberately left out (synchronous archiving slows bulk tests).
-func ejabberdConfig(base string, port int) string {
-	return strings.NewReplacer("@BASE@", base, "@PORT@", fmt.Sprint(port), "@DOMAIN@", Domain).Replace(ejabberdYML)
+func ejabberdConfig(base string, port int, opts Options) string {
+	return strings.NewReplacer("@BASE@", base, "@PORT@", fmt.Sprint(port), "@DOMAIN@", Domain,
+		"@RESUME@", fmt.Sprint(opts.resumeSeconds())).Replace(ejabberdYML)
+}
+
+// resumeSeconds is the resumption window in seconds (Options.ResumeWindow).
+func (o Options) resumeSeconds() int {
+	if o.ResumeWindow <= 0 {
+		return 60
+	}
+	return max(1, int(o.ResumeWindow/time.Second))
 }
 
 // ejabberdctlConfig renders ejabberdctl.cfg, sourced by /usr/sbin/ejabberdctl.
@@ -255,6 +265,8 @@ modules:
     versioning: true
   mod_stream_mgmt:
     resend_on_timeout: if_offline
+    resume_timeout: @RESUME@
+    max_resume_timeout: @RESUME@
   mod_time: {}
   mod_vcard:
     search: false

@@ -65,9 +65,9 @@ const (
 
 // Options selects a server variant. The zero value gives the defaults:
 // STARTTLS required and, for Prosody, authentication "internal_plain".
-// Except for the zero value, options apply to Prosody only; ejabberd always
-// runs its single default variant (STARTTLS required, SCRAM-SHA-1 stored
-// passwords, offering PLAIN and SCRAM-SHA-1).
+// Except for the zero value and ResumeWindow, options apply to Prosody
+// only; ejabberd otherwise runs its single default variant (STARTTLS
+// required, SCRAM-SHA-1 stored passwords, offering PLAIN and SCRAM-SHA-1).
 type Options struct {
 	// Auth is the Prosody authentication provider: "internal_plain" (the
 	// default; offers SCRAM-SHA-256, SCRAM-SHA-1 and PLAIN) or
@@ -83,6 +83,11 @@ type Options struct {
 	// DirectTLS makes Prosody also listen on a second port speaking direct
 	// TLS (XEP-0368), see Server.DirectTLSPort.
 	DirectTLS bool
+	// ResumeWindow, in whole seconds, is how long the server keeps a
+	// session whose link dropped for XEP-0198 resumption (default 60 s):
+	// Prosody's smacks_hibernation_time, ejabberd's resume_timeout and
+	// max_resume_timeout. Both servers take it.
+	ResumeWindow time.Duration
 }
 
 // Server is one running private XMPP server.
@@ -271,7 +276,7 @@ func start(kind Kind, opts Options) (s *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if kind == Ejabberd && opts != (Options{}) {
+	if kind == Ejabberd && opts != (Options{ResumeWindow: opts.ResumeWindow}) {
 		return nil, fmt.Errorf("options %+v are only supported for Prosody", opts)
 	}
 	if opts.Auth != "" && opts.Auth != "internal_plain" && opts.Auth != "internal_hashed" {
@@ -387,7 +392,7 @@ func (s *Server) setupEjabberd(bin string, cert *certificate, distPort int) (*ex
 		return nil, err
 	}
 	node := fmt.Sprintf("causerietest%d", s.Port)
-	if err := os.WriteFile(filepath.Join(conf, "ejabberd.yml"), []byte(ejabberdConfig(s.Dir, s.Port)), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(conf, "ejabberd.yml"), []byte(ejabberdConfig(s.Dir, s.Port, s.opts)), 0o644); err != nil {
 		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(conf, "ejabberdctl.cfg"),
