@@ -17,7 +17,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 # CHAOS_SKIP (a go test -skip pattern) leaves some out: `make test` skips
-# the chaos test on Prosody, which still loses messages (issue 13's note).
+# Prosody, where messages are still lost or held back (issue 13's note).
 skip=()
 if [ -n "${CHAOS_SKIP:-}" ]; then
 	skip=(-skip "$CHAOS_SKIP")
