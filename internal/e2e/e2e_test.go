@@ -133,6 +133,13 @@ func startApp(t *testing.T, bin, profile string, env ...string) *app {
 	if err := a.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// Cleanups run last first: the app is stopped before its output is
+	// read, so that a failure (such as no window) shows what it said.
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the app's output:\n%s", a.out.String())
+		}
+	})
 	t.Cleanup(a.kill)
 	return a
 }
