@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -32,6 +33,7 @@ var (
 	messages = flag.Int("chaos.messages", 5000, "messages each way per server")
 	debug    = flag.Bool("chaos.debug", false, "log details")
 	seed     = flag.Uint64("chaos.seed", 0, "random seed (0: from the clock)")
+	keep     = flag.String("chaos.keep", "", "on failure, copy the server's files there")
 )
 
 func TestMain(m *testing.M) {
@@ -60,6 +62,66 @@ type user struct {
 	online             chan struct{} // signalled on every StateOnline
 	states             atomic.Int64  // state changes seen
 	logs               atomic.Int64
+	timeline           timeline // state changes, for explaining a failure
+}
+
+// timeline records when a client's connection state changed.
+type timeline struct {
+	mu     sync.Mutex
+	events []stateAt
+}
+
+type stateAt struct {
+	at    time.Time
+	state core.State
+}
+
+func (tl *timeline) add(st core.State) {
+	tl.mu.Lock()
+	tl.events = append(tl.events, stateAt{time.Now(), st})
+	tl.mu.Unlock()
+}
+
+// resumedBetween tells whether the client came back online (after
+// reconnecting) in (from, to].
+func (tl *timeline) resumedBetween(from, to time.Time) bool {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	for i, e := range tl.events {
+		if i > 0 && e.state == core.StateOnline && tl.events[i-1].state == core.StateReconnecting &&
+			e.at.After(from) && !e.at.After(to) {
+			return true
+		}
+	}
+	return false
+}
+
+// A server may deliver messages out of order while it resumes the
+// receiver's session. ejabberd (23.01) moves a resumed session to a new
+// process: what is routed to the session between the old process's
+// handing over and the new one's registering waits in the old one's
+// mailbox and is routed again when that ends
+// (ejabberd_c2s:bounce_message_queue), after messages routed to the new
+// process meanwhile, and without a delay stamp. No client can tell. So
+// a message that came after a later one counts apart (takeover) when
+// the receiver's session was resumed while it was on its way: after
+// the sender stored it and before it arrived (the receiver's session
+// is online again before it reads anything on the resumed link).
+func takenOver(receiver *user, stored, arrived time.Time) bool {
+	return !stored.IsZero() && receiver.timeline.resumedBetween(stored, arrived)
+}
+
+// around describes the state changes within span of t.
+func (tl *timeline) around(t time.Time, span time.Duration) string {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	var b strings.Builder
+	for _, e := range tl.events {
+		if d := e.at.Sub(t); d > -span && d < span {
+			fmt.Fprintf(&b, " %+dms:%v", d.Milliseconds(), e.state)
+		}
+	}
+	return b.String()
 }
 
 func newUser(t *testing.T, srv *testserver.Server) *user {
@@ -95,6 +157,7 @@ func newUser(t *testing.T, srv *testserver.Server) *user {
 	u.client.Subscribe(func(e core.Event) {
 		if st, ok := e.(core.ConnectionStateChanged); ok {
 			u.states.Add(1)
+			u.timeline.add(st.State)
 			if st.State == core.StateOffline && st.Err != nil {
 				t.Errorf("%s stopped: %v", jid, st.Err)
 			}
@@ -199,7 +262,7 @@ func (f *faultCounts) String() string {
 // or comes back corrupted), a refusal (the server is unreachable for a
 // while: long ones outlast resumption). Each is followed by a healthy
 // pause, so that traffic flows between faults.
-func inject(rng *rand.Rand, n int, users []*user, counts *faultCounts) {
+func inject(rng *rand.Rand, n int, users []*user, counts *faultCounts) error {
 	pxs := []*testserver.Proxy{users[0].px, users[1].px}
 	ms := func(lo, hi int) time.Duration { return time.Duration(lo+rng.IntN(hi-lo+1)) * time.Millisecond }
 	for i := 0; i < n; i++ {
@@ -244,24 +307,42 @@ func inject(rng *rand.Rand, n int, users []*user, counts *faultCounts) {
 		// The link comes back before the next fault: an outage ends,
 		// traffic flows, then something else goes wrong.
 		for _, u := range users {
-			u.backOnline(30 * time.Second)
+			if !u.backOnline(30 * time.Second) {
+				return fmt.Errorf("%s not online again 30 s after fault %d healed (states:%s); goroutines: %s",
+					u.jid, i+1, u.timeline.around(time.Now(), time.Minute), dumpGoroutines("chaos-stuck"))
+			}
 		}
 		time.Sleep(ms(100, 400))
 	}
+	return nil
 }
 
-// backOnline waits until u is online again, at most limit.
-func (u *user) backOnline(limit time.Duration) {
+// dumpGoroutines writes every goroutine's stack to a temporary file
+// named after prefix and returns its name.
+func dumpGoroutines(prefix string) string {
+	buf := make([]byte, 16<<20)
+	f, err := os.CreateTemp("", prefix+"-*.txt")
+	if err != nil {
+		return err.Error()
+	}
+	defer f.Close()
+	f.Write(buf[:runtime.Stack(buf, true)])
+	return f.Name()
+}
+
+// backOnline waits until u is online again, at most limit, and says
+// whether it is.
+func (u *user) backOnline(limit time.Duration) bool {
 	deadline := time.After(limit)
 	for {
 		if st, _ := u.s.State(); st == core.StateOnline {
-			return
+			return true
 		}
 		select {
 		case <-u.online:
 		case <-time.After(50 * time.Millisecond):
 		case <-deadline:
-			return
+			return false
 		}
 	}
 }
@@ -285,16 +366,22 @@ func sender(t *testing.T, u *user, peer string, n int, pace time.Duration, errs 
 
 // tally is what one history holds of one direction. outOfOrder counts
 // messages placed before one sent earlier; liveOutOfOrder only those
-// among messages that came on the live stream (not held and handed over
+// among messages that came on the live stream, apart from takeover's (not held and handed over
 // by the server with its delay stamp after a session it could not
 // resume: see core's delayFloor).
 type tally struct {
 	stored, missing, duplicates, outOfOrder, liveOutOfOrder, delayed, foreign int
+	// takeover counts the live messages out of order that the server
+	// delivered so while it handed the receiver's resumed session over
+	// (see takenOver).
+	takeover int
+	explain  []string // the first live messages out of order
 }
 
 // check reads what to holds from from: every number 0..n-1 once, in
 // order.
-func checkStore(t *testing.T, to *user, from string, n int) tally {
+func checkStore(t *testing.T, to, sender *user, n int) tally {
+	from := sender.jid
 	ms, err := to.store.Latest(to.jid, from, 4*n+100)
 	if err != nil {
 		t.Fatal(err)
@@ -302,6 +389,8 @@ func checkStore(t *testing.T, to *user, from string, n int) tally {
 	var tl tally
 	seen := make([]int, n)
 	last, lastLive := -1, -1
+	var lastLiveAt time.Time
+	sentAt := sender.sentTimes(to.jid, n)
 	prefix := from + " #"
 	for _, m := range ms {
 		if m.Direction != history.In {
@@ -318,10 +407,22 @@ func checkStore(t *testing.T, to *user, from string, n int) tally {
 			tl.duplicates++
 		}
 		if m.Sent.Equal(m.Received) {
-			if num < lastLive {
+			switch {
+			case num >= lastLive:
+			case takenOver(to, sentAt[num], m.Received):
+				tl.takeover++
+			default:
 				tl.liveOutOfOrder++
+				if tl.liveOutOfOrder <= 3 {
+					tl.explain = append(tl.explain, fmt.Sprintf("#%d received %s after #%d received %s; sender stored them at %s and %s; receiver's states:%s; sender's states:%s",
+						num, m.Received.Format("15:04:05.000000"), lastLive, lastLiveAt.Format("15:04:05.000000"),
+						sentAt[num].Format("15:04:05.000000"), sentAt[lastLive].Format("15:04:05.000000"),
+						to.timeline.around(m.Received, 3*time.Second), sender.timeline.around(m.Received, 3*time.Second)))
+				}
 			}
-			lastLive = max(lastLive, num)
+			if num > lastLive {
+				lastLive, lastLiveAt = num, m.Received
+			}
 		} else {
 			tl.delayed++
 			if *debug && tl.delayed <= 3 {
@@ -342,6 +443,27 @@ func checkStore(t *testing.T, to *user, from string, n int) tally {
 		}
 	}
 	return tl
+}
+
+// sentTimes says when u stored each of its n numbered messages to peer
+// (zero when unknown).
+func (u *user) sentTimes(peer string, n int) []time.Time {
+	at := make([]time.Time, n)
+	if u.store == nil {
+		return at
+	}
+	ms, err := u.store.Latest(u.jid, peer, 4*n+100)
+	if err != nil {
+		return at
+	}
+	prefix := u.jid + " #"
+	for _, m := range ms {
+		num, err := strconv.Atoi(strings.TrimPrefix(m.Body, prefix))
+		if m.Direction == history.Out && strings.HasPrefix(m.Body, prefix) && err == nil && num >= 0 && num < n {
+			at[num] = m.Sent
+		}
+	}
+	return at
 }
 
 // outgoing counts the states of from's messages.
@@ -390,7 +512,9 @@ func run(t *testing.T, srv *testserver.Server) {
 	go func() { defer wg.Done(); aIDs = sender(t, a, b.jid, n, pace, &sendErrs) }()
 	go func() { defer wg.Done(); bIDs = sender(t, b, a.jid, n, pace, &sendErrs) }()
 	counts := &faultCounts{byKind: map[string]int{}}
-	inject(rng, *faults, []*user{a, b}, counts)
+	if err := inject(rng, *faults, []*user{a, b}, counts); err != nil {
+		t.Error(err)
+	}
 	wg.Wait()
 	faulted := time.Since(start)
 	// Heal, and cut once more: a link frozen last may not know it lost
@@ -403,7 +527,7 @@ func run(t *testing.T, srv *testserver.Server) {
 	var ab, ba tally
 	var aOut, bOut map[history.State]int
 	for {
-		ab, ba = checkStore(t, b, a.jid, n), checkStore(t, a, b.jid, n)
+		ab, ba = checkStore(t, b, a, n), checkStore(t, a, b, n)
 		aOut, bOut = outgoing(t, a, aIDs), outgoing(t, b, bIDs)
 		done := aOut[history.StateDelivered] == len(aIDs) && bOut[history.StateDelivered] == len(bIDs) &&
 			ab.missing == 0 && ba.missing == 0
@@ -414,10 +538,11 @@ func run(t *testing.T, srv *testserver.Server) {
 	}
 	line := func(dir string, tl tally, sent int, states map[history.State]int) string {
 		return fmt.Sprintf("chaos: %s: %d sent, %d stored once, %d missing, %d duplicates; %d came late from the server "+
-			"(a session it could not resume), %d of them placed out of order, %d out of order among the others; "+
+			"(a session it could not resume), %d of them placed out of order, %d out of order among the others "+
+			"(and %d the server delivered out of order while handing a resumed session over); "+
 			"%d unknown; delivered %d, states %v",
-			dir, sent, tl.stored-tl.duplicates, tl.missing, tl.duplicates, tl.delayed, tl.outOfOrder-tl.liveOutOfOrder,
-			tl.liveOutOfOrder, tl.foreign, states[history.StateDelivered], states)
+			dir, sent, tl.stored-tl.duplicates, tl.missing, tl.duplicates, tl.delayed, tl.outOfOrder-tl.liveOutOfOrder-tl.takeover,
+			tl.liveOutOfOrder, tl.takeover, tl.foreign, states[history.StateDelivered], states)
 	}
 	report := fmt.Sprintf("chaos: %s seed %d: %d faults %s in %s, settled in %s; state changes %d/%d, log lines %d/%d\n%s\n%s",
 		srv.Kind, s, counts.total, counts, faulted.Round(time.Second), time.Since(start.Add(faulted)).Round(time.Second),
@@ -441,9 +566,20 @@ func run(t *testing.T, srv *testserver.Server) {
 	for _, tl := range []tally{ab, ba} {
 		if tl.missing+tl.duplicates+tl.liveOutOfOrder+tl.foreign > 0 {
 			t.Errorf("history wrong: %+v", tl)
+			for _, e := range tl.explain {
+				t.Log(e)
+			}
 		}
 	}
 	if aOut[history.StateDelivered] != len(aIDs) || bOut[history.StateDelivered] != len(bIDs) {
 		t.Errorf("not every message delivered: a %v, b %v", aOut, bOut)
+	}
+	if t.Failed() && *keep != "" {
+		to := filepath.Join(*keep, fmt.Sprintf("%s-%d", srv.Kind, s))
+		if out, err := exec.Command("cp", "-r", srv.Dir, to).CombinedOutput(); err != nil {
+			t.Logf("keeping the server's files: %v %s", err, out)
+		} else {
+			t.Logf("the server's files: %s", to)
+		}
 	}
 }

@@ -238,8 +238,8 @@ func crash(t *testing.T, srv *testserver.Server) {
 	}
 	defer store.Close()
 	childView := &user{jid: child.jid, store: store}
-	got := checkStore(t, childView, peer.jid, expect)
-	sentByChild := checkStore(t, peer, child.jid, send)
+	got := checkStore(t, childView, peer, expect)
+	sentByChild := checkStore(t, peer, child, send)
 	peerOut := outgoing(t, peer, peerIDs)
 	t.Logf("crash: %s seed %d: %d kills (alive %s..%s each) in %s\n"+
 		"crash: peer→child: %d stored once, %d missing, %d duplicates, %d out of order (%d came late); peer's delivered %d of %d\n"+
