@@ -613,3 +613,47 @@ func TestKeepAliveDetectsDeadLink(t *testing.T) {
 		t.Fatalf("ping after resume: %v", err)
 	}
 }
+
+// TestStalledResumptionAttemptAbandoned: the link drops and the first
+// attempt to resume goes silent after the TCP connect (a proxy that
+// swallows what it is sent, as a black-holed route does). That attempt
+// is given up after resumeAttemptTimeout, not the 30 s connect timeout,
+// and the next one resumes the session: a server keeps queueing for us
+// meanwhile, and Prosody cannot resume past 500 queued stanzas.
+func TestStalledResumptionAttemptAbandoned(t *testing.T) {
+	for name, s := range servers(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			jid, pass := s.NewUser(t)
+			px := testserver.NewProxy(t, s.Addr())
+			statuses := make(chan Status, 4)
+			cfg := cfgFor(s, jid, pass)
+			cfg.Port = px.Port()
+			cfg.ConnectTimeout = 30 * time.Second
+			cfg.OnStatus = func(st Status) { statuses <- st }
+			c := dial(t, cfg)
+			px.Freeze(true)
+			px.Cut()
+			waitStatuses(t, statuses, StatusInterrupted)
+			// The first attempt connects into the frozen proxy and loses
+			// its stream header; the thaw does not bring it back.
+			time.Sleep(500 * time.Millisecond)
+			px.Freeze(false)
+			start := time.Now()
+			select {
+			case st := <-statuses:
+				if st != StatusResumed {
+					t.Fatalf("status %v", st)
+				}
+			case <-time.After(20 * time.Second):
+				t.Fatalf("not resumed 20 s after the thaw: %v", c.Err())
+			}
+			if waited := time.Since(start); waited > resumeAttemptTimeout+5*time.Second {
+				t.Errorf("resumed %v after the thaw: the stalled attempt was not given up in time", waited)
+			}
+			if err := c.Ping(context.Background(), ""); err != nil {
+				t.Fatalf("ping after resume: %v", err)
+			}
+		})
+	}
+}

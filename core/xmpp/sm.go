@@ -125,6 +125,12 @@ func runAll(fs []func()) {
 	}
 }
 
+// resumeAttemptTimeout is how long the first attempt to resume a
+// dropped link may take (TCP, TLS, SASL and <resume/>: a few round
+// trips); each further attempt gets twice as long, up to the connect
+// timeout, so that a slow link still gets through.
+const resumeAttemptTimeout = 5 * time.Second
+
 // resume is called by the reader when the link fails. It returns the new
 // transport, or an error when the session is over.
 func (c *Conn) resume(old *transport, cause error) (*transport, error) {
@@ -168,12 +174,20 @@ func (c *Conn) resume(old *transport, cause error) (*transport, error) {
 	backoff := 100 * time.Millisecond
 	lastErr := cause
 	interrupted := time.Now()
+	attemptLimit := resumeAttemptTimeout
 	for ctx.Err() == nil && !c.closing.Load() {
 		c.wmu.Lock()
 		rr := &resumeReq{id: id, inbound: c.sm.inbound}
 		c.sm.told = c.sm.inbound
 		c.wmu.Unlock()
-		t, err := c.establish(ctx, true, rr)
+		// A connection that goes silent mid-handshake (a packet black
+		// hole) is given up after attemptLimit, not the whole connect
+		// timeout: the server queues what comes for us meanwhile, and
+		// one whose queue overflows (Prosody: 500) cannot resume.
+		actx, acancel := context.WithTimeout(ctx, attemptLimit)
+		t, err := c.establish(actx, true, rr)
+		acancel()
+		attemptLimit = min(2*attemptLimit, c.cfg.connectTimeout())
 		if err == nil {
 			c.wmu.Lock()
 			cbs := c.ackLocked(rr.h)
