@@ -319,6 +319,9 @@ func (s *Session) CorrectMessage(ctx context.Context, id int64, body string) (hi
 	if strings.TrimSpace(body) == "" {
 		return history.Message{}, ErrNotCorrectable
 	}
+	if len(body) > MaxMessageBytes {
+		return history.Message{}, ErrMessageTooLong
+	}
 	orig, err := s.client.store.Get(id)
 	if err != nil {
 		return history.Message{}, err

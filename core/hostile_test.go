@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"image"
 	"image/jpeg"
@@ -403,5 +404,30 @@ func testOfflineMessageKeepsServerDate(t *testing.T, srv *testserver.Server) {
 	}).(MessageReceived).Message
 	if got.Sent.Before(sent.Add(-time.Second)) || got.Received.Sub(got.Sent) < time.Second {
 		t.Fatalf("sent %v, dated %v, received %v", sent, got.Sent, got.Received)
+	}
+}
+
+// TestMessageTooLongRefused: a message over MaxMessageBytes would make
+// the server end the stream on every reconnection (its stanza limit); it
+// is refused at once, neither stored nor queued, and so is a correction
+// that long.
+func TestMessageTooLongRefused(t *testing.T) {
+	_, s := offlineSession(t)
+	long := strings.Repeat("a", MaxMessageBytes+1)
+	if _, err := s.SendMessage("you@example.org", TypeChat, "", long); !errors.Is(err, ErrMessageTooLong) {
+		t.Fatalf("SendMessage: %v, want ErrMessageTooLong", err)
+	}
+	if got := Classify(ErrMessageTooLong); got != ProblemMessageTooLong {
+		t.Errorf("Classify: %v", got)
+	}
+	if ms, _ := s.History("you@example.org", 10); len(ms) != 0 {
+		t.Fatalf("stored %d messages", len(ms))
+	}
+	m, err := s.SendMessage("you@example.org", TypeChat, "", strings.Repeat("a", MaxMessageBytes))
+	if err != nil {
+		t.Fatalf("a message of exactly MaxMessageBytes: %v", err)
+	}
+	if _, err := s.CorrectMessage(context.Background(), m.ID, long); !errors.Is(err, ErrMessageTooLong) {
+		t.Fatalf("CorrectMessage: %v, want ErrMessageTooLong", err)
 	}
 }

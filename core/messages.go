@@ -55,6 +55,9 @@ func (s *Session) SendRichMessage(to string, doc xhtmlim.Doc) (history.Message, 
 // connected (m carries the type and text).
 func (s *Session) send(to string, m history.Message) (history.Message, error) {
 	typ, body, subject, rich := m.Type, m.Body, m.Subject, m.Rich
+	if len(body)+len(subject)+len(rich) > MaxMessageBytes {
+		return history.Message{}, ErrMessageTooLong
+	}
 	m = history.Message{
 		Account:   s.jid(),
 		Peer:      bareJID(to),

@@ -35,6 +35,7 @@ const (
 	ProblemNetwork
 	ProblemInvalidAddress
 	ProblemNotConnected
+	ProblemMessageTooLong
 	ProblemOther
 )
 
@@ -82,6 +83,8 @@ func Classify(err error) Problem {
 		return ProblemInvalidAddress
 	case errors.Is(err, ErrNotConnected):
 		return ProblemNotConnected
+	case errors.Is(err, ErrMessageTooLong):
+		return ProblemMessageTooLong
 	case errors.As(err, &dns):
 		return ProblemServerNotFound
 	case errors.Is(err, syscall.ECONNREFUSED):

@@ -57,6 +57,17 @@ var errLinkLost = errors.New("core: connection lost, resuming")
 // ErrNotConnected is returned by actions that need the server.
 var ErrNotConnected = errors.New("core: not connected")
 
+// MaxMessageBytes bounds the text of a message we send (body and
+// formatting together). Servers end the stream of a client whose stanza
+// passes their limit (Prosody 256 KiB, ejabberd 256 KiB by default); a
+// message over it would be sent again after every reconnection and end
+// every stream.
+const MaxMessageBytes = 100_000
+
+// ErrMessageTooLong: the message is over MaxMessageBytes; nothing was
+// stored or sent.
+var ErrMessageTooLong = errors.New("core: message too long")
+
 // Options tune sessions; the zero value is what the app uses.
 type Options struct {
 	// TLSConfig is the base TLS config (tests give their CA here).
@@ -274,8 +285,13 @@ func fatal(err error) bool {
 		errors.Is(err, xmpp.ErrServerSignature), errors.Is(err, ErrPasswordNeeded):
 		return true
 	case errors.As(err, &se):
+		// Not policy-violation: servers send it for limits that pass
+		// (rate, size), and Prosody 0.12 for its own parser's state after
+		// resuming a session (it feeds what comes on the new link to the
+		// old link's parser, which may hold half a stanza): signing in
+		// again, after the usual pause, is what works.
 		switch se.Condition {
-		case "conflict", "not-authorized", "host-unknown", "policy-violation", "improper-addressing":
+		case "conflict", "not-authorized", "host-unknown", "improper-addressing":
 			return true
 		}
 	}

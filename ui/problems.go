@@ -49,6 +49,8 @@ func Explain(err error) string {
 		return lang.L("This is not a valid address. An address looks like name@example.org.")
 	case core.ProblemNotConnected:
 		return lang.L("Not connected. Sign in first.")
+	case core.ProblemMessageTooLong:
+		return lang.L("The message is too long to send. Split it, or send it as a file.")
 	}
 	return lang.L("Something went wrong with the server. Try again later.")
 }
