@@ -483,7 +483,7 @@ func TestChaos(t *testing.T) {
 	for _, k := range []testserver.Kind{testserver.Prosody, testserver.Ejabberd} {
 		t.Run(string(k), func(t *testing.T) {
 			t.Parallel()
-			run(t, testserver.Shared(t, k, testserver.Options{}))
+			run(t, testserver.Shared(t, k, testserver.Options{NoArchive: true}))
 		})
 	}
 }

@@ -149,7 +149,7 @@ func TestCrash(t *testing.T) {
 	for _, k := range []testserver.Kind{testserver.Prosody, testserver.Ejabberd} {
 		t.Run(string(k), func(t *testing.T) {
 			t.Parallel()
-			crash(t, testserver.Shared(t, k, testserver.Options{ResumeWindow: resumeWindow}))
+			crash(t, testserver.Shared(t, k, testserver.Options{ResumeWindow: resumeWindow, NoArchive: true}))
 		})
 	}
 }

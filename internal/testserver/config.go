@@ -28,6 +28,7 @@ func prosodyConfig(base string, port, directTLSPort int, opts Options) string {
 		switch {
 		case m == "tls" && opts.NoTLS:
 		case m == "saslauth" && opts.LegacyAuth:
+		case m == "mam" && opts.NoArchive:
 		default:
 			keep = append(keep, m)
 		}

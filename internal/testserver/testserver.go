@@ -65,7 +65,7 @@ const (
 
 // Options selects a server variant. The zero value gives the defaults:
 // STARTTLS required and, for Prosody, authentication "internal_plain".
-// Except for the zero value and ResumeWindow, options apply to Prosody
+// Except for the zero value, ResumeWindow and NoArchive, options apply to Prosody
 // only; ejabberd otherwise runs its single default variant (STARTTLS
 // required, SCRAM-SHA-1 stored passwords, offering PLAIN and SCRAM-SHA-1).
 type Options struct {
@@ -88,6 +88,11 @@ type Options struct {
 	// Prosody's smacks_hibernation_time, ejabberd's resume_timeout and
 	// max_resume_timeout. Both servers take it.
 	ResumeWindow time.Duration
+	// NoArchive leaves message archiving (XEP-0313) out, for bulk tests:
+	// Prosody's archive in its internal (file) storage costs it more CPU
+	// with every message, and on 2 cores it then answers late. ejabberd's
+	// test config has no mod_mam anyway.
+	NoArchive bool
 }
 
 // Server is one running private XMPP server.
@@ -276,7 +281,7 @@ func start(kind Kind, opts Options) (s *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if kind == Ejabberd && opts != (Options{ResumeWindow: opts.ResumeWindow}) {
+	if kind == Ejabberd && opts != (Options{ResumeWindow: opts.ResumeWindow, NoArchive: opts.NoArchive}) {
 		return nil, fmt.Errorf("options %+v are only supported for Prosody", opts)
 	}
 	if opts.Auth != "" && opts.Auth != "internal_plain" && opts.Auth != "internal_hashed" {
