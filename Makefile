@@ -11,7 +11,7 @@ VERSION := $(shell sed -n 's/^[[:space:]]*Version[[:space:]]*=[[:space:]]*"\([^"
 # warm, ~6 min cold). PACKAGE_CHECK=0 skips that; a narrowed run never does it.
 PACKAGE_CHECK ?= 1
 
-.PHONY: deps test chaos soak run demo bench fuzz build assets package package-check package-windows
+.PHONY: deps test chaos soak run demo bench fuzz build licenses assets package package-check package-windows
 
 deps:
 	@bash .ci/deps.sh
@@ -62,6 +62,11 @@ fuzz:
 
 build:
 	$(GO) build -o bin/causerie .
+
+# The README's table of dependency licences, from go.mod; fails on a
+# licence a GPL-3.0-or-later program may not include.
+licenses:
+	$(GO) run ./internal/licenses -write
 
 # Packaging (see README "Packaging"); everything lands in dist/.
 # The committed icons and sound, regenerated from icon.svg and sox.

@@ -27,6 +27,9 @@ SetCompressor /SOLID lzma
 !ifndef ICON
   !error "define ICON, the path of the .ico"
 !endif
+!ifndef LICENSE
+  !error "define LICENSE, the path of the licence text (LICENSE)"
+!endif
 !ifndef OUTFILE
   !define OUTFILE "Causerie-${VERSION}-windows-amd64-setup.exe"
 !endif
@@ -66,6 +69,11 @@ VIAddVersionKey /LANG=1033 "LegalCopyright" "${PUBLISHER}"
 !define MUI_FINISHPAGE_RUN "$INSTDIR\Causerie.exe"
 
 !insertmacro MUI_PAGE_WELCOME
+; GPL-3.0-or-later: shown for information (the GPL does not need to be
+; accepted to use the program), so the button says Next, not I Agree.
+!define MUI_LICENSEPAGE_BUTTON "$(^NextBtn)"
+!define MUI_LICENSEPAGE_TEXT_BOTTOM "Causerie is free software under the GNU General Public License, version 3 or later. You do not need to accept it to use the program."
+!insertmacro MUI_PAGE_LICENSE "${LICENSE}"
 !insertmacro MUI_PAGE_DIRECTORY
 !insertmacro MUI_PAGE_INSTFILES
 !insertmacro MUI_PAGE_FINISH
@@ -92,6 +100,7 @@ Section "${APPNAME}" SecMain
   SectionIn RO
   SetOutPath "$INSTDIR"
   File "/oname=Causerie.exe" "${EXE}"
+  File "/oname=LICENSE.txt" "${LICENSE}"
   WriteUninstaller "$INSTDIR\Uninstall.exe"
 
   CreateShortcut "$SMPROGRAMS\${APPNAME}.lnk" "$INSTDIR\Causerie.exe" "" "$INSTDIR\Causerie.exe" 0 \
@@ -135,6 +144,7 @@ SectionEnd
 
 Section "Uninstall"
   Delete "$INSTDIR\Causerie.exe"
+  Delete "$INSTDIR\LICENSE.txt"
   Delete "$INSTDIR\Uninstall.exe"
   RMDir "$INSTDIR"
   Delete "$SMPROGRAMS\${APPNAME}.lnk"

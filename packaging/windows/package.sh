@@ -48,7 +48,7 @@ icotool -c -o "$work/causerie.ico" \
 t=$(now)
 rm -f "$setup"
 makensis -V2 -INPUTCHARSET UTF8 -DVERSION="$version" -DBUILD="$build_number" -DEXE="$exe" \
-	-DICON="$work/causerie.ico" -DOUTFILE="$setup" "$repo/packaging/windows/causerie.nsi" >"$work/nsis.log" 2>&1 || {
+	-DICON="$work/causerie.ico" -DLICENSE="$repo/LICENSE" -DOUTFILE="$setup" "$repo/packaging/windows/causerie.nsi" >"$work/nsis.log" 2>&1 || {
 	cat "$work/nsis.log" >&2
 	die "makensis failed"
 }
