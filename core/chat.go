@@ -50,26 +50,6 @@ func chatStateOf(s chatstate.State) ChatState {
 	return ChatStateNone
 }
 
-// ChatStateChanged: a contact's chat state changed (they are typing,
-// stopped, left...). Legacy is set for an XEP-0022 composing event.
-type ChatStateChanged struct {
-	Account  string
-	JID      string // the contact's bare JID
-	Resource string
-	State    ChatState
-	Legacy   bool
-}
-
-// MessageCorrected: a stored message's text was replaced by a correction
-// from its sender (XEP-0308); Message is the message as stored now.
-type MessageCorrected struct {
-	Account string
-	Message history.Message
-}
-
-func (e ChatStateChanged) account() string { return e.Account }
-func (e MessageCorrected) account() string { return e.Account }
-
 // TypingAction is what the user did in a conversation's input, for the
 // typing notifications the contact sees.
 type TypingAction int

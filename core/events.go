@@ -107,6 +107,23 @@ type AccountsChanged struct {
 	Removed bool
 }
 
+// ChatStateChanged: a contact's chat state changed (they are typing,
+// stopped, left...). Legacy is set for an XEP-0022 composing event.
+type ChatStateChanged struct {
+	Account  string
+	JID      string // the contact's bare JID
+	Resource string
+	State    ChatState
+	Legacy   bool
+}
+
+// MessageCorrected: a stored message's text was replaced by a correction
+// from its sender (XEP-0308); Message is the message as stored now.
+type MessageCorrected struct {
+	Account string
+	Message history.Message
+}
+
 func (e AccountsChanged) account() string        { return e.Account }
 func (e ConnectionStateChanged) account() string { return e.Account }
 func (e RosterChanged) account() string          { return e.Account }
@@ -119,6 +136,8 @@ func (e SubscriptionChanged) account() string    { return e.Account }
 func (e PresenceError) account() string          { return e.Account }
 func (e AvatarChanged) account() string          { return e.Account }
 func (e BlockListChanged) account() string       { return e.Account }
+func (e ChatStateChanged) account() string       { return e.Account }
+func (e MessageCorrected) account() string       { return e.Account }
 
 // AccountOf returns the account an event belongs to.
 func AccountOf(e Event) string { return e.account() }
