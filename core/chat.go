@@ -79,26 +79,51 @@ type chats struct {
 	disabled bool // the user turned typing notifications off
 	// queue carries notifications to one sending goroutine, so Typing
 	// never waits on the network (the UI calls it on every keystroke)
-	// and notifications leave in order.
+	// and notifications leave in order. It is nil while no sender runs:
+	// the first notification of a connected session starts one, and the
+	// session's end stops it (stopChats).
 	queue chan func()
-	start sync.Once
 }
 
 // later runs f on the session's notification goroutine; when the queue is
 // full (a stalled link), f is dropped: a typing notification that late
 // is worthless.
 func (s *Session) later(f func()) {
-	s.chats.start.Do(func() {
+	s.chats.mu.Lock()
+	defer s.chats.mu.Unlock()
+	if s.chats.queue == nil {
 		s.chats.queue = make(chan func(), 64)
-		go func() {
-			for f := range s.chats.queue {
-				f()
-			}
-		}()
-	})
+		go sendNotifications(s.chats.queue)
+	}
 	select {
 	case s.chats.queue <- f:
 	default:
+	}
+}
+
+// sendNotifications is the session's notification goroutine: it runs
+// what later queued, in order, until stopChats closes the queue.
+func sendNotifications(queue <-chan func()) {
+	for f := range queue {
+		f()
+	}
+}
+
+// stopChats ends the notification goroutine and the conversations'
+// timers when the session stops (Disconnect, RemoveAccount, a fatal
+// error): nothing of a session outlives it.
+func (s *Session) stopChats() {
+	s.chats.mu.Lock()
+	defer s.chats.mu.Unlock()
+	if s.chats.queue != nil {
+		close(s.chats.queue)
+		s.chats.queue = nil
+	}
+	for _, c := range s.chats.convs {
+		if c.timer != nil {
+			c.timer.Stop()
+			c.timer = nil
+		}
 	}
 }
 

@@ -3,7 +3,10 @@ package core
 import (
 	"context"
 	"crypto/tls"
+	"runtime"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp"
@@ -125,4 +128,59 @@ func testLiveChat(t *testing.T, srv *testserver.Server) {
 	if m, _ := b.s.client.store.Get(ev.Message.ID); m.Body != "Tu as vu Milou ce matin ?" {
 		t.Errorf("the original was replaced: %q", m.Body)
 	}
+}
+
+// TestNoGoroutineOutlivesSession: the typing-notification sender a
+// session starts when it first sends a chat state ends when the session
+// stops: on Disconnect, and on RemoveAccount after signing in again.
+func TestNoGoroutineOutlivesSession(t *testing.T) {
+	srv := testserver.Shared(t, testserver.Prosody, testserver.Options{})
+	a, b := newUser(t, srv), newUser(t, srv)
+	a.connect()
+	b.connect()
+	mutual(t, a, b)
+	senders := func() int {
+		buf := make([]byte, 4<<20)
+		return strings.Count(string(buf[:runtime.Stack(buf, true)]), "core.sendNotifications(")
+	}
+	waitSenders := func(what string, want int) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); senders() != want; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: %d notification senders running, want %d", what, senders(), want)
+			}
+		}
+	}
+	typed := func(what string) {
+		t.Helper()
+		// b writes, so a knows b's client takes chat states; then a types.
+		mark := a.rec.mark()
+		if _, err := b.s.SendMessage(a.jid, TypeChat, "", what); err != nil {
+			t.Fatal(err)
+		}
+		a.rec.waitFrom(t, mark, "b's message", func(e Event) bool {
+			m, ok := e.(MessageReceived)
+			return ok && m.Message.Body == what
+		})
+		mark = b.rec.mark()
+		a.s.Typing(b.jid, TypingTyped)
+		b.rec.waitFrom(t, mark, "a composing", func(e Event) bool {
+			cs, ok := e.(ChatStateChanged)
+			return ok && cs.JID == a.jid && cs.State == ChatComposing
+		})
+		a.s.Typing(b.jid, TypingCleared)
+	}
+
+	typed("first")
+	waitSenders("a typed", 1)
+	a.s.Disconnect()
+	waitSenders("after Disconnect", 0)
+
+	a.connect()
+	typed("second")
+	waitSenders("a typed again", 1)
+	if err := a.client.RemoveAccount(context.Background(), a.jid, false); err != nil {
+		t.Fatal(err)
+	}
+	waitSenders("after RemoveAccount", 0)
 }

@@ -240,6 +240,7 @@ func (s *Session) Connect() {
 	go func() {
 		defer close(done)
 		s.run(ctx)
+		s.stopChats()
 		s.mu.Lock()
 		s.cancel = nil
 		s.mu.Unlock()
