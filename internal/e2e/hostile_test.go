@@ -47,6 +47,13 @@ func memKiB(t *testing.T, pid int) (rss, peak int) {
 // itself with its password in the real keyring.
 func savedAccount(t *testing.T, srv *testserver.Server, jid, pass string) string {
 	t.Helper()
+	return savedAccountAt(t, srv, srv.Port, jid, pass)
+}
+
+// savedAccountAt is savedAccount with the account's server port set to
+// port (a proxy's, say).
+func savedAccountAt(t *testing.T, srv *testserver.Server, port int, jid, pass string) string {
+	t.Helper()
 	profile := t.TempDir()
 	accts, err := account.OpenStore(filepath.Join(profile, "config"))
 	if err != nil {
@@ -58,7 +65,7 @@ func savedAccount(t *testing.T, srv *testserver.Server, jid, pass string) string
 	}
 	kr := account.NewKeyring()
 	c := core.NewClient(accts, kr, store, core.Options{})
-	if _, err := c.AddAccount(context.Background(), account.Account{JID: jid, Host: srv.Host, Port: srv.Port, AutoConnect: true, RememberPassword: true}, pass); err != nil {
+	if _, err := c.AddAccount(context.Background(), account.Account{JID: jid, Host: srv.Host, Port: port, AutoConnect: true, RememberPassword: true}, pass); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { kr.Delete(context.Background(), jid) })
