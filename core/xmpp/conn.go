@@ -166,14 +166,52 @@ func isNetErr(err error) bool {
 	return errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
+// handshake runs a new connection's stream negotiation up to a usable
+// session, in its steps: the stream over TLS (direct or STARTTLS), then
+// with login authentication, then either resumption of the session rr
+// names or resource binding and stream management.
 func (c *Conn) handshake(ctx context.Context, raw net.Conn, tgt target, login bool, rr *resumeReq) (*transport, error) {
+	t, hdr, f, err := c.secureStream(ctx, raw, tgt)
+	if err != nil {
+		return nil, err
+	}
+	if !login {
+		c.streamID = hdr.ID
+		c.regFeature = f.Register != nil
+		c.features = f.names()
+		return t, nil
+	}
+	mech, resource, hdr, f, err := c.authenticate(t, hdr, f, rr != nil)
+	if err != nil {
+		return nil, err
+	}
+	if rr != nil {
+		return t, c.resumeOn(t, f, rr)
+	}
+	c.mechanism = mech
+	c.streamID = hdr.ID
+	c.features = f.names()
+	if resource != "" {
+		c.jid = c.user + "@" + c.domain + "/" + resource
+		return t, nil
+	}
+	if err := c.bindSession(t, f); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// secureStream opens the stream over TLS: the TLS handshake first with
+// direct TLS (XEP-0368), else the plain stream's STARTTLS, which a server
+// must offer. It returns the secure stream's header and features.
+func (c *Conn) secureStream(ctx context.Context, raw net.Conn, tgt target) (*transport, streamHeader, *features, error) {
 	max := c.cfg.maxStanza()
 	timeout := c.cfg.connectTimeout()
 	var t *transport
 	if tgt.directTLS {
 		tc := tls.Client(raw, tlsConfig(&c.cfg, c.domain))
 		if err := tc.HandshakeContext(ctx); err != nil {
-			return nil, tlsErr(err)
+			return nil, streamHeader{}, nil, tlsErr(err)
 		}
 		t = newTransport(tc, max)
 		cs := tc.ConnectionState()
@@ -187,111 +225,109 @@ func (c *Conn) handshake(ctx context.Context, raw net.Conn, tgt target, login bo
 	}
 	hdr, err := t.openStream(c.domain, from, c.cfg.lang(), timeout)
 	if err != nil {
-		return nil, err
+		return nil, hdr, nil, err
 	}
 	f, err := t.readFeatures()
 	if err != nil {
-		return nil, err
+		return nil, hdr, nil, err
 	}
-	if t.tls == nil {
-		if f.StartTLS == nil {
-			return nil, ErrTLSNotOffered
-		}
-		if err := t.write([]byte("<starttls xmlns='"+NSTLS+"'/>"), timeout); err != nil {
-			return nil, err
-		}
-		e, err := t.readElement()
-		if err != nil {
-			return nil, err
-		}
-		if e.XMLName.Space != NSTLS || e.XMLName.Local != "proceed" {
-			return nil, fmt.Errorf("%w (server answered <%s/> to STARTTLS)", ErrTLSNotOffered, e.XMLName.Local)
-		}
-		tc := tls.Client(raw, tlsConfig(&c.cfg, c.domain))
-		if err := tc.HandshakeContext(ctx); err != nil {
-			return nil, tlsErr(err)
-		}
-		cs := tc.ConnectionState()
-		t.conn = tc
-		t.tls = &cs
-		t.reset(max)
-		from = ""
-		if c.user != "" {
-			from = c.user + "@" + c.domain
-		}
-		if hdr, err = t.openStream(c.domain, from, c.cfg.lang(), timeout); err != nil {
-			return nil, err
-		}
-		if f, err = t.readFeatures(); err != nil {
-			return nil, err
-		}
+	if t.tls != nil {
+		return t, hdr, f, nil
 	}
-	if !login {
-		c.streamID = hdr.ID
-		c.regFeature = f.Register != nil
-		c.features = f.names()
-		return t, nil
+	if f.StartTLS == nil {
+		return nil, hdr, nil, ErrTLSNotOffered
 	}
+	if err := t.write([]byte("<starttls xmlns='"+NSTLS+"'/>"), timeout); err != nil {
+		return nil, hdr, nil, err
+	}
+	e, err := t.readElement()
+	if err != nil {
+		return nil, hdr, nil, err
+	}
+	if e.XMLName.Space != NSTLS || e.XMLName.Local != "proceed" {
+		return nil, hdr, nil, fmt.Errorf("%w (server answered <%s/> to STARTTLS)", ErrTLSNotOffered, e.XMLName.Local)
+	}
+	tc := tls.Client(raw, tlsConfig(&c.cfg, c.domain))
+	if err := tc.HandshakeContext(ctx); err != nil {
+		return nil, hdr, nil, tlsErr(err)
+	}
+	cs := tc.ConnectionState()
+	t.conn = tc
+	t.tls = &cs
+	t.reset(max)
+	from = ""
+	if c.user != "" {
+		from = c.user + "@" + c.domain
+	}
+	if hdr, err = t.openStream(c.domain, from, c.cfg.lang(), timeout); err != nil {
+		return nil, hdr, nil, err
+	}
+	if f, err = t.readFeatures(); err != nil {
+		return nil, hdr, nil, err
+	}
+	return t, hdr, f, nil
+}
+
+// authenticate signs in on the secure stream: SASL when the server
+// offers it (then the restarted stream's header and features), else
+// legacy jabber:iq:auth (XEP-0078), never to resume a session. It
+// returns the mechanism used and, for legacy auth, the resource it bound.
+func (c *Conn) authenticate(t *transport, hdr streamHeader, f *features, resuming bool) (mech, resource string, _ streamHeader, _ *features, err error) {
 	if c.user == "" {
-		return nil, fmt.Errorf("xmpp: address %q has no user name", c.cfg.JID)
+		return "", "", hdr, f, fmt.Errorf("xmpp: address %q has no user name", c.cfg.JID)
 	}
-	var mech, resource string
 	switch {
 	case len(f.mechanisms()) > 0:
-		mech, err = t.authSASL(&c.cfg, f, c.user)
-		if err != nil {
-			return nil, err
+		if mech, err = t.authSASL(&c.cfg, f, c.user); err != nil {
+			return "", "", hdr, f, err
 		}
-		t.reset(max)
-		if hdr, err = t.openStream(c.domain, from, c.cfg.lang(), timeout); err != nil {
-			return nil, err
+		t.reset(c.cfg.maxStanza())
+		from := c.user + "@" + c.domain
+		if hdr, err = t.openStream(c.domain, from, c.cfg.lang(), c.cfg.connectTimeout()); err != nil {
+			return "", "", hdr, f, err
 		}
 		if f, err = t.readFeatures(); err != nil {
-			return nil, err
+			return "", "", hdr, f, err
 		}
-	case f.IQAuth != nil && !c.cfg.DisableLegacyAuth && rr == nil:
-		mech = "jabber:iq:auth"
+		return mech, "", hdr, f, nil
+	case f.IQAuth != nil && !c.cfg.DisableLegacyAuth && !resuming:
 		if resource, err = t.legacyAuth(&c.cfg, c.user, c.domain, hdr.ID); err != nil {
-			return nil, err
+			return "", "", hdr, f, err
 		}
-	default:
-		return nil, ErrNoMechanism
+		return "jabber:iq:auth", resource, hdr, f, nil
 	}
-	if rr != nil {
-		return t, c.resumeOn(t, f, rr)
-	}
-	c.mechanism = mech
-	c.streamID = hdr.ID
-	c.features = f.names()
-	if resource != "" {
-		c.jid = c.user + "@" + c.domain + "/" + resource
-		return t, nil
-	}
+	return "", "", hdr, f, ErrNoMechanism
+}
+
+// bindSession binds our resource, establishes the RFC 3921 session where
+// an old server still requires it, and enables stream management
+// (XEP-0198) when offered.
+func (c *Conn) bindSession(t *transport, f *features) error {
 	if f.Bind == nil {
-		return nil, errors.New("xmpp: server offers no resource binding")
+		return errors.New("xmpp: server offers no resource binding")
 	}
+	var err error
 	if c.jid, err = t.bind(&c.cfg); err != nil {
-		return nil, err
+		return err
 	}
 	if f.Session != nil && f.Session.Optional == nil {
-		// RFC 3921 session establishment, still required by old servers.
-		if err := t.write([]byte("<iq type='set' id='sess_1'><session xmlns='"+NSSession+"'/></iq>"), timeout); err != nil {
-			return nil, err
+		if err := t.write([]byte("<iq type='set' id='sess_1'><session xmlns='"+NSSession+"'/></iq>"), c.cfg.connectTimeout()); err != nil {
+			return err
 		}
 		e, err := t.readIQ("sess_1")
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if e.attr("type") != "result" {
-			return nil, fmt.Errorf("xmpp: session: %w", elementStanzaError(e))
+			return fmt.Errorf("xmpp: session: %w", elementStanzaError(e))
 		}
 	}
 	if f.SM != nil && !c.cfg.DisableStreamManagement {
 		if err := c.enableSM(t); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return t, nil
+	return nil
 }
 
 // tlsErr keeps a *CertificateError visible through the TLS wrapping.
