@@ -104,10 +104,7 @@ func (s *Session) worthCarrying(b []byte) bool {
 			return false
 		}
 		if origin := sid.Origin(&m); origin != "" {
-			s.mu.Lock()
-			_, queued := s.outbox[origin]
-			s.mu.Unlock()
-			if queued {
+			if s.outbox.has(origin) {
 				return false // the outbox sends it again
 			}
 		}

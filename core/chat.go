@@ -263,10 +263,7 @@ func (s *Session) delivered(peer, id string) {
 	if err != nil || !found {
 		return
 	}
-	s.mu.Lock()
-	delete(s.outbox, orig.OriginID)
-	delete(s.sentOn, orig.OriginID)
-	s.mu.Unlock()
+	s.outbox.done(orig.OriginID)
 	s.setMessageState(orig, history.StateDelivered, "")
 }
 

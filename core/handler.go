@@ -208,10 +208,7 @@ func (s *Session) messageError(peer string, m *stanza.Message) {
 		}
 		return
 	}
-	s.mu.Lock()
-	delete(s.outbox, orig.OriginID)
-	delete(s.sentOn, orig.OriginID)
-	s.mu.Unlock()
+	s.outbox.done(orig.OriginID)
 	s.setMessageState(orig, history.StateError, reason)
 }
 

@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"errors"
-	"sort"
 	"time"
 
 	"github.com/causerie/causerie/core/history"
@@ -77,8 +76,8 @@ func (s *Session) send(to string, m history.Message) (history.Message, error) {
 		return m, err
 	}
 	s.client.bus.Publish(MessageReceived{Account: m.Account, Message: m})
+	s.outbox.put(m)
 	s.mu.Lock()
-	s.outbox[m.OriginID] = m
 	conn := s.live
 	s.mu.Unlock()
 	if conn != nil {
@@ -104,13 +103,9 @@ func (s *Session) goLive(conn *xmpp.Conn) {
 // transmit writes one stored message on conn and tracks its state. A
 // message is written at most once per connection.
 func (s *Session) transmit(conn *xmpp.Conn, m history.Message, to string) {
-	s.mu.Lock()
-	if s.sentOn[m.OriginID] == conn {
-		s.mu.Unlock()
+	if !s.outbox.writing(m.OriginID, conn) {
 		return
 	}
-	s.sentOn[m.OriginID] = conn
-	s.mu.Unlock()
 	st := stanza.NewMessage(stanza.Attrs{To: to, Type: stanza.StanzaType(m.Type)})
 	st.Body, st.Subject = m.Body, m.Subject
 	sid.Add(&st, m.OriginID)
@@ -129,12 +124,7 @@ func (s *Session) transmit(conn *xmpp.Conn, m history.Message, to string) {
 	}
 	sm, _ := conn.StreamManagement()
 	err := conn.SendAcked(st, func() {
-		s.mu.Lock()
-		_, waiting := s.outbox[m.OriginID]
-		delete(s.outbox, m.OriginID)
-		delete(s.sentOn, m.OriginID)
-		s.mu.Unlock()
-		if waiting {
+		if s.outbox.done(m.OriginID) {
 			s.setMessageState(m, history.StateAcked, "")
 		}
 	})
@@ -149,10 +139,7 @@ func (s *Session) transmit(conn *xmpp.Conn, m history.Message, to string) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			if conn.Ping(ctx, "") == nil {
-				s.mu.Lock()
-				delete(s.outbox, m.OriginID)
-				delete(s.sentOn, m.OriginID)
-				s.mu.Unlock()
+				s.outbox.done(m.OriginID)
 				s.setMessageState(m, history.StateAcked, "")
 			}
 		}()
@@ -178,25 +165,9 @@ func (s *Session) setMessageState(m history.Message, st history.State, reason st
 // those the previous connection never got acknowledged (their origin-id
 // lets receivers drop a duplicate).
 func (s *Session) flushOutbox(conn *xmpp.Conn) {
-	s.mu.Lock()
-	pending := make([]history.Message, 0, len(s.outbox))
-	for _, m := range s.outbox {
-		pending = append(pending, m)
-	}
-	s.mu.Unlock()
-	sortByTime(pending)
-	for _, m := range pending {
+	for _, m := range s.outbox.waiting() {
 		s.transmit(conn, m, m.Peer)
 	}
-}
-
-func sortByTime(ms []history.Message) {
-	sort.Slice(ms, func(i, j int) bool {
-		if !ms[i].Sent.Equal(ms[j].Sent) {
-			return ms[i].Sent.Before(ms[j].Sent)
-		}
-		return ms[i].ID < ms[j].ID
-	})
 }
 
 // History returns the latest n messages with peer, oldest first.
@@ -231,11 +202,9 @@ func (s *Session) loadOutbox() {
 		s.client.logf("history: unsent messages of %s: %v", s.jid(), err)
 		return
 	}
-	s.mu.Lock()
 	for _, m := range ms {
-		s.outbox[m.OriginID] = m
+		s.outbox.put(m)
 	}
-	s.mu.Unlock()
 }
 
 // Unread counts the messages received in each conversation since the

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/causerie/causerie/core/account"
-	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/roster"
 )
@@ -135,10 +134,9 @@ type Session struct {
 	// acknowledged and that must not be lost with it (carry.go): sent
 	// again once a new connection is up.
 	carry [][]byte
-	// outbox holds outgoing messages not yet acknowledged by the server,
-	// by origin id: they are (re)sent on the next connection.
-	outbox map[string]history.Message
-	sentOn map[string]*xmpp.Conn // connection each outbox message was written on
+	// outbox holds outgoing messages not yet acknowledged by the server:
+	// they are (re)sent on the next connection (outbox.go).
+	outbox *outbox
 	// storeFails counts incoming messages refused in a row because the
 	// history could not store them (handler.go).
 	storeFails int
@@ -162,8 +160,7 @@ func newSession(c *Client, a account.Account) *Session {
 		roster: NewRoster(),
 		acct:   a,
 		want:   Presence{Priority: a.Priority},
-		outbox: map[string]history.Message{},
-		sentOn: map[string]*xmpp.Conn{},
+		outbox: newOutbox(),
 	}
 }
 
