@@ -173,9 +173,8 @@ func TestChangedCertificateReplacesPin(t *testing.T) {
 		t.Fatalf("sign-in ended with %v, want a certificate error", err)
 	}
 	newFP := xmpp.FormatFingerprint(f.OtherSHA256)
-	if !ce.Changed() || len(ce.Pinned) != 1 || xmpp.FormatFingerprint(ce.Pinned[0]) != old ||
-		xmpp.FormatFingerprint(ce.Fingerprint) != newFP {
-		t.Fatalf("certificate error: new %x, pinned %x", ce.Fingerprint, ce.Pinned)
+	if !ce.Changed() || len(ce.Pinned) != 1 || ce.Pinned[0] != old || ce.Fingerprint != newFP {
+		t.Fatalf("certificate error: new %s, pinned %s", ce.Fingerprint, ce.Pinned)
 	}
 	if p := storedAccount(t, dir, jid).Pinned; !slices.Equal(p, []string{old}) {
 		t.Fatalf("pins changed without consent: %v", p)

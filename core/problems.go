@@ -99,10 +99,30 @@ func Classify(err error) Problem {
 	return ProblemOther
 }
 
-// CertificateOf returns the untrusted certificate behind an error (its
-// Fingerprint is what a trust prompt shows and pins).
-func CertificateOf(err error) (*xmpp.CertificateError, bool) {
+// UntrustedCertificate is a certificate a server presented that this
+// computer does not trust, as a trust prompt shows it.
+type UntrustedCertificate struct {
+	Domain string // the server's domain
+	// Fingerprint is its SHA-256, "AB:CD:…": what the prompt shows and
+	// Client.TrustCertificate pins.
+	Fingerprint string
+	// Pinned lists the fingerprints trusted before, in the same form,
+	// when the server's certificate changed (none at first sight).
+	Pinned []string
+}
+
+// Changed tells whether the certificate replaces one trusted before.
+func (u UntrustedCertificate) Changed() bool { return len(u.Pinned) > 0 }
+
+// CertificateOf returns the untrusted certificate behind an error.
+func CertificateOf(err error) (UntrustedCertificate, bool) {
 	var ce *xmpp.CertificateError
-	ok := errors.As(err, &ce)
-	return ce, ok
+	if !errors.As(err, &ce) {
+		return UntrustedCertificate{}, false
+	}
+	u := UntrustedCertificate{Domain: ce.Domain, Fingerprint: xmpp.FormatFingerprint(ce.Fingerprint)}
+	for _, p := range ce.Pinned {
+		u.Pinned = append(u.Pinned, xmpp.FormatFingerprint(p))
+	}
+	return u, true
 }

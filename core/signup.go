@@ -86,7 +86,7 @@ type Signup struct {
 // port override the SRV lookup when host is set) and fetches the server's
 // registration form. pinned are certificate fingerprints to accept ("AB:CD:…",
 // trust on first use); a certificate nobody trusts fails with an error
-// holding *xmpp.CertificateError (see CertificateOf), for the UI to ask.
+// CertificateOf reads as an UntrustedCertificate, for the UI to ask.
 func (c *Client) StartSignup(ctx context.Context, domain, host string, port int, directTLS bool, pinned ...string) (*Signup, error) {
 	cfg := xmpp.Config{
 		JID:       strings.TrimSpace(domain),

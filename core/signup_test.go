@@ -89,7 +89,7 @@ func TestSignupCertificateError(t *testing.T) {
 	if !ok {
 		t.Fatalf("err = %v, want a certificate error", err)
 	}
-	if ce.Fingerprint != srv.CertSHA256 {
+	if ce.Fingerprint != xmpp.FormatFingerprint(srv.CertSHA256) {
 		t.Error("wrong fingerprint")
 	}
 	// Pinned: it connects.

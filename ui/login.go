@@ -19,7 +19,6 @@ import (
 	"github.com/causerie/causerie/assets"
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/account"
-	"github.com/causerie/causerie/core/xmpp"
 )
 
 // loginPhase is where the sign-in stands.
@@ -685,16 +684,16 @@ func (l *loginWindow) failed(st core.ConnectionStateChanged) {
 // askTrust asks whether to trust (pin) the server's certificate for this
 // account: trust on first use, or a certificate that changed since it was
 // pinned (the dialog then shows the old fingerprints too).
-func (l *loginWindow) askTrust(jid string, ce *xmpp.CertificateError, cause error) {
+func (l *loginWindow) askTrust(jid string, ce core.UntrustedCertificate, cause error) {
 	l.phase = loginTrusting
 	l.refresh()
-	fp := xmpp.FormatFingerprint(ce.Fingerprint)
+	fp := ce.Fingerprint
 	l.trustFingerprint = fp
 	domain := ce.Domain
 	if domain == "" {
 		domain = loginDomain(jid)
 	}
-	l.trust = showCertificateDialog(l.win, domain, fp, pinnedFingerprints(ce), func(trust bool) {
+	l.trust = showCertificateDialog(l.win, domain, fp, ce.Pinned, func(trust bool) {
 		l.trust = nil
 		if l.phase != loginTrusting {
 			return

@@ -14,7 +14,6 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
-	"github.com/causerie/causerie/core/xmpp"
 )
 
 // The main window's lines for each account: its connection state, and
@@ -152,14 +151,14 @@ func (m *mainWindow) signInAgain(v *accountState) {
 // presented: for the first time, or changed since it was pinned (then the
 // dialog says so and shows the old fingerprints too). Trusting pins it in
 // place of the old ones and signs in.
-func (m *mainWindow) askTrust(v *accountState, ce *xmpp.CertificateError) {
-	fp := xmpp.FormatFingerprint(ce.Fingerprint)
+func (m *mainWindow) askTrust(v *accountState, ce core.UntrustedCertificate) {
+	fp := ce.Fingerprint
 	domain := ce.Domain
 	if domain == "" {
 		domain = loginDomain(v.jid)
 	}
 	s := v.session
-	m.trustDialog = showCertificateDialog(m.win, domain, fp, pinnedFingerprints(ce), func(trust bool) {
+	m.trustDialog = showCertificateDialog(m.win, domain, fp, ce.Pinned, func(trust bool) {
 		m.trustDialog = nil
 		if !trust {
 			return

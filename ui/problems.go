@@ -4,7 +4,6 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/causerie/causerie/core"
-	"github.com/causerie/causerie/core/xmpp"
 )
 
 // Explain turns an error from core into a sentence for a person: never a
@@ -30,7 +29,7 @@ func Explain(err error) string {
 	case core.ProblemCertificate:
 		if ce, ok := core.CertificateOf(err); ok {
 			return lang.L("The server's certificate is not trusted by this computer.") + "\n" +
-				lang.L("SHA-256 fingerprint:") + "\n" + xmpp.FormatFingerprint(ce.Fingerprint)
+				lang.L("SHA-256 fingerprint:") + "\n" + ce.Fingerprint
 		}
 		return lang.L("The server's certificate is not trusted by this computer.")
 	case core.ProblemNoTLS:

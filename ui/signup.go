@@ -19,7 +19,6 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/account"
-	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/dataform"
 	"github.com/causerie/causerie/core/xmpp/register"
 )
@@ -329,8 +328,8 @@ func (w *signupWizard) connect() {
 }
 
 // askTrust asks whether to trust the server's certificate, as sign-in does.
-func (w *signupWizard) askTrust(ce *xmpp.CertificateError, cause error) {
-	fp := xmpp.FormatFingerprint(ce.Fingerprint)
+func (w *signupWizard) askTrust(ce core.UntrustedCertificate, cause error) {
+	fp := ce.Fingerprint
 	domain := ce.Domain
 	if domain == "" {
 		domain = w.server

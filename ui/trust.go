@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/causerie/causerie/core/account"
-	"github.com/causerie/causerie/core/xmpp"
 )
 
 // showTrustDialog asks whether to trust a certificate the system does not
@@ -65,16 +64,6 @@ func fingerprintLabel(fp string) *widget.Label {
 	l.TextStyle = fyne.TextStyle{Monospace: true}
 	l.Selectable = true
 	return l
-}
-
-// pinnedFingerprints formats the pins a changed certificate did not match
-// (none for a certificate seen for the first time).
-func pinnedFingerprints(ce *xmpp.CertificateError) []string {
-	var out []string
-	for _, p := range ce.Pinned {
-		out = append(out, xmpp.FormatFingerprint(p))
-	}
-	return out
 }
 
 // loginFingerprintLines splits a 32-byte fingerprint over two lines.
