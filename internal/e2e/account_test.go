@@ -31,10 +31,7 @@ func signIn(srv *testserver.Server, jid, pass string) error {
 // keyboard in the real binary; the server is checked from outside at each
 // step.
 func TestSignupPasswordChangeAndDeletion(t *testing.T) {
-	need(t, "an X display (DISPLAY)", os.Getenv("DISPLAY") != "")
-	need(t, "a D-Bus session with a keyring", os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "")
-	need(t, "xdotool", haveCmd("xdotool"))
-	need(t, "ImageMagick's import", haveCmd("import"))
+	needGUI(t)
 	srv := testserver.Start(t, testserver.Prosody, testserver.Options{})
 	bin := buildApp(t)
 	profile := t.TempDir()

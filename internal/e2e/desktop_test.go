@@ -59,10 +59,7 @@ func serveNotifications(t *testing.T) *notifications {
 // the running copy, which opens the chat with the text typed in, and the
 // second launch exits at once.
 func TestNotificationsAndSecondLaunch(t *testing.T) {
-	need(t, "an X display (DISPLAY)", os.Getenv("DISPLAY") != "")
-	need(t, "a D-Bus session with a keyring", os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "")
-	need(t, "xdotool", haveCmd("xdotool"))
-	need(t, "ImageMagick's import", haveCmd("import"))
+	needGUI(t)
 	notes := serveNotifications(t)
 	srv := testserver.Start(t, testserver.Prosody, testserver.Options{})
 	meJID, mePass := srv.NewUser(t)

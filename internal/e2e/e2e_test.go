@@ -35,6 +35,16 @@ func need(t *testing.T, what string, ok bool) {
 	t.Skipf("end-to-end test needs %s: run it through make test", what)
 }
 
+// needGUI checks what a test driving the real app needs: an X
+// display, a D-Bus session with a keyring, xdotool and ImageMagick.
+func needGUI(t *testing.T) {
+	t.Helper()
+	need(t, "an X display (DISPLAY)", os.Getenv("DISPLAY") != "")
+	need(t, "a D-Bus session with a keyring", os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "")
+	need(t, "xdotool", haveCmd("xdotool"))
+	need(t, "ImageMagick's import", haveCmd("import"))
+}
+
 func haveCmd(name string) bool { _, err := exec.LookPath(name); return err == nil }
 
 // headless is a real user driven from the test with core (no GUI).
@@ -203,10 +213,7 @@ func key(t *testing.T, win string, keys ...string) {
 // roster with groups, gets a message from a second real client, answers
 // it from the chat window, quits, and restarts signed in from the keyring.
 func TestFirstSessionAndRestart(t *testing.T) {
-	need(t, "an X display (DISPLAY)", os.Getenv("DISPLAY") != "")
-	need(t, "a D-Bus session with a keyring", os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "")
-	need(t, "xdotool", haveCmd("xdotool"))
-	need(t, "ImageMagick's import", haveCmd("import"))
+	needGUI(t)
 	srv := testserver.Start(t, testserver.Prosody, testserver.Options{})
 	meJID, mePass := srv.NewUser(t)
 	friendJID, friendPass := srv.NewUser(t)

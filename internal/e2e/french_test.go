@@ -6,7 +6,6 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,10 +24,7 @@ import (
 // XHTML-IM), opens the contact's info (profile, client) and the add
 // contact form. Screenshots of each step, in French.
 func TestFrenchRichChatAndContactInfo(t *testing.T) {
-	need(t, "an X display (DISPLAY)", os.Getenv("DISPLAY") != "")
-	need(t, "a D-Bus session with a keyring", os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "")
-	need(t, "xdotool", haveCmd("xdotool"))
-	need(t, "ImageMagick's import", haveCmd("import"))
+	needGUI(t)
 	srv := testserver.Start(t, testserver.Prosody, testserver.Options{})
 	meJID, mePass := srv.NewUser(t)
 	friendJID, friendPass := srv.NewUser(t)

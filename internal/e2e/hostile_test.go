@@ -99,10 +99,7 @@ func waitXHTML(t *testing.T, peer *headless, jid string) {
 // 10 s, every time. Now the chat shows "image too large" and the
 // process's peak memory barely moves. A screenshot shows the placeholder.
 func TestHostilePictureInRealApp(t *testing.T) {
-	need(t, "an X display (DISPLAY)", os.Getenv("DISPLAY") != "")
-	need(t, "a D-Bus session with a keyring", os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "")
-	need(t, "xdotool", haveCmd("xdotool"))
-	need(t, "ImageMagick's import", haveCmd("import"))
+	needGUI(t)
 	srv := testserver.Start(t, testserver.Prosody, testserver.Options{})
 	meJID, mePass := srv.NewUser(t)
 	malloryJID, malloryPass := srv.NewUser(t)

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -19,10 +18,7 @@ import (
 // 13 it stayed pending while the app was online again. Screenshots:
 // resume-1-sending.png, resume-2-delivered.png.
 func TestMessageTypedWhileReconnecting(t *testing.T) {
-	need(t, "an X display (DISPLAY)", os.Getenv("DISPLAY") != "")
-	need(t, "a D-Bus session with a keyring", os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "")
-	need(t, "xdotool", haveCmd("xdotool"))
-	need(t, "ImageMagick's import", haveCmd("import"))
+	needGUI(t)
 	srv := testserver.Start(t, testserver.Prosody, testserver.Options{})
 	meJID, mePass := srv.NewUser(t)
 	friendJID, friendPass := srv.NewUser(t)
