@@ -30,17 +30,17 @@ func testBlocking(t *testing.T, srv *testserver.Server) {
 		t.Fatalf("blocking supported: %v %v", ok, err)
 	}
 	// Both sessions fetched the (empty) list at login.
-	a.rec.waitFor(t, "a: empty list", blockListIs())
-	a2.rec.waitFor(t, "a2: empty list", blockListIs())
+	a.rec.Wait(t, "a: empty list", blockListIs())
+	a2.rec.Wait(t, "a2: empty list", blockListIs())
 
-	mark := a2.rec.mark()
+	mark := a2.rec.Mark()
 	if err := a.s.Block(ctx, b.jid); err != nil {
 		t.Fatal(err)
 	}
 	if l, err := a.s.BlockList(ctx); err != nil || !slices.Equal(l, []string{b.jid}) {
 		t.Fatalf("block list %v %v", l, err)
 	}
-	a2.rec.waitFrom(t, mark, "a2: b blocked", blockListIs(b.jid))
+	a2.rec.WaitFrom(t, mark, "a2: b blocked", blockListIs(b.jid))
 	if l, _ := a2.s.BlockList(ctx); !slices.Equal(l, []string{b.jid}) {
 		t.Fatalf("a2's list %v", l)
 	}
@@ -58,18 +58,18 @@ func testBlocking(t *testing.T, srv *testserver.Server) {
 		t.Fatalf("a stored a message from someone blocked: %+v", h)
 	}
 
-	mark = a2.rec.mark()
+	mark = a2.rec.Mark()
 	if err := a.s.Unblock(ctx, b.jid); err != nil {
 		t.Fatal(err)
 	}
-	a2.rec.waitFrom(t, mark, "a2: b unblocked", blockListIs())
+	a2.rec.WaitFrom(t, mark, "a2: b unblocked", blockListIs())
 	if l, _ := a.s.BlockList(ctx); len(l) != 0 {
 		t.Fatalf("list after unblock %v", l)
 	}
 	if _, err := b.s.SendMessage(a.jid, TypeChat, "", "et maintenant ?"); err != nil {
 		t.Fatal(err)
 	}
-	a.rec.waitFor(t, "a receives b's message", func(e Event) bool {
+	a.rec.Wait(t, "a receives b's message", func(e Event) bool {
 		r, ok := e.(MessageReceived)
 		return ok && r.Message.Body == "et maintenant ?"
 	})

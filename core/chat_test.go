@@ -30,57 +30,55 @@ func testLiveChat(t *testing.T, srv *testserver.Server) {
 
 	// B writes first: its message carries <active/> (implicit discovery),
 	// so A learns that B's client takes chat states.
-	mark := a.rec.mark()
+	mark := a.rec.Mark()
 	if _, err := b.s.SendMessage(a.jid, TypeChat, "", "Salut !"); err != nil {
 		t.Fatal(err)
 	}
-	a.rec.waitFrom(t, mark, "b's active state", func(e Event) bool {
+	a.rec.WaitFrom(t, mark, "b's active state", func(e Event) bool {
 		cs, ok := e.(ChatStateChanged)
 		return ok && cs.JID == b.jid && cs.State == ChatActive
 	})
 
 	// A types: B sees composing.
-	mark = b.rec.mark()
+	mark = b.rec.Mark()
 	a.s.Typing(b.jid, TypingTyped)
-	b.rec.waitFrom(t, mark, "a composing", func(e Event) bool {
+	b.rec.WaitFrom(t, mark, "a composing", func(e Event) bool {
 		cs, ok := e.(ChatStateChanged)
 		return ok && cs.JID == a.jid && cs.State == ChatComposing
 	})
 	a.s.Typing(b.jid, TypingTyped) // not sent again
 
 	// A sends: B gets the message with active, A gets the receipt.
-	mark = b.rec.mark()
-	aMark := a.rec.mark()
+	mark = b.rec.Mark()
+	aMark := a.rec.Mark()
 	sent, err := a.s.SendMessage(b.jid, TypeChat, "", "Tu as vu Milou ?")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.rec.waitFrom(t, mark, "a active with the message", func(e Event) bool {
+	b.rec.WaitFrom(t, mark, "a active with the message", func(e Event) bool {
 		cs, ok := e.(ChatStateChanged)
 		return ok && cs.JID == a.jid && cs.State == ChatActive
 	})
-	a.rec.waitFrom(t, aMark, "delivered", func(e Event) bool {
+	a.rec.WaitFrom(t, aMark, "delivered", func(e Event) bool {
 		st, ok := e.(MessageStateChanged)
 		return ok && st.ID == sent.ID && st.State == history.StateDelivered
 	})
 	var composing int
-	b.rec.mu.Lock()
-	for _, e := range b.rec.events[mark:] {
+	for _, e := range b.rec.Since(mark) {
 		if cs, ok := e.(ChatStateChanged); ok && cs.State == ChatComposing {
 			composing++
 		}
 	}
-	b.rec.mu.Unlock()
 	if composing != 0 {
 		t.Errorf("composing sent %d more times", composing)
 	}
 
 	// A corrects it: B's copy is replaced, not duplicated.
-	mark = b.rec.mark()
+	mark = b.rec.Mark()
 	if _, err := a.s.CorrectMessage(context.Background(), sent.ID, "Tu as vu Milou ce matin ?"); err != nil {
 		t.Fatal(err)
 	}
-	ev := b.rec.waitFrom(t, mark, "correction", func(e Event) bool { _, ok := e.(MessageCorrected); return ok }).(MessageCorrected)
+	ev := b.rec.WaitFrom(t, mark, "correction", func(e Event) bool { _, ok := e.(MessageCorrected); return ok }).(MessageCorrected)
 	if ev.Message.Body != "Tu as vu Milou ce matin ?" || !ev.Message.Corrected {
 		t.Fatalf("corrected: %+v", ev.Message)
 	}
@@ -112,13 +110,13 @@ func testLiveChat(t *testing.T, srv *testserver.Server) {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	mark = b.rec.mark()
+	mark = b.rec.Mark()
 	m := stanza.NewMessage(stanza.Attrs{To: b.jid, Type: stanza.MessageTypeChat})
 	m.Body = "Falsifié"
 	sid.Add(&m, sid.New())
 	correct.Replace(&m, sent.OriginID)
 	other.Send(m)
-	got := b.rec.waitFrom(t, mark, "the other resource's message", func(e Event) bool {
+	got := b.rec.WaitFrom(t, mark, "the other resource's message", func(e Event) bool {
 		r, ok := e.(MessageReceived)
 		return ok && r.Message.Body == "Falsifié"
 	}).(MessageReceived)
@@ -154,17 +152,17 @@ func TestNoGoroutineOutlivesSession(t *testing.T) {
 	typed := func(what string) {
 		t.Helper()
 		// b writes, so a knows b's client takes chat states; then a types.
-		mark := a.rec.mark()
+		mark := a.rec.Mark()
 		if _, err := b.s.SendMessage(a.jid, TypeChat, "", what); err != nil {
 			t.Fatal(err)
 		}
-		a.rec.waitFrom(t, mark, "b's message", func(e Event) bool {
+		a.rec.WaitFrom(t, mark, "b's message", func(e Event) bool {
 			m, ok := e.(MessageReceived)
 			return ok && m.Message.Body == what
 		})
-		mark = b.rec.mark()
+		mark = b.rec.Mark()
 		a.s.Typing(b.jid, TypingTyped)
-		b.rec.waitFrom(t, mark, "a composing", func(e Event) bool {
+		b.rec.WaitFrom(t, mark, "a composing", func(e Event) bool {
 			cs, ok := e.(ChatStateChanged)
 			return ok && cs.JID == a.jid && cs.State == ChatComposing
 		})

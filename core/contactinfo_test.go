@@ -87,7 +87,7 @@ func testSoftwareVersionAndFeatures(t *testing.T, srv *testserver.Server) {
 	a.connect()
 	b.connect()
 	mutual(t, a, b)
-	a.rec.waitFor(t, "a sees b online", contactIs(a, b.jid, Contact.Online))
+	a.rec.Wait(t, "a sees b online", contactIs(a, b.jid, Contact.Online))
 	bFull := b.s.JID()
 
 	v, err := a.s.SoftwareVersion(ctx, bFull)
@@ -134,7 +134,7 @@ func testSoftwareVersionAndFeatures(t *testing.T, srv *testserver.Server) {
 	a.client.Store().Close()
 	a2 := newEnv(t, srv, a.jid, a.pass, a.dir)
 	a2.connect()
-	a2.rec.waitFor(t, "a2 sees b online", contactIs(a2, b.jid, Contact.Online))
+	a2.rec.Wait(t, "a2 sees b online", contactIs(a2, b.jid, Contact.Online))
 	f3, err := a2.s.Features(ctx, bFull)
 	if err != nil || !reflect.DeepEqual(f3, f) {
 		t.Fatalf("after restart %+v %v", f3, err)

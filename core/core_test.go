@@ -7,78 +7,21 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/causerie/causerie/core/account"
 	"github.com/causerie/causerie/core/history"
+	eventrec "github.com/causerie/causerie/internal/recorder"
 	"github.com/causerie/causerie/internal/testserver"
 )
 
 func TestMain(m *testing.M) { testserver.Main(m) }
 
 // recorder collects a client's events and waits for ones it expects.
-type recorder struct {
-	mu     sync.Mutex
-	events []Event
-	signal chan struct{}
-}
+type recorder = eventrec.Recorder[Event]
 
-func record(c *Client) *recorder {
-	r := &recorder{signal: make(chan struct{}, 1)}
-	c.Subscribe(func(e Event) {
-		r.mu.Lock()
-		r.events = append(r.events, e)
-		r.mu.Unlock()
-		select {
-		case r.signal <- struct{}{}:
-		default:
-		}
-	})
-	return r
-}
-
-// mark is the number of events so far, for waitFrom.
-func (r *recorder) mark() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.events)
-}
-
-// waitFor returns the first event (from the start) matching f.
-func (r *recorder) waitFor(t testing.TB, what string, f func(Event) bool) Event {
-	t.Helper()
-	return r.waitFrom(t, 0, what, f)
-}
-
-// waitFrom returns the first event after mark matching f.
-func (r *recorder) waitFrom(t testing.TB, seen int, what string, f func(Event) bool) Event {
-	t.Helper()
-	return r.waitWithin(t, seen, 20*time.Second, what, f)
-}
-
-// waitWithin is waitFrom with its own time limit.
-func (r *recorder) waitWithin(t testing.TB, seen int, limit time.Duration, what string, f func(Event) bool) Event {
-	t.Helper()
-	deadline := time.After(limit)
-	for {
-		r.mu.Lock()
-		evs := r.events[seen:]
-		seen = len(r.events)
-		r.mu.Unlock()
-		for _, e := range evs {
-			if f(e) {
-				return e
-			}
-		}
-		select {
-		case <-r.signal:
-		case <-deadline:
-			t.Fatalf("no event: %s", what)
-		}
-	}
-}
+func record(c *Client) *recorder { return eventrec.New(c.Subscribe) }
 
 // env is one user's client: its own config dir, history and account.
 type env struct {
@@ -136,7 +79,7 @@ func newEnvWith(t testing.TB, srv *testserver.Server, jid, pass, dir string, tun
 func (e *env) connect() {
 	e.t.Helper()
 	e.s.Connect()
-	e.rec.waitFor(e.t, e.jid+" online", func(ev Event) bool {
+	e.rec.Wait(e.t, e.jid+" online", func(ev Event) bool {
 		st, ok := ev.(ConnectionStateChanged)
 		if ok && st.State == StateOffline && st.Err != nil {
 			e.t.Fatalf("%s went offline: %v", e.jid, st.Err)
@@ -180,7 +123,7 @@ func testLoginRosterWithGroups(t *testing.T, srv *testserver.Server) {
 	if err := a.s.AddContact(ctx, AddContactRequest{JID: c.jid, Name: "Dupont"}); err != nil {
 		t.Fatal(err)
 	}
-	a.rec.waitFor(t, "both contacts pushed", func(Event) bool { return len(a.s.Roster().Contacts()) == 2 })
+	a.rec.Wait(t, "both contacts pushed", func(Event) bool { return len(a.s.Roster().Contacts()) == 2 })
 	ct, _ := a.s.Roster().Contact(b.jid)
 	if ct.Name != "Tintin" || len(ct.Groups) != 2 || ct.Subscription != SubNone || ct.PendingOut {
 		t.Fatalf("contact: %+v", ct)
@@ -199,26 +142,26 @@ func testLoginRosterWithGroups(t *testing.T, srv *testserver.Server) {
 	if err := a2.s.UpdateContact(ctx, b.jid, "Tintin M.", []string{"Famille"}); err != nil {
 		t.Fatal(err)
 	}
-	a2.rec.waitFor(t, "rename pushed", contactIs(a2, b.jid, func(c Contact) bool { return c.Name == "Tintin M." && len(c.Groups) == 1 }))
+	a2.rec.Wait(t, "rename pushed", contactIs(a2, b.jid, func(c Contact) bool { return c.Name == "Tintin M." && len(c.Groups) == 1 }))
 	if err := a2.s.RenameGroup(ctx, "Famille", "Proches"); err != nil {
 		t.Fatal(err)
 	}
-	a2.rec.waitFor(t, "group renamed", contactIs(a2, b.jid, func(c Contact) bool { return len(c.Groups) == 1 && c.Groups[0] == "Proches" }))
+	a2.rec.Wait(t, "group renamed", contactIs(a2, b.jid, func(c Contact) bool { return len(c.Groups) == 1 && c.Groups[0] == "Proches" }))
 }
 
 // mutual runs the seed's mutual authorisation between a and b and checks
 // both end with subscription both.
 func mutual(t *testing.T, a, b *env) {
 	ctx := context.Background()
-	aMark, bMark := a.rec.mark(), b.rec.mark()
+	aMark, bMark := a.rec.Mark(), b.rec.Mark()
 	if err := a.s.AddContact(ctx, AddContactRequest{JID: b.jid, Name: "B", Groups: []string{"Amis"}, Subscribe: true, Message: "C'est moi, A"}); err != nil {
 		t.Fatal(err)
 	}
-	ev := b.rec.waitFrom(t, bMark, "b gets a's request", func(e Event) bool { _, ok := e.(SubscriptionRequested); return ok }).(SubscriptionRequested)
+	ev := b.rec.WaitFrom(t, bMark, "b gets a's request", func(e Event) bool { _, ok := e.(SubscriptionRequested); return ok }).(SubscriptionRequested)
 	if ev.Request.From != a.jid || ev.Request.Message != "C'est moi, A" || ev.InRoster {
 		t.Fatalf("request: %+v", ev)
 	}
-	a.rec.waitFor(t, "a's request pending", contactIs(a, b.jid, func(c Contact) bool { return c.PendingOut }))
+	a.rec.Wait(t, "a's request pending", contactIs(a, b.jid, func(c Contact) bool { return c.PendingOut }))
 	reqs, _ := b.s.PendingRequests()
 	if len(reqs) != 1 {
 		t.Fatalf("pending requests: %+v", reqs)
@@ -226,12 +169,12 @@ func mutual(t *testing.T, a, b *env) {
 	if err := b.s.ApproveSubscription(ctx, a.jid, ApproveOptions{AddBack: true, Name: "A"}); err != nil {
 		t.Fatal(err)
 	}
-	a.rec.waitFrom(t, aMark, "a gets b's request back", func(e Event) bool { r, ok := e.(SubscriptionRequested); return ok && r.InRoster })
+	a.rec.WaitFrom(t, aMark, "a gets b's request back", func(e Event) bool { r, ok := e.(SubscriptionRequested); return ok && r.InRoster })
 	if err := a.s.ApproveSubscription(ctx, b.jid, ApproveOptions{AddBack: true}); err != nil {
 		t.Fatal(err)
 	}
-	a.rec.waitFor(t, "a: both", contactIs(a, b.jid, func(c Contact) bool { return c.Subscription == SubBoth && !c.PendingOut }))
-	b.rec.waitFor(t, "b: both", contactIs(b, a.jid, func(c Contact) bool { return c.Subscription == SubBoth && !c.PendingOut }))
+	a.rec.Wait(t, "a: both", contactIs(a, b.jid, func(c Contact) bool { return c.Subscription == SubBoth && !c.PendingOut }))
+	b.rec.Wait(t, "b: both", contactIs(b, a.jid, func(c Contact) bool { return c.Subscription == SubBoth && !c.PendingOut }))
 	if reqs, _ := b.s.PendingRequests(); len(reqs) != 0 {
 		t.Fatalf("b still has requests: %+v", reqs)
 	}
@@ -251,7 +194,7 @@ func testMutualSubscriptionAndPresence(t *testing.T, srv *testserver.Server) {
 	if err := b.s.SetPresence(ctx, Presence{Show: ShowAway, Status: "Je suis de retour dans 1 minute !", Priority: 5}); err != nil {
 		t.Fatal(err)
 	}
-	a.rec.waitFor(t, "a sees b away", contactIs(a, b.jid, func(c Contact) bool {
+	a.rec.Wait(t, "a sees b away", contactIs(a, b.jid, func(c Contact) bool {
 		r, ok := c.Best()
 		return ok && r.Show == ShowAway && r.Status == "Je suis de retour dans 1 minute !" && r.Priority == 5
 	}))
@@ -262,17 +205,17 @@ func testMutualSubscriptionAndPresence(t *testing.T, srv *testserver.Server) {
 	b2.s.want = Presence{Show: ShowDND, Status: "Occupé", Priority: 10}
 	b2.s.mu.Unlock()
 	b2.connect()
-	a.rec.waitFor(t, "a sees b's two resources", contactIs(a, b.jid, func(c Contact) bool {
+	a.rec.Wait(t, "a sees b's two resources", contactIs(a, b.jid, func(c Contact) bool {
 		r, _ := c.Best()
 		return len(c.Resources) == 2 && r.Name == "bureau" && r.Show == ShowDND
 	}))
 	b2.s.Disconnect()
-	a.rec.waitFor(t, "a sees bureau leave", contactIs(a, b.jid, func(c Contact) bool { return len(c.Resources) == 1 }))
+	a.rec.Wait(t, "a sees bureau leave", contactIs(a, b.jid, func(c Contact) bool { return len(c.Resources) == 1 }))
 	// Offline: a sees b offline.
 	if err := b.s.SetPresence(ctx, Presence{Show: ShowOffline}); err != nil {
 		t.Fatal(err)
 	}
-	a.rec.waitFor(t, "a sees b offline", contactIs(a, b.jid, func(c Contact) bool { return !c.Online() && c.Show() == ShowOffline }))
+	a.rec.Wait(t, "a sees b offline", contactIs(a, b.jid, func(c Contact) bool { return !c.Online() && c.Show() == ShowOffline }))
 	if st, err := b.s.State(); st != StateOffline || err != nil {
 		t.Fatalf("b state %v %v", st, err)
 	}
@@ -295,12 +238,12 @@ func testDenyAndRemove(t *testing.T, srv *testserver.Server) {
 	if err := a.s.AddContact(ctx, AddContactRequest{JID: b.jid, Subscribe: true}); err != nil {
 		t.Fatal(err)
 	}
-	b.rec.waitFor(t, "b gets request", func(e Event) bool { _, ok := e.(SubscriptionRequested); return ok })
+	b.rec.Wait(t, "b gets request", func(e Event) bool { _, ok := e.(SubscriptionRequested); return ok })
 	if err := b.s.DenySubscription(a.jid); err != nil {
 		t.Fatal(err)
 	}
-	a.rec.waitFor(t, "a told unsubscribed", func(e Event) bool { s, ok := e.(SubscriptionChanged); return ok && s.Kind == "unsubscribed" })
-	a.rec.waitFor(t, "a: none, not pending", contactIs(a, b.jid, func(c Contact) bool { return c.Subscription == SubNone && !c.PendingOut }))
+	a.rec.Wait(t, "a told unsubscribed", func(e Event) bool { s, ok := e.(SubscriptionChanged); return ok && s.Kind == "unsubscribed" })
+	a.rec.Wait(t, "a: none, not pending", contactIs(a, b.jid, func(c Contact) bool { return c.Subscription == SubNone && !c.PendingOut }))
 	if reqs, _ := b.s.PendingRequests(); len(reqs) != 0 {
 		t.Fatalf("denied request still pending: %+v", reqs)
 	}
@@ -309,18 +252,18 @@ func testDenyAndRemove(t *testing.T, srv *testserver.Server) {
 	if err := a.s.RemoveContact(ctx, c.jid); err != nil {
 		t.Fatal(err)
 	}
-	a.rec.waitFor(t, "a: c removed", func(e Event) bool { ct, ok := a.s.Roster().Contact(c.jid); return !ok || !ct.InRoster })
-	c.rec.waitFor(t, "c: subscription none", contactIs(c, a.jid, func(ct Contact) bool { return ct.Subscription == SubNone }))
+	a.rec.Wait(t, "a: c removed", func(e Event) bool { ct, ok := a.s.Roster().Contact(c.jid); return !ok || !ct.InRoster })
+	c.rec.Wait(t, "c: subscription none", contactIs(c, a.jid, func(ct Contact) bool { return ct.Subscription == SubNone }))
 	// Revoke / unsubscribe on a fresh mutual pair.
 	mutual(t, b, c)
 	if err := b.s.RevokeSubscription(c.jid); err != nil {
 		t.Fatal(err)
 	}
-	b.rec.waitFor(t, "b: to only", contactIs(b, c.jid, func(ct Contact) bool { return ct.Subscription == SubTo }))
+	b.rec.Wait(t, "b: to only", contactIs(b, c.jid, func(ct Contact) bool { return ct.Subscription == SubTo }))
 	if err := b.s.Unsubscribe(c.jid); err != nil {
 		t.Fatal(err)
 	}
-	b.rec.waitFor(t, "b: none", contactIs(b, c.jid, func(ct Contact) bool { return ct.Subscription == SubNone }))
+	b.rec.Wait(t, "b: none", contactIs(b, c.jid, func(ct Contact) bool { return ct.Subscription == SubNone }))
 }
 
 func TestPreApproval(t *testing.T) {
@@ -337,13 +280,13 @@ func TestPreApproval(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.rec.waitFor(t, "a: b added", contactIs(a, b.jid, func(Contact) bool { return true }))
+	a.rec.Wait(t, "a: b added", contactIs(a, b.jid, func(Contact) bool { return true }))
 	// b asks: the server approves at once, a is never asked.
 	if err := b.s.AddContact(ctx, AddContactRequest{JID: a.jid, Subscribe: true}); err != nil {
 		t.Fatal(err)
 	}
-	b.rec.waitFor(t, "b: to", contactIs(b, a.jid, func(c Contact) bool { return c.Subscription == SubTo }))
-	a.rec.waitFor(t, "a: from", contactIs(a, b.jid, func(c Contact) bool { return c.Subscription == SubFrom }))
+	b.rec.Wait(t, "b: to", contactIs(b, a.jid, func(c Contact) bool { return c.Subscription == SubTo }))
+	a.rec.Wait(t, "a: from", contactIs(a, b.jid, func(c Contact) bool { return c.Subscription == SubFrom }))
 	if reqs, _ := a.s.PendingRequests(); len(reqs) != 0 {
 		t.Fatalf("a was asked despite pre-approval: %+v", reqs)
 	}
@@ -368,14 +311,14 @@ func testMessageTypes(t *testing.T, srv *testserver.Server) {
 		if m.State != history.StatePending || m.ID == 0 || m.OriginID == "" {
 			t.Fatalf("stored outgoing: %+v", m)
 		}
-		got := b.rec.waitFor(t, "b receives "+tc.typ, func(e Event) bool {
+		got := b.rec.Wait(t, "b receives "+tc.typ, func(e Event) bool {
 			r, ok := e.(MessageReceived)
 			return ok && r.Message.Direction == history.In && r.Message.Body == tc.body
 		}).(MessageReceived).Message
 		if got.Type != tc.typ || got.Subject != tc.subject || got.Peer != a.jid || got.OriginID != m.OriginID || got.Resource == "" {
 			t.Fatalf("received %+v, sent %+v", got, m)
 		}
-		a.rec.waitFor(t, "a's message acked", func(e Event) bool {
+		a.rec.Wait(t, "a's message acked", func(e Event) bool {
 			s, ok := e.(MessageStateChanged)
 			return ok && s.ID == m.ID && s.State == history.StateAcked
 		})
@@ -389,7 +332,7 @@ func testMessageTypes(t *testing.T, srv *testserver.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev := a.rec.waitFor(t, "error attached", func(e Event) bool {
+	ev := a.rec.Wait(t, "error attached", func(e Event) bool {
 		s, ok := e.(MessageStateChanged)
 		return ok && s.ID == m.ID && s.State == history.StateError
 	}).(MessageStateChanged)
@@ -420,15 +363,15 @@ func testRestartKeepsHistoryRequestsAndRoster(t *testing.T, srv *testserver.Serv
 	if err := a.s.AddContact(ctx, AddContactRequest{JID: b.jid, Name: "B", Groups: []string{"Amis"}}); err != nil {
 		t.Fatal(err)
 	}
-	a.rec.waitFor(t, "contact added", contactIs(a, b.jid, func(Contact) bool { return true }))
+	a.rec.Wait(t, "contact added", contactIs(a, b.jid, func(Contact) bool { return true }))
 	if err := b.s.RequestSubscription(a.jid, "coucou"); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 5; i++ {
 		b.s.SendMessage(a.jid, TypeChat, "", "message "+strconv.Itoa(i))
 	}
-	a.rec.waitFor(t, "5 messages", func(Event) bool { h, _ := a.s.History(b.jid, 10); return len(h) == 5 })
-	a.rec.waitFor(t, "request", func(e Event) bool { _, ok := e.(SubscriptionRequested); return ok })
+	a.rec.Wait(t, "5 messages", func(Event) bool { h, _ := a.s.History(b.jid, 10); return len(h) == 5 })
+	a.rec.Wait(t, "request", func(e Event) bool { _, ok := e.(SubscriptionRequested); return ok })
 	// Quit, and a message typed while offline.
 	a.client.Close()
 	m, err := a.s.SendMessage(b.jid, TypeChat, "", "écrit hors ligne")
@@ -457,11 +400,11 @@ func testRestartKeepsHistoryRequestsAndRoster(t *testing.T, srv *testserver.Serv
 		t.Fatalf("requests after restart: %+v", reqs)
 	}
 	a2.connect()
-	b.rec.waitFor(t, "b gets the message typed offline", func(e Event) bool {
+	b.rec.Wait(t, "b gets the message typed offline", func(e Event) bool {
 		r, ok := e.(MessageReceived)
 		return ok && r.Message.Body == "écrit hors ligne"
 	})
-	a2.rec.waitFor(t, "offline message acked", func(e Event) bool {
+	a2.rec.Wait(t, "offline message acked", func(e Event) bool {
 		s, ok := e.(MessageStateChanged)
 		return ok && s.ID == m.ID && s.State == history.StateAcked
 	})
@@ -472,7 +415,7 @@ func TestWrongPasswordGoesOfflineWithReason(t *testing.T) {
 	jid, _ := srv.NewUser(t)
 	e := newEnv(t, srv, jid, "wrong", "")
 	e.s.Connect()
-	ev := e.rec.waitFor(t, "offline with error", func(ev Event) bool {
+	ev := e.rec.Wait(t, "offline with error", func(ev Event) bool {
 		s, ok := ev.(ConnectionStateChanged)
 		return ok && s.State == StateOffline && s.Err != nil
 	}).(ConnectionStateChanged)
@@ -494,11 +437,11 @@ func TestReconnectWithBackoff(t *testing.T) {
 	e.connect()
 	// The server becomes unreachable: the link drops, resumption fails,
 	// the session reconnects with growing delays, then gets back online.
-	mark := e.rec.mark()
+	mark := e.rec.Mark()
 	px.Refuse(true)
 	px.Cut()
 	var retries []RetryInfo
-	e.rec.waitFrom(t, mark, "three retries", func(ev Event) bool {
+	e.rec.WaitFrom(t, mark, "three retries", func(ev Event) bool {
 		if s, ok := ev.(ConnectionStateChanged); ok && s.State == StateReconnecting && s.Retry.Attempt > 0 {
 			retries = append(retries, s.Retry)
 		}
@@ -509,9 +452,9 @@ func TestReconnectWithBackoff(t *testing.T) {
 			t.Fatalf("retries: %+v", retries)
 		}
 	}
-	mark = e.rec.mark()
+	mark = e.rec.Mark()
 	px.Refuse(false)
-	e.rec.waitFrom(t, mark, "online again", func(ev Event) bool {
+	e.rec.WaitFrom(t, mark, "online again", func(ev Event) bool {
 		s, ok := ev.(ConnectionStateChanged)
 		return ok && s.State == StateOnline
 	})
@@ -554,7 +497,7 @@ func TestRememberedPasswordFromKeyring(t *testing.T) {
 	rec := record(c2)
 	s, _ := c2.Session(jid)
 	s.Connect()
-	rec.waitFor(t, "online with the keyring's password", func(e Event) bool {
+	rec.Wait(t, "online with the keyring's password", func(e Event) bool {
 		st, ok := e.(ConnectionStateChanged)
 		if ok && st.State == StateOffline && st.Err != nil {
 			t.Fatalf("offline: %v", st.Err)

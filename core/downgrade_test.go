@@ -42,9 +42,9 @@ func storedAccount(t *testing.T, dir, jid string) account.Account {
 // error, which it returns.
 func offlineWith(t *testing.T, rec *recorder, s *Session) error {
 	t.Helper()
-	seen := rec.mark()
+	seen := rec.Mark()
 	s.Connect()
-	ev := rec.waitFrom(t, seen, "offline with an error", func(ev Event) bool {
+	ev := rec.WaitFrom(t, seen, "offline with an error", func(ev Event) bool {
 		st, ok := ev.(ConnectionStateChanged)
 		if ok && st.State == StateOnline {
 			t.Fatal("signed in")

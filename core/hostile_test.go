@@ -390,7 +390,7 @@ func testOfflineMessageKeepsServerDate(t *testing.T, srv *testserver.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.rec.waitFor(t, "acked", func(e Event) bool {
+	a.rec.Wait(t, "acked", func(e Event) bool {
 		s, ok := e.(MessageStateChanged)
 		return ok && s.ID == m.ID && s.State == history.StateAcked
 	})
@@ -398,7 +398,7 @@ func testOfflineMessageKeepsServerDate(t *testing.T, srv *testserver.Server) {
 	// long enough that the date still differs from the arrival.
 	time.Sleep(2500 * time.Millisecond)
 	b.connect()
-	got := b.rec.waitFor(t, "offline message", func(e Event) bool {
+	got := b.rec.Wait(t, "offline message", func(e Event) bool {
 		r, ok := e.(MessageReceived)
 		return ok && r.Message.Body == "pendant ton absence"
 	}).(MessageReceived).Message

@@ -84,12 +84,12 @@ func testSendWhileResuming(t *testing.T, srv *testserver.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.rec.waitFor(t, "first delivered", stateOf(first.ID, history.StateDelivered))
+	a.rec.Wait(t, "first delivered", stateOf(first.ID, history.StateDelivered))
 
-	mark := a.rec.mark()
+	mark := a.rec.Mark()
 	px.Refuse(true)
 	px.Cut()
-	a.rec.waitFrom(t, mark, "a resuming", isState(StateReconnecting))
+	a.rec.WaitFrom(t, mark, "a resuming", isState(StateReconnecting))
 	if _, err := a.s.CorrectMessage(context.Background(), first.ID, "before the cut, corrected"); err != nil {
 		t.Fatalf("correcting while resuming: %v", err)
 	}
@@ -98,19 +98,19 @@ func testSendWhileResuming(t *testing.T, srv *testserver.Server) {
 		t.Fatal(err)
 	}
 	time.Sleep(300 * time.Millisecond) // a few refused attempts
-	mark = a.rec.mark()
-	bMark := b.rec.mark()
+	mark = a.rec.Mark()
+	bMark := b.rec.Mark()
 	px.Refuse(false)
-	a.rec.waitFrom(t, mark, "a resumed", isState(StateOnline))
+	a.rec.WaitFrom(t, mark, "a resumed", isState(StateOnline))
 	if st, _ := a.s.State(); st != StateOnline {
 		t.Fatalf("state %v", st)
 	}
-	b.rec.waitFrom(t, bMark, "b gets the correction", func(ev Event) bool {
+	b.rec.WaitFrom(t, bMark, "b gets the correction", func(ev Event) bool {
 		m, ok := ev.(MessageCorrected)
 		return ok && m.Message.Body == "before the cut, corrected"
 	})
-	b.rec.waitFrom(t, bMark, "b gets the message typed while resuming", receivedBody("while resuming"))
-	a.rec.waitFor(t, "delivered", stateOf(during.ID, history.StateDelivered))
+	b.rec.WaitFrom(t, bMark, "b gets the message typed while resuming", receivedBody("while resuming"))
+	a.rec.Wait(t, "delivered", stateOf(during.ID, history.StateDelivered))
 	// Resumed, not signed in again: nothing was sent twice.
 	if got := bodiesWith(t, b, a.jid); strings.Join(got, "|") != "before the cut, corrected|while resuming" {
 		t.Fatalf("b's history: %q", got)
@@ -146,20 +146,20 @@ func testUnstoredMessageNotAcked(t *testing.T, srv *testserver.Server) {
 	if _, err := lock.ExecContext(ctx, "BEGIN EXCLUSIVE"); err != nil {
 		t.Fatal(err)
 	}
-	bMark := b.rec.mark()
+	bMark := b.rec.Mark()
 	m, err := a.s.SendMessage(b.jid, TypeChat, "", "stored at the second try")
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The store gives up after its busy timeout (10 s, for each write
 	// waiting in line before the message); the link is dropped.
-	b.rec.waitWithin(t, bMark, time.Minute, "b drops the link", isState(StateReconnecting))
+	b.rec.WaitWithin(t, bMark, time.Minute, "b drops the link", isState(StateReconnecting))
 	if _, err := lock.ExecContext(ctx, "ROLLBACK"); err != nil {
 		t.Fatal(err)
 	}
 	lock.Close()
-	b.rec.waitFrom(t, bMark, "b stores it after resuming", receivedBody("stored at the second try"))
-	a.rec.waitFor(t, "a: delivered", stateOf(m.ID, history.StateDelivered))
+	b.rec.WaitFrom(t, bMark, "b stores it after resuming", receivedBody("stored at the second try"))
+	a.rec.Wait(t, "a: delivered", stateOf(m.ID, history.StateDelivered))
 	if got := bodiesWith(t, b, a.jid); len(got) != 1 {
 		t.Fatalf("b's history: %q", got)
 	}
@@ -179,13 +179,13 @@ func testReusedIDs(t *testing.T, srv *testserver.Server) {
 		p.Do(t, slixpeer.Command{Cmd: "raw", XML: "<message xmlns='jabber:client' to='" + to + "' type='chat' id='1'><body>" + body +
 			"</body><request xmlns='urn:xmpp:receipts'/></message>"})
 	}
-	mark := a.rec.mark()
+	mark := a.rec.Mark()
 	pMark := p.Mark()
 	raw("first")
 	raw("second")
 	raw("first") // delivered again
 	raw("third")
-	a.rec.waitFrom(t, mark, "third stored", receivedBody("third"))
+	a.rec.WaitFrom(t, mark, "third stored", receivedBody("third"))
 	if got := bodiesWith(t, a, p.Bare); strings.Join(got, "|") != "first|second|third" {
 		t.Fatalf("history: %q", got)
 	}
@@ -228,29 +228,29 @@ func testCarriedOverFailedResumption(t *testing.T, srv *testserver.Server) {
 		added <- a.s.AddContact(context.Background(), AddContactRequest{JID: c.jid, Name: "Carried"})
 	}()
 	time.Sleep(200 * time.Millisecond)
-	mark := a.rec.mark()
+	mark := a.rec.Mark()
 	px.Refuse(true)
 	px.Cut()
 	px.Freeze(false)
 	// Resumption (a 1 s window here) fails; a full sign-in is retried.
-	a.rec.waitFrom(t, mark, "a retries a fresh sign-in", func(ev Event) bool {
+	a.rec.WaitFrom(t, mark, "a retries a fresh sign-in", func(ev Event) bool {
 		s, ok := ev.(ConnectionStateChanged)
 		return ok && s.State == StateReconnecting && s.Retry.Attempt > 0
 	})
 	if err := <-added; err == nil {
 		t.Fatal("adding a contact on a dead link reported success")
 	}
-	bMark := b.rec.mark()
+	bMark := b.rec.Mark()
 	px.Refuse(false)
-	a.rec.waitFrom(t, mark, "a online again", isState(StateOnline))
-	ev := b.rec.waitFrom(t, bMark, "b gets the request made on the dead link", func(e Event) bool {
+	a.rec.WaitFrom(t, mark, "a online again", isState(StateOnline))
+	ev := b.rec.WaitFrom(t, bMark, "b gets the request made on the dead link", func(e Event) bool {
 		_, ok := e.(SubscriptionRequested)
 		return ok
 	}).(SubscriptionRequested)
 	if ev.Request.From != a.jid || ev.Request.Message != "frozen hello" {
 		t.Fatalf("request: %+v", ev.Request)
 	}
-	a.rec.waitFor(t, "the contact added on the dead link is in the roster", contactIs(a, c.jid, func(ct Contact) bool {
+	a.rec.Wait(t, "the contact added on the dead link is in the roster", contactIs(a, c.jid, func(ct Contact) bool {
 		return ct.InRoster && ct.Name == "Carried"
 	}))
 }

@@ -36,19 +36,19 @@ func slixPair(t *testing.T, srv *testserver.Server) (*env, *slixpeer.Peer) {
 	p := slixpeer.Start(t, srv, jid, pass, slixpeer.Options{SubscribeBack: true})
 	a.connect()
 	ctx := context.Background()
-	aMark := a.rec.mark()
+	aMark := a.rec.Mark()
 	if err := a.s.AddContact(ctx, AddContactRequest{JID: p.Bare, Name: "Slix", Subscribe: true}); err != nil {
 		t.Fatal(err)
 	}
 	p.WaitFor(t, "our subscription request", func(e slixpeer.Event) bool { return e.Event == "subscribe" && e.From == a.jid })
-	a.rec.waitFrom(t, aMark, "the peer asks back", func(e Event) bool {
+	a.rec.WaitFrom(t, aMark, "the peer asks back", func(e Event) bool {
 		r, ok := e.(SubscriptionRequested)
 		return ok && r.Request.From == p.Bare && r.InRoster
 	})
 	if err := a.s.ApproveSubscription(ctx, p.Bare, ApproveOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	a.rec.waitFor(t, "mutual and online", contactIs(a, p.Bare, func(c Contact) bool {
+	a.rec.Wait(t, "mutual and online", contactIs(a, p.Bare, func(c Contact) bool {
 		return c.Subscription == SubBoth && !c.PendingOut && c.Online()
 	}))
 	me := a.s.JID()
@@ -152,9 +152,9 @@ func testInteropRichFromSlixmpp(t *testing.T, srv *testserver.Server) {
 		`<ul><li>premier</li><li>second</li></ul>` +
 		`<blockquote><p>Une citation</p></blockquote>`
 	body := "gras, italique, rouge et le XEP\n- premier\n- second\n> Une citation"
-	mark := a.rec.mark()
+	mark := a.rec.Mark()
 	p.Message(t, a.jid, body, html)
-	m := a.rec.waitFrom(t, mark, "the formatted message", func(e Event) bool {
+	m := a.rec.WaitFrom(t, mark, "the formatted message", func(e Event) bool {
 		r, ok := e.(MessageReceived)
 		return ok && r.Message.Direction == history.In && r.Message.Peer == p.Bare
 	}).(MessageReceived).Message
@@ -256,9 +256,9 @@ func testInteropHostileXHTMLFromSlixmpp(t *testing.T, srv *testserver.Server) {
 		`<span style="color: red; background: url(javascript:alert('css'))" onload="alert('span')">rouge</span> ` +
 		`<img src="` + strings.ReplaceAll(pixel, "&", "&amp;") + `" alt="pixel espion" width="1" height="1" onerror="alert('img')"/></p>` +
 		`<p>` + deep + `</p>`
-	mark := a.rec.mark()
+	mark := a.rec.Mark()
 	p.Message(t, a.jid, "Bonjour clique ici rouge — tout au fond", html)
-	m := a.rec.waitFrom(t, mark, "the hostile message", func(e Event) bool {
+	m := a.rec.WaitFrom(t, mark, "the hostile message", func(e Event) bool {
 		r, ok := e.(MessageReceived)
 		return ok && r.Message.Direction == history.In && r.Message.Peer == p.Bare
 	}).(MessageReceived).Message
@@ -450,7 +450,7 @@ func testInteropChatStatesAndReceipts(t *testing.T, srv *testserver.Server) {
 	me := a.s.JID()
 
 	// Our message: slixmpp answers the receipt request by itself.
-	pMark, aMark := p.Mark(), a.rec.mark()
+	pMark, aMark := p.Mark(), a.rec.Mark()
 	sent, err := a.s.SendMessage(p.Bare, TypeChat, "", "Tu es là ?")
 	if err != nil {
 		t.Fatal(err)
@@ -459,15 +459,15 @@ func testInteropChatStatesAndReceipts(t *testing.T, srv *testserver.Server) {
 	if !ev.ReceiptRequest || ev.ID != sent.OriginID || ev.Type != "chat" {
 		t.Fatalf("the peer got %+v", ev)
 	}
-	a.rec.waitFrom(t, aMark, "delivered", func(e Event) bool {
+	a.rec.WaitFrom(t, aMark, "delivered", func(e Event) bool {
 		st, ok := e.(MessageStateChanged)
 		return ok && st.ID == sent.ID && st.State == history.StateDelivered
 	})
 
 	// The peer types: we see it.
-	aMark = a.rec.mark()
+	aMark = a.rec.Mark()
 	p.Do(t, slixpeer.Command{Cmd: "chatstate", To: me, ChatState: "composing"})
-	cs := a.rec.waitFrom(t, aMark, "the peer composing", func(e Event) bool {
+	cs := a.rec.WaitFrom(t, aMark, "the peer composing", func(e Event) bool {
 		cs, ok := e.(ChatStateChanged)
 		return ok && cs.JID == p.Bare && cs.State == ChatComposing
 	}).(ChatStateChanged)
@@ -476,13 +476,13 @@ func testInteropChatStatesAndReceipts(t *testing.T, srv *testserver.Server) {
 	}
 
 	// The peer answers, asking for a receipt: we send one.
-	aMark, pMark = a.rec.mark(), p.Mark()
+	aMark, pMark = a.rec.Mark(), p.Mark()
 	id := p.Do(t, slixpeer.Command{Cmd: "send", To: me, Body: "Oui !", ChatState: "active", Receipt: true}).ID
-	got := a.rec.waitFrom(t, aMark, "the peer's answer", func(e Event) bool {
+	got := a.rec.WaitFrom(t, aMark, "the peer's answer", func(e Event) bool {
 		r, ok := e.(MessageReceived)
 		return ok && r.Message.Direction == history.In && r.Message.Body == "Oui !"
 	}).(MessageReceived).Message
-	a.rec.waitFrom(t, aMark, "the peer active", func(e Event) bool {
+	a.rec.WaitFrom(t, aMark, "the peer active", func(e Event) bool {
 		cs, ok := e.(ChatStateChanged)
 		return ok && cs.JID == p.Bare && cs.State == ChatActive
 	})
@@ -497,9 +497,9 @@ func testInteropChatStatesAndReceipts(t *testing.T, srv *testserver.Server) {
 	}
 
 	// The peer corrects its message.
-	aMark = a.rec.mark()
+	aMark = a.rec.Mark()
 	p.Do(t, slixpeer.Command{Cmd: "send", To: me, Body: "Oui, je suis là !", Replace: id})
-	c := a.rec.waitFrom(t, aMark, "the correction", func(e Event) bool { _, ok := e.(MessageCorrected); return ok }).(MessageCorrected)
+	c := a.rec.WaitFrom(t, aMark, "the correction", func(e Event) bool { _, ok := e.(MessageCorrected); return ok }).(MessageCorrected)
 	if c.Message.ID != got.ID || c.Message.Body != "Oui, je suis là !" || !c.Message.Corrected {
 		t.Fatalf("corrected %+v", c.Message)
 	}

@@ -25,14 +25,14 @@ func TestLegacyMessageEvents(t *testing.T) {
 	peerJID := peer.JID()
 
 	// The old client writes, asking for composing events.
-	mark := a.rec.mark()
+	mark := a.rec.Mark()
 	m := stanza.NewMessage(stanza.Attrs{To: a.jid, Type: stanza.MessageTypeChat})
 	m.Body = "Salut, tu es là ?"
 	chatstate.RequestLegacyComposing(&m)
 	if err := peer.Send(m); err != nil {
 		t.Fatal(err)
 	}
-	a.rec.waitFrom(t, mark, "its message", func(e Event) bool { _, ok := e.(MessageReceived); return ok })
+	a.rec.WaitFrom(t, mark, "its message", func(e Event) bool { _, ok := e.(MessageReceived); return ok })
 
 	// We type: it gets a composing event for its message; a pause cancels it.
 	a.s.Typing(peerJID, TypingTyped)
@@ -55,19 +55,19 @@ func TestLegacyMessageEvents(t *testing.T) {
 	want("cancellation", func(ev chatstate.LegacyEvent) bool { return ev.Kind == chatstate.EventCancel && ev.ID == m.Id })
 
 	// It types an answer to ours, then stops: we show both.
-	mark = a.rec.mark()
+	mark = a.rec.Mark()
 	sent, err := a.s.SendMessage(peerJID, TypeChat, "", "Oui !")
 	if err != nil {
 		t.Fatal(err)
 	}
 	composing := chatstate.LegacyComposing(a.jid, sent.OriginID)
 	peer.Send(composing)
-	a.rec.waitFrom(t, mark, "its composing", func(e Event) bool {
+	a.rec.WaitFrom(t, mark, "its composing", func(e Event) bool {
 		cs, ok := e.(ChatStateChanged)
 		return ok && cs.State == ChatComposing && cs.Legacy
 	})
 	peer.Send(chatstate.LegacyCancel(a.jid, sent.OriginID))
-	a.rec.waitFrom(t, mark, "its pause", func(e Event) bool {
+	a.rec.WaitFrom(t, mark, "its pause", func(e Event) bool {
 		cs, ok := e.(ChatStateChanged)
 		return ok && cs.State == ChatPaused && cs.Legacy
 	})

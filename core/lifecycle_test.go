@@ -61,9 +61,9 @@ func testAccountLifecycle(t *testing.T, srv *testserver.Server) {
 		t.Fatalf("old password: err = %v", err)
 	}
 	s.Disconnect()
-	mark := e.rec.mark()
+	mark := e.rec.Mark()
 	s.Connect()
-	e.rec.waitFrom(t, mark, "online again with the new password", func(ev Event) bool {
+	e.rec.WaitFrom(t, mark, "online again with the new password", func(ev Event) bool {
 		st, ok := ev.(ConnectionStateChanged)
 		if ok && st.State == StateOffline && st.Err != nil {
 			t.Fatalf("offline: %v", st.Err)
@@ -72,13 +72,12 @@ func testAccountLifecycle(t *testing.T, srv *testserver.Server) {
 	})
 
 	// Deleted on the server: offline without an error, then forgotten.
-	mark = e.rec.mark()
+	mark = e.rec.Mark()
 	if err := e.client.DeleteFromServer(ctx, jid, true); err != nil {
 		t.Fatalf("delete: %v", err)
 	}
 	var sawRemoved bool
-	e.rec.mu.Lock()
-	for _, ev := range e.rec.events[mark:] {
+	for _, ev := range e.rec.Since(mark) {
 		switch ev := ev.(type) {
 		case ConnectionStateChanged:
 			if ev.Err != nil || ev.State == StateReconnecting {
@@ -88,7 +87,6 @@ func testAccountLifecycle(t *testing.T, srv *testserver.Server) {
 			sawRemoved = sawRemoved || ev.Removed && ev.Account == jid
 		}
 	}
-	e.rec.mu.Unlock()
 	if !sawRemoved {
 		t.Error("no AccountsChanged{Removed} event")
 	}
@@ -123,7 +121,7 @@ func TestChangePasswordUpdatesKeyring(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Connect()
-	rec.waitFor(t, "online", func(e Event) bool {
+	rec.Wait(t, "online", func(e Event) bool {
 		st, ok := e.(ConnectionStateChanged)
 		return ok && st.State == StateOnline
 	})
@@ -141,7 +139,7 @@ func TestChangePasswordUpdatesKeyring(t *testing.T) {
 	rec2 := record(c2)
 	s2, _ := c2.Session(jid)
 	s2.Connect()
-	rec2.waitFor(t, "online after restart with the keyring's new password", func(e Event) bool {
+	rec2.Wait(t, "online after restart with the keyring's new password", func(e Event) bool {
 		st, ok := e.(ConnectionStateChanged)
 		if ok && st.State == StateOffline && st.Err != nil {
 			t.Fatalf("offline: %v", st.Err)

@@ -146,7 +146,7 @@ func testVCardAndAvatars(t *testing.T, srv *testserver.Server) {
 	a.connect()
 	b.connect()
 	mutual(t, a, b)
-	b.rec.waitFor(t, "b sees a online", contactIs(b, a.jid, Contact.Online))
+	b.rec.Wait(t, "b sees a online", contactIs(b, a.jid, Contact.Online))
 
 	// Fields the VCard type does not model, set by another client.
 	raw := &vcard.VCard{N: vcard.Name{Family: "Reporter", Given: "Tintin"}, Role: "Grand reporter"}
@@ -161,7 +161,7 @@ func testVCardAndAvatars(t *testing.T, srv *testserver.Server) {
 		Addresses: []string{"26 rue du Labrador, 1000 Bruxelles, Belgique"},
 		Photo:     encodePNG(t, gradient(600, 400)), PhotoType: "image/png",
 	}
-	mark := b.rec.mark()
+	mark := b.rec.Mark()
 	if err := a.s.SetVCard(ctx, want); err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func testVCardAndAvatars(t *testing.T, srv *testserver.Server) {
 	}
 
 	// B learns the avatar from A's presence.
-	b.rec.waitFrom(t, mark, "b: a's avatar changed", func(e Event) bool {
+	b.rec.WaitFrom(t, mark, "b: a's avatar changed", func(e Event) bool {
 		ac, ok := e.(AvatarChanged)
 		return ok && ac.JID == a.jid
 	})
@@ -216,15 +216,15 @@ func testVCardAndAvatars(t *testing.T, srv *testserver.Server) {
 		t.Fatalf("after restart: %v", ok)
 	}
 	b2.connect()
-	b2.rec.waitFor(t, "b2 sees a online", contactIs(b2, a.jid, Contact.Online))
+	b2.rec.Wait(t, "b2 sees a online", contactIs(b2, a.jid, Contact.Online))
 
 	// Removing the photo removes the avatar.
-	mark = b2.rec.mark()
+	mark = b2.rec.Mark()
 	want.Photo = nil
 	if err := a.s.SetVCard(ctx, want); err != nil {
 		t.Fatal(err)
 	}
-	b2.rec.waitFrom(t, mark, "b2: a's avatar removed", func(e Event) bool {
+	b2.rec.WaitFrom(t, mark, "b2: a's avatar removed", func(e Event) bool {
 		ac, ok := e.(AvatarChanged)
 		return ok && ac.JID == a.jid
 	})

@@ -58,7 +58,7 @@ func testSignup(t *testing.T, srv *testserver.Server) {
 		t.Fatal(err)
 	}
 	sess.Connect()
-	rec.waitFor(t, "online", func(e Event) bool {
+	rec.Wait(t, "online", func(e Event) bool {
 		st, ok := e.(ConnectionStateChanged)
 		if ok && st.State == StateOffline && st.Err != nil {
 			t.Fatalf("offline: %v", st.Err)
