@@ -10,7 +10,6 @@ import (
 
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/blocking"
-	"github.com/causerie/causerie/core/xmpp/disco"
 	"gosrc.io/xmpp/stanza"
 )
 
@@ -30,28 +29,6 @@ type blockState struct {
 	// meanwhile (all after its result, in wire order) wait in pending.
 	fetching *xmpp.Conn
 	pending  []blocking.Push
-	// server is our server's disco#info on serverConn.
-	server     *disco.Info
-	serverConn *xmpp.Conn
-}
-
-// serverInfo is our server's disco#info, asked once per connection.
-func (s *Session) serverInfo(ctx context.Context, conn *xmpp.Conn) (*disco.Info, error) {
-	s.blocks.mu.Lock()
-	if s.blocks.serverConn == conn {
-		info := s.blocks.server
-		s.blocks.mu.Unlock()
-		return info, nil
-	}
-	s.blocks.mu.Unlock()
-	info, err := disco.GetInfo(ctx, conn, "", "")
-	if err != nil {
-		return nil, err
-	}
-	s.blocks.mu.Lock()
-	s.blocks.server, s.blocks.serverConn = info, conn
-	s.blocks.mu.Unlock()
-	return info, nil
 }
 
 // BlockingSupported asks the server (XEP-0030) whether it offers

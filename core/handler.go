@@ -1,29 +1,30 @@
 package core
 
 import (
-	"errors"
-	"strings"
-	"time"
-
-	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp"
+	"github.com/causerie/causerie/core/xmpp/blocking"
+	"github.com/causerie/causerie/core/xmpp/caps"
 	"github.com/causerie/causerie/core/xmpp/correct"
-	"github.com/causerie/causerie/core/xmpp/delay"
+	"github.com/causerie/causerie/core/xmpp/disco"
 	"github.com/causerie/causerie/core/xmpp/receipts"
 	"github.com/causerie/causerie/core/xmpp/roster"
-	"github.com/causerie/causerie/core/xmpp/sid"
+	"github.com/causerie/causerie/core/xmpp/version"
 	"gosrc.io/xmpp/stanza"
 )
 
 // The Session is the connection's handler: it turns each stanza into core
-// values once, on the reader goroutine, in wire order. Storing happens
-// before the handler returns, so the XEP-0198 ack never covers a message
-// that is not in the history.
+// values once, on the reader goroutine, in wire order. The features
+// attached to the session see each stanza first and may claim it
+// (feature.go). Storing happens before the handler returns, so the
+// XEP-0198 ack never covers a message that is not in the history.
 
-// HandleMessage stores incoming messages and attaches errors to the
-// message they answer.
+// HandleMessage stores incoming messages (messages_in.go) and attaches
+// errors to the message they answer; receipts, chat states, corrections
+// and avatar notifications go to their own parts.
 func (s *Session) HandleMessage(c *xmpp.Conn, m *stanza.Message) {
-	me := s.jid()
+	if s.featureMessage(c, m) {
+		return
+	}
 	peer := bareJID(m.From)
 	if peer == "" {
 		peer = c.Domain()
@@ -46,257 +47,44 @@ func (s *Session) HandleMessage(c *xmpp.Conn, m *stanza.Message) {
 		s.answerReceipt(c, peer, m)
 		return
 	}
-	typ := string(m.Type)
-	if typ == "" {
-		typ = "normal"
-	}
-	now := time.Now()
-	sent := s.sentTime(peer, m, now)
-	origin, wire := sid.Origin(m), ""
-	if origin == "" {
-		wire = m.Id
-	}
-	hm := history.Message{
-		Account:   me,
-		Peer:      peer,
-		Resource:  resourceOf(m.From),
-		Direction: history.In,
-		Type:      typ,
-		Body:      m.Body,
-		Subject:   m.Subject,
-		Thread:    m.Thread,
-		Rich:      richOf(m),
-		OriginID:  origin,
-		WireID:    wire,
-		StanzaID:  sid.StanzaIDBy(m, me),
-		Sent:      sent,
-		Received:  now,
-		State:     history.StateReceived,
-	}
-	if err := s.client.store.Add(&hm); err != nil {
-		if errors.Is(err, history.ErrDuplicate) {
-			// Delivered again (after a lost ack, a resumption, from
-			// offline storage): stored once, but the sender may be
-			// waiting for the receipt it never got.
-			s.answerReceipt(c, peer, m)
-			return
-		}
-		// Not stored, so not acknowledged: the link is dropped and the
-		// server delivers the message again (xmpp.Conn.Refuse).
-		s.client.logf("history: storing a message from %s failed, asking the server to deliver it again: %v", peer, err)
-		s.refuseStanza(c, err)
-		return
-	}
-	s.mu.Lock()
-	s.storeFails = 0
-	s.mu.Unlock()
-	s.client.bus.Publish(MessageReceived{Account: me, Message: hm})
-	s.answerReceipt(c, peer, m)
+	s.messageIn(c, peer, m)
 }
 
-// refuseStanza has the connection drop the link without acknowledging
-// the stanza being handled (xmpp.Conn.Refuse). When storing keeps
-// failing (a full disk), each new try waits longer, up to 30 s, so that
-// the session does not spin signing in again.
-func (s *Session) refuseStanza(c *xmpp.Conn, err error) {
-	s.mu.Lock()
-	s.storeFails++
-	n := s.storeFails
-	s.mu.Unlock()
-	if n > 1 {
-		time.Sleep(min(250*time.Millisecond<<min(n-2, 7), 30*time.Second))
-	}
-	c.Refuse(err)
-}
-
-// sentTime is when a received message was sent. A delay stamp (XEP-0203,
-// XEP-0091) is a claim anyone can write, even with our server's name in
-// its from; so one counts only when our own server could have added it
-// (from our domain or bare JID, as offline storage does) and only within
-// the time it could be true: while we were away — before this connection
-// signed in — and after the conversation's latest message (in the first
-// seconds of a connection: the latest one from before it, delayFloor).
-// Otherwise the
-// message is dated when it arrived: a stranger's 2099 cannot pin its chat
-// above every other, nor a forged old stamp slip a message in among older
-// ones.
-func (s *Session) sentTime(peer string, m *stanza.Message, now time.Time) time.Time {
-	me := s.jid()
-	domain := me[strings.IndexByte(me, '@')+1:]
-	sent, ok := delay.FromMessageBy(m, func(from string) bool {
-		return strings.EqualFold(from, domain) || strings.EqualFold(from, me)
-	})
-	if !ok {
-		return now
-	}
-	s.mu.Lock()
-	away := s.connectedAt
-	s.mu.Unlock()
-	if away.IsZero() || away.After(now) {
-		away = now
-	}
-	if sent.After(away) {
-		return now // said to be sent while we were here: not stored for us
-	}
-	if sent.Nanosecond() == 0 {
-		// A stamp to the second (Prosody's offline storage): the message
-		// was stored at some time in that second. Its end keeps it after
-		// what arrived in that second before it.
-		if sent = sent.Add(time.Second - time.Millisecond); sent.After(away) {
-			sent = away
-		}
-	}
-	if floor := s.delayFloor(peer, away, now); sent.Before(floor) {
-		return floor
-	}
-	return sent
-}
-
-// settleTime is how long after signing in what our server kept for us
-// may still arrive after the first live messages: a session it could
-// not resume hands its queue over asynchronously (ejabberd), offline
-// storage is emptied on our first presence.
-const settleTime = 30 * time.Second
-
-// reorderSpan is how far back before a fresh sign-in a message our
-// server kept can still be placed by its stamp: about the time a server
-// keeps a session to resume (ejabberd 300 s).
-const reorderSpan = 5 * time.Minute
-
-// delayFloor is the earliest date a delayed message from peer may take:
-// after the conversation's latest message — or, in the first seconds of
-// a connection that started signing in at away, after the latest one
-// received more than reorderSpan before that. What a server kept for us
-// may come after messages that were sent later: ejabberd hands the queue
-// of a session it could not resume to the new one only after that has
-// begun receiving, Prosody may put it in offline storage after our first
-// presence (so it comes with the next sign-in). Its stamp, from our
-// server, puts it back in the order it was sent. A forged stamp can at
-// worst do the same among the messages of those few minutes.
-func (s *Session) delayFloor(peer string, away, now time.Time) time.Time {
-	me := s.jid()
-	if now.Sub(away) >= settleTime {
-		if last, err := s.client.store.Latest(me, peer, 1); err == nil && len(last) == 1 {
-			return last[0].Sent
-		}
-		return time.Time{}
-	}
-	last, ok, err := s.client.store.LatestReceivedBefore(me, peer, away.Add(-reorderSpan))
-	if err != nil || !ok {
-		return time.Time{}
-	}
-	return last.Sent
-}
-
-// messageError marks the message an error answers as failed.
-func (s *Session) messageError(peer string, m *stanza.Message) {
-	me := s.jid()
-	reason := m.Error.Reason
-	if m.Error.Text != "" {
-		reason += ": " + m.Error.Text
-	}
-	if reason == "" {
-		reason = "undefined-condition"
-	}
-	orig, found, err := s.client.store.FindByOriginID(me, peer, m.Id, history.Out)
-	if err != nil || !found {
-		// An error for something we did not store: keep it visible.
-		hm := history.Message{Account: me, Peer: peer, Direction: history.In, Type: "error",
-			Body: m.Body, OriginID: m.Id, Sent: time.Now(), State: history.StateError, Error: reason}
-		if s.client.store.Add(&hm) == nil {
-			s.client.bus.Publish(MessageReceived{Account: me, Message: hm})
-		}
-		return
-	}
-	s.outbox.done(orig.OriginID)
-	s.setMessageState(orig, history.StateError, reason)
-}
-
-// HandlePresence tracks contacts' presence and subscription requests.
+// HandlePresence tracks contacts' presence and subscription requests
+// (presence.go).
 func (s *Session) HandlePresence(c *xmpp.Conn, p *stanza.Presence) {
-	me := s.jid()
-	peer := bareJID(p.From)
-	if peer == "" {
+	if s.featurePresence(c, p) {
 		return
 	}
-	switch p.Type {
-	case "", stanza.PresenceTypeUnavailable:
-		if peer == me {
-			if p.From == c.JID() {
-				s.client.bus.Publish(OwnPresenceChanged{Account: me, Presence: s.Presence()})
-			}
-			s.ownResourcePresence(c, p)
-			return
-		}
-		since, ok := delay.FromPresence(p)
-		if now := time.Now(); !ok || since.After(now) {
-			since = now
-		}
-		res := Resource{Name: resourceOf(p.From), Show: Show(p.Show), Status: p.Status, Priority: int(p.Priority), Since: since, caps: capsOf(p)}
-		if ct, ok := s.roster.setPresence(peer, res, p.Type == ""); ok {
-			s.client.bus.Publish(PresenceChanged{Account: me, Contact: ct})
-			s.contactPresence(c, p, peer, res, p.Type == "")
-		}
-	case stanza.PresenceTypeSubscribe:
-		if ct, ok := s.roster.Contact(peer); ok && ct.SeesUs() {
-			return // already approved: nothing to ask the user (RFC 6121 §3.1.3)
-		}
-		req := history.Request{From: peer, Message: p.Status, At: time.Now()}
-		if err := s.client.store.AddRequest(me, req); err != nil {
-			s.client.logf("history: storing a subscription request: %v", err)
-		}
-		ct := s.roster.setPendingIn(peer, true)
-		s.client.bus.Publish(SubscriptionRequested{Account: me, Request: req, InRoster: ct.InRoster})
-	case stanza.PresenceTypeSubscribed, stanza.PresenceTypeUnsubscribed, stanza.PresenceTypeUnsubscribe:
-		if p.Type == stanza.PresenceTypeUnsubscribe {
-			// They withdrew: a pending request of theirs is void.
-			s.client.store.RemoveRequest(me, peer)
-			s.roster.setPendingIn(peer, false)
-		}
-		s.client.bus.Publish(SubscriptionChanged{Account: me, JID: peer, Kind: string(p.Type)})
-	case stanza.PresenceTypeError:
-		s.client.bus.Publish(PresenceError{Account: me, JID: peer, Condition: p.Error.Reason, Text: p.Error.Text})
-	}
+	s.presenceIn(c, p)
 }
 
-// HandleIQ answers roster pushes, block list pushes, and questions about
-// us (software version, disco#info); other requests are left to later
-// features (the connection answers service-unavailable).
-func (s *Session) HandleIQ(c *xmpp.Conn, iq *stanza.IQ) bool {
-	if s.answerIQ(c, iq) {
-		return true
-	}
-	if iq.Type != stanza.IQTypeSet {
-		return false
-	}
-	if _, isRoster := iq.Payload.(*roster.Query); !isRoster {
-		return false
-	}
-	it, ver, ok := roster.ParsePush(c, iq)
-	if !ok {
-		c.SendError(iq, "cancel", "service-unavailable") // RFC 6121 §2.1.6
-		return true
-	}
-	c.SendResult(iq, nil)
-	me := s.jid()
-	jid := bareJID(it.JID)
-	ev := RosterChanged{Account: me}
-	if it.Subscription == "remove" {
-		s.roster.remove(jid)
-		ev.Removed = []string{jid}
-	} else {
-		ct := s.roster.setItem(jid, it.Name, it.Groups, it.Subscription, it.Ask, it.Approved)
-		if ct.PendingIn && ct.SeesUs() {
-			// Approved (here or from another client): the request is answered.
-			s.client.store.RemoveRequest(me, jid)
-			ct = s.roster.setPendingIn(jid, false)
+// HandleIQ routes IQ requests through the session's xmpp.Mux: those the
+// session answers itself (routeIQs) and its features' (Hook.HandleIQ).
+// The connection answers the others service-unavailable.
+func (s *Session) HandleIQ(c *xmpp.Conn, iq *stanza.IQ) bool { return s.hooks.mux.HandleIQ(c, iq) }
+
+// routeIQs registers the requests the session answers: roster pushes, and
+// questions about us (software version, disco#info).
+func (s *Session) routeIQs() {
+	m := &s.hooks.mux
+	m.HandleIQFunc(roster.NS, "query", s.rosterPush)
+	m.HandleIQFunc(version.NS, "query", func(c *xmpp.Conn, iq *stanza.IQ) {
+		if !version.Answer(c, iq, s.client.versionInfo()) {
+			c.SendError(iq, "cancel", "service-unavailable")
 		}
-		ev.Contacts = []Contact{ct}
+	})
+	m.HandleIQFunc(disco.NSInfo, "query", func(c *xmpp.Conn, iq *stanza.IQ) {
+		s.caps.answered(iq.From)
+		if !caps.Answer(c, iq, capsNode, s.client.discoInfo()) {
+			c.SendError(iq, "cancel", "service-unavailable")
+		}
+	})
+	blockPush := func(c *xmpp.Conn, iq *stanza.IQ) {
+		if !s.blockPush(c, iq) {
+			c.SendError(iq, "cancel", "service-unavailable")
+		}
 	}
-	if ver != "" {
-		s.roster.setVersion(ver)
-	}
-	s.saveRoster()
-	s.client.bus.Publish(ev)
-	return true
+	m.HandleIQFunc(blocking.NS, blocking.KindBlock, blockPush)
+	m.HandleIQFunc(blocking.NS, blocking.KindUnblock, blockPush)
 }

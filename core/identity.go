@@ -3,8 +3,6 @@ package core
 import (
 	"context"
 	"runtime"
-	"sync"
-	"time"
 
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/caps"
@@ -98,20 +96,6 @@ func (c *Client) discoInfo() disco.Info {
 	}
 }
 
-// answerIQ answers the requests about us: software version, disco#info
-// (with no node, or at our caps node#ver), and block list pushes. It
-// reports whether iq was one of them.
-func (s *Session) answerIQ(c *xmpp.Conn, iq *stanza.IQ) bool {
-	switch iq.Payload.(type) {
-	case *version.Query:
-		return version.Answer(c, iq, s.client.versionInfo())
-	case *disco.Info:
-		s.caps.answered(iq.From)
-		return caps.Answer(c, iq, capsNode, s.client.discoInfo())
-	}
-	return s.blockPush(c, iq)
-}
-
 // presenceExtensions are the extensions of our available presence on
 // conn: our capabilities, and the XEP-0153 photo hash once our vCard is
 // known (an empty update until then, XEP-0153 §4.1).
@@ -138,44 +122,4 @@ func (s *Session) SoftwareVersion(ctx context.Context, fullJID string) (Software
 		return SoftwareVersion{}, err
 	}
 	return SoftwareVersion{Name: q.Name, Version: q.Version, OS: q.OS}, nil
-}
-
-// onlineConn is the connection when online.
-func (s *Session) onlineConn() (*xmpp.Conn, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.conn == nil || s.state != StateOnline {
-		return nil, ErrNotConnected
-	}
-	return s.conn, nil
-}
-
-// loginWait bounds how long a login waits for the background fetches
-// (our vCard, the block list) before sending presence.
-const loginWait = 5 * time.Second
-
-// loggedIn starts, on a new connection, what a session learns besides
-// the roster, in parallel with it: our own vCard (so that our first
-// presence carries our photo's hash) and the block list. What was learnt
-// on the previous connection is dropped. The returned function waits for
-// both, at most loginWait; they go on in the background after that.
-func (s *Session) loggedIn(conn *xmpp.Conn) (wait func(context.Context)) {
-	s.caps.reset()
-	s.av.mu.Lock()
-	s.av.bad = nil // failures are tried again once per connection
-	s.av.mu.Unlock()
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); s.refreshOwnAvatar(conn) }()
-	go func() { defer wg.Done(); s.loadBlockList(conn) }()
-	go func() { wg.Wait(); close(done) }()
-	return func(ctx context.Context) {
-		select {
-		case <-done:
-		case <-time.After(loginWait):
-		case <-conn.Done():
-		case <-ctx.Done():
-		}
-	}
 }

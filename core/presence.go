@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
+	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp"
+	"github.com/causerie/causerie/core/xmpp/delay"
 	"github.com/causerie/causerie/core/xmpp/disco"
 	"github.com/causerie/causerie/core/xmpp/invisible"
 	"gosrc.io/xmpp/stanza"
@@ -116,4 +119,51 @@ func (s *Session) sendPresence(ctx context.Context, conn *xmpp.Conn) error {
 	st.Priority = int8(p.Priority)
 	st.Extensions = s.presenceExtensions(conn)
 	return conn.Send(st)
+}
+
+// presenceIn tracks contacts' presence and subscription requests.
+func (s *Session) presenceIn(c *xmpp.Conn, p *stanza.Presence) {
+	me := s.jid()
+	peer := bareJID(p.From)
+	if peer == "" {
+		return
+	}
+	switch p.Type {
+	case "", stanza.PresenceTypeUnavailable:
+		if peer == me {
+			if p.From == c.JID() {
+				s.client.bus.Publish(OwnPresenceChanged{Account: me, Presence: s.Presence()})
+			}
+			s.ownResourcePresence(c, p)
+			return
+		}
+		since, ok := delay.FromPresence(p)
+		if now := time.Now(); !ok || since.After(now) {
+			since = now
+		}
+		res := Resource{Name: resourceOf(p.From), Show: Show(p.Show), Status: p.Status, Priority: int(p.Priority), Since: since, caps: capsOf(p)}
+		if ct, ok := s.roster.setPresence(peer, res, p.Type == ""); ok {
+			s.client.bus.Publish(PresenceChanged{Account: me, Contact: ct})
+			s.contactPresence(c, p, peer, res, p.Type == "")
+		}
+	case stanza.PresenceTypeSubscribe:
+		if ct, ok := s.roster.Contact(peer); ok && ct.SeesUs() {
+			return // already approved: nothing to ask the user (RFC 6121 §3.1.3)
+		}
+		req := history.Request{From: peer, Message: p.Status, At: time.Now()}
+		if err := s.client.store.AddRequest(me, req); err != nil {
+			s.client.logf("history: storing a subscription request: %v", err)
+		}
+		ct := s.roster.setPendingIn(peer, true)
+		s.client.bus.Publish(SubscriptionRequested{Account: me, Request: req, InRoster: ct.InRoster})
+	case stanza.PresenceTypeSubscribed, stanza.PresenceTypeUnsubscribed, stanza.PresenceTypeUnsubscribe:
+		if p.Type == stanza.PresenceTypeUnsubscribe {
+			// They withdrew: a pending request of theirs is void.
+			s.client.store.RemoveRequest(me, peer)
+			s.roster.setPendingIn(peer, false)
+		}
+		s.client.bus.Publish(SubscriptionChanged{Account: me, JID: peer, Kind: string(p.Type)})
+	case stanza.PresenceTypeError:
+		s.client.bus.Publish(PresenceError{Account: me, JID: peer, Condition: p.Error.Reason, Text: p.Error.Text})
+	}
 }

@@ -6,13 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/causerie/causerie/core/account"
 	"github.com/causerie/causerie/core/xmpp"
-	"github.com/causerie/causerie/core/xmpp/roster"
 )
 
 // State is a session's connection state.
@@ -84,6 +82,9 @@ type Options struct {
 	// software we run (XEP-0092) and our disco#info identity's name
 	// (defaults "Causerie" and "dev").
 	ClientName, ClientVersion string
+	// Features are plugged into every session (see Feature), in this
+	// order.
+	Features []*Feature
 }
 
 func (o Options) backoff(attempt int) time.Duration {
@@ -152,16 +153,26 @@ type Session struct {
 	caps   capsState
 	av     avatarState
 	blocks blockState
+	// server is our server's disco#info (feature.go).
+	server serverState
+	// hooks is what the session and its features handle (feature.go,
+	// handler.go); features is each feature's state for this session.
+	// Both are set when the session is made, and only read after.
+	hooks    features
+	features map[*Feature]any
 }
 
 func newSession(c *Client, a account.Account) *Session {
-	return &Session{
+	s := &Session{
 		client: c,
 		roster: NewRoster(),
 		acct:   a,
 		want:   Presence{Priority: a.Priority},
 		outbox: newOutbox(),
 	}
+	s.routeIQs()
+	s.attachFeatures()
+	return s
 }
 
 // Account returns the account's settings.
@@ -358,12 +369,14 @@ func (s *Session) dial(ctx context.Context) (*xmpp.Conn, error) {
 				s.live = nil
 				s.mu.Unlock()
 				s.setState(StateReconnecting, errLinkLost, RetryInfo{})
+				s.featuresInterrupted()
 			case xmpp.StatusResumed:
 				// What was queued while the link was down goes out now.
 				s.mu.Lock()
 				conn := s.conn
 				s.mu.Unlock()
 				if conn != nil {
+					s.featuresResumed(conn)
 					s.goLive(conn)
 				}
 			}
@@ -432,13 +445,14 @@ func (s *Session) online(ctx context.Context, conn *xmpp.Conn) error {
 	s.mu.Lock()
 	s.conn = conn
 	s.mu.Unlock()
-	loginDone := s.loggedIn(conn)
+	loginDone := s.loggedIn(ctx, conn)
 	defer func() {
 		s.mu.Lock()
 		s.conn, s.live = nil, nil
 		s.invisible = false
 		s.mu.Unlock()
 		s.keepUnacked(conn)
+		s.featuresOffline()
 		for _, c := range s.roster.clearPresence() {
 			s.client.bus.Publish(PresenceChanged{Account: s.jid(), Contact: c})
 		}
@@ -472,63 +486,43 @@ func connEnd(conn *xmpp.Conn) error {
 	return errors.New("core: the server closed the connection")
 }
 
-func (s *Session) fetchRoster(ctx context.Context, conn *xmpp.Conn) error {
-	items, ver, upToDate, err := roster.Get(ctx, conn, s.roster.Version(), roster.VersioningOffered(conn))
-	if err != nil {
-		return fmt.Errorf("roster: %w", err)
+// onlineConn is the connection when online.
+func (s *Session) onlineConn() (*xmpp.Conn, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conn == nil || s.state != StateOnline {
+		return nil, ErrNotConnected
 	}
-	if upToDate {
-		if ver != "" {
-			s.roster.setVersion(ver)
-		}
-		return nil
-	}
-	contacts := make([]Contact, len(items))
-	for i, it := range items {
-		contacts[i] = Contact{JID: it.JID, Name: it.Name, Groups: it.Groups, Subscription: it.Subscription, PendingOut: it.Ask, Approved: it.Approved, InRoster: true}
-	}
-	removed := s.roster.replace(contacts, ver)
-	s.saveRoster()
-	s.client.bus.Publish(RosterChanged{Account: s.jid(), Contacts: s.roster.Contacts(), Removed: removed})
-	return nil
+	return s.conn, nil
 }
 
-func (s *Session) saveRoster() {
-	b, ver := s.roster.marshalCache()
-	s.client.store.SaveRoster(s.jid(), ver, b)
-}
+// loginWait bounds how long a login waits for the background fetches
+// (our vCard, the block list) before sending presence.
+const loginWait = 5 * time.Second
 
-// loadCachedRoster fills the roster from the local cache.
-func (s *Session) loadCachedRoster() error {
-	ver, b, err := s.client.store.LoadRoster(s.jid())
-	if err != nil || b == nil {
-		return err
-	}
-	contacts, err := unmarshalCache(b)
-	if err != nil {
-		return err
-	}
-	s.roster.replace(contacts, ver)
-	reqs, err := s.client.store.Requests(s.jid())
-	if err == nil {
-		for _, r := range reqs {
-			s.roster.setPendingIn(r.From, true)
+// loggedIn starts, on a new connection, what a session learns besides
+// the roster, in parallel with it: our own vCard (so that our first
+// presence carries our photo's hash) and the block list. What was learnt
+// on the previous connection is dropped. The returned function waits for
+// both, at most loginWait; they go on in the background after that.
+func (s *Session) loggedIn(ctx context.Context, conn *xmpp.Conn) (wait func(context.Context)) {
+	s.caps.reset()
+	s.av.mu.Lock()
+	s.av.bad = nil // failures are tried again once per connection
+	s.av.mu.Unlock()
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); s.refreshOwnAvatar(conn) }()
+	go func() { defer wg.Done(); s.loadBlockList(conn) }()
+	s.featuresOnline(ctx, conn, &wg)
+	go func() { wg.Wait(); close(done) }()
+	return func(ctx context.Context) {
+		select {
+		case <-done:
+		case <-time.After(loginWait):
+		case <-conn.Done():
+		case <-ctx.Done():
 		}
 	}
-	s.client.bus.Publish(RosterChanged{Account: s.jid(), Contacts: s.roster.Contacts(), FromCache: true})
-	return nil
-}
-
-func bareJID(j string) string {
-	if i := strings.IndexByte(j, '/'); i >= 0 {
-		j = j[:i]
-	}
-	return strings.ToLower(j)
-}
-
-func resourceOf(j string) string {
-	if i := strings.IndexByte(j, '/'); i >= 0 {
-		return j[i+1:]
-	}
-	return ""
 }

@@ -234,9 +234,10 @@ func Apply(list []string, p Push) []string {
 
 // Handler is a function for xmpp.Mux.HandleIQFunc(NS, KindBlock, ...) and
 // (NS, KindUnblock, ...): it answers pushes and passes accepted ones to f
-// (on the reader goroutine: f must not block). Requests that are not
-// pushes are refused with service-unavailable.
-func Handler(f func(Push)) func(*xmpp.Conn, *stanza.IQ) {
+// with the connection they came on (on the reader goroutine: f must not
+// block). Requests that are not pushes are refused with
+// service-unavailable.
+func Handler(f func(*xmpp.Conn, Push)) func(*xmpp.Conn, *stanza.IQ) {
 	return func(c *xmpp.Conn, iq *stanza.IQ) {
 		p, ok := ParsePush(c, iq)
 		if !ok {
@@ -244,12 +245,12 @@ func Handler(f func(Push)) func(*xmpp.Conn, *stanza.IQ) {
 			return
 		}
 		c.SendResult(iq, nil)
-		f(p)
+		f(c, p)
 	}
 }
 
 // Register routes block and unblock pushes on m to f (see Handler).
-func Register(m *xmpp.Mux, f func(Push)) {
+func Register(m *xmpp.Mux, f func(*xmpp.Conn, Push)) {
 	h := Handler(f)
 	m.HandleIQFunc(NS, KindBlock, h)
 	m.HandleIQFunc(NS, KindUnblock, h)

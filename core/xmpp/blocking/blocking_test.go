@@ -258,7 +258,7 @@ func dial(t *testing.T, s *testserver.Server, jid, pass, resource string) *clien
 	t.Helper()
 	cl := &client{pushes: make(chan Push, 16), messages: make(chan *stanza.Message, 16)}
 	mux := &xmpp.Mux{}
-	Register(mux, func(p Push) { cl.pushes <- p })
+	Register(mux, func(_ *xmpp.Conn, p Push) { cl.pushes <- p })
 	mux.HandleMessageFunc(func(_ *xmpp.Conn, m *stanza.Message) {
 		if m.Body != "" || m.Type == stanza.MessageTypeError {
 			cl.messages <- m

@@ -1,0 +1,237 @@
+package core
+
+import (
+	"context"
+	"sync"
+
+	"github.com/causerie/causerie/core/xmpp"
+	"github.com/causerie/causerie/core/xmpp/disco"
+	"gosrc.io/xmpp/stanza"
+)
+
+// A Feature is a capability that lives in its own package beside core
+// (core/blocking, and next core/muc, core/mam, core/upload, core/omemo):
+// it plugs into every session of a client through a Hook and adds no
+// method to Session. A client gets its features in Options.Features.
+type Feature struct {
+	// Name names the feature in logs.
+	Name string
+	// Attach plugs the feature into a new session: it registers what the
+	// feature handles on h and returns the feature's state for that
+	// session, which Session.Feature gives back (the feature package
+	// wraps that in a typed accessor). It runs once per session, while
+	// the client makes it: it must only register, not call the client.
+	Attach func(h *Hook) any
+}
+
+// Feature is the state feature f keeps for this session (what its Attach
+// returned), or nil when the session's client was made without f.
+func (s *Session) Feature(f *Feature) any { return s.features[f] }
+
+// A Hook is what a feature sees of one session. Registration (the
+// Handle* and On* methods) is only allowed inside Feature.Attach; the
+// rest may be used at any time.
+//
+// Stanzas: a feature claims the IQ requests it answers by payload name
+// (HandleIQ, routed through the session's xmpp.Mux), and the messages and
+// presences it owns (HandleMessage, HandlePresence): a handler returns
+// true for a stanza it took, and the session does nothing more with it.
+// Features see each stanza before the session does, in the order they
+// were attached, on the connection's reader goroutine, in wire order. A
+// handler must return quickly; what it must keep (a message) it stores
+// before returning, since returning lets the connection acknowledge the
+// stanza to the server (XEP-0198).
+//
+// Life cycle: OnOnline runs for every new connection once it is signed in
+// (on its own goroutine, in parallel with the roster fetch; the session
+// waits for it at most loginWait before sending its first presence, so
+// what must precede it, such as the block list, is fetched there).
+// OnInterrupted runs when the link drops and the session tries to resume
+// it (XEP-0198), OnResumed when that worked, OnOffline when the
+// connection ended (after an interruption that could not be resumed, a
+// sign-out or an error). These three must return quickly.
+//
+// Sending goes through Conn, the live connection; a feature publishes
+// its own event types (which embed FeatureEvent) with Publish.
+type Hook struct {
+	s      *Session
+	sealed bool
+}
+
+// features is what the features attached to a session registered.
+type features struct {
+	// mux routes IQ requests, the session's own as well as the
+	// features'.
+	mux         xmpp.Mux
+	messages    []func(*xmpp.Conn, *stanza.Message) bool
+	presences   []func(*xmpp.Conn, *stanza.Presence) bool
+	online      []func(context.Context, *xmpp.Conn)
+	interrupted []func()
+	resumed     []func(*xmpp.Conn)
+	offline     []func()
+}
+
+// attachFeatures plugs the client's features into s.
+func (s *Session) attachFeatures() {
+	for _, f := range s.client.opts.Features {
+		h := &Hook{s: s}
+		st := f.Attach(h)
+		h.sealed = true
+		if s.features == nil {
+			s.features = make(map[*Feature]any)
+		}
+		s.features[f] = st
+	}
+}
+
+func (h *Hook) register() *features {
+	if h.sealed {
+		panic("core: a feature registered outside its Attach")
+	}
+	return &h.s.hooks
+}
+
+// HandleIQ routes the IQ requests (get or set) whose payload is
+// space+local to f, which must answer each (Conn.SendResult or
+// Conn.SendError).
+func (h *Hook) HandleIQ(space, local string, f func(c *xmpp.Conn, iq *stanza.IQ)) {
+	h.register().mux.HandleIQFunc(space, local, f)
+}
+
+// HandleMessage lets f claim incoming messages: when it returns true the
+// session does nothing more with the message.
+func (h *Hook) HandleMessage(f func(c *xmpp.Conn, m *stanza.Message) bool) {
+	r := h.register()
+	r.messages = append(r.messages, f)
+}
+
+// HandlePresence lets f claim incoming presences, as HandleMessage.
+func (h *Hook) HandlePresence(f func(c *xmpp.Conn, p *stanza.Presence) bool) {
+	r := h.register()
+	r.presences = append(r.presences, f)
+}
+
+// OnOnline runs f for each new connection once it is signed in (see
+// Hook). ctx ends with the session.
+func (h *Hook) OnOnline(f func(ctx context.Context, conn *xmpp.Conn)) {
+	r := h.register()
+	r.online = append(r.online, f)
+}
+
+// OnInterrupted runs f when the link drops and the session tries to
+// resume it.
+func (h *Hook) OnInterrupted(f func()) {
+	r := h.register()
+	r.interrupted = append(r.interrupted, f)
+}
+
+// OnResumed runs f when an interrupted link was resumed on conn: what
+// the server and we knew of each other still holds.
+func (h *Hook) OnResumed(f func(conn *xmpp.Conn)) {
+	r := h.register()
+	r.resumed = append(r.resumed, f)
+}
+
+// OnOffline runs f when a connection has ended.
+func (h *Hook) OnOffline(f func()) {
+	r := h.register()
+	r.offline = append(r.offline, f)
+}
+
+// Account is the session's account (its bare JID).
+func (h *Hook) Account() string { return h.s.jid() }
+
+// Conn is the connection when the session is online, ErrNotConnected
+// otherwise.
+func (h *Hook) Conn() (*xmpp.Conn, error) { return h.s.onlineConn() }
+
+// ServerInfo is our server's disco#info on conn, asked once per
+// connection.
+func (h *Hook) ServerInfo(ctx context.Context, conn *xmpp.Conn) (*disco.Info, error) {
+	return h.s.serverInfo(ctx, conn)
+}
+
+// Publish publishes a feature's event to the client's subscribers.
+func (h *Hook) Publish(e Event) { h.s.client.bus.Publish(e) }
+
+// Logf logs a diagnostic (never a password, never a message's text).
+func (h *Hook) Logf(format string, args ...any) { h.s.client.logf(format, args...) }
+
+// FeatureEvent is embedded in a feature's event types, which makes them
+// Events: the UI receives them with core's own.
+type FeatureEvent struct{ Account string }
+
+func (e FeatureEvent) account() string { return e.Account }
+
+// serverState is our server's disco#info, cached for one connection.
+type serverState struct {
+	mu   sync.Mutex
+	info *disco.Info
+	conn *xmpp.Conn
+}
+
+// serverInfo is our server's disco#info, asked once per connection.
+func (s *Session) serverInfo(ctx context.Context, conn *xmpp.Conn) (*disco.Info, error) {
+	s.server.mu.Lock()
+	if s.server.conn == conn {
+		info := s.server.info
+		s.server.mu.Unlock()
+		return info, nil
+	}
+	s.server.mu.Unlock()
+	info, err := disco.GetInfo(ctx, conn, "", "")
+	if err != nil {
+		return nil, err
+	}
+	s.server.mu.Lock()
+	s.server.info, s.server.conn = info, conn
+	s.server.mu.Unlock()
+	return info, nil
+}
+
+// The session's side of the hook: dispatch to the features.
+
+func (s *Session) featureMessage(c *xmpp.Conn, m *stanza.Message) bool {
+	for _, f := range s.hooks.messages {
+		if f(c, m) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Session) featurePresence(c *xmpp.Conn, p *stanza.Presence) bool {
+	for _, f := range s.hooks.presences {
+		if f(c, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// featuresOnline starts the features' OnOnline for conn, each on its own
+// goroutine; wg counts them.
+func (s *Session) featuresOnline(ctx context.Context, conn *xmpp.Conn, wg *sync.WaitGroup) {
+	for _, f := range s.hooks.online {
+		wg.Add(1)
+		go func() { defer wg.Done(); f(ctx, conn) }()
+	}
+}
+
+func (s *Session) featuresInterrupted() {
+	for _, f := range s.hooks.interrupted {
+		f()
+	}
+}
+
+func (s *Session) featuresResumed(conn *xmpp.Conn) {
+	for _, f := range s.hooks.resumed {
+		f(conn)
+	}
+}
+
+func (s *Session) featuresOffline() {
+	for _, f := range s.hooks.offline {
+		f()
+	}
+}
