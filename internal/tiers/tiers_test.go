@@ -16,11 +16,11 @@ import (
 const module = "github.com/causerie/causerie"
 
 // featurePkgs lists the tier-3 feature packages, core/<feature> on the
-// session's feature hook (paths relative to the module), such as the coming
-// "core/muc", "core/mam", "core/upload" and "core/omemo". There are none yet.
+// session's feature hook (paths relative to the module): core/blocking, and
+// the coming "core/muc", "core/mam", "core/upload" and "core/omemo".
 // A new feature package must be added here or to modelPkgs: a core/*
 // package in neither list has no tier, and the test says so.
-var featurePkgs = []string{}
+var featurePkgs = []string{"core/blocking"}
 
 // modelPkgs lists the tier-2 packages beside core itself: its model
 // packages, which core may import.
