@@ -36,7 +36,7 @@ type avatarCache struct {
 
 // avatar returns what is known of jid's avatar.
 func (c *Client) avatar(jid string) (avatarEntry, bool) {
-	jid = bareJID(jid)
+	jid = xmpp.BareJID(jid)
 	c.avatars.mu.Lock()
 	e, ok := c.avatars.mem[jid]
 	c.avatars.mu.Unlock()
@@ -77,7 +77,7 @@ const avatarSide = MaxPhotoSide
 // a small PNG; one refused there (too large, not a picture) is recorded
 // with its hash and no image, so it is neither shown nor fetched again.
 func (c *Client) setAvatar(jid, hash string, data []byte) bool {
-	jid = bareJID(jid)
+	jid = xmpp.BareJID(jid)
 	old, _ := c.avatar(jid)
 	if hash == "" {
 		data = nil
@@ -249,7 +249,7 @@ func (s *Session) avatarNotification(c *xmpp.Conn, peer string, m *stanza.Messag
 	if !ok {
 		return false
 	}
-	if resourceOf(m.From) != "" {
+	if xmpp.ResourceOf(m.From) != "" {
 		return true // PEP notifications come from bare JIDs
 	}
 	if peer == s.jid() {

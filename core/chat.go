@@ -172,7 +172,7 @@ func (s *Session) Typing(jid string, a TypingAction) {
 	default:
 		return
 	}
-	peer := bareJID(jid)
+	peer := xmpp.BareJID(jid)
 	s.chats.mu.Lock()
 	c := s.conv(peer)
 	out, ok := c.tracker.Do(act, time.Now())
@@ -252,7 +252,7 @@ func (s *Session) chatIn(peer string, m *stanza.Message) {
 	}
 	s.chats.mu.Unlock()
 	if n, ok := chatstate.NotificationOf(*m); ok {
-		s.client.bus.Publish(ChatStateChanged{Account: s.jid(), JID: peer, Resource: resourceOf(m.From),
+		s.client.bus.Publish(ChatStateChanged{Account: s.jid(), JID: peer, Resource: xmpp.ResourceOf(m.From),
 			State: chatStateOf(n.State), Legacy: n.Legacy})
 	}
 }
@@ -289,7 +289,7 @@ func (s *Session) answerReceipt(c *xmpp.Conn, peer string, m *stanza.Message) {
 func (s *Session) applyCorrection(peer, id string, m *stanza.Message) bool {
 	me := s.jid()
 	orig, found, err := s.client.store.FindByOriginID(me, peer, id, history.In)
-	if err != nil || !found || orig.Resource != resourceOf(m.From) || !s.latestFromPeer(peer, orig.ID) {
+	if err != nil || !found || orig.Resource != xmpp.ResourceOf(m.From) || !s.latestFromPeer(peer, orig.ID) {
 		return false
 	}
 	rich := richOf(m)

@@ -187,11 +187,11 @@ func (s *Session) lookupCaps(ctx context.Context, conn *xmpp.Conn, full string, 
 // resourceCaps is the <c/> a contact's resource advertised, if it is
 // online.
 func (s *Session) resourceCaps(full string) (capsRef, bool) {
-	ct, ok := s.roster.Contact(bareJID(full))
+	ct, ok := s.roster.Contact(xmpp.BareJID(full))
 	if !ok {
 		return capsRef{}, false
 	}
-	name := resourceOf(full)
+	name := xmpp.ResourceOf(full)
 	for _, r := range ct.Resources {
 		if r.Name == name {
 			return r.caps, true
@@ -203,10 +203,10 @@ func (s *Session) resourceCaps(full string) (capsRef, bool) {
 // fullOf resolves a bare JID to the contact's best resource; a full JID is
 // returned as is.
 func (s *Session) fullOf(jid string) (string, bool) {
-	if resourceOf(jid) != "" {
+	if xmpp.ResourceOf(jid) != "" {
 		return jid, true
 	}
-	ct, ok := s.roster.Contact(bareJID(jid))
+	ct, ok := s.roster.Contact(xmpp.BareJID(jid))
 	if !ok {
 		return "", false
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/roster"
 	"gosrc.io/xmpp/stanza"
 )
@@ -19,22 +20,8 @@ var ErrPreApprovalUnsupported = errors.New("core: the server does not support pr
 
 // ValidateJID checks a contact address (user@domain, optionally /resource).
 func ValidateJID(j string) error {
-	j = strings.TrimSpace(j)
-	if j == "" {
-		return fmt.Errorf("%w: empty", ErrInvalidJID)
-	}
-	if strings.ContainsAny(j, " \t\n") {
-		return fmt.Errorf("%w: %q contains spaces", ErrInvalidJID, j)
-	}
-	if _, err := stanza.NewJid(j); err != nil {
-		return fmt.Errorf("%w: %q", ErrInvalidJID, j)
-	}
-	bare := j
-	if i := strings.IndexByte(bare, '/'); i >= 0 {
-		bare = bare[:i]
-	}
-	if strings.HasPrefix(bare, "@") || strings.HasSuffix(bare, "@") || strings.Count(bare, "@") > 1 || len(bare) > 3071 {
-		return fmt.Errorf("%w: %q", ErrInvalidJID, j)
+	if _, err := xmpp.ParseJID(strings.TrimSpace(j)); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidJID, err)
 	}
 	return nil
 }
@@ -75,7 +62,7 @@ func (s *Session) AddContact(ctx context.Context, r AddContactRequest) error {
 	if r.PreApprove && !roster.PreApprovalOffered(rc.Conn) {
 		return ErrPreApprovalUnsupported
 	}
-	jid := bareJID(r.JID)
+	jid := xmpp.BareJID(r.JID)
 	if err := roster.Set(ctx, rc.Conn, roster.Item{JID: jid, Name: r.Name, Groups: cleanGroups(r.Groups)}); err != nil {
 		return fmt.Errorf("add contact: %w", err)
 	}
@@ -96,7 +83,7 @@ func (s *Session) UpdateContact(ctx context.Context, jid, name string, groups []
 	if err != nil {
 		return err
 	}
-	return roster.Set(ctx, rc.Conn, roster.Item{JID: bareJID(jid), Name: name, Groups: cleanGroups(groups)})
+	return roster.Set(ctx, rc.Conn, roster.Item{JID: xmpp.BareJID(jid), Name: name, Groups: cleanGroups(groups)})
 }
 
 // RenameGroup moves every contact of group old into group new.
@@ -126,7 +113,7 @@ func (s *Session) RemoveContact(ctx context.Context, jid string) error {
 	if err != nil {
 		return err
 	}
-	return roster.Remove(ctx, rc.Conn, bareJID(jid))
+	return roster.Remove(ctx, rc.Conn, xmpp.BareJID(jid))
 }
 
 func cleanGroups(gs []string) []string {

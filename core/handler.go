@@ -25,9 +25,14 @@ func (s *Session) HandleMessage(c *xmpp.Conn, m *stanza.Message) {
 	if s.featureMessage(c, m) {
 		return
 	}
-	peer := bareJID(m.From)
-	if peer == "" {
-		peer = c.Domain()
+	peer := xmpp.BareJID(m.From)
+	switch {
+	case m.From == "":
+		peer = c.Domain() // our server
+	case peer == "":
+		// Servers stamp from: one that is not an address is their bug.
+		s.client.logf("ignored a message from an invalid address")
+		return
 	}
 	if m.Type == stanza.MessageTypeError {
 		s.messageError(peer, m)

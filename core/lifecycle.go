@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/causerie/causerie/core/account"
+	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/register"
 )
 
@@ -53,9 +53,9 @@ func (s *Session) ChangePassword(ctx context.Context, old, new string) error {
 	err = register.ChangePassword(ctx, rc.Conn, new)
 	var re *register.Error
 	if errors.As(err, &re) && re.Form != nil {
-		user := a.JID
-		if i := strings.IndexByte(user, '@'); i >= 0 {
-			user = user[:i]
+		user := ""
+		if j, err := xmpp.ParseJID(a.JID); err == nil {
+			user = j.Local()
 		}
 		err = register.SubmitForm(ctx, rc.Conn, re.Form.Submit(map[string][]string{
 			"username":     {user},

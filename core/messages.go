@@ -59,8 +59,8 @@ func (s *Session) send(to string, m history.Message) (history.Message, error) {
 	}
 	m = history.Message{
 		Account:   s.jid(),
-		Peer:      bareJID(to),
-		Resource:  resourceOf(s.JID()),
+		Peer:      xmpp.BareJID(to),
+		Resource:  xmpp.ResourceOf(s.JID()),
 		Direction: history.Out,
 		Type:      typ,
 		Body:      body,
@@ -172,18 +172,18 @@ func (s *Session) flushOutbox(conn *xmpp.Conn) {
 
 // History returns the latest n messages with peer, oldest first.
 func (s *Session) History(peer string, n int) ([]history.Message, error) {
-	return s.client.store.Latest(s.jid(), bareJID(peer), n)
+	return s.client.store.Latest(s.jid(), xmpp.BareJID(peer), n)
 }
 
 // HistoryBefore pages back from a message.
 func (s *Session) HistoryBefore(peer string, before history.Message, n int) ([]history.Message, error) {
-	return s.client.store.Before(s.jid(), bareJID(peer), before, n)
+	return s.client.store.Before(s.jid(), xmpp.BareJID(peer), before, n)
 }
 
 // Search finds messages by words, in one conversation (peer) or all ("").
 func (s *Session) Search(peer, query string, n int) ([]history.Message, error) {
 	if peer != "" {
-		peer = bareJID(peer)
+		peer = xmpp.BareJID(peer)
 	}
 	return s.client.store.Search(s.jid(), peer, query, n)
 }
@@ -215,5 +215,5 @@ func (s *Session) Unread() (map[string]int, error) {
 
 // MarkRead records that the user has read the conversation with peer.
 func (s *Session) MarkRead(peer string) error {
-	return s.client.store.MarkRead(s.jid(), bareJID(peer))
+	return s.client.store.MarkRead(s.jid(), xmpp.BareJID(peer))
 }

@@ -2,7 +2,6 @@ package core
 
 import (
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/causerie/causerie/core/history"
@@ -34,7 +33,7 @@ func (s *Session) messageIn(c *xmpp.Conn, peer string, m *stanza.Message) {
 	hm := history.Message{
 		Account:   me,
 		Peer:      peer,
-		Resource:  resourceOf(m.From),
+		Resource:  xmpp.ResourceOf(m.From),
 		Direction: history.In,
 		Type:      typ,
 		Body:      m.Body,
@@ -96,10 +95,10 @@ func (s *Session) refuseStanza(c *xmpp.Conn, err error) {
 // above every other, nor a forged old stamp slip a message in among older
 // ones.
 func (s *Session) sentTime(peer string, m *stanza.Message, now time.Time) time.Time {
-	me := s.jid()
-	domain := me[strings.IndexByte(me, '@')+1:]
+	me, _ := xmpp.ParseJID(s.jid())
 	sent, ok := delay.FromMessageBy(m, func(from string) bool {
-		return strings.EqualFold(from, domain) || strings.EqualFold(from, me)
+		f, err := xmpp.ParseJID(from)
+		return err == nil && (f == me.DomainJID() || f == me.Bare())
 	})
 	if !ok {
 		return now

@@ -124,7 +124,7 @@ func (s *Session) sendPresence(ctx context.Context, conn *xmpp.Conn) error {
 // presenceIn tracks contacts' presence and subscription requests.
 func (s *Session) presenceIn(c *xmpp.Conn, p *stanza.Presence) {
 	me := s.jid()
-	peer := bareJID(p.From)
+	peer := xmpp.BareJID(p.From)
 	if peer == "" {
 		return
 	}
@@ -141,7 +141,7 @@ func (s *Session) presenceIn(c *xmpp.Conn, p *stanza.Presence) {
 		if now := time.Now(); !ok || since.After(now) {
 			since = now
 		}
-		res := Resource{Name: resourceOf(p.From), Show: Show(p.Show), Status: p.Status, Priority: int(p.Priority), Since: since, caps: capsOf(p)}
+		res := Resource{Name: xmpp.ResourceOf(p.From), Show: Show(p.Show), Status: p.Status, Priority: int(p.Priority), Since: since, caps: capsOf(p)}
 		if ct, ok := s.roster.setPresence(peer, res, p.Type == ""); ok {
 			s.client.bus.Publish(PresenceChanged{Account: me, Contact: ct})
 			s.contactPresence(c, p, peer, res, p.Type == "")

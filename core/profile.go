@@ -69,7 +69,7 @@ func (s *Session) VCard(ctx context.Context, jid string) (VCard, error) {
 		return VCard{}, err
 	}
 	if jid != "" {
-		jid = bareJID(jid)
+		jid = xmpp.BareJID(jid)
 	}
 	v, err := getVCard(ctx, conn, jid)
 	if err != nil {

@@ -72,7 +72,7 @@ func (s *Session) rosterPush(c *xmpp.Conn, iq *stanza.IQ) {
 	}
 	c.SendResult(iq, nil)
 	me := s.jid()
-	jid := bareJID(it.JID)
+	jid := xmpp.BareJID(it.JID)
 	ev := RosterChanged{Account: me}
 	if it.Subscription == "remove" {
 		s.roster.remove(jid)

@@ -28,7 +28,7 @@ func (s *Session) RequestSubscription(jid, message string) error {
 	if err != nil {
 		return err
 	}
-	return rc.presence(bareJID(jid), stanza.PresenceTypeSubscribe, message)
+	return rc.presence(xmpp.BareJID(jid), stanza.PresenceTypeSubscribe, message)
 }
 
 // ApproveOptions says what approving also does: the seed's mutual
@@ -45,7 +45,7 @@ func (s *Session) ApproveSubscription(ctx context.Context, jid string, opt Appro
 	if err != nil {
 		return err
 	}
-	jid = bareJID(jid)
+	jid = xmpp.BareJID(jid)
 	// What the roster held before: approving makes the server add them
 	// (subscription "from"), and its push may come before the next line.
 	c, known := s.roster.Contact(jid)
@@ -73,7 +73,7 @@ func (s *Session) DenySubscription(jid string) error {
 	if err != nil {
 		return err
 	}
-	jid = bareJID(jid)
+	jid = xmpp.BareJID(jid)
 	if err := rc.presence(jid, stanza.PresenceTypeUnsubscribed, ""); err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (s *Session) RevokeSubscription(jid string) error {
 	if err != nil {
 		return err
 	}
-	return rc.presence(bareJID(jid), stanza.PresenceTypeUnsubscribed, "")
+	return rc.presence(xmpp.BareJID(jid), stanza.PresenceTypeUnsubscribed, "")
 }
 
 // Unsubscribe stops our seeing jid's presence (or cancels our pending
@@ -98,7 +98,7 @@ func (s *Session) Unsubscribe(jid string) error {
 	if err != nil {
 		return err
 	}
-	return rc.presence(bareJID(jid), stanza.PresenceTypeUnsubscribe, "")
+	return rc.presence(xmpp.BareJID(jid), stanza.PresenceTypeUnsubscribe, "")
 }
 
 // PreApprove lets jid see our presence before they ask (RFC 6121 §3.4).
@@ -110,7 +110,7 @@ func (s *Session) PreApprove(jid string) error {
 	if !roster.PreApprovalOffered(rc.Conn) {
 		return ErrPreApprovalUnsupported
 	}
-	return rc.presence(bareJID(jid), stanza.PresenceTypeSubscribed, "")
+	return rc.presence(xmpp.BareJID(jid), stanza.PresenceTypeSubscribed, "")
 }
 
 // PendingRequests lists subscription requests not answered yet (kept

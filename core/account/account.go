@@ -22,6 +22,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/causerie/causerie/core/xmpp"
 )
 
 // TLSMode says how a connection is secured.
@@ -103,23 +105,22 @@ func invalid(field, value, reason string) error {
 	return &ValidationError{Field: field, Value: value, Reason: reason}
 }
 
-// NormalizeJID returns the key form of a bare JID: lower-case, and without
-// the trailing dot a fully qualified domain may carry. It does not validate;
-// see ValidateJID. Case folding is Unicode simple lower-casing, a close
-// approximation of RFC 7622's UsernameCaseMapped/domain rules that makes
-// "Alice@Example.COM" and "alice@example.com" the same account.
+// NormalizeJID returns the key form of a bare JID: its RFC 7622
+// normalisation (xmpp.ParseJID: localpart case-mapped, domain lower-cased,
+// no trailing dot), so that "Alice@Example.COM" and "alice@example.com"
+// are the same account. It does not validate (see ValidateJID): what does
+// not parse is only lower-cased.
 func NormalizeJID(jid string) string {
-	jid = strings.ToLower(jid)
-	if strings.HasSuffix(jid, ".") && !strings.HasSuffix(jid, "@.") {
-		jid = strings.TrimSuffix(jid, ".")
+	if j, err := xmpp.ParseJID(jid); err == nil {
+		return j.String()
 	}
-	return jid
+	return strings.ToLower(jid)
 }
 
 // ValidateJID checks that jid is a bare JID with a localpart:
-// local@domain, both parts non-empty, no resource, no spaces or control
-// characters, no characters RFC 7622 forbids in a localpart, and within the
-// length limits. Errors match ErrInvalidAccount.
+// local@domain, both parts non-empty, no resource, valid under RFC 7622
+// (xmpp.ParseJID), and a server name usable in DNS. Errors match
+// ErrInvalidAccount and say what is wrong in words.
 func ValidateJID(jid string) error {
 	if jid == "" {
 		return invalid("JID", "", "empty; expected user@server")
@@ -130,31 +131,19 @@ func ValidateJID(jid string) error {
 	if strings.Contains(jid, "/") {
 		return invalid("JID", jid, "must be a bare JID without a resource (\"/...\")")
 	}
-	at := strings.IndexByte(jid, '@')
-	if at < 0 {
+	if !strings.Contains(jid, "@") {
 		return invalid("JID", jid, "missing \"@\"; expected user@server")
 	}
-	local, domain := jid[:at], jid[at+1:]
-	if local == "" {
-		return invalid("JID", jid, "empty user part before \"@\"")
-	}
-	if domain == "" {
-		return invalid("JID", jid, "empty server part after \"@\"")
-	}
-	if len(local) > MaxPartLen {
-		return invalid("JID", jid, fmt.Sprintf("user part longer than %d bytes", MaxPartLen))
-	}
-	for _, r := range local {
-		switch {
-		case unicode.IsSpace(r):
-			return invalid("JID", jid, "spaces are not allowed")
-		case unicode.IsControl(r) || r == utf8.RuneError:
-			return invalid("JID", jid, "control characters are not allowed")
-		case strings.ContainsRune("\"&'/:<>@", r):
-			return invalid("JID", jid, fmt.Sprintf("character %q is not allowed in the user part", r))
+	j, err := xmpp.ParseJID(jid)
+	var je *xmpp.JIDError
+	if errors.As(err, &je) {
+		part := "user part"
+		if je.Part == xmpp.PartDomain {
+			part = "server part"
 		}
+		return invalid("JID", jid, part+" "+je.Reason)
 	}
-	if err := validateDomain(domain); err != nil {
+	if err := validateDomain(j.Domain()); err != nil {
 		return invalid("JID", jid, err.Error())
 	}
 	return nil

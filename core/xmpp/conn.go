@@ -107,23 +107,15 @@ func dialConn(ctx context.Context, cfg Config, login bool) (*Conn, error) {
 }
 
 func newConn(cfg Config) (*Conn, error) {
-	j := cfg.JID
-	if i := strings.IndexByte(j, '/'); i >= 0 {
-		if cfg.Resource == "" {
-			cfg.Resource = j[i+1:]
-		}
-		j = j[:i]
+	j, err := ParseJID(cfg.JID)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Resource == "" {
+		cfg.Resource = j.Resource()
 	}
 	c := &Conn{cfg: cfg, done: make(chan struct{}), closeCh: make(chan struct{}), iqs: make(map[string]*pendingIQ)}
-	if i := strings.IndexByte(j, '@'); i >= 0 {
-		c.user, c.domain = j[:i], j[i+1:]
-	} else {
-		c.domain = j
-	}
-	c.domain = strings.ToLower(strings.TrimSuffix(c.domain, "."))
-	if c.domain == "" {
-		return nil, fmt.Errorf("xmpp: address %q has no domain", cfg.JID)
-	}
+	c.user, c.domain = j.Local(), j.Domain()
 	return c, nil
 }
 
@@ -804,10 +796,10 @@ func (c *Conn) handleIQ(iq *stanza.IQ) {
 // answered with no from, our bare JID or the domain.
 func (c *Conn) replyFromOK(to, from string) bool {
 	norm := func(j string) string {
-		if i := strings.IndexByte(j, '/'); i >= 0 {
-			return strings.ToLower(j[:i]) + j[i:]
+		if p, err := ParseJID(j); err == nil {
+			return p.String()
 		}
-		return strings.ToLower(j)
+		return j
 	}
 	to, from = norm(to), norm(from)
 	if to == from {
@@ -815,7 +807,7 @@ func (c *Conn) replyFromOK(to, from string) bool {
 	}
 	bare := ""
 	if c.user != "" {
-		bare = strings.ToLower(c.user + "@" + c.domain)
+		bare = c.user + "@" + c.domain
 	}
 	self := to == "" || to == c.domain || (bare != "" && to == bare)
 	if !self {

@@ -15,8 +15,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/causerie/causerie/core/xmpp"
 )
 
 // URI is a parsed xmpp: URI.
@@ -113,46 +113,19 @@ func validAction(a string) bool {
 	return true
 }
 
-// decodeJID percent-decodes and checks a JID: a domain, an optional
-// local part, an optional resource (RFC 7622 lengths, no spaces or
-// controls, at most one @ before the domain).
+// decodeJID percent-decodes, checks and normalises a JID (RFC 7622,
+// through xmpp.ParseJID).
 func decodeJID(s string) (string, error) {
 	j, err := url.PathUnescape(s)
-	if err != nil || !utf8.ValidString(j) {
+	if err != nil {
 		return "", fmt.Errorf("%w: %q", ErrAddress, s)
 	}
-	bare, res, hasRes := strings.Cut(j, "/")
-	local, domain, hasLocal := strings.Cut(bare, "@")
-	if !hasLocal {
-		domain, local = local, ""
-	}
-	switch {
-	case domain == "", hasLocal && local == "", hasRes && res == "",
-		strings.Contains(domain, "@"), len(local) > 1023, len(domain) > 1023, len(res) > 1023:
+	p, err := xmpp.ParseJID(j)
+	if err != nil {
 		return "", fmt.Errorf("%w: %q", ErrAddress, j)
 	}
-	for _, r := range local + domain {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune(`"&'/:<>`, r) {
-			return "", fmt.Errorf("%w: %q", ErrAddress, j)
-		}
-	}
-	for _, r := range res {
-		if unicode.IsControl(r) {
-			return "", fmt.Errorf("%w: %q", ErrAddress, j)
-		}
-	}
-	out := strings.ToLower(domain)
-	if local != "" {
-		out = strings.ToLower(local) + "@" + out
-	}
-	if hasRes {
-		out += "/" + res
-	}
-	return out, nil
+	return p.String(), nil
 }
 
 // Bare is the JID without its resource.
-func (u URI) Bare() string {
-	b, _, _ := strings.Cut(u.JID, "/")
-	return b
-}
+func (u URI) Bare() string { return xmpp.BareJID(u.JID) }

@@ -193,12 +193,9 @@ func fromSelf(self, from string) bool {
 	if from == "" {
 		return true
 	}
-	bare := self
-	if i := strings.IndexByte(bare, '/'); i >= 0 {
-		bare = bare[:i]
-	}
-	domain := bare[strings.IndexByte(bare, '@')+1:]
-	return strings.EqualFold(from, bare) || strings.EqualFold(from, domain)
+	me, err := xmpp.ParseJID(self)
+	f, ferr := xmpp.ParseJID(from)
+	return err == nil && ferr == nil && (f == me.Bare() || f == me.DomainJID())
 }
 
 // Apply returns the block list after a push: blocked addresses appended

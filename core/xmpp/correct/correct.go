@@ -9,8 +9,8 @@ package correct
 
 import (
 	"encoding/xml"
-	"strings"
 
+	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/sid"
 	"gosrc.io/xmpp/stanza"
 )
@@ -117,33 +117,24 @@ func Valid(orig, corr From) bool {
 	if orig.JID == "" || corr.JID == "" || orig.MUC != corr.MUC {
 		return false
 	}
-	ob, or, ofull := split(orig.JID)
-	cb, cr, cfull := split(corr.JID)
-	if !strings.EqualFold(ob, cb) {
+	o, oerr := xmpp.ParseJID(orig.JID)
+	c, cerr := xmpp.ParseJID(corr.JID)
+	if oerr != nil || cerr != nil || o.Bare() != c.Bare() {
 		return false
 	}
 	if !orig.MUC {
 		return true
 	}
-	if !ofull || !cfull || or != cr || orig.Session != corr.Session {
+	if o.IsBare() || o != c || orig.Session != corr.Session {
 		return false
 	}
 	if (orig.RealJID == "") != (corr.RealJID == "") || (orig.OccupantID == "") != (corr.OccupantID == "") {
 		return false
 	}
 	if orig.RealJID != "" {
-		rb, _, _ := split(orig.RealJID)
-		cb, _, _ := split(corr.RealJID)
-		if !strings.EqualFold(rb, cb) {
+		if !xmpp.SameBare(orig.RealJID, corr.RealJID) {
 			return false
 		}
 	}
 	return orig.OccupantID == corr.OccupantID
-}
-
-// split cuts a JID into its bare part and resource; full reports whether
-// it had a resource.
-func split(jid string) (bare, resource string, full bool) {
-	bare, resource, full = strings.Cut(jid, "/")
-	return bare, resource, full
 }

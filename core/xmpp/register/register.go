@@ -237,11 +237,11 @@ func SubmitForm(ctx context.Context, c *xmpp.Conn, form *dataform.Form) error {
 // When the server wants more (for example the old password), the error is
 // an *Error whose Form is the form to fill and send with SubmitForm.
 func ChangePassword(ctx context.Context, c *xmpp.Conn, newPassword string) error {
-	user := c.JID()
-	if i := strings.IndexByte(user, '@'); i >= 0 {
-		user = user[:i]
+	me, err := xmpp.ParseJID(c.JID())
+	if err != nil {
+		return err
 	}
-	return Submit(ctx, c, []Field{{"username", user}, {"password", newPassword}})
+	return Submit(ctx, c, []Field{{"username", me.Local()}, {"password", newPassword}})
 }
 
 // Remove deletes the logged-in account from the server (XEP-0077 §3.2).

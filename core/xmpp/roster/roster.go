@@ -258,7 +258,7 @@ func parsePush(self string, iq *stanza.IQ) (it Item, ver string, ok bool) {
 	if iq == nil || iq.Type != stanza.IQTypeSet {
 		return Item{}, "", false
 	}
-	if iq.From != "" && !sameBare(iq.From, bareOf(self)) {
+	if iq.From != "" && !fromSelf(iq.From, self) {
 		return Item{}, "", false
 	}
 	q, isQ := iq.Payload.(*Query)
@@ -279,20 +279,9 @@ func VersioningOffered(c *xmpp.Conn) bool { return c.HasFeature(NSFeatureVersion
 // pre-approval (RFC 6121 §3.4).
 func PreApprovalOffered(c *xmpp.Conn) bool { return c.HasFeature(NSFeaturePreApproval, "sub") }
 
-func bareOf(j string) string {
-	if i := strings.IndexByte(j, '/'); i >= 0 {
-		return j[:i]
-	}
-	return j
-}
-
-// sameBare compares a from address with our bare JID. The from must be
-// the bare JID itself (a full JID is some resource, not the account).
-// Localpart and domain compare case-insensitively (nodeprep/nameprep
-// case folding).
-func sameBare(from, bare string) bool {
-	if bare == "" || strings.IndexByte(from, '/') >= 0 {
-		return false
-	}
-	return strings.EqualFold(from, bare)
+// fromSelf reports whether a push's from is our own bare JID (a full JID
+// is some resource, not the account); self is our full JID.
+func fromSelf(from, self string) bool {
+	f, err := xmpp.ParseJID(from)
+	return err == nil && f.IsBare() && f.String() == xmpp.BareJID(self)
 }

@@ -10,8 +10,8 @@ import (
 	"crypto/rand"
 	"encoding/xml"
 	"fmt"
-	"strings"
 
+	"github.com/causerie/causerie/core/xmpp"
 	"gosrc.io/xmpp/stanza"
 )
 
@@ -106,7 +106,7 @@ func StanzaIDBy(m *stanza.Message, by string) string {
 		default:
 			continue
 		}
-		if sameJID(s.By, by) {
+		if xmpp.SameJID(s.By, by) {
 			found = s.ID
 			n++
 		}
@@ -115,12 +115,4 @@ func StanzaIDBy(m *stanza.Message, by string) string {
 		return ""
 	}
 	return found
-}
-
-// sameJID compares two JIDs: localpart and domain fold case
-// (nodeprep/nameprep), a resource compares exactly.
-func sameJID(a, b string) bool {
-	ab, ar, _ := strings.Cut(a, "/")
-	bb, br, _ := strings.Cut(b, "/")
-	return strings.EqualFold(ab, bb) && ar == br && strings.Count(a, "/") == strings.Count(b, "/")
 }
