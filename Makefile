@@ -54,7 +54,7 @@ demo: deps build
 	$(GO) run ./internal/demo -app bin/causerie
 
 bench: deps
-	$(GO) test -run '^$$' -bench . -benchmem ./core/... ./ui/
+	$(GO) test -run '^$$' -bench . -benchmem ./core/... ./ui/...
 	@bash .ci/with-desktop.sh $(GO) test -run '^$$' -bench . -benchtime 3x ./internal/e2e/
 
 fuzz:

@@ -138,7 +138,7 @@ func openClient(configDir, dataPath string) (*core.Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("Causerie cannot open its message history %s: %v", dataPath, err)
 	}
-	return core.NewClient(accounts, account.NewKeyring(), store, core.Options{DefaultResource: "causerie", ClientVersion: version}), nil
+	return core.NewClient(accounts, account.NewKeyring(), store, core.Options{DefaultResource: "causerie", ClientVersion: version, Features: ui.Features}), nil
 }
 
 // checkDisplay reports a clear error instead of letting Fyne panic when

@@ -18,6 +18,20 @@ var ErrInvalidJID = errors.New("invalid address")
 // pre-approval.
 var ErrPreApprovalUnsupported = errors.New("core: the server does not support pre-approving contacts")
 
+// JID is an XMPP address parsed and normalised once (RFC 7622): the one
+// type of core/xmpp, for the UI, which does not import the protocol.
+type JID = xmpp.JID
+
+// ParseJID parses and normalises an address (see xmpp.ParseJID); its
+// errors are *xmpp.JIDError and match ErrInvalidJID.
+func ParseJID(s string) (JID, error) {
+	j, err := xmpp.ParseJID(s)
+	if err != nil {
+		return JID{}, fmt.Errorf("%w: %w", ErrInvalidJID, err)
+	}
+	return j, nil
+}
+
 // ValidateJID checks a contact address (user@domain, optionally /resource).
 func ValidateJID(j string) error {
 	if _, err := xmpp.ParseJID(strings.TrimSpace(j)); err != nil {

@@ -7,7 +7,8 @@ import (
 )
 
 // Event is something that happened in core. The concrete types below are
-// the whole list; a UI type-switches on them.
+// core's whole list; a feature package (core/blocking, ...) declares its
+// own, which embed FeatureEvent. A UI type-switches on them.
 type Event interface{ account() string }
 
 // ConnectionStateChanged: a session moved to State. Err says why it went
@@ -93,13 +94,6 @@ type AvatarChanged struct {
 	JID     string
 }
 
-// BlockListChanged: the block list was fetched or changed (here or from
-// another of our clients); Blocked is the whole list after the change.
-type BlockListChanged struct {
-	Account string
-	Blocked []string
-}
-
 // AccountsChanged: an account was added, its settings changed, or it was
 // removed (Removed) from this computer.
 type AccountsChanged struct {
@@ -135,7 +129,6 @@ func (e SubscriptionRequested) account() string  { return e.Account }
 func (e SubscriptionChanged) account() string    { return e.Account }
 func (e PresenceError) account() string          { return e.Account }
 func (e AvatarChanged) account() string          { return e.Account }
-func (e BlockListChanged) account() string       { return e.Account }
 func (e ChatStateChanged) account() string       { return e.Account }
 func (e MessageCorrected) account() string       { return e.Account }
 

@@ -2,7 +2,6 @@ package core
 
 import (
 	"github.com/causerie/causerie/core/xmpp"
-	"github.com/causerie/causerie/core/xmpp/blocking"
 	"github.com/causerie/causerie/core/xmpp/caps"
 	"github.com/causerie/causerie/core/xmpp/correct"
 	"github.com/causerie/causerie/core/xmpp/disco"
@@ -85,11 +84,4 @@ func (s *Session) routeIQs() {
 			c.SendError(iq, "cancel", "service-unavailable")
 		}
 	})
-	blockPush := func(c *xmpp.Conn, iq *stanza.IQ) {
-		if !s.blockPush(c, iq) {
-			c.SendError(iq, "cancel", "service-unavailable")
-		}
-	}
-	m.HandleIQFunc(blocking.NS, blocking.KindBlock, blockPush)
-	m.HandleIQFunc(blocking.NS, blocking.KindUnblock, blockPush)
 }

@@ -148,11 +148,10 @@ type Session struct {
 	stateMu sync.Mutex
 	// chats is the live state of conversations (chat.go).
 	chats chats
-	// caps, av and blocks: contacts' capabilities (contactinfo.go),
-	// avatars (avatar.go) and the block list (blocking.go).
-	caps   capsState
-	av     avatarState
-	blocks blockState
+	// caps and av: contacts' capabilities (contactinfo.go) and avatars
+	// (avatar.go).
+	caps capsState
+	av   avatarState
 	// server is our server's disco#info (feature.go).
 	server serverState
 	// hooks is what the session and its features handle (feature.go,
@@ -502,9 +501,10 @@ const loginWait = 5 * time.Second
 
 // loggedIn starts, on a new connection, what a session learns besides
 // the roster, in parallel with it: our own vCard (so that our first
-// presence carries our photo's hash) and the block list. What was learnt
-// on the previous connection is dropped. The returned function waits for
-// both, at most loginWait; they go on in the background after that.
+// presence carries our photo's hash) and what the features do when online
+// (the block list). What was learnt on the previous connection is
+// dropped. The returned function waits for them, at most loginWait; they
+// go on in the background after that.
 func (s *Session) loggedIn(ctx context.Context, conn *xmpp.Conn) (wait func(context.Context)) {
 	s.caps.reset()
 	s.av.mu.Lock()
@@ -512,9 +512,8 @@ func (s *Session) loggedIn(ctx context.Context, conn *xmpp.Conn) (wait func(cont
 	s.av.mu.Unlock()
 	done := make(chan struct{})
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(1)
 	go func() { defer wg.Done(); s.refreshOwnAvatar(conn) }()
-	go func() { defer wg.Done(); s.loadBlockList(conn) }()
 	s.featuresOnline(ctx, conn, &wg)
 	go func() { wg.Wait(); close(done) }()
 	return func(ctx context.Context) {

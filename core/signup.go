@@ -35,7 +35,7 @@ type SignupForm struct {
 	// also set, the data form is what to show and send (XEP-0077 §6).
 	Fields []SignupField
 	// Form is the XEP-0004 data form, if the server sent one.
-	Form *dataform.Form
+	Form *DataForm
 	// OOB is the web page where the server creates accounts (jabber:x:oob).
 	OOB string
 	// CAPTCHA of an XEP-0158 form: the image (XEP-0231 data matched by
@@ -80,6 +80,9 @@ type Signup struct {
 	mu   sync.Mutex
 	conn *xmpp.Conn
 	form SignupForm
+	// data is the data form as the server sent it (what Submit answers),
+	// nil when it sent none.
+	data *dataform.Form
 }
 
 // StartSignup connects to domain over TLS without signing in (host and
@@ -116,15 +119,16 @@ func (s *Signup) connect(ctx context.Context) error {
 	q, err := register.Fetch(ctx, conn)
 	if err != nil {
 		conn.Close()
-		return err
+		return signupError(err)
 	}
 	s.conn = conn
 	s.form = signupForm(conn.Domain(), q)
+	s.data = q.Form
 	return nil
 }
 
 func signupForm(domain string, q *register.Query) SignupForm {
-	f := SignupForm{Domain: domain, Instructions: q.Instructions, Form: q.Form, OOB: q.OOB}
+	f := SignupForm{Domain: domain, Instructions: q.Instructions, Form: dataForm(q.Form), OOB: q.OOB}
 	for _, fl := range q.Fields {
 		label := signupLabels[fl.Name]
 		if label == "" {
@@ -202,9 +206,10 @@ func (s *Signup) Form() SignupForm {
 // Submit creates the account with values by field name (plain fields) or
 // by var (data form; several values of a multi field separated by "\n";
 // booleans "1"/"0"). Hidden values the server sent go back unchanged. A
-// refusal matches register.ErrConflict, ErrNotAcceptable, ErrRateLimited
-// or ErrNotAllowed (errors.Is). When the stream was closed meanwhile, it
-// connects again first.
+// refusal is a *SignupError matching ErrSignupConflict,
+// ErrSignupNotAcceptable, ErrSignupRateLimited or ErrSignupNotAllowed
+// (errors.Is). When the stream was closed meanwhile, it connects again
+// first.
 func (s *Signup) Submit(ctx context.Context, values map[string]string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -218,9 +223,9 @@ func (s *Signup) Submit(ctx context.Context, values map[string]string) error {
 		}
 	}
 	f := s.form
-	if f.Form != nil {
+	if s.data != nil {
 		vals := map[string][]string{}
-		for _, fl := range f.Form.Fields {
+		for _, fl := range s.data.Fields {
 			v, ok := values[fl.Var]
 			if !ok || fl.Var == "" {
 				continue
@@ -232,13 +237,13 @@ func (s *Signup) Submit(ctx context.Context, values map[string]string) error {
 				vals[fl.Var] = []string{v}
 			}
 		}
-		return register.SubmitForm(ctx, s.conn, f.Form.Submit(vals))
+		return signupError(register.SubmitForm(ctx, s.conn, s.data.Submit(vals)))
 	}
 	if len(f.Fields) == 0 {
 		if f.OOB != "" {
 			return ErrSignupWebOnly
 		}
-		return register.ErrNotAllowed
+		return signupError(register.ErrNotAllowed)
 	}
 	var fields []register.Field
 	for _, fl := range f.Fields {
@@ -248,7 +253,7 @@ func (s *Signup) Submit(ctx context.Context, values map[string]string) error {
 		}
 		fields = append(fields, register.Field{Name: fl.Name, Value: v})
 	}
-	return register.Submit(ctx, s.conn, fields)
+	return signupError(register.Submit(ctx, s.conn, fields))
 }
 
 func signupEnded(c *xmpp.Conn) bool {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/account"
+	"github.com/causerie/causerie/ui/widgets"
 )
 
 // accountSettings is the settings dialog of one account: display name,
@@ -28,7 +29,7 @@ type accountSettings struct {
 	jid string
 	dlg *dialog.CustomDialog
 
-	name, resource, priority, host, port *loginEntry
+	name, resource, priority, host, port *widgets.Entry
 	nameMsg, resMsg, prioMsg, hostMsg    *widget.Label
 	portMsg, errorText                   *widget.Label
 	tls                                  *widget.RadioGroup
@@ -49,19 +50,19 @@ func (w *accountsWindow) showSettings(jid string) {
 	a := s.Account()
 	d := &accountSettings{w: w, jid: a.JID, pinned: slices.Clone(a.Pinned)}
 	esc := func() { d.close() }
-	d.name = newLoginEntry(esc)
+	d.name = widgets.NewEntry(esc)
 	d.name.SetText(a.DisplayName)
 	d.name.SetPlaceHolder(lang.L("Shown instead of the address"))
-	d.resource = newLoginEntry(esc)
+	d.resource = widgets.NewEntry(esc)
 	d.resource.SetText(a.Resource)
 	d.resource.SetPlaceHolder(lang.L("Automatic"))
-	d.priority = newLoginEntry(esc)
+	d.priority = widgets.NewEntry(esc)
 	d.priority.SetText(strconv.Itoa(a.Priority))
-	d.host = newLoginEntry(esc)
+	d.host = widgets.NewEntry(esc)
 	d.host.SetText(a.Host)
 	d.host.SetPlaceHolder(lang.L("Automatic"))
-	d.port = newLoginEntry(esc)
-	d.port.digits = true
+	d.port = widgets.NewEntry(esc)
+	d.port.Digits = true
 	if a.Port != 0 {
 		d.port.SetText(strconv.Itoa(a.Port))
 	}

@@ -14,6 +14,8 @@ import (
 	"github.com/causerie/causerie/core/account"
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/internal/testserver"
+	"github.com/causerie/causerie/ui/roster"
+	"github.com/causerie/causerie/ui/widgets"
 )
 
 // overlayButton finds a button in the window's top dialog.
@@ -43,7 +45,7 @@ func typeInto(w fyne.Window, e fyne.Focusable, text string) {
 	}), text)
 }
 
-func setEntry(w fyne.Window, e *loginEntry, text string) {
+func setEntry(w fyne.Window, e *widgets.Entry, text string) {
 	e.SetText("")
 	w.Canvas().Focus(e)
 	test.Type(e, text)
@@ -319,7 +321,7 @@ func TestAccountsWindowSeveralAccounts(t *testing.T) {
 	}
 	m := h.app.main
 	h.pump("two sections", func() bool {
-		return m.model.nodes[accountUID(j1)] != nil && m.model.nodes[accountUID(j2)] != nil
+		return m.model.Nodes[roster.AccountUID(j1)] != nil && m.model.Nodes[roster.AccountUID(j2)] != nil
 	})
 	h.app.OpenChat(j1, j2)
 	h.app.OpenChat(j2, j1)
@@ -340,7 +342,7 @@ func TestAccountsWindowSeveralAccounts(t *testing.T) {
 	if h.app.chat == nil || len(h.app.chat.convs) != 1 || h.app.chat.convs[ChatKey{j1, j2}] == nil {
 		t.Error("the removed account's chat is still open, or the other closed")
 	}
-	h.pump("one section", func() bool { return m.model.nodes[accountUID(j2)] == nil })
+	h.pump("one section", func() bool { return m.model.Nodes[roster.AccountUID(j2)] == nil })
 	if m.hidden || h.app.login != nil {
 		t.Error("the main window went away with one account left")
 	}

@@ -9,8 +9,14 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/blocking"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/ui/transcript"
 )
+
+// Features are the core features the GUI shows (see core.Feature): the
+// client the GUI drives is made with them (core.Options.Features).
+var Features = []*core.Feature{blocking.Feature}
 
 // App is the GUI. It owns the windows and routes core events to them on
 // Fyne's goroutine (fyne.Do): windows never see an event off that thread.
@@ -29,8 +35,8 @@ type App struct {
 	// requestsNotified: subscription requests already notified, by
 	// sender (one notification each while the app runs).
 	requestsNotified map[ChatKey]bool
-	// images holds the images messages show (images.go).
-	images *imageCache
+	// images holds the images messages show.
+	images *transcript.Images
 	// foreground: the app has the focus (notifications are for when it
 	// has not, or another conversation is shown).
 	foreground bool
@@ -79,8 +85,8 @@ func New(fa fyne.App, c *core.Client, version string) *App {
 
 // imageCacheIn makes the cache of message images in dir: the open chats
 // are drawn again when one is ready.
-func (a *App) imageCacheIn(dir string) *imageCache {
-	return newImageCache(dir, func() { a.do(a.imagesReady) })
+func (a *App) imageCacheIn(dir string) *transcript.Images {
+	return transcript.NewImages(dir, func() { a.do(a.imagesReady) })
 }
 
 // imagesReady draws the open conversations again: an image they show was
@@ -90,7 +96,7 @@ func (a *App) imagesReady() {
 		return
 	}
 	for _, conv := range a.chat.convs {
-		conv.trans.refreshAll()
+		conv.trans.RefreshAll()
 	}
 }
 

@@ -12,6 +12,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/blocking"
+	"github.com/causerie/causerie/ui/widgets"
 )
 
 // blockedDialog lists an account's blocked addresses (XEP-0191) with
@@ -22,7 +24,7 @@ type blockedDialog struct {
 	jid     string
 	dlg     *dialog.CustomDialog
 	list    *fyne.Container
-	entry   *loginEntry
+	entry   *widgets.Entry
 	add     *widget.Button
 	msg     *widget.Label
 	content fyne.CanvasObject
@@ -36,7 +38,7 @@ func (w *accountsWindow) showBlocked(jid string) {
 	}
 	d := &blockedDialog{w: w, jid: jid}
 	d.list = container.NewVBox()
-	d.entry = newLoginEntry(func() { d.dlg.Hide() })
+	d.entry = widgets.NewEntry(func() { d.dlg.Hide() })
 	d.entry.SetPlaceHolder(lang.L("name@example.org or example.org"))
 	d.add = widget.NewButton(lang.L("Block"), func() { d.change(true, strings.TrimSpace(d.entry.Text)) })
 	d.entry.OnSubmitted = func(string) { d.add.OnTapped() }
@@ -60,10 +62,14 @@ func (w *accountsWindow) showBlocked(jid string) {
 	w.app.background(func() (err error) {
 		ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
 		defer cancel()
-		if supported, err = s.BlockingSupported(ctx); err != nil || !supported {
+		bl := blocking.Of(s)
+		if bl == nil {
+			return nil // a client without the feature: not offered
+		}
+		if supported, err = bl.Supported(ctx); err != nil || !supported {
 			return err
 		}
-		list, err = s.BlockList(ctx)
+		list, err = bl.Blocked(ctx)
 		return err
 	}, func(err error) {
 		switch {
@@ -110,10 +116,14 @@ func (d *blockedDialog) change(block bool, jid string) {
 	d.w.app.background(func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
 		defer cancel()
-		if block {
-			return s.Block(ctx, jid)
+		bl := blocking.Of(s)
+		if bl == nil {
+			return core.ErrNotConnected
 		}
-		return s.Unblock(ctx, jid)
+		if block {
+			return bl.Block(ctx, jid)
+		}
+		return bl.Unblock(ctx, jid)
 	}, func(err error) {
 		if err != nil {
 			setFieldMessage(d.msg, lang.L("Not changed: {{.Reason}}", map[string]any{"Reason": Explain(err)}), d.content)
@@ -127,7 +137,7 @@ func (d *blockedDialog) change(block bool, jid string) {
 
 // handle follows the block list (changed here or from another client).
 func (d *blockedDialog) handle(e core.Event) {
-	if b, ok := e.(core.BlockListChanged); ok && b.Account == d.jid {
+	if b, ok := e.(blocking.Changed); ok && b.Account == d.jid {
 		d.show(b.Blocked)
 	}
 }

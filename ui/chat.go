@@ -67,10 +67,12 @@ func (a *App) OpenChat(account, jid string) {
 	c.selectionChanged()
 }
 
+// chatBareJID is the key of a conversation with j: its normalised bare
+// JID (an address that does not parse is only lower-cased).
 func chatBareJID(j string) string {
 	j = strings.TrimSpace(j)
-	if i := strings.IndexByte(j, '/'); i >= 0 {
-		j = j[:i]
+	if p, err := core.ParseJID(j); err == nil {
+		return p.Bare().String()
 	}
 	return strings.ToLower(j)
 }

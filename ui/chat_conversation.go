@@ -19,6 +19,8 @@ import (
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/safetext"
+	"github.com/causerie/causerie/ui/transcript"
+	"github.com/causerie/causerie/ui/widgets"
 )
 
 // chatPageSize is how many messages are loaded on open and per page when
@@ -36,7 +38,7 @@ type chatConversation struct {
 	dot      *canvas.Circle
 	header   *widget.RichText
 	notice   *widget.Label // history or sending problems
-	trans    *transcript
+	trans    *transcript.View
 	composer *composerEntry
 	send     *widget.Button
 
@@ -71,10 +73,10 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey) *chatConve
 	c.notice.Importance = widget.DangerImportance
 	c.notice.Wrapping = fyne.TextWrapWord
 	c.notice.Hide()
-	c.trans = newTranscript(a.do, c.senderName)
-	c.trans.onTop = c.loadOlder
-	c.trans.showEdits = c.showEdits
-	c.trans.env = richEnv{openLink: c.openLink, loadImage: c.loadImage, image: a.images.get}
+	c.trans = transcript.New(a.do, c.senderName)
+	c.trans.OnTop = c.loadOlder
+	c.trans.ShowEdits = c.showEdits
+	c.trans.Env = transcript.Env{OpenLink: c.openLink, LoadImage: c.loadImage, Images: a.images}
 	c.composer = newComposerEntry()
 	c.composer.SetPlaceHolder(lang.L("Write a message…"))
 	c.composer.onSend = c.sendNow
@@ -104,7 +106,7 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey) *chatConve
 	c.preview.Hide()
 	bottom := container.NewVBox(c.typing, c.notice, c.editingNote, c.preview, c.newFormatBar(),
 		container.NewBorder(nil, nil, nil, container.NewVBox(c.send), c.composer))
-	content := container.NewBorder(container.NewVBox(top, widget.NewSeparator()), bottom, nil, nil, c.trans.object())
+	content := container.NewBorder(container.NewVBox(top, widget.NewSeparator()), bottom, nil, nil, c.trans.Object())
 	c.item = container.NewTabItem(key.JID, content)
 	c.contactChanged()
 	c.load()
@@ -142,21 +144,21 @@ func (c *chatConversation) contactChanged() {
 		show = core.ShowOffline
 	}
 	segs := []widget.RichTextSegment{
-		&widget.TextSegment{Text: c.displayName(), Style: transcriptStrong},
+		&widget.TextSegment{Text: c.displayName(), Style: transcript.Strong},
 	}
 	if c.name() != c.key.JID {
-		segs = append(segs, &widget.TextSegment{Text: "  " + safetext.Isolate(c.key.JID), Style: transcriptSubtle})
+		segs = append(segs, &widget.TextSegment{Text: "  " + safetext.Isolate(c.key.JID), Style: transcript.Subtle})
 	}
 	segs = append(segs, &widget.TextSegment{Text: "  " + text, Style: widget.RichTextStyleInline})
 	if r, ok := c.contact.Best(); ok && r.Status != "" {
-		segs = append(segs, &widget.TextSegment{Text: " — " + safetext.Isolate(r.Status), Style: transcriptSubtle})
+		segs = append(segs, &widget.TextSegment{Text: " — " + safetext.Isolate(r.Status), Style: transcript.Subtle})
 	}
 	c.header.Segments = segs
 	c.header.Refresh()
 	c.dot.FillColor = chatShowColor(show)
 	c.dot.Refresh()
 	if c.displayName() != old {
-		c.trans.namesChanged()
+		c.trans.NamesChanged()
 	}
 	c.updateTitle()
 }
@@ -226,9 +228,9 @@ func (c *chatConversation) load() {
 			c.showNotice(lang.L("The history of this conversation could not be read."))
 		}
 		c.exhausted = len(msgs) < chatPageSize
-		c.trans.set(msgs)
+		c.trans.Set(msgs)
 		for _, m := range c.early {
-			c.trans.add(m)
+			c.trans.Add(m)
 		}
 		c.early = nil
 	})
@@ -239,12 +241,12 @@ func (c *chatConversation) loadOlder() {
 	if !c.loaded || c.loading || c.exhausted {
 		return
 	}
-	first := c.trans.model.firstMsg()
-	if first == nil {
+	first, ok := c.trans.First()
+	if !ok {
 		return
 	}
 	c.loading = true
-	s, jid, before := c.session, c.key.JID, first.msg
+	s, jid, before := c.session, c.key.JID, first
 	var msgs []history.Message
 	c.win.app.background(func() (err error) {
 		msgs, err = s.HistoryBefore(jid, before, chatPageSize)
@@ -257,7 +259,7 @@ func (c *chatConversation) loadOlder() {
 			return
 		}
 		c.exhausted = len(msgs) < chatPageSize
-		c.trans.prepend(msgs)
+		c.trans.Prepend(msgs)
 	})
 }
 
@@ -271,7 +273,7 @@ func (c *chatConversation) received(m history.Message) {
 		c.early = append(c.early, m)
 		return
 	}
-	c.trans.add(m)
+	c.trans.Add(m)
 }
 
 // corrected shows a message's corrected text.
@@ -287,7 +289,7 @@ func (c *chatConversation) corrected(m history.Message) {
 		}
 		return
 	}
-	c.trans.replace(m)
+	c.trans.Replace(m)
 }
 
 func (c *chatConversation) stateChanged(id int64, st history.State, reason string) {
@@ -299,7 +301,7 @@ func (c *chatConversation) stateChanged(id int64, st history.State, reason strin
 		}
 		return
 	}
-	c.trans.setState(id, st, reason)
+	c.trans.SetState(id, st, reason)
 }
 
 // openLink shows a link's target before opening it: the text of a link
@@ -335,7 +337,7 @@ func (c *chatConversation) showEdits(m history.Message) {
 		version := func(title string, body, rich string) {
 			box.Add(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 			doc := core.MessageDoc(history.Message{Body: body, Rich: rich})
-			rt := widget.NewRichText(richSegments(doc, widget.RichTextStyle{}, richEnv{openLink: c.openLink})...)
+			rt := widget.NewRichText(transcript.Segments(doc, widget.RichTextStyle{}, transcript.Env{OpenLink: c.openLink})...)
 			rt.Wrapping = fyne.TextWrapWord
 			box.Add(rt)
 		}
@@ -357,13 +359,13 @@ func (c *chatConversation) showEdits(m history.Message) {
 func (c *chatConversation) loadImage(src string) {
 	images := c.win.app.images
 	c.win.app.background(func() error {
-		return images.fetch(src)
+		return images.Fetch(src)
 	}, func(err error) {
 		if err != nil {
 			c.showNotice(lang.L("The image could not be loaded."))
 			return
 		}
-		c.trans.refreshAll()
+		c.trans.RefreshAll()
 	})
 }
 
@@ -390,7 +392,7 @@ func (c *chatConversation) updatePreview(text string) {
 		}
 		return
 	}
-	c.preview.Segments = richSegments(doc, widget.RichTextStyle{}, richEnv{})
+	c.preview.Segments = transcript.Segments(doc, widget.RichTextStyle{}, transcript.Env{})
 	c.preview.Refresh()
 	c.preview.Show()
 }
@@ -426,13 +428,13 @@ func (c *chatConversation) setTyping(text string) {
 		return
 	}
 	c.typing.SetText(text)
-	setVisible(c.typing, text != "")
+	widgets.SetVisible(c.typing, text != "")
 }
 
 // editLast (Up in an empty box) puts our last message in the box to be
 // corrected (XEP-0308).
 func (c *chatConversation) editLast() {
-	m, ok := c.trans.model.lastOutgoing()
+	m, ok := c.trans.LastOutgoing()
 	if !ok {
 		return
 	}

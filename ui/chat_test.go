@@ -10,9 +10,11 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/ui/transcript"
 )
 
 // chatHarness is a harness with one signed-in account whose core events
@@ -92,6 +94,17 @@ func (h *chatHarness) peerGot(p *peer, body string) {
 		}
 		return false
 	})
+}
+
+// transcriptList is the list the conversation's transcript shows (a new
+// one after each reset of the transcript).
+func transcriptList(c *chatConversation) *widget.List {
+	for _, o := range test.LaidOutObjects(c.trans.Object()) {
+		if l, ok := o.(*widget.List); ok {
+			return l
+		}
+	}
+	return nil
 }
 
 func TestChatSendWithEnter(t *testing.T) {
@@ -181,13 +194,7 @@ func TestChatIncomingMessages(t *testing.T) {
 	}
 	// one day separator for all of today's messages (counted in the
 	// model: the list shows only the rows in view)
-	days := 0
-	for _, r := range conv.trans.model.rows {
-		if r.kind == transcriptDay {
-			days++
-		}
-	}
-	if days != 1 {
+	if days := conv.trans.Len() - len(conv.trans.Messages()); days != 1 {
 		t.Errorf("%d day separators", days)
 	}
 }
@@ -226,7 +233,7 @@ func TestChatHistoryAndDaySeparators(t *testing.T) {
 	}
 
 	h.open(p.jid)
-	day3 := transcriptDayLabel(transcriptDayOf(old[0].Sent), now)
+	day3 := transcript.DayLabel(old[0].Sent, now)
 	h.waitShown("il y a trois jours", "hier", "avant l'ouverture", "Yesterday", "Today", day3)
 	if n := h.app.Unread(h.key(p.jid)); n != 0 {
 		t.Errorf("unread = %d after opening the chat", n)
@@ -316,24 +323,24 @@ func TestChatLoadsOlderPages(t *testing.T) {
 		}
 	}
 	conv := h.open(peerJID)
-	if n := len(conv.trans.model.messages()); n != chatPageSize {
+	if n := len(conv.trans.Messages()); n != chatPageSize {
 		t.Fatalf("%d messages on open", n)
 	}
 	h.waitShown("m450.")
 	// the user scrolls to the top: the page before is loaded, the view
 	// stays on the message it showed
-	conv.trans.list.ScrollToTop()
-	h.pump("second page", func() bool { return len(conv.trans.model.messages()) == 2*chatPageSize })
+	transcriptList(conv).ScrollToTop()
+	h.pump("second page", func() bool { return len(conv.trans.Messages()) == 2*chatPageSize })
 	h.waitShown("m251.")
 	if strings.Contains(h.markup(), ">m51.<") {
 		t.Error("the view jumped to the older page")
 	}
-	conv.trans.list.ScrollToTop()
-	h.pump("last page", func() bool { return len(conv.trans.model.messages()) == 450 })
+	transcriptList(conv).ScrollToTop()
+	h.pump("last page", func() bool { return len(conv.trans.Messages()) == 450 })
 	if !conv.exhausted {
 		t.Error("history not known to be exhausted")
 	}
-	msgs := conv.trans.model.messages()
+	msgs := conv.trans.Messages()
 	for i, m := range msgs {
 		if m.Body != fmt.Sprintf("m%d.", i+1) {
 			t.Fatalf("message %d is %q", i, m.Body)

@@ -16,6 +16,7 @@ import (
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/safetext"
+	"github.com/causerie/causerie/ui/widgets"
 )
 
 // The contact dialogs of the main window (the seed's "Gestion des
@@ -27,7 +28,7 @@ import (
 // boxes, and new ones typed in.
 type groupPicker struct {
 	checks *widget.CheckGroup
-	entry  *loginEntry
+	entry  *widgets.Entry
 	add    *widget.Button
 	box    *fyne.Container
 }
@@ -43,7 +44,7 @@ func newGroupPicker(existing, selected []string, onEscape func()) *groupPicker {
 	sort.Strings(opts)
 	p.checks = widget.NewCheckGroup(opts, nil)
 	p.checks.SetSelected(slices.Clone(selected))
-	p.entry = newLoginEntry(onEscape)
+	p.entry = widgets.NewEntry(onEscape)
 	p.entry.SetPlaceHolder(lang.L("New group"))
 	p.add = widget.NewButton(lang.L("Add group"), p.addTyped)
 	p.entry.OnSubmitted = func(string) { p.addTyped() }
@@ -81,11 +82,11 @@ type contactForm struct {
 	m        *mainWindow
 	dlg      *dialog.CustomDialog
 	account  *widget.Select
-	jid      *loginEntry
+	jid      *widgets.Entry
 	jidMsg   *widget.Label
-	name     *loginEntry
+	name     *widgets.Entry
 	groups   *groupPicker
-	message  *loginEntry
+	message  *widgets.Entry
 	ask      *widget.Check
 	share    *widget.Check
 	errText  *widget.Label
@@ -129,7 +130,7 @@ func (m *mainWindow) showAddContactFor(acct, jid string) {
 	if acct != "" && slices.Contains(f.accounts, acct) {
 		f.account.SetSelected(acct)
 	}
-	f.jid = newLoginEntry(f.escape)
+	f.jid = widgets.NewEntry(f.escape)
 	f.jid.SetPlaceHolder("name@example.org")
 	f.jid.SetText(jid)
 	f.jidMsg = loginMessageLabel(widget.DangerImportance)
@@ -138,10 +139,10 @@ func (m *mainWindow) showAddContactFor(acct, jid string) {
 			f.checkJID()
 		}
 	}
-	f.name = newLoginEntry(f.escape)
+	f.name = widgets.NewEntry(f.escape)
 	f.name.SetPlaceHolder(lang.L("Optional"))
 	f.groups = newGroupPicker(m.groupNames(), nil, f.escape)
-	f.message = newLoginEntry(f.escape)
+	f.message = widgets.NewEntry(f.escape)
 	f.message.SetPlaceHolder(lang.L("Optional: say who you are"))
 	f.ask = widget.NewCheck(lang.L("Ask to see their presence"), func(on bool) {
 		if on {
@@ -279,7 +280,7 @@ func (f *contactForm) submitAdd() {
 // showEditContact edits a contact's name and groups (one roster set).
 func (m *mainWindow) showEditContact(acct string, c core.Contact) {
 	f := &contactForm{m: m, editing: c.JID}
-	f.name = newLoginEntry(f.escape)
+	f.name = widgets.NewEntry(f.escape)
 	f.name.SetText(c.Name)
 	f.name.SetPlaceHolder(c.JID)
 	f.groups = newGroupPicker(m.groupNames(), c.Groups, f.escape)
@@ -327,7 +328,7 @@ func (m *mainWindow) moveToGroup(acct string, c core.Contact, from, to string) {
 // askNewGroup asks for a group name, then calls done with it.
 func (m *mainWindow) askNewGroup(title, initial string, done func(string)) {
 	var d *dialog.CustomDialog
-	e := newLoginEntry(func() { d.Hide() })
+	e := widgets.NewEntry(func() { d.Hide() })
 	e.SetText(initial)
 	msg := loginMessageLabel(widget.DangerImportance)
 	content := container.NewVBox(e, msg)
@@ -391,14 +392,14 @@ func (m *mainWindow) showRequest(acct string, r history.Request) {
 	addBack.SetChecked(!c.WeSee())
 	var d *dialog.CustomDialog
 	esc := func() { d.Hide() }
-	name := newLoginEntry(esc)
+	name := widgets.NewEntry(esc)
 	name.SetPlaceHolder(lang.L("Name (optional)"))
 	groups := newGroupPicker(m.groupNames(), c.Groups, esc)
 	extra := container.NewVBox(name, groups.box)
 	if inRoster && c.InRoster {
 		name.SetText(c.Name)
 	}
-	addBack.OnChanged = func(on bool) { setVisible(extra, on) }
+	addBack.OnChanged = func(on bool) { widgets.SetVisible(extra, on) }
 	if c.WeSee() {
 		addBack.Hide() // already mutual on their side
 		extra.Hide()

@@ -10,6 +10,8 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/ui/roster"
+	"github.com/causerie/causerie/ui/widgets"
 )
 
 // menuItem finds an item of the last context menu by its label.
@@ -161,8 +163,8 @@ func TestEditMoveAndRenameGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.setShowOffline(true)
-	uid := contactUID(me, "Work", p.jid)
-	h.pump("row", func() bool { return m.model.nodes[uid] != nil })
+	uid := roster.ContactUID(me, "Work", p.jid)
+	h.pump("row", func() bool { return m.model.Nodes[uid] != nil })
 
 	m.rowMenu(uid, fyne.NewPos(10, 10))
 	if got := menuLabels(m); !slices.Equal(got, []string{"Open chat", "Contact info…", "Edit…", "Move to group",
@@ -185,8 +187,8 @@ func TestEditMoveAndRenameGroup(t *testing.T) {
 
 	// Move from Work to a new group: Friends stays.
 	h.pump("row shows both groups", func() bool {
-		n := m.model.nodes[uid]
-		return n != nil && len(n.contact.Groups) == 2
+		n := m.model.Nodes[uid]
+		return n != nil && len(n.Contact.Groups) == 2
 	})
 	m.rowMenu(uid, fyne.NewPos(10, 10))
 	move := menuItem(t, m, "Move to group")
@@ -210,8 +212,8 @@ func TestEditMoveAndRenameGroup(t *testing.T) {
 	})
 
 	// Rename the group from its row's menu.
-	g := groupUID(me, "Press")
-	h.pump("group row", func() bool { return m.model.nodes[g] != nil })
+	g := roster.GroupUID(me, "Press")
+	h.pump("group row", func() bool { return m.model.Nodes[g] != nil })
 	m.rowMenu(g, fyne.NewPos(10, 10))
 	menuItem(t, m, "Rename group…").Action()
 	ren := overlayEntries(m.win.Canvas().Overlays().Top())
@@ -237,14 +239,14 @@ func TestSubscriptionRequestDialog(t *testing.T) {
 	if err := p.session.RequestSubscription(me, "Bonjour, c'est Tintin"); err != nil {
 		t.Fatal(err)
 	}
-	uid := requestUID(me, p.jid)
-	h.pump("request row", func() bool { return m.model.nodes[uid] != nil })
+	uid := roster.RequestUID(me, p.jid)
+	h.pump("request row", func() bool { return m.model.Nodes[uid] != nil })
 	m.activate(uid)
 	if m.requestDialog == nil || !overlayHasText(m, "Their message: “Bonjour, c'est Tintin”") || !overlayHasText(m, p.jid) {
 		t.Fatal("request dialog does not say who and what")
 	}
 	test.Tap(loginFindButton(t, m.win.Canvas().Overlays().Top(), "Decide later"))
-	if m.requestDialog != nil || m.model.nodes[uid] == nil {
+	if m.requestDialog != nil || m.model.Nodes[uid] == nil {
 		t.Fatal("later: dialog still open or request gone")
 	}
 	m.activate(uid)
@@ -268,23 +270,23 @@ func TestSubscriptionRequestDialog(t *testing.T) {
 	if err := q.session.RequestSubscription(me, ""); err != nil {
 		t.Fatal(err)
 	}
-	uid = requestUID(me, q.jid)
-	h.pump("second request", func() bool { return m.model.nodes[uid] != nil })
-	m.showRequest(me, m.model.nodes[uid].request)
+	uid = roster.RequestUID(me, q.jid)
+	h.pump("second request", func() bool { return m.model.Nodes[uid] != nil })
+	m.showRequest(me, m.model.Nodes[uid].Request)
 	refused := expectPeerEvent(h, q, "refusal", func(e core.Event) bool {
 		c, ok := e.(core.SubscriptionChanged)
 		return ok && c.Kind == "unsubscribed"
 	})
 	test.Tap(loginFindButton(t, m.win.Canvas().Overlays().Top(), "Deny"))
 	refused()
-	h.pump("request gone", func() bool { return m.model.nodes[uid] == nil })
+	h.pump("request gone", func() bool { return m.model.Nodes[uid] == nil })
 }
 
 // overlayEntries are the entries of a dialog, in layout order.
-func overlayEntries(o fyne.CanvasObject) []*loginEntry {
-	var out []*loginEntry
+func overlayEntries(o fyne.CanvasObject) []*widgets.Entry {
+	var out []*widgets.Entry
 	for _, obj := range test.LaidOutObjects(o) {
-		if e, ok := obj.(*loginEntry); ok && e.Visible() {
+		if e, ok := obj.(*widgets.Entry); ok && e.Visible() {
 			out = append(out, e)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/blocking"
 	"github.com/causerie/causerie/core/safetext"
 )
 
@@ -379,10 +380,14 @@ func (ci *contactInfo) loadBlocked() {
 	ci.app.background(func() (err error) {
 		ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
 		defer cancel()
-		if supported, err = s.BlockingSupported(ctx); err != nil || !supported {
+		bl := blocking.Of(s)
+		if bl == nil {
+			return nil // a client without the feature: not offered
+		}
+		if supported, err = bl.Supported(ctx); err != nil || !supported {
 			return err
 		}
-		list, err = s.BlockList(ctx)
+		list, err = bl.Blocked(ctx)
 		return err
 	}, func(err error) {
 		if err != nil || !supported {
@@ -408,10 +413,14 @@ func (ci *contactInfo) toggleBlock() {
 	ci.app.background(func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
 		defer cancel()
-		if block {
-			return s.Block(ctx, jid)
+		bl := blocking.Of(s)
+		if bl == nil {
+			return core.ErrNotConnected
 		}
-		return s.Unblock(ctx, jid)
+		if block {
+			return bl.Block(ctx, jid)
+		}
+		return bl.Unblock(ctx, jid)
 	}, func(err error) {
 		if err != nil {
 			ci.sub.SetText(lang.L("Not changed: {{.Reason}}", map[string]any{"Reason": Explain(err)}))
@@ -437,7 +446,7 @@ func (ci *contactInfo) handle(e core.Event) {
 		for _, c := range e.Contacts {
 			mine = mine || c.JID == ci.jid
 		}
-	case core.BlockListChanged:
+	case blocking.Changed:
 		ci.setBlocked(slices.Contains(e.Blocked, ci.jid))
 	}
 	if mine {

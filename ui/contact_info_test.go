@@ -11,6 +11,8 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/blocking"
+	"github.com/causerie/causerie/ui/roster"
 )
 
 func testPNG(w, h int) []byte {
@@ -57,12 +59,12 @@ func TestContactInfoWindow(t *testing.T) {
 
 	// Their picture shows in the contact list.
 	h.pump("avatar in the roster", func() bool {
-		uid := contactUID(me, "", p.jid)
-		return m.avatars[ChatKey{me, p.jid}] != nil && m.model.nodes[uid] != nil
+		uid := roster.ContactUID(me, "", p.jid)
+		return m.avatars[ChatKey{me, p.jid}] != nil && m.model.Nodes[uid] != nil
 	})
 	row := newRosterRow(m)
-	m.updateNode(contactUID(me, "", p.jid), false, row)
-	if row.avatar == nil {
+	m.updateNode(roster.ContactUID(me, "", p.jid), false, row)
+	if row.Avatar == nil {
 		t.Error("the row has no avatar")
 	}
 
@@ -88,7 +90,7 @@ func TestContactInfoWindow(t *testing.T) {
 	h.pump("block offered", func() bool { return ci.block.Visible() && ci.block.Text == "Block" })
 	test.Tap(ci.block)
 	h.pump("blocked", func() bool { return ci.block.Text == "Unblock" })
-	list, err := s.BlockList(ctx)
+	list, err := blocking.Of(s).Blocked(ctx)
 	if err != nil || len(list) != 1 || list[0] != p.jid {
 		t.Fatalf("block list %q %v", list, err)
 	}

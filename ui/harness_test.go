@@ -11,12 +11,12 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/account"
-	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/internal/testserver"
+	"github.com/causerie/causerie/internal/uitest"
 )
 
 func TestMain(m *testing.M) {
-	hermeticLocale()
+	uitest.Hermetic(LoadTranslations) // useFrench switches to French for one test
 	testserver.Main(m)
 }
 
@@ -28,7 +28,7 @@ type harness struct {
 	fyne   fyne.App
 	app    *App
 	client *core.Client
-	queue  chan func()
+	queue  *uitest.Queue
 	dir    string
 	server *testserver.Server
 }
@@ -50,24 +50,15 @@ func newUntrustingHarness(t *testing.T, srv *testserver.Server) *harness {
 
 func newHarnessTrust(t *testing.T, srv *testserver.Server, trustCA bool) *harness {
 	t.Helper()
-	h := &harness{t: t, queue: make(chan func(), 100000), dir: t.TempDir(), server: srv}
-	h.fyne = newTestApp(t)
-	accts, err := account.OpenStore(filepath.Join(h.dir, "config"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := history.Open(filepath.Join(h.dir, "history.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := core.Options{MinBackoff: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond}
+	h := &harness{t: t, queue: uitest.NewQueue(), dir: t.TempDir(), server: srv}
+	h.fyne = uitest.NewApp(t)
+	opts := core.Options{MinBackoff: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond, Features: Features}
 	if srv != nil && trustCA {
 		opts.TLSConfig = &tls.Config{RootCAs: srv.CertPool}
 	}
-	h.client = core.NewClient(accts, nil, store, opts)
-	t.Cleanup(func() { h.client.Close(); store.Close() })
+	h.client = uitest.NewClient(t, h.dir, opts)
 	h.app = New(h.fyne, h.client, "test")
-	h.app.do = func(f func()) { h.queue <- f }
+	h.app.do = h.queue.Do
 	h.app.images = h.app.imageCacheIn(filepath.Join(h.dir, "cache", "images"))
 	h.app.trayCheck = func() bool { return false } // no tray unless a test says so
 	t.Cleanup(h.app.Stop)
@@ -77,30 +68,11 @@ func newHarnessTrust(t *testing.T, srv *testserver.Server, trustCA bool) *harnes
 // pump runs queued UI work until cond holds (checked on this goroutine).
 func (h *harness) pump(what string, cond func() bool) {
 	h.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			h.t.Fatalf("timed out waiting for: %s", what)
-		}
-		select {
-		case f := <-h.queue:
-			f()
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
+	h.queue.Pump(h.t, what, cond)
 }
 
 // drain runs what is queued now.
-func (h *harness) drain() {
-	for {
-		select {
-		case f := <-h.queue:
-			f()
-		default:
-			return
-		}
-	}
-}
+func (h *harness) drain() { h.queue.Drain() }
 
 // addAccount saves an account for jid on the test server (password kept
 // for this run) and returns its session, not connected.
@@ -129,38 +101,9 @@ type peer struct {
 
 func newPeer(t *testing.T, srv *testserver.Server) *peer {
 	t.Helper()
-	jid, pass := srv.NewUser(t)
-	dir := t.TempDir()
-	accts, _ := account.OpenStore(filepath.Join(dir, "config"))
-	store, err := history.Open(filepath.Join(dir, "h.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := core.NewClient(accts, nil, store, core.Options{TLSConfig: &tls.Config{RootCAs: srv.CertPool}})
-	t.Cleanup(func() { c.Close(); store.Close() })
-	s, err := c.AddAccount(context.Background(), account.Account{JID: jid, Host: srv.Host, Port: srv.Port}, pass)
-	if err != nil {
-		t.Fatal(err)
-	}
-	online := make(chan struct{}, 1)
-	cancel := c.Subscribe(func(e core.Event) {
-		if st, ok := e.(core.ConnectionStateChanged); ok && st.State == core.StateOnline {
-			select {
-			case online <- struct{}{}:
-			default:
-			}
-		}
-	})
-	defer cancel()
-	s.Connect()
-	select {
-	case <-online:
-	case <-time.After(20 * time.Second):
-		t.Fatalf("peer %s not online", jid)
-	}
+	c := uitest.NewClient(t, t.TempDir(), core.Options{TLSConfig: &tls.Config{RootCAs: srv.CertPool}, Features: Features})
+	jid, pass, s := uitest.SignIn(t, c, srv)
 	return &peer{jid: jid, pass: pass, client: c, session: s}
 }
 
-func prosody(t *testing.T) *testserver.Server {
-	return testserver.Shared(t, testserver.Prosody, testserver.Options{})
-}
+func prosody(t *testing.T) *testserver.Server { return uitest.Prosody(t) }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/internal/uitest"
 )
 
 // bidiBalanced reports whether every bidi embedding, override and isolate
@@ -39,7 +40,7 @@ func shownTexts(o fyne.CanvasObject) []string {
 		case *widget.Label:
 			out = append(out, w.Text)
 		case *widget.RichText:
-			for _, s := range flatten(w.Segments) {
+			for _, s := range uitest.Flatten(w.Segments) {
 				if t, ok := s.(*widget.TextSegment); ok {
 					out = append(out, t.Text)
 				}

@@ -23,6 +23,8 @@ import (
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp/xhtmlim"
 	"github.com/causerie/causerie/internal/hostile"
+	"github.com/causerie/causerie/internal/uitest"
+	"github.com/causerie/causerie/ui/transcript"
 	"gosrc.io/xmpp/stanza"
 )
 
@@ -49,7 +51,7 @@ func (h *chatHarness) imageSegments() []*widget.ImageSegment {
 		if !ok {
 			continue
 		}
-		for _, s := range flatten(rt.Segments) {
+		for _, s := range uitest.Flatten(rt.Segments) {
 			if img, ok := s.(*widget.ImageSegment); ok {
 				out = append(out, img)
 			}
@@ -111,7 +113,7 @@ func TestInlineImagesThroughBoundedPath(t *testing.T) {
 	h.pump("two images shown", func() bool { h.settle(); return len(h.imageSegments()) == 2 })
 	sizes := map[string]image.Point{}
 	for _, seg := range h.imageSegments() {
-		if !strings.HasPrefix(seg.Source.Path(), h.app.images.dir) {
+		if !strings.HasPrefix(seg.Source.Path(), h.app.images.Dir()) {
 			t.Fatalf("image shown from %s, not the cache", seg.Source)
 		}
 		b, err := os.ReadFile(seg.Source.Path())
@@ -174,8 +176,8 @@ func TestRemoteImageBounded(t *testing.T) {
 	if growth > 64<<20 {
 		t.Fatalf("the heap grew by %d MiB", growth>>20)
 	}
-	if _, err := os.Stat(filepath.Join(h.app.images.dir)); err == nil {
-		entries, _ := os.ReadDir(h.app.images.dir)
+	if _, err := os.Stat(filepath.Join(h.app.images.Dir())); err == nil {
+		entries, _ := os.ReadDir(h.app.images.Dir())
 		if len(entries) != 0 {
 			t.Fatalf("cache holds %d files", len(entries))
 		}
@@ -198,10 +200,10 @@ func TestHostileBoBRendered(t *testing.T) {
 	var rt *widget.RichText
 	growth, took := hostile.Peak(func() {
 		h.s.HandleMessage(nil, &m) // stored, as the reader would
-		h.pump("message shown", func() bool { return len(conv.trans.model.rows) > 0 })
+		h.pump("message shown", func() bool { return conv.trans.Len() > 0 })
 		msgs, _ := h.s.History(peer, 1)
 		doc := core.MessageDoc(msgs[0])
-		rt = widget.NewRichText(richSegments(doc, widget.RichTextStyle{}, conv.trans.env)...)
+		rt = widget.NewRichText(transcript.Segments(doc, widget.RichTextStyle{}, conv.trans.Env)...)
 		w := test.NewWindow(rt)
 		defer w.Close()
 		w.Resize(fyne.NewSize(500, 600))
@@ -216,7 +218,7 @@ func TestHostileBoBRendered(t *testing.T) {
 	}
 	var placeholders, images int
 	var count string
-	for _, s := range flatten(rt.Segments) {
+	for _, s := range uitest.Flatten(rt.Segments) {
 		switch s := s.(type) {
 		case *widget.ImageSegment:
 			images++

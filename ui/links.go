@@ -3,7 +3,6 @@ package ui
 import (
 	"errors"
 	"net/url"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -104,8 +103,10 @@ func (a *App) accountFor(named string) string {
 		return ""
 	}
 	if named != "" {
-		if s, ok := a.Client.Session(strings.SplitN(named, "/", 2)[0]); ok {
-			return s.Account().JID
+		if j, err := core.ParseJID(named); err == nil {
+			if s, ok := a.Client.Session(j.Bare().String()); ok {
+				return s.Account().JID
+			}
 		}
 	}
 	for _, s := range sessions {

@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -19,6 +18,7 @@ import (
 	"github.com/causerie/causerie/assets"
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/account"
+	"github.com/causerie/causerie/ui/widgets"
 )
 
 // loginPhase is where the sign-in stands.
@@ -42,9 +42,9 @@ type loginWindow struct {
 	welcome, signInView fyne.CanvasObject
 	onSignInView        bool
 
-	address, password         *loginEntry
-	host, port, resource      *loginEntry
-	remember, directTLS       *loginCheck
+	address, password         *widgets.Entry
+	host, port, resource      *widgets.Entry
+	remember, directTLS       *widgets.Check
 	advanced                  *widget.Accordion
 	addressMsg, passwordMsg   *widget.Label
 	hostMsg, portMsg, resMsg  *widget.Label
@@ -129,7 +129,7 @@ func (l *loginWindow) build() {
 	)))
 
 	// Sign-in view.
-	l.address = newLoginEntry(l.escape)
+	l.address = widgets.NewEntry(l.escape)
 	l.address.SetPlaceHolder(lang.L("name@example.org"))
 	l.address.OnSubmitted = func(string) {
 		if l.password.Text == "" {
@@ -143,24 +143,23 @@ func (l *loginWindow) build() {
 			l.checkAddress()
 		}
 	}
-	l.password = newLoginEntry(l.escape)
+	l.password = widgets.NewEntry(l.escape)
 	l.password.Password = true
-	l.password.ActionItem = newLoginRevealer(l.password)
 	l.password.OnSubmitted = func(string) { l.submit() }
 	l.password.OnChanged = func(s string) {
 		if s != "" {
 			l.setMessage(l.passwordMsg, "")
 		}
 	}
-	l.remember = newLoginCheck(lang.L("Remember password"), l.escape)
+	l.remember = widgets.NewCheck(lang.L("Remember password"), l.escape)
 	l.remember.SetChecked(true)
 
-	l.host = newLoginEntry(l.escape)
+	l.host = widgets.NewEntry(l.escape)
 	l.host.SetPlaceHolder(lang.L("Automatic"))
 	l.host.OnSubmitted = func(string) { l.submit() }
 	l.host.OnChanged = func(string) { l.setMessage(l.hostMsg, "") }
-	l.port = newLoginEntry(l.escape)
-	l.port.digits = true
+	l.port = widgets.NewEntry(l.escape)
+	l.port.Digits = true
 	l.port.SetPlaceHolder("5222")
 	l.port.OnSubmitted = func(string) { l.submit() }
 	l.port.OnChanged = func(string) {
@@ -168,11 +167,11 @@ func (l *loginWindow) build() {
 			l.checkPort()
 		}
 	}
-	l.resource = newLoginEntry(l.escape)
+	l.resource = widgets.NewEntry(l.escape)
 	l.resource.SetPlaceHolder(lang.L("Automatic"))
 	l.resource.OnSubmitted = func(string) { l.submit() }
 	l.resource.OnChanged = func(string) { l.setMessage(l.resMsg, "") }
-	l.directTLS = newLoginCheck(lang.L("Connect with TLS from the start (direct TLS, port 5223)"), l.escape)
+	l.directTLS = widgets.NewCheck(lang.L("Connect with TLS from the start (direct TLS, port 5223)"), l.escape)
 	l.directTLS.OnChanged = func(on bool) {
 		if on {
 			l.port.SetPlaceHolder("5223")
@@ -266,14 +265,14 @@ func (l *loginWindow) createAccount() { l.showSignup() }
 // refresh enables the form when nothing is in progress.
 func (l *loginWindow) refresh() {
 	editable := l.phase == loginIdle && l.busy == 0 && !l.closing
-	for _, e := range []*loginEntry{l.address, l.password, l.host, l.port, l.resource} {
+	for _, e := range []*widgets.Entry{l.address, l.password, l.host, l.port, l.resource} {
 		if editable {
 			e.Enable()
 		} else {
 			e.Disable()
 		}
 	}
-	for _, c := range []*loginCheck{l.remember, l.directTLS} {
+	for _, c := range []*widgets.Check{l.remember, l.directTLS} {
 		if editable {
 			c.Enable()
 		} else {
@@ -458,13 +457,12 @@ func loginAddressProblem(jid string) string {
 	if core.ValidateJID(jid) == nil && account.ValidateJID(jid) == nil {
 		return ""
 	}
-	at := strings.IndexByte(jid, '@')
 	switch {
 	case strings.ContainsAny(jid, " \t\r\n"):
 		return lang.L("An address cannot contain spaces.")
-	case at <= 0:
+	case !strings.Contains(jid, "@") || strings.HasPrefix(jid, "@"):
 		return lang.L("An address has a name, an @ and a server, for example name@example.org.")
-	case at == len(jid)-1:
+	case strings.HasSuffix(jid, "@"):
 		return lang.L("Add the server after the @, for example name@example.org.")
 	case strings.Contains(jid, "/"):
 		return lang.L("Type the address without the part after /. A resource can be set in Advanced.")
@@ -609,9 +607,10 @@ func (l *loginWindow) submit() {
 	})
 }
 
+// loginDomain is the server part of an account's address, for messages.
 func loginDomain(jid string) string {
-	if i := strings.IndexByte(jid, '@'); i >= 0 {
-		return jid[i+1:]
+	if j, err := core.ParseJID(jid); err == nil {
+		return j.Domain()
 	}
 	return jid
 }
@@ -732,103 +731,4 @@ func (l *loginWindow) trustCertificate(jid, fp string) {
 			l.setMessage(l.errorText, lang.L("Causerie could not save the account on this computer. Check that your configuration folder can be written to, then try again."))
 		}
 	})
-}
-
-// loginEntry is an entry that reports Escape (Back) and can accept digits
-// only.
-type loginEntry struct {
-	widget.Entry
-	onEscape func()
-	digits   bool
-}
-
-func newLoginEntry(onEscape func()) *loginEntry {
-	e := &loginEntry{onEscape: onEscape}
-	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
-	e.ExtendBaseWidget(e)
-	return e
-}
-
-// TypedKey handles Escape, the rest as an entry does.
-func (e *loginEntry) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape && e.onEscape != nil {
-		e.onEscape()
-		return
-	}
-	e.Entry.TypedKey(k)
-}
-
-// TypedRune drops non-digits in a numeric entry.
-func (e *loginEntry) TypedRune(r rune) {
-	if e.digits && (r < '0' || r > '9') {
-		return
-	}
-	e.Entry.TypedRune(r)
-}
-
-// TypedShortcut keeps pasted text numeric in a numeric entry.
-func (e *loginEntry) TypedShortcut(s fyne.Shortcut) {
-	if p, ok := s.(*fyne.ShortcutPaste); ok && e.digits && p.Clipboard != nil {
-		for _, r := range p.Clipboard.Content() {
-			e.TypedRune(r)
-		}
-		return
-	}
-	e.Entry.TypedShortcut(s)
-}
-
-// loginCheck is a check box that reports Escape.
-type loginCheck struct {
-	widget.Check
-	onEscape func()
-}
-
-func newLoginCheck(text string, onEscape func()) *loginCheck {
-	c := &loginCheck{onEscape: onEscape}
-	c.Text = text
-	c.ExtendBaseWidget(c)
-	return c
-}
-
-// TypedKey handles Escape, the rest as a check does.
-func (c *loginCheck) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape && c.onEscape != nil {
-		c.onEscape()
-		return
-	}
-	c.Check.TypedKey(k)
-}
-
-// loginRevealer shows or hides the password (the entry's action item).
-type loginRevealer struct {
-	widget.BaseWidget
-	icon  *widget.Icon
-	entry *loginEntry
-}
-
-func newLoginRevealer(e *loginEntry) *loginRevealer {
-	r := &loginRevealer{icon: widget.NewIcon(theme.VisibilityOffIcon()), entry: e}
-	r.ExtendBaseWidget(r)
-	return r
-}
-
-func (r *loginRevealer) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(container.NewPadded(r.icon))
-}
-
-// Cursor is a pointer: the icon is clickable.
-func (r *loginRevealer) Cursor() desktop.Cursor { return desktop.PointerCursor }
-
-// Tapped toggles the password's visibility.
-func (r *loginRevealer) Tapped(*fyne.PointEvent) {
-	if r.entry.Disabled() {
-		return
-	}
-	r.entry.Password = !r.entry.Password
-	if r.entry.Password {
-		r.icon.SetResource(theme.VisibilityOffIcon())
-	} else {
-		r.icon.SetResource(theme.VisibilityIcon())
-	}
-	r.entry.Refresh()
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/causerie/causerie/core/account"
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/internal/testserver"
+	"github.com/causerie/causerie/ui/widgets"
 )
 
 // startLogin starts the app on first run (no account): the login window.
@@ -69,7 +70,7 @@ func fillSignIn(h *harness, l *loginWindow, jid, pass string) {
 }
 
 // typeIn focuses an entry through the canvas (as a click would) and types.
-func (l *loginWindow) typeIn(e *loginEntry, text string) {
+func (l *loginWindow) typeIn(e *widgets.Entry, text string) {
 	l.win.Canvas().Focus(e)
 	test.Type(e, text)
 }

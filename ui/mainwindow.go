@@ -14,6 +14,7 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/ui/roster"
 )
 
 // Preference keys of the main window.
@@ -35,7 +36,7 @@ const actionTimeout = 30 * time.Second
 //
 // It keeps its own copy of each account's contacts and requests, updated
 // from core events on Fyne's goroutine, and rebuilds the tree model
-// (buildRosterModel) from it, coalescing bursts of events (a sign-in
+// (roster.Build) from it, coalescing bursts of events (a sign-in
 // brings one presence per contact) into one rebuild.
 type mainWindow struct {
 	app *App
@@ -51,10 +52,10 @@ type mainWindow struct {
 	root        *fyne.Container
 	filter      *widget.Entry
 	showOffline *widget.Check
-	tree        *rosterTree
+	tree        *roster.Tree
 	hint        *widget.Label
 
-	model         *rosterModel
+	model         *roster.Model
 	collapsed     map[string]bool // branches the user closed
 	offlinePref   bool
 	statusPref    bool
@@ -152,22 +153,16 @@ func newMainWindow(a *App) *mainWindow {
 	m.showOffline.Checked = m.offlinePref
 
 	// The roster.
-	m.model = buildRosterModel(nil, "", false)
-	m.tree = newRosterTree()
-	m.tree.ChildUIDs = func(uid string) []string { return m.model.children[uid] }
-	m.tree.IsBranch = func(uid string) bool { return m.model.isBranch(uid) }
+	m.model = roster.Build(nil, "", false)
+	m.tree = roster.NewTree()
+	m.tree.ChildUIDs = func(uid string) []string { return m.model.Children[uid] }
+	m.tree.IsBranch = func(uid string) bool { return m.model.IsBranch(uid) }
 	m.tree.CreateNode = m.createNode
 	m.tree.UpdateNode = m.updateNode
-	m.tree.OnSelected = func(uid string) { m.tree.sel = uid }
-	m.tree.OnUnselected = func(uid string) {
-		if m.tree.sel == uid {
-			m.tree.sel = ""
-		}
-	}
 	m.tree.OnBranchOpened = func(uid string) { m.setCollapsed(uid, false) }
 	m.tree.OnBranchClosed = func(uid string) { m.setCollapsed(uid, true) }
-	m.tree.onEnter = m.activate
-	m.tree.visible = m.visibleRows
+	m.tree.OnEnter = m.activate
+	m.tree.Rows = m.visibleRows
 	m.hint = widget.NewLabel("")
 	m.hint.Alignment = fyne.TextAlignCenter
 	m.hint.Wrapping = fyne.TextWrapWord
@@ -186,8 +181,8 @@ func newMainWindow(a *App) *mainWindow {
 	m.win.Resize(fyne.NewSize(340, 600))
 	m.setupMenu()
 	m.win.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) {
-		if (e.Name == fyne.KeyReturn || e.Name == fyne.KeyEnter) && m.tree.sel != "" {
-			m.activate(m.tree.sel)
+		if (e.Name == fyne.KeyReturn || e.Name == fyne.KeyEnter) && m.tree.Selected() != "" {
+			m.activate(m.tree.Selected())
 		}
 	})
 	m.win.SetCloseIntercept(m.closeRequested)
@@ -304,7 +299,7 @@ func (m *mainWindow) handle(e core.Event) {
 		}
 	case core.SubscriptionRequested:
 		v.requests[e.Request.From] = e.Request
-		m.setCollapsed(requestsUID, false)
+		m.setCollapsed(roster.RequestsUID, false)
 		m.scheduleRebuild()
 	case core.SubscriptionChanged:
 		if e.Kind == "unsubscribe" && v.requests[e.JID].From != "" {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/ui/widgets"
 )
 
 // The main window's lines for each account: its connection state, and
@@ -91,7 +92,7 @@ func (m *mainWindow) updateState(v *accountState) {
 	}
 	v.label.Importance = imp
 	v.label.SetText(text)
-	setVisible(v.signIn, signIn)
+	widgets.SetVisible(v.signIn, signIn)
 	m.relayout()
 }
 
@@ -184,9 +185,8 @@ func (m *mainWindow) askPassword(v *accountState) {
 	s := v.session
 	a := s.Account()
 	var d *dialog.CustomDialog
-	pw := newLoginEntry(func() { d.Hide() })
+	pw := widgets.NewEntry(func() { d.Hide() })
 	pw.Password = true
-	pw.ActionItem = newLoginRevealer(pw)
 	remember := widget.NewCheck(lang.L("Remember password"), nil)
 	remember.SetChecked(a.RememberPassword)
 	why := widget.NewLabel(Explain(v.err))

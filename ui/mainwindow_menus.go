@@ -11,6 +11,7 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/safetext"
+	"github.com/causerie/causerie/ui/roster"
 )
 
 // The main window's context menus (a contact's, a request's) and the
@@ -19,22 +20,22 @@ import (
 // rowMenu is a row's context menu: a contact's, a request's or a
 // group's.
 func (m *mainWindow) rowMenu(uid string, pos fyne.Position) {
-	n := m.model.nodes[uid]
+	n := m.model.Nodes[uid]
 	if n == nil {
 		return
 	}
 	var items []*fyne.MenuItem
-	switch n.kind {
-	case nodeContact:
+	switch n.Kind {
+	case roster.NodeContact:
 		items = m.contactMenu(n)
-	case nodeRequest:
-		acct, r := n.account, n.request
+	case roster.NodeRequest:
+		acct, r := n.Account, n.Request
 		items = []*fyne.MenuItem{fyne.NewMenuItem(lang.L("Answer…"), func() { m.showRequest(acct, r) })}
-	case nodeGroup:
-		if n.group == "" {
+	case roster.NodeGroup:
+		if n.Group == "" {
 			return
 		}
-		acct, g := n.account, n.group
+		acct, g := n.Account, n.Group
 		items = []*fyne.MenuItem{fyne.NewMenuItem(lang.L("Rename group…"), func() { m.renameGroup(acct, g) })}
 	default:
 		return
@@ -46,8 +47,8 @@ func (m *mainWindow) rowMenu(uid string, pos fyne.Position) {
 
 // contactMenu is a contact's context menu: chat, edit, groups, the
 // subscription in both directions, copy, remove.
-func (m *mainWindow) contactMenu(n *rosterNode) []*fyne.MenuItem {
-	c, acct, from := n.contact, n.account, n.group
+func (m *mainWindow) contactMenu(n *roster.Node) []*fyne.MenuItem {
+	c, acct, from := n.Contact, n.Account, n.Group
 	items := []*fyne.MenuItem{
 		fyne.NewMenuItem(lang.L("Open chat"), func() { m.openChat(acct, c.JID) }),
 		fyne.NewMenuItem(lang.L("Contact info…"), func() { m.app.ShowContactInfo(acct, c.JID) }),
@@ -111,11 +112,11 @@ func (m *mainWindow) run(acct, failTitle string, work func(context.Context, *cor
 // answerRequest is Approve (adding them back and asking to see their
 // presence, the mutual default of Gajim and Dino) or Deny.
 func (m *mainWindow) answerRequest(uid string, approve bool) {
-	n := m.model.nodes[uid]
-	if n == nil || n.kind != nodeRequest {
+	n := m.model.Nodes[uid]
+	if n == nil || n.Kind != roster.NodeRequest {
 		return
 	}
-	acct, from := n.account, n.request.From
+	acct, from := n.Account, n.Request.From
 	done := func() {
 		if v := m.views[acct]; v != nil {
 			delete(v.requests, from)

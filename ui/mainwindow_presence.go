@@ -125,3 +125,22 @@ func (m *mainWindow) showPriority() {
 	d.Resize(fyne.NewSize(320, 260))
 	d.Show()
 }
+
+// showLabel names an availability for a person.
+func showLabel(s core.Show) string {
+	switch s {
+	case core.ShowChat:
+		return lang.L("Free for chat")
+	case core.ShowAvailable:
+		return lang.L("Available")
+	case core.ShowAway:
+		return lang.L("Away")
+	case core.ShowXA:
+		return lang.L("Not available")
+	case core.ShowDND:
+		return lang.L("Do not disturb")
+	case core.ShowInvisible:
+		return lang.L("Invisible")
+	}
+	return lang.L("Offline")
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/safetext"
+	"github.com/causerie/causerie/ui/roster"
 )
 
 // The main window's roster view: the tree of accounts, groups, contacts
@@ -30,7 +31,7 @@ func (m *mainWindow) scheduleRebuild() {
 }
 
 // accountViews snapshots the accounts for the model.
-func (m *mainWindow) accountViews() []accountView {
+func (m *mainWindow) accountViews() []roster.AccountView {
 	unread := map[string]map[string]int{}
 	for k, n := range m.app.unread {
 		if unread[k.Account] == nil {
@@ -38,10 +39,10 @@ func (m *mainWindow) accountViews() []accountView {
 		}
 		unread[k.Account][k.JID] = n
 	}
-	out := make([]accountView, 0, len(m.accounts))
+	out := make([]roster.AccountView, 0, len(m.accounts))
 	for _, jid := range m.accounts {
 		v := m.views[jid]
-		av := accountView{JID: jid, Name: v.session.Account().DisplayName, Unread: unread[jid], PresenceKnown: v.state == core.StateOnline}
+		av := roster.AccountView{JID: jid, Name: v.session.Account().DisplayName, Unread: unread[jid], PresenceKnown: v.state == core.StateOnline}
 		av.Contacts = make([]core.Contact, 0, len(v.contacts))
 		for _, c := range v.contacts {
 			av.Contacts = append(av.Contacts, c)
@@ -64,7 +65,7 @@ func (m *mainWindow) accountViews() []accountView {
 // virtualised: only the rows on screen are updated).
 func (m *mainWindow) rebuild() {
 	views := m.accountViews()
-	m.model = buildRosterModel(views, m.filter.Text, m.offlinePref)
+	m.model = roster.Build(views, m.filter.Text, m.offlinePref)
 	if m.app.Trace != nil {
 		total, online := 0, 0
 		for _, v := range views {
@@ -77,7 +78,7 @@ func (m *mainWindow) rebuild() {
 		}
 		m.app.trace("roster %d contacts %d online", total, online)
 	}
-	for uid := range m.model.children {
+	for uid := range m.model.Children {
 		if uid != "" && !m.collapsed[uid] && !m.tree.IsBranchOpen(uid) {
 			m.tree.OpenBranch(uid)
 		}
@@ -86,9 +87,9 @@ func (m *mainWindow) rebuild() {
 
 	filter := strings.TrimSpace(m.filter.Text)
 	switch {
-	case len(m.model.children[""]) > 0:
+	case len(m.model.Children[""]) > 0:
 		m.hint.Hide()
-	case m.model.contacts == 0:
+	case m.model.Contacts == 0:
 		m.hint.SetText(lang.L("No contacts yet. Add one with Causerie → Add contact… (Ctrl+N)."))
 		m.hint.Show()
 	case filter != "":
@@ -113,9 +114,9 @@ func (m *mainWindow) visibleRows() []string {
 	var out []string
 	var walk func(string)
 	walk = func(uid string) {
-		for _, c := range m.model.children[uid] {
+		for _, c := range m.model.Children[uid] {
 			out = append(out, c)
-			if m.model.isBranch(c) && m.tree.IsBranchOpen(c) {
+			if m.model.IsBranch(c) && m.tree.IsBranchOpen(c) {
 				walk(c)
 			}
 		}
@@ -160,6 +161,17 @@ func (m *mainWindow) setShowStatus(b bool) {
 	m.tree.Refresh()
 }
 
+// rowCallbacks are what the roster's rows do in this window.
+func (m *mainWindow) rowCallbacks() roster.Callbacks {
+	return roster.Callbacks{Tapped: m.rowTapped, Activated: m.activate, Menu: m.rowMenu, Answer: m.answerRequest}
+}
+
+// newRosterRow makes a contact or request row acting on m.
+func newRosterRow(m *mainWindow) *roster.Row { return roster.NewRow(m.rowCallbacks()) }
+
+// newBranchLabel makes a group or section row acting on m.
+func newBranchLabel(m *mainWindow) *roster.Branch { return roster.NewBranch(m.rowCallbacks()) }
+
 func (m *mainWindow) createNode(branch bool) fyne.CanvasObject {
 	if branch {
 		return newBranchLabel(m)
@@ -168,58 +180,58 @@ func (m *mainWindow) createNode(branch bool) fyne.CanvasObject {
 }
 
 func (m *mainWindow) updateNode(uid string, branch bool, o fyne.CanvasObject) {
-	n := m.model.nodes[uid]
+	n := m.model.Nodes[uid]
 	if n == nil {
 		return
 	}
 	if branch {
-		b, ok := o.(*branchLabel)
+		b, ok := o.(*roster.Branch)
 		if !ok {
 			return
 		}
-		b.uid = uid
+		b.UID = uid
 		l := &b.Label
-		switch n.kind {
-		case nodeRequests:
-			l.SetText(lang.L("Requests ({{.Count}})", map[string]any{"Count": n.total}))
-		case nodeAccount:
-			l.SetText(lang.L("{{.Name}} ({{.Online}}/{{.Total}})", map[string]any{"Name": n.label, "Online": n.online, "Total": n.total}))
+		switch n.Kind {
+		case roster.NodeRequests:
+			l.SetText(lang.L("Requests ({{.Count}})", map[string]any{"Count": n.Total}))
+		case roster.NodeAccount:
+			l.SetText(lang.L("{{.Name}} ({{.Online}}/{{.Total}})", map[string]any{"Name": n.Label, "Online": n.Online, "Total": n.Total}))
 		default:
-			g := n.group
+			g := n.Group
 			if g == "" {
 				g = lang.L("Contacts")
 			}
-			l.SetText(lang.L("{{.Name}} ({{.Online}}/{{.Total}})", map[string]any{"Name": safetext.Isolate(g), "Online": n.online, "Total": n.total}))
+			l.SetText(lang.L("{{.Name}} ({{.Online}}/{{.Total}})", map[string]any{"Name": safetext.Isolate(g), "Online": n.Online, "Total": n.Total}))
 		}
 		return
 	}
-	r, ok := o.(*rosterRow)
+	r, ok := o.(*roster.Row)
 	if !ok {
 		return
 	}
-	r.uid, r.kind = uid, n.kind
-	switch n.kind {
-	case nodeRequest:
-		r.name, r.show, r.known, r.unread = safetext.Isolate(n.request.From), core.ShowOffline, false, 0
-		if v := m.views[n.account]; v != nil {
-			if c, ok := v.contacts[n.request.From]; ok && c.Name != "" {
-				r.name = safetext.Isolate(c.Name) + " (" + safetext.Isolate(c.JID) + ")"
+	r.UID, r.Kind = uid, n.Kind
+	switch n.Kind {
+	case roster.NodeRequest:
+		r.Name, r.Presence, r.Known, r.Unread = safetext.Isolate(n.Request.From), core.ShowOffline, false, 0
+		if v := m.views[n.Account]; v != nil {
+			if c, ok := v.contacts[n.Request.From]; ok && c.Name != "" {
+				r.Name = safetext.Isolate(c.Name) + " (" + safetext.Isolate(c.JID) + ")"
 			}
 		}
-		r.status = lang.L("Wants to see your presence")
-		if msg := strings.TrimSpace(n.request.Message); msg != "" {
-			r.status = "“" + safetext.Isolate(msg) + "”"
+		r.Status = lang.L("Wants to see your presence")
+		if msg := strings.TrimSpace(n.Request.Message); msg != "" {
+			r.Status = "“" + safetext.Isolate(msg) + "”"
 		}
 		if len(m.accounts) > 1 {
-			r.status = lang.L("{{.Text}} (to {{.Account}})", map[string]any{"Text": r.status, "Account": n.account})
+			r.Status = lang.L("{{.Text}} (to {{.Account}})", map[string]any{"Text": r.Status, "Account": n.Account})
 		}
 	default:
-		c := n.contact
-		r.name, r.show = safetext.Isolate(c.DisplayName()), c.Show()
-		r.known = m.views[n.account] != nil && m.views[n.account].state == core.StateOnline
-		r.unread = m.app.Unread(ChatKey{n.account, c.JID})
-		r.avatar = m.avatars[ChatKey{n.account, c.JID}]
-		r.status = m.secondary(c)
+		c := n.Contact
+		r.Name, r.Presence = safetext.Isolate(c.DisplayName()), c.Show()
+		r.Known = m.views[n.Account] != nil && m.views[n.Account].state == core.StateOnline
+		r.Unread = m.app.Unread(ChatKey{n.Account, c.JID})
+		r.Avatar = m.avatars[ChatKey{n.Account, c.JID}]
+		r.Status = m.secondary(c)
 	}
 	r.Refresh()
 }
@@ -262,16 +274,16 @@ func (m *mainWindow) rowTapped(uid string) {
 // activate is a double tap or Enter on a row: a contact opens its chat, a
 // group opens or closes.
 func (m *mainWindow) activate(uid string) {
-	n := m.model.nodes[uid]
+	n := m.model.Nodes[uid]
 	if n == nil {
 		return
 	}
-	switch n.kind {
-	case nodeContact:
-		m.openChat(n.account, n.contact.JID)
-	case nodeRequest:
-		m.showRequest(n.account, n.request)
-	case nodeAccount, nodeGroup, nodeRequests:
+	switch n.Kind {
+	case roster.NodeContact:
+		m.openChat(n.Account, n.Contact.JID)
+	case roster.NodeRequest:
+		m.showRequest(n.Account, n.Request)
+	case roster.NodeAccount, roster.NodeGroup, roster.NodeRequests:
 		m.tree.ToggleBranch(uid)
 	}
 }
@@ -286,11 +298,11 @@ func (m *mainWindow) openChat(account, jid string) {
 // openFirstMatch is Enter in the filter: the selected contact if shown,
 // else the first one.
 func (m *mainWindow) openFirstMatch() {
-	if n := m.model.nodes[m.tree.sel]; n != nil && n.kind == nodeContact {
-		m.activate(m.tree.sel)
+	if n := m.model.Nodes[m.tree.Selected()]; n != nil && n.Kind == roster.NodeContact {
+		m.activate(m.tree.Selected())
 		return
 	}
-	if m.model.first != "" {
-		m.activate(m.model.first)
+	if m.model.First != "" {
+		m.activate(m.model.First)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -17,25 +18,26 @@ import (
 	"github.com/causerie/causerie/core/account"
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/internal/testserver"
+	"github.com/causerie/causerie/ui/roster"
 )
 
 // rowText describes a visible row as the tree shows it: a branch's label,
 // or "  name | status | unread" for a leaf, through the window's own
 // update code.
 func rowText(m *mainWindow, uid string) string {
-	if m.model.isBranch(uid) {
+	if m.model.IsBranch(uid) {
 		l := newBranchLabel(m)
 		m.updateNode(uid, true, l)
 		return l.Text
 	}
 	r := newRosterRow(m)
 	m.updateNode(uid, false, r)
-	s := "  " + r.name
-	if r.status != "" {
-		s += " | " + r.status
+	s := "  " + r.Name
+	if r.Status != "" {
+		s += " | " + r.Status
 	}
-	if r.unread > 0 {
-		s += " | unread " + strconv.Itoa(r.unread)
+	if r.Unread > 0 {
+		s += " | unread " + strconv.Itoa(r.Unread)
 	}
 	return s
 }
@@ -50,10 +52,38 @@ func rows(m *mainWindow) []string {
 }
 
 // renderedRow finds the on-screen row widget of a node.
-func renderedRow(m *mainWindow, uid string) *rosterRow {
+func renderedRow(m *mainWindow, uid string) *roster.Row {
 	for _, o := range test.LaidOutObjects(m.win.Canvas().Content()) {
-		if r, ok := o.(*rosterRow); ok && r.uid == uid && r.Visible() {
+		if r, ok := o.(*roster.Row); ok && r.UID == uid && r.Visible() {
 			return r
+		}
+	}
+	return nil
+}
+
+// rowDrawn is what a row's renderer draws: the presence dot, then its
+// texts in order (the name, the status line, the unread badge's count).
+func rowDrawn(r *roster.Row) (dot *canvas.Circle, name, status, badge *canvas.Text) {
+	var texts []*canvas.Text
+	for _, o := range test.WidgetRenderer(r).Objects() {
+		switch o := o.(type) {
+		case *canvas.Circle:
+			dot = o
+		case *canvas.Text:
+			texts = append(texts, o)
+		}
+	}
+	if len(texts) != 3 {
+		panic("a roster row draws a name, a status and a badge")
+	}
+	return dot, texts[0], texts[1], texts[2]
+}
+
+// rowButton is the button of a row's renderer with the text, or nil.
+func rowButton(r *roster.Row, text string) *widget.Button {
+	for _, o := range test.WidgetRenderer(r).Objects() {
+		if b, ok := o.(*widget.Button); ok && b.Text == text {
+			return b
 		}
 	}
 	return nil
@@ -89,7 +119,7 @@ func TestMainWindowGroupsFilterAndOffline(t *testing.T) {
 	if err := s.AddContact(ctx, core.AddContactRequest{JID: bob}); err != nil {
 		t.Fatal(err)
 	}
-	h.pump("both contacts in the window", func() bool { return m.model.contacts == 2 })
+	h.pump("both contacts in the window", func() bool { return m.model.Contacts == 2 })
 
 	// Offline contacts are hidden by default: nobody is online.
 	if got := rows(m); len(got) != 0 || !m.hint.Visible() || !strings.Contains(m.hint.Text, "Nobody is online") {
@@ -124,7 +154,7 @@ func TestMainWindowGroupsFilterAndOffline(t *testing.T) {
 	m.filter.SetText("")
 
 	// A group closed stays closed across rebuilds.
-	m.tree.CloseBranch(groupUID(s.Account().JID, "Friends"))
+	m.tree.CloseBranch(roster.GroupUID(s.Account().JID, "Friends"))
 	m.rebuild()
 	if got := rows(m); got[0] != "Friends (0/1)" || got[1] != "Work (0/1)" {
 		t.Fatalf("closed group: %q", got)
@@ -151,7 +181,7 @@ func TestMainWindowPresenceUnreadAndOpenChat(t *testing.T) {
 	if err := p.session.ApproveSubscription(ctx, me, core.ApproveOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	uid := contactUID(me, "Friends", p.jid)
+	uid := roster.ContactUID(me, "Friends", p.jid)
 	h.pump("peer shown online", func() bool { return rowText(m, uid) == "  Peer" })
 
 	// The peer goes away: the row's dot and status follow.
@@ -163,9 +193,9 @@ func TestMainWindowPresenceUnreadAndOpenChat(t *testing.T) {
 	if r == nil {
 		t.Fatal("peer's row not on screen")
 	}
-	rr := test.WidgetRenderer(r).(*rosterRowRenderer)
-	if want, _ := presenceColor(core.ShowAway); rr.dot.FillColor != want || rr.status.Text != "At lunch" {
-		t.Errorf("away row: dot %v, status %q", rr.dot.FillColor, rr.status.Text)
+	dot, _, status, _ := rowDrawn(r)
+	if want, _ := roster.PresenceColor(core.ShowAway); dot.FillColor != want || status.Text != "At lunch" {
+		t.Errorf("away row: dot %v, status %q", dot.FillColor, status.Text)
 	}
 
 	// A message from the peer: badge, bold name, title.
@@ -178,9 +208,9 @@ func TestMainWindowPresenceUnreadAndOpenChat(t *testing.T) {
 	if r = renderedRow(m, uid); r == nil {
 		t.Fatal("row gone")
 	}
-	rr = test.WidgetRenderer(r).(*rosterRowRenderer)
-	if !rr.name.TextStyle.Bold || !rr.badgeText.Visible() || rr.badgeText.Text != "1" {
-		t.Errorf("unread row: bold %v, badge %v %q", rr.name.TextStyle.Bold, rr.badgeText.Visible(), rr.badgeText.Text)
+	_, name, _, badge := rowDrawn(r)
+	if !name.TextStyle.Bold || !badge.Visible() || badge.Text != "1" {
+		t.Errorf("unread row: bold %v, badge %v %q", name.TextStyle.Bold, badge.Visible(), badge.Text)
 	}
 	if m.win.Title() != "Causerie (1)" {
 		t.Errorf("title %q", m.win.Title())
@@ -194,8 +224,8 @@ func TestMainWindowPresenceUnreadAndOpenChat(t *testing.T) {
 	t.Cleanup(func() { openChatHook = nil })
 	test.DoubleTap(renderedRow(m, uid))
 	test.Tap(renderedRow(m, uid))
-	if m.tree.sel != uid {
-		t.Errorf("tap did not select: %q", m.tree.sel)
+	if m.tree.Selected() != uid {
+		t.Errorf("tap did not select: %q", m.tree.Selected())
 	}
 	m.tree.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	m.tree.UnselectAll()
@@ -245,17 +275,21 @@ func TestMainWindowSubscriptionRequest(t *testing.T) {
 	if err := p.session.RequestSubscription(me, "It's me"); err != nil {
 		t.Fatal(err)
 	}
-	uid := requestUID(me, p.jid)
+	uid := roster.RequestUID(me, p.jid)
 	h.pump("request shown", func() bool { return hasRow(m, "  "+p.jid+" | “It's me”") })
 	if got := rows(m); got[0] != "Requests (1)" {
 		t.Fatalf("requests first: %q", got)
 	}
 	r := renderedRow(m, uid)
-	if r == nil || !r.approve.Visible() || !r.deny.Visible() {
+	if r == nil {
+		t.Fatal("no request row on screen")
+	}
+	approve, deny := rowButton(r, "Approve"), rowButton(r, "Deny")
+	if approve == nil || !approve.Visible() || deny == nil || !deny.Visible() {
 		t.Fatal("no Approve button on screen")
 	}
-	test.Tap(r.approve)
-	h.pump("request answered", func() bool { return m.model.nodes[uid] == nil })
+	test.Tap(approve)
+	h.pump("request answered", func() bool { return m.model.Nodes[uid] == nil })
 	h.pump("they see us", func() bool {
 		c, ok := s.Roster().Contact(p.jid)
 		return ok && c.InRoster && c.SeesUs()
@@ -386,9 +420,9 @@ func TestMainWindowKeyboardAndMenu(t *testing.T) {
 	if !slices.Equal(opened, []string{"b@example.org"}) {
 		t.Errorf("keyboard opened %q", opened)
 	}
-	m.tree.Select(groupUID(me, "G"))
+	m.tree.Select(roster.GroupUID(me, "G"))
 	m.tree.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	if m.tree.IsBranchOpen(groupUID(me, "G")) || len(m.visibleRows()) != 1 {
+	if m.tree.IsBranchOpen(roster.GroupUID(me, "G")) || len(m.visibleRows()) != 1 {
 		t.Errorf("Enter on a group did not close it: %q", rows(m))
 	}
 
@@ -459,7 +493,7 @@ func TestMainWindowFromCache(t *testing.T) {
 	}
 	// Offline, approving cannot work: the reason is explained.
 	h.drain()
-	m.answerRequest(requestUID(me, "y@example.org"), true)
+	m.answerRequest(roster.RequestUID(me, "y@example.org"), true)
 	h.pump("explanation", func() bool { return m.win.Canvas().Overlays().Top() != nil })
 	if !overlayHasText(m, Explain(core.ErrNotConnected)) {
 		t.Error("no explanation")

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/ui/widgets"
 )
 
 // passwordDialog changes an account's password on the server (XEP-0077,
@@ -24,7 +25,7 @@ type passwordDialog struct {
 	jid string
 	dlg *dialog.CustomDialog
 
-	old, new, confirm           *loginEntry
+	old, new, confirm           *widgets.Entry
 	oldMsg, newMsg, confirmMsg  *widget.Label
 	strength, errorText, status *widget.Label
 	progress                    *widget.ProgressBarInfinite
@@ -39,10 +40,9 @@ type passwordDialog struct {
 func (w *accountsWindow) showPassword(jid string) {
 	d := &passwordDialog{w: w, jid: jid}
 	esc := func() { d.close() }
-	d.old, d.new, d.confirm = newLoginEntry(esc), newLoginEntry(esc), newLoginEntry(esc)
-	for _, e := range []*loginEntry{d.old, d.new, d.confirm} {
+	d.old, d.new, d.confirm = widgets.NewEntry(esc), widgets.NewEntry(esc), widgets.NewEntry(esc)
+	for _, e := range []*widgets.Entry{d.old, d.new, d.confirm} {
 		e.Password = true
-		e.ActionItem = newLoginRevealer(e)
 	}
 	d.oldMsg = loginMessageLabel(widget.DangerImportance)
 	d.newMsg = loginMessageLabel(widget.DangerImportance)
@@ -164,7 +164,7 @@ func (d *passwordDialog) submit() {
 
 func (d *passwordDialog) setBusy(b bool) {
 	d.busy = b
-	for _, e := range []*loginEntry{d.old, d.new, d.confirm} {
+	for _, e := range []*widgets.Entry{d.old, d.new, d.confirm} {
 		if b {
 			e.Disable()
 		} else {

@@ -19,8 +19,7 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/account"
-	"github.com/causerie/causerie/core/xmpp/dataform"
-	"github.com/causerie/causerie/core/xmpp/register"
+	"github.com/causerie/causerie/ui/widgets"
 )
 
 // signupTimeout bounds each network step of the sign-up.
@@ -40,8 +39,8 @@ type signupWizard struct {
 	stop context.CancelFunc
 
 	// Step 1.
-	domain, host, port *loginEntry
-	directTLS          *loginCheck
+	domain, host, port *widgets.Entry
+	directTLS          *widgets.Check
 	advanced           *widget.Accordion
 	domainMsg, portMsg *widget.Label
 	pinned             []string
@@ -62,13 +61,13 @@ type signupWizard struct {
 
 	// Step 2: the inputs by field name (or var), in order.
 	values               map[string]func() string
-	entries              map[string]*loginEntry
+	entries              map[string]*widgets.Entry
 	required             map[string]string // name -> label, for required fields
 	inputs               []fyne.Disableable
 	passName             string // the password field's name ("" if none)
-	confirm              *loginEntry
+	confirm              *widgets.Entry
 	confirmMsg, strength *widget.Label
-	remember             *loginCheck
+	remember             *widgets.Check
 }
 
 // showSignup opens the wizard in the welcome window.
@@ -105,19 +104,19 @@ func (w *signupWizard) build() {
 	w.back = widget.NewButton(lang.L("Back"), w.goBack)
 	w.body = container.NewVBox()
 
-	w.domain = newLoginEntry(w.goBack)
+	w.domain = widgets.NewEntry(w.goBack)
 	w.domain.SetPlaceHolder(lang.L("example.org"))
 	w.domain.OnSubmitted = func(string) { w.submit() }
 	w.domain.OnChanged = func(string) { w.setMessage(w.domainMsg, "") }
-	w.host = newLoginEntry(w.goBack)
+	w.host = widgets.NewEntry(w.goBack)
 	w.host.SetPlaceHolder(lang.L("Automatic"))
 	w.host.OnSubmitted = func(string) { w.submit() }
-	w.port = newLoginEntry(w.goBack)
-	w.port.digits = true
+	w.port = widgets.NewEntry(w.goBack)
+	w.port.Digits = true
 	w.port.SetPlaceHolder("5222")
 	w.port.OnSubmitted = func(string) { w.submit() }
 	w.port.OnChanged = func(string) { w.setMessage(w.portMsg, "") }
-	w.directTLS = newLoginCheck(lang.L("Connect with TLS from the start (direct TLS, port 5223)"), w.goBack)
+	w.directTLS = widgets.NewCheck(lang.L("Connect with TLS from the start (direct TLS, port 5223)"), w.goBack)
 	w.directTLS.OnChanged = func(on bool) {
 		if on {
 			w.port.SetPlaceHolder("5223")
@@ -363,7 +362,7 @@ func (w *signupWizard) showForm(f core.SignupForm) {
 	w.step = 2
 	w.form = f
 	w.values = map[string]func() string{}
-	w.entries = map[string]*loginEntry{}
+	w.entries = map[string]*widgets.Entry{}
 	w.required = map[string]string{}
 	w.inputs = nil
 	w.passName = ""
@@ -414,7 +413,7 @@ func (w *signupWizard) showForm(f core.SignupForm) {
 		}
 	}
 	if w.canSubmit() {
-		w.remember = newLoginCheck(lang.L("Remember password"), w.goBack)
+		w.remember = widgets.NewCheck(lang.L("Remember password"), w.goBack)
 		w.remember.SetChecked(true)
 		w.inputs = append(w.inputs, w.remember)
 		objs = append(objs, w.remember)
@@ -447,11 +446,10 @@ func (w *signupWizard) firstEntry() string {
 	return ""
 }
 
-func (w *signupWizard) textEntry(name string, secret bool) *loginEntry {
-	e := newLoginEntry(w.goBack)
+func (w *signupWizard) textEntry(name string, secret bool) *widgets.Entry {
+	e := widgets.NewEntry(w.goBack)
 	if secret {
 		e.Password = true
-		e.ActionItem = newLoginRevealer(e)
 	}
 	e.OnSubmitted = func(string) { w.submit() }
 	w.entries[name] = e
@@ -462,14 +460,14 @@ func (w *signupWizard) textEntry(name string, secret bool) *loginEntry {
 
 // withConfirm adds the confirmation entry and strength hint under the
 // password field (the first secret field).
-func (w *signupWizard) withConfirm(name string, secret bool, e *loginEntry) fyne.CanvasObject {
+func (w *signupWizard) withConfirm(name string, secret bool, e *widgets.Entry) fyne.CanvasObject {
 	if !secret || w.passName != "" {
 		return e
 	}
 	w.passName = name
 	w.strength = loginMessageLabel(widget.MediumImportance)
 	w.confirmMsg = loginMessageLabel(widget.DangerImportance)
-	w.confirm = newLoginEntry(w.goBack)
+	w.confirm = widgets.NewEntry(w.goBack)
 	w.confirm.Password = true
 	w.confirm.SetPlaceHolder(lang.L("Type the password again"))
 	w.confirm.OnSubmitted = func(string) { w.submit() }
@@ -489,15 +487,15 @@ func (w *signupWizard) buildDataForm(f core.SignupForm, add func(label, input fy
 		if label == "" {
 			label = fl.Var
 		}
-		req := fl.IsRequired()
+		req := fl.Required
 		if req && fl.Var != "" {
 			w.required[fl.Var] = label
 		}
 		var input fyne.CanvasObject
-		switch fl.Kind() {
-		case dataform.Hidden:
+		switch fl.Kind {
+		case core.FieldHidden:
 			continue
-		case dataform.Fixed:
+		case core.FieldFixed:
 			t := widget.NewLabel(strings.Join(fl.Values, "\n"))
 			t.Wrapping = fyne.TextWrapWord
 			if fl.Label == "" {
@@ -506,7 +504,7 @@ func (w *signupWizard) buildDataForm(f core.SignupForm, add func(label, input fy
 				add(signupLabel(fl.Label, false), t)
 			}
 			continue
-		case dataform.Boolean:
+		case core.FieldBoolean:
 			c := widget.NewCheck("", nil)
 			v := strings.ToLower(fl.Value())
 			c.SetChecked(v == "1" || v == "true")
@@ -518,7 +516,7 @@ func (w *signupWizard) buildDataForm(f core.SignupForm, add func(label, input fy
 			}
 			w.inputs = append(w.inputs, c)
 			input = c
-		case dataform.ListSingle:
+		case core.FieldListSingle:
 			var labels []string
 			byLabel := map[string]string{}
 			for _, o := range fl.Options {
@@ -538,7 +536,7 @@ func (w *signupWizard) buildDataForm(f core.SignupForm, add func(label, input fy
 			w.values[fl.Var] = func() string { return byLabel[s.Selected] }
 			w.inputs = append(w.inputs, s)
 			input = s
-		case dataform.ListMulti:
+		case core.FieldListMulti:
 			box := container.NewVBox()
 			var checks []*widget.Check
 			var vals []string
@@ -568,7 +566,7 @@ func (w *signupWizard) buildDataForm(f core.SignupForm, add func(label, input fy
 				return strings.Join(out, "\n")
 			}
 			input = box
-		case dataform.TextMulti, dataform.JIDMulti:
+		case core.FieldTextMulti, core.FieldJIDMulti:
 			e := w.textEntry(fl.Var, false)
 			e.MultiLine = true
 			e.Wrapping = fyne.TextWrapWord
@@ -576,7 +574,7 @@ func (w *signupWizard) buildDataForm(f core.SignupForm, add func(label, input fy
 			e.SetText(strings.Join(fl.Values, "\n"))
 			input = e
 		default: // text-single, text-private, jid-single
-			secret := fl.Kind() == dataform.TextPrivate
+			secret := fl.Kind == core.FieldTextPrivate
 			e := w.textEntry(fl.Var, secret)
 			e.SetText(fl.Value())
 			input = w.withConfirm(fl.Var, secret && (fl.Var == "password" || w.passName == ""), e)
@@ -766,7 +764,7 @@ func (w *signupWizard) order() []string {
 // failed explains a refused submission; everything typed stays.
 func (w *signupWizard) failed(err error, username string) {
 	w.setMessage(w.errorText, signupExplain(err, username))
-	if errors.Is(err, register.ErrConflict) {
+	if errors.Is(err, core.ErrSignupConflict) {
 		if e := w.entries["username"]; e != nil {
 			w.l.win.Canvas().Focus(e)
 		}
@@ -776,9 +774,9 @@ func (w *signupWizard) failed(err error, username string) {
 // signupExplain says in words why the server refused.
 func signupExplain(err error, username string) string {
 	var text string
-	var re *register.Error
-	if errors.As(err, &re) && re.Stanza != nil {
-		text = strings.TrimSpace(re.Stanza.Text)
+	var se *core.SignupError
+	if errors.As(err, &se) {
+		text = se.Text
 	}
 	with := func(s string) string {
 		if text != "" {
@@ -787,13 +785,13 @@ func signupExplain(err error, username string) string {
 		return s
 	}
 	switch {
-	case errors.Is(err, register.ErrConflict):
+	case errors.Is(err, core.ErrSignupConflict):
 		return lang.L("The username “{{.Name}}” is already taken on this server. Try another one: what you typed is kept.", map[string]any{"Name": username})
-	case errors.Is(err, register.ErrNotAcceptable):
+	case errors.Is(err, core.ErrSignupNotAcceptable):
 		return with(lang.L("The server did not accept this information. Check every field (some servers want a longer password or an email address) and try again."))
-	case errors.Is(err, register.ErrRateLimited):
+	case errors.Is(err, core.ErrSignupRateLimited):
 		return with(lang.L("The server does not accept more new accounts for now. Try again later."))
-	case errors.Is(err, register.ErrNotAllowed), errors.Is(err, register.ErrNotAuthorized):
+	case errors.Is(err, core.ErrSignupNotAllowed):
 		return with(lang.L("This server does not allow creating accounts from an app. Choose another server, or create the account on the server's web site."))
 	case errors.Is(err, core.ErrSignupWebOnly):
 		return lang.L("This server creates accounts on its web site only.")

@@ -16,7 +16,6 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/xmpp"
-	"github.com/causerie/causerie/core/xmpp/dataform"
 )
 
 // openSignup starts the app on first run and opens the wizard from the
@@ -206,17 +205,16 @@ func TestSignupDataFormRenderer(t *testing.T) {
 	if err := png.Encode(&img, image.NewRGBA(image.Rect(0, 0, 4, 2))); err != nil {
 		t.Fatal(err)
 	}
-	req := &struct{}{}
-	form := &dataform.Form{Type: "form", Fields: []dataform.Field{
-		{Var: "FORM_TYPE", Type: dataform.Hidden, Values: []string{"jabber:iq:register"}},
-		{Type: dataform.Fixed, Values: []string{"Fill in this form."}},
-		{Var: "username", Label: "User", Required: req},
-		{Var: "password", Type: dataform.TextPrivate, Label: "Password", Required: req},
-		{Var: "news", Type: dataform.Boolean, Label: "News", Values: []string{"1"}},
-		{Var: "lang", Type: dataform.ListSingle, Label: "Language", Options: []dataform.Option{{Label: "English", Value: "en"}, {Label: "Français", Value: "fr"}}, Values: []string{"fr"}},
-		{Var: "topics", Type: dataform.ListMulti, Label: "Topics", Options: []dataform.Option{{Value: "a"}, {Value: "b"}}},
-		{Var: "buddy", Type: dataform.JIDSingle, Label: "Sponsor"},
-		{Var: "ocr", Label: "Text in the image", Required: req, Media: &dataform.Media{URIs: []dataform.URI{{Type: "image/png", Value: "cid:sha1+x@bob.xmpp.org"}}}},
+	form := &core.DataForm{Fields: []core.FormField{
+		{Var: "FORM_TYPE", Kind: core.FieldHidden, Values: []string{"jabber:iq:register"}},
+		{Kind: core.FieldFixed, Values: []string{"Fill in this form."}},
+		{Var: "username", Label: "User", Required: true},
+		{Var: "password", Kind: core.FieldTextPrivate, Label: "Password", Required: true},
+		{Var: "news", Kind: core.FieldBoolean, Label: "News", Values: []string{"1"}},
+		{Var: "lang", Kind: core.FieldListSingle, Label: "Language", Options: []core.FieldOption{{Label: "English", Value: "en"}, {Label: "Français", Value: "fr"}}, Values: []string{"fr"}},
+		{Var: "topics", Kind: core.FieldListMulti, Label: "Topics", Options: []core.FieldOption{{Value: "a"}, {Value: "b"}}},
+		{Var: "buddy", Kind: core.FieldJIDSingle, Label: "Sponsor"},
+		{Var: "ocr", Label: "Text in the image", Required: true},
 	}}
 	w.showForm(core.SignupForm{Domain: "example.test", Instructions: "Welcome aboard.", Form: form,
 		Captcha: img.Bytes(), CaptchaType: "image/png", CaptchaField: "ocr"})

@@ -48,10 +48,10 @@ func findPlayer() []string {
 func playSound(a *App) {
 	soundOnce.Do(func() {
 		soundPlayer = findPlayer()
-		if soundPlayer == nil || a.images == nil || a.images.dir == "" {
+		if soundPlayer == nil || a.images == nil || a.images.Dir() == "" {
 			return
 		}
-		dir := filepath.Dir(a.images.dir)
+		dir := filepath.Dir(a.images.Dir())
 		if os.MkdirAll(dir, 0o700) == nil {
 			f := filepath.Join(dir, "message.wav")
 			if os.WriteFile(f, assets.MessageSound, 0o600) == nil {

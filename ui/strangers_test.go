@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/ui/roster"
 )
 
 // pumpBoth runs both GUIs' queued work until cond holds.
@@ -48,8 +49,8 @@ func TestStrangersBecomeMutualContacts(t *testing.T) {
 	test.Type(f.message, "Bonjour, c'est Alice du club")
 	test.Tap(f.ok)
 	// Bob: the request shows; he opens it and approves, adding Alice back.
-	req := requestUID(bob, alice)
-	pumpBoth(t, ha, hb, "Bob sees the request", func() bool { return mb.model.nodes[req] != nil })
+	req := roster.RequestUID(bob, alice)
+	pumpBoth(t, ha, hb, "Bob sees the request", func() bool { return mb.model.Nodes[req] != nil })
 	mb.activate(req)
 	if !overlayHasText(mb, "Their message: “Bonjour, c'est Alice du club”") {
 		t.Fatal("Bob does not see Alice's message")
@@ -59,9 +60,9 @@ func TestStrangersBecomeMutualContacts(t *testing.T) {
 	entries[1].SetText("Club")
 	test.Tap(loginFindButton(t, mb.win.Canvas().Overlays().Top(), "Approve"))
 	// Alice: Bob's request back arrives; she approves it in the list.
-	back := requestUID(alice, bob)
+	back := roster.RequestUID(alice, bob)
 	pumpBoth(t, ha, hb, "Alice gets Bob's request", func() bool {
-		n := ma.model.nodes[back]
+		n := ma.model.Nodes[back]
 		if n == nil {
 			// Alice's client may approve it on its own: she asked first
 			// (pre-approval) — then there is nothing to answer.
@@ -70,8 +71,8 @@ func TestStrangersBecomeMutualContacts(t *testing.T) {
 		}
 		return renderedRow(ma, back) != nil
 	})
-	if ma.model.nodes[back] != nil {
-		test.Tap(renderedRow(ma, back).approve)
+	if ma.model.Nodes[back] != nil {
+		test.Tap(rowButton(renderedRow(ma, back), "Approve"))
 	}
 	pumpBoth(t, ha, hb, "mutual and online", func() bool {
 		ca, _ := sa.Roster().Contact(bob)
@@ -92,11 +93,11 @@ func TestStrangersBecomeMutualContacts(t *testing.T) {
 		t.Errorf("Alice's view: %q", ci.sub.Text)
 	}
 	// Undo: Alice removes Bob (both subscriptions end).
-	n := ma.model.nodes[contactUID(alice, "", bob)]
+	n := ma.model.Nodes[roster.ContactUID(alice, "", bob)]
 	if n == nil {
 		t.Fatal("no row for Bob")
 	}
-	ma.confirmRemove(alice, n.contact)
+	ma.confirmRemove(alice, n.Contact)
 	test.Tap(loginFindButton(t, ma.win.Canvas().Overlays().Top(), "Yes"))
 	pumpBoth(t, ha, hb, "undone", func() bool {
 		_, inA := sa.Roster().Contact(bob)

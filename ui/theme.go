@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+
+	"github.com/causerie/causerie/ui/transcript"
 )
 
 // appTheme is the app's theme: the base theme, plus literal colours for
@@ -45,18 +47,10 @@ func (t appTheme) Size(n fyne.ThemeSizeName) float32 {
 	return sz
 }
 
-const rgbColorPrefix = "causerie.rgb:"
-
-// rgbColorName is the theme colour name of a literal colour.
-func rgbColorName(c color.Color) fyne.ThemeColorName {
-	r, g, b, _ := c.RGBA()
-	return fyne.ThemeColorName(fmt.Sprintf("%s#%02x%02x%02x", rgbColorPrefix, r>>8, g>>8, b>>8))
-}
-
 // Color resolves literal colours, and the rest through the base theme.
 func (t appTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
 	v = t.pick(v)
-	if s, ok := strings.CutPrefix(string(n), rgbColorPrefix); ok {
+	if s, ok := strings.CutPrefix(string(n), transcript.RGBColorPrefix); ok {
 		var r, g, b uint8
 		if _, err := fmt.Sscanf(s, "#%02x%02x%02x", &r, &g, &b); err == nil {
 			return readable(color.NRGBA{r, g, b, 0xff}, t.Theme.Color("background", v), t.Theme.Color("foreground", v))

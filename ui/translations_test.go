@@ -20,11 +20,13 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+	"github.com/causerie/causerie/ui/transcript"
 )
 
 // The catalogue tests read the ui sources, not the running program: every
-// text given to Fyne's lang package must be a string literal, found in
-// both catalogues, with the same template fields in every language.
+// text given to Fyne's lang package, in package ui or a package under it
+// (ui/transcript, ui/roster, ...), must be a string literal, found in both
+// catalogues, with the same template fields in every language.
 
 // catalogueLanguages are the catalogues in ui/translations, each complete.
 var catalogueLanguages = []string{"en", "fr"}
@@ -47,7 +49,8 @@ type uiText struct {
 	at      []string // file:line of each use
 }
 
-// sourceTexts parses the non-test Go files of this package and returns
+// sourceTexts parses the non-test Go files of this package and of the
+// packages in its subdirectories (one level down), and returns
 // the texts given to lang, by key, and the uses it cannot read (a lookup
 // whose text is not a literal, or a lookup function used as a value).
 func sourceTexts(t *testing.T) (map[string]*uiText, []string) {
@@ -56,6 +59,11 @@ func sourceTexts(t *testing.T) (map[string]*uiText, []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sub, err := filepath.Glob("*/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, sub...)
 	fset := token.NewFileSet()
 	texts := map[string]*uiText{}
 	var bad []string
@@ -282,7 +290,7 @@ func TestTranslationCataloguesComplete(t *testing.T) {
 		}
 		slices.Sort(stale)
 		for _, k := range stale {
-			t.Errorf("translations/%s.json: %q is no longer looked up by any ui/*.go file: remove it (or the source text changed: move its translation to the new text)", language, k)
+			t.Errorf("translations/%s.json: %q is no longer looked up by any file of ui or its packages: remove it (or the source text changed: move its translation to the new text)", language, k)
 		}
 	}
 }
@@ -514,11 +522,11 @@ func TestTranslationFrenchWindow(t *testing.T) {
 	// A template and names from a fixed set.
 	day := time.Date(2025, time.March, 3, 0, 0, 0, 0, time.Local)
 	now := time.Date(2025, time.June, 1, 12, 0, 0, 0, time.Local)
-	if got, want := transcriptDayLabel(day, now), "lundi 3 mars"; got != want {
+	if got, want := transcript.DayLabel(day, now), "lundi 3 mars"; got != want {
 		t.Errorf("day label: got %q, want %q", got, want)
 	}
 	first := time.Date(2024, time.May, 1, 0, 0, 0, 0, time.Local)
-	if got, want := transcriptDayLabel(first, now), "mercredi 1er mai 2024"; got != want {
+	if got, want := transcript.DayLabel(first, now), "mercredi 1er mai 2024"; got != want {
 		t.Errorf("day label: got %q, want %q", got, want)
 	}
 	if got, want := lang.L("Connecting to {{.Server}}…", map[string]any{"Server": "example.org"}), "Connexion à example.org…"; got != want {

@@ -33,10 +33,7 @@ var modelPkgs = []string{
 // imported package (relative to the module), each with why it is tolerated.
 // An entry that no longer matches a violation fails the test, so the table
 // only shrinks.
-var allowed = map[[2]string]string{
-	{"ui", "core/xmpp/dataform"}: "to be removed by issue 14 point 6",
-	{"ui", "core/xmpp/register"}: "to be removed by issue 14 point 6",
-}
+var allowed = map[[2]string]string{}
 
 // Test imports are not checked. Today the _test.go files of core,
 // core/picture, core/xmpp, every package under core/xmpp but bob, dataform,

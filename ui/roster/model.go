@@ -1,4 +1,4 @@
-package ui
+package roster
 
 import (
 	"sort"
@@ -9,9 +9,9 @@ import (
 	"github.com/causerie/causerie/core/history"
 )
 
-// accountView is what the roster model needs of one account: a snapshot
+// AccountView is what the roster model needs of one account: a snapshot
 // the main window keeps up to date from core events.
-type accountView struct {
+type AccountView struct {
 	JID      string
 	Name     string // display name, "" for the JID
 	Contacts []core.Contact
@@ -24,73 +24,82 @@ type accountView struct {
 	PresenceKnown bool
 }
 
-// label is the account's name in the roster.
-func (v accountView) label() string {
+// Label is the account's name in the roster.
+func (v AccountView) Label() string {
 	if v.Name != "" {
 		return v.Name
 	}
 	return v.JID
 }
 
-// nodeKind tells what a roster tree node is.
-type nodeKind int
+// NodeKind tells what a roster tree node is.
+type NodeKind int
 
+// The kinds of node.
 const (
-	nodeAccount  nodeKind = iota + 1 // one per account, only with several accounts
-	nodeGroup                        // a roster group, or the ungrouped "Contacts"
-	nodeContact                      // a contact in a group
-	nodeRequests                     // the "Requests" section
-	nodeRequest                      // one subscription request
+	NodeAccount  NodeKind = iota + 1 // one per account, only with several accounts
+	NodeGroup                        // a roster group, or the ungrouped "Contacts"
+	NodeContact                      // a contact in a group
+	NodeRequests                     // the "Requests" section
+	NodeRequest                      // one subscription request
 )
 
-// rosterNode is one row of the roster tree.
-type rosterNode struct {
-	kind    nodeKind
-	account string
-	group   string // the group's name; "" is the ungrouped "Contacts"
-	label   string // account label for nodeAccount
-	contact core.Contact
-	request history.Request
-	unread  int
-	// online and total count a group's (or account's) contacts, whatever
+// Node is one row of the roster tree.
+type Node struct {
+	Kind    NodeKind
+	Account string
+	Group   string // the group's name; "" is the ungrouped "Contacts"
+	Label   string // account label for NodeAccount
+	Contact core.Contact
+	Request history.Request
+	Unread  int
+	// Online and Total count a group's (or account's) contacts, whatever
 	// the filter: the "(online/total)" of the branch label.
-	online, total int
+	Online, Total int
 }
 
-// rosterModel is the tree the main window shows: node IDs (Fyne
+// Model is the tree the main window shows: node IDs (Fyne
 // TreeNodeIDs) to their children and to what they show.
-type rosterModel struct {
-	children map[string][]string
-	nodes    map[string]*rosterNode
-	// contacts counts the contacts in all accounts (0: the roster is empty,
+type Model struct {
+	Children map[string][]string
+	Nodes    map[string]*Node
+	// Contacts counts the contacts in all accounts (0: the roster is empty,
 	// not merely filtered).
-	contacts int
-	// first is the first contact row shown (Enter in the filter opens it).
-	first string
+	Contacts int
+	// First is the first contact row shown (Enter in the filter opens it).
+	First string
 }
 
 // Node IDs: a kind prefix and fields joined by a separator that no JID or
 // group name contains in practice (U+001F, a control character).
 const uidSep = "\x1f"
 
-const requestsUID = "requests"
+// RequestsUID is the node ID of the "Requests" section.
+const RequestsUID = "requests"
 
-func accountUID(acct string) string { return "a" + uidSep + acct }
-func groupUID(acct, group string) string {
+// AccountUID is the node ID of an account's branch.
+func AccountUID(acct string) string { return "a" + uidSep + acct }
+
+// GroupUID is the node ID of a group of an account.
+func GroupUID(acct, group string) string {
 	return "g" + uidSep + acct + uidSep + group
 }
-func contactUID(acct, group, jid string) string {
+
+// ContactUID is the node ID of a contact in one of its groups.
+func ContactUID(acct, group, jid string) string {
 	return "c" + uidSep + acct + uidSep + group + uidSep + jid
 }
-func requestUID(acct, jid string) string { return "r" + uidSep + acct + uidSep + jid }
 
-// isBranch tells whether a node has children (even if none match now).
-func (m *rosterModel) isBranch(uid string) bool {
+// RequestUID is the node ID of a subscription request to an account.
+func RequestUID(acct, jid string) string { return "r" + uidSep + acct + uidSep + jid }
+
+// IsBranch tells whether a node has children (even if none match now).
+func (m *Model) IsBranch(uid string) bool {
 	if uid == "" {
 		return true
 	}
-	n := m.nodes[uid]
-	return n != nil && (n.kind == nodeAccount || n.kind == nodeGroup || n.kind == nodeRequests)
+	n := m.Nodes[uid]
+	return n != nil && (n.Kind == NodeAccount || n.Kind == NodeGroup || n.Kind == NodeRequests)
 }
 
 // matches tells whether a contact matches a lower-case filter (name or
@@ -102,7 +111,7 @@ func matches(c *core.Contact, filter string) bool {
 	return strings.Contains(strings.ToLower(c.Name), filter) || strings.Contains(strings.ToLower(c.JID), filter)
 }
 
-// buildRosterModel makes the roster tree of some accounts.
+// Build makes the roster tree of some accounts.
 //
 // Layout: a "Requests" section first when subscription requests wait for
 // an answer (whatever the filter: they need one). Then, with one account,
@@ -122,40 +131,40 @@ func matches(c *core.Contact, filter string) bool {
 // account's presence is not known yet; a non-empty filter shows matching
 // offline contacts too (one searches for someone whatever their presence).
 // Groups with no contact shown are left out.
-func buildRosterModel(accounts []accountView, filter string, showOffline bool) *rosterModel {
+func Build(accounts []AccountView, filter string, showOffline bool) *Model {
 	filter = strings.ToLower(strings.TrimSpace(filter))
-	m := &rosterModel{children: map[string][]string{}, nodes: map[string]*rosterNode{}}
+	m := &Model{Children: map[string][]string{}, Nodes: map[string]*Node{}}
 	var root []string
 
 	nreq := 0
 	for _, a := range accounts {
 		for _, r := range a.Requests {
-			uid := requestUID(a.JID, r.From)
-			if m.nodes[uid] != nil {
+			uid := RequestUID(a.JID, r.From)
+			if m.Nodes[uid] != nil {
 				continue
 			}
-			m.nodes[uid] = &rosterNode{kind: nodeRequest, account: a.JID, request: r}
-			m.children[requestsUID] = append(m.children[requestsUID], uid)
+			m.Nodes[uid] = &Node{Kind: NodeRequest, Account: a.JID, Request: r}
+			m.Children[RequestsUID] = append(m.Children[RequestsUID], uid)
 			nreq++
 		}
 	}
 	if nreq > 0 {
-		m.nodes[requestsUID] = &rosterNode{kind: nodeRequests, total: nreq}
-		root = append(root, requestsUID)
+		m.Nodes[RequestsUID] = &Node{Kind: NodeRequests, Total: nreq}
+		root = append(root, RequestsUID)
 	}
 
 	multi := len(accounts) > 1
 	for _, a := range accounts {
 		parent := ""
 		if multi {
-			parent = accountUID(a.JID)
-			m.nodes[parent] = &rosterNode{kind: nodeAccount, account: a.JID, label: a.label()}
+			parent = AccountUID(a.JID)
+			m.Nodes[parent] = &Node{Kind: NodeAccount, Account: a.JID, Label: a.Label()}
 			root = append(root, parent)
 		}
-		acctNode := m.nodes[parent]
+		acctNode := m.Nodes[parent]
 		contacts := sortedContacts(a.Contacts)
 		type groupAcc struct {
-			node *rosterNode
+			node *Node
 			kids []string
 		}
 		groups := map[string]*groupAcc{}
@@ -164,7 +173,7 @@ func buildRosterModel(accounts []accountView, filter string, showOffline bool) *
 		group := func(g string) *groupAcc {
 			ga := groups[g]
 			if ga == nil {
-				ga = &groupAcc{node: &rosterNode{kind: nodeGroup, account: a.JID, group: g}}
+				ga = &groupAcc{node: &Node{Kind: NodeGroup, Account: a.JID, Group: g}}
 				groups[g] = ga
 				if g == "" {
 					hasUngrouped = true
@@ -179,14 +188,14 @@ func buildRosterModel(accounts []accountView, filter string, showOffline bool) *
 			if !c.InRoster {
 				continue
 			}
-			m.contacts++
+			m.Contacts++
 			online := c.Online()
 			unread := a.Unread[c.JID]
 			show := matches(c, filter) && (showOffline || online || unread > 0 || !a.PresenceKnown || filter != "")
 			if acctNode != nil {
-				acctNode.total++
+				acctNode.Total++
 				if online {
-					acctNode.online++
+					acctNode.Online++
 				}
 			}
 			gs := c.Groups
@@ -198,13 +207,13 @@ func buildRosterModel(accounts []accountView, filter string, showOffline bool) *
 					continue // a group listed twice
 				}
 				ga := group(g)
-				ga.node.total++
+				ga.node.Total++
 				if online {
-					ga.node.online++
+					ga.node.Online++
 				}
 				if show {
-					uid := contactUID(a.JID, g, c.JID)
-					m.nodes[uid] = &rosterNode{kind: nodeContact, account: a.JID, group: g, contact: *c, unread: unread}
+					uid := ContactUID(a.JID, g, c.JID)
+					m.Nodes[uid] = &Node{Kind: NodeContact, Account: a.JID, Group: g, Contact: *c, Unread: unread}
 					ga.kids = append(ga.kids, uid)
 				}
 			}
@@ -224,12 +233,12 @@ func buildRosterModel(accounts []accountView, filter string, showOffline bool) *
 			if len(ga.kids) == 0 {
 				continue
 			}
-			uid := groupUID(a.JID, g)
-			m.nodes[uid] = ga.node
-			m.children[uid] = ga.kids
-			m.children[parent] = append(m.children[parent], uid)
-			if m.first == "" {
-				m.first = ga.kids[0]
+			uid := GroupUID(a.JID, g)
+			m.Nodes[uid] = ga.node
+			m.Children[uid] = ga.kids
+			m.Children[parent] = append(m.Children[parent], uid)
+			if m.First == "" {
+				m.First = ga.kids[0]
 			}
 		}
 	}
@@ -237,9 +246,9 @@ func buildRosterModel(accounts []accountView, filter string, showOffline bool) *
 		// The account branches (or, with one account, its groups) follow
 		// the requests section.
 		if !multi {
-			root = append(root, m.children[""]...)
+			root = append(root, m.Children[""]...)
 		}
-		m.children[""] = root
+		m.Children[""] = root
 	}
 	return m
 }

@@ -1,32 +1,32 @@
-package ui
+package transcript
 
 import (
-	"github.com/causerie/causerie/core"
-	"github.com/causerie/causerie/core/xmpp/xhtmlim"
 	"sort"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2/lang"
 
+	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/xmpp/xhtmlim"
 )
 
 // The transcript's model: a flat slice of rows, day separators being rows
 // of their own, so the virtualised list maps index -> row with no search.
 // It is pure (no widgets): built and benchmarked without a window.
 
-type transcriptRowKind uint8
+type rowKind uint8
 
 const (
-	transcriptDay transcriptRowKind = iota
-	transcriptMsg
+	rowDay rowKind = iota
+	rowMsg
 )
 
-// transcriptRow is one row of a transcript. h is the height measured at
+// row is one row of a transcript. h is the height measured at
 // width w (0: not measured yet, the list uses its template height).
-type transcriptRow struct {
-	kind transcriptRowKind
+type row struct {
+	kind rowKind
 	day  time.Time // local midnight of the day (separators)
 	msg  history.Message
 	ver  uint32 // bumped when the row's content changes (delivery state)
@@ -40,36 +40,36 @@ type transcriptRow struct {
 }
 
 // doc is the row's message as rich text (cached).
-func (r *transcriptRow) doc() xhtmlim.Doc {
+func (r *row) doc() xhtmlim.Doc {
 	if !r.richOK || r.richVer != r.ver {
 		r.rich, r.richVer, r.richOK = core.MessageDoc(r.msg), r.ver, true
 	}
 	return r.rich
 }
 
-// transcriptModel holds a conversation's rows, oldest first.
-type transcriptModel struct {
-	rows []*transcriptRow
-	byID map[int64]*transcriptRow
+// model holds a conversation's rows, oldest first.
+type model struct {
+	rows []*row
+	byID map[int64]*row
 }
 
-func newTranscriptModel() *transcriptModel {
-	return &transcriptModel{byID: map[int64]*transcriptRow{}}
+func newModel() *model {
+	return &model{byID: map[int64]*row{}}
 }
 
-// transcriptDayOf is the local calendar day of t.
-func transcriptDayOf(t time.Time) time.Time {
+// dayOf is the local calendar day of t.
+func dayOf(t time.Time) time.Time {
 	y, m, d := t.Local().Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.Local)
 }
 
-// buildTranscriptRows turns messages (oldest first) into rows with a day
+// buildRows turns messages (oldest first) into rows with a day
 // separator before the first message of each day. Messages already in
 // byID are skipped; new ones are added to it.
-func buildTranscriptRows(msgs []history.Message, byID map[int64]*transcriptRow) []*transcriptRow {
-	rows := make([]*transcriptRow, 0, len(msgs)+len(msgs)/8+1)
+func buildRows(msgs []history.Message, byID map[int64]*row) []*row {
+	rows := make([]*row, 0, len(msgs)+len(msgs)/8+1)
 	// one allocation for all the rows of a page
-	block := make([]transcriptRow, 0, len(msgs)+len(msgs)/8+1)
+	block := make([]row, 0, len(msgs)+len(msgs)/8+1)
 	var last time.Time
 	for i := range msgs {
 		m := &msgs[i]
@@ -78,13 +78,13 @@ func buildTranscriptRows(msgs []history.Message, byID map[int64]*transcriptRow) 
 				continue
 			}
 		}
-		day := transcriptDayOf(m.Sent)
+		day := dayOf(m.Sent)
 		if len(rows) == 0 || !day.Equal(last) {
-			block = append(block, transcriptRow{kind: transcriptDay, day: day})
+			block = append(block, row{kind: rowDay, day: day})
 			rows = append(rows, &block[len(block)-1])
 			last = day
 		}
-		block = append(block, transcriptRow{kind: transcriptMsg, day: day, msg: *m})
+		block = append(block, row{kind: rowMsg, day: day, msg: *m})
 		r := &block[len(block)-1]
 		rows = append(rows, r)
 		if m.ID != 0 {
@@ -94,23 +94,23 @@ func buildTranscriptRows(msgs []history.Message, byID map[int64]*transcriptRow) 
 	return rows
 }
 
-func (t *transcriptModel) reindex(from int) {
+func (t *model) reindex(from int) {
 	for i := from; i < len(t.rows); i++ {
 		t.rows[i].idx = i
 	}
 }
 
 // set replaces the content with msgs (oldest first).
-func (t *transcriptModel) set(msgs []history.Message) {
-	t.byID = map[int64]*transcriptRow{}
-	t.rows = buildTranscriptRows(msgs, t.byID)
+func (t *model) set(msgs []history.Message) {
+	t.byID = map[int64]*row{}
+	t.rows = buildRows(msgs, t.byID)
 	t.reindex(0)
 }
 
 // lastMsg is the newest message row, or nil.
-func (t *transcriptModel) lastMsg() *transcriptRow {
+func (t *model) lastMsg() *row {
 	for i := len(t.rows) - 1; i >= 0; i-- {
-		if t.rows[i].kind == transcriptMsg {
+		if t.rows[i].kind == rowMsg {
 			return t.rows[i]
 		}
 	}
@@ -118,9 +118,9 @@ func (t *transcriptModel) lastMsg() *transcriptRow {
 }
 
 // firstMsg is the oldest message row, or nil.
-func (t *transcriptModel) firstMsg() *transcriptRow {
+func (t *model) firstMsg() *row {
 	for _, r := range t.rows {
-		if r.kind == transcriptMsg {
+		if r.kind == rowMsg {
 			return r
 		}
 	}
@@ -131,18 +131,18 @@ func (t *transcriptModel) firstMsg() *transcriptRow {
 // were only appended to (the common case: a new message is the newest);
 // false when it had to go earlier (a delayed message), which reorders
 // rows. added is false for a message already shown.
-func (t *transcriptModel) add(m history.Message) (added, appended bool) {
+func (t *model) add(m history.Message) (added, appended bool) {
 	if m.ID != 0 {
 		if _, dup := t.byID[m.ID]; dup {
 			return false, true
 		}
 	}
 	last := t.lastMsg()
-	if last == nil || !transcriptBefore(m, last.msg) {
+	if last == nil || !before(m, last.msg) {
 		n := len(t.rows)
-		t.rows = append(t.rows, buildTranscriptRows([]history.Message{m}, t.byID)...)
+		t.rows = append(t.rows, buildRows([]history.Message{m}, t.byID)...)
 		// the new day separator is not needed when the day continues
-		if last != nil && t.rows[n].kind == transcriptDay && t.rows[n].day.Equal(last.day) {
+		if last != nil && t.rows[n].kind == rowDay && t.rows[n].day.Equal(last.day) {
 			t.rows = append(t.rows[:n], t.rows[n+1:]...)
 		}
 		t.reindex(n)
@@ -150,19 +150,19 @@ func (t *transcriptModel) add(m history.Message) (added, appended bool) {
 	}
 	// out of order: rebuild from the messages, keeping measured rows
 	msgs := t.messages()
-	i := sort.Search(len(msgs), func(i int) bool { return transcriptBefore(m, msgs[i]) })
+	i := sort.Search(len(msgs), func(i int) bool { return before(m, msgs[i]) })
 	msgs = append(msgs[:i], append([]history.Message{m}, msgs[i:]...)...)
 	t.rebuild(msgs)
 	return true, false
 }
 
 // prepend adds older messages (oldest first) before the current rows.
-func (t *transcriptModel) prepend(older []history.Message) int {
-	rows := buildTranscriptRows(older, t.byID)
+func (t *model) prepend(older []history.Message) int {
+	rows := buildRows(older, t.byID)
 	if len(rows) == 0 {
 		return 0
 	}
-	if len(t.rows) > 0 && t.rows[0].kind == transcriptDay && t.rows[0].day.Equal(rows[len(rows)-1].day) {
+	if len(t.rows) > 0 && t.rows[0].kind == rowDay && t.rows[0].day.Equal(rows[len(rows)-1].day) {
 		t.rows = t.rows[1:] // the day continues from the older page
 	}
 	t.rows = append(rows, t.rows...)
@@ -172,12 +172,12 @@ func (t *transcriptModel) prepend(older []history.Message) int {
 
 // rebuild lays out msgs again, reusing the rows (and measured heights) of
 // messages already shown.
-func (t *transcriptModel) rebuild(msgs []history.Message) {
+func (t *model) rebuild(msgs []history.Message) {
 	old := t.byID
-	t.byID = map[int64]*transcriptRow{}
-	rows := buildTranscriptRows(msgs, t.byID)
+	t.byID = map[int64]*row{}
+	rows := buildRows(msgs, t.byID)
 	for i, r := range rows {
-		if r.kind == transcriptMsg && r.msg.ID != 0 {
+		if r.kind == rowMsg && r.msg.ID != 0 {
 			if o, ok := old[r.msg.ID]; ok {
 				o.msg, o.day = r.msg, r.day
 				rows[i] = o
@@ -189,10 +189,10 @@ func (t *transcriptModel) rebuild(msgs []history.Message) {
 	t.reindex(0)
 }
 
-func (t *transcriptModel) messages() []history.Message {
+func (t *model) messages() []history.Message {
 	out := make([]history.Message, 0, len(t.rows))
 	for _, r := range t.rows {
-		if r.kind == transcriptMsg {
+		if r.kind == rowMsg {
 			out = append(out, r.msg)
 		}
 	}
@@ -200,7 +200,7 @@ func (t *transcriptModel) messages() []history.Message {
 }
 
 // setState records a delivery state change; it returns the row changed.
-func (t *transcriptModel) setState(id int64, st history.State, reason string) *transcriptRow {
+func (t *model) setState(id int64, st history.State, reason string) *row {
 	r, ok := t.byID[id]
 	if !ok {
 		return nil
@@ -218,7 +218,7 @@ func (t *transcriptModel) setState(id int64, st history.State, reason string) *t
 }
 
 // replace shows a corrected message's new text; it returns the row changed.
-func (t *transcriptModel) replace(m history.Message) *transcriptRow {
+func (t *model) replace(m history.Message) *row {
 	r, ok := t.byID[m.ID]
 	if !ok {
 		return nil
@@ -231,10 +231,10 @@ func (t *transcriptModel) replace(m history.Message) *transcriptRow {
 
 // lastOutgoing is our last message, if it is a chat message that can be
 // corrected (not failed).
-func (t *transcriptModel) lastOutgoing() (history.Message, bool) {
+func (t *model) lastOutgoing() (history.Message, bool) {
 	for i := len(t.rows) - 1; i >= 0; i-- {
 		r := t.rows[i]
-		if r.kind != transcriptMsg || r.msg.Direction != history.Out {
+		if r.kind != rowMsg || r.msg.Direction != history.Out {
 			continue
 		}
 		ok := r.msg.Type == "chat" && r.msg.State != history.StateError && r.msg.State != history.StatePending
@@ -243,16 +243,21 @@ func (t *transcriptModel) lastOutgoing() (history.Message, bool) {
 	return history.Message{}, false
 }
 
-func transcriptBefore(a, b history.Message) bool {
+func before(a, b history.Message) bool {
 	if !a.Sent.Equal(b.Sent) {
 		return a.Sent.Before(b.Sent)
 	}
 	return a.ID < b.ID
 }
 
-// transcriptDayLabel is "Today", "Yesterday", or the localised date.
-func transcriptDayLabel(day, now time.Time) string {
-	today := transcriptDayOf(now)
+// DayLabel is the text of the day separator of time t seen at now:
+// "Today", "Yesterday", or the localised date.
+func DayLabel(t, now time.Time) string { return dayLabel(dayOf(t), now) }
+
+// dayLabel is "Today", "Yesterday", or the localised date of day (a
+// local midnight).
+func dayLabel(day, now time.Time) string {
+	today := dayOf(now)
 	switch {
 	case day.Equal(today):
 		return lang.L("Today")
@@ -271,8 +276,8 @@ func transcriptDayLabel(day, now time.Time) string {
 	return lang.L("{{.Weekday}}, {{.Month}} {{.Day}}, {{.Year}}", data)
 }
 
-// transcriptStateText is the delivery state shown on an outgoing message.
-func transcriptStateText(m history.Message) (text string, failed bool) {
+// deliveryText is the delivery state shown on an outgoing message.
+func deliveryText(m history.Message) (text string, failed bool) {
 	if m.Direction != history.Out {
 		return "", false
 	}
@@ -286,14 +291,14 @@ func transcriptStateText(m history.Message) (text string, failed bool) {
 	case history.StateDelivered:
 		return lang.L("✓✓ delivered"), false
 	case history.StateError:
-		return lang.L("⚠ Not delivered: {{.Reason}}", map[string]any{"Reason": transcriptReason(m.Error)}), true
+		return lang.L("⚠ Not delivered: {{.Reason}}", map[string]any{"Reason": reasonText(m.Error)}), true
 	}
 	return "", false
 }
 
-// transcriptReason puts an XMPP error condition ("service-unavailable",
+// reasonText puts an XMPP error condition ("service-unavailable",
 // optionally followed by ": text" from the server) into words.
-func transcriptReason(reason string) string {
+func reasonText(reason string) string {
 	cond, text, _ := strings.Cut(reason, ": ")
 	var s string
 	switch cond {

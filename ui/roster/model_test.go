@@ -1,4 +1,4 @@
-package ui
+package roster
 
 import (
 	"fmt"
@@ -20,26 +20,26 @@ func offlineContact(jid, name string, groups ...string) core.Contact {
 	return core.Contact{JID: jid, Name: name, Groups: groups, Subscription: core.SubBoth, InRoster: true}
 }
 
-// modelRows lists a model's rows, depth-first, as "kind:name" indented by
+// modelRows lists a model's rows, depth-first, as "Kind:name" indented by
 // depth (every branch open).
-func modelRows(m *rosterModel) []string {
+func modelRows(m *Model) []string {
 	var out []string
 	var walk func(uid string, depth int)
 	walk = func(uid string, depth int) {
-		for _, c := range m.children[uid] {
-			n := m.nodes[c]
+		for _, c := range m.Children[uid] {
+			n := m.Nodes[c]
 			var s string
-			switch n.kind {
-			case nodeAccount:
-				s = fmt.Sprintf("account %s %d/%d", n.label, n.online, n.total)
-			case nodeGroup:
-				s = fmt.Sprintf("group %q %d/%d", n.group, n.online, n.total)
-			case nodeContact:
-				s = "contact " + n.contact.JID
-			case nodeRequests:
-				s = fmt.Sprintf("requests %d", n.total)
-			case nodeRequest:
-				s = "request " + n.request.From
+			switch n.Kind {
+			case NodeAccount:
+				s = fmt.Sprintf("account %s %d/%d", n.Label, n.Online, n.Total)
+			case NodeGroup:
+				s = fmt.Sprintf("group %q %d/%d", n.Group, n.Online, n.Total)
+			case NodeContact:
+				s = "contact " + n.Contact.JID
+			case NodeRequests:
+				s = fmt.Sprintf("requests %d", n.Total)
+			case NodeRequest:
+				s = "request " + n.Request.From
 			}
 			out = append(out, strings.Repeat("  ", depth)+s)
 			walk(c, depth+1)
@@ -50,62 +50,62 @@ func modelRows(m *rosterModel) []string {
 }
 
 func TestRosterModel(t *testing.T) {
-	me := accountView{JID: "me@example.org", PresenceKnown: true, Contacts: []core.Contact{
+	me := AccountView{JID: "me@example.org", PresenceKnown: true, Contacts: []core.Contact{
 		offlineContact("zed@example.org", "Zed", "Work"),
 		onlineContact("bob@example.org", "bob", core.ShowAway, "friends"),
 		onlineContact("alice@example.org", "Alice", core.ShowAvailable, "Work", "friends", "Work"),
 		onlineContact("carl@example.org", "", core.ShowChat),
 		offlineContact("dan@example.org", "Dan"),
 	}}
-	check := func(name string, got *rosterModel, want ...string) {
+	check := func(name string, got *Model, want ...string) {
 		t.Helper()
 		if rows := modelRows(got); !reflect.DeepEqual(rows, want) {
 			t.Errorf("%s:\n got %q\nwant %q", name, rows, want)
 		}
 	}
-	check("online only", buildRosterModel([]accountView{me}, "", false),
+	check("online only", Build([]AccountView{me}, "", false),
 		`group "friends" 2/2`, "  contact alice@example.org", "  contact bob@example.org",
 		`group "Work" 1/2`, "  contact alice@example.org",
 		`group "" 1/2`, "  contact carl@example.org")
-	check("show offline", buildRosterModel([]accountView{me}, "", true),
+	check("show offline", Build([]AccountView{me}, "", true),
 		`group "friends" 2/2`, "  contact alice@example.org", "  contact bob@example.org",
 		`group "Work" 1/2`, "  contact alice@example.org", "  contact zed@example.org",
 		`group "" 1/2`, "  contact carl@example.org", "  contact dan@example.org")
-	check("filter finds offline too, by name or JID", buildRosterModel([]accountView{me}, " ZE", false),
+	check("filter finds offline too, by name or JID", Build([]AccountView{me}, " ZE", false),
 		`group "Work" 1/2`, "  contact zed@example.org")
-	check("filter by JID", buildRosterModel([]accountView{me}, "carl@", false),
+	check("filter by JID", Build([]AccountView{me}, "carl@", false),
 		`group "" 1/2`, "  contact carl@example.org")
 
 	unknown := me
 	unknown.PresenceKnown = false
-	if rows := modelRows(buildRosterModel([]accountView{unknown}, "", false)); len(rows) != 9 {
+	if rows := modelRows(Build([]AccountView{unknown}, "", false)); len(rows) != 9 {
 		t.Errorf("presence unknown: everyone shown, got %q", rows)
 	}
 	unread := me
 	unread.Unread = map[string]int{"dan@example.org": 2}
-	check("offline with unread messages shows", buildRosterModel([]accountView{unread}, "", false),
+	check("offline with unread messages shows", Build([]AccountView{unread}, "", false),
 		`group "friends" 2/2`, "  contact alice@example.org", "  contact bob@example.org",
 		`group "Work" 1/2`, "  contact alice@example.org",
 		`group "" 1/2`, "  contact carl@example.org", "  contact dan@example.org")
 
-	other := accountView{JID: "work@example.com", Name: "Work account", PresenceKnown: true,
+	other := AccountView{JID: "work@example.com", Name: "Work account", PresenceKnown: true,
 		Contacts: []core.Contact{onlineContact("eve@example.com", "Eve", core.ShowDND, "Work")},
 		Requests: []history.Request{{From: "x@example.net", At: time.Unix(1, 0)}}}
-	check("several accounts", buildRosterModel([]accountView{me, other}, "", false),
+	check("several accounts", Build([]AccountView{me, other}, "", false),
 		"requests 1", "  request x@example.net",
 		"account me@example.org 3/5", `  group "friends" 2/2`, "    contact alice@example.org", "    contact bob@example.org",
 		`  group "Work" 1/2`, "    contact alice@example.org",
 		`  group "" 1/2`, "    contact carl@example.org",
 		"account Work account 1/1", `  group "Work" 1/1`, "    contact eve@example.com")
-	if m := buildRosterModel(nil, "", false); m.contacts != 0 || len(m.children[""]) != 0 {
+	if m := Build(nil, "", false); m.Contacts != 0 || len(m.Children[""]) != 0 {
 		t.Errorf("empty model: %q", modelRows(m))
 	}
 }
 
 // benchAccount is 1,000 contacts in 20 groups, a third online, a tenth in
 // two groups.
-func benchAccount() accountView {
-	a := accountView{JID: "me@example.org", PresenceKnown: true}
+func benchAccount() AccountView {
+	a := AccountView{JID: "me@example.org", PresenceKnown: true}
 	shows := []core.Show{core.ShowAvailable, core.ShowAway, core.ShowDND}
 	for i := 0; i < 1000; i++ {
 		groups := []string{fmt.Sprintf("Group %02d", i%20)}
@@ -125,22 +125,22 @@ func benchAccount() accountView {
 // from the unsorted map order the window keeps, showing offline contacts
 // (the most rows).
 func BenchmarkRosterModel1000(b *testing.B) {
-	accts := []accountView{benchAccount()}
+	accts := []AccountView{benchAccount()}
 	b.ReportAllocs()
 	for b.Loop() {
-		m := buildRosterModel(accts, "", true)
-		if m.contacts != 1000 {
-			b.Fatal(m.contacts)
+		m := Build(accts, "", true)
+		if m.Contacts != 1000 {
+			b.Fatal(m.Contacts)
 		}
 	}
 }
 
 // BenchmarkRosterModel1000Filter is the same with a filter typed.
 func BenchmarkRosterModel1000Filter(b *testing.B) {
-	accts := []accountView{benchAccount()}
+	accts := []AccountView{benchAccount()}
 	b.ReportAllocs()
 	for b.Loop() {
-		buildRosterModel(accts, "user 01", false)
+		Build(accts, "user 01", false)
 	}
 }
 

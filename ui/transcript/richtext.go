@@ -1,4 +1,4 @@
-package ui
+package transcript
 
 import (
 	"net/url"
@@ -13,32 +13,33 @@ import (
 	"github.com/causerie/causerie/core/xmpp/xhtmlim"
 )
 
-// richEnv is what rendering a message needs from where it is shown.
-type richEnv struct {
-	// openLink is a tap on a link: show the target, then open it.
-	openLink func(target string)
-	// loadImage is a tap on "load image": the person consents to fetch a
+// Env is what rendering a message needs from where it is shown; any
+// part may be nil.
+type Env struct {
+	// OpenLink is a tap on a link: show the target, then open it.
+	OpenLink func(target string)
+	// LoadImage is a tap on "load image": the person consents to fetch a
 	// remote image (never fetched otherwise: it tells the sender that
 	// and when the message was read).
-	loadImage func(src string)
-	// image returns where the image at src stands: shown once prepared
-	// through the bounded path (an inline data: image, or a remote one
-	// fetched with consent), too large, broken, or nothing yet.
-	image func(src string) imageEntry
+	LoadImage func(src string)
+	// Images says where each image stands: shown once prepared through
+	// the bounded path (an inline data: image, or a remote one fetched
+	// with consent), too large, broken, or nothing yet.
+	Images *Images
 }
 
 // maxImagesShown bounds the pictures one message shows; the others show
 // their alt text.
 const maxImagesShown = 16
 
-// richSegments turns a message's rich text into Fyne RichText segments:
+// Segments turns a message's rich text into Fyne RichText segments:
 // paragraphs, quotes (a bar per level), preformatted blocks, lists,
 // bold/italic/underline/strike/monospace, sizes, colours (through the
 // theme, readable on its background), links (shown before opening) and
 // images (remote ones only on request). base styles every text (italic
 // headlines, error colour).
-func richSegments(d xhtmlim.Doc, base widget.RichTextStyle, env richEnv) []widget.RichTextSegment {
-	r := &richRenderer{base: base, env: env}
+func Segments(d xhtmlim.Doc, base widget.RichTextStyle, env Env) []widget.RichTextSegment {
+	r := &renderer{base: base, env: env}
 	var out []widget.RichTextSegment
 	for _, b := range d {
 		out = append(out, r.block(b, 0)...)
@@ -58,9 +59,9 @@ func richSegments(d xhtmlim.Doc, base widget.RichTextStyle, env richEnv) []widge
 // block segment). Shared: it holds no state.
 var paragraphEnd = &widget.TextSegment{Style: widget.RichTextStyleParagraph}
 
-type richRenderer struct {
+type renderer struct {
 	base widget.RichTextStyle
-	env  richEnv
+	env  Env
 	// images counts the images asked for so far (maxImagesShown);
 	// hidden those past it, shown as one count at the end.
 	images, hidden int
@@ -69,7 +70,7 @@ type richRenderer struct {
 // quoteBar prefixes each line of a quote, one bar per nesting level.
 const quoteBar = "▍ "
 
-func (r *richRenderer) block(b xhtmlim.Block, quote int) []widget.RichTextSegment {
+func (r *renderer) block(b xhtmlim.Block, quote int) []widget.RichTextSegment {
 	switch b.Kind {
 	case xhtmlim.Quote:
 		var out []widget.RichTextSegment
@@ -133,7 +134,7 @@ func (r *richRenderer) block(b xhtmlim.Block, quote int) []widget.RichTextSegmen
 	return append(texts, paragraphEnd)
 }
 
-func (r *richRenderer) quotePrefix(level int) widget.RichTextSegment {
+func (r *renderer) quotePrefix(level int) widget.RichTextSegment {
 	return &widget.TextSegment{Text: strings.Repeat(quoteBar, level), Style: widget.RichTextStyle{
 		Inline: true, ColorName: theme.ColorNamePrimary, TextStyle: fyne.TextStyle{Bold: true}}}
 }
@@ -145,7 +146,7 @@ func prefixLines(s, p string) string {
 
 // inlines renders a paragraph's content; after a line break inside a
 // quote, linePrefix starts the next line.
-func (r *richRenderer) inlines(ins []xhtmlim.Inline, linePrefix string) []widget.RichTextSegment {
+func (r *renderer) inlines(ins []xhtmlim.Inline, linePrefix string) []widget.RichTextSegment {
 	var out []widget.RichTextSegment
 	for _, in := range ins {
 		switch in.Kind {
@@ -161,8 +162,8 @@ func (r *richRenderer) inlines(ins []xhtmlim.Inline, linePrefix string) []widget
 				if u, err := url.Parse(in.Style.Link); err == nil {
 					target := in.Style.Link
 					out = append(out, &widget.HyperlinkSegment{Text: in.Text, URL: u, OnTapped: func() {
-						if r.env.openLink != nil {
-							r.env.openLink(target)
+						if r.env.OpenLink != nil {
+							r.env.OpenLink(target)
 						}
 					}})
 					continue
@@ -177,15 +178,15 @@ func (r *richRenderer) inlines(ins []xhtmlim.Inline, linePrefix string) []widget
 // image is an inline image once prepared, else a placeholder: its alt
 // text, "too large" or "not shown", with "load image" for a remote one not
 // fetched yet.
-func (r *richRenderer) image(in xhtmlim.Inline) []widget.RichTextSegment {
+func (r *renderer) image(in xhtmlim.Inline) []widget.RichTextSegment {
 	if r.images >= maxImagesShown {
 		r.hidden++
 		return nil
 	}
 	r.images++
 	var e imageEntry
-	if r.env.image != nil {
-		e = r.env.image(in.Src)
+	if r.env.Images != nil {
+		e = r.env.Images.get(in.Src)
 	}
 	if e.status == imageShown {
 		return []widget.RichTextSegment{&widget.ImageSegment{Source: e.uri, Title: in.Alt}}
@@ -195,8 +196,8 @@ func (r *richRenderer) image(in xhtmlim.Inline) []widget.RichTextSegment {
 		src := in.Src
 		u, _ := url.Parse(src)
 		out = append(out, &widget.HyperlinkSegment{Text: lang.L("Load image"), URL: u, OnTapped: func() {
-			if r.env.loadImage != nil {
-				r.env.loadImage(src)
+			if r.env.LoadImage != nil {
+				r.env.LoadImage(src)
 			}
 		}})
 	}
@@ -222,7 +223,7 @@ func imageLabel(st imageStatus, alt string) string {
 }
 
 // text is an inline text segment with a span's style over the base.
-func (r *richRenderer) text(s string, st xhtmlim.Style) *widget.TextSegment {
+func (r *renderer) text(s string, st xhtmlim.Style) *widget.TextSegment {
 	style := r.base
 	style.Inline = true
 	ts := style.TextStyle
@@ -232,7 +233,7 @@ func (r *richRenderer) text(s string, st xhtmlim.Style) *widget.TextSegment {
 	ts.Monospace = ts.Monospace || st.Code || st.Family == "monospace"
 	style.TextStyle = ts
 	if st.Color.Valid && r.base.ColorName == "" {
-		style.ColorName = rgbColorName(st.Color)
+		style.ColorName = ColorName(st.Color)
 	}
 	switch {
 	case st.Size <= xhtmlim.SizeSmall:

@@ -1,4 +1,4 @@
-package ui
+package transcript
 
 import (
 	"math"
@@ -13,7 +13,7 @@ import (
 	"github.com/causerie/causerie/core/history"
 )
 
-// transcript shows a conversation in a widget.List: only the rows on
+// View shows a conversation in a widget.List: only the rows on
 // screen exist as widgets (a few dozen, whatever the length), so 100,000
 // messages scroll like 100.
 //
@@ -22,31 +22,37 @@ import (
 // must not be called from inside UpdateItem (the list is mid-layout). A
 // row is therefore measured when it is bound (its width is known then),
 // the height stored in the model, and applied in one deferred batch
-// (app.do) after the layout pass; the list shows it at the template
+// (do) after the layout pass; the list shows it at the template
 // height for that one frame. Heights are re-measured when the width
 // changes. Inserting rows before others (older pages, delayed messages)
 // shifts every index, and the List keys heights by index with no way to
 // clear them, so those changes build a fresh List whose heights are set
 // before it has a renderer (cheap: map writes) and keep the scroll
 // position on the same message.
-type transcript struct {
-	model *transcriptModel
+type View struct {
+	model *model
 	do    func(func())
 	// sender names a message's author ("Me", the contact's name).
 	sender func(history.Message) string
-	// onTop is called when the first row is bound while the user has
+	// OnTop is called when the first row is bound while the user has
 	// scrolled away from the bottom: time to load an older page.
-	onTop func()
-	now   func() time.Time
+	OnTop func()
+	// Env renders rich text: links, images (see Segments).
+	Env Env
+	// ShowEdits, when set, makes "corrected" a link that shows what a
+	// message said before.
+	ShowEdits func(history.Message)
+
+	now func() time.Time
 
 	list  *widget.List
 	box   *fyne.Container // holds list; list is swapped on resets
 	width float32
 	// shown holds the row widgets ever bound: a few dozen, whatever the
 	// length (the template CreateItem also makes on refreshes is not one)
-	shown map[*transcriptRowWidget]struct{}
+	shown map[*rowWidget]struct{}
 
-	pending     map[*transcriptRow]struct{}
+	pending     map[*row]struct{}
 	flushQueued bool
 	stick       bool    // keep the newest message in view
 	lastOffset  float32 // offset after our last scroll to the bottom
@@ -55,38 +61,36 @@ type transcript struct {
 	// names is bumped when sender names change (roster) or an image
 	// arrived: rows re-bind
 	names uint32
-	// env renders rich text: links, images (richtext.go).
-	env richEnv
-	// showEdits, when set, makes "corrected" a link that shows what a
-	// message said before.
-	showEdits func(history.Message)
 }
 
-func newTranscript(do func(func()), sender func(history.Message) string) *transcript {
-	t := &transcript{
-		model:   newTranscriptModel(),
+// New makes an empty transcript. do runs a function on Fyne's goroutine
+// after the current layout pass (fyne.Do in the app); sender names a
+// message's author.
+func New(do func(func()), sender func(history.Message) string) *View {
+	t := &View{
+		model:   newModel(),
 		do:      do,
 		sender:  sender,
 		now:     time.Now,
-		pending: map[*transcriptRow]struct{}{},
-		shown:   map[*transcriptRowWidget]struct{}{},
+		pending: map[*row]struct{}{},
+		shown:   map[*rowWidget]struct{}{},
 		stick:   true,
 	}
-	t.templateH = newTranscriptRowWidget(nil).MinSize().Height
+	t.templateH = newRowWidget(nil).MinSize().Height
 	t.padding = theme.Padding()
 	t.box = container.NewStack()
-	t.box.Layout = &transcriptLayout{t: t}
+	t.box.Layout = &viewLayout{t: t}
 	t.newList()
 	return t
 }
 
-// object is the transcript's canvas object.
-func (t *transcript) object() fyne.CanvasObject { return t.box }
+// Object is the transcript's canvas object.
+func (t *View) Object() fyne.CanvasObject { return t.box }
 
-func (t *transcript) newList() {
+func (t *View) newList() {
 	l := widget.NewList(
 		func() int { return len(t.model.rows) },
-		func() fyne.CanvasObject { return newTranscriptRowWidget(t) },
+		func() fyne.CanvasObject { return newRowWidget(t) },
 		t.update,
 	)
 	l.HideSeparators = true
@@ -96,22 +100,22 @@ func (t *transcript) newList() {
 		}
 	}
 	t.list = l
-	t.pending = map[*transcriptRow]struct{}{}
-	t.shown = map[*transcriptRowWidget]struct{}{}
+	t.pending = map[*row]struct{}{}
+	t.shown = map[*rowWidget]struct{}{}
 	t.box.Objects = []fyne.CanvasObject{l}
 	t.box.Refresh()
 }
 
-func (t *transcript) update(id widget.ListItemID, o fyne.CanvasObject) {
+func (t *View) update(id widget.ListItemID, o fyne.CanvasObject) {
 	if id < 0 || id >= len(t.model.rows) {
 		return
 	}
 	r := t.model.rows[id]
-	v := o.(*transcriptRowWidget)
+	v := o.(*rowWidget)
 	t.shown[v] = struct{}{}
 	v.bind(r)
-	if id == 0 && t.onTop != nil && !t.followsBottom() {
-		t.do(t.onTop)
+	if id == 0 && t.OnTop != nil && !t.followsBottom() {
+		t.do(t.OnTop)
 	}
 	w := v.Size().Width
 	if w <= 0 || r.w == w {
@@ -126,7 +130,7 @@ func (t *transcript) update(id widget.ListItemID, o fyne.CanvasObject) {
 	}
 }
 
-func (t *transcript) scheduleFlush() {
+func (t *View) scheduleFlush() {
 	if t.flushQueued {
 		return
 	}
@@ -137,14 +141,14 @@ func (t *transcript) scheduleFlush() {
 
 // flush applies measured heights, then keeps the bottom in view if the
 // user had not scrolled away.
-func (t *transcript) flush(list *widget.List) {
+func (t *View) flush(list *widget.List) {
 	t.flushQueued = false
 	if list != t.list {
 		return // replaced: the new list got all heights
 	}
 	t.followsBottom()
 	pending := t.pending
-	t.pending = map[*transcriptRow]struct{}{}
+	t.pending = map[*row]struct{}{}
 	for r := range pending {
 		if r.idx < len(t.model.rows) && t.model.rows[r.idx] == r {
 			list.SetItemHeight(r.idx, r.h)
@@ -157,14 +161,14 @@ func (t *transcript) flush(list *widget.List) {
 
 // followsBottom reports whether the newest message is to be kept in
 // view: no longer once the user scrolled away from where we put it.
-func (t *transcript) followsBottom() bool {
+func (t *View) followsBottom() bool {
 	if t.stick && t.list.GetScrollOffset() != t.lastOffset && !t.atBottom() {
 		t.stick = false
 	}
 	return t.stick
 }
 
-func (t *transcript) scrollToBottom() {
+func (t *View) scrollToBottom() {
 	if t.list.Size().Height <= 0 {
 		return
 	}
@@ -173,7 +177,7 @@ func (t *transcript) scrollToBottom() {
 }
 
 // contentHeight is the list's content height as the model knows it.
-func (t *transcript) contentHeight() float32 {
+func (t *View) contentHeight() float32 {
 	n := len(t.model.rows)
 	if n == 0 {
 		return 0
@@ -190,7 +194,7 @@ func (t *transcript) contentHeight() float32 {
 }
 
 // atBottom reports whether the newest rows are in view.
-func (t *transcript) atBottom() bool {
+func (t *View) atBottom() bool {
 	view := t.list.Size().Height
 	if view <= 0 {
 		return true
@@ -198,17 +202,17 @@ func (t *transcript) atBottom() bool {
 	return t.list.GetScrollOffset()+view >= t.contentHeight()-2*t.templateH
 }
 
-// set shows msgs (oldest first), scrolled to the newest.
-func (t *transcript) set(msgs []history.Message) {
+// Set shows msgs (oldest first), scrolled to the newest.
+func (t *View) Set(msgs []history.Message) {
 	t.model.set(msgs)
 	t.stick = true
 	t.newList()
 	t.scheduleFlush()
 }
 
-// add shows one new message (from an event). It follows the conversation
+// Add shows one new message (from an event). It follows the conversation
 // when the user was at the bottom, or when the message is ours.
-func (t *transcript) add(m history.Message) {
+func (t *View) Add(m history.Message) {
 	stick := t.followsBottom() || t.atBottom() || m.Direction == history.Out
 	added, appended := t.model.add(m)
 	if !added {
@@ -223,9 +227,9 @@ func (t *transcript) add(m history.Message) {
 	t.scheduleFlush()
 }
 
-// prepend shows an older page above the current rows, keeping the rows
+// Prepend shows an older page above the current rows, keeping the rows
 // in view where they are.
-func (t *transcript) prepend(older []history.Message) {
+func (t *View) Prepend(older []history.Message) {
 	offset := t.list.GetScrollOffset()
 	anchor := t.model.firstMsg()
 	before := t.offsetOf(anchor)
@@ -238,7 +242,7 @@ func (t *transcript) prepend(older []history.Message) {
 }
 
 // offsetOf is the y of a row in the list's content.
-func (t *transcript) offsetOf(r *transcriptRow) float32 {
+func (t *View) offsetOf(r *row) float32 {
 	if r == nil {
 		return 0
 	}
@@ -253,14 +257,14 @@ func (t *transcript) offsetOf(r *transcriptRow) float32 {
 	return y
 }
 
-// namesChanged re-draws the rows on screen with the new sender names.
-func (t *transcript) namesChanged() {
+// NamesChanged re-draws the rows on screen with the new sender names.
+func (t *View) NamesChanged() {
 	t.names++
 	t.list.Refresh()
 }
 
-// setState updates a message's delivery state in place.
-func (t *transcript) setState(id int64, st history.State, reason string) {
+// SetState updates a message's delivery state in place.
+func (t *View) SetState(id int64, st history.State, reason string) {
 	r := t.model.setState(id, st, reason)
 	if r == nil {
 		return
@@ -268,8 +272,8 @@ func (t *transcript) setState(id int64, st history.State, reason string) {
 	t.list.RefreshItem(r.idx)
 }
 
-// refreshAll re-binds the rows on screen (an image they show arrived).
-func (t *transcript) refreshAll() {
+// RefreshAll re-binds the rows on screen (an image they show arrived).
+func (t *View) RefreshAll() {
 	t.names++
 	for _, r := range t.model.rows {
 		r.w = 0 // heights change with images
@@ -277,8 +281,8 @@ func (t *transcript) refreshAll() {
 	t.list.Refresh()
 }
 
-// replace shows a corrected message's new text in place.
-func (t *transcript) replace(m history.Message) {
+// Replace shows a corrected message's new text in place.
+func (t *View) Replace(m history.Message) {
 	r := t.model.replace(m)
 	if r == nil {
 		return
@@ -286,11 +290,30 @@ func (t *transcript) replace(m history.Message) {
 	t.list.RefreshItem(r.idx)
 }
 
-// transcriptLayout fills the box with the list and re-binds the rows on
-// screen when the width changes (wrapped heights depend on it).
-type transcriptLayout struct{ t *transcript }
+// First is the oldest message shown; false when there is none.
+func (t *View) First() (history.Message, bool) {
+	if r := t.model.firstMsg(); r != nil {
+		return r.msg, true
+	}
+	return history.Message{}, false
+}
 
-func (l *transcriptLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+// LastOutgoing is our last message, with true when it can be corrected
+// (a chat message, neither failed nor pending).
+func (t *View) LastOutgoing() (history.Message, bool) { return t.model.lastOutgoing() }
+
+// Messages are the messages shown, oldest first.
+func (t *View) Messages() []history.Message { return t.model.messages() }
+
+// Len is the number of rows: the messages and a day separator before the
+// first message of each day.
+func (t *View) Len() int { return len(t.model.rows) }
+
+// viewLayout fills the box with the list and re-binds the rows on
+// screen when the width changes (wrapped heights depend on it).
+type viewLayout struct{ t *View }
+
+func (l *viewLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	for _, o := range objs {
 		o.Move(fyne.NewPos(0, 0))
 		o.Resize(size)
@@ -307,16 +330,16 @@ func (l *transcriptLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	}
 }
 
-func (l *transcriptLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+func (l *viewLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	return fyne.NewSize(100, 100)
 }
 
-// transcriptRowWidget draws one row: a day separator, or a message with
+// rowWidget draws one row: a day separator, or a message with
 // its header (sender, time, tag, delivery state), subject, body and error.
-type transcriptRowWidget struct {
+type rowWidget struct {
 	widget.BaseWidget
-	t     *transcript
-	row   *transcriptRow
+	t     *View
+	row   *row
 	ver   uint32
 	names uint32
 
@@ -328,12 +351,12 @@ type transcriptRowWidget struct {
 	note    *widget.RichText
 }
 
-func newTranscriptRowWidget(t *transcript) *transcriptRowWidget {
-	v := &transcriptRowWidget{t: t}
+func newRowWidget(t *View) *rowWidget {
+	v := &rowWidget{t: t}
 	v.day = widget.NewRichText(&widget.TextSegment{Text: "Today",
 		Style: widget.RichTextStyle{Alignment: fyne.TextAlignCenter, ColorName: theme.ColorNamePlaceHolder, TextStyle: fyne.TextStyle{Bold: true}}})
-	v.header = widget.NewRichText(&widget.TextSegment{Text: "Me", Style: transcriptStrong})
-	v.state = widget.NewRichText(&widget.TextSegment{Text: "", Style: transcriptSubtle})
+	v.header = widget.NewRichText(&widget.TextSegment{Text: "Me", Style: Strong})
+	v.state = widget.NewRichText(&widget.TextSegment{Text: "", Style: Subtle})
 	v.subject = widget.NewRichText()
 	v.subject.Wrapping = fyne.TextWrapWord
 	v.body = widget.NewRichText(&widget.TextSegment{Text: "M", Style: widget.RichTextStyleInline})
@@ -347,15 +370,20 @@ func newTranscriptRowWidget(t *transcript) *transcriptRowWidget {
 	return v
 }
 
+// The inline styles of a message's header, also used by the chat
+// window's own header: Strong for a name, Subtle for what goes with it.
 var (
-	transcriptStrong = widget.RichTextStyle{Inline: true, TextStyle: fyne.TextStyle{Bold: true}}
-	transcriptSubtle = widget.RichTextStyle{Inline: true, ColorName: theme.ColorNamePlaceHolder}
-	transcriptError  = widget.RichTextStyle{Inline: true, ColorName: theme.ColorNameError}
-	transcriptTag    = widget.RichTextStyle{Inline: true, ColorName: theme.ColorNamePrimary, TextStyle: fyne.TextStyle{Bold: true}}
+	Strong = widget.RichTextStyle{Inline: true, TextStyle: fyne.TextStyle{Bold: true}}
+	Subtle = widget.RichTextStyle{Inline: true, ColorName: theme.ColorNamePlaceHolder}
+)
+
+var (
+	styleError = widget.RichTextStyle{Inline: true, ColorName: theme.ColorNameError}
+	styleTag   = widget.RichTextStyle{Inline: true, ColorName: theme.ColorNamePrimary, TextStyle: fyne.TextStyle{Bold: true}}
 )
 
 // bind shows r (no-op when r is already shown as it is).
-func (v *transcriptRowWidget) bind(r *transcriptRow) {
+func (v *rowWidget) bind(r *row) {
 	names := uint32(0)
 	if v.t != nil {
 		names = v.t.names
@@ -364,12 +392,12 @@ func (v *transcriptRowWidget) bind(r *transcriptRow) {
 		return
 	}
 	v.row, v.ver, v.names = r, r.ver, names
-	if r.kind == transcriptDay {
+	if r.kind == rowDay {
 		now := time.Now()
 		if v.t != nil {
 			now = v.t.now()
 		}
-		v.day.Segments[0].(*widget.TextSegment).Text = transcriptDayLabel(r.day, now)
+		v.day.Segments[0].(*widget.TextSegment).Text = dayLabel(r.day, now)
 		v.day.Refresh()
 		v.day.Show()
 		v.header.Hide()
@@ -387,31 +415,31 @@ func (v *transcriptRowWidget) bind(r *transcriptRow) {
 		name = v.t.sender(m)
 	}
 	head := []widget.RichTextSegment{
-		&widget.TextSegment{Text: name, Style: transcriptStrong},
-		&widget.TextSegment{Text: "  " + m.Sent.Local().Format("15:04"), Style: transcriptSubtle},
+		&widget.TextSegment{Text: name, Style: Strong},
+		&widget.TextSegment{Text: "  " + m.Sent.Local().Format("15:04"), Style: Subtle},
 	}
 	switch {
 	case m.Type == "headline":
-		head = append(head, &widget.TextSegment{Text: "  " + lang.L("Headline"), Style: transcriptTag})
+		head = append(head, &widget.TextSegment{Text: "  " + lang.L("Headline"), Style: styleTag})
 	case m.Type == "error":
-		head = append(head, &widget.TextSegment{Text: "  " + lang.L("Error"), Style: transcriptError})
+		head = append(head, &widget.TextSegment{Text: "  " + lang.L("Error"), Style: styleError})
 	}
 	if m.Corrected {
-		if v.t != nil && v.t.showEdits != nil {
-			show := v.t.showEdits
-			head = append(head, &widget.TextSegment{Text: "  ", Style: transcriptSubtle},
+		if v.t != nil && v.t.ShowEdits != nil {
+			show := v.t.ShowEdits
+			head = append(head, &widget.TextSegment{Text: "  ", Style: Subtle},
 				&widget.HyperlinkSegment{Text: lang.L("✎ corrected"), OnTapped: func() { show(m) }})
 		} else {
-			head = append(head, &widget.TextSegment{Text: "  " + lang.L("✎ corrected"), Style: transcriptSubtle})
+			head = append(head, &widget.TextSegment{Text: "  " + lang.L("✎ corrected"), Style: Subtle})
 		}
 	}
 	v.header.Segments = head
 	v.header.Refresh()
 	v.header.Show()
 
-	stateText, failed := transcriptStateText(m)
+	stateText, failed := deliveryText(m)
 	if stateText != "" && !failed {
-		v.state.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: stateText, Style: transcriptSubtle}}
+		v.state.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: stateText, Style: Subtle}}
 		v.state.Refresh()
 		v.state.Show()
 	} else {
@@ -435,11 +463,11 @@ func (v *transcriptRowWidget) bind(r *transcriptRow) {
 		bodyStyle.ColorName = theme.ColorNameError
 	}
 	if m.Body != "" || m.Rich != "" {
-		var env richEnv
+		var env Env
 		if v.t != nil {
-			env = v.t.env
+			env = v.t.Env
 		}
-		v.body.Segments = richSegments(r.doc(), bodyStyle, env)
+		v.body.Segments = Segments(r.doc(), bodyStyle, env)
 		v.body.Refresh()
 		v.body.Show()
 	} else {
@@ -451,7 +479,7 @@ func (v *transcriptRowWidget) bind(r *transcriptRow) {
 	case failed:
 		note = stateText
 	case m.Type == "error":
-		note = lang.L("⚠ Error: {{.Reason}}", map[string]any{"Reason": transcriptReason(m.Error)})
+		note = lang.L("⚠ Error: {{.Reason}}", map[string]any{"Reason": reasonText(m.Error)})
 	}
 	if note != "" {
 		v.note.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: note,
@@ -468,14 +496,14 @@ func (v *transcriptRowWidget) bind(r *transcriptRow) {
 // List adds row heights up in float32, and with fractional heights the
 // sum drifts far enough over 100,000 rows that the rows at the bottom
 // are never found visible. Whole numbers add up exactly (to 2^24).
-func (v *transcriptRowWidget) heightFor(w float32) float32 {
+func (v *rowWidget) heightFor(w float32) float32 {
 	return float32(math.Ceil(float64(v.stack(w, false))))
 }
 
 // stack lays the parts out top to bottom at width w (when apply) and
 // returns the height. RichTexts pad themselves; consecutive parts share
 // that padding instead of doubling it.
-func (v *transcriptRowWidget) stack(w float32, apply bool) float32 {
+func (v *rowWidget) stack(w float32, apply bool) float32 {
 	if v.day.Visible() {
 		h := v.day.MinSize().Height
 		if apply {
@@ -523,15 +551,15 @@ func (v *transcriptRowWidget) stack(w float32, apply bool) float32 {
 	return y
 }
 
-func (v *transcriptRowWidget) CreateRenderer() fyne.WidgetRenderer {
-	return &transcriptRowRenderer{v: v}
+func (v *rowWidget) CreateRenderer() fyne.WidgetRenderer {
+	return &rowRenderer{v: v}
 }
 
-type transcriptRowRenderer struct{ v *transcriptRowWidget }
+type rowRenderer struct{ v *rowWidget }
 
-func (r *transcriptRowRenderer) Layout(size fyne.Size) { r.v.stack(size.Width, true) }
+func (r *rowRenderer) Layout(size fyne.Size) { r.v.stack(size.Width, true) }
 
-func (r *transcriptRowRenderer) MinSize() fyne.Size {
+func (r *rowRenderer) MinSize() fyne.Size {
 	w := r.v.Size().Width
 	if w <= 0 {
 		w = 400
@@ -539,11 +567,11 @@ func (r *transcriptRowRenderer) MinSize() fyne.Size {
 	return fyne.NewSize(50, r.v.heightFor(w))
 }
 
-func (r *transcriptRowRenderer) Refresh() { r.Layout(r.v.Size()) }
+func (r *rowRenderer) Refresh() { r.Layout(r.v.Size()) }
 
-func (r *transcriptRowRenderer) Objects() []fyne.CanvasObject {
+func (r *rowRenderer) Objects() []fyne.CanvasObject {
 	v := r.v
 	return []fyne.CanvasObject{v.day, v.header, v.state, v.subject, v.body, v.note}
 }
 
-func (r *transcriptRowRenderer) Destroy() {}
+func (r *rowRenderer) Destroy() {}

@@ -1,4 +1,4 @@
-package ui
+package transcript
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 	"github.com/causerie/causerie/core/picture"
 )
 
-// imageCache prepares the pictures messages show: inline data: images
+// Images prepares the pictures messages show: inline data: images
 // (XEP-0071, and the XEP-0231 cid: images core turned into data: URIs),
 // and remote images fetched only when the person asked (a fetch tells the
 // sender that and when the message was read: XEP-0071 §11.2). Every one
@@ -25,7 +25,7 @@ import (
 // size is checked from its header before it is decoded, a too large one
 // becomes a placeholder, and Fyne only ever loads the small PNG that path
 // encoded, written to the cache directory.
-type imageCache struct {
+type Images struct {
 	dir string
 	// ready is told (off the UI goroutine) that an image finished
 	// preparing, so the transcripts showing it are drawn again.
@@ -69,16 +69,23 @@ type imageEntry struct {
 // most 400 logical pixels.
 const maxShownSide = 800
 
-func newImageCache(dir string, ready func()) *imageCache {
-	return &imageCache{dir: dir, ready: ready, entries: map[imageKey]*imageEntry{}, loading: map[imageKey]bool{}}
+// NewImages makes an image cache writing its pictures to dir; ready is
+// called (off the UI goroutine) each time an image finished preparing,
+// so that the transcripts showing it are drawn again.
+func NewImages(dir string, ready func()) *Images {
+	return &Images{dir: dir, ready: ready, entries: map[imageKey]*imageEntry{}, loading: map[imageKey]bool{}}
 }
+
+// Dir is the directory the prepared pictures are written to ("" when
+// there is none: nothing is shown).
+func (c *Images) Dir() string { return c.dir }
 
 func keyOf(src string) imageKey { return sha256.Sum256([]byte(src)) }
 
 // get returns what can be shown of src now, without blocking: a data:
 // image not seen before starts preparing in the background (ready is
 // called when it is done).
-func (c *imageCache) get(src string) imageEntry {
+func (c *Images) get(src string) imageEntry {
 	k := keyOf(src)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -94,7 +101,7 @@ func (c *imageCache) get(src string) imageEntry {
 }
 
 // prepareInline decodes a data: image's bytes and prepares them.
-func (c *imageCache) prepareInline(k imageKey, src string) {
+func (c *Images) prepareInline(k imageKey, src string) {
 	e := imageEntry{status: imageBroken}
 	head, data, ok := strings.Cut(strings.TrimPrefix(src, "data:"), ",")
 	mime, isB64 := strings.CutSuffix(head, ";base64")
@@ -110,7 +117,7 @@ func (c *imageCache) prepareInline(k imageKey, src string) {
 
 // prepare runs bytes from the network through the bounded path and writes
 // the PNG it makes to the cache directory.
-func (c *imageCache) prepare(k imageKey, b []byte, mime string) imageEntry {
+func (c *Images) prepare(k imageKey, b []byte, mime string) imageEntry {
 	return c.store(k, func() ([]byte, error) {
 		out, _, _, err := picture.Thumbnail(b, mime, maxShownSide)
 		return out, err
@@ -119,7 +126,7 @@ func (c *imageCache) prepare(k imageKey, b []byte, mime string) imageEntry {
 
 // store writes the PNG that produce returns (through the bounded path) to
 // the cache directory, unless it is there already.
-func (c *imageCache) store(k imageKey, produce func() ([]byte, error)) imageEntry {
+func (c *Images) store(k imageKey, produce func() ([]byte, error)) imageEntry {
 	if c.dir == "" {
 		return imageEntry{status: imageBroken}
 	}
@@ -142,7 +149,7 @@ func (c *imageCache) store(k imageKey, produce func() ([]byte, error)) imageEntr
 }
 
 // set records an image's outcome and says it is ready.
-func (c *imageCache) set(k imageKey, e imageEntry) {
+func (c *Images) set(k imageKey, e imageEntry) {
 	c.mu.Lock()
 	c.entries[k] = &e
 	c.mu.Unlock()
@@ -173,12 +180,12 @@ func writeFileAtomic(path string, b []byte) error {
 	return err
 }
 
-// fetch downloads a remote image the person asked for and prepares it
+// Fetch downloads a remote image the person asked for and prepares it
 // (off the UI goroutine): core/picture fetches it (bytes capped,
 // redirects only within its host) through the bounded path. A too large
 // one is recorded as such; a failed download is returned, and the image
 // can be asked for again.
-func (c *imageCache) fetch(src string) error {
+func (c *Images) Fetch(src string) error {
 	k := keyOf(src)
 	c.mu.Lock()
 	if c.loading[k] || c.entries[k] != nil {

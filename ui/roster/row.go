@@ -1,4 +1,4 @@
-package ui
+package roster
 
 import (
 	"image/color"
@@ -11,65 +11,12 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/ui/widgets"
 )
 
-// rosterTree is the roster's widget.Tree with keyboard activation: Enter
-// opens the selected contact's chat (or toggles the selected group), and
-// Up/Down move the selection itself (as in GTK tree views, so that Enter
-// acts on what the arrows reached). Fyne's Tree has neither.
-type rosterTree struct {
-	widget.Tree
-	onEnter func(uid string)
-	visible func() []string // node IDs in display order, open branches expanded
-	sel     string          // the selected node (the Tree keeps its own private)
-}
-
-func newRosterTree() *rosterTree {
-	t := &rosterTree{}
-	t.ExtendBaseWidget(t)
-	return t
-}
-
-// TypedKey handles Enter and the selection keys, then defers to the Tree.
-func (t *rosterTree) TypedKey(e *fyne.KeyEvent) {
-	switch e.Name {
-	case fyne.KeyReturn, fyne.KeyEnter:
-		if t.onEnter != nil && t.sel != "" {
-			t.onEnter(t.sel)
-		}
-		return
-	case fyne.KeyUp, fyne.KeyDown:
-		if t.visible == nil {
-			break
-		}
-		rows := t.visible()
-		if len(rows) == 0 {
-			return
-		}
-		i := -1
-		for k, uid := range rows {
-			if uid == t.sel {
-				i = k
-				break
-			}
-		}
-		switch {
-		case i < 0:
-			i = 0
-		case e.Name == fyne.KeyUp && i > 0:
-			i--
-		case e.Name == fyne.KeyDown && i < len(rows)-1:
-			i++
-		}
-		t.Select(rows[i])
-		return
-	}
-	t.Tree.TypedKey(e)
-}
-
-// presenceColor is the colour of a presence dot; ok is false for an
+// PresenceColor is the colour of a presence dot; ok is false for an
 // outline (offline, or presence not known).
-func presenceColor(s core.Show) (c color.Color, ok bool) {
+func PresenceColor(s core.Show) (c color.Color, ok bool) {
 	switch s {
 	case core.ShowChat:
 		return color.NRGBA{0x00, 0xc8, 0x53, 0xff}, true
@@ -85,64 +32,66 @@ func presenceColor(s core.Show) (c color.Color, ok bool) {
 	return color.NRGBA{0x9e, 0x9e, 0x9e, 0xff}, false
 }
 
-// showLabel names an availability for a person.
-func showLabel(s core.Show) string {
-	switch s {
-	case core.ShowChat:
-		return lang.L("Free for chat")
-	case core.ShowAvailable:
-		return lang.L("Available")
-	case core.ShowAway:
-		return lang.L("Away")
-	case core.ShowXA:
-		return lang.L("Not available")
-	case core.ShowDND:
-		return lang.L("Do not disturb")
-	case core.ShowInvisible:
-		return lang.L("Invisible")
-	}
-	return lang.L("Offline")
+// Callbacks are what the rows do, on the main window's behalf; each gets
+// the node ID of the row.
+type Callbacks struct {
+	// Tapped selects the row (and focuses the tree), as a tap on a Tree
+	// row does.
+	Tapped func(uid string)
+	// Activated is a double tap: a contact's chat opens, a request shows.
+	Activated func(uid string)
+	// Menu is a secondary tap: the row's context menu, at a position on
+	// the canvas.
+	Menu func(uid string, at fyne.Position)
+	// Answer is Approve (true) or Deny on a subscription request.
+	Answer func(uid string, approve bool)
 }
 
-// rosterRow is a leaf of the roster tree: a contact (presence dot, name,
+// Row is a leaf of the roster tree: a contact (presence dot, name,
 // status or subscription hint, unread badge) or a subscription request
 // (with Approve and Deny). It is tappable itself, so that it can take
 // double taps (Fyne's Tree has none): a tap selects as the Tree would.
-type rosterRow struct {
+// The window sets the fields, then calls Refresh.
+type Row struct {
 	widget.BaseWidget
-	m   *mainWindow
-	uid string
+	// UID is the node the row shows, Kind its kind.
+	UID  string
+	Kind NodeKind
+	// Name and Status are the two lines (Status may be "").
+	Name, Status string
+	// Presence is the contact's availability: the dot's colour.
+	Presence core.Show
+	// Known: the presence is known (else the dot is an outline).
+	Known  bool
+	Unread int
+	// Avatar is the contact's picture, nil when none.
+	Avatar fyne.Resource
 
-	kind   nodeKind
-	name   string
-	status string
-	show   core.Show
-	known  bool // presence known (else an outline dot)
-	unread int
-	avatar fyne.Resource // the contact's picture, nil when none
-
+	on            Callbacks
 	approve, deny *widget.Button
 }
 
-func newRosterRow(m *mainWindow) *rosterRow {
-	r := &rosterRow{m: m, show: core.ShowOffline}
-	r.approve = widget.NewButton(lang.L("Approve"), func() { r.m.answerRequest(r.uid, true) })
+// NewRow makes a row that acts through on.
+func NewRow(on Callbacks) *Row {
+	r := &Row{on: on, Presence: core.ShowOffline}
+	r.approve = widget.NewButton(lang.L("Approve"), func() { r.on.Answer(r.UID, true) })
 	r.approve.Importance = widget.HighImportance
-	r.deny = widget.NewButton(lang.L("Deny"), func() { r.m.answerRequest(r.uid, false) })
+	r.deny = widget.NewButton(lang.L("Deny"), func() { r.on.Answer(r.UID, false) })
 	r.ExtendBaseWidget(r)
 	return r
 }
 
 // Tapped selects the row and focuses the tree, as a tap on a Tree row does.
-func (r *rosterRow) Tapped(*fyne.PointEvent) { r.m.rowTapped(r.uid) }
+func (r *Row) Tapped(*fyne.PointEvent) { r.on.Tapped(r.UID) }
 
 // DoubleTapped opens the contact's chat.
-func (r *rosterRow) DoubleTapped(*fyne.PointEvent) { r.m.activate(r.uid) }
+func (r *Row) DoubleTapped(*fyne.PointEvent) { r.on.Activated(r.UID) }
 
 // TappedSecondary shows the contact's menu.
-func (r *rosterRow) TappedSecondary(e *fyne.PointEvent) { r.m.rowMenu(r.uid, e.AbsolutePosition) }
+func (r *Row) TappedSecondary(e *fyne.PointEvent) { r.on.Menu(r.UID, e.AbsolutePosition) }
 
-func (r *rosterRow) CreateRenderer() fyne.WidgetRenderer {
+// CreateRenderer is the row's renderer.
+func (r *Row) CreateRenderer() fyne.WidgetRenderer {
 	rr := &rosterRowRenderer{
 		row:       r,
 		dot:       &canvas.Circle{},
@@ -159,7 +108,7 @@ func (r *rosterRow) CreateRenderer() fyne.WidgetRenderer {
 }
 
 type rosterRowRenderer struct {
-	row       *rosterRow
+	row       *Row
 	dot       *canvas.Circle
 	name      *canvas.Text
 	status    *canvas.Text
@@ -194,14 +143,14 @@ func (rr *rosterRowRenderer) Layout(size fyne.Size) {
 	rr.dot.Move(fyne.NewPos(p, (size.Height-dotSize)/2))
 
 	right := size.Width - p
-	if r.kind == nodeRequest {
+	if r.Kind == NodeRequest {
 		for _, b := range []*widget.Button{r.deny, r.approve} {
 			bs := b.MinSize()
 			b.Resize(bs)
 			b.Move(fyne.NewPos(right-bs.Width, (size.Height-bs.Height)/2))
 			right -= bs.Width + p
 		}
-	} else if r.unread > 0 {
+	} else if r.Unread > 0 {
 		ts := fyne.MeasureText(rr.badgeText.Text, rr.badgeText.TextSize, rr.badgeText.TextStyle)
 		bh := ts.Height + 2
 		bw := max(ts.Width+2*p+2, bh)
@@ -214,16 +163,16 @@ func (rr *rosterRowRenderer) Layout(size fyne.Size) {
 	}
 
 	x := p + dotSize + 2*p
-	if r.avatar != nil {
+	if r.Avatar != nil {
 		rr.avatar.Resize(fyne.NewSize(avatarSize, avatarSize))
 		rr.avatar.Move(fyne.NewPos(x, (size.Height-avatarSize)/2))
 		x += avatarSize + p
 	}
 	w := right - x
-	rr.name.Text = ellipsize(r.name, rr.name.TextSize, rr.name.TextStyle, w)
-	rr.status.Text = ellipsize(r.status, rr.status.TextSize, rr.status.TextStyle, w)
+	rr.name.Text = ellipsize(r.Name, rr.name.TextSize, rr.name.TextStyle, w)
+	rr.status.Text = ellipsize(r.Status, rr.status.TextSize, rr.status.TextStyle, w)
 	ns := rr.name.MinSize()
-	if r.status == "" {
+	if r.Status == "" {
 		rr.name.Move(fyne.NewPos(x, (size.Height-ns.Height)/2))
 		rr.name.Resize(fyne.NewSize(w, ns.Height))
 		rr.status.Resize(fyne.NewSize(0, 0))
@@ -239,11 +188,11 @@ func (rr *rosterRowRenderer) Layout(size fyne.Size) {
 
 func (rr *rosterRowRenderer) Refresh() {
 	r := rr.row
-	fill, solid := presenceColor(r.show)
-	if !r.known {
+	fill, solid := PresenceColor(r.Presence)
+	if !r.Known {
 		solid = false
 	}
-	if r.kind == nodeRequest {
+	if r.Kind == NodeRequest {
 		fill, solid = theme.Color(theme.ColorNamePrimary), true
 	}
 	if solid {
@@ -253,37 +202,29 @@ func (rr *rosterRowRenderer) Refresh() {
 	}
 	rr.name.Color = theme.Color(theme.ColorNameForeground)
 	rr.name.TextSize = theme.TextSize()
-	rr.name.TextStyle = fyne.TextStyle{Bold: r.unread > 0}
+	rr.name.TextStyle = fyne.TextStyle{Bold: r.Unread > 0}
 	rr.status.Color = theme.Color(theme.ColorNamePlaceHolder)
 	rr.status.TextSize = theme.CaptionTextSize()
 	rr.badgeBg.FillColor = theme.Color(theme.ColorNamePrimary)
 	rr.badgeText.Color = theme.Color(theme.ColorNameForegroundOnPrimary)
 	rr.badgeText.TextSize = theme.CaptionTextSize()
-	rr.badgeText.Text = strconv.Itoa(r.unread)
-	if r.unread > 99 {
+	rr.badgeText.Text = strconv.Itoa(r.Unread)
+	if r.Unread > 99 {
 		rr.badgeText.Text = "99+"
 	}
-	badge := r.kind != nodeRequest && r.unread > 0
-	setVisible(rr.badgeBg, badge)
-	setVisible(rr.badgeText, badge)
-	setVisible(r.approve, r.kind == nodeRequest)
-	setVisible(r.deny, r.kind == nodeRequest)
-	if rr.avatar.Resource != r.avatar {
-		rr.avatar.Resource = r.avatar
+	badge := r.Kind != NodeRequest && r.Unread > 0
+	widgets.SetVisible(rr.badgeBg, badge)
+	widgets.SetVisible(rr.badgeText, badge)
+	widgets.SetVisible(r.approve, r.Kind == NodeRequest)
+	widgets.SetVisible(r.deny, r.Kind == NodeRequest)
+	if rr.avatar.Resource != r.Avatar {
+		rr.avatar.Resource = r.Avatar
 		rr.avatar.Refresh()
 	}
-	setVisible(rr.avatar, r.avatar != nil)
+	widgets.SetVisible(rr.avatar, r.Avatar != nil)
 	rr.Layout(r.Size())
 	for _, o := range []fyne.CanvasObject{rr.dot, rr.name, rr.status, rr.badgeBg, rr.badgeText} {
 		o.Refresh()
-	}
-}
-
-func setVisible(o fyne.CanvasObject, v bool) {
-	if v {
-		o.Show()
-	} else {
-		o.Hide()
 	}
 }
 
@@ -307,22 +248,3 @@ func ellipsize(s string, size float32, style fyne.TextStyle, width float32) stri
 	}
 	return string(rs[:lo]) + "…"
 }
-
-// branchLabel is a group's (or section's) row: a bold label with a
-// context menu (rename a group).
-type branchLabel struct {
-	widget.Label
-	m   *mainWindow
-	uid string
-}
-
-func newBranchLabel(m *mainWindow) *branchLabel {
-	b := &branchLabel{m: m}
-	b.TextStyle = fyne.TextStyle{Bold: true}
-	b.Truncation = fyne.TextTruncateEllipsis
-	b.ExtendBaseWidget(b)
-	return b
-}
-
-// TappedSecondary opens the group's menu.
-func (b *branchLabel) TappedSecondary(e *fyne.PointEvent) { b.m.rowMenu(b.uid, e.AbsolutePosition) }

@@ -1,4 +1,4 @@
-package ui
+package transcript
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/internal/uitest"
 )
 
 // transcriptMessages makes n messages, perDay a day, the newest at noon
@@ -58,7 +59,7 @@ func BenchmarkTranscript100k(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		m := newTranscriptModel()
+		m := newModel()
 		m.set(msgs)
 		if len(m.rows) != 101000 {
 			b.Fatalf("%d rows", len(m.rows))
@@ -68,9 +69,9 @@ func BenchmarkTranscript100k(b *testing.B) {
 
 func TestTranscriptModel(t *testing.T) {
 	msgs := transcriptMessages(10, 4) // days: 2, 4, 4 messages
-	m := newTranscriptModel()
+	m := newModel()
 	m.set(msgs[4:])
-	if len(m.rows) != 6+2 || m.rows[0].kind != transcriptDay || m.rows[3].kind != transcriptDay {
+	if len(m.rows) != 6+2 || m.rows[0].kind != rowDay || m.rows[3].kind != rowDay {
 		t.Fatalf("rows: %d", len(m.rows))
 	}
 	// an older page continuing the first day drops the duplicate separator
@@ -80,7 +81,7 @@ func TestTranscriptModel(t *testing.T) {
 		if r.idx != i {
 			t.Fatalf("row %d has idx %d", i, r.idx)
 		}
-		if r.kind == transcriptDay {
+		if r.kind == rowDay {
 			days++
 		}
 	}
@@ -120,7 +121,7 @@ func TestTranscriptDayLabel(t *testing.T) {
 		{now.AddDate(0, 0, -5), "Friday, March 7"},
 		{time.Date(2024, 5, 1, 9, 0, 0, 0, time.Local), "Wednesday, May 1, 2024"},
 	} {
-		if got := transcriptDayLabel(transcriptDayOf(c.day), now); got != c.want {
+		if got := dayLabel(dayOf(c.day), now); got != c.want {
 			t.Errorf("%v: %q, want %q", c.day, got, c.want)
 		}
 	}
@@ -129,20 +130,20 @@ func TestTranscriptDayLabel(t *testing.T) {
 // TestTranscript100k: a transcript of 100,000 messages renders with only
 // the rows on screen made into widgets, scrolls, and takes new messages.
 func TestTranscript100k(t *testing.T) {
-	newTestApp(t)
+	uitest.NewApp(t)
 	var q uiQueue
-	tr := newTranscript(q.do, func(m history.Message) string {
+	tr := New(q.do, func(m history.Message) string {
 		if m.Direction == history.Out {
 			return "Me"
 		}
 		return "Alice"
 	})
-	w := test.NewTempWindow(t, tr.object())
+	w := test.NewTempWindow(t, tr.Object())
 	w.Resize(fyne.NewSize(480, 600))
 	msgs := transcriptMessages(100000, 100)
 
 	start := time.Now()
-	tr.set(msgs)
+	tr.Set(msgs)
 	q.drain()
 	took := time.Since(start)
 	t.Logf("100,000 messages: shown in %v with %d row widgets", took, len(tr.shown))
@@ -171,7 +172,7 @@ func TestTranscript100k(t *testing.T) {
 	q.drain()
 	m := msgs[len(msgs)-1]
 	m.ID, m.Body, m.Sent = 100001, "the newest one", time.Now()
-	tr.add(m)
+	tr.Add(m)
 	q.drain()
 	if last := tr.model.lastMsg(); last == nil || last.msg.ID != m.ID {
 		t.Fatalf("new message (sent %v) not the last row: the transcript's newest was sent %v",
@@ -185,14 +186,14 @@ func TestTranscript100k(t *testing.T) {
 // TestTranscriptRowHeights: a long body wraps and its row grows; a narrower
 // window re-measures.
 func TestTranscriptRowHeights(t *testing.T) {
-	newTestApp(t)
+	uitest.NewApp(t)
 	var q uiQueue
-	tr := newTranscript(q.do, func(history.Message) string { return "Alice" })
-	w := test.NewTempWindow(t, tr.object())
+	tr := New(q.do, func(history.Message) string { return "Alice" })
+	w := test.NewTempWindow(t, tr.Object())
 	w.Resize(fyne.NewSize(480, 600))
 	msgs := transcriptMessages(3, 10)
 	msgs[1].Body = strings.Repeat("word ", 60)
-	tr.set(msgs)
+	tr.Set(msgs)
 	q.drain()
 	short, long := tr.model.byID[1], tr.model.byID[2]
 	if long.h <= short.h*2 {
@@ -210,12 +211,12 @@ func TestTranscriptRowHeights(t *testing.T) {
 // 100,000-message transcript (Fyne's List walks the row heights from the
 // top on each step when rows have their own heights).
 func BenchmarkTranscript100kScroll(b *testing.B) {
-	newTestApp(b)
+	uitest.NewApp(b)
 	var q uiQueue
-	tr := newTranscript(q.do, func(history.Message) string { return "Alice" })
-	w := test.NewTempWindow(b, tr.object())
+	tr := New(q.do, func(history.Message) string { return "Alice" })
+	w := test.NewTempWindow(b, tr.Object())
 	w.Resize(fyne.NewSize(480, 600))
-	tr.set(transcriptMessages(100000, 100))
+	tr.Set(transcriptMessages(100000, 100))
 	q.drain()
 	bottom := tr.list.GetScrollOffset()
 	b.ResetTimer()

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # Makes symbols-{regular,bold,italic,bolditalic}.ttf, the fonts that
-# hermeticTheme (ui/hermetic_test.go) puts before Fyne's bundled Noto Sans
+# uitest.Theme (internal/uitest/theme.go) puts before Fyne's bundled Noto Sans
 # in the ui tests: the characters of the app's texts that Noto Sans lacks
 # (→ ▍ ✎ ✓), from DejaVu Sans, so that no font of the machine draws them.
 #
