@@ -191,8 +191,9 @@ func (s *Session) serverInfo(ctx context.Context, conn *xmpp.Conn) (*disco.Info,
 
 // The session's side of the hook: dispatch to the features.
 
-func (s *Session) featureMessage(c *xmpp.Conn, m *stanza.Message) bool {
-	for _, f := range s.hooks.messages {
+// message offers m to the features; it reports whether one took it.
+func (r *features) message(c *xmpp.Conn, m *stanza.Message) bool {
+	for _, f := range r.messages {
 		if f(c, m) {
 			return true
 		}
@@ -200,8 +201,9 @@ func (s *Session) featureMessage(c *xmpp.Conn, m *stanza.Message) bool {
 	return false
 }
 
-func (s *Session) featurePresence(c *xmpp.Conn, p *stanza.Presence) bool {
-	for _, f := range s.hooks.presences {
+// presence offers p to the features; it reports whether one took it.
+func (r *features) presence(c *xmpp.Conn, p *stanza.Presence) bool {
+	for _, f := range r.presences {
 		if f(c, p) {
 			return true
 		}
@@ -209,29 +211,29 @@ func (s *Session) featurePresence(c *xmpp.Conn, p *stanza.Presence) bool {
 	return false
 }
 
-// featuresOnline starts the features' OnOnline for conn, each on its own
+// goOnline starts the features' OnOnline for conn, each on its own
 // goroutine; wg counts them.
-func (s *Session) featuresOnline(ctx context.Context, conn *xmpp.Conn, wg *sync.WaitGroup) {
-	for _, f := range s.hooks.online {
+func (r *features) goOnline(ctx context.Context, conn *xmpp.Conn, wg *sync.WaitGroup) {
+	for _, f := range r.online {
 		wg.Add(1)
 		go func() { defer wg.Done(); f(ctx, conn) }()
 	}
 }
 
-func (s *Session) featuresInterrupted() {
-	for _, f := range s.hooks.interrupted {
+func (r *features) interrupt() {
+	for _, f := range r.interrupted {
 		f()
 	}
 }
 
-func (s *Session) featuresResumed(conn *xmpp.Conn) {
-	for _, f := range s.hooks.resumed {
+func (r *features) resume(conn *xmpp.Conn) {
+	for _, f := range r.resumed {
 		f(conn)
 	}
 }
 
-func (s *Session) featuresOffline() {
-	for _, f := range s.hooks.offline {
+func (r *features) goOffline() {
+	for _, f := range r.offline {
 		f()
 	}
 }

@@ -21,7 +21,7 @@ import (
 // errors to the message they answer; receipts, chat states, corrections
 // and avatar notifications go to their own parts.
 func (s *Session) HandleMessage(c *xmpp.Conn, m *stanza.Message) {
-	if s.featureMessage(c, m) {
+	if s.hooks.message(c, m) {
 		return
 	}
 	peer := xmpp.BareJID(m.From)
@@ -57,7 +57,7 @@ func (s *Session) HandleMessage(c *xmpp.Conn, m *stanza.Message) {
 // HandlePresence tracks contacts' presence and subscription requests
 // (presence.go).
 func (s *Session) HandlePresence(c *xmpp.Conn, p *stanza.Presence) {
-	if s.featurePresence(c, p) {
+	if s.hooks.presence(c, p) {
 		return
 	}
 	s.presenceIn(c, p)

@@ -368,14 +368,14 @@ func (s *Session) dial(ctx context.Context) (*xmpp.Conn, error) {
 				s.live = nil
 				s.mu.Unlock()
 				s.setState(StateReconnecting, errLinkLost, RetryInfo{})
-				s.featuresInterrupted()
+				s.hooks.interrupt()
 			case xmpp.StatusResumed:
 				// What was queued while the link was down goes out now.
 				s.mu.Lock()
 				conn := s.conn
 				s.mu.Unlock()
 				if conn != nil {
-					s.featuresResumed(conn)
+					s.hooks.resume(conn)
 					s.goLive(conn)
 				}
 			}
@@ -451,7 +451,7 @@ func (s *Session) online(ctx context.Context, conn *xmpp.Conn) error {
 		s.invisible = false
 		s.mu.Unlock()
 		s.keepUnacked(conn)
-		s.featuresOffline()
+		s.hooks.goOffline()
 		for _, c := range s.roster.clearPresence() {
 			s.client.bus.Publish(PresenceChanged{Account: s.jid(), Contact: c})
 		}
@@ -514,7 +514,7 @@ func (s *Session) loggedIn(ctx context.Context, conn *xmpp.Conn) (wait func(cont
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); s.refreshOwnAvatar(conn) }()
-	s.featuresOnline(ctx, conn, &wg)
+	s.hooks.goOnline(ctx, conn, &wg)
 	go func() { wg.Wait(); close(done) }()
 	return func(ctx context.Context) {
 		select {
