@@ -138,7 +138,7 @@ func (c *chatConversation) contactChanged() {
 	old := c.displayName()
 	c.contact, c.inRoster = c.session.Roster().Contact(c.key.JID)
 	show := c.contact.Show()
-	text := chatShowText(show)
+	text := showLabel(show)
 	if st, _ := c.session.State(); st != core.StateOnline {
 		text = lang.L("You are offline: messages are sent when you are connected again")
 		show = core.ShowOffline
@@ -161,23 +161,6 @@ func (c *chatConversation) contactChanged() {
 		c.trans.NamesChanged()
 	}
 	c.updateTitle()
-}
-
-// chatShowText names an availability.
-func chatShowText(s core.Show) string {
-	switch s {
-	case core.ShowAvailable:
-		return lang.L("Available")
-	case core.ShowChat:
-		return lang.L("Free for chat")
-	case core.ShowAway:
-		return lang.L("Away")
-	case core.ShowXA:
-		return lang.L("Not available")
-	case core.ShowDND:
-		return lang.L("Do not disturb")
-	}
-	return lang.L("Offline")
 }
 
 func chatShowColor(s core.Show) color.Color {
