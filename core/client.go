@@ -197,6 +197,25 @@ func (c *Client) putAccount(a account.Account) error {
 	return c.accounts.Put(a)
 }
 
+// storedPassword reads the password of account jid from the keyring. An
+// account whose key changed with the RFC 7622 normalisation has its item
+// under its former key (account.Store.FormerJID): the password is read
+// there and moved to the current key.
+func (c *Client) storedPassword(ctx context.Context, jid string) (string, error) {
+	pw, err := c.keyring.Get(ctx, jid)
+	if !errors.Is(err, account.ErrPasswordNotFound) {
+		return pw, err
+	}
+	former, ok := c.accounts.FormerJID(jid)
+	if !ok {
+		return "", err
+	}
+	if pw, ferr := c.keyring.MoveFrom(ctx, former, jid); ferr == nil {
+		return pw, nil
+	}
+	return "", err
+}
+
 // RemoveAccount disconnects and forgets an account on this computer: its
 // settings, its keyring entry and, when deleteHistory, its local history.
 func (c *Client) RemoveAccount(ctx context.Context, jid string, deleteHistory bool) error {
@@ -211,6 +230,9 @@ func (c *Client) RemoveAccount(ctx context.Context, jid string, deleteHistory bo
 	if c.keyring != nil {
 		if err := c.keyring.Delete(ctx, a.JID); err != nil && !errors.Is(err, account.ErrPasswordNotFound) {
 			errs = append(errs, err)
+		}
+		if former, ok := c.accounts.FormerJID(a.JID); ok {
+			errs = append(errs, c.keyring.DeleteFormer(ctx, former))
 		}
 	}
 	if deleteHistory {

@@ -107,7 +107,7 @@ func (s *Session) RememberPassword(ctx context.Context, on bool) error {
 		}
 	} else if a.RememberPassword && k != nil {
 		// Keep it for this run, so the session can still reconnect.
-		if pw, err := k.Get(ctx, a.JID); err == nil {
+		if pw, err := s.client.storedPassword(ctx, a.JID); err == nil {
 			s.SetPassword(pw)
 		}
 		if err := k.Delete(ctx, a.JID); err != nil && !errors.Is(err, account.ErrPasswordNotFound) {

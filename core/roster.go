@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/causerie/causerie/core/xmpp"
 )
 
 // Show is an availability: "" (available), chat, away, xa, dnd; and, for
@@ -258,9 +260,19 @@ func (r *Roster) remove(jid string) {
 	}
 }
 
-// replace sets the whole roster (a full roster result), keeping presence
-// and pending requests; it returns the JIDs that disappeared.
+// replace sets the whole roster (a full roster result or the cache),
+// keeping presence and pending requests; it returns the JIDs that
+// disappeared. Items are keyed by their normalised bare JID, whatever form
+// the server (or an older cache) wrote them in; an item whose JID is not an
+// address is dropped.
 func (r *Roster) replace(items []Contact, ver string) (removed []string) {
+	valid := make([]Contact, 0, len(items))
+	for _, it := range items {
+		if it.JID = xmpp.BareJID(it.JID); it.JID != "" {
+			valid = append(valid, it)
+		}
+	}
+	items = valid
 	r.mu.Lock()
 	keep := map[string]bool{}
 	for _, it := range items {

@@ -432,7 +432,7 @@ func (s *Session) passwordFor(ctx context.Context, a account.Account) (string, e
 	if !a.RememberPassword || s.client.keyring == nil {
 		return "", ErrPasswordNeeded
 	}
-	pw, err := s.client.keyring.Get(ctx, a.JID)
+	pw, err := s.client.storedPassword(ctx, a.JID)
 	if err != nil {
 		return "", fmt.Errorf("%w: %w", ErrPasswordNeeded, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	dbus "github.com/godbus/dbus/v5"
 	"github.com/zalando/go-keyring"
@@ -165,6 +166,44 @@ func (k *Keyring) Delete(ctx context.Context, jid string) error {
 	service := k.service()
 	_, err = k.call(ctx, "delete", user, "", func() (string, error) {
 		return "", keyring.Delete(service, user)
+	})
+	if errors.Is(err, ErrPasswordNotFound) {
+		return nil
+	}
+	return err
+}
+
+// MoveFrom moves the password stored under former, a key of an older
+// Causerie taken as is (Store.FormerJID), to jid's key, and returns it.
+// The error matches ErrPasswordNotFound when there is nothing under
+// former. If storing under the new key fails, the old item is kept and the
+// password is still returned.
+func (k *Keyring) MoveFrom(ctx context.Context, former, jid string) (string, error) {
+	if former == "" || !utf8.ValidString(former) {
+		return "", &KeyringError{Op: "get", JID: former, Kind: ErrPasswordNotFound}
+	}
+	service := k.service()
+	pw, err := k.call(ctx, "get", former, "", func() (string, error) {
+		return keyring.Get(service, former)
+	})
+	if err != nil {
+		return "", err
+	}
+	if k.Set(ctx, jid, pw) == nil {
+		_ = k.DeleteFormer(ctx, former)
+	}
+	return pw, nil
+}
+
+// DeleteFormer removes the password stored under former, a key of an older
+// Causerie taken as is (Store.FormerJID). Nothing there is not an error.
+func (k *Keyring) DeleteFormer(ctx context.Context, former string) error {
+	if former == "" || !utf8.ValidString(former) {
+		return nil
+	}
+	service := k.service()
+	_, err := k.call(ctx, "delete", former, "", func() (string, error) {
+		return "", keyring.Delete(service, former)
 	})
 	if errors.Is(err, ErrPasswordNotFound) {
 		return nil

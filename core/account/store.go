@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 )
 
@@ -40,6 +41,10 @@ type Store struct {
 
 	mu       sync.Mutex
 	accounts []Account // normalised, insertion order
+	// former maps an account's key to the form accounts.json wrote it in,
+	// when this version's normalisation (RFC 7622) changed it: the
+	// account's keyring item is still under that form (see FormerJID).
+	former map[string]string
 }
 
 // DefaultDir returns os.UserConfigDir()/causerie (on Linux usually
@@ -75,45 +80,75 @@ func OpenStore(dir string) (*Store, error) {
 	case err != nil:
 		return nil, fmt.Errorf("account: read %s: %w", s.path, err)
 	}
-	accounts, err := decode(data)
+	accounts, former, err := decode(data)
 	if err != nil {
 		return nil, fmt.Errorf("account: %s: %w", s.path, err)
 	}
-	s.accounts = accounts
+	s.accounts, s.former = accounts, former
 	return s, nil
 }
 
-func decode(data []byte) ([]Account, error) {
+// decode reads the file; former maps the keys that normalisation changed
+// to the form the file has.
+func decode(data []byte) (accounts []Account, former map[string]string, err error) {
 	var probe struct {
 		Version *int `json:"version"`
 	}
 	if err := json.Unmarshal(data, &probe); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCorruptFile, err)
+		return nil, nil, fmt.Errorf("%w: %v", ErrCorruptFile, err)
 	}
 	if probe.Version == nil {
-		return nil, fmt.Errorf("%w: no \"version\"", ErrCorruptFile)
+		return nil, nil, fmt.Errorf("%w: no \"version\"", ErrCorruptFile)
 	}
 	if *probe.Version != FileVersion {
-		return nil, fmt.Errorf("%w: version %d, this Causerie reads version %d", ErrCorruptFile, *probe.Version, FileVersion)
+		return nil, nil, fmt.Errorf("%w: version %d, this Causerie reads version %d", ErrCorruptFile, *probe.Version, FileVersion)
 	}
 	var f fileFormat
 	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCorruptFile, err)
+		return nil, nil, fmt.Errorf("%w: %v", ErrCorruptFile, err)
 	}
 	seen := make(map[string]bool, len(f.Accounts))
 	out := make([]Account, 0, len(f.Accounts))
 	for i, a := range f.Accounts {
+		written := a.JID
 		a = a.normalized()
 		if err := a.Validate(); err != nil {
-			return nil, fmt.Errorf("%w: account %d: %v", ErrCorruptFile, i, err)
+			return nil, nil, fmt.Errorf("%w: account %d: %v", ErrCorruptFile, i, err)
 		}
 		if seen[a.JID] {
-			return nil, fmt.Errorf("%w: account %s appears twice", ErrCorruptFile, a.JID)
+			return nil, nil, fmt.Errorf("%w: account %s appears twice", ErrCorruptFile, a.JID)
 		}
 		seen[a.JID] = true
 		out = append(out, a)
+		if old := legacyKey(written); old != a.JID {
+			if former == nil {
+				former = map[string]string{}
+			}
+			former[a.JID] = old
+		}
 	}
-	return out, nil
+	return out, former, nil
+}
+
+// legacyKey is the key Causerie used for a JID before the RFC 7622
+// normalisation: lower-cased, without a final dot.
+func legacyKey(jid string) string {
+	jid = strings.ToLower(jid)
+	if strings.HasSuffix(jid, ".") && !strings.HasSuffix(jid, "@.") {
+		jid = strings.TrimSuffix(jid, ".")
+	}
+	return jid
+}
+
+// FormerJID returns the key an account had before addresses were
+// normalised under RFC 7622, when that normalisation changed it (a
+// full-width or decomposed localpart, for example): its keyring item is
+// still under that key until moved.
+func (s *Store) FormerJID(jid string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, ok := s.former[NormalizeJID(jid)]
+	return f, ok
 }
 
 // Dir returns the store's directory.

@@ -366,3 +366,31 @@ func TestDefaultDir(t *testing.T) {
 		t.Errorf("DefaultDir() = %q", d)
 	}
 }
+
+// TestFormerJID: an address the lower-casing key kept in another form than
+// RFC 7622's (full-width, decomposed) is read under its normal key, and
+// the store says under which key its keyring item was written. ASCII
+// addresses, whatever their case, have no former key.
+func TestFormerJID(t *testing.T) {
+	dir := t.TempDir()
+	content := `{"version":1,"accounts":[{"jid":"ｊｅａｎ@example.org"},{"jid":"e\u0301lodie@example.org"},{"jid":"Zed@Example.com"}]}`
+	if err := os.WriteFile(filepath.Join(dir, FileName), []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ jid, former string }{
+		{"jean@example.org", "ｊｅａｎ@example.org"},
+		{"\u00e9lodie@example.org", "e\u0301lodie@example.org"},
+		{"zed@example.com", ""},
+	} {
+		if _, ok := s.Get(c.jid); !ok {
+			t.Errorf("%q not found under its normal key", c.jid)
+		}
+		if f, ok := s.FormerJID(c.jid); f != c.former || ok != (c.former != "") {
+			t.Errorf("FormerJID(%q) = %q, %v; want %q", c.jid, f, ok, c.former)
+		}
+	}
+}

@@ -5,12 +5,24 @@ import (
 	"fmt"
 )
 
+// A migration brings the database one user_version further, inside the
+// transaction that also records the new version.
+type migration func(tx *sql.Tx) error
+
+// script is a migration written in SQL.
+func script(q string) migration {
+	return func(tx *sql.Tx) error {
+		_, err := tx.Exec(q)
+		return err
+	}
+}
+
 // migrations is the ordered schema history. migrations[i] brings the
 // database from user_version i to i+1. Append new migrations; never edit one
 // that has shipped.
-var migrations = []string{
+var migrations = []migration{
 	// 1: initial schema.
-	`
+	script(`
 CREATE TABLE accounts (
 	id  INTEGER PRIMARY KEY,
 	jid TEXT NOT NULL UNIQUE
@@ -83,12 +95,12 @@ CREATE TABLE roster (
 	ver     TEXT NOT NULL DEFAULT '',
 	data    BLOB
 );
-`,
+`),
 	// 2: last message correction (XEP-0308).
-	`ALTER TABLE messages ADD COLUMN corrected INTEGER NOT NULL DEFAULT 0;`,
+	script(`ALTER TABLE messages ADD COLUMN corrected INTEGER NOT NULL DEFAULT 0;`),
 	// 3: caches of other clients' capabilities (XEP-0115) and of avatars
 	// (XEP-0153, XEP-0084).
-	`
+	script(`
 CREATE TABLE caps (
 	hash TEXT NOT NULL,  -- hash function, e.g. sha-1
 	ver  TEXT NOT NULL,  -- verification string
@@ -102,23 +114,23 @@ CREATE TABLE avatars (
 	data    BLOB NOT NULL,
 	updated INTEGER NOT NULL   -- unix nanoseconds
 );
-`,
+`),
 	// 4: what the user has read of each conversation, so unread counts
 	// survive a restart. Everything stored before counts as read.
-	`
+	script(`
 CREATE TABLE read_marks (
 	conv    INTEGER PRIMARY KEY REFERENCES conversations(id) ON DELETE CASCADE,
 	last_id INTEGER NOT NULL  -- the newest message read
 );
 INSERT INTO read_marks (conv, last_id) SELECT conv, MAX(id) FROM messages GROUP BY conv;
-`,
+`),
 	// 5: avatars were stored as published, of any size; from now on only
 	// as small PNGs made by the bounded picture path. The old ones are
 	// forgotten, so each is fetched again and stored that way.
-	`DELETE FROM avatars;`,
+	script(`DELETE FROM avatars;`),
 	// 6: the texts a correction (XEP-0308) replaced, so "corrected"
 	// shows what a message said before.
-	`
+	script(`
 CREATE TABLE IF NOT EXISTS edits (
 	message  INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
 	body     TEXT NOT NULL,
@@ -126,14 +138,19 @@ CREATE TABLE IF NOT EXISTS edits (
 	replaced INTEGER NOT NULL  -- unix nanoseconds: when the correction came
 );
 CREATE INDEX IF NOT EXISTS edits_by_message ON edits(message);
-`,
+`),
 	// 7: the id attribute of incoming messages without origin-id, kept
 	// apart from origin_id: senders reuse ids, so a reused id with other
 	// text is another message, not a duplicate.
-	`
+	script(`
 ALTER TABLE messages ADD COLUMN wire_id TEXT NOT NULL DEFAULT '';
 CREATE INDEX messages_wire_id ON messages(conv, wire_id) WHERE wire_id <> '';
-`,
+`),
+	// 8: addresses are keyed by their RFC 7622 form (xmpp.ParseJID) where
+	// they were only lower-cased: stored keys in another form (full-width,
+	// decomposed, punycode) are rewritten and what then shares a key is
+	// merged. ASCII keys do not change.
+	rekeyJIDs,
 }
 
 // schemaVersion is the user_version of an up-to-date database.
@@ -166,7 +183,7 @@ func migrate(db *sql.DB) error {
 			i = cur - 1
 			continue
 		}
-		if _, err := tx.Exec(migrations[i]); err != nil {
+		if err := migrations[i](tx); err != nil {
 			_ = tx.Rollback()
 			return fmt.Errorf("migration %d: %w", i+1, err)
 		}
