@@ -245,6 +245,25 @@ func BenchmarkDurability(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 		})
+		// A burst as the reader hands it over (Store.Commit): 16
+		// messages, one transaction. Per message.
+		b.Run(mode.name+"/in-burst16", func(b *testing.B) {
+			s := openSync(b, mode.sync)
+			b.ReportAllocs()
+			b.ResetTimer()
+			burst := make([]*Message, 0, 16)
+			for i := 0; i < b.N; i++ {
+				burst = append(burst, &Message{Account: me, Peer: peerJID(uint64(i % 20)), Direction: In, Type: "chat",
+					Body: bodies[i%len(bodies)], OriginID: fmt.Sprint("o", i), StanzaID: fmt.Sprint("s", i)})
+				if len(burst) == cap(burst) || i == b.N-1 {
+					if err := s.Commit(&Burst{Adds: burst}); err != nil {
+						b.Fatal(err)
+					}
+					burst = burst[:0]
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+		})
 		b.Run(mode.name+"/out", func(b *testing.B) {
 			s := openSync(b, mode.sync)
 			b.ReportAllocs()

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -854,5 +855,78 @@ func TestLatestIn(t *testing.T) {
 	got, ok, err := s.LatestIn(me, bob)
 	if err != nil || !ok || got.ID != theirs.ID || got.Peer != bob || got.Account != me {
 		t.Fatalf("LatestIn: %+v %v %v", got, ok, err)
+	}
+}
+
+// TestCommitBurst: a burst stored in one transaction behaves like Adds
+// one by one: in order, duplicates of stored messages and of earlier ones
+// in the burst reported, a new conversation created once; its state
+// changes only move forward; an invalid message stores nothing.
+func TestCommitBurst(t *testing.T) {
+	s, _ := openTemp(t)
+	stored := msg("old@x", In, "déjà là", t0)
+	stored.OriginID = "o0"
+	mustAdd(t, s, stored)
+	ms := []*Message{
+		{Account: me, Peer: "new@x", Direction: In, Type: "chat", Body: "un", OriginID: "o1", Sent: t0.Add(time.Second)},
+		{Account: me, Peer: "old@x", Direction: In, Type: "chat", Body: "déjà là", OriginID: "o0", Sent: t0},
+		{Account: me, Peer: "new@x", Direction: In, Type: "chat", Body: "deux", OriginID: "o2", Sent: t0.Add(2 * time.Second)},
+		{Account: me, Peer: "new@x", Direction: In, Type: "chat", Body: "un", OriginID: "o1", Sent: t0.Add(time.Second)},
+	}
+	out := &Message{Account: me, Peer: "old@x", Direction: Out, Body: "envoyé", State: StatePending}
+	mustAdd(t, s, out)
+	failed := &Message{Account: me, Peer: "old@x", Direction: Out, Body: "échoué", State: StateError}
+	mustAdd(t, s, failed)
+	b := &Burst{Adds: ms, Moves: []Move{
+		{ID: out.ID, State: StateDelivered},
+		{ID: out.ID, State: StateAcked}, // backwards: ignored
+		{ID: failed.ID, State: StateDelivered},
+	}}
+	if err := s.Commit(b); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(b.Dup, []bool{false, true, false, true}) {
+		t.Fatalf("dup = %v", b.Dup)
+	}
+	if !slices.Equal(b.Moved, []bool{true, false, false}) {
+		t.Fatalf("moved = %v", b.Moved)
+	}
+	if got, _ := s.Get(out.ID); got.State != StateDelivered {
+		t.Fatalf("state %v", got.State)
+	}
+	if got, _ := s.Get(failed.ID); got.State != StateError {
+		t.Fatalf("an error moved on: %v", got.State)
+	}
+	if ch, err := s.Advance(Move{ID: out.ID, State: StateError, Reason: "late"}); !ch || err != nil {
+		t.Fatalf("Advance to error: %v, %v", ch, err)
+	}
+	if ms[1].ID != stored.ID || ms[3].ID != ms[0].ID || ms[0].ID == 0 || ms[2].ID <= ms[0].ID {
+		t.Fatalf("ids %d %d %d %d (stored %d)", ms[0].ID, ms[1].ID, ms[2].ID, ms[3].ID, stored.ID)
+	}
+	if got, _ := s.Latest(me, "new@x", 10); !slices.Equal(bodies(got), []string{"un", "deux"}) {
+		t.Fatalf("new@x: %q", bodies(got))
+	}
+	if res, _ := s.Search(me, "new@x", "deux", 5); len(res) != 1 {
+		t.Fatalf("search: %q", bodies(res))
+	}
+	// The new conversation is usable by the next Add (cached or not).
+	mustAdd(t, s, &Message{Account: me, Peer: "new@x", Direction: Out, Body: "trois", Sent: t0.Add(3 * time.Second)})
+	if cs, _ := s.Conversations(me); len(cs) != 2 || cs[0].Count != 3 && cs[1].Count != 3 {
+		t.Fatalf("conversations %+v", cs)
+	}
+
+	bad := []*Message{
+		{Account: me, Peer: "other@x", Direction: In, Body: "perdu ?", Sent: t0},
+		{Account: me, Peer: "other@x", Direction: 7, Body: "invalide"},
+	}
+	if err := s.Commit(&Burst{Adds: bad}); err == nil {
+		t.Fatal("Commit took an invalid message")
+	}
+	if got, _ := s.Latest(me, "other@x", 10); len(got) != 0 {
+		t.Fatalf("stored from a refused batch: %q", bodies(got))
+	}
+	s.Close()
+	if err := s.Commit(&Burst{Adds: ms[:1]}); !errors.Is(err, ErrClosed) {
+		t.Fatalf("after Close: %v", err)
 	}
 }

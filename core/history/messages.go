@@ -83,21 +83,29 @@ func (s *Store) conv(tx *sql.Tx, account, peer string, create bool) (ids convIDs
 	return ids, true, true, nil
 }
 
-// Add stores m and sets m.ID (and m.Received to now if it is zero; m.Sent
-// defaults to m.Received). If the message is already stored (see
-// ErrDuplicate), Add returns ErrDuplicate and sets m.ID to the stored row.
-func (s *Store) Add(m *Message) error {
+// prepare checks a message to store and fills its default times.
+func (m *Message) prepare(op string) error {
 	if m.Account == "" || m.Peer == "" {
-		return errors.New("history: Add: empty account or peer")
+		return fmt.Errorf("history: %s: empty account or peer", op)
 	}
 	if m.Direction != In && m.Direction != Out {
-		return fmt.Errorf("history: Add: invalid direction %d", m.Direction)
+		return fmt.Errorf("history: %s: invalid direction %d", op, m.Direction)
 	}
 	if m.Received.IsZero() {
 		m.Received = time.Now()
 	}
 	if m.Sent.IsZero() {
 		m.Sent = m.Received
+	}
+	return nil
+}
+
+// Add stores m and sets m.ID (and m.Received to now if it is zero; m.Sent
+// defaults to m.Received). If the message is already stored (see
+// ErrDuplicate), Add returns ErrDuplicate and sets m.ID to the stored row.
+func (s *Store) Add(m *Message) error {
+	if err := m.prepare("Add"); err != nil {
+		return err
 	}
 	var (
 		ids   convIDs
@@ -126,6 +134,107 @@ func (s *Store) Add(m *Message) error {
 		return ErrDuplicate
 	}
 	return nil
+}
+
+// A Burst is a group of writes committed together by Store.Commit, in one
+// transaction (one fsync) instead of one each: what a connection received
+// in one go. Adds are stored as Add stores them, in order; Moves advance
+// delivery states as Advance does.
+type Burst struct {
+	Adds  []*Message
+	Moves []Move
+
+	// Set by Commit: Dup[i] says Adds[i] was already stored (ErrDuplicate
+	// for Add; earlier Adds of the burst included), Moved[i] that
+	// Moves[i] changed the state.
+	Dup   []bool
+	Moved []bool
+}
+
+// Move is a delivery state change for Advance or a Burst.
+type Move struct {
+	ID     int64
+	State  State
+	Reason string // Message.Error, for StateError
+}
+
+// Commit stores a burst, setting the IDs and defaults of its messages and
+// its Dup and Moved results. Any error other than a duplicate stores
+// nothing of it.
+func (s *Store) Commit(b *Burst) error {
+	for _, m := range b.Adds {
+		if err := m.prepare("Commit"); err != nil {
+			return err
+		}
+	}
+	dup := make([]bool, len(b.Adds))
+	ids := make([]int64, len(b.Adds))
+	moved := make([]bool, len(b.Moves))
+	created := map[convKey]convIDs{} // by this transaction: cached once it commits
+	err := s.write(func(tx *sql.Tx) error {
+		clear(created)
+		for i, m := range b.Adds {
+			key := convKey{m.Account, m.Peer}
+			cids, ok := created[key]
+			if !ok {
+				var isNew bool
+				var err error
+				if cids, isNew, _, err = s.conv(tx, m.Account, m.Peer, true); err != nil {
+					return fmt.Errorf("history: Commit: %w", err)
+				}
+				if isNew {
+					created[key] = cids
+				}
+			}
+			var err error
+			if ids[i], dup[i], err = s.insert(tx, cids, m); err != nil {
+				return err
+			}
+		}
+		for i, mv := range b.Moves {
+			var err error
+			if moved[i], err = advance(tx, mv); err != nil {
+				return fmt.Errorf("history: Commit: %w", err)
+			}
+		}
+		return nil
+	}, func() {
+		for k, v := range created {
+			s.convs[k] = v
+		}
+	})
+	if err != nil {
+		return err
+	}
+	for i, m := range b.Adds {
+		m.ID = ids[i]
+	}
+	b.Dup, b.Moved = dup, moved
+	return nil
+}
+
+// Advance moves message id to mv.State only forward (StatePending, Sent,
+// Acked, Delivered; StateError, the highest, is final) and reports
+// whether the state changed. The server's ack or a receipt may come
+// before "sent" is recorded; it then stays.
+func (s *Store) Advance(mv Move) (changed bool, err error) {
+	err = s.write(func(tx *sql.Tx) error {
+		changed, err = advance(tx, mv)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("history: Advance: %w", err)
+	}
+	return changed, nil
+}
+
+func advance(tx *sql.Tx, mv Move) (bool, error) {
+	res, err := tx.Exec(`UPDATE messages SET state = ?2, error = ?3 WHERE id = ?1 AND state < ?2`, mv.ID, mv.State, mv.Reason)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
 }
 
 // Chrono keys: Sent in milliseconds since 1970 (clamped to 0..2^42-1, i.e.
