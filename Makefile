@@ -32,7 +32,7 @@ test: deps
 		fi; \
 	fi
 	@bash .ci/with-desktop.sh $(GO) test -race -count=1 -timeout 25m $$($(GO) list $(PKGS) | grep -v '/internal/chaos$$')
-	@if [ "$(PKGS)" = "./..." ]; then CHAOS_SKIP='/^prosody$$' bash .ci/chaos.sh; fi
+	@if [ "$(PKGS)" = "./..." ]; then bash .ci/chaos.sh; fi
 
 # Data integrity under faults and crashes: 200 random faults per server,
 # 5,000 messages each way, 20 SIGKILLs. `make test` runs them on ejabberd

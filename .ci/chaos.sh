@@ -16,8 +16,8 @@ timeout=${CHAOS_TIMEOUT:-20m}
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-# CHAOS_SKIP (a go test -skip pattern) leaves some out: `make test` skips
-# Prosody, where messages are still lost or held back (issue 13's note).
+# CHAOS_SKIP (a go test -skip pattern) leaves some out, e.g.
+# CHAOS_SKIP='/^prosody$' to run ejabberd's alone.
 skip=()
 if [ -n "${CHAOS_SKIP:-}" ]; then
 	skip=(-skip "$CHAOS_SKIP")

@@ -264,7 +264,7 @@ func (s *Session) delivered(peer, id string) {
 		return
 	}
 	s.outbox.done(orig.OriginID)
-	s.setMessageState(orig, history.StateDelivered, "")
+	s.deferMessageState(orig, history.StateDelivered, "")
 }
 
 // answerReceipt acknowledges a stored message when its sender asked

@@ -14,13 +14,20 @@ import (
 // The Session is the connection's handler: it turns each stanza into core
 // values once, on the reader goroutine, in wire order. The features
 // attached to the session see each stanza first and may claim it
-// (feature.go). Storing happens before the handler returns, so the
-// XEP-0198 ack never covers a message that is not in the history.
+// (feature.go). A received message joins the current burst, which the
+// connection has stored (Session.flushIn) before any XEP-0198 ack covers
+// it, so the server never forgets a message that is not in the history.
 
 // HandleMessage stores incoming messages (messages_in.go) and attaches
 // errors to the message they answer; receipts, chat states, corrections
 // and avatar notifications go to their own parts.
+//
+// c is nil when a stanza is fed without a connection (tests): what it
+// changes is then stored before HandleMessage returns.
 func (s *Session) HandleMessage(c *xmpp.Conn, m *stanza.Message) {
+	if c == nil {
+		defer s.flushIn()
+	}
 	if s.hooks.message(c, m) {
 		return
 	}
@@ -34,7 +41,7 @@ func (s *Session) HandleMessage(c *xmpp.Conn, m *stanza.Message) {
 		return
 	}
 	if m.Type == stanza.MessageTypeError {
-		s.messageError(peer, m)
+		s.messageError(c, peer, m)
 		return
 	}
 	if s.avatarNotification(c, peer, m) {
@@ -47,9 +54,15 @@ func (s *Session) HandleMessage(c *xmpp.Conn, m *stanza.Message) {
 	if m.Body == "" && m.Subject == "" {
 		return // a chat state or a receipt alone
 	}
-	if id, ok := correct.Of(*m); ok && s.applyCorrection(peer, id, m) {
-		s.answerReceipt(c, peer, m)
-		return
+	if id, ok := correct.Of(*m); ok {
+		// It looks up the message it replaces, maybe in this burst.
+		if !s.flushFirst(c) {
+			return
+		}
+		if s.applyCorrection(peer, id, m) {
+			s.answerReceipt(c, peer, m)
+			return
+		}
 	}
 	s.messageIn(c, peer, m)
 }

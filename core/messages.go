@@ -123,9 +123,9 @@ func (s *Session) transmit(conn *xmpp.Conn, m history.Message, to string) {
 		}
 	}
 	sm, _ := conn.StreamManagement()
-	err := conn.SendAcked(st, func() {
+	err := conn.SendAcked(st, func() { // on the reader goroutine
 		if s.outbox.done(m.OriginID) {
-			s.setMessageState(m, history.StateAcked, "")
+			s.deferMessageState(m, history.StateAcked, "")
 		}
 	})
 	if err != nil {
@@ -146,18 +146,29 @@ func (s *Session) transmit(conn *xmpp.Conn, m history.Message, to string) {
 	}
 }
 
+// setMessageState moves one of our messages to st, only forward (see
+// history.Store.Advance), and publishes the change. stateMu keeps the
+// changes and their events in one order.
 func (s *Session) setMessageState(m history.Message, st history.State, reason string) {
-	// States only move forward, and an error is final: the server's error
-	// or ack may arrive before "sent" is recorded. stateMu makes the
-	// check and the write one step.
 	s.stateMu.Lock()
-	cur, err := s.client.store.Get(m.ID)
-	if err == nil && (cur.State == history.StateError || cur.State >= st && st != history.StateError) {
-		s.stateMu.Unlock()
-		return
+	defer s.stateMu.Unlock()
+	if changed, err := s.client.store.Advance(history.Move{ID: m.ID, State: st, Reason: reason}); err == nil && changed {
+		s.stateChanged(m, st, reason)
 	}
-	s.client.store.SetState(m.ID, st, reason)
-	s.stateMu.Unlock()
+}
+
+// deferMessageState is setMessageState on the reader goroutine: the change
+// joins the burst of what was received (inBatch), stored in one
+// transaction with it.
+func (s *Session) deferMessageState(m history.Message, st history.State, reason string) {
+	s.deferMove(history.Move{ID: m.ID, State: st, Reason: reason}, func(moved bool) {
+		if moved {
+			s.stateChanged(m, st, reason)
+		}
+	})
+}
+
+func (s *Session) stateChanged(m history.Message, st history.State, reason string) {
 	s.client.bus.Publish(MessageStateChanged{Account: m.Account, ID: m.ID, Peer: m.Peer, State: st, Reason: reason})
 }
 

@@ -1,7 +1,7 @@
 package core
 
 import (
-	"errors"
+	"sync"
 	"time"
 
 	"github.com/causerie/causerie/core/history"
@@ -11,13 +11,105 @@ import (
 	"gosrc.io/xmpp/stanza"
 )
 
-// Incoming messages: stored before they are acknowledged, dated by a
-// delay stamp only when our server could have added it, errors attached
-// to the message they answer.
+// Incoming messages: stored before they are acknowledged, a burst in one
+// transaction, dated by a delay stamp only when our server could have
+// added it, errors attached to the message they answer.
+
+// inBatch holds the messages of a burst between the handler and the
+// connection's next flush (xmpp.Config.Flush: before any ack covers them,
+// and as soon as the reader has read all it received). They are stored
+// in one transaction, one fsync for the burst instead of one each; then
+// they are published and their receipts sent. A burst of resent stanzas
+// after a resumption is so acknowledged in milliseconds, before the
+// server's queue (Prosody: 500) overflows.
+type inBatch struct {
+	mu        sync.Mutex
+	msgs      []*history.Message
+	after     []func(dup bool) // per message, once stored
+	moves     []history.Move   // delivery states: acks and receipts for our messages
+	moveAfter []func(moved bool)
+}
+
+// deferStore adds a message to the burst; after runs once it is stored.
+func (s *Session) deferStore(m *history.Message, after func(dup bool)) {
+	s.in.mu.Lock()
+	s.in.msgs = append(s.in.msgs, m)
+	s.in.after = append(s.in.after, after)
+	s.in.mu.Unlock()
+}
+
+// deferMove adds a delivery state change of one of our messages to the
+// burst (the server's ack, the peer's receipt); after runs once it is
+// stored.
+func (s *Session) deferMove(mv history.Move, after func(moved bool)) {
+	s.in.mu.Lock()
+	s.in.moves = append(s.in.moves, mv)
+	s.in.moveAfter = append(s.in.moveAfter, after)
+	s.in.mu.Unlock()
+}
+
+// latestPending is the latest Sent among the burst's messages from peer.
+func (s *Session) latestPending(peer string) (t time.Time) {
+	s.in.mu.Lock()
+	defer s.in.mu.Unlock()
+	for _, m := range s.in.msgs {
+		if m.Peer == peer && m.Sent.After(t) {
+			t = m.Sent
+		}
+	}
+	return t
+}
+
+// flushIn stores the burst (xmpp.Config.Flush). When storing fails, none
+// of it is kept or acknowledged: the connection drops the link and the
+// server delivers it again; failures in a row wait longer each time, up
+// to 30 s, so that a full disk does not make the session spin.
+func (s *Session) flushIn() error {
+	s.in.mu.Lock()
+	defer s.in.mu.Unlock()
+	if len(s.in.msgs) == 0 && len(s.in.moves) == 0 {
+		return nil
+	}
+	b := &history.Burst{Adds: s.in.msgs, Moves: s.in.moves}
+	after, moveAfter := s.in.after, s.in.moveAfter
+	s.in.msgs, s.in.after, s.in.moves, s.in.moveAfter = nil, nil, nil, nil
+	if err := s.client.store.Commit(b); err != nil {
+		s.client.logf("history: storing %d received messages failed, asking the server to deliver them again: %v", len(b.Adds), err)
+		s.storeFailed()
+		return err
+	}
+	s.mu.Lock()
+	s.storeFails = 0
+	s.mu.Unlock()
+	for i, f := range after {
+		f(b.Dup[i])
+	}
+	s.stateMu.Lock()
+	for i, f := range moveAfter {
+		f(b.Moved[i])
+	}
+	s.stateMu.Unlock()
+	return nil
+}
+
+// flushFirst stores the burst before a handler reads what it holds (a
+// correction looks up the message it replaces). If that fails the stanza
+// being handled is refused (xmpp.Conn.Refuse) and flushFirst is false. A
+// stanza fed without a connection (c nil: tests) is stored at once.
+func (s *Session) flushFirst(c *xmpp.Conn) bool {
+	if c == nil {
+		return s.flushIn() == nil
+	}
+	if err := c.Flush(); err != nil {
+		c.Refuse(err)
+		return false
+	}
+	return true
+}
 
 // messageIn stores an incoming message with a body or subject (from
-// HandleMessage, on the reader goroutine): before it returns, so that
-// the XEP-0198 ack never covers a message not in the history.
+// HandleMessage, on the reader goroutine) in the current burst (inBatch),
+// which the connection flushes before any XEP-0198 ack covers it.
 func (s *Session) messageIn(c *xmpp.Conn, peer string, m *stanza.Message) {
 	me := s.jid()
 	typ := string(m.Type)
@@ -47,32 +139,36 @@ func (s *Session) messageIn(c *xmpp.Conn, peer string, m *stanza.Message) {
 		Received:  now,
 		State:     history.StateReceived,
 	}
-	if err := s.client.store.Add(&hm); err != nil {
-		if errors.Is(err, history.ErrDuplicate) {
-			// Delivered again (after a lost ack, a resumption, from
-			// offline storage): stored once, but the sender may be
-			// waiting for the receipt it never got.
-			s.answerReceipt(c, peer, m)
-			return
+	s.deferStore(&hm, func(dup bool) {
+		if !dup {
+			s.client.bus.Publish(MessageReceived{Account: me, Message: hm})
 		}
-		// Not stored, so not acknowledged: the link is dropped and the
-		// server delivers the message again (xmpp.Conn.Refuse).
-		s.client.logf("history: storing a message from %s failed, asking the server to deliver it again: %v", peer, err)
-		s.refuseStanza(c, err)
-		return
+		// A duplicate was delivered again (after a lost ack, a
+		// resumption, from offline storage): stored once, but the sender
+		// may be waiting for the receipt it never got.
+		if c != nil {
+			s.answerReceipt(c, peer, m)
+		}
+	})
+	if s.burstFull() {
+		s.flushFirst(c)
 	}
-	s.mu.Lock()
-	s.storeFails = 0
-	s.mu.Unlock()
-	s.client.bus.Publish(MessageReceived{Account: me, Message: hm})
-	s.answerReceipt(c, peer, m)
 }
 
-// refuseStanza has the connection drop the link without acknowledging
-// the stanza being handled (xmpp.Conn.Refuse). When storing keeps
-// failing (a full disk), each new try waits longer, up to 30 s, so that
-// the session does not spin signing in again.
-func (s *Session) refuseStanza(c *xmpp.Conn, err error) {
+// maxBurst bounds a burst: a server that never lets the reader catch up
+// gets one transaction per maxBurst messages, not one ever-growing one.
+const maxBurst = 64
+
+func (s *Session) burstFull() bool {
+	s.in.mu.Lock()
+	defer s.in.mu.Unlock()
+	return len(s.in.msgs) >= maxBurst
+}
+
+// storeFailed counts a failure to store received messages in a row and,
+// from the second, waits longer each time, up to 30 s, before the link is
+// dropped for the server to deliver them again.
+func (s *Session) storeFailed() {
 	s.mu.Lock()
 	s.storeFails++
 	n := s.storeFails
@@ -80,7 +176,6 @@ func (s *Session) refuseStanza(c *xmpp.Conn, err error) {
 	if n > 1 {
 		time.Sleep(min(250*time.Millisecond<<min(n-2, 7), 30*time.Second))
 	}
-	c.Refuse(err)
 }
 
 // sentTime is when a received message was sent. A delay stamp (XEP-0203,
@@ -150,10 +245,11 @@ const reorderSpan = 5 * time.Minute
 func (s *Session) delayFloor(peer string, away, now time.Time) time.Time {
 	me := s.jid()
 	if now.Sub(away) >= settleTime {
-		if last, err := s.client.store.Latest(me, peer, 1); err == nil && len(last) == 1 {
-			return last[0].Sent
+		floor := s.latestPending(peer) // not stored yet: later than what is
+		if last, err := s.client.store.Latest(me, peer, 1); err == nil && len(last) == 1 && last[0].Sent.After(floor) {
+			floor = last[0].Sent
 		}
-		return time.Time{}
+		return floor
 	}
 	last, ok, err := s.client.store.LatestReceivedBefore(me, peer, away.Add(-reorderSpan))
 	if err != nil || !ok {
@@ -163,7 +259,10 @@ func (s *Session) delayFloor(peer string, away, now time.Time) time.Time {
 }
 
 // messageError marks the message an error answers as failed.
-func (s *Session) messageError(peer string, m *stanza.Message) {
+func (s *Session) messageError(c *xmpp.Conn, peer string, m *stanza.Message) {
+	if !s.flushFirst(c) {
+		return
+	}
 	me := s.jid()
 	reason := m.Error.Reason
 	if m.Error.Text != "" {

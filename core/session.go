@@ -138,8 +138,9 @@ type Session struct {
 	// outbox holds outgoing messages not yet acknowledged by the server:
 	// they are (re)sent on the next connection (outbox.go).
 	outbox *outbox
-	// storeFails counts incoming messages refused in a row because the
-	// history could not store them (handler.go).
+	// in is the burst of received messages not stored yet
+	// (messages_in.go); storeFails counts failures to store one in a row.
+	in         inBatch
 	storeFails int
 	// sendMu orders sending against going live: a message is either
 	// written by send or found in the outbox by goLive, in the order sent.
@@ -354,6 +355,7 @@ func (s *Session) dial(ctx context.Context) (*xmpp.Conn, error) {
 		DirectTLS: a.TLSMode == account.TLSDirect,
 		TLSConfig: s.client.opts.TLSConfig,
 		Handler:   s,
+		Flush:     s.flushIn,
 		// A dropped link shows as reconnecting while XEP-0198 resumes it.
 		OnStatus: func(st xmpp.Status) {
 			s.mu.Lock()

@@ -52,9 +52,20 @@ type Config struct {
 	// Handler receives every inbound stanza in wire order, on the reader
 	// goroutine: it must not block (start a goroutine for round trips).
 	// A stanza counts as handled for XEP-0198 acks only when the handler
-	// returns, so a handler that stores a message before returning never
-	// lets the server forget one that was not stored.
+	// returns (and Flush, if set, has run), so a handler that stores a
+	// message before returning, or defers it to Flush, never lets the
+	// server forget one that was not stored.
 	Handler Handler
+	// Flush, if set, makes durable what the handler deferred (a burst of
+	// messages stored in one transaction rather than one each). The
+	// connection calls it before any acknowledgement covers a stanza
+	// handled since the last Flush, and whenever it has read everything
+	// received so far, so deferred work waits no longer than the burst.
+	// An error drops the link like Conn.Refuse: every stanza handled
+	// since the last successful Flush goes unacknowledged and the server
+	// delivers them again. Flush may be called from any goroutine, also
+	// while the handler runs.
+	Flush func() error
 	// OnStatus, if set, is told when the link drops and is resumed; called
 	// on the reader goroutine.
 	OnStatus func(Status)

@@ -48,6 +48,10 @@ type Conn struct {
 	// refused is set by a handler (Refuse) for the stanza being handled;
 	// only the reader goroutine touches it.
 	refused error
+	// fmu serialises flushHandled; dirty (guarded by wmu) says a stanza
+	// was handled since the last Flush.
+	fmu   sync.Mutex
+	dirty bool
 
 	closeOnce sync.Once
 	closing   atomic.Bool
@@ -69,6 +73,7 @@ type smState struct {
 	id         string
 	max        time.Duration
 	inbound    uint32 // stanzas handled from the server
+	durable    uint32 // of those, the ones whose deferred work is flushed (Config.Flush): what acks may cover
 	told       uint32 // the last h we sent the server (<a/> or <resume/>)
 	out        uint32 // stanzas sent to the server
 	queue      []queued
@@ -568,11 +573,12 @@ func (c *Conn) Close() error {
 		return nil
 	}
 	close(c.closeCh)
+	c.flushHandled() // an error leaves durable where it was
 	c.wmu.Lock()
 	t, down := c.t, c.interrupted
 	if !down {
 		if c.sm.enabled {
-			t.write([]byte("<a xmlns='"+NSSM+"' h='"+strconv.FormatUint(uint64(c.sm.inbound), 10)+"'/>"), 5*time.Second)
+			t.write([]byte("<a xmlns='"+NSSM+"' h='"+strconv.FormatUint(uint64(c.sm.durable), 10)+"'/>"), 5*time.Second)
 		}
 		t.write([]byte("</stream:stream>"), 5*time.Second)
 	}
@@ -630,12 +636,14 @@ func (c *Conn) readLoop() {
 		}
 		err = t.readErr(err)
 		if c.closing.Load() {
+			c.flushHandled()
 			c.finish(nil)
 			return
 		}
 		var serr *StreamError
 		switch {
 		case errors.As(err, &serr), errors.Is(err, errStreamEnd):
+			c.flushHandled()
 			c.finish(err)
 			return
 		case errors.Is(err, ErrStanzaTooLarge):
@@ -649,6 +657,7 @@ func (c *Conn) readLoop() {
 		}
 		nt, rerr := c.resume(t, err)
 		if rerr != nil {
+			c.flushHandled()
 			c.finish(rerr)
 			return
 		}
@@ -661,8 +670,15 @@ func isMalformed(err error) bool {
 	return errors.As(err, &se)
 }
 
-// readOne reads and handles one top-level element.
+// readOne reads and handles one top-level element. Before waiting for the
+// network it flushes what the handler deferred (Config.Flush), so that a
+// burst received together is made durable together.
 func (c *Conn) readOne(t *transport) error {
+	if t.drained() {
+		if err := c.flushHandled(); err != nil {
+			return err
+		}
+	}
 	se, err := t.next()
 	if err != nil {
 		return err
@@ -696,9 +712,14 @@ func (c *Conn) readStanza(t *transport, se xml.StartElement) error {
 	}
 	// Counted only now: the server's <r/> is answered on this goroutine,
 	// so an ack never covers a stanza whose handler (which stores it) has
-	// not returned. One whose decoding or handling panicked is counted
-	// too, or the server would redeliver it after every reconnection.
-	c.countInbound()
+	// not returned, nor one whose deferred work is not flushed. One whose
+	// decoding or handling panicked is counted too, or the server would
+	// redeliver it after every reconnection.
+	if c.countInbound() {
+		if ferr := c.ackNow(); ferr != nil {
+			return ferr
+		}
+	}
 	return err
 }
 
@@ -752,17 +773,72 @@ func (e *RefusedError) Unwrap() error { return e.Err }
 // overflows (Prosody: 500) refuses to resume the session.
 const unsolicitedAckEvery = 64
 
-func (c *Conn) countInbound() {
+// countInbound counts a handled stanza and reports whether enough have
+// been handled since our last ack to send one unasked (ackNow).
+func (c *Conn) countInbound() (ackDue bool) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	c.dirty = true
 	if !c.sm.enabled {
-		return
+		return false
 	}
 	c.sm.inbound++
-	if c.sm.inbound-c.sm.told >= unsolicitedAckEvery && !c.interrupted {
-		c.sm.told = c.sm.inbound
-		c.t.write([]byte("<a xmlns='"+NSSM+"' h='"+strconv.FormatUint(uint64(c.sm.inbound), 10)+"'/>"), c.cfg.iqTimeout())
+	return c.sm.inbound-c.sm.told >= unsolicitedAckEvery && !c.interrupted
+}
+
+// ackNow flushes and acknowledges what is handled, unasked.
+func (c *Conn) ackNow() error {
+	if err := c.flushHandled(); err != nil {
+		return err
 	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.interrupted {
+		return nil
+	}
+	c.sm.told = c.sm.durable
+	c.t.write([]byte("<a xmlns='"+NSSM+"' h='"+strconv.FormatUint(uint64(c.sm.durable), 10)+"'/>"), c.cfg.iqTimeout())
+	return nil
+}
+
+// Flush runs Config.Flush now, for a handler about to read what it
+// deferred (a correction looks up the message it corrects). On error the
+// stanzas handled since the last flush go unacknowledged as with Refuse;
+// the handler should then Refuse the stanza it is handling, so that the
+// link drops before the next one is read.
+func (c *Conn) Flush() error { return c.flushHandled() }
+
+// flushHandled runs Config.Flush when stanzas were handled since the last
+// one, then lets acks cover them (durable). When Flush fails, what it
+// should have kept is not acknowledged: inbound falls back to durable and
+// the error (a *RefusedError) drops the link, so the server delivers
+// those stanzas again.
+func (c *Conn) flushHandled() error {
+	c.fmu.Lock()
+	defer c.fmu.Unlock()
+	c.wmu.Lock()
+	n, dirty := c.sm.inbound, c.dirty
+	c.dirty = false
+	c.wmu.Unlock()
+	if !dirty {
+		return nil
+	}
+	if f := c.cfg.Flush; f != nil {
+		var err error
+		safely("flush", func() { err = f() })
+		if err != nil {
+			c.wmu.Lock()
+			c.sm.inbound = c.sm.durable
+			c.wmu.Unlock()
+			return &RefusedError{Err: err}
+		}
+	}
+	c.wmu.Lock()
+	if int32(n-c.sm.durable) > 0 {
+		c.sm.durable = n
+	}
+	c.wmu.Unlock()
+	return nil
 }
 
 func (c *Conn) handleIQ(iq *stanza.IQ) {

@@ -657,3 +657,105 @@ func TestStalledResumptionAttemptAbandoned(t *testing.T) {
 		})
 	}
 }
+
+// TestDeferredHandlingFlushed: a handler that defers its work to
+// Config.Flush (core stores a burst in one transaction) is flushed before
+// any ack covers what it deferred. When a flush fails, none of what it
+// held is acknowledged: the link drops, the session resumes, and the
+// server delivers those stanzas again, so every message is kept exactly
+// once and in order.
+func TestDeferredHandlingFlushed(t *testing.T) {
+	for name, s := range servers(t) {
+		t.Run(name, func(t *testing.T) { testDeferredHandlingFlushed(t, s) })
+	}
+}
+
+func testDeferredHandlingFlushed(t *testing.T, s *testserver.Server) {
+	const n, failAt = 300, 120
+	aJID, aPass := s.NewUser(t)
+	bJID, bPass := s.NewUser(t)
+	px := testserver.NewProxy(t, s.Addr())
+	var (
+		mu            sync.Mutex
+		pending, kept []string
+		flushes       int
+		failed        bool
+	)
+	keptCh := make(chan struct{}, n*2)
+	mux := &Mux{}
+	mux.HandleMessageFunc(func(_ *Conn, m *stanza.Message) {
+		if m.Body == "" {
+			return
+		}
+		mu.Lock()
+		pending = append(pending, m.Body)
+		mu.Unlock()
+	})
+	statuses := make(chan Status, 10)
+	aCfg := cfgFor(s, aJID, aPass)
+	aCfg.Port = px.Port()
+	aCfg.Handler = mux
+	aCfg.OnStatus = func(st Status) { statuses <- st }
+	aCfg.Flush = func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(pending) == 0 {
+			return nil
+		}
+		flushes++
+		if !failed && len(kept)+len(pending) >= failAt {
+			failed = true
+			pending = nil
+			return errors.New("disk full")
+		}
+		kept = append(kept, pending...)
+		pending = nil
+		keptCh <- struct{}{}
+		return nil
+	}
+	a := dial(t, aCfg)
+	b := dial(t, cfgFor(s, bJID, bPass))
+	for i := range n {
+		m := stanza.NewMessage(stanza.Attrs{To: a.JID(), Type: stanza.MessageTypeChat})
+		m.Body = strconv.Itoa(i)
+		if err := b.Send(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, want := range []Status{StatusInterrupted, StatusResumed} {
+		select {
+		case st := <-statuses:
+			if st != want {
+				t.Fatalf("status %v, want %v", st, want)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("no %v status: %v", want, a.Err())
+		}
+	}
+	deadline := time.After(30 * time.Second)
+	for {
+		mu.Lock()
+		got := len(kept)
+		mu.Unlock()
+		if got >= n {
+			break
+		}
+		select {
+		case <-keptCh:
+		case <-deadline:
+			t.Fatalf("kept %d of %d messages", got, n)
+		}
+	}
+	time.Sleep(200 * time.Millisecond) // nothing more comes
+	mu.Lock()
+	defer mu.Unlock()
+	if len(kept) != n {
+		t.Fatalf("kept %d messages, want %d", len(kept), n)
+	}
+	for i, body := range kept {
+		if body != strconv.Itoa(i) {
+			t.Fatalf("message %d is %q: %q", i, body, kept)
+		}
+	}
+	t.Logf("%d messages kept in %d flushes", n, flushes)
+}

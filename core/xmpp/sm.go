@@ -75,8 +75,11 @@ func (c *Conn) readSM(t *transport, se xml.StartElement) error {
 	}
 	switch se.Name.Local {
 	case "r":
+		if err := c.flushHandled(); err != nil {
+			return err
+		}
 		c.wmu.Lock()
-		n := c.sm.inbound
+		n := c.sm.durable
 		c.sm.told = n
 		c.wmu.Unlock()
 		return c.writeNonza("<a xmlns='" + NSSM + "' h='" + strconv.FormatUint(uint64(n), 10) + "'/>")
@@ -93,7 +96,7 @@ func (c *Conn) readSM(t *transport, se xml.StartElement) error {
 			c.sm.ackPending = true
 		}
 		c.wmu.Unlock()
-		runAll(cbs)
+		c.runAcked(cbs)
 		if again {
 			// Stanzas sent after our last <r/>: ask again.
 			return c.writeNonza("<r xmlns='" + NSSM + "'/>")
@@ -117,6 +120,18 @@ func (c *Conn) ackLocked(h uint32) []func() {
 	return cbs
 }
 
+// runAcked runs the callbacks of acknowledged stanzas, which may defer
+// work to Config.Flush like a handler: the next flush runs it.
+func (c *Conn) runAcked(cbs []func()) {
+	if len(cbs) == 0 {
+		return
+	}
+	runAll(cbs)
+	c.wmu.Lock()
+	c.dirty = true
+	c.wmu.Unlock()
+}
+
 // runAll runs ack callbacks on the reader goroutine; one that panics is
 // logged and the others still run.
 func runAll(fs []func()) {
@@ -134,6 +149,9 @@ const resumeAttemptTimeout = 5 * time.Second
 // resume is called by the reader when the link fails. It returns the new
 // transport, or an error when the session is over.
 func (c *Conn) resume(old *transport, cause error) (*transport, error) {
+	// What was handled is kept before the server is told how far we got;
+	// if it cannot be, inbound falls back to what was kept.
+	c.flushHandled()
 	c.wmu.Lock()
 	resumable := c.sm.resumable
 	if resumable {
@@ -177,8 +195,8 @@ func (c *Conn) resume(old *transport, cause error) (*transport, error) {
 	attemptLimit := resumeAttemptTimeout
 	for ctx.Err() == nil && !c.closing.Load() {
 		c.wmu.Lock()
-		rr := &resumeReq{id: id, inbound: c.sm.inbound}
-		c.sm.told = c.sm.inbound
+		rr := &resumeReq{id: id, inbound: c.sm.durable}
+		c.sm.told = c.sm.durable
 		c.wmu.Unlock()
 		// A connection that goes silent mid-handshake (a packet black
 		// hole) is given up after attemptLimit, not the whole connect
@@ -211,7 +229,7 @@ func (c *Conn) resume(old *transport, cause error) (*transport, error) {
 				continue
 			}
 			c.lastRecv.Store(time.Now().UnixNano())
-			runAll(cbs)
+			c.runAcked(cbs)
 			if c.cfg.OnStatus != nil {
 				c.cfg.OnStatus(StatusResumed)
 			}

@@ -60,6 +60,7 @@ func (l *limitReader) Read(p []byte) (int, error) {
 type transport struct {
 	conn net.Conn
 	lr   *limitReader
+	br   *bufio.Reader
 	dec  *xml.Decoder
 	wmu  sync.Mutex
 	tls  *tls.ConnectionState
@@ -74,8 +75,13 @@ func newTransport(c net.Conn, max int64) *transport {
 // reset starts a fresh XML decoder (new stream).
 func (t *transport) reset(max int64) {
 	t.lr = &limitReader{r: t.conn, max: max}
-	t.dec = xml.NewDecoder(bufio.NewReaderSize(t.lr, 4096))
+	t.br = bufio.NewReaderSize(t.lr, 4096)
+	t.dec = xml.NewDecoder(t.br)
 }
+
+// drained reports whether everything received so far has been read: the
+// next read waits for the network.
+func (t *transport) drained() bool { return t.br.Buffered() == 0 }
 
 func (t *transport) write(b []byte, timeout time.Duration) error {
 	t.wmu.Lock()
