@@ -359,6 +359,30 @@ func BenchmarkSearch(b *testing.B) {
 	}
 }
 
+// BenchmarkConversations5000 lists an account's 5,000 conversations (3
+// messages each) for the recent-conversations view (issue 15: ≤ 50 ms).
+func BenchmarkConversations5000(b *testing.B) {
+	s, err := Open(filepath.Join(b.TempDir(), "h.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	const convs = 5000
+	if err := s.bulkAdd(3*convs, func(i int, m *Message) {
+		*m = Message{Account: me, Peer: fmt.Sprintf("contact%04d@example.net", i%convs), Direction: Direction(1 + i%2),
+			Type: "chat", Body: "un message assez ordinaire", Sent: t0.Add(time.Duration(i) * time.Second)}
+	}); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		cs, err := s.Conversations(me)
+		if err != nil || len(cs) != convs {
+			b.Fatal(len(cs), err)
+		}
+	}
+}
+
 func BenchmarkConversations(b *testing.B) {
 	s := openBig(b)
 	for i := 0; i < b.N; i++ {

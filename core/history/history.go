@@ -286,7 +286,11 @@ func (s *Store) prepare() error {
 		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id`)
 	s.maxChrono = p(s.w, `SELECT max(chrono) FROM messages WHERE chrono BETWEEN ? AND ?`)
 	s.insFTS = p(s.w, `INSERT INTO messages_fts(rowid, body, subject, conv) VALUES(?,?,?,?)`)
-	s.bumpConv = p(s.w, `UPDATE conversations SET count = count + 1 WHERE id = ?`)
+	// A new message counts, shows a hidden conversation again, and is its
+	// latest unless dated before the latest (ties go to the newer id).
+	s.bumpConv = p(s.w, `UPDATE conversations SET count = count + 1, hidden = 0,
+		last_id = CASE WHEN last_id = 0 OR ?2 >= (SELECT sent FROM messages WHERE id = last_id) THEN ?3 ELSE last_id END
+		WHERE id = ?1`)
 	s.findDup = p(s.w, `SELECT id FROM messages WHERE conv = ?1 AND (
 		(?2 = 1 AND ?3 <> '' AND direction = 1 AND stanza_id = ?3 AND stanza_id <> '') OR
 		(?4 <> '' AND direction = ?2 AND origin_id = ?4 AND origin_id <> ''))

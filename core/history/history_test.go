@@ -272,8 +272,12 @@ func TestDuplicates(t *testing.T) {
 	}
 }
 
-// undoWireID takes migration 7 back, for tests that make an older database.
-var undoWireID = []string{`DROP INDEX messages_wire_id`, `ALTER TABLE messages DROP COLUMN wire_id`}
+// undoHidden takes migration 9 back, for tests that make an older database.
+var undoHidden = []string{`ALTER TABLE conversations DROP COLUMN hidden`, `ALTER TABLE conversations DROP COLUMN last_id`}
+
+// undoWireID takes migrations 9 and 7 back, for tests that make an older
+// database.
+var undoWireID = append(undoHidden, `DROP INDEX messages_wire_id`, `ALTER TABLE messages DROP COLUMN wire_id`)
 
 // TestWireIDDuplicates: without an origin-id, a message is a redelivery
 // only if its id, sender and text are those of a stored one; a sender
@@ -425,6 +429,25 @@ func TestConversations(t *testing.T) {
 	}
 	if cs, err := s.Conversations("nobody@x"); err != nil || len(cs) != 0 {
 		t.Fatalf("Conversations(unknown) = %v, %v", cs, err)
+	}
+
+	// Hidden: out of the list, history kept, back with the next message
+	// (even one dated earlier).
+	if err := s.Hide(me, bob); err != nil {
+		t.Fatal(err)
+	}
+	if cs, _ := s.Conversations(me); len(cs) != 2 || cs[0].Peer != "carl@x" {
+		t.Fatalf("after Hide: %+v", cs)
+	}
+	if got, _ := s.Latest(me, bob, 10); len(got) != 2 {
+		t.Fatalf("Hide lost history: %q", bodies(got))
+	}
+	mustAdd(t, s, msg(bob, In, "b3", t0.Add(-time.Hour)))
+	if cs, _ := s.Conversations(me); len(cs) != 3 {
+		t.Fatalf("a new message does not bring it back: %+v", cs)
+	}
+	if err := s.Hide(me, "nobody@x"); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -311,7 +311,7 @@ func (s *Store) insert(tx *sql.Tx, ids convIDs, m *Message) (id int64, dup bool,
 			return 0, false, fmt.Errorf("history: Add: index: %w", err)
 		}
 	}
-	if _, err := tx.Stmt(s.bumpConv).Exec(ids.conv); err != nil {
+	if _, err := tx.Stmt(s.bumpConv).Exec(ids.conv, nanos(m.Sent), id); err != nil {
 		return 0, false, fmt.Errorf("history: Add: %w", err)
 	}
 	return id, false, nil
@@ -512,12 +512,13 @@ func (s *Store) Before(account, peer string, before Message, n int) ([]Message, 
 }
 
 // Conversations returns one entry per conversation of account, most recent
-// (by the Sent time of its last message) first.
+// (by the Sent time of its last message) first, leaving out those hidden
+// (Hide) that had no message since.
 func (s *Store) Conversations(account string) ([]Conversation, error) {
 	rows, err := s.r.Query(`SELECT c.count, `+msgCols+`
 		FROM accounts a JOIN conversations c ON c.account_id = a.id
-		JOIN messages m ON m.id = (SELECT l.id FROM messages l WHERE l.conv = c.id ORDER BY l.sent DESC, l.id DESC LIMIT 1)
-		WHERE a.jid = ?
+		JOIN messages m ON m.id = c.last_id
+		WHERE a.jid = ? AND c.hidden = 0
 		ORDER BY m.sent DESC, m.id DESC`, account)
 	if err != nil {
 		return nil, fmt.Errorf("history: Conversations: %w", err)
@@ -541,6 +542,19 @@ func (s *Store) Conversations(account string) ([]Conversation, error) {
 		return nil, fmt.Errorf("history: Conversations: %w", err)
 	}
 	return out, nil
+}
+
+// Hide takes conversation (account, peer) out of Conversations until a
+// message newer than those stored now arrives. Its history is kept.
+func (s *Store) Hide(account, peer string) error {
+	return s.write(func(tx *sql.Tx) error {
+		_, err := tx.Exec(`UPDATE conversations SET hidden = 1
+			WHERE peer = ? AND account_id = (SELECT id FROM accounts WHERE jid = ?)`, peer, account)
+		if err != nil {
+			return fmt.Errorf("history: Hide: %w", err)
+		}
+		return nil
+	})
 }
 
 // DeleteAccount removes everything stored for account: messages and their

@@ -61,8 +61,10 @@ func TestMigrationRekeysJIDs(t *testing.T) {
 	if err := s.SaveAvatar(alice, "h", []byte("png")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.w.Exec(`PRAGMA user_version = 7`); err != nil {
-		t.Fatal(err)
+	for _, q := range append(undoHidden, `PRAGMA user_version = 7`) {
+		if _, err := s.w.Exec(q); err != nil {
+			t.Fatal(err)
+		}
 	}
 	s.Close()
 

@@ -151,6 +151,16 @@ CREATE INDEX messages_wire_id ON messages(conv, wire_id) WHERE wire_id <> '';
 	// decomposed, punycode) are rewritten and what then shares a key is
 	// merged. ASCII keys do not change.
 	rekeyJIDs,
+	// 9: the recent-conversations list. last_id is the conversation's
+	// latest message (by sent, then id), kept by every insert, so the list
+	// needs no search per conversation; hidden: closed from the list until
+	// its next message.
+	script(`
+ALTER TABLE conversations ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE conversations ADD COLUMN last_id INTEGER NOT NULL DEFAULT 0;
+UPDATE conversations SET last_id = COALESCE(
+	(SELECT id FROM messages WHERE conv = conversations.id ORDER BY sent DESC, id DESC LIMIT 1), 0);
+`),
 }
 
 // schemaVersion is the user_version of an up-to-date database.
