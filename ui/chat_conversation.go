@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/blocking"
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/safetext"
 	"github.com/causerie/causerie/ui/transcript"
@@ -54,6 +55,11 @@ type chatConversation struct {
 	preview *widget.RichText
 	// mute turns this conversation's notifications off.
 	mute *widget.Check
+	// stranger is the bar shown while the peer is not a contact: Add,
+	// Block and, when they asked, the answer to their request.
+	stranger                     *fyne.Container
+	strangerNote                 *widget.Label
+	approve, deny, block, addBtn *widget.Button
 
 	contact   core.Contact
 	inRoster  bool
@@ -106,7 +112,8 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey) *chatConve
 	c.preview.Hide()
 	bottom := container.NewVBox(c.typing, c.notice, c.editingNote, c.preview, c.newFormatBar(),
 		container.NewBorder(nil, nil, nil, container.NewVBox(c.send), c.composer))
-	content := container.NewBorder(container.NewVBox(top, widget.NewSeparator()), bottom, nil, nil, c.trans.Object())
+	c.buildStrangerBar()
+	content := container.NewBorder(container.NewVBox(top, c.stranger, widget.NewSeparator()), bottom, nil, nil, c.trans.Object())
 	c.item = container.NewTabItem(key.JID, content)
 	c.contactChanged()
 	c.load()
@@ -157,6 +164,7 @@ func (c *chatConversation) contactChanged() {
 	c.header.Refresh()
 	c.dot.FillColor = chatShowColor(show)
 	c.dot.Refresh()
+	c.updateStrangerBar()
 	if c.displayName() != old {
 		c.trans.NamesChanged()
 	}
@@ -523,4 +531,97 @@ func (c *chatConversation) hideNotice() {
 	if c.notice.Visible() {
 		c.notice.Hide()
 	}
+}
+
+// buildStrangerBar makes the bar shown while the peer is not a contact.
+func (c *chatConversation) buildStrangerBar() {
+	c.strangerNote = widget.NewLabel("")
+	c.strangerNote.Wrapping = fyne.TextWrapWord
+	c.addBtn = widget.NewButtonWithIcon(lang.L("Add…"), theme.ContentAddIcon(), func() {
+		a := c.win.app
+		a.ShowMain()
+		a.main.showAddContactFor(c.key.Account, c.key.JID)
+	})
+	c.block = widget.NewButtonWithIcon(lang.L("Block"), theme.CancelIcon(), c.confirmBlock)
+	c.approve = widget.NewButton(lang.L("Approve"), func() { c.answerRequest(true) })
+	c.approve.Importance = widget.HighImportance
+	c.deny = widget.NewButton(lang.L("Deny"), func() { c.answerRequest(false) })
+	c.stranger = container.NewBorder(nil, nil, nil,
+		container.NewHBox(c.addBtn, c.block, c.approve, c.deny), c.strangerNote)
+	c.stranger.Hide()
+}
+
+// updateStrangerBar shows the bar while the peer is not in the contact
+// list, with the answer to their request when they asked for one.
+func (c *chatConversation) updateStrangerBar() {
+	if c.stranger == nil {
+		return
+	}
+	if c.contact.InRoster || c.key.JID == c.key.Account {
+		c.stranger.Hide()
+		return
+	}
+	if c.contact.PendingIn {
+		c.strangerNote.SetText(lang.L("{{.Name}} is not in your contacts, and asks to see when you are online.", map[string]any{"Name": c.displayName()}))
+	} else {
+		c.strangerNote.SetText(lang.L("{{.Name}} is not in your contacts.", map[string]any{"Name": c.displayName()}))
+	}
+	widgets.SetVisible(c.approve, c.contact.PendingIn)
+	widgets.SetVisible(c.deny, c.contact.PendingIn)
+	c.stranger.Show()
+}
+
+// confirmBlock asks, then blocks the peer (XEP-0191): they can no longer
+// write to us or see our presence.
+func (c *chatConversation) confirmBlock() {
+	dialog.ShowConfirm(lang.L("Block {{.Name}}?", map[string]any{"Name": c.displayName()}),
+		lang.L("They will no longer be able to write to you or see when you are online. You can unblock them from the accounts window."),
+		func(ok bool) {
+			if ok {
+				c.blockNow()
+			}
+		}, c.win.win)
+}
+
+func (c *chatConversation) blockNow() {
+	s, jid := c.session, c.key.JID
+	c.block.Disable()
+	c.win.app.background(func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
+		defer cancel()
+		bl := blocking.Of(s)
+		if bl == nil {
+			return core.ErrNotConnected
+		}
+		return bl.Block(ctx, jid)
+	}, func(err error) {
+		if err != nil {
+			c.block.Enable()
+			c.showNotice(lang.L("Not blocked: {{.Reason}}", map[string]any{"Reason": Explain(err)}))
+			return
+		}
+		c.block.SetText(lang.L("Blocked"))
+	})
+}
+
+// answerRequest approves (adding them back) or denies the peer's request
+// to see our presence.
+func (c *chatConversation) answerRequest(approve bool) {
+	s, jid := c.session, c.key.JID
+	c.approve.Disable()
+	c.deny.Disable()
+	c.win.app.background(func() error {
+		if !approve {
+			return s.DenySubscription(jid)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
+		defer cancel()
+		return s.ApproveSubscription(ctx, jid, core.ApproveOptions{AddBack: true})
+	}, func(err error) {
+		c.approve.Enable()
+		c.deny.Enable()
+		if err != nil {
+			c.showNotice(lang.L("Not answered: {{.Reason}}", map[string]any{"Reason": Explain(err)}))
+		}
+	})
 }

@@ -63,7 +63,7 @@ func TestBidiOverridesIsolated(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.open(peer)
-	h.app.chat.win.Resize(fyne.NewSize(420, 240))
+	h.app.chat.win.Resize(fyne.NewSize(420, 320)) // room for the stranger bar and the message
 	h.waitShown("gnp.exe")
 	var found bool
 	for _, s := range shownTexts(h.app.chat.win.Content()) {

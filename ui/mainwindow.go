@@ -14,6 +14,7 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/ui/recent"
 	"github.com/causerie/causerie/ui/roster"
 )
 
@@ -54,6 +55,12 @@ type mainWindow struct {
 	showOffline *widget.Check
 	tree        *roster.Tree
 	hint        *widget.Label
+	// tabs: Chats (the recent conversations) and Contacts (the roster).
+	tabs       *container.AppTabs
+	recent     *recent.Model
+	recentKeys []recent.Key // the list's rows
+	recentList *widget.List
+	recentHint *widget.Label
 
 	model         *roster.Model
 	collapsed     map[string]bool // branches the user closed
@@ -175,8 +182,16 @@ func newMainWindow(a *App) *mainWindow {
 		m.states,
 		container.NewBorder(nil, nil, nil, m.showOffline, m.filter),
 	)
-	m.root = container.NewBorder(top, nil, nil, nil,
-		container.NewStack(m.tree, container.NewPadded(container.NewVBox(m.hint))))
+	contacts := container.NewStack(m.tree, container.NewPadded(container.NewVBox(m.hint)))
+	m.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon(lang.L("Chats"), theme.MailComposeIcon(), m.buildRecent()),
+		container.NewTabItemWithIcon(lang.L("Contacts"), theme.AccountIcon(), contacts),
+	)
+	m.tabs.SelectIndex(min(max(prefs.IntWithFallback(prefMainTab, 0), 0), 1))
+	m.tabs.OnSelected = func(*container.TabItem) {
+		a.FyneApp.Preferences().SetInt(prefMainTab, m.tabs.SelectedIndex())
+	}
+	m.root = container.NewBorder(top, nil, nil, nil, m.tabs)
 	m.win.SetContent(m.root)
 	m.win.Resize(fyne.NewSize(340, 600))
 	m.setupMenu()
@@ -196,9 +211,11 @@ func newMainWindow(a *App) *mainWindow {
 		a.FyneApp.Quit()
 	})
 
-	// The roster from the cache, before any network answer.
+	// The roster from the cache, before any network answer, and the
+	// conversations from the history.
 	m.syncAccounts()
 	m.rebuild()
+	m.loadRecent()
 	if len(m.accounts) > 0 {
 		p := m.views[m.accounts[0]].session.Presence()
 		m.priority = p.Priority
@@ -231,6 +248,10 @@ func (m *mainWindow) setupMenu() {
 	add := fyne.NewMenuItem(lang.L("Add contact…"), m.showAddContact)
 	add.Shortcut = ctrl(fyne.KeyN)
 	add.Icon = theme.ContentAddIcon()
+	chats := fyne.NewMenuItem(lang.L("Chats"), func() { m.tabs.SelectIndex(0) })
+	chats.Shortcut = ctrl(fyne.Key1)
+	contacts := fyne.NewMenuItem(lang.L("Contacts"), func() { m.tabs.SelectIndex(1) })
+	contacts.Shortcut = ctrl(fyne.Key2)
 	find := fyne.NewMenuItem(lang.L("Find contact"), m.focusFilter)
 	find.Shortcut = ctrl(fyne.KeyF)
 	find.Icon = theme.SearchIcon()
@@ -242,11 +263,12 @@ func (m *mainWindow) setupMenu() {
 	about := fyne.NewMenuItem(lang.L("About Causerie"), m.showAbout)
 	m.win.SetMainMenu(fyne.NewMainMenu(
 		fyne.NewMenu(lang.L("Causerie"), accounts, add, find, fyne.NewMenuItemSeparator(), prefs, fyne.NewMenuItemSeparator(), quit),
+		fyne.NewMenu(lang.L("View"), chats, contacts),
 		fyne.NewMenu(lang.L("Help"), about),
 	))
 	// The menu's shortcuts work from the native menu bar; these make them
 	// work wherever the menu is drawn in the window, and in tests.
-	for _, it := range []*fyne.MenuItem{accounts, add, find, quit} {
+	for _, it := range []*fyne.MenuItem{accounts, add, find, chats, contacts, quit} {
 		action := it.Action
 		m.win.Canvas().AddShortcut(it.Shortcut, func(fyne.Shortcut) { action() })
 	}
@@ -263,6 +285,7 @@ func (m *mainWindow) handle(e core.Event) {
 		m.accountsChanged()
 		return
 	}
+	m.recentEvent(e)
 	acct := core.AccountOf(e)
 	v := m.views[acct]
 	if v == nil {
@@ -362,7 +385,9 @@ func (m *mainWindow) loadAvatar(s *core.Session, jid string) {
 // last one is gone the window hides and the welcome window shows.
 func (m *mainWindow) accountsChanged() {
 	m.syncAccounts()
+	m.recent.Forget(func(acct string) bool { return m.views[acct] != nil })
 	m.rebuild()
+	m.loadRecent()
 	if len(m.accounts) == 0 {
 		m.hidden = true
 		m.win.Hide()

@@ -84,6 +84,7 @@ func (m *mainWindow) rebuild() {
 		}
 	}
 	m.tree.Refresh()
+	m.rebuildRecent()
 
 	filter := strings.TrimSpace(m.filter.Text)
 	switch {
@@ -295,9 +296,15 @@ func (m *mainWindow) openChat(account, jid string) {
 	m.app.OpenChat(account, jid)
 }
 
-// openFirstMatch is Enter in the filter: the selected contact if shown,
-// else the first one.
+// openFirstMatch is Enter in the filter: on the Chats tab the first
+// conversation shown; else (or when no conversation matches) the selected
+// contact if shown, else the first one.
 func (m *mainWindow) openFirstMatch() {
+	if m.tabs.SelectedIndex() == 0 && len(m.recentKeys) > 0 {
+		k := m.recentKeys[0]
+		m.openChat(k.Account, k.Peer)
+		return
+	}
 	if n := m.model.Nodes[m.tree.Selected()]; n != nil && n.Kind == roster.NodeContact {
 		m.activate(m.tree.Selected())
 		return

@@ -51,8 +51,10 @@ func rows(m *mainWindow) []string {
 	return out
 }
 
-// renderedRow finds the on-screen row widget of a node.
+// renderedRow finds the on-screen row widget of a node, on the Contacts
+// tab (shown, as the user would).
 func renderedRow(m *mainWindow, uid string) *roster.Row {
+	m.tabs.SelectIndex(1)
 	for _, o := range test.LaidOutObjects(m.win.Canvas().Content()) {
 		if r, ok := o.(*roster.Row); ok && r.UID == uid && r.Visible() {
 			return r
@@ -367,8 +369,8 @@ func TestMainWindowGolden(t *testing.T) {
 	h.app.dispatch(core.ConnectionStateChanged{Account: me, State: core.StateOnline})
 	h.app.dispatch(core.RosterChanged{Account: me, Contacts: contacts})
 	h.app.dispatch(core.SubscriptionRequested{Account: me, Request: history.Request{From: "henry@example.com", Message: "Hello, it's Henry from the club", At: time.Unix(1, 0)}})
-	h.app.dispatch(core.MessageReceived{Account: me, Message: history.Message{Peer: "bob@example.org", Direction: history.In, Body: "x"}})
-	h.app.dispatch(core.MessageReceived{Account: me, Message: history.Message{Peer: "bob@example.org", Direction: history.In, Body: "y"}})
+	h.app.dispatch(core.MessageReceived{Account: me, Message: history.Message{ID: 1, Peer: "bob@example.org", Direction: history.In, Body: "x", Sent: time.Date(2024, 5, 1, 9, 0, 0, 0, time.Local)}})
+	h.app.dispatch(core.MessageReceived{Account: me, Message: history.Message{ID: 2, Peer: "bob@example.org", Direction: history.In, Body: "Are you coming tonight?", Sent: time.Date(2024, 5, 1, 9, 5, 0, 0, time.Local)}})
 	h.drain()
 	want := []string{
 		"Requests (1)", "  henry@example.com | “Hello, it's Henry from the club”",
@@ -388,8 +390,30 @@ func TestMainWindowGolden(t *testing.T) {
 		t.Errorf("title %q", m.win.Title())
 	}
 	m.win.Resize(fyne.NewSize(340, 600))
+	m.tabs.SelectIndex(1)
 	test.AssertRendersToMarkup(t, "main/roster.xml", m.win.Canvas())
 	test.AssertRendersToImage(t, "main/roster.png", m.win.Canvas())
+
+	// The Chats tab: Bob's two unread messages, our answer to Alice, a
+	// stranger's message, the latest first.
+	day := func(d int) time.Time { return time.Date(2024, 5, d, 9, 30, 0, 0, time.Local) }
+	for _, msg := range []history.Message{
+		{ID: 10, Peer: "alice@example.org", Direction: history.Out, Body: "See you at the club tonight?", Sent: day(2)},
+		{ID: 11, Peer: "zoe@example.com", Direction: history.In, Body: "Hello, I found your address on the club's page", Sent: day(3)},
+	} {
+		h.app.dispatch(core.MessageReceived{Account: me, Message: msg})
+	}
+	h.drain()
+	m.tabs.SelectIndex(0)
+	wantKeys := []string{"zoe@example.com", "alice@example.org", "bob@example.org"}
+	var gotKeys []string
+	for _, k := range m.recentKeys {
+		gotKeys = append(gotKeys, k.Peer)
+	}
+	if !slices.Equal(gotKeys, wantKeys) {
+		t.Fatalf("chats %q, want %q", gotKeys, wantKeys)
+	}
+	test.AssertRendersToImage(t, "main/chats.png", m.win.Canvas())
 
 	// The reconnection countdown.
 	h.app.dispatch(core.ConnectionStateChanged{Account: me, State: core.StateReconnecting, Retry: core.RetryInfo{At: time.Now().Add(11500 * time.Millisecond), Attempt: 1}})

@@ -2,7 +2,6 @@ package roster
 
 import (
 	"image/color"
-	"strconv"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -30,6 +29,17 @@ func PresenceColor(s core.Show) (c color.Color, ok bool) {
 		return color.NRGBA{0xe5, 0x39, 0x35, 0xff}, true
 	}
 	return color.NRGBA{0x9e, 0x9e, 0x9e, 0xff}, false
+}
+
+// PaintDot colours a presence dot: filled for a known availability, an
+// outline when offline or not known.
+func PaintDot(dot *canvas.Circle, s core.Show, known bool) {
+	fill, solid := PresenceColor(s)
+	if solid && known {
+		dot.FillColor, dot.StrokeWidth = fill, 0
+	} else {
+		dot.FillColor, dot.StrokeColor, dot.StrokeWidth = color.Transparent, fill, 1.5
+	}
 }
 
 // Callbacks are what the rows do, on the main window's behalf; each gets
@@ -93,29 +103,27 @@ func (r *Row) TappedSecondary(e *fyne.PointEvent) { r.on.Menu(r.UID, e.AbsoluteP
 // CreateRenderer is the row's renderer.
 func (r *Row) CreateRenderer() fyne.WidgetRenderer {
 	rr := &rosterRowRenderer{
-		row:       r,
-		dot:       &canvas.Circle{},
-		name:      canvas.NewText("", color.Black),
-		status:    canvas.NewText("", color.Black),
-		badgeBg:   canvas.NewRectangle(color.Black),
-		badgeText: canvas.NewText("", color.White),
-		avatar:    &canvas.Image{FillMode: canvas.ImageFillContain, ScaleMode: canvas.ImageScaleSmooth},
+		row:    r,
+		dot:    &canvas.Circle{},
+		name:   canvas.NewText("", color.Black),
+		status: canvas.NewText("", color.Black),
+		badge:  widgets.NewBadge(),
+		avatar: &canvas.Image{FillMode: canvas.ImageFillContain, ScaleMode: canvas.ImageScaleSmooth},
 	}
-	rr.badgeText.TextStyle.Bold = true
-	rr.objects = []fyne.CanvasObject{rr.dot, rr.avatar, rr.name, rr.status, rr.badgeBg, rr.badgeText, r.approve, r.deny}
+	rr.objects = append([]fyne.CanvasObject{rr.dot, rr.avatar, rr.name, rr.status}, rr.badge.Objects()...)
+	rr.objects = append(rr.objects, r.approve, r.deny)
 	rr.Refresh()
 	return rr
 }
 
 type rosterRowRenderer struct {
-	row       *Row
-	dot       *canvas.Circle
-	name      *canvas.Text
-	status    *canvas.Text
-	badgeBg   *canvas.Rectangle
-	badgeText *canvas.Text
-	avatar    *canvas.Image
-	objects   []fyne.CanvasObject
+	row     *Row
+	dot     *canvas.Circle
+	name    *canvas.Text
+	status  *canvas.Text
+	badge   *widgets.Badge
+	avatar  *canvas.Image
+	objects []fyne.CanvasObject
 }
 
 const (
@@ -150,15 +158,7 @@ func (rr *rosterRowRenderer) Layout(size fyne.Size) {
 			b.Move(fyne.NewPos(right-bs.Width, (size.Height-bs.Height)/2))
 			right -= bs.Width + p
 		}
-	} else if r.Unread > 0 {
-		ts := fyne.MeasureText(rr.badgeText.Text, rr.badgeText.TextSize, rr.badgeText.TextStyle)
-		bh := ts.Height + 2
-		bw := max(ts.Width+2*p+2, bh)
-		rr.badgeBg.CornerRadius = bh / 2
-		rr.badgeBg.Resize(fyne.NewSize(bw, bh))
-		rr.badgeBg.Move(fyne.NewPos(right-bw, (size.Height-bh)/2))
-		rr.badgeText.Resize(ts)
-		rr.badgeText.Move(fyne.NewPos(right-bw+(bw-ts.Width)/2, (size.Height-ts.Height)/2))
+	} else if bw := rr.badge.Place(right, size.Height/2); bw > 0 {
 		right -= bw + p
 	}
 
@@ -169,8 +169,8 @@ func (rr *rosterRowRenderer) Layout(size fyne.Size) {
 		x += avatarSize + p
 	}
 	w := right - x
-	rr.name.Text = ellipsize(r.Name, rr.name.TextSize, rr.name.TextStyle, w)
-	rr.status.Text = ellipsize(r.Status, rr.status.TextSize, rr.status.TextStyle, w)
+	rr.name.Text = widgets.Ellipsize(r.Name, rr.name.TextSize, rr.name.TextStyle, w)
+	rr.status.Text = widgets.Ellipsize(r.Status, rr.status.TextSize, rr.status.TextStyle, w)
 	ns := rr.name.MinSize()
 	if r.Status == "" {
 		rr.name.Move(fyne.NewPos(x, (size.Height-ns.Height)/2))
@@ -188,33 +188,21 @@ func (rr *rosterRowRenderer) Layout(size fyne.Size) {
 
 func (rr *rosterRowRenderer) Refresh() {
 	r := rr.row
-	fill, solid := PresenceColor(r.Presence)
-	if !r.Known {
-		solid = false
-	}
 	if r.Kind == NodeRequest {
-		fill, solid = theme.Color(theme.ColorNamePrimary), true
-	}
-	if solid {
-		rr.dot.FillColor, rr.dot.StrokeWidth = fill, 0
+		rr.dot.FillColor, rr.dot.StrokeWidth = theme.Color(theme.ColorNamePrimary), 0
 	} else {
-		rr.dot.FillColor, rr.dot.StrokeColor, rr.dot.StrokeWidth = color.Transparent, fill, 1.5
+		PaintDot(rr.dot, r.Presence, r.Known)
 	}
 	rr.name.Color = theme.Color(theme.ColorNameForeground)
 	rr.name.TextSize = theme.TextSize()
 	rr.name.TextStyle = fyne.TextStyle{Bold: r.Unread > 0}
 	rr.status.Color = theme.Color(theme.ColorNamePlaceHolder)
 	rr.status.TextSize = theme.CaptionTextSize()
-	rr.badgeBg.FillColor = theme.Color(theme.ColorNamePrimary)
-	rr.badgeText.Color = theme.Color(theme.ColorNameForegroundOnPrimary)
-	rr.badgeText.TextSize = theme.CaptionTextSize()
-	rr.badgeText.Text = strconv.Itoa(r.Unread)
-	if r.Unread > 99 {
-		rr.badgeText.Text = "99+"
+	if r.Kind == NodeRequest {
+		rr.badge.Set(0)
+	} else {
+		rr.badge.Set(r.Unread)
 	}
-	badge := r.Kind != NodeRequest && r.Unread > 0
-	widgets.SetVisible(rr.badgeBg, badge)
-	widgets.SetVisible(rr.badgeText, badge)
 	widgets.SetVisible(r.approve, r.Kind == NodeRequest)
 	widgets.SetVisible(r.deny, r.Kind == NodeRequest)
 	if rr.avatar.Resource != r.Avatar {
@@ -223,28 +211,7 @@ func (rr *rosterRowRenderer) Refresh() {
 	}
 	widgets.SetVisible(rr.avatar, r.Avatar != nil)
 	rr.Layout(r.Size())
-	for _, o := range []fyne.CanvasObject{rr.dot, rr.name, rr.status, rr.badgeBg, rr.badgeText} {
+	for _, o := range []fyne.CanvasObject{rr.dot, rr.name, rr.status} {
 		o.Refresh()
 	}
-}
-
-// ellipsize shortens s with "…" to fit width.
-func ellipsize(s string, size float32, style fyne.TextStyle, width float32) string {
-	if s == "" || fyne.MeasureText(s, size, style).Width <= width {
-		return s
-	}
-	rs := []rune(s)
-	lo, hi := 0, len(rs)
-	for lo < hi {
-		mid := (lo + hi + 1) / 2
-		if fyne.MeasureText(string(rs[:mid])+"…", size, style).Width <= width {
-			lo = mid
-		} else {
-			hi = mid - 1
-		}
-	}
-	if lo == 0 {
-		return ""
-	}
-	return string(rs[:lo]) + "…"
 }
