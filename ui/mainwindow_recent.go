@@ -30,12 +30,13 @@ func (m *mainWindow) buildRecent() fyne.CanvasObject {
 	m.recent = recent.NewModel()
 	m.recentList = widget.NewList(
 		func() int { return len(m.recentKeys) },
-		func() fyne.CanvasObject { return recent.NewRow(m.recentMenu) },
+		func() fyne.CanvasObject { return m.newRecentRow() },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id < len(m.recentKeys) {
 				m.updateRecentRow(m.recentKeys[id], o.(*recent.Row))
 			}
 		})
+	// Selected from the keyboard (a tap goes to the row).
 	m.recentList.OnSelected = func(id widget.ListItemID) {
 		m.recentList.UnselectAll()
 		if id < len(m.recentKeys) {
@@ -49,6 +50,12 @@ func (m *mainWindow) buildRecent() fyne.CanvasObject {
 	m.recentHint.Importance = widget.LowImportance
 	m.recentHint.Hide()
 	return container.NewStack(m.recentList, container.NewPadded(container.NewVBox(m.recentHint)))
+}
+
+// newRecentRow makes a row of the list: a tap opens the chat, a
+// secondary tap shows the conversation's menu.
+func (m *mainWindow) newRecentRow() *recent.Row {
+	return recent.NewRow(func(k recent.Key) { m.openChat(k.Account, k.Peer) }, m.recentMenu)
 }
 
 // loadRecent reads each account's conversations from the history (off

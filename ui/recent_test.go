@@ -17,7 +17,7 @@ import (
 func recentRows(m *mainWindow) []*recent.Row {
 	out := make([]*recent.Row, len(m.recentKeys))
 	for i, k := range m.recentKeys {
-		r := recent.NewRow(nil)
+		r := m.newRecentRow()
 		m.updateRecentRow(k, r)
 		out[i] = r
 	}
@@ -88,7 +88,7 @@ func TestRecentConversations(t *testing.T) {
 	var opened []string
 	openChatHook = func(acct, jid string) { opened = append(opened, jid) }
 	t.Cleanup(func() { openChatHook = nil })
-	m.recentList.Select(0)
+	test.Tap(rows[0])
 	if len(opened) != 1 || opened[0] != stranger.jid {
 		t.Fatalf("opened %q", opened)
 	}

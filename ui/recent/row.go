@@ -16,9 +16,10 @@ import (
 // Row is one conversation of the list: the peer's presence dot and
 // picture, name and time of the last message on the first line, the
 // message (after the account, when there are several) and the unread
-// count on the second. A tap is the list's (it opens the chat); a
-// secondary tap calls Menu. The window sets the fields, then calls
-// Refresh.
+// count on the second. A tap calls Open, a secondary tap Menu (the row
+// takes its own taps: Fyne gives a click to the first object under the
+// pointer that takes any kind of tap). The window sets the fields, then
+// calls Refresh.
 type Row struct {
 	widget.BaseWidget
 	Key                Key
@@ -27,14 +28,22 @@ type Row struct {
 	Presence           core.Show
 	Known              bool // presence known (else the dot is an outline)
 	Avatar             fyne.Resource
+	Open               func(k Key)
 	Menu               func(k Key, at fyne.Position)
 }
 
-// NewRow makes an empty row whose secondary tap calls menu.
-func NewRow(menu func(k Key, at fyne.Position)) *Row {
-	r := &Row{Menu: menu, Presence: core.ShowOffline}
+// NewRow makes an empty row whose tap calls open and secondary tap menu.
+func NewRow(open func(k Key), menu func(k Key, at fyne.Position)) *Row {
+	r := &Row{Open: open, Menu: menu, Presence: core.ShowOffline}
 	r.ExtendBaseWidget(r)
 	return r
+}
+
+// Tapped opens the conversation.
+func (r *Row) Tapped(*fyne.PointEvent) {
+	if r.Open != nil {
+		r.Open(r.Key)
+	}
 }
 
 // TappedSecondary shows the conversation's menu.
