@@ -44,6 +44,9 @@ func (s *Session) HandleMessage(c *xmpp.Conn, m *stanza.Message) {
 		s.messageError(c, peer, m)
 		return
 	}
+	if s.ignored(c, peer) {
+		return // a stranger, and the account ignores them: nothing is kept
+	}
 	if s.avatarNotification(c, peer, m) {
 		return
 	}

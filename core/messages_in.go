@@ -155,6 +155,28 @@ func (s *Session) messageIn(c *xmpp.Conn, peer string, m *stanza.Message) {
 	}
 }
 
+// ignored reports whether a message from peer is dropped because the
+// account ignores strangers (account.Account.IgnoreStrangers): peer is
+// not in the contact list, is not us or our server, and was never written
+// to from this account (a reply to our first message is awaited, not a
+// stranger's). The message is still acknowledged: nothing of it is kept.
+func (s *Session) ignored(c *xmpp.Conn, peer string) bool {
+	if !s.Account().IgnoreStrangers {
+		return false
+	}
+	me := s.jid()
+	if peer == me || (c != nil && peer == c.Domain()) {
+		return false
+	}
+	if ct, ok := s.roster.Contact(peer); ok && ct.InRoster {
+		return false
+	}
+	// Our messages to peer are stored before they are sent, never in a
+	// burst: the history answers.
+	sent, err := s.client.store.HasSent(me, peer)
+	return err == nil && !sent
+}
+
 // maxBurst bounds a burst: a server that never lets the reader catch up
 // gets one transaction per maxBurst messages, not one ever-growing one.
 const maxBurst = 64

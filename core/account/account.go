@@ -51,6 +51,10 @@ type Account struct {
 	Priority         int      `json:"priority"`
 	Disabled         bool     `json:"disabled,omitempty"`
 	RememberPassword bool     `json:"remember_password"`
+	// IgnoreStrangers drops the messages of people who are not in the
+	// contact list and to whom this account never wrote: not stored, not
+	// shown, not notified. Off by default.
+	IgnoreStrangers bool `json:"ignore_strangers,omitempty"`
 	// StrongestAuth is the strongest authentication mechanism this account
 	// has signed in with ("SCRAM-SHA-256", "PLAIN", "jabber:iq:auth", ...):
 	// a later sign-in refuses a server offering only weaker ones (core

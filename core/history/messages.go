@@ -544,6 +544,21 @@ func (s *Store) Conversations(account string) ([]Conversation, error) {
 	return out, nil
 }
 
+// HasSent reports whether account ever sent a message to peer.
+func (s *Store) HasSent(account, peer string) (bool, error) {
+	var one int
+	err := s.r.QueryRow(`SELECT 1 FROM messages m JOIN conversations c ON c.id = m.conv
+		JOIN accounts a ON a.id = c.account_id
+		WHERE a.jid = ? AND c.peer = ? AND m.direction = ? LIMIT 1`, account, peer, Out).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("history: HasSent: %w", err)
+	}
+	return true, nil
+}
+
 // Hide takes conversation (account, peer) out of Conversations until a
 // message newer than those stored now arrives. Its history is kept.
 func (s *Store) Hide(account, peer string) error {
