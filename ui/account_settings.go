@@ -34,12 +34,14 @@ type accountSettings struct {
 	portMsg, errorText                   *widget.Label
 	tls                                  *widget.RadioGroup
 	autoConnect, enabled, remember       *widget.Check
-	pinned                               []string
-	pinBox                               *fyne.Container
-	save, cancel                         *widget.Button
-	progress                             *widget.ProgressBarInfinite
-	view                                 fyne.CanvasObject
-	busy                                 bool
+	// ignoreStrangers: drop messages from people not in the contacts.
+	ignoreStrangers *widget.Check
+	pinned          []string
+	pinBox          *fyne.Container
+	save, cancel    *widget.Button
+	progress        *widget.ProgressBarInfinite
+	view            fyne.CanvasObject
+	busy            bool
 }
 
 func (w *accountsWindow) showSettings(jid string) {
@@ -89,6 +91,8 @@ func (w *accountsWindow) showSettings(jid string) {
 	d.enabled.SetChecked(!a.Disabled)
 	d.remember = widget.NewCheck(lang.L("Remember password in the system keyring"), nil)
 	d.remember.SetChecked(a.RememberPassword)
+	d.ignoreStrangers = widget.NewCheck(lang.L("Ignore messages from people who are not in my contacts"), nil)
+	d.ignoreStrangers.SetChecked(a.IgnoreStrangers)
 	for _, m := range []**widget.Label{&d.nameMsg, &d.resMsg, &d.prioMsg, &d.hostMsg, &d.portMsg, &d.errorText} {
 		*m = loginMessageLabel(widget.DangerImportance)
 	}
@@ -106,7 +110,7 @@ func (w *accountsWindow) showSettings(jid string) {
 			widget.NewLabel(lang.L("Port")), container.NewVBox(d.port, d.portMsg),
 			widget.NewLabel(lang.L("Encryption")), d.tls,
 		),
-		d.autoConnect, d.enabled, d.remember,
+		d.autoConnect, d.enabled, d.remember, d.ignoreStrangers,
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle(lang.L("Trusted certificate"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		d.pinBox,
@@ -191,6 +195,7 @@ func (d *accountSettings) collect(a account.Account) (account.Account, bool) {
 	}
 	a.AutoConnect = d.autoConnect.Checked
 	a.Disabled = !d.enabled.Checked
+	a.IgnoreStrangers = d.ignoreStrangers.Checked
 	a.Pinned = slices.Clone(d.pinned)
 	var ve *account.ValidationError
 	if err := a.Validate(); errors.As(err, &ve) {

@@ -260,6 +260,10 @@ func TestAccountSettingsDialog(t *testing.T) {
 	setEntry(aw.win, d.host, srv.Host)
 	setEntry(aw.win, d.name, "Work")
 	setEntry(aw.win, d.resource, "desk")
+	if d.ignoreStrangers.Checked {
+		t.Error("strangers ignored by default")
+	}
+	test.Tap(d.ignoreStrangers)
 	test.Tap(loginFindButton(t, d.pinBox, "Forget"))
 	if len(d.pinned) != 0 || !strings.Contains(overlayTexts(aw.win), "None: the server's certificate") {
 		t.Error("pin not forgotten in the form")
@@ -270,7 +274,7 @@ func TestAccountSettingsDialog(t *testing.T) {
 		t.Errorf("priority %d not applied to the session", s.Presence().Priority)
 	}
 	a := s.Account()
-	if a.DisplayName != "Work" || a.Priority != -5 || a.Resource != "desk" || len(a.Pinned) != 0 {
+	if a.DisplayName != "Work" || a.Priority != -5 || a.Resource != "desk" || len(a.Pinned) != 0 || !a.IgnoreStrangers {
 		t.Fatalf("saved %+v", a)
 	}
 	stored, _ := h.client.Session(jid)

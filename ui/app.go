@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -35,6 +36,12 @@ type App struct {
 	// requestsNotified: subscription requests already notified, by
 	// sender (one notification each while the app runs).
 	requestsNotified map[ChatKey]bool
+	// strangers: when each stranger's messages last notified, and the
+	// times of the last stranger notifications (strangerMayNotify).
+	strangerNotified map[ChatKey]time.Time
+	strangerTimes    []time.Time
+	// now is the clock of notification limits (tests set it).
+	now func() time.Time
 	// images holds the images messages show.
 	images *transcript.Images
 	// foreground: the app has the focus (notifications are for when it
@@ -74,6 +81,7 @@ func New(fa fyne.App, c *core.Client, version string) *App {
 		dir = filepath.Join(dir, "causerie", "images")
 	}
 	a := &App{FyneApp: fa, Client: c, Version: version, unread: map[ChatKey]int{}, requestsNotified: map[ChatKey]bool{}, do: fyne.Do,
+		strangerNotified: map[ChatKey]time.Time{}, now: time.Now,
 		foreground: true, trayCheck: trayAvailable, infos: map[ChatKey]*contactInfo{}, profiles: map[string]*profileWindow{}}
 	// Rich text colours and the look preferences go through the app's
 	// theme (theme.go); the other preferences apply to core.

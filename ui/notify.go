@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
@@ -31,6 +32,15 @@ const (
 
 // notificationLimit cuts long messages in a notification.
 const notificationLimit = 160
+
+// Strangers' messages (people not in the contact list) notify at most
+// once per stranger per strangerQuiet, and at most strangerBurst of them
+// a minute: spam from one address or from many cannot flood the desktop.
+// Their messages still show in the Chats tab with their unread count.
+const (
+	strangerQuiet = 10 * time.Minute
+	strangerBurst = 3
+)
 
 func (a *App) notificationsOn() bool {
 	return a.FyneApp.Preferences().BoolWithFallback(prefNotify, true)
@@ -74,6 +84,9 @@ func (a *App) notifyEvent(e core.Event) {
 		if m.Direction != history.In || m.Type == "error" || a.looking(k) || a.Muted(k) {
 			return
 		}
+		if a.stranger(k) && !a.strangerMayNotify(k) {
+			return
+		}
 		a.FyneApp.SendNotification(fyne.NewNotification(
 			lang.L("Message from {{.Name}}", map[string]any{"Name": a.contactName(e.Account, m.Peer)}), a.notificationText(m)))
 		a.playMessageSound()
@@ -91,6 +104,38 @@ func (a *App) notifyEvent(e core.Event) {
 		a.FyneApp.SendNotification(fyne.NewNotification(lang.L("Subscription request"),
 			lang.L("{{.Name}} wants to see your presence.", map[string]any{"Name": safetext.Isolate(e.Request.From)})))
 	}
+}
+
+// stranger reports whether k's peer is not in the account's contacts.
+func (a *App) stranger(k ChatKey) bool {
+	s, ok := a.Client.Session(k.Account)
+	if !ok {
+		return true
+	}
+	c, ok := s.Roster().Contact(k.JID)
+	return !ok || !c.InRoster
+}
+
+// strangerMayNotify applies the limits on strangers' notifications and
+// counts the one it allows.
+func (a *App) strangerMayNotify(k ChatKey) bool {
+	now := a.now()
+	if last, ok := a.strangerNotified[k]; ok && now.Sub(last) < strangerQuiet {
+		return false
+	}
+	recent := a.strangerTimes[:0]
+	for _, t := range a.strangerTimes {
+		if now.Sub(t) < time.Minute {
+			recent = append(recent, t)
+		}
+	}
+	a.strangerTimes = recent
+	if len(recent) >= strangerBurst {
+		return false
+	}
+	a.strangerNotified[k] = now
+	a.strangerTimes = append(a.strangerTimes, now)
+	return true
 }
 
 // notificationText is what a message's notification says: its text,

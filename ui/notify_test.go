@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -28,8 +29,11 @@ func TestNotifications(t *testing.T) {
 	h.app.ShowMain()
 	h.open("bob@example.org")
 	test.AssertNotificationSent(t, nil, func() { h.app.dispatch(msg("bob@example.org", "Encore")) })
-	// In the background: notified.
+	// In the background: notified. (Bob is not a contact: one
+	// notification per 10 minutes, see TestStrangerNotificationsLimited.)
 	h.app.foreground = false
+	clock := time.Now().Add(11 * time.Minute)
+	h.app.now = func() time.Time { return clock }
 	test.AssertNotificationSent(t, fyne.NewNotification("Message from bob@example.org", "Tu es là ?"), func() {
 		h.app.dispatch(msg("bob@example.org", "Tu es là ?"))
 	})
@@ -51,6 +55,44 @@ func TestNotifications(t *testing.T) {
 	// Unread count in the title: carol's message and bob's while away.
 	if got := h.app.main.win.Title(); got != "Causerie (1)" && got != "Causerie (2)" {
 		t.Errorf("title %q", got)
+	}
+}
+
+// TestStrangerNotificationsLimited: a stranger's messages notify once per
+// 10 minutes, and at most 3 strangers a minute; their messages are still
+// counted unread.
+func TestStrangerNotificationsLimited(t *testing.T) {
+	h := newChatHarness(t, false)
+	h.app.foreground = false
+	clock := time.Date(2026, 12, 4, 12, 0, 0, 0, time.Local)
+	h.app.now = func() time.Time { return clock }
+	msg := func(peer, body string) core.MessageReceived {
+		return core.MessageReceived{Account: h.me, Message: history.Message{Peer: peer, Direction: history.In, Type: "chat", Body: body}}
+	}
+	test.AssertNotificationSent(t, fyne.NewNotification("Message from spam@example.org", "Promo 1"), func() {
+		h.app.dispatch(msg("spam@example.org", "Promo 1"))
+	})
+	clock = clock.Add(9 * time.Minute)
+	test.AssertNotificationSent(t, nil, func() { h.app.dispatch(msg("spam@example.org", "Promo 2")) })
+	clock = clock.Add(2 * time.Minute)
+	test.AssertNotificationSent(t, fyne.NewNotification("Message from spam@example.org", "Promo 3"), func() {
+		h.app.dispatch(msg("spam@example.org", "Promo 3"))
+	})
+	// Many addresses at once: the first ones only (spam@ counted above).
+	for i, want := range []bool{true, true, false, false} {
+		peer := fmt.Sprintf("bot%d@example.net", i)
+		var n *fyne.Notification
+		if want {
+			n = fyne.NewNotification("Message from "+peer, "Hi")
+		}
+		test.AssertNotificationSent(t, n, func() { h.app.dispatch(msg(peer, "Hi")) })
+	}
+	clock = clock.Add(time.Minute)
+	test.AssertNotificationSent(t, fyne.NewNotification("Message from bot3@example.net", "Again"), func() {
+		h.app.dispatch(msg("bot3@example.net", "Again"))
+	})
+	if n := h.app.Unread(ChatKey{h.me, "spam@example.org"}); n != 3 {
+		t.Errorf("spam's unread %d, want 3", n)
 	}
 }
 
@@ -114,7 +156,8 @@ func TestNotificationsHostile(t *testing.T) {
 	h.fyne.Preferences().SetBool(prefNotifyText, false)
 	test.AssertNotificationSent(t, fyne.NewNotification("Message from bob@example.org", "New message"), func() { h.app.dispatch(msg) })
 	h.fyne.Preferences().SetBool(prefNotifyText, true)
-	// An override in the text is closed inside an isolate.
-	msg.Message.Body = "\u202egnp.exe is safe"
-	test.AssertNotificationSent(t, fyne.NewNotification("Message from bob@example.org", "\u2068\u202egnp.exe is safe\u202c\u2069"), func() { h.app.dispatch(msg) })
+	// An override in the text is closed inside an isolate. (Another
+	// stranger: bob's next notification would wait 10 minutes.)
+	msg.Message.Peer, msg.Message.Body = "carl@example.org", "\u202egnp.exe is safe"
+	test.AssertNotificationSent(t, fyne.NewNotification("Message from carl@example.org", "\u2068\u202egnp.exe is safe\u202c\u2069"), func() { h.app.dispatch(msg) })
 }
