@@ -198,7 +198,7 @@ func (f *contactForm) show(title string, w, h float32) {
 	})
 	f.dlg = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil,
 		container.NewHBox(layout.NewSpacer(), cancel, f.ok), nil, nil, container.NewVScroll(f.view)), f.m.win)
-	f.dlg.Resize(fyne.NewSize(w, h))
+	f.dlg.Resize(dialogSize(f.m.win, fyne.NewSize(w, h)))
 	f.dlg.Show()
 	f.m.contactDialog = f
 	f.dlg.SetOnClosed(func() {
@@ -305,7 +305,7 @@ func (m *mainWindow) showEditContact(acct string, c core.Contact) {
 	f.ok.Importance = widget.HighImportance
 	f.name.OnSubmitted = func(string) { f.ok.OnTapped() }
 	f.view = container.NewVBox(container.New(layout.NewFormLayout(),
-		widget.NewLabel(lang.L("Address")), widget.NewLabel(c.JID),
+		widget.NewLabel(lang.L("Address")), wrappedLabel(safetext.Isolate(c.JID)),
 		widget.NewLabel(lang.L("Name")), f.name,
 		widget.NewLabel(lang.L("Groups")), f.groups.box,
 	), f.errText)
@@ -346,7 +346,7 @@ func (m *mainWindow) askNewGroup(title, initial string, done func(string)) {
 	e.OnSubmitted = func(string) { apply() }
 	d = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil,
 		container.NewHBox(layout.NewSpacer(), widget.NewButton(lang.L("Cancel"), func() { d.Hide() }), ok), nil, nil, content), m.win)
-	d.Resize(fyne.NewSize(340, 0))
+	d.Resize(dialogSize(m.win, fyne.NewSize(340, 0)))
 	d.Show()
 	m.win.Canvas().Focus(e)
 }
@@ -388,7 +388,7 @@ func (m *mainWindow) showRequest(acct string, r history.Request) {
 	if len(m.accounts) > 1 {
 		items = append(items, widget.NewLabel(lang.L("To your account {{.Account}}", map[string]any{"Account": acct})))
 	}
-	addBack := widget.NewCheck(lang.L("Add them to my contacts and ask to see their presence"), nil)
+	addBack := widget.NewCheck(lang.L("Add them to my contacts too"), nil)
 	addBack.SetChecked(!c.WeSee())
 	var d *dialog.CustomDialog
 	esc := func() { d.Hide() }
@@ -439,7 +439,7 @@ func (m *mainWindow) showRequest(acct string, r history.Request) {
 	later := widget.NewButton(lang.L("Decide later"), func() { d.Hide() })
 	d = dialog.NewCustomWithoutButtons(lang.L("Subscription request"), container.NewBorder(nil,
 		container.NewHBox(later, layout.NewSpacer(), deny, approve), nil, nil, container.NewVScroll(content)), m.win)
-	d.Resize(fyne.NewSize(460, 460))
+	d.Resize(dialogSize(m.win, fyne.NewSize(460, 460)))
 	m.requestDialog = d
 	d.SetOnClosed(func() {
 		if m.requestDialog == d {

@@ -222,7 +222,7 @@ func (m *mainWindow) askPassword(v *accountState) {
 	ok.Importance = widget.HighImportance
 	d = dialog.NewCustomWithoutButtons(lang.L("Password for {{.Account}}", map[string]any{"Account": a.JID}),
 		container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), widget.NewButton(lang.L("Cancel"), func() { d.Hide() }), ok), nil, nil, content), m.win)
-	d.Resize(fyne.NewSize(400, 0))
+	d.Resize(dialogSize(m.win, fyne.NewSize(400, 0)))
 	m.passwordDialog = d
 	d.Show()
 	m.win.Canvas().Focus(pw)

@@ -122,7 +122,7 @@ func (m *mainWindow) showPriority() {
 			m.applyPresence(show)
 		}
 	}, m.win)
-	d.Resize(fyne.NewSize(320, 260))
+	d.Resize(dialogSize(m.win, fyne.NewSize(320, 260)))
 	d.Show()
 }
 

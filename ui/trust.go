@@ -26,6 +26,13 @@ func showTrustDialog(win fyne.Window, domain, fp string, answer func(trust bool)
 // was trusted, and the dialog says so, showing the old fingerprints and the
 // new one. Accepting replaces the old pins (core.Session.TrustCertificate).
 func showCertificateDialog(win fyne.Window, domain, fp string, previous []string, answer func(trust bool)) dialog.Dialog {
+	// Over a narrow window (the main window: 340 pixels) the fingerprint
+	// takes four lines and the button a short name, so nothing is cut.
+	perLine := 16
+	if narrow := win.Canvas().Size().Width < 460; narrow {
+		perLine = 8
+	}
+	fingerprintLabel := func(fp string) *widget.Label { return fingerprintLabelN(fp, perLine) }
 	fpLabel := fingerprintLabel(fp)
 	var content *fyne.Container
 	title, confirm := lang.L("Certificate not trusted"), lang.L("Trust this certificate")
@@ -52,27 +59,57 @@ func showCertificateDialog(win fyne.Window, domain, fp string, previous []string
 		content.Add(fpLabel)
 		content.Add(advice)
 	}
+	if perLine < 16 {
+		confirm = lang.L("Trust")
+	}
 	d := dialog.NewCustomConfirm(title, confirm, lang.L("Cancel"), content, answer, win)
-	d.Resize(fyne.NewSize(460, 0))
+	d.Resize(dialogSize(win, fyne.NewSize(460, 0)))
 	d.Show()
 	return d
 }
 
-// fingerprintLabel shows a fingerprint in monospace, selectable.
-func fingerprintLabel(fp string) *widget.Label {
-	l := widget.NewLabel(loginFingerprintLines(fp))
+// fingerprintLabelN shows a fingerprint in monospace, selectable, n
+// pairs a line.
+func fingerprintLabelN(fp string, n int) *widget.Label {
+	l := widget.NewLabel(fingerprintLines(fp, n))
 	l.TextStyle = fyne.TextStyle{Monospace: true}
 	l.Selectable = true
 	return l
 }
 
 // loginFingerprintLines splits a 32-byte fingerprint over two lines.
-func loginFingerprintLines(fp string) string {
+func loginFingerprintLines(fp string) string { return fingerprintLines(fp, 16) }
+
+// fingerprintLines is a SHA-256 fingerprint in lines of n pairs.
+func fingerprintLines(fp string, n int) string {
 	parts := strings.Split(fp, ":")
-	if len(parts) != 32 {
+	if len(parts) != 32 || n <= 0 {
 		return fp
 	}
-	return strings.Join(parts[:16], ":") + "\n" + strings.Join(parts[16:], ":")
+	var lines []string
+	for len(parts) > 0 {
+		k := min(n, len(parts))
+		lines = append(lines, strings.Join(parts[:k], ":"))
+		parts = parts[k:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// wrappedLabel shows text that may be longer than a narrow dialog is wide
+// (an address), broken where needed.
+func wrappedLabel(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapBreak
+	return l
+}
+
+// dialogSize is the size for a dialog over win: want, within the window
+// (a dialog is drawn inside its window: what passes its edges is cut).
+func dialogSize(win fyne.Window, want fyne.Size) fyne.Size {
+	if c := win.Canvas().Size(); c.Width > 0 && c.Height > 0 {
+		want.Width, want.Height = min(want.Width, c.Width), min(want.Height, c.Height)
+	}
+	return want
 }
 
 // setFieldMessage shows text in a message label under a field, or hides
