@@ -160,3 +160,31 @@ func TestRecentConversations(t *testing.T) {
 		t.Fatalf("tab preference %d", got)
 	}
 }
+
+// TestStrangerBarAnswersRequest: a stranger who asked to see our presence
+// gets Approve and Deny in their chat's bar; Approve makes them a contact
+// (added back), and the bar goes.
+func TestStrangerBarAnswersRequest(t *testing.T) {
+	srv := prosody(t)
+	h, s, m := signedIn(t, srv)
+	me := s.Account().JID
+	stranger := newPeer(t, srv)
+	if _, err := stranger.session.SendMessage(me, core.TypeChat, "", "Bonjour, on peut se suivre ?"); err != nil {
+		t.Fatal(err)
+	}
+	if err := stranger.session.AddContact(t.Context(), core.AddContactRequest{JID: me, Subscribe: true}); err != nil {
+		t.Fatal(err)
+	}
+	h.pump("the request", func() bool { return m.views[me].requests[stranger.jid].From != "" })
+	m.openChat(me, stranger.jid)
+	h.drain()
+	conv := h.app.chat.convs[ChatKey{me, stranger.jid}]
+	if !conv.approve.Visible() || !conv.deny.Visible() || !strings.Contains(conv.strangerNote.Text, "asks to see when you are online") {
+		t.Fatalf("bar: %q, approve %v", conv.strangerNote.Text, conv.approve.Visible())
+	}
+	test.Tap(conv.approve)
+	h.pump("a contact now, the bar gone", func() bool {
+		c, _ := s.Roster().Contact(stranger.jid)
+		return c.InRoster && c.SeesUs() && !conv.stranger.Visible()
+	})
+}

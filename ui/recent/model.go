@@ -1,7 +1,8 @@
 package recent
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -79,22 +80,32 @@ func (m *Model) Len() int { return len(m.last) }
 // Sorted lists the conversations, the most recently active first; with
 // match set, only those it accepts.
 func (m *Model) Sorted(match func(Key) bool) []Key {
-	out := make([]Key, 0, len(m.last))
-	for k := range m.last {
+	type entry struct {
+		k    Key
+		sent int64
+		id   int64
+	}
+	es := make([]entry, 0, len(m.last))
+	for k, msg := range m.last {
 		if match == nil || match(k) {
-			out = append(out, k)
+			es = append(es, entry{k, msg.Sent.UnixNano(), msg.ID})
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := m.last[out[i]], m.last[out[j]]
-		if newer(a, b) != newer(b, a) {
-			return newer(a, b)
+	slices.SortFunc(es, func(a, b entry) int {
+		switch {
+		case a.sent != b.sent:
+			return cmp.Compare(b.sent, a.sent)
+		case a.id != b.id:
+			return cmp.Compare(b.id, a.id)
+		case a.k.Account != b.k.Account:
+			return strings.Compare(a.k.Account, b.k.Account)
 		}
-		if out[i].Account != out[j].Account {
-			return out[i].Account < out[j].Account
-		}
-		return out[i].Peer < out[j].Peer
+		return strings.Compare(a.k.Peer, b.k.Peer)
 	})
+	out := make([]Key, len(es))
+	for i, e := range es {
+		out[i] = e.k
+	}
 	return out
 }
 

@@ -1,6 +1,7 @@
 package recent
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -100,6 +101,25 @@ func TestWhen(t *testing.T) {
 	} {
 		if got := When(c.t, now); got != c.want {
 			t.Errorf("When(%v) = %q, want %q", c.t, got, c.want)
+		}
+	}
+}
+
+// BenchmarkLoadSorted5000 is the list's side of 5,000 conversations: the
+// history's answer loaded into the model and sorted for the list (the
+// read itself is history's BenchmarkConversations5000).
+func BenchmarkLoadSorted5000(b *testing.B) {
+	cs := make([]history.Conversation, 5000)
+	for i := range cs {
+		peer := fmt.Sprintf("contact%04d@example.net", i)
+		cs[i] = history.Conversation{Peer: peer, Last: msg(int64(i+1), peer, (i*7919)%5000, "un message")}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		m := NewModel()
+		m.Load("me@x", cs)
+		if len(m.Sorted(nil)) != 5000 {
+			b.Fatal("not all listed")
 		}
 	}
 }
