@@ -161,7 +161,7 @@ func (s *Session) setMessageState(m history.Message, st history.State, reason st
 // joins the burst of what was received (inBatch), stored in one
 // transaction with it.
 func (s *Session) deferMessageState(m history.Message, st history.State, reason string) {
-	s.deferMove(history.Move{ID: m.ID, State: st, Reason: reason}, func(moved bool) {
+	s.in.move(history.Move{ID: m.ID, State: st, Reason: reason}, func(moved bool) {
 		if moved {
 			s.stateChanged(m, st, reason)
 		}

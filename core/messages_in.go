@@ -30,29 +30,30 @@ type inBatch struct {
 	moveAfter []func(moved bool)
 }
 
-// deferStore adds a message to the burst; after runs once it is stored.
-func (s *Session) deferStore(m *history.Message, after func(dup bool)) {
-	s.in.mu.Lock()
-	s.in.msgs = append(s.in.msgs, m)
-	s.in.after = append(s.in.after, after)
-	s.in.mu.Unlock()
+// add adds a message to the burst; after runs once it is stored. It
+// reports whether the burst is full (maxBurst): time to flush.
+func (b *inBatch) add(m *history.Message, after func(dup bool)) (full bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.msgs = append(b.msgs, m)
+	b.after = append(b.after, after)
+	return len(b.msgs) >= maxBurst
 }
 
-// deferMove adds a delivery state change of one of our messages to the
-// burst (the server's ack, the peer's receipt); after runs once it is
-// stored.
-func (s *Session) deferMove(mv history.Move, after func(moved bool)) {
-	s.in.mu.Lock()
-	s.in.moves = append(s.in.moves, mv)
-	s.in.moveAfter = append(s.in.moveAfter, after)
-	s.in.mu.Unlock()
+// move adds a delivery state change of one of our messages to the burst
+// (the server's ack, the peer's receipt); after runs once it is stored.
+func (b *inBatch) move(mv history.Move, after func(moved bool)) {
+	b.mu.Lock()
+	b.moves = append(b.moves, mv)
+	b.moveAfter = append(b.moveAfter, after)
+	b.mu.Unlock()
 }
 
-// latestPending is the latest Sent among the burst's messages from peer.
-func (s *Session) latestPending(peer string) (t time.Time) {
-	s.in.mu.Lock()
-	defer s.in.mu.Unlock()
-	for _, m := range s.in.msgs {
+// latest is the latest Sent among the burst's messages from peer.
+func (b *inBatch) latest(peer string) (t time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, m := range b.msgs {
 		if m.Peer == peer && m.Sent.After(t) {
 			t = m.Sent
 		}
@@ -139,7 +140,7 @@ func (s *Session) messageIn(c *xmpp.Conn, peer string, m *stanza.Message) {
 		Received:  now,
 		State:     history.StateReceived,
 	}
-	s.deferStore(&hm, func(dup bool) {
+	full := s.in.add(&hm, func(dup bool) {
 		if !dup {
 			s.client.bus.Publish(MessageReceived{Account: me, Message: hm})
 		}
@@ -150,7 +151,7 @@ func (s *Session) messageIn(c *xmpp.Conn, peer string, m *stanza.Message) {
 			s.answerReceipt(c, peer, m)
 		}
 	})
-	if s.burstFull() {
+	if full {
 		s.flushFirst(c)
 	}
 }
@@ -180,12 +181,6 @@ func (s *Session) ignored(c *xmpp.Conn, peer string) bool {
 // maxBurst bounds a burst: a server that never lets the reader catch up
 // gets one transaction per maxBurst messages, not one ever-growing one.
 const maxBurst = 64
-
-func (s *Session) burstFull() bool {
-	s.in.mu.Lock()
-	defer s.in.mu.Unlock()
-	return len(s.in.msgs) >= maxBurst
-}
 
 // storeFailed counts a failure to store received messages in a row and,
 // from the second, waits longer each time, up to 30 s, before the link is
@@ -267,7 +262,7 @@ const reorderSpan = 5 * time.Minute
 func (s *Session) delayFloor(peer string, away, now time.Time) time.Time {
 	me := s.jid()
 	if now.Sub(away) >= settleTime {
-		floor := s.latestPending(peer) // not stored yet: later than what is
+		floor := s.in.latest(peer) // not stored yet: later than what is
 		if last, err := s.client.store.Latest(me, peer, 1); err == nil && len(last) == 1 && last[0].Sent.After(floor) {
 			floor = last[0].Sent
 		}

@@ -4,11 +4,14 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 
 	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/account"
 	"github.com/causerie/causerie/core/blocking"
+	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/ui/recent"
 )
 
@@ -125,6 +128,10 @@ func TestRecentConversations(t *testing.T) {
 		t.Error("the bar shows for a contact")
 	}
 
+	// Paul's badge opens his message too.
+	test.Tap(recentRows(m)[1])
+	h.pump("Paul's message read", func() bool { return m.app.UnreadTotal() == 0 && m.win.Title() == "Causerie" })
+
 	// Filter: by address or name.
 	m.filter.SetText("paul")
 	if len(m.recentKeys) != 1 || m.recentKeys[0].Peer != friend.jid {
@@ -135,6 +142,10 @@ func TestRecentConversations(t *testing.T) {
 	// Close Paul's conversation: gone, unread cleared, history kept; gone
 	// after a reload from the history too; back with his next message.
 	paul := recent.Key{Account: me, Peer: friend.jid}
+	m.openChat(me, stranger.jid) // Paul's chat no longer in view
+	h.drain()
+	send(friend, "Tu as lu ?")
+	h.pump("Paul's new message", func() bool { return m.app.Unread(ChatKey{me, friend.jid}) == 1 })
 	m.hideConversation(paul)
 	if len(m.recentKeys) != 1 || m.app.UnreadTotal() != 0 {
 		t.Fatalf("after closing: %v, %d unread", m.recentKeys, m.app.UnreadTotal())
@@ -143,7 +154,7 @@ func TestRecentConversations(t *testing.T) {
 		cs, err := s.Conversations()
 		return err == nil && len(cs) == 1
 	})
-	if hist, _ := s.History(friend.jid, 10); len(hist) != 2 {
+	if hist, _ := s.History(friend.jid, 10); len(hist) != 3 {
 		t.Fatalf("Paul's history after closing: %d messages", len(hist))
 	}
 	m.loadRecent()
@@ -187,4 +198,28 @@ func TestStrangerBarAnswersRequest(t *testing.T) {
 		c, _ := s.Roster().Contact(stranger.jid)
 		return c.InRoster && c.SeesUs() && !conv.stranger.Visible()
 	})
+}
+
+// TestRecentAcrossAccounts: with two accounts, each conversation says
+// which account it is on, and the two accounts' conversations mix by
+// time.
+func TestRecentAcrossAccounts(t *testing.T) {
+	h, m := newOfflineWindow(t)
+	const me, work = "me@example.org", "work@example.com"
+	if _, err := h.client.AddAccount(t.Context(), account.Account{JID: work, DisplayName: "Travail"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	h.drain()
+	at := func(min int) time.Time { return time.Date(2024, 5, 1, 9, min, 0, 0, time.Local) }
+	h.app.dispatch(core.MessageReceived{Account: me, Message: history.Message{ID: 1, Peer: "a@example.org", Direction: history.In, Body: "perso", Sent: at(1)}})
+	h.app.dispatch(core.MessageReceived{Account: work, Message: history.Message{ID: 2, Peer: "b@example.com", Direction: history.In, Body: "boulot", Sent: at(2)}})
+	h.drain()
+	rows := recentRows(m)
+	if len(rows) != 2 || rows[0].Detail != "Travail · boulot" || rows[1].Detail != me+" · perso" {
+		var got []string
+		for _, r := range rows {
+			got = append(got, r.Detail)
+		}
+		t.Fatalf("rows %q", got)
+	}
 }

@@ -203,7 +203,7 @@ func TestStoreFileFormat(t *testing.T) {
 			t.Errorf("password-like key %q in the file", k)
 		}
 	}
-	if reflect.TypeOf(Account{}).NumField() != 12 {
+	if reflect.TypeOf(Account{}).NumField() != 13 { // 13th: IgnoreStrangers, a preference
 		t.Errorf("Account gained a field: make sure it is not a secret")
 	}
 }
