@@ -92,17 +92,7 @@ func TestMigrationToCaches(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustAdd(t, s, msg(bob, In, "avant", t0))
-	for _, q := range append(undoWireID, `DROP TABLE caps`, `DROP TABLE avatars`, `DROP TABLE read_marks`, `PRAGMA user_version = 2`) {
-		if _, err := s.w.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	s.Close()
-	s, err = Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s = reopenAt(t, s, path, 2, append(undoWireID, `DROP TABLE caps`, `DROP TABLE avatars`, `DROP TABLE read_marks`)...)
 	var v int
 	s.w.QueryRow("PRAGMA user_version").Scan(&v)
 	if v != schemaVersion || v < 3 {
@@ -134,16 +124,7 @@ func TestMigrationForgetsUnboundedAvatars(t *testing.T) {
 	if err := s.SaveCaps("sha-1", "v", []byte("x")); err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range append(undoWireID, `PRAGMA user_version = 4`) {
-		if _, err := s.w.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	s.Close()
-	if s, err = Open(path); err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s = reopenAt(t, s, path, 4, undoWireID...)
 	if _, _, ok, err := s.Avatar(bob); ok || err != nil {
 		t.Fatalf("avatar kept: %v %v", ok, err)
 	}

@@ -272,6 +272,26 @@ func TestDuplicates(t *testing.T) {
 	}
 }
 
+// reopenAt takes the database s (at path) back to an older version with
+// the statements undo and user_version version, closes it and opens it
+// again, which runs the migrations since that version. The new store is
+// closed when the test ends.
+func reopenAt(t testing.TB, s *Store, path string, version int, undo ...string) *Store {
+	t.Helper()
+	for _, q := range append(undo, fmt.Sprintf("PRAGMA user_version = %d", version)) {
+		if _, err := s.w.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 // undoHidden takes migration 9 back, for tests that make an older database.
 var undoHidden = []string{`ALTER TABLE conversations DROP COLUMN hidden`, `ALTER TABLE conversations DROP COLUMN last_id`}
 

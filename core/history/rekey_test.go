@@ -61,17 +61,7 @@ func TestMigrationRekeysJIDs(t *testing.T) {
 	if err := s.SaveAvatar(alice, "h", []byte("png")); err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range append(undoHidden, `PRAGMA user_version = 7`) {
-		if _, err := s.w.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	s.Close()
-
-	if s, err = Open(path); err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s = reopenAt(t, s, path, 7, undoHidden...)
 	var accounts []string
 	rows, err := s.r.Query(`SELECT jid FROM accounts ORDER BY jid`)
 	if err != nil {

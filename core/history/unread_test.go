@@ -57,16 +57,7 @@ func TestMigrationReadMarks(t *testing.T) {
 	if err := s.Add(&m); err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range append(undoWireID, `DROP TABLE read_marks`, `PRAGMA user_version = 3`) {
-		if _, err := s.w.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	s.Close()
-	if s, err = Open(path); err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s = reopenAt(t, s, path, 3, append(undoWireID, `DROP TABLE read_marks`)...)
 	if u, err := s.Unread("me@x"); err != nil || len(u) != 0 {
 		t.Fatalf("old messages unread after the upgrade: %v %v", u, err)
 	}

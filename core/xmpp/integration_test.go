@@ -515,16 +515,7 @@ func testResumption(t *testing.T, s *testserver.Server, inflight bool) {
 		send(a, b.JID(), i)
 		send(b, a.JID(), i)
 	}
-	for _, want := range []Status{StatusInterrupted, StatusResumed} {
-		select {
-		case st := <-statuses:
-			if st != want {
-				t.Fatalf("status %v, want %v", st, want)
-			}
-		case <-time.After(30 * time.Second):
-			t.Fatalf("no %v status: %v", want, a.Err())
-		}
-	}
+	waitStatuses(t, statuses, StatusInterrupted, StatusResumed)
 	check := func(who string, col *collector) {
 		col.wait(t, n, 30*time.Second)
 		if err := a.Ping(context.Background(), ""); err != nil { // a's link works
@@ -722,16 +713,7 @@ func testDeferredHandlingFlushed(t *testing.T, s *testserver.Server) {
 			t.Fatal(err)
 		}
 	}
-	for _, want := range []Status{StatusInterrupted, StatusResumed} {
-		select {
-		case st := <-statuses:
-			if st != want {
-				t.Fatalf("status %v, want %v", st, want)
-			}
-		case <-time.After(30 * time.Second):
-			t.Fatalf("no %v status: %v", want, a.Err())
-		}
-	}
+	waitStatuses(t, statuses, StatusInterrupted, StatusResumed)
 	deadline := time.After(30 * time.Second)
 	for {
 		mu.Lock()
