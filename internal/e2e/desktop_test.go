@@ -11,7 +11,6 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
-	"github.com/causerie/causerie/internal/testserver"
 )
 
 // notifications is a desktop notification server (the
@@ -61,13 +60,7 @@ func serveNotifications(t *testing.T) *notifications {
 func TestNotificationsAndSecondLaunch(t *testing.T) {
 	needGUI(t)
 	notes := serveNotifications(t)
-	srv := testserver.Start(t, testserver.Prosody, testserver.Options{})
-	meJID, mePass := srv.NewUser(t)
-	friendJID, friendPass := srv.NewUser(t)
-	me := newHeadless(t, srv, meJID, mePass)
-	friend := newHeadless(t, srv, friendJID, friendPass)
-	mutual(t, me, friend, "Haddock", []string{"Marins"})
-	me.session.Disconnect()
+	srv, meJID, mePass, friend := withContact(t, "Haddock", "Marins")
 
 	profile := savedAccount(t, srv, meJID, mePass)
 	ca := filepath.Join(profile, "ca.pem")
@@ -100,7 +93,7 @@ func TestNotificationsAndSecondLaunch(t *testing.T) {
 
 	// A second launch with an xmpp: link: handed over, exits at once.
 	second := exec.Command(bin, "-config", filepath.Join(profile, "config"), "-history", filepath.Join(profile, "history.db"),
-		"xmpp:"+friendJID+"?message;body=Il%20est%20au%20port")
+		"xmpp:"+friend.jid+"?message;body=Il%20est%20au%20port")
 	second.Env = append(os.Environ(), env...)
 	start := time.Now()
 	if out, err := second.CombinedOutput(); err != nil {

@@ -79,6 +79,23 @@ func newHeadless(t *testing.T, srv *testserver.Server, jid, pass string) *headle
 	return h
 }
 
+// withContact starts a Prosody with two users, makes them each other's
+// contacts (the friend named name, in groups) and signs the first one's
+// headless client out again, so that the app can sign in with its
+// account. It returns the server, that account's address and password,
+// and the friend's client.
+func withContact(t *testing.T, name string, groups ...string) (srv *testserver.Server, meJID, mePass string, friend *headless) {
+	t.Helper()
+	srv = testserver.Start(t, testserver.Prosody, testserver.Options{})
+	meJID, mePass = srv.NewUser(t)
+	friendJID, friendPass := srv.NewUser(t)
+	me := newHeadless(t, srv, meJID, mePass)
+	friend = newHeadless(t, srv, friendJID, friendPass)
+	mutual(t, me, friend, name, groups)
+	me.session.Disconnect()
+	return srv, meJID, mePass, friend
+}
+
 func (h *headless) wait(t *testing.T, what string, f func(core.Event) bool) core.Event {
 	t.Helper()
 	deadline := time.After(60 * time.Second)

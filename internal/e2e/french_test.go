@@ -14,7 +14,6 @@ import (
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp/xhtmlim"
-	"github.com/causerie/causerie/internal/testserver"
 )
 
 // TestFrenchRichChatAndContactInfo runs the real binary on a French
@@ -25,18 +24,12 @@ import (
 // contact form. Screenshots of each step, in French.
 func TestFrenchRichChatAndContactInfo(t *testing.T) {
 	needGUI(t)
-	srv := testserver.Start(t, testserver.Prosody, testserver.Options{})
-	meJID, mePass := srv.NewUser(t)
-	friendJID, friendPass := srv.NewUser(t)
-	me := newHeadless(t, srv, meJID, mePass)
-	friend := newHeadless(t, srv, friendJID, friendPass)
-	mutual(t, me, friend, "Tintin", []string{"Amis"})
+	srv, meJID, mePass, friend := withContact(t, "Tintin", "Amis")
 	ctx := context.Background()
 	if err := friend.session.SetVCard(ctx, core.VCard{FullName: "Tintin Reporter", Nickname: "Tintin",
 		Emails: []string{"tintin@example.test"}, Note: "Grand reporter au Petit Vingtième", Photo: portrait()}); err != nil {
 		t.Fatal(err)
 	}
-	me.session.Disconnect()
 
 	// The app's profile: the account, its password in the real keyring.
 	profile := savedAccount(t, srv, meJID, mePass)

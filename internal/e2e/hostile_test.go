@@ -100,13 +100,7 @@ func waitXHTML(t *testing.T, peer *headless, jid string) {
 // process's peak memory barely moves. A screenshot shows the placeholder.
 func TestHostilePictureInRealApp(t *testing.T) {
 	needGUI(t)
-	srv := testserver.Start(t, testserver.Prosody, testserver.Options{})
-	meJID, mePass := srv.NewUser(t)
-	malloryJID, malloryPass := srv.NewUser(t)
-	me := newHeadless(t, srv, meJID, mePass)
-	mallory := newHeadless(t, srv, malloryJID, malloryPass)
-	mutual(t, me, mallory, "Mallory", []string{"Amis"})
-	me.session.Disconnect()
+	srv, meJID, mePass, mallory := withContact(t, "Mallory", "Amis")
 	profile := savedAccount(t, srv, meJID, mePass)
 
 	bin := buildApp(t)

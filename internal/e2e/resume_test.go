@@ -19,13 +19,8 @@ import (
 // resume-1-sending.png, resume-2-delivered.png.
 func TestMessageTypedWhileReconnecting(t *testing.T) {
 	needGUI(t)
-	srv := testserver.Start(t, testserver.Prosody, testserver.Options{})
-	meJID, mePass := srv.NewUser(t)
-	friendJID, friendPass := srv.NewUser(t)
-	me := newHeadless(t, srv, meJID, mePass)
-	friend := newHeadless(t, srv, friendJID, friendPass)
-	mutual(t, me, friend, "Tintin", []string{"Amis"})
-	me.session.Disconnect()
+	srv, meJID, mePass, friend := withContact(t, "Tintin", "Amis")
+	friendJID := friend.jid
 	px := testserver.NewProxy(t, srv.Addr())
 	profile := savedAccountAt(t, srv, px.Port(), meJID, mePass)
 
