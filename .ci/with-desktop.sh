@@ -93,12 +93,15 @@ export LANG=C.UTF-8 LANGUAGE=en
 
 # Start Xvfb on the first free display number from :99 on. A display whose
 # lock or socket exists is taken; if Xvfb still loses a race, try the next.
+# -noreset: by default Xvfb resets when its last client leaves, and a
+# client connecting meanwhile (the app, just after an xdotool call or the
+# previous app exited) fails with "Failed to open display".
 display=""
 for n in $(seq 99 199); do
 	if [ -e "/tmp/.X$n-lock" ] || [ -e "/tmp/.X11-unix/X$n" ]; then
 		continue
 	fi
-	Xvfb ":$n" -screen 0 1280x800x24 -nolisten tcp >"$tmp/xvfb.log" 2>&1 &
+	Xvfb ":$n" -screen 0 1280x800x24 -nolisten tcp -noreset >"$tmp/xvfb.log" 2>&1 &
 	xvfb_pid=$!
 	for _ in $(seq 1 100); do
 		if [ -S "/tmp/.X11-unix/X$n" ] || ! kill -0 "$xvfb_pid" 2>/dev/null; then

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -84,9 +85,12 @@ func (r *run) until(tb testing.TB, text string) time.Duration {
 
 // mapped waits for the first visible Causerie window (one app runs at a
 // time: the previous one has exited).
-func (r *run) mapped(tb testing.TB) time.Duration {
+func (r *run) mapped(tb testing.TB) time.Duration { return r.mappedNamed(tb, "Causerie") }
+
+// mappedNamed waits for the first visible window whose title has name.
+func (r *run) mappedNamed(tb testing.TB, name string) time.Duration {
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		out, _ := exec.Command("xdotool", "search", "--onlyvisible", "--name", "Causerie").Output()
+		out, _ := exec.Command("xdotool", "search", "--onlyvisible", "--name", name).Output()
 		if len(strings.TrimSpace(string(out))) > 0 {
 			return time.Since(r.start)
 		}
@@ -110,6 +114,24 @@ func (r *run) rssMiB() float64 {
 		}
 	}
 	return 0
+}
+
+// cpuTicks is the process's user and system CPU time so far, in clock
+// ticks (1/100 s on Linux).
+func (r *run) cpuTicks() int {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(r.cmd.Process.Pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name (which may hold spaces): state is
+	// field 3, utime 14, stime 15.
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.Atoi(f[11])
+	s, _ := strconv.Atoi(f[12])
+	return u + s
 }
 
 func (r *run) stop() {
@@ -148,6 +170,64 @@ func BenchmarkStartEmpty(b *testing.B) {
 	}
 	b.ReportMetric(float64(mapped.Milliseconds())/float64(b.N), "ms-to-window")
 	b.ReportMetric(rss, "MiB-RSS-idle")
+}
+
+// BenchmarkStartFloor measures Causerie against the floor, a bare Fyne
+// window with one label built from the same module cache, alternately in
+// the same run (issue 16): exec to the first window mapped, RSS once it
+// has been up 5 s, and CPU over the next 10 s of idling. Causerie starts
+// with no account (its welcome window).
+func BenchmarkStartFloor(b *testing.B) {
+	needDesktop(b)
+	bin := buildApp(&testing.T{})
+	bare := filepath.Join(b.TempDir(), "bare")
+	if out, err := exec.Command("go", "build", "-o", bare, "./testdata/bare").CombinedOutput(); err != nil {
+		b.Fatalf("go build bare: %v\n%s", err, out)
+	}
+	type sample struct {
+		ms, mib, cpu float64 // to the window; RSS; CPU % of one core while idle
+	}
+	measure := func(r *run, window string) sample {
+		ms := float64(r.mappedNamed(b, window).Microseconds()) / 1000
+		time.Sleep(5 * time.Second)
+		mib := r.rssMiB()
+		t0, c0 := time.Now(), r.cpuTicks()
+		time.Sleep(10 * time.Second)
+		cpu := float64(r.cpuTicks()-c0) / 100 / time.Since(t0).Seconds() * 100
+		r.stop()
+		return sample{ms, mib, cpu}
+	}
+	var floor, ours []sample
+	for i := 0; i < b.N; i++ {
+		r := &run{cmd: exec.Command(bare), lines: make(chan traced)}
+		r.start = time.Now()
+		if err := r.cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		floor = append(floor, measure(r, "Bare Fyne floor"))
+		ours = append(ours, measure(launch(b, bin, b.TempDir(), ""), "Causerie"))
+	}
+	median := func(ss []sample, f func(sample) float64) float64 {
+		v := make([]float64, len(ss))
+		for i, s := range ss {
+			v[i] = f(s)
+		}
+		slices.Sort(v)
+		return v[len(v)/2]
+	}
+	for _, m := range []struct {
+		unit string
+		f    func(sample) float64
+	}{
+		{"ms-to-window", func(s sample) float64 { return s.ms }},
+		{"MiB-RSS", func(s sample) float64 { return s.mib }},
+		{"%CPU-idle", func(s sample) float64 { return s.cpu }},
+	} {
+		f, o := median(floor, m.f), median(ours, m.f)
+		b.ReportMetric(f, "floor-"+m.unit)
+		b.ReportMetric(o, "causerie-"+m.unit)
+		b.Logf("%s: floor %.1f, Causerie %.1f (+%.1f, ×%.2f)", m.unit, f, o, o-f, o/f)
+	}
 }
 
 // BenchmarkRoster1000: an account with 1,000 contacts on a loopback
