@@ -186,12 +186,6 @@ func (s *Session) History(peer string, n int) ([]history.Message, error) {
 	return s.client.store.Latest(s.jid(), xmpp.BareJID(peer), n)
 }
 
-// HideConversation takes the conversation with peer out of Conversations
-// until its next message; its history is kept.
-func (s *Session) HideConversation(peer string) error {
-	return s.client.store.Hide(s.jid(), xmpp.BareJID(peer))
-}
-
 // HistoryBefore pages back from a message.
 func (s *Session) HistoryBefore(peer string, before history.Message, n int) ([]history.Message, error) {
 	return s.client.store.Before(s.jid(), xmpp.BareJID(peer), before, n)

@@ -178,8 +178,8 @@ func (m *mainWindow) hideConversation(k recent.Key) {
 	m.recent.Hide(k)
 	m.app.MarkRead(ChatKey{k.Account, k.Peer})
 	m.rebuild()
-	s := v.session
-	m.app.background(func() error { return s.HideConversation(k.Peer) }, func(err error) {
+	store := m.app.Client.Store() // the list's keys are the history's
+	m.app.background(func() error { return store.Hide(k.Account, k.Peer) }, func(err error) {
 		if err != nil && !m.closed {
 			// Shown again: what the list shows is what is stored.
 			m.loadRecent()
