@@ -1,6 +1,7 @@
 package history
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -666,6 +667,8 @@ func TestReopenAndMigrationsIdempotent(t *testing.T) {
 	if s, err := Open(path); err == nil {
 		s.Close()
 		t.Fatal("opened a database with a newer schema")
+	} else if !errors.Is(err, ErrNewerVersion) {
+		t.Fatalf("newer schema: %v, want ErrNewerVersion", err)
 	}
 }
 
@@ -971,5 +974,45 @@ func TestCommitBurst(t *testing.T) {
 	s.Close()
 	if err := s.Commit(&Burst{Adds: ms[:1]}); !errors.Is(err, ErrClosed) {
 		t.Fatalf("after Close: %v", err)
+	}
+}
+
+// TestMigrationsAllOrNothing: the missing migrations run in one
+// transaction, so one that fails leaves the database at its old version,
+// and opening it again retries them all.
+func TestMigrationsAllOrNothing(t *testing.T) {
+	s, path := openTemp(t)
+	mustAdd(t, s, msg(bob, In, "kept", t0))
+	for _, q := range append(undoWireID, "PRAGMA user_version = 6") {
+		if _, err := s.w.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	saved := migrations[8]
+	migrations[8] = script(`SELECT no_such_function()`)
+	_, err := Open(path)
+	migrations[8] = saved
+	if err == nil || !strings.Contains(err.Error(), "migration 9") {
+		t.Fatalf("failing migration: %v", err)
+	}
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v, wire int
+	db.QueryRow("PRAGMA user_version").Scan(&v)
+	db.QueryRow("SELECT COUNT(*) FROM pragma_table_info('messages') WHERE name = 'wire_id'").Scan(&wire)
+	db.Close()
+	if v != 6 || wire != 0 {
+		t.Fatalf("after a failed migration 9: user_version %d, wire_id column %d (want 6, 0: migrations 7 and 8 undone)", v, wire)
+	}
+	s, err = Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if ms, _ := s.Latest(me, bob, 10); len(ms) != 1 || ms[0].Body != "kept" {
+		t.Fatalf("messages after migrating: %v", bodies(ms))
 	}
 }

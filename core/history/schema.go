@@ -2,6 +2,7 @@ package history
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 )
 
@@ -166,44 +167,48 @@ UPDATE conversations SET last_id = COALESCE(
 // schemaVersion is the user_version of an up-to-date database.
 var schemaVersion = len(migrations)
 
-// migrate applies the missing migrations, each in its own transaction
-// together with the user_version bump. It is a no-op on an up-to-date
-// database and refuses a database written by a newer Causerie.
+// ErrNewerVersion is matched (errors.Is) by Open's error when the database
+// was written by a newer Causerie, whose schema this one does not know.
+var ErrNewerVersion = errors.New("history written by a newer version")
+
+// migrate applies the missing migrations in one transaction together with
+// the user_version bump: a new database is made with one commit (one sync
+// of the log), and a failed migration leaves the database as it was. It
+// is a no-op on an up-to-date database and refuses a database written by a
+// newer Causerie.
 func migrate(db *sql.DB) error {
 	var v int
 	if err := db.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
 	if v > len(migrations) {
-		return fmt.Errorf("schema version %d is newer than this program's %d", v, len(migrations))
+		return fmt.Errorf("%w: schema version %d, this program's is %d", ErrNewerVersion, v, len(migrations))
+	}
+	if v == len(migrations) {
+		return nil
+	}
+	tx, err := db.Begin()
+	if err != nil {
+		return fmt.Errorf("migration %d: %w", v+1, err)
+	}
+	defer tx.Rollback()
+	// Read again under the write lock: another process may have migrated.
+	if err := tx.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if v >= len(migrations) {
+		return nil
 	}
 	for i := v; i < len(migrations); i++ {
-		tx, err := db.Begin()
-		if err != nil {
-			return fmt.Errorf("migration %d: %w", i+1, err)
-		}
-		// Re-check under the write lock: another process may have migrated.
-		var cur int
-		if err := tx.QueryRow("PRAGMA user_version").Scan(&cur); err != nil {
-			_ = tx.Rollback()
-			return fmt.Errorf("migration %d: %w", i+1, err)
-		}
-		if cur > i {
-			_ = tx.Rollback()
-			i = cur - 1
-			continue
-		}
 		if err := migrations[i](tx); err != nil {
-			_ = tx.Rollback()
 			return fmt.Errorf("migration %d: %w", i+1, err)
 		}
-		if _, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
-			_ = tx.Rollback()
-			return fmt.Errorf("migration %d: %w", i+1, err)
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("migration %d: %w", i+1, err)
-		}
+	}
+	if _, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", len(migrations))); err != nil {
+		return fmt.Errorf("migration %d: %w", len(migrations), err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migration %d: %w", len(migrations), err)
 	}
 	return nil
 }
