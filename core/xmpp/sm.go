@@ -261,19 +261,23 @@ func (c *Conn) resume(old *transport, cause error) (*transport, error) {
 }
 
 // keepAliveLoop pings the server (XEP-0199) after ka of silence and drops
-// the link when the ping is not answered, so that resumption starts.
+// the link when the ping is not answered, so that resumption starts. It
+// wakes only when a ping may be due (ka after the last thing received),
+// never on a fixed tick: an idle app stays asleep.
 func (c *Conn) keepAliveLoop(ka time.Duration) {
-	tick := time.NewTicker(ka / 3)
-	defer tick.Stop()
+	timer := time.NewTimer(ka)
+	defer timer.Stop()
 	for {
 		select {
 		case <-c.done:
 			return
-		case <-tick.C:
+		case <-timer.C:
 		}
-		if time.Since(time.Unix(0, c.lastRecv.Load())) < ka {
+		if quiet := time.Since(time.Unix(0, c.lastRecv.Load())); quiet < ka {
+			timer.Reset(ka - quiet)
 			continue
 		}
+		timer.Reset(ka)
 		c.wmu.Lock()
 		down, t := c.interrupted, c.t
 		c.wmu.Unlock()
