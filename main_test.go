@@ -1,9 +1,16 @@
 package main
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/causerie/causerie/core/account"
+	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/ui"
 )
 
 func TestCheckDisplay(t *testing.T) {
@@ -26,5 +33,49 @@ func TestCheckDisplay(t *testing.T) {
 	t.Setenv("WAYLAND_DISPLAY", "wayland-0")
 	if err := checkDisplay(); err != nil {
 		t.Fatalf("checkDisplay() with WAYLAND_DISPLAY set = %v, want nil", err)
+	}
+}
+
+// TestOpenClientErrors: what keeps Causerie from starting comes back as a
+// ui.StartError naming the step and the file, which the window puts in
+// words; the history opened beside a bad account list is closed.
+func TestOpenClientErrors(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config")
+	db := filepath.Join(dir, "history.db")
+
+	c, serr := openClient(cfg, openHistory(db))
+	if serr != nil {
+		t.Fatalf("fresh profile: %v", serr)
+	}
+	c.Close()
+	c.Store().Close()
+
+	if err := os.WriteFile(filepath.Join(cfg, account.FileName), []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, serr = openClient(cfg, openHistory(db))
+	if serr == nil || serr.Step != ui.StartAccounts || !errors.Is(serr, account.ErrCorruptFile) || serr.Path != filepath.Join(cfg, account.FileName) {
+		t.Fatalf("corrupt account list: %#v", serr)
+	}
+	// The history was closed: it opens again at once.
+	s, err := history.Open(db)
+	if err != nil {
+		t.Fatalf("history left open: %v", err)
+	}
+	s.Close()
+	os.Remove(filepath.Join(cfg, account.FileName))
+
+	if err := os.WriteFile(filepath.Join(dir, "not-a-db"), []byte(strings.Repeat("not a database ", 100)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, serr = openClient(cfg, openHistory(filepath.Join(dir, "not-a-db")))
+	if serr == nil || serr.Step != ui.StartHistory || serr.Path != filepath.Join(dir, "not-a-db") {
+		t.Fatalf("damaged history: %#v", serr)
+	}
+	for _, e := range []*ui.StartError{serr, {Step: ui.StartAccounts, Path: "/x/accounts.json", Err: account.ErrCorruptFile}} {
+		if w := e.Words(); strings.Contains(w, e.Err.Error()) || !strings.Contains(w, e.Path) {
+			t.Errorf("in words: %q (error %v)", w, e.Err)
+		}
 	}
 }

@@ -18,6 +18,29 @@ var iconPNG []byte
 // Icon is the application icon (512×512 PNG rendered from icon.svg).
 var Icon fyne.Resource = fyne.NewStaticResource("icon.png", iconPNG)
 
+//go:embed appicon/icon-256x256.png
+var icon256 []byte
+
+// LargeIcon is the icon at 256×256, for pictures of the icon in windows
+// (96 points wide up to a 2.6× screen scale). A quarter of Icon's pixels:
+// it decodes four times faster.
+var LargeIcon fyne.Resource = fyne.NewStaticResource("icon-256.png", icon256)
+
+//go:embed appicon/icon-128x128.png
+var icon128 []byte
+
+// WindowIcon is the icon at 128×128, given to the window manager for each
+// window (taskbars and switchers show 16 to 128 pixels). At 512 pixels each
+// new window would decode a megapixel and send 2 MB to the X server.
+var WindowIcon fyne.Resource = fyne.NewStaticResource("icon-128.png", icon128)
+
+//go:embed appicon/icon-64x64.png
+var icon64 []byte
+
+// TrayIcon is the icon at 64×64, for the system tray (shown at 16 to 48
+// pixels): a StatusNotifier host gets it as a pixmap over D-Bus.
+var TrayIcon fyne.Resource = fyne.NewStaticResource("icon-64.png", icon64)
+
 //go:embed icon.svg
 var iconSVG []byte
 

@@ -8,6 +8,8 @@ import (
 	"image/png"
 	"os"
 	"testing"
+
+	"fyne.io/fyne/v2"
 )
 
 func TestIconIs512PNG(t *testing.T) {
@@ -20,6 +22,21 @@ func TestIconIs512PNG(t *testing.T) {
 	}
 	if cfg.Width != 512 || cfg.Height != 512 {
 		t.Errorf("icon is %d×%d, want 512×512", cfg.Width, cfg.Height)
+	}
+}
+
+func TestIconSizes(t *testing.T) {
+	for _, c := range []struct {
+		r    fyne.Resource
+		size int
+	}{{LargeIcon, 256}, {WindowIcon, 128}, {TrayIcon, 64}} {
+		cfg, err := png.DecodeConfig(bytes.NewReader(c.r.Content()))
+		if err != nil {
+			t.Fatalf("%s is not a PNG: %v", c.r.Name(), err)
+		}
+		if cfg.Width != c.size || cfg.Height != c.size {
+			t.Errorf("%s is %d×%d, want %d×%d", c.r.Name(), cfg.Width, cfg.Height, c.size, c.size)
+		}
 	}
 }
 

@@ -63,6 +63,11 @@ type App struct {
 	// prefs is the preferences window, nil unless shown.
 	prefs  *preferencesWindow
 	cancel func()
+	// FirstWindow, when set before Start, is an empty window made early:
+	// main makes it while the history opens, so that the toolkit's start
+	// (its first window costs about 40 ms) overlaps that. The first window
+	// Start shows is made in it (newWindow).
+	FirstWindow fyne.Window
 	// Trace, when set, is told of milestones (window shown, roster shown
 	// with its size, connection states) for start-up measurements.
 	Trace func(milestone string)
@@ -119,13 +124,27 @@ func (a *App) Start() {
 	lc := a.FyneApp.Lifecycle()
 	lc.SetOnEnteredForeground(func() { a.do(func() { a.foreground = true }) })
 	lc.SetOnExitedForeground(func() { a.do(func() { a.foreground = false }) })
-	a.setupTray()
 	if len(a.Client.Sessions()) == 0 {
 		a.ShowLogin()
-		return
+	} else {
+		a.ShowMain()
+		go a.Client.ConnectAll()
 	}
-	a.ShowMain()
-	go a.Client.ConnectAll()
+	a.trace("first window shown")
+	// The tray after the first frame (a D-Bus round trip), but before the
+	// app runs: Fyne starts its tray only then.
+	a.setupTray()
+}
+
+// newWindow makes a window titled title, in FirstWindow while it is
+// unused.
+func (a *App) newWindow(title string) fyne.Window {
+	if w := a.FirstWindow; w != nil {
+		a.FirstWindow = nil
+		w.SetTitle(title)
+		return w
+	}
+	return a.FyneApp.NewWindow(title)
 }
 
 // background runs work off the UI goroutine (network, keyring, disk) and

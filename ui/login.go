@@ -90,7 +90,7 @@ func (a *App) ShowLogin() {
 		return
 	}
 	l := &loginWindow{app: a}
-	l.win = a.FyneApp.NewWindow(lang.L("Causerie"))
+	l.win = a.newWindow(lang.L("Causerie"))
 	l.build()
 	l.showWelcome()
 	l.win.Resize(fyne.NewSize(480, 560))
@@ -110,7 +110,7 @@ func (a *App) ShowLogin() {
 
 func (l *loginWindow) build() {
 	// Welcome view.
-	icon := canvas.NewImageFromResource(assets.Icon)
+	icon := canvas.NewImageFromResource(assets.LargeIcon)
 	icon.FillMode = canvas.ImageFillContain
 	icon.SetMinSize(fyne.NewSize(96, 96))
 	name := widget.NewLabelWithStyle(lang.L("Causerie"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})

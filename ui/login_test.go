@@ -107,6 +107,30 @@ func TestLoginWelcomeRenders(t *testing.T) {
 	}
 }
 
+// TestFirstWindowTaken: the window main makes early (to start the toolkit
+// while the history opens) becomes the first window shown, the welcome
+// window here, and no other is made; a later window is a new one.
+func TestFirstWindowTaken(t *testing.T) {
+	h := newHarness(t, nil)
+	first := h.fyne.NewWindow("")
+	h.app.FirstWindow = first
+	before := len(h.fyne.Driver().AllWindows())
+	h.app.Start()
+	h.drain()
+	if h.app.login == nil || h.app.login.win != first {
+		t.Fatal("the welcome window was not made in FirstWindow")
+	}
+	if first.Title() != "Causerie" || h.app.FirstWindow != nil {
+		t.Fatalf("title %q, FirstWindow still %v", first.Title(), h.app.FirstWindow)
+	}
+	if n := len(h.fyne.Driver().AllWindows()); n != before {
+		t.Fatalf("%d windows, want %d", n, before)
+	}
+	if w := h.app.newWindow("Other"); w == first {
+		t.Fatal("FirstWindow given twice")
+	}
+}
+
 func TestLoginSignInViewAndKeyboard(t *testing.T) {
 	h := newHarness(t, nil)
 	l := startLogin(t, h)

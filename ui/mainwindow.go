@@ -127,7 +127,7 @@ func newMainWindow(a *App) *mainWindow {
 	prefs := a.FyneApp.Preferences()
 	m := &mainWindow{
 		app:         a,
-		win:         a.FyneApp.NewWindow("Causerie"),
+		win:         a.newWindow("Causerie"),
 		views:       map[string]*accountState{},
 		avatars:     map[ChatKey]fyne.Resource{},
 		collapsed:   map[string]bool{},
@@ -192,8 +192,6 @@ func newMainWindow(a *App) *mainWindow {
 		a.FyneApp.Preferences().SetInt(prefMainTab, m.tabs.SelectedIndex())
 	}
 	m.root = container.NewBorder(top, nil, nil, nil, m.tabs)
-	m.win.SetContent(m.root)
-	m.win.Resize(fyne.NewSize(340, 600))
 	m.setupMenu()
 	m.win.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) {
 		if (e.Name == fyne.KeyReturn || e.Name == fyne.KeyEnter) && m.tree.Selected() != "" {
@@ -212,7 +210,9 @@ func newMainWindow(a *App) *mainWindow {
 	})
 
 	// The roster from the cache, before any network answer, and the
-	// conversations from the history.
+	// conversations from the history; then the content is set, so that
+	// the widgets are drawn once, with them (opening the roster's groups
+	// in a tree already shown would lay it out again for each group).
 	m.syncAccounts()
 	m.rebuild()
 	m.loadRecent()
@@ -222,6 +222,8 @@ func newMainWindow(a *App) *mainWindow {
 		m.status.SetText(p.Status)
 	}
 	m.updatePresenceSelector()
+	m.win.SetContent(m.root)
+	m.win.Resize(fyne.NewSize(340, 600))
 	return m
 }
 

@@ -98,8 +98,9 @@ func (m *mainWindow) updateState(v *accountState) {
 
 // relayout lays the window out again after the state lines changed
 // height (a container does not tell its parent that its size changed).
+// Not while the window is being made: its content is laid out once set.
 func (m *mainWindow) relayout() {
-	if m.root != nil {
+	if m.root != nil && m.win.Content() == m.root {
 		m.root.Refresh()
 	}
 }

@@ -78,12 +78,17 @@ func (m *mainWindow) rebuild() {
 		}
 		m.app.trace("roster %d contacts %d online", total, online)
 	}
+	var open []string
 	for uid := range m.model.Children {
 		if uid != "" && !m.collapsed[uid] && !m.tree.IsBranchOpen(uid) {
-			m.tree.OpenBranch(uid)
+			open = append(open, uid)
 		}
 	}
-	m.tree.Refresh()
+	if len(open) > 0 {
+		m.tree.OpenBranches(open)
+	} else {
+		m.tree.Refresh()
+	}
 	m.rebuildRecent()
 
 	filter := strings.TrimSpace(m.filter.Text)

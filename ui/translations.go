@@ -2,8 +2,11 @@ package ui
 
 import (
 	"embed"
+	"strings"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
+	"github.com/jeandeaual/go-locale"
 
 	"github.com/causerie/causerie/core"
 )
@@ -15,17 +18,40 @@ import (
 //go:embed translations
 var translations embed.FS
 
-// LoadTranslations registers Causerie's catalogues with Fyne. Call it once
-// before building any window: lang.L looks texts up when a widget is made,
-// so a window built before keeps its English texts.
+// LoadTranslations registers the catalogue of the language Fyne will show
+// with Fyne. Call it once before building any window: lang.L looks texts
+// up when a widget is made, so a window built before keeps its English
+// texts.
 //
-// Fyne (2.7) then picks the language closest to the system's: on Linux and
-// the BSDs from $LANGUAGE, $LC_ALL, $LC_MESSAGES and $LANG (LANGUAGE=fr or
+// Fyne (2.7) picks the language closest to the system's: on Linux and the
+// BSDs from $LANGUAGE, $LC_ALL, $LC_MESSAGES and $LANG (LANGUAGE=fr or
 // LC_ALL=fr_FR.UTF-8 forces French); on Windows and macOS from the
 // system's language settings only. Fyne has no call to choose another
 // language from a preference.
+//
+// Only one catalogue is parsed, the first of the system's languages we
+// have one for, and an empty one for English, whose texts are the
+// catalogue's keys: parsing all of them cost the start about 5 ms per
+// language. Adding a catalogue also has Fyne read the environment again
+// (see SetLanguageEnv).
 func LoadTranslations() error {
-	return lang.AddTranslationsFS(translations, "translations")
+	locales, err := locale.GetLocales()
+	if err != nil || len(locales) == 0 {
+		locales = []string{"en"}
+	}
+	for _, l := range locales {
+		base, _, _ := strings.Cut(strings.ReplaceAll(l, "_", "-"), "-")
+		base = strings.ToLower(base)
+		if base == "en" {
+			break
+		}
+		data, err := translations.ReadFile("translations/" + base + ".json")
+		if err != nil {
+			continue // none for this language: try the next
+		}
+		return lang.AddTranslationsForLocale(data, fyne.Locale(base))
+	}
+	return lang.AddTranslationsForLocale([]byte("{}"), "en")
 }
 
 // The helpers below turn values from a fixed set into texts through

@@ -76,7 +76,7 @@ func (a *App) installTray(desk desktop.App) {
 	quit.IsQuit = true
 	a.trayMenu = fyne.NewMenu("Causerie", a.trayShow, status, fyne.NewMenuItemSeparator(), quit)
 	desk.SetSystemTrayMenu(a.trayMenu)
-	desk.SetSystemTrayIcon(assets.Icon)
+	desk.SetSystemTrayIcon(assets.TrayIcon)
 	a.updateTray(a.UnreadTotal())
 }
 
@@ -112,7 +112,7 @@ func (a *App) updateTray(unread int) {
 		if a.trayBadge {
 			a.tray.SetSystemTrayIcon(badgeIcon())
 		} else {
-			a.tray.SetSystemTrayIcon(assets.Icon)
+			a.tray.SetSystemTrayIcon(assets.TrayIcon)
 		}
 	}
 }
@@ -124,9 +124,9 @@ func badgeIcon() fyne.Resource {
 	if badged != nil {
 		return badged
 	}
-	src, err := png.Decode(bytes.NewReader(assets.Icon.Content()))
+	src, err := png.Decode(bytes.NewReader(assets.TrayIcon.Content()))
 	if err != nil {
-		return assets.Icon
+		return assets.TrayIcon
 	}
 	b := src.Bounds()
 	img := image.NewNRGBA(b)
@@ -143,7 +143,7 @@ func badgeIcon() fyne.Resource {
 	}
 	var out bytes.Buffer
 	if png.Encode(&out, img) != nil {
-		return assets.Icon
+		return assets.TrayIcon
 	}
 	badged = fyne.NewStaticResource("causerie-unread.png", out.Bytes())
 	return badged

@@ -33,7 +33,7 @@ func TestTray(t *testing.T) {
 	h.app.trayCheck = func() bool { return true }
 	h.app.setupTray()
 	h.app.ShowMain()
-	if tray.menu == nil || tray.icon != assets.Icon {
+	if tray.menu == nil || tray.icon != assets.TrayIcon {
 		t.Fatal("tray not set up")
 	}
 	labels := func() []string {
@@ -50,7 +50,7 @@ func TestTray(t *testing.T) {
 	if got := labels()[0]; !strings.Contains(got, "1 unread") {
 		t.Errorf("unread not in the menu: %q", got)
 	}
-	if tray.icon == assets.Icon {
+	if tray.icon == assets.TrayIcon {
 		t.Error("no unread dot on the icon")
 	}
 	// Closing the contact list hides it; the tray shows it again.
@@ -68,7 +68,7 @@ func TestTray(t *testing.T) {
 		t.Error("not hidden")
 	}
 	h.app.MarkRead(ChatKey{h.me, "bob@example.org"})
-	if tray.icon != assets.Icon {
+	if tray.icon != assets.TrayIcon {
 		t.Error("dot not removed once read")
 	}
 }

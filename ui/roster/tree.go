@@ -71,3 +71,46 @@ func (t *Tree) TypedKey(e *fyne.KeyEvent) {
 	}
 	t.Tree.TypedKey(e)
 }
+
+// OpenBranches opens the branches uids, laying the tree out once where
+// OpenBranch lays it out again for each (twenty groups of a large roster
+// cost the first window 25 ms): it opens every branch, then closes again
+// those that were closed and are not in uids. OnBranchOpened and
+// OnBranchClosed are not called.
+func (t *Tree) OpenBranches(uids []string) {
+	if len(uids) == 1 {
+		opened := t.OnBranchOpened
+		t.OnBranchOpened = nil
+		t.OpenBranch(uids[0])
+		t.OnBranchOpened = opened
+		return
+	}
+	open := make(map[string]bool, len(uids))
+	for _, uid := range uids {
+		open[uid] = true
+	}
+	var shut []string
+	var walk func(uid string)
+	walk = func(uid string) {
+		if t.ChildUIDs == nil {
+			return
+		}
+		for _, c := range t.ChildUIDs(uid) {
+			if t.IsBranch == nil || !t.IsBranch(c) {
+				continue
+			}
+			if !t.IsBranchOpen(c) && !open[c] {
+				shut = append(shut, c)
+			}
+			walk(c)
+		}
+	}
+	walk("")
+	closed := t.OnBranchClosed
+	t.OnBranchClosed = nil
+	t.OpenAllBranches()
+	for _, uid := range shut {
+		t.CloseBranch(uid)
+	}
+	t.OnBranchClosed = closed
+}
