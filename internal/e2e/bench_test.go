@@ -35,14 +35,14 @@ type traced struct {
 	text string
 }
 
-func launch(tb testing.TB, bin, profile, password string) *run {
+func launch(tb testing.TB, bin, profile, password string, env ...string) *run {
 	r := &run{lines: make(chan traced, 10000)}
 	args := []string{"-config", filepath.Join(profile, "config"), "-history", filepath.Join(profile, "history.db")}
 	if password != "" {
 		args = append(args, "-password-stdin")
 	}
 	r.cmd = exec.Command(bin, args...)
-	r.cmd.Env = append(os.Environ(), "CAUSERIE_TRACE=1")
+	r.cmd.Env = append(append(os.Environ(), "CAUSERIE_TRACE=1"), env...)
 	if password != "" {
 		r.cmd.Stdin = strings.NewReader(password + "\n")
 	}
@@ -172,23 +172,94 @@ func BenchmarkStartEmpty(b *testing.B) {
 	b.ReportMetric(rss, "MiB-RSS-idle")
 }
 
+// mapWatch reports the top-level windows mapped on the display, as xev
+// sees them (MapNotify on the root window), each with when it came: exact
+// where polling xdotool would add its own delay and take the CPU from the
+// app starting.
+type mapWatch struct {
+	cmd  *exec.Cmd
+	maps chan time.Time
+}
+
+func watchMaps(tb testing.TB) *mapWatch {
+	w := &mapWatch{cmd: exec.Command("xev", "-root", "-event", "substructure"), maps: make(chan time.Time, 1000)}
+	out, _ := w.cmd.StdoutPipe()
+	if err := w.cmd.Start(); err != nil {
+		tb.Fatalf("xev (x11-utils): %v", err)
+	}
+	tb.Cleanup(func() { w.cmd.Process.Kill(); w.cmd.Wait() })
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "MapNotify event") {
+				w.maps <- time.Now()
+			}
+		}
+	}()
+	return w
+}
+
+// drain forgets the windows mapped so far.
+func (w *mapWatch) drain() {
+	for {
+		select {
+		case <-w.maps:
+		default:
+			return
+		}
+	}
+}
+
+// next waits for the next window mapped and returns how long after start
+// it came.
+func (w *mapWatch) next(tb testing.TB, r *run) time.Duration {
+	select {
+	case at := <-w.maps:
+		return at.Sub(r.start)
+	case <-time.After(30 * time.Second):
+		r.cmd.Process.Signal(syscall.SIGQUIT)
+		time.Sleep(time.Second)
+		tb.Fatalf("no window mapped; the app's output:\n%s", r.other.String())
+		return 0
+	}
+}
+
+// startBare starts the floor program, a Fyne window with one label.
+func startBare(tb testing.TB, bin string) *run {
+	r := &run{cmd: exec.Command(bin), lines: make(chan traced)}
+	r.start = time.Now()
+	if err := r.cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	return r
+}
+
+// buildBare builds the floor program from the same module cache.
+func buildBare(tb testing.TB) string {
+	bare := filepath.Join(tb.TempDir(), "bare")
+	if out, err := exec.Command("go", "build", "-o", bare, "./testdata/bare").CombinedOutput(); err != nil {
+		tb.Fatalf("go build bare: %v\n%s", err, out)
+	}
+	return bare
+}
+
 // BenchmarkStartFloor measures Causerie against the floor, a bare Fyne
 // window with one label built from the same module cache, alternately in
-// the same run (issue 16): exec to the first window mapped, RSS once it
-// has been up 5 s, and CPU over the next 10 s of idling. Causerie starts
-// with no account (its welcome window).
+// the same run (issue 16): exec to the first window mapped (xev), RSS once
+// it has been up 5 s, and CPU over the next 10 s of idling, with no
+// account (the welcome window); and exec to the main window mapped with a
+// cached roster of 1,000 contacts shown in it.
 func BenchmarkStartFloor(b *testing.B) {
 	needDesktop(b)
 	bin := buildApp(&testing.T{})
-	bare := filepath.Join(b.TempDir(), "bare")
-	if out, err := exec.Command("go", "build", "-o", bare, "./testdata/bare").CombinedOutput(); err != nil {
-		b.Fatalf("go build bare: %v\n%s", err, out)
-	}
+	bare := buildBare(b)
+	profile, pass, _, _ := rosterProfile(b, bin)
+	maps := watchMaps(b)
 	type sample struct {
 		ms, mib, cpu float64 // to the window; RSS; CPU % of one core while idle
 	}
-	measure := func(r *run, window string) sample {
-		ms := float64(r.mappedNamed(b, window).Microseconds()) / 1000
+	measure := func(r *run) sample {
+		ms := float64(maps.next(b, r).Microseconds()) / 1000
 		time.Sleep(5 * time.Second)
 		mib := r.rssMiB()
 		t0, c0 := time.Now(), r.cpuTicks()
@@ -197,15 +268,27 @@ func BenchmarkStartFloor(b *testing.B) {
 		r.stop()
 		return sample{ms, mib, cpu}
 	}
-	var floor, ours []sample
+	// A first launch, not counted, shows xev listening and warms the
+	// disk cache.
+	time.Sleep(300 * time.Millisecond)
+	maps.next(b, startBare(b, bare))
+	time.Sleep(300 * time.Millisecond)
+	var floor, empty, roster []sample
 	for i := 0; i < b.N; i++ {
-		r := &run{cmd: exec.Command(bare), lines: make(chan traced)}
-		r.start = time.Now()
-		if err := r.cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
-		floor = append(floor, measure(r, "Bare Fyne floor"))
-		ours = append(ours, measure(launch(b, bin, b.TempDir(), ""), "Causerie"))
+		maps.drain()
+		floor = append(floor, measure(startBare(b, bare)))
+		maps.drain()
+		empty = append(empty, measure(launch(b, bin, b.TempDir(), "")))
+		maps.drain()
+		r := launch(b, bin, profile, pass)
+		ms := float64(maps.next(b, r).Microseconds()) / 1000
+		// The cached roster is in the first frame: its milestone comes
+		// before the window's (else until waits past the window's line
+		// and fails).
+		r.until(b, "roster 1000 contacts")
+		r.until(b, "first window shown")
+		r.stop()
+		roster = append(roster, sample{ms: ms})
 	}
 	median := func(ss []sample, f func(sample) float64) float64 {
 		v := make([]float64, len(ss))
@@ -215,29 +298,157 @@ func BenchmarkStartFloor(b *testing.B) {
 		slices.Sort(v)
 		return v[len(v)/2]
 	}
-	for _, m := range []struct {
-		unit string
-		f    func(sample) float64
-	}{
-		{"ms-to-window", func(s sample) float64 { return s.ms }},
-		{"MiB-RSS", func(s sample) float64 { return s.mib }},
-		{"%CPU-idle", func(s sample) float64 { return s.cpu }},
-	} {
-		f, o := median(floor, m.f), median(ours, m.f)
-		b.ReportMetric(f, "floor-"+m.unit)
-		b.ReportMetric(o, "causerie-"+m.unit)
-		b.Logf("%s: floor %.1f, Causerie %.1f (+%.1f, ×%.2f)", m.unit, f, o, o-f, o/f)
+	report := func(unit string, f func(sample) float64, ours []sample, name string) {
+		fl, o := median(floor, f), median(ours, f)
+		b.ReportMetric(o, name+"-"+unit)
+		b.Logf("%s %s: floor %.1f, Causerie %.1f (%+.1f, ×%.2f)", name, unit, fl, o, o-fl, o/fl)
+	}
+	b.ReportMetric(median(floor, func(s sample) float64 { return s.ms }), "floor-ms-to-window")
+	b.ReportMetric(median(floor, func(s sample) float64 { return s.mib }), "floor-MiB-RSS")
+	b.ReportMetric(median(floor, func(s sample) float64 { return s.cpu }), "floor-%CPU-idle")
+	report("ms-to-window", func(s sample) float64 { return s.ms }, empty, "empty")
+	report("MiB-RSS", func(s sample) float64 { return s.mib }, empty, "empty")
+	report("%CPU-idle", func(s sample) float64 { return s.cpu }, empty, "empty")
+	report("ms-to-window", func(s sample) float64 { return s.ms }, roster, "roster1000")
+}
+
+// ctxSwitches is the number of times the process's threads were switched
+// out so far (voluntary and not): each is a wake-up.
+func (r *run) ctxSwitches() int {
+	tasks, _ := filepath.Glob("/proc/" + strconv.Itoa(r.cmd.Process.Pid) + "/task/*/status")
+	n := 0
+	for _, t := range tasks {
+		b, err := os.ReadFile(t)
+		if err != nil {
+			continue
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if f := strings.Fields(l); len(f) == 2 && strings.HasSuffix(f[0], "ctxt_switches:") {
+				v, _ := strconv.Atoi(f[1])
+				n += v
+			}
+		}
+	}
+	return n
+}
+
+// wakeups counts, in a Go execution trace, the goroutines woken
+// (Waiting→Runnable) by where they were blocked, as `go tool trace
+// -d=parsed` prints it: Fyne's event loop, the tracer itself, and ours
+// (a stack through Causerie's packages). It returns the counts and, for
+// ours, the stacks.
+func wakeups(tb testing.TB, path string) (fyneLoop, tracer, ours, other int, oursStacks []string) {
+	out, err := exec.Command("go", "tool", "trace", "-d=parsed", path).Output()
+	if err != nil {
+		tb.Fatalf("go tool trace: %v", err)
+	}
+	blocked := map[string]string{} // goroutine → its stack when it blocked
+	var event, stack []string
+	flush := func() {
+		if len(event) == 0 {
+			return
+		}
+		line := strings.Join(event, " ")
+		defer func() { event, stack = nil, nil }()
+		i := strings.Index(line, "GoID=")
+		if i < 0 {
+			return
+		}
+		f := strings.Fields(line[i:])
+		if len(f) < 2 {
+			return
+		}
+		g := f[0]
+		switch f[1] {
+		case "Running->Waiting", "Undetermined->Waiting":
+			blocked[g] = strings.Join(stack, " < ")
+		case "Waiting->Runnable":
+			s := blocked[g]
+			switch {
+			case strings.Contains(s, "glfw.(*gLDriver).runGL"):
+				fyneLoop++
+			case strings.Contains(s, "runtime/trace") || strings.Contains(s, "runtime.trace") ||
+				strings.Contains(s, "traceAdvancer") || strings.Contains(s, "main.idleTrace"):
+				tracer++
+			case strings.Contains(s, "github.com/causerie/causerie") || strings.HasPrefix(s, "main.") || strings.Contains(s, " < main."):
+				ours++
+				oursStacks = append(oursStacks, s)
+			default:
+				other++
+			}
+		}
+	}
+	inStack := false
+	for _, l := range strings.Split(string(out), "\n") {
+		switch {
+		case strings.HasPrefix(l, "M="):
+			flush()
+			event, inStack = []string{l}, false
+		case strings.HasPrefix(l, "TransitionStack="):
+			inStack = true
+		case strings.HasPrefix(l, "Stack="):
+			inStack = false
+		case inStack && strings.HasPrefix(l, "\t") && !strings.HasPrefix(l, "\t\t"):
+			stack = append(stack, strings.Fields(l)[0])
+		}
+	}
+	flush()
+	if fyneLoop == 0 {
+		tb.Fatalf("no wake-up of Fyne's event loop found in the trace: has go tool trace -d=parsed changed its format?")
+	}
+	return
+}
+
+// BenchmarkIdle runs the floor and Causerie (no account) side by side for
+// a minute of idling, 5 s after they start, and compares their wake-ups
+// (context switches of all their threads) and CPU. A second Causerie,
+// idling beside them, records a Go execution trace of that minute
+// (CAUSERIE_IDLE_TRACE; the tracer's own wake-ups would blur the
+// comparison), whose goroutine wake-ups are sorted by where each
+// goroutine slept: Fyne's event loop (60 a second), the tracer, the rest
+// of the runtime, and ours, which must be none (issue 16: no timers,
+// tickers or polling of ours while idle).
+func BenchmarkIdle(b *testing.B) {
+	needDesktop(b)
+	bin := buildApp(&testing.T{})
+	bare := buildBare(b)
+	for i := 0; i < b.N; i++ {
+		path := filepath.Join(b.TempDir(), "idle.trace")
+		floor := startBare(b, bare)
+		ours := launch(b, bin, b.TempDir(), "")
+		traced := launch(b, bin, b.TempDir(), "", "CAUSERIE_IDLE_TRACE="+path)
+		ours.until(b, "first window shown")
+		traced.until(b, "first window shown")
+		time.Sleep(5 * time.Second)
+		fs0, fc0, os0, oc0, t0 := floor.ctxSwitches(), floor.cpuTicks(), ours.ctxSwitches(), ours.cpuTicks(), time.Now()
+		traced.until(b, "idle trace written")
+		secs := time.Since(t0).Seconds()
+		fs, fc, os1, oc := floor.ctxSwitches()-fs0, floor.cpuTicks()-fc0, ours.ctxSwitches()-os0, ours.cpuTicks()-oc0
+		floor.stop()
+		ours.stop()
+		traced.stop()
+		loop, tracer, mine, other, stacks := wakeups(b, path)
+		b.ReportMetric(float64(fs)/secs, "floor-wakeups/s")
+		b.ReportMetric(float64(os1)/secs, "causerie-wakeups/s")
+		b.ReportMetric(float64(fc)/secs, "floor-%CPU")
+		b.ReportMetric(float64(oc)/secs, "causerie-%CPU")
+		b.ReportMetric(float64(mine), "our-goroutine-wakeups")
+		b.Logf("a minute idle: floor %.1f wake-ups/s, %.2f%% CPU; Causerie %.1f wake-ups/s, %.2f%% CPU; in the traced Causerie, goroutines woken: %d by Fyne's event loop (%.1f/s), %d by the tracer, %d by the rest of the runtime, %d of ours",
+			float64(fs)/secs, float64(fc)/secs, float64(os1)/secs, float64(oc)/secs, loop, float64(loop)/60, tracer, other, mine)
+		for _, s := range stacks {
+			b.Errorf("a goroutine of ours woke while idle, asleep in: %s", s)
+		}
 	}
 }
 
-// BenchmarkRoster1000: an account with 1,000 contacts on a loopback
-// Prosody. First launch (no cache): start to the roster fully shown after
-// sign-in. Later launches: start to the window, and to the roster shown
-// from the cache before the network answers. RSS after 5 s idle.
-func BenchmarkRoster1000(b *testing.B) {
-	needDesktop(b)
+// rosterProfile makes a profile whose account has 1,000 contacts on a
+// loopback Prosody, and fills its roster cache with a first launch of bin
+// (signed in until the roster is shown). It returns the profile, the
+// password and the JID, and how long that first launch took from
+// connecting to the roster shown.
+func rosterProfile(b *testing.B, bin string) (profile, pass, jid string, signIn time.Duration) {
 	srv := testserver.Start(b, testserver.Prosody, testserver.Options{})
-	jid, pass := srv.NewUser(b)
+	jid, pass = srv.NewUser(b)
 	ctx := context.Background()
 	c, err := xmpp.Dial(ctx, xmpp.Config{JID: jid, Password: pass, Host: srv.Host, Port: srv.Port, TLSConfig: srv.TLSConfig()})
 	if err != nil {
@@ -250,17 +461,27 @@ func BenchmarkRoster1000(b *testing.B) {
 		}
 	}
 	c.Close()
-	bin := buildApp(&testing.T{})
-	profile := b.TempDir()
+	profile = b.TempDir()
 	accts, _ := account.OpenStore(filepath.Join(profile, "config"))
 	accts.Put(account.Account{JID: jid, Host: srv.Host, Port: srv.Port, AutoConnect: true,
 		Pinned: []string{xmpp.FormatFingerprint(srv.CertSHA256)}})
 
 	first := launch(b, bin, profile, pass)
-	signIn := first.until(b, "state "+jid+" connecting")
+	connecting := first.until(b, "state "+jid+" connecting")
 	shown := first.until(b, "roster 1000 contacts")
 	first.stop()
-	signInMs := float64((shown - signIn).Milliseconds())
+	return profile, pass, jid, shown - connecting
+}
+
+// BenchmarkRoster1000: an account with 1,000 contacts on a loopback
+// Prosody. First launch (no cache): start to the roster fully shown after
+// sign-in. Later launches: start to the window, and to the roster shown
+// from the cache before the network answers. RSS after 5 s idle.
+func BenchmarkRoster1000(b *testing.B) {
+	needDesktop(b)
+	bin := buildApp(&testing.T{})
+	profile, pass, jid, signIn := rosterProfile(b, bin)
+	signInMs := float64(signIn.Milliseconds())
 
 	var mapped, cached time.Duration
 	var rss float64
