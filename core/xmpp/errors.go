@@ -149,6 +149,10 @@ func (e *StanzaError) Error() string {
 	return s
 }
 
+// ErrorOf is the error a stanza of type error carries (a presence or a
+// message; an IQ's comes back from SendIQ).
+func ErrorOf(e stanza.Err) *StanzaError { return stanzaError(&e) }
+
 // stanzaError converts the stanza package's error element.
 func stanzaError(e *stanza.Err) *StanzaError {
 	if e == nil {
