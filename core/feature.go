@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/disco"
 	"gosrc.io/xmpp/stanza"
@@ -149,6 +150,30 @@ func (h *Hook) Conn() (*xmpp.Conn, error) { return h.s.onlineConn() }
 // connection.
 func (h *Hook) ServerInfo(ctx context.Context, conn *xmpp.Conn) (*disco.Info, error) {
 	return h.s.serverInfo(ctx, conn)
+}
+
+// History is the client's message history, for what a feature reads (the
+// latest message of a room it catches up from, say). What it keeps of a
+// stanza it took goes through Store, not Add.
+func (h *Hook) History() *history.Store { return h.s.client.store }
+
+// Store keeps a message a feature took (from a message handler, on the
+// reader goroutine) with the others of the burst it came in: they are
+// stored in one transaction before any XEP-0198 ack covers them, and
+// after then runs (dup: it was stored before, by its ids). When the
+// burst is full it is stored at once; if that fails, the stanza is
+// refused and the server sends it again.
+func (h *Hook) Store(c *xmpp.Conn, m *history.Message, after func(dup bool)) {
+	if h.s.in.add(m, after) {
+		h.s.flushFirst(c)
+	}
+}
+
+// Move moves one of our messages' delivery state forward (a room
+// reflected it, say) with the burst it came in, like Store; after runs
+// once stored (moved: the state changed).
+func (h *Hook) Move(mv history.Move, after func(moved bool)) {
+	h.s.in.move(mv, after)
 }
 
 // Publish publishes a feature's event to the client's subscribers.

@@ -10,12 +10,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/internal/testserver"
 	"gosrc.io/xmpp/stanza"
 )
 
 const probeNS = "urn:causerie:test:probe"
+
+// probePeer is where the probe keeps the messages it takes.
+const probePeer = "room@probe.example.test"
 
 // probe is a feature that records what the hook tells it: the stanzas it
 // claims (IQs in probeNS, messages in the thread "probe", presences with
@@ -26,6 +30,7 @@ type probe struct {
 	mu       sync.Mutex
 	phases   []string
 	messages []string
+	stored   []string // "new" or "dup", as Hook.Store said
 	statuses []string
 	iqs      int
 }
@@ -51,11 +56,21 @@ func newProbeFeature() *Feature {
 			p.mu.Unlock()
 			c.SendResult(iq, nil)
 		})
-		h.HandleMessage(func(_ *xmpp.Conn, m *stanza.Message) bool {
+		h.HandleMessage(func(c *xmpp.Conn, m *stanza.Message) bool {
 			if m.Thread != "probe" {
 				return false
 			}
 			p.record(&p.messages, m.Body)
+			// Kept through the session's burst, under a peer of its own.
+			hm := &history.Message{Account: h.Account(), Peer: probePeer, Resource: "sonde", Direction: history.In,
+				Type: "groupchat", Body: m.Body, OriginID: "probe-1", Sent: time.Now(), State: history.StateReceived}
+			h.Store(c, hm, func(dup bool) {
+				if dup {
+					p.record(&p.stored, "dup")
+				} else {
+					p.record(&p.stored, "new")
+				}
+			})
 			return true
 		})
 		h.HandlePresence(func(_ *xmpp.Conn, pr *stanza.Presence) bool {
@@ -116,10 +131,12 @@ func TestFeatureHook(t *testing.T) {
 		t.Fatalf("probe IQ: %v %+v", err, reply)
 	}
 
-	// A claimed message is the feature's; the one after it is the session's.
+	// A claimed message is the feature's (sent twice, it is kept once,
+	// through Hook.Store); the one after it is the session's.
 	mark := a.rec.Mark()
 	bc := connOf(b)
 	for _, m := range []stanza.Message{
+		{Attrs: stanza.Attrs{To: aFull, Type: stanza.MessageTypeChat}, Body: "pour la sonde", Thread: "probe"},
 		{Attrs: stanza.Attrs{To: aFull, Type: stanza.MessageTypeChat}, Body: "pour la sonde", Thread: "probe"},
 		{Attrs: stanza.Attrs{To: aFull, Type: stanza.MessageTypeChat}, Body: "pour la session"},
 	} {
@@ -151,8 +168,17 @@ func TestFeatureHook(t *testing.T) {
 			}
 		}
 	}
-	if _, msgs, statuses, iqs := p.seen(); !slices.Equal(msgs, []string{"pour la sonde"}) || !slices.Equal(statuses, []string{"probe"}) || iqs != 1 {
+	if _, msgs, statuses, iqs := p.seen(); !slices.Equal(msgs, []string{"pour la sonde", "pour la sonde"}) || !slices.Equal(statuses, []string{"probe"}) || iqs != 1 {
 		t.Errorf("the feature saw messages %q, presences %q, %d IQs", msgs, statuses, iqs)
+	}
+	p.mu.Lock()
+	stored := slices.Clone(p.stored)
+	p.mu.Unlock()
+	if !slices.Equal(stored, []string{"new", "dup"}) {
+		t.Errorf("Hook.Store said %q, want new then dup", stored)
+	}
+	if got := bodiesWith(t, a, probePeer); !slices.Equal(got, []string{"pour la sonde"}) {
+		t.Errorf("the feature's history %q", got)
 	}
 
 	// The link drops and is resumed; then the user signs out.
