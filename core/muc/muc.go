@@ -1,0 +1,501 @@
+// Package muc keeps an account's group chats (XEP-0045: Multi-User Chat)
+// as a feature on core's session hook: the rooms the user is in, their
+// occupants and subjects, and their messages, stored in the history with
+// the sender's nick before they are acknowledged, like one-to-one
+// messages. The rooms the user joined are joined again at each sign-in;
+// our own messages are recognised when the room reflects them (by their
+// origin-id) and shown as delivered, never twice. Invitations of both
+// kinds (XEP-0045 mediated, XEP-0249 direct) are published.
+//
+// A client gets it with core.Options{Features: []*core.Feature{
+// muc.Feature}}; Of gives a session's rooms. The protocol is in
+// core/xmpp/muc.
+package muc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/xmpp"
+	"github.com/causerie/causerie/core/xmpp/delay"
+	wire "github.com/causerie/causerie/core/xmpp/muc"
+	"github.com/causerie/causerie/core/xmpp/sid"
+	"gosrc.io/xmpp/stanza"
+)
+
+// Feature plugs group chats into a client's sessions.
+var Feature = &core.Feature{Name: "muc", Attach: attach}
+
+// Occupant is someone in a room, as the room shows them.
+type Occupant struct {
+	Nick        string
+	JID         string // their real JID, where the room shows it
+	Affiliation string // wire.Aff*
+	Role        string // wire.Role*
+	Show        string // "", "away", "chat", "dnd", "xa"
+	Status      string
+}
+
+// Joined: we are in Room as Nick; Occupants are those there when we came
+// in (the room sends them before our own presence). Created: the room
+// was made by this join (an instant room, with the service's defaults).
+type Joined struct {
+	core.FeatureEvent
+	Room, Nick string
+	Created    bool
+	Occupants  []Occupant
+	Codes      []int // the status codes of our presence (wire.Status*)
+}
+
+// JoinFailed: the room refused us; Err matches one of wire's Err*
+// reasons (errors.Is).
+type JoinFailed struct {
+	core.FeatureEvent
+	Room, Nick string
+	Err        error
+}
+
+// Left: we are no longer in Room. Reason is "" when we left, "offline"
+// when we signed out (the room is entered again at the next sign-in),
+// else why the room removed us ("kicked", "banned", "destroyed",
+// "affiliation", "members-only", "shutdown", "error"), with who did it
+// and what they said.
+type Left struct {
+	core.FeatureEvent
+	Room, Reason, Actor, Text string
+	Alternate                 string // a destroyed room's replacement, if any
+}
+
+// OccupantChanged: an occupant came, changed (role, presence, nick) or
+// left (Gone). With a nick change, OldNick is the former one.
+type OccupantChanged struct {
+	core.FeatureEvent
+	Room     string
+	Occupant Occupant
+	OldNick  string
+	Gone     bool
+}
+
+// SubjectChanged: the room's subject is Subject, set by the occupant By
+// ("" when the room gave it on joining without a name).
+type SubjectChanged struct {
+	core.FeatureEvent
+	Room, Subject, By string
+}
+
+// MessageReceived: a room message was stored (Message.Resource is the
+// sender's nick).
+type MessageReceived struct {
+	core.FeatureEvent
+	Message history.Message
+}
+
+// Invited: someone invites us into a room.
+type Invited struct {
+	core.FeatureEvent
+	Invitation wire.Invitation
+}
+
+// Rooms is one session's group chats.
+type Rooms struct {
+	h *core.Hook
+
+	mu    sync.Mutex
+	rooms map[string]*entry // by the room's bare JID
+}
+
+// entry is a room we are in or entering.
+type entry struct {
+	jid, nick, password string
+	joined              bool // our own presence came
+	occupants           map[string]Occupant
+	subject             string
+}
+
+// Of is the group chats of s, or nil when s's client was made without
+// Feature.
+func Of(s *core.Session) *Rooms {
+	r, _ := s.Feature(Feature).(*Rooms)
+	return r
+}
+
+func attach(h *core.Hook) any {
+	r := &Rooms{h: h, rooms: map[string]*entry{}}
+	h.HandlePresence(r.presence)
+	h.HandleMessage(r.message)
+	h.OnOnline(func(_ context.Context, conn *xmpp.Conn) {
+		// The rooms the user is in are entered again (each with its
+		// own presence: the server's copy of ours went with the old
+		// connection).
+		r.mu.Lock()
+		var again []*entry
+		for _, rm := range r.rooms {
+			rm.joined, rm.occupants = false, map[string]Occupant{}
+			again = append(again, rm)
+		}
+		r.mu.Unlock()
+		for _, rm := range again {
+			conn.Send(wire.Join(rm.jid, rm.nick, rm.password, false))
+		}
+	})
+	h.OnOffline(func() {
+		r.mu.Lock()
+		for _, rm := range r.rooms {
+			rm.joined = false
+		}
+		r.mu.Unlock()
+	})
+	return r
+}
+
+// ErrNotInRoom is returned for an action in a room we are not in.
+var ErrNotInRoom = errors.New("muc: not in that room")
+
+// Join enters room as nick (with its password, "" when it has none). The
+// answer comes as an event: Joined, or JoinFailed. The room is entered
+// again at each sign-in until Leave.
+func (r *Rooms) Join(room, nick, password string) error {
+	room = strings.ToLower(strings.TrimSpace(room))
+	nick = strings.TrimSpace(nick)
+	if err := core.ValidateJID(room); err != nil || strings.Contains(room, "/") || !strings.Contains(room, "@") {
+		return fmt.Errorf("muc: %q is not a room's address", room)
+	}
+	if nick == "" {
+		return errors.New("muc: a nick is needed")
+	}
+	conn, err := r.h.Conn()
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.rooms[room] = &entry{jid: room, nick: nick, password: password, occupants: map[string]Occupant{}}
+	r.mu.Unlock()
+	return conn.Send(wire.Join(room, nick, password, false))
+}
+
+// Leave leaves room (and it is no longer entered at sign-in).
+func (r *Rooms) Leave(room string) error {
+	r.mu.Lock()
+	rm, ok := r.rooms[room]
+	delete(r.rooms, room)
+	r.mu.Unlock()
+	if !ok {
+		return ErrNotInRoom
+	}
+	r.publish(Left{Room: room})
+	conn, err := r.h.Conn()
+	if err != nil {
+		return nil // offline: nothing to tell the room
+	}
+	return conn.Send(wire.Leave(room, rm.nick, ""))
+}
+
+// Say sends body to everyone in room and stores it; it shows as
+// delivered when the room reflects it.
+func (r *Rooms) Say(room, body string) (history.Message, error) {
+	r.mu.Lock()
+	rm, ok := r.rooms[room]
+	joined := ok && rm.joined
+	nick := ""
+	if ok {
+		nick = rm.nick
+	}
+	r.mu.Unlock()
+	if !joined {
+		return history.Message{}, ErrNotInRoom
+	}
+	conn, err := r.h.Conn()
+	if err != nil {
+		return history.Message{}, err
+	}
+	id := sid.New()
+	m := history.Message{Account: r.h.Account(), Peer: room, Resource: nick, Direction: history.Out, Type: "groupchat",
+		Body: body, OriginID: id, Sent: time.Now(), State: history.StatePending}
+	if err := r.h.History().Add(&m); err != nil {
+		return history.Message{}, err
+	}
+	if err := conn.Send(wire.Say(room, body, id)); err != nil {
+		return m, err
+	}
+	return m, nil
+}
+
+// SetSubject changes room's subject (where the room lets us).
+func (r *Rooms) SetSubject(room, subject string) error {
+	if !r.In(room) {
+		return ErrNotInRoom
+	}
+	conn, err := r.h.Conn()
+	if err != nil {
+		return err
+	}
+	return conn.Send(wire.SetSubject(room, subject))
+}
+
+// In reports whether we are in room.
+func (r *Rooms) In(room string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	rm, ok := r.rooms[room]
+	return ok && rm.joined
+}
+
+// Nick is our nick in room ("" when not in it).
+func (r *Rooms) Nick(room string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if rm, ok := r.rooms[room]; ok {
+		return rm.nick
+	}
+	return ""
+}
+
+// Subject is room's subject.
+func (r *Rooms) Subject(room string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if rm, ok := r.rooms[room]; ok {
+		return rm.subject
+	}
+	return ""
+}
+
+// Occupants lists room's occupants, sorted by nick.
+func (r *Rooms) Occupants(room string) []Occupant {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	rm, ok := r.rooms[room]
+	if !ok {
+		return nil
+	}
+	return sortedOccupants(rm.occupants)
+}
+
+func sortedOccupants(m map[string]Occupant) []Occupant {
+	out := make([]Occupant, 0, len(m))
+	for _, o := range m {
+		out = append(out, o)
+	}
+	slices.SortFunc(out, func(a, b Occupant) int { return strings.Compare(a.Nick, b.Nick) })
+	return out
+}
+
+func (r *Rooms) publish(e any) {
+	fe := core.FeatureEvent{Account: r.h.Account()}
+	switch e := e.(type) {
+	case Joined:
+		e.FeatureEvent = fe
+		r.h.Publish(e)
+	case JoinFailed:
+		e.FeatureEvent = fe
+		r.h.Publish(e)
+	case Left:
+		e.FeatureEvent = fe
+		r.h.Publish(e)
+	case OccupantChanged:
+		e.FeatureEvent = fe
+		r.h.Publish(e)
+	case SubjectChanged:
+		e.FeatureEvent = fe
+		r.h.Publish(e)
+	case MessageReceived:
+		e.FeatureEvent = fe
+		r.h.Publish(e)
+	case Invited:
+		e.FeatureEvent = fe
+		r.h.Publish(e)
+	}
+}
+
+// presence takes the presences of the rooms we are in or entering.
+func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
+	jid := xmpp.BareJID(p.From)
+	r.mu.Lock()
+	rm, ok := r.rooms[jid]
+	r.mu.Unlock()
+	if !ok {
+		return false
+	}
+	if err := wire.JoinError(p); err != nil {
+		r.mu.Lock()
+		if !rm.joined && r.rooms[jid] == rm {
+			delete(r.rooms, jid)
+		}
+		r.mu.Unlock()
+		r.publish(JoinFailed{Room: jid, Nick: rm.nick, Err: err})
+		return true
+	}
+	op, ok := wire.ParsePresence(p)
+	if !ok {
+		return true // from the room, but not an occupant's: nothing to do
+	}
+	occ := Occupant{Nick: op.Nick, JID: op.Item.JID, Affiliation: op.Item.Affiliation, Role: op.Item.Role,
+		Show: string(op.Show), Status: op.Status}
+	self := op.Self || op.Nick == rm.nick && !rm.joined
+	switch {
+	case self && op.Unavailable && containsInt(op.Codes, wire.StatusNickChange):
+		r.mu.Lock()
+		delete(rm.occupants, op.Nick)
+		rm.nick = op.Item.Nick
+		r.mu.Unlock()
+		return true
+	case self && op.Unavailable && op.Removed() == "":
+		// Not removed and not our Leave (which forgets the room first):
+		// our own unavailable presence, signing out, ended the visit.
+		// The room is entered again at the next sign-in.
+		r.mu.Lock()
+		rm.joined, rm.occupants = false, map[string]Occupant{}
+		r.mu.Unlock()
+		r.publish(Left{Room: jid, Reason: "offline"})
+		return true
+	case self && op.Unavailable:
+		r.mu.Lock()
+		if r.rooms[jid] == rm {
+			delete(r.rooms, jid)
+		}
+		r.mu.Unlock()
+		left := Left{Room: jid, Reason: op.Removed(), Text: strings.TrimSpace(op.Item.Reason)}
+		if a := op.Item.Actor; a != nil {
+			left.Actor = a.Nick
+			if left.Actor == "" {
+				left.Actor = a.JID
+			}
+		}
+		if op.Destroy != nil {
+			left.Alternate = op.Destroy.JID
+			left.Text = strings.TrimSpace(op.Destroy.Reason)
+		}
+		r.publish(left)
+		return true
+	case self:
+		r.mu.Lock()
+		first := !rm.joined
+		rm.joined, rm.nick = true, op.Nick // the room may have changed it (210)
+		rm.occupants[op.Nick] = occ
+		occupants := sortedOccupants(rm.occupants)
+		r.mu.Unlock()
+		if first {
+			created := containsInt(op.Codes, wire.StatusCreated)
+			if created {
+				// A new room is locked until configured: accept the
+				// service's defaults (an instant room, §10.1.2).
+				go func() {
+					ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+					defer cancel()
+					if err := wire.CreateInstant(ctx, c, jid); err != nil {
+						r.h.Logf("muc: unlocking the new room %s: %v", jid, err)
+					}
+				}()
+			}
+			r.publish(Joined{Room: jid, Nick: op.Nick, Created: created, Occupants: occupants, Codes: op.Codes})
+		} else {
+			r.publish(OccupantChanged{Room: jid, Occupant: occ})
+		}
+		return true
+	}
+	r.mu.Lock()
+	ev := OccupantChanged{Room: jid, Occupant: occ, Gone: op.Unavailable}
+	if op.Unavailable {
+		delete(rm.occupants, op.Nick)
+		if containsInt(op.Codes, wire.StatusNickChange) && op.Item.Nick != "" {
+			// The new nick's presence follows; say it as a change.
+			ev = OccupantChanged{Room: jid, Occupant: occ, Gone: false, OldNick: op.Nick}
+			ev.Occupant.Nick = op.Item.Nick
+		}
+	} else {
+		rm.occupants[op.Nick] = occ
+	}
+	joined := rm.joined
+	r.mu.Unlock()
+	if joined {
+		// Before our own presence come those already there: Joined
+		// lists them all.
+		r.publish(ev)
+	}
+	return true
+}
+
+func containsInt(s []int, v int) bool { return slices.Contains(s, v) }
+
+// message takes the group chat messages of our rooms, their subjects, and
+// invitations.
+func (r *Rooms) message(c *xmpp.Conn, m *stanza.Message) bool {
+	if inv, ok := wire.ParseInvitation(m); ok {
+		r.publish(Invited{Invitation: inv})
+		return true
+	}
+	if m.Type != stanza.MessageTypeGroupchat {
+		return false
+	}
+	jid, nick, _ := strings.Cut(m.From, "/")
+	jid = xmpp.BareJID(jid)
+	r.mu.Lock()
+	rm, ok := r.rooms[jid]
+	var me string
+	if ok {
+		me = rm.nick
+	}
+	r.mu.Unlock()
+	if !ok {
+		return false
+	}
+	if m.Body == "" {
+		if m.Subject != "" || hasSubject(m) {
+			r.mu.Lock()
+			rm.subject = m.Subject
+			r.mu.Unlock()
+			r.publish(SubjectChanged{Room: jid, Subject: m.Subject, By: nick})
+		}
+		return true
+	}
+	account := r.h.Account()
+	origin := sid.Origin(m)
+	if origin == "" {
+		origin = m.Id // rooms with muc#stable_id keep our id
+	}
+	if nick == me && origin != "" {
+		if mine, found, err := r.h.History().FindByOriginID(account, jid, origin, history.Out); err == nil && found {
+			// Our own, reflected: delivered to the room.
+			r.h.Move(history.Move{ID: mine.ID, State: history.StateDelivered}, func(moved bool) {
+				if moved {
+					r.h.Publish(core.MessageStateChanged{Account: account, ID: mine.ID, Peer: jid, State: history.StateDelivered})
+				}
+			})
+			return true
+		}
+	}
+	now := time.Now()
+	sent := now
+	// The history a room sends on joining carries the room's delay
+	// stamp; a stamp from anyone else is a claim we do not take.
+	if st, ok := delay.FromMessageBy(m, func(from string) bool { return xmpp.SameBare(from, jid) }); ok && st.Before(now) {
+		sent = st
+	}
+	hm := history.Message{Account: account, Peer: jid, Resource: nick, Direction: history.In, Type: "groupchat",
+		Body: m.Body, Subject: m.Subject, WireID: m.Id, OriginID: sid.Origin(m), StanzaID: sid.StanzaIDBy(m, jid),
+		Sent: sent, Received: now, State: history.StateReceived}
+	r.h.Store(c, &hm, func(dup bool) {
+		if !dup {
+			r.publish(MessageReceived{Message: hm})
+		}
+	})
+	return true
+}
+
+// hasSubject reports whether m has a <subject/> element, empty or not:
+// an empty one clears the subject.
+func hasSubject(m *stanza.Message) bool {
+	for _, e := range m.Extensions {
+		if n, ok := e.(*stanza.Node); ok && n.XMLName.Local == "subject" {
+			return true
+		}
+	}
+	return false
+}
