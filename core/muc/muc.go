@@ -135,14 +135,14 @@ func attach(h *core.Hook) any {
 		// own presence: the server's copy of ours went with the old
 		// connection).
 		r.mu.Lock()
-		var again []*entry
+		var again []*stanza.Presence
 		for _, rm := range r.rooms {
 			rm.joined, rm.occupants = false, map[string]Occupant{}
-			again = append(again, rm)
+			again = append(again, wire.Join(rm.jid, rm.nick, rm.password, false))
 		}
 		r.mu.Unlock()
-		for _, rm := range again {
-			conn.Send(wire.Join(rm.jid, rm.nick, rm.password, false))
+		for _, p := range again {
+			conn.Send(p)
 		}
 	})
 	h.OnOffline(func() {
@@ -184,6 +184,10 @@ func (r *Rooms) Join(room, nick, password string) error {
 func (r *Rooms) Leave(room string) error {
 	r.mu.Lock()
 	rm, ok := r.rooms[room]
+	var nick string
+	if ok {
+		nick = rm.nick
+	}
 	delete(r.rooms, room)
 	r.mu.Unlock()
 	if !ok {
@@ -194,7 +198,7 @@ func (r *Rooms) Leave(room string) error {
 	if err != nil {
 		return nil // offline: nothing to tell the room
 	}
-	return conn.Send(wire.Leave(room, rm.nick, ""))
+	return conn.Send(wire.Leave(room, nick, ""))
 }
 
 // Say sends body to everyone in room and stores it; it shows as
@@ -319,6 +323,11 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 	jid := xmpp.BareJID(p.From)
 	r.mu.Lock()
 	rm, ok := r.rooms[jid]
+	var nick string
+	var wasJoined bool
+	if ok {
+		nick, wasJoined = rm.nick, rm.joined
+	}
 	r.mu.Unlock()
 	if !ok {
 		return false
@@ -329,7 +338,7 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 			delete(r.rooms, jid)
 		}
 		r.mu.Unlock()
-		r.publish(JoinFailed{Room: jid, Nick: rm.nick, Err: err})
+		r.publish(JoinFailed{Room: jid, Nick: nick, Err: err})
 		return true
 	}
 	op, ok := wire.ParsePresence(p)
@@ -338,7 +347,7 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 	}
 	occ := Occupant{Nick: op.Nick, JID: op.Item.JID, Affiliation: op.Item.Affiliation, Role: op.Item.Role,
 		Show: string(op.Show), Status: op.Status}
-	self := op.Self || op.Nick == rm.nick && !rm.joined
+	self := op.Self || op.Nick == nick && !wasJoined
 	switch {
 	case self && op.Unavailable && containsInt(op.Codes, wire.StatusNickChange):
 		r.mu.Lock()
