@@ -193,7 +193,7 @@ func (r *Rooms) Leave(room string) error {
 	if !ok {
 		return ErrNotInRoom
 	}
-	r.publish(Left{Room: room})
+	r.h.Publish(Left{FeatureEvent: r.ev(), Room: room})
 	conn, err := r.h.Conn()
 	if err != nil {
 		return nil // offline: nothing to tell the room
@@ -291,32 +291,8 @@ func sortedOccupants(m map[string]Occupant) []Occupant {
 	return out
 }
 
-func (r *Rooms) publish(e any) {
-	fe := core.FeatureEvent{Account: r.h.Account()}
-	switch e := e.(type) {
-	case Joined:
-		e.FeatureEvent = fe
-		r.h.Publish(e)
-	case JoinFailed:
-		e.FeatureEvent = fe
-		r.h.Publish(e)
-	case Left:
-		e.FeatureEvent = fe
-		r.h.Publish(e)
-	case OccupantChanged:
-		e.FeatureEvent = fe
-		r.h.Publish(e)
-	case SubjectChanged:
-		e.FeatureEvent = fe
-		r.h.Publish(e)
-	case MessageReceived:
-		e.FeatureEvent = fe
-		r.h.Publish(e)
-	case Invited:
-		e.FeatureEvent = fe
-		r.h.Publish(e)
-	}
-}
+// ev is the FeatureEvent of this session's events.
+func (r *Rooms) ev() core.FeatureEvent { return core.FeatureEvent{Account: r.h.Account()} }
 
 // presence takes the presences of the rooms we are in or entering.
 func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
@@ -338,7 +314,7 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 			delete(r.rooms, jid)
 		}
 		r.mu.Unlock()
-		r.publish(JoinFailed{Room: jid, Nick: nick, Err: err})
+		r.h.Publish(JoinFailed{FeatureEvent: r.ev(), Room: jid, Nick: nick, Err: err})
 		return true
 	}
 	op, ok := wire.ParsePresence(p)
@@ -349,7 +325,7 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 		Show: string(op.Show), Status: op.Status}
 	self := op.Self || op.Nick == nick && !wasJoined
 	switch {
-	case self && op.Unavailable && containsInt(op.Codes, wire.StatusNickChange):
+	case self && op.Unavailable && slices.Contains(op.Codes, wire.StatusNickChange):
 		r.mu.Lock()
 		delete(rm.occupants, op.Nick)
 		rm.nick = op.Item.Nick
@@ -362,7 +338,7 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 		r.mu.Lock()
 		rm.joined, rm.occupants = false, map[string]Occupant{}
 		r.mu.Unlock()
-		r.publish(Left{Room: jid, Reason: "offline"})
+		r.h.Publish(Left{FeatureEvent: r.ev(), Room: jid, Reason: "offline"})
 		return true
 	case self && op.Unavailable:
 		r.mu.Lock()
@@ -370,7 +346,7 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 			delete(r.rooms, jid)
 		}
 		r.mu.Unlock()
-		left := Left{Room: jid, Reason: op.Removed(), Text: strings.TrimSpace(op.Item.Reason)}
+		left := Left{FeatureEvent: r.ev(), Room: jid, Reason: op.Removed(), Text: strings.TrimSpace(op.Item.Reason)}
 		if a := op.Item.Actor; a != nil {
 			left.Actor = a.Nick
 			if left.Actor == "" {
@@ -381,7 +357,7 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 			left.Alternate = op.Destroy.JID
 			left.Text = strings.TrimSpace(op.Destroy.Reason)
 		}
-		r.publish(left)
+		r.h.Publish(left)
 		return true
 	case self:
 		r.mu.Lock()
@@ -391,7 +367,7 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 		occupants := sortedOccupants(rm.occupants)
 		r.mu.Unlock()
 		if first {
-			created := containsInt(op.Codes, wire.StatusCreated)
+			created := slices.Contains(op.Codes, wire.StatusCreated)
 			if created {
 				// A new room is locked until configured: accept the
 				// service's defaults (an instant room, §10.1.2).
@@ -403,19 +379,19 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 					}
 				}()
 			}
-			r.publish(Joined{Room: jid, Nick: op.Nick, Created: created, Occupants: occupants, Codes: op.Codes})
+			r.h.Publish(Joined{FeatureEvent: r.ev(), Room: jid, Nick: op.Nick, Created: created, Occupants: occupants, Codes: op.Codes})
 		} else {
-			r.publish(OccupantChanged{Room: jid, Occupant: occ})
+			r.h.Publish(OccupantChanged{FeatureEvent: r.ev(), Room: jid, Occupant: occ})
 		}
 		return true
 	}
 	r.mu.Lock()
-	ev := OccupantChanged{Room: jid, Occupant: occ, Gone: op.Unavailable}
+	ev := OccupantChanged{FeatureEvent: r.ev(), Room: jid, Occupant: occ, Gone: op.Unavailable}
 	if op.Unavailable {
 		delete(rm.occupants, op.Nick)
-		if containsInt(op.Codes, wire.StatusNickChange) && op.Item.Nick != "" {
+		if slices.Contains(op.Codes, wire.StatusNickChange) && op.Item.Nick != "" {
 			// The new nick's presence follows; say it as a change.
-			ev = OccupantChanged{Room: jid, Occupant: occ, Gone: false, OldNick: op.Nick}
+			ev = OccupantChanged{FeatureEvent: r.ev(), Room: jid, Occupant: occ, Gone: false, OldNick: op.Nick}
 			ev.Occupant.Nick = op.Item.Nick
 		}
 	} else {
@@ -426,18 +402,16 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 	if joined {
 		// Before our own presence come those already there: Joined
 		// lists them all.
-		r.publish(ev)
+		r.h.Publish(ev)
 	}
 	return true
 }
-
-func containsInt(s []int, v int) bool { return slices.Contains(s, v) }
 
 // message takes the group chat messages of our rooms, their subjects, and
 // invitations.
 func (r *Rooms) message(c *xmpp.Conn, m *stanza.Message) bool {
 	if inv, ok := wire.ParseInvitation(m); ok {
-		r.publish(Invited{Invitation: inv})
+		r.h.Publish(Invited{FeatureEvent: r.ev(), Invitation: inv})
 		return true
 	}
 	if m.Type != stanza.MessageTypeGroupchat {
@@ -456,11 +430,14 @@ func (r *Rooms) message(c *xmpp.Conn, m *stanza.Message) bool {
 		return false
 	}
 	if m.Body == "" {
-		if m.Subject != "" || hasSubject(m) {
+		// A subject, or nothing we show (a chat state, say). An emptied
+		// subject (<subject/>) is not told apart yet: the decoder keeps
+		// no empty subject.
+		if m.Subject != "" {
 			r.mu.Lock()
 			rm.subject = m.Subject
 			r.mu.Unlock()
-			r.publish(SubjectChanged{Room: jid, Subject: m.Subject, By: nick})
+			r.h.Publish(SubjectChanged{FeatureEvent: r.ev(), Room: jid, Subject: m.Subject, By: nick})
 		}
 		return true
 	}
@@ -492,19 +469,8 @@ func (r *Rooms) message(c *xmpp.Conn, m *stanza.Message) bool {
 		Sent: sent, Received: now, State: history.StateReceived}
 	r.h.Store(c, &hm, func(dup bool) {
 		if !dup {
-			r.publish(MessageReceived{Message: hm})
+			r.h.Publish(MessageReceived{FeatureEvent: r.ev(), Message: hm})
 		}
 	})
 	return true
-}
-
-// hasSubject reports whether m has a <subject/> element, empty or not:
-// an empty one clears the subject.
-func hasSubject(m *stanza.Message) bool {
-	for _, e := range m.Extensions {
-		if n, ok := e.(*stanza.Node); ok && n.XMLName.Local == "subject" {
-			return true
-		}
-	}
-	return false
 }

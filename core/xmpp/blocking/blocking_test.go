@@ -13,6 +13,7 @@ import (
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/disco"
 	"github.com/causerie/causerie/internal/testserver"
+	"github.com/causerie/causerie/internal/xmpptest"
 	"gosrc.io/xmpp/stanza"
 )
 
@@ -86,40 +87,6 @@ func command(t testing.TB, s string) *Command {
 	return c
 }
 
-// canon re-serialises an example so that it compares with our output:
-// attributes in our order, double quotes, no white space between elements.
-func canon(t *testing.T, s string) string {
-	t.Helper()
-	var b strings.Builder
-	d := xml.NewDecoder(strings.NewReader(s))
-	e := xml.NewEncoder(&b)
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			break
-		}
-		switch tt := tok.(type) {
-		case xml.CharData:
-			if strings.TrimSpace(string(tt)) == "" {
-				continue
-			}
-		case xml.StartElement:
-			var attrs []xml.Attr
-			for _, a := range tt.Attr {
-				if a.Name.Local == "from" || a.Name.Local == "to" {
-					continue // requests are written without them
-				}
-				attrs = append(attrs, a)
-			}
-			tt.Attr = attrs
-			tok = tt
-		}
-		e.EncodeToken(xml.CopyToken(tok))
-	}
-	e.Flush()
-	return b.String()
-}
-
 func TestGolden(t *testing.T) {
 	if !Supported(decode(t, exDisco).Payload.(*disco.Info)) || Supported(&disco.Info{}) {
 		t.Fatal("Supported")
@@ -175,7 +142,7 @@ func TestMarshalMatchesExamples(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, want := canon(t, string(b)), canon(t, c.ex); got != want {
+		if got, want := xmpptest.Canon(string(b), "from", "to"), xmpptest.Canon(c.ex, "from", "to"); got != want {
 			t.Errorf("\n got %s\nwant %s", got, want)
 		}
 	}

@@ -6,10 +6,12 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/causerie/causerie/core/xmpp/disco"
+	"github.com/causerie/causerie/internal/xmpptest"
 	"gosrc.io/xmpp/stanza"
 )
 
@@ -17,15 +19,7 @@ import (
 // ones used here, numbered as in the XEP), in order.
 func examples(t *testing.T, n string) []any {
 	t.Helper()
-	b, err := os.ReadFile("testdata/xep-0045-examples.xml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile(`(?s)<example n='` + n + `'[^>]*>(.*?)</example>`).FindSubmatch(b)
-	if m == nil {
-		t.Fatalf("no example %s", n)
-	}
-	text := strings.ReplaceAll(string(m[1]), "[ ... ]", "")
+	text := strings.ReplaceAll(exampleText(t, n), "[ ... ]", "")
 	d := xml.NewDecoder(strings.NewReader(text))
 	var out []any
 	for {
@@ -68,53 +62,18 @@ func presence(t *testing.T, n string) Presence {
 	return p
 }
 
-// canon re-serialises XML without white space around texts, without
-// from and id (ours are written without them) and with its attributes
-// sorted, so that an example compares with our output.
-func canon(t *testing.T, s string) string {
-	t.Helper()
-	var b strings.Builder
-	d := xml.NewDecoder(strings.NewReader(s))
-	e := xml.NewEncoder(&b)
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			break
-		}
-		switch tt := tok.(type) {
-		case xml.CharData:
-			if strings.TrimSpace(string(tt)) == "" {
-				continue
-			}
-			tok = xml.CharData(strings.TrimSpace(string(tt)))
-		case xml.StartElement:
-			var attrs []xml.Attr
-			for _, a := range tt.Attr {
-				if a.Name.Local == "from" || a.Name.Local == "id" || a.Name.Space == "xmlns" || a.Name.Local == "xmlns" {
-					continue
-				}
-				attrs = append(attrs, a)
-			}
-			for i := range attrs {
-				for j := i + 1; j < len(attrs); j++ {
-					if attrs[j].Name.Local < attrs[i].Name.Local {
-						attrs[i], attrs[j] = attrs[j], attrs[i]
-					}
-				}
-			}
-			tt.Attr = attrs
-			tok = tt
-		}
-		e.EncodeToken(xml.CopyToken(tok))
-	}
-	e.Flush()
-	return b.String()
-}
-
+// exampleText is the text of XEP-0045's example n (testdata holds the
+// ones used here, numbered as in the XEP).
 func exampleText(t *testing.T, n string) string {
 	t.Helper()
-	b, _ := os.ReadFile("testdata/xep-0045-examples.xml")
+	b, err := os.ReadFile("testdata/xep-0045-examples.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
 	m := regexp.MustCompile(`(?s)<example n='` + n + `'[^>]*>(.*?)</example>`).FindSubmatch(b)
+	if m == nil {
+		t.Fatalf("no example %s", n)
+	}
 	return string(m[1])
 }
 
@@ -129,7 +88,7 @@ func marshal(t *testing.T, v any) string {
 
 // TestGoldenJoinAndOccupants: XEP-0045 §7.2, examples 18 to 31.
 func TestGoldenJoinAndOccupants(t *testing.T) {
-	if got, want := canon(t, marshal(t, Join("coven@chat.shakespeare.lit", "thirdwitch", "", false))), canon(t, exampleText(t, "18")); got != want {
+	if got, want := xmpptest.Canon(marshal(t, Join("coven@chat.shakespeare.lit", "thirdwitch", "", false)), "from", "id"), xmpptest.Canon(exampleText(t, "18"), "from", "id"); got != want {
 		t.Errorf("join:\n got %s\nwant %s", got, want)
 	}
 	j := marshal(t, Join("coven@chat.shakespeare.lit", "thirdwitch", "cauldronburn", true))
@@ -147,7 +106,7 @@ func TestGoldenJoinAndOccupants(t *testing.T) {
 		t.Errorf("own presence, nick assigned: %+v", self)
 	}
 	nonAnon := presence(t, "24")
-	if !nonAnon.Self || !containsInt(nonAnon.Codes, StatusNonAnonymous) {
+	if !nonAnon.Self || !slices.Contains(nonAnon.Codes, StatusNonAnonymous) {
 		t.Errorf("non-anonymous room: %+v", nonAnon)
 	}
 
@@ -173,10 +132,10 @@ func TestGoldenMessagesAndNicks(t *testing.T) {
 		t.Errorf("reflected message: %+v", m)
 	}
 	change := presence(t, "50")
-	if !change.Unavailable || change.Item.Nick != "oldhag" || change.Removed() != "" || !containsInt(change.Codes, StatusNickChange) {
+	if !change.Unavailable || change.Item.Nick != "oldhag" || change.Removed() != "" || !slices.Contains(change.Codes, StatusNickChange) {
 		t.Errorf("nick change: %+v", change)
 	}
-	if got, want := canon(t, marshal(t, SetSubject("coven@chat.shakespeare.lit", ""))), canon(t, exampleText(t, "88")); got != want {
+	if got, want := xmpptest.Canon(marshal(t, SetSubject("coven@chat.shakespeare.lit", "")), "from", "id"), xmpptest.Canon(exampleText(t, "88"), "from", "id"); got != want {
 		t.Errorf("empty subject:\n got %s\nwant %s", got, want)
 	}
 }
@@ -184,7 +143,7 @@ func TestGoldenMessagesAndNicks(t *testing.T) {
 // TestGoldenInvitations: §7.8.2, examples 56 to 59, and XEP-0249's.
 func TestGoldenInvitations(t *testing.T) {
 	out := InviteVia("coven@chat.shakespeare.lit", "hecate@shakespeare.lit", "Hey Hecate, this is the place for all good witches!")
-	if got, want := canon(t, marshal(t, out)), canon(t, exampleText(t, "56")); got != want {
+	if got, want := xmpptest.Canon(marshal(t, out), "from", "id"), xmpptest.Canon(exampleText(t, "56"), "from", "id"); got != want {
 		t.Errorf("mediated invitation:\n got %s\nwant %s", got, want)
 	}
 	inv, ok := ParseInvitation(examples(t, "57")[0].(*stanza.Message))
@@ -193,7 +152,7 @@ func TestGoldenInvitations(t *testing.T) {
 		t.Errorf("received invitation: %+v %v", inv, ok)
 	}
 	decl := DeclineVia("coven@chat.shakespeare.lit", "crone1@shakespeare.lit", "Sorry, I'm too busy right now.")
-	if got, want := canon(t, marshal(t, decl)), canon(t, exampleText(t, "58")); got != want {
+	if got, want := xmpptest.Canon(marshal(t, decl), "from", "id"), xmpptest.Canon(exampleText(t, "58"), "from", "id"); got != want {
 		t.Errorf("decline:\n got %s\nwant %s", got, want)
 	}
 	from, reason, ok := ParseDecline(examples(t, "59")[0].(*stanza.Message))
@@ -208,8 +167,8 @@ func TestGoldenInvitations(t *testing.T) {
 	const direct = `<message from='crone1@shakespeare.lit/desktop' to='hecate@shakespeare.lit'>
   <x xmlns='jabber:x:conference' jid='darkcave@macbeth.shakespeare.lit' password='cauldronburn' reason='Hey Hecate, this is the place for all good witches!'/>
 </message>`
-	if got, want := canon(t, marshal(t, InviteDirect("hecate@shakespeare.lit", "darkcave@macbeth.shakespeare.lit", "cauldronburn",
-		"Hey Hecate, this is the place for all good witches!"))), canon(t, direct); got != want {
+	if got, want := xmpptest.Canon(marshal(t, InviteDirect("hecate@shakespeare.lit", "darkcave@macbeth.shakespeare.lit", "cauldronburn",
+		"Hey Hecate, this is the place for all good witches!")), "from", "id"), xmpptest.Canon(direct, "from", "id"); got != want {
 		t.Errorf("direct invitation:\n got %s\nwant %s", got, want)
 	}
 	var dm stanza.Message
@@ -226,7 +185,7 @@ func TestGoldenInvitations(t *testing.T) {
 // 155, 201, 202 and 206.
 func TestGoldenModeration(t *testing.T) {
 	kick := iq(stanza.IQTypeSet, "harfleur@chat.shakespeare.lit", &AdminQuery{Items: []Item{{Nick: "pistol", Role: RoleNone, Reason: "Avaunt, you cullion!"}}})
-	if got, want := canon(t, marshal(t, kick)), canon(t, exampleText(t, "89")); got != want {
+	if got, want := xmpptest.Canon(marshal(t, kick), "from", "id"), xmpptest.Canon(exampleText(t, "89"), "from", "id"); got != want {
 		t.Errorf("kick:\n got %s\nwant %s", got, want)
 	}
 	kicked := presence(t, "90")
@@ -237,7 +196,7 @@ func TestGoldenModeration(t *testing.T) {
 		t.Errorf("another kicked: %+v", other)
 	}
 	ban := iq(stanza.IQTypeSet, "southampton@chat.shakespeare.lit", &AdminQuery{Items: []Item{{JID: "earlofcambridge@shakespeare.lit", Affiliation: AffOutcast}}})
-	if got, want := canon(t, marshal(t, ban)), canon(t, exampleText(t, "110")); got != want {
+	if got, want := xmpptest.Canon(marshal(t, ban), "from", "id"), xmpptest.Canon(exampleText(t, "110"), "from", "id"); got != want {
 		t.Errorf("ban:\n got %s\nwant %s", got, want)
 	}
 	if banned := presence(t, "113"); banned.Removed() != "banned" || banned.Item.Actor.Nick != "The ♚" {
@@ -248,11 +207,11 @@ func TestGoldenModeration(t *testing.T) {
 		t.Errorf("ban list: %+v", list.Items)
 	}
 	inst := iq(stanza.IQTypeSet, "coven@chat.shakespeare.lit", &OwnerQuery{Form: instantForm()})
-	if got, want := canon(t, marshal(t, inst)), canon(t, exampleText(t, "155")); got != want {
+	if got, want := xmpptest.Canon(marshal(t, inst), "from", "id"), xmpptest.Canon(exampleText(t, "155"), "from", "id"); got != want {
 		t.Errorf("instant room:\n got %s\nwant %s", got, want)
 	}
 	destroy := iq(stanza.IQTypeSet, "heath@chat.shakespeare.lit", &OwnerQuery{Destroy: &Destroy{JID: "coven@chat.shakespeare.lit", Reason: "Macbeth doth come."}})
-	if got, want := canon(t, marshal(t, destroy)), canon(t, exampleText(t, "201")); got != want {
+	if got, want := xmpptest.Canon(marshal(t, destroy), "from", "id"), xmpptest.Canon(exampleText(t, "201"), "from", "id"); got != want {
 		t.Errorf("destroy:\n got %s\nwant %s", got, want)
 	}
 	if gone := presence(t, "202"); gone.Removed() != "destroyed" || gone.Destroy.JID != "coven@chat.shakespeare.lit" || strings.TrimSpace(gone.Destroy.Reason) != "Macbeth doth come." {

@@ -2,10 +2,10 @@ package muc
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +13,7 @@ import (
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/sid"
 	"github.com/causerie/causerie/internal/testserver"
+	"github.com/causerie/causerie/internal/xmpptest"
 	"gosrc.io/xmpp/stanza"
 )
 
@@ -27,21 +28,14 @@ type occupant struct {
 
 func connect(t *testing.T, s *testserver.Server) *occupant {
 	t.Helper()
-	jid, pass := s.NewUser(t)
 	o := &occupant{presences: make(chan *stanza.Presence, 100), messages: make(chan *stanza.Message, 100)}
 	mux := &xmpp.Mux{}
 	mux.HandlePresenceFunc(func(_ *xmpp.Conn, p *stanza.Presence) { o.presences <- p })
 	mux.HandleMessageFunc(func(_ *xmpp.Conn, m *stanza.Message) { o.messages <- m })
-	c, err := xmpp.Dial(context.Background(), xmpp.Config{JID: jid, Password: pass, Host: s.Host, Port: s.Port,
-		TLSConfig: &tls.Config{RootCAs: s.CertPool}, Handler: mux, ConnectTimeout: 20 * time.Second, IQTimeout: 20 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	o.Conn = c
+	o.Conn = xmpptest.Dial(t, s, mux)
 	// Available, as a client is: what is sent to our bare JID (a
 	// mediated invitation) comes to this resource.
-	if err := c.Send(&stanza.Presence{XMLName: xml.Name{Local: "presence"}}); err != nil {
+	if err := o.Send(&stanza.Presence{XMLName: xml.Name{Local: "presence"}}); err != nil {
 		t.Fatal(err)
 	}
 	return o
@@ -95,7 +89,7 @@ func (o *occupant) join(t *testing.T, room, nick string) Presence {
 			t.Fatalf("join %s as %s: %v", room, nick, err)
 		}
 		if op, ok := ParsePresence(p); ok && op.Self {
-			if containsInt(op.Codes, StatusCreated) {
+			if slices.Contains(op.Codes, StatusCreated) {
 				if err := CreateInstant(context.Background(), o.Conn, room); err != nil {
 					t.Fatal(err)
 				}

@@ -15,7 +15,6 @@ package muc
 import (
 	"encoding/xml"
 	"slices"
-	"strconv"
 
 	"github.com/causerie/causerie/core/xmpp/dataform"
 	"gosrc.io/xmpp/stanza"
@@ -210,15 +209,3 @@ type OwnerQuery struct {
 
 func (*OwnerQuery) Namespace() string         { return NSOwner }
 func (*OwnerQuery) GetSet() *stanza.ResultSet { return nil }
-
-// codes formats status codes for error messages and logs.
-func codes(cs []int) string {
-	b := make([]byte, 0, 4*len(cs))
-	for i, c := range cs {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendInt(b, int64(c), 10)
-	}
-	return string(b)
-}

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/causerie/causerie/core/xmpp"
@@ -103,7 +104,7 @@ func ParsePresence(p *stanza.Presence) (Presence, bool) {
 // Removed says why our unavailable presence ended our visit, "" when we
 // left ourselves or changed nick.
 func (p Presence) Removed() string {
-	has := func(c int) bool { return containsInt(p.Codes, c) }
+	has := func(c int) bool { return slices.Contains(p.Codes, c) }
 	switch {
 	case !p.Unavailable || has(StatusNickChange):
 		return ""
@@ -146,15 +147,6 @@ func UserOf(m *stanza.Message) *User {
 		exts[i] = e
 	}
 	return userOf(exts)
-}
-
-func containsInt(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // Reasons a room refuses entry (§7.2.6–7.2.13), as JoinError gives them.

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/causerie/causerie/internal/xmpptest"
 	"gosrc.io/xmpp/stanza"
 )
 
@@ -135,51 +136,6 @@ func message(t testing.TB, s string) *stanza.Message {
 	return &m
 }
 
-// canonXML re-serialises XML without inter-element white space, with
-// attributes sorted, for comparing our output with an example.
-func canonXML(t *testing.T, s string, drop ...string) string {
-	t.Helper()
-	var b strings.Builder
-	d := xml.NewDecoder(strings.NewReader(s))
-	e := xml.NewEncoder(&b)
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			break
-		}
-		switch tt := tok.(type) {
-		case xml.CharData:
-			if strings.TrimSpace(string(tt)) == "" {
-				continue
-			}
-			tok = xml.CharData(strings.TrimSpace(string(tt)))
-		case xml.StartElement:
-			var attrs []xml.Attr
-		next:
-			for _, a := range tt.Attr {
-				for _, d := range drop {
-					if a.Name.Local == d {
-						continue next
-					}
-				}
-				attrs = append(attrs, a)
-			}
-			for i := range attrs {
-				for j := i + 1; j < len(attrs); j++ {
-					if attrs[j].Name.Local < attrs[i].Name.Local {
-						attrs[i], attrs[j] = attrs[j], attrs[i]
-					}
-				}
-			}
-			tt.Attr = attrs
-			tok = tt
-		}
-		e.EncodeToken(xml.CopyToken(tok))
-	}
-	e.Flush()
-	return b.String()
-}
-
 func TestGolden84(t *testing.T) {
 	m, ok := AvatarMetadataFromMessage(message(t, ex84Notify))
 	if !ok || len(m.Infos) != 1 || m.Infos[0] != exInfo || m.Disabled() || m.DataNodeInfo() == nil {
@@ -221,8 +177,8 @@ func TestMarshal84(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := canonXML(t, string(b), "from", "id")
-		want := canonXML(t, c.ex, "from", "id")
+		got := xmpptest.Canon(string(b), "from", "id")
+		want := xmpptest.Canon(c.ex, "from", "id")
 		// The data example's content is a placeholder: compare the shape.
 		if c.p.node == NSAvatarData {
 			got = strings.Replace(got, "cGxhY2Vob2xkZXI=", "qANQR1DBwU4DX7jmYZnncm...", 1)
