@@ -396,3 +396,11 @@ func setIQPayload(iq *stanza.IQ, c *rawChild) {
 		iq.Any = &stanza.Node{XMLName: c.XMLName}
 	}
 }
+
+// DecodeMessage decodes a message whose start element d has just read,
+// the way the stream decodes its own: a message forwarded inside an
+// extension (XEP-0297, as archive results and carbons carry them) gets
+// the same bounds and the same tolerance of malformed extensions.
+func DecodeMessage(d *xml.Decoder, start xml.StartElement) (*stanza.Message, error) {
+	return decodeMessage(d, start)
+}

@@ -118,9 +118,14 @@ Component "conference.%s" "muc"
 }
 
 // ejabberdConfig renders ejabberd.yml (ejabberd 23.01) for one instance.
-// mod_mam is deliberately left out (synchronous archiving slows bulk tests).
+// mod_mam is left out unless opts.Archive (synchronous archiving slows
+// bulk tests).
 func ejabberdConfig(base string, port int, opts Options) string {
-	return strings.NewReplacer("@BASE@", base, "@PORT@", fmt.Sprint(port), "@DOMAIN@", Domain,
+	mam := ""
+	if opts.Archive {
+		mam = "  mod_mam:\n    default: always\n"
+	}
+	return strings.NewReplacer("@MAM@", mam, "@BASE@", base, "@PORT@", fmt.Sprint(port), "@DOMAIN@", Domain,
 		"@RESUME@", fmt.Sprint(opts.resumeSeconds()), "@LOGLEVEL@", logLevel("info")).Replace(ejabberdYML)
 }
 
@@ -251,7 +256,7 @@ modules:
   mod_client_state: {}
   mod_disco: {}
   mod_last: {}
-  mod_muc:
+@MAM@  mod_muc:
     host: conference.@DOMAIN@
     access:
       - allow

@@ -90,9 +90,13 @@ type Options struct {
 	ResumeWindow time.Duration
 	// NoArchive leaves message archiving (XEP-0313) out, for bulk tests:
 	// Prosody's archive in its internal (file) storage costs it more CPU
-	// with every message, and on 2 cores it then answers late. ejabberd's
-	// test config has no mod_mam anyway.
+	// with every message, and on 2 cores it then answers late.
 	NoArchive bool
+	// Archive adds ejabberd's mod_mam (default: always), which its test
+	// config otherwise leaves out: it archives synchronously, ~60-90
+	// messages a second, too slow for bulk tests. Prosody archives unless
+	// NoArchive.
+	Archive bool
 }
 
 // Server is one running private XMPP server.
@@ -281,7 +285,7 @@ func start(kind Kind, opts Options) (s *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if kind == Ejabberd && opts != (Options{ResumeWindow: opts.ResumeWindow, NoArchive: opts.NoArchive}) {
+	if kind == Ejabberd && opts != (Options{ResumeWindow: opts.ResumeWindow, NoArchive: opts.NoArchive, Archive: opts.Archive}) {
 		return nil, fmt.Errorf("options %+v are only supported for Prosody", opts)
 	}
 	if opts.Auth != "" && opts.Auth != "internal_plain" && opts.Auth != "internal_hashed" {
