@@ -7,7 +7,6 @@ import (
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/blocking"
 	"github.com/causerie/causerie/core/xmpp/correct"
-	"github.com/causerie/causerie/core/xmpp/receipts"
 	"github.com/causerie/causerie/core/xmpp/roster"
 	"github.com/causerie/causerie/core/xmpp/sid"
 	"gosrc.io/xmpp/stanza"
@@ -21,7 +20,10 @@ import (
 //   - roster sets and block list changes (the IQ's answer goes to a
 //     request no longer waiting, and the push that follows updates us);
 //   - subscription requests and answers;
-//   - message corrections and delivery receipts we gave.
+//   - message corrections.
+// Delivery receipts we gave are owed until acknowledged (receiptsOwed),
+// whichever connection wrote them: an archive catch-up may answer on a
+// connection that is ending.
 // Our available presence is sent anew by every sign-in, and chat states
 // and questions (IQ gets) have no value later: those are dropped.
 
@@ -108,10 +110,7 @@ func (s *Session) worthCarrying(b []byte) bool {
 				return false // the outbox sends it again
 			}
 		}
-		if _, ok := correct.Of(m); ok {
-			return true
-		}
-		_, ok := receipts.Received(m)
+		_, ok := correct.Of(m)
 		return ok
 	}
 	return false

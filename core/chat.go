@@ -278,7 +278,62 @@ func (s *Session) answerReceipt(c *xmpp.Conn, peer string, m *stanza.Message) {
 	if ct, in := s.roster.Contact(peer); !in || !ct.SeesUs() {
 		return
 	}
-	c.Send(ack)
+	s.owed.send(c, &ack)
+}
+
+// receiptsOwed holds the receipts we sent that the server has not
+// acknowledged (XEP-0198) yet. A connection that ends unresumed loses
+// what it had not handed over, and the sender's message would stay
+// unconfirmed for good: each is sent again on the next connection
+// (goLive), once per connection, until one is acknowledged.
+type receiptsOwed struct {
+	mu   sync.Mutex
+	acks map[*stanza.Message]*xmpp.Conn // receipt → connection last written on
+}
+
+// maxReceiptsOwed bounds what is kept: past it, one is dropped to make
+// room (it was written once; the sender's message stays unconfirmed).
+const maxReceiptsOwed = 5000
+
+// send writes ack on c and owes it until the server acknowledges it;
+// without stream management it is only written.
+func (o *receiptsOwed) send(c *xmpp.Conn, ack *stanza.Message) {
+	if sm, _ := c.StreamManagement(); !sm {
+		c.Send(ack)
+		return
+	}
+	o.mu.Lock()
+	if o.acks == nil {
+		o.acks = map[*stanza.Message]*xmpp.Conn{}
+	}
+	if len(o.acks) >= maxReceiptsOwed {
+		for k := range o.acks {
+			delete(o.acks, k)
+			break
+		}
+	}
+	o.acks[ack] = c
+	o.mu.Unlock()
+	c.SendAcked(ack, func() {
+		o.mu.Lock()
+		delete(o.acks, ack)
+		o.mu.Unlock()
+	})
+}
+
+// resend writes again on c what other connections did not hand over.
+func (o *receiptsOwed) resend(c *xmpp.Conn) {
+	o.mu.Lock()
+	var again []*stanza.Message
+	for ack, on := range o.acks {
+		if on != c {
+			again = append(again, ack)
+		}
+	}
+	o.mu.Unlock()
+	for _, ack := range again {
+		o.send(c, ack)
+	}
 }
 
 // applyCorrection replaces the text of the message a correction points

@@ -93,6 +93,7 @@ func (s *Session) send(to string, m history.Message) (history.Message, error) {
 func (s *Session) goLive(conn *xmpp.Conn) {
 	s.sendMu.Lock()
 	s.flushOutbox(conn)
+	s.owed.resend(conn)
 	s.mu.Lock()
 	s.live = conn
 	s.mu.Unlock()
@@ -103,8 +104,16 @@ func (s *Session) goLive(conn *xmpp.Conn) {
 // transmit writes one stored message on conn and tracks its state. A
 // message is written at most once per connection.
 func (s *Session) transmit(conn *xmpp.Conn, m history.Message, to string) {
+	if s.writeOut(conn, m, to) {
+		s.setMessageState(m, history.StateSent, "")
+	}
+}
+
+// writeOut writes one stored message on conn, arranging for its ack, and
+// reports whether it was written (then it is to be marked StateSent).
+func (s *Session) writeOut(conn *xmpp.Conn, m history.Message, to string) bool {
 	if !s.outbox.writing(m.OriginID, conn) {
-		return
+		return false
 	}
 	st := stanza.NewMessage(stanza.Attrs{To: to, Type: stanza.StanzaType(m.Type)})
 	st.Body, st.Subject = m.Body, m.Subject
@@ -129,9 +138,8 @@ func (s *Session) transmit(conn *xmpp.Conn, m history.Message, to string) {
 		}
 	})
 	if err != nil {
-		return // stays in the outbox: sent on the next connection
+		return false // stays in the outbox: sent on the next connection
 	}
-	s.setMessageState(m, history.StateSent, "")
 	if !sm {
 		// Without stream management, a ping answered after the message
 		// proves the server processed it (one stream, in order).
@@ -144,6 +152,7 @@ func (s *Session) transmit(conn *xmpp.Conn, m history.Message, to string) {
 			}
 		}()
 	}
+	return true
 }
 
 // setMessageState moves one of our messages to st, only forward (see
@@ -175,9 +184,33 @@ func (s *Session) stateChanged(m history.Message, st history.State, reason strin
 // flushOutbox sends what is waiting: messages typed while offline and
 // those the previous connection never got acknowledged (their origin-id
 // lets receivers drop a duplicate).
+//
+// They are marked sent together, one transaction: after a long outage
+// the outbox holds hundreds, and one write each kept the session from
+// going online for seconds on a busy disk.
 func (s *Session) flushOutbox(conn *xmpp.Conn) {
+	var sent []history.Message
 	for _, m := range s.outbox.waiting() {
-		s.transmit(conn, m, m.Peer)
+		if s.writeOut(conn, m, m.Peer) {
+			sent = append(sent, m)
+		}
+	}
+	if len(sent) == 0 {
+		return
+	}
+	b := &history.Burst{Moves: make([]history.Move, len(sent))}
+	for i, m := range sent {
+		b.Moves[i] = history.Move{ID: m.ID, State: history.StateSent}
+	}
+	s.stateMu.Lock()
+	defer s.stateMu.Unlock()
+	if s.client.store.Commit(b) != nil {
+		return // they stay pending in the history: sent again after a restart
+	}
+	for i, m := range sent {
+		if b.Moved[i] {
+			s.stateChanged(m, history.StateSent, "")
+		}
 	}
 }
 

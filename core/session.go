@@ -138,6 +138,7 @@ type Session struct {
 	// outbox holds outgoing messages not yet acknowledged by the server:
 	// they are (re)sent on the next connection (outbox.go).
 	outbox *outbox
+	owed   receiptsOwed
 	// in is the burst of received messages not stored yet
 	// (messages_in.go); storeFails counts failures to store one in a row.
 	in         inBatch
