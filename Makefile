@@ -35,9 +35,8 @@ test: deps
 	@if [ "$(PKGS)" = "./..." ]; then bash .ci/chaos.sh; fi
 
 # Data integrity under faults and crashes: 200 random faults per server,
-# 5,000 messages each way, 20 SIGKILLs. `make test` runs them on ejabberd
-# only: on Prosody messages are still lost or held back when a session
-# cannot be resumed (see issue 13).
+# 5,000 messages each way, 20 SIGKILLs, on Prosody and ejabberd (without
+# archives: see TestChaos). `make test` runs them after the other tests.
 chaos: deps
 	@bash .ci/chaos.sh
 

@@ -50,6 +50,9 @@ type OwnPresenceChanged struct {
 type MessageReceived struct {
 	Account string
 	Message history.Message
+	// Archived: read from the server's archive by a catch-up (see
+	// core/mam), not received live.
+	Archived bool
 }
 
 // MessageStateChanged: delivery state of a stored message changed.

@@ -12,12 +12,14 @@ import (
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/blocking"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/mam"
 	"github.com/causerie/causerie/ui/transcript"
 )
 
 // Features are the core features the GUI shows (see core.Feature): the
-// client the GUI drives is made with them (core.Options.Features).
-var Features = []*core.Feature{blocking.Feature}
+// client the GUI drives is made with them (core.Options.Features). The
+// archive catch-up (mam) shows through the messages it stores.
+var Features = []*core.Feature{blocking.Feature, mam.Feature}
 
 // App is the GUI. It owns the windows and routes core events to them on
 // Fyne's goroutine (fyne.Do): windows never see an event off that thread.

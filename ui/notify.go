@@ -72,6 +72,10 @@ func (a *App) looking(k ChatKey) bool {
 	return a.foreground && a.chat != nil && a.chat.isShowing(k)
 }
 
+// archivedNotifyAge is how old a message a catch-up read from the
+// archive may be and still be announced.
+const archivedNotifyAge = 10 * time.Minute
+
 // notifyEvent sends a notification for an event, when one is due.
 func (a *App) notifyEvent(e core.Event) {
 	if !a.notificationsOn() {
@@ -83,6 +87,9 @@ func (a *App) notifyEvent(e core.Event) {
 		k := ChatKey{e.Account, m.Peer}
 		if m.Direction != history.In || m.Type == "error" || a.looking(k) || a.Muted(k) {
 			return
+		}
+		if e.Archived && time.Since(m.Sent) > archivedNotifyAge {
+			return // old history a catch-up brought, not news
 		}
 		if a.stranger(k) && !a.strangerMayNotify(k) {
 			return

@@ -293,8 +293,9 @@ func reopenAt(t testing.TB, s *Store, path string, version int, undo ...string) 
 	return s
 }
 
-// undoHidden takes migration 9 back, for tests that make an older database.
-var undoHidden = []string{`ALTER TABLE conversations DROP COLUMN hidden`, `ALTER TABLE conversations DROP COLUMN last_id`}
+// undoHidden takes migrations 10 and 9 back, for tests that make an older
+// database.
+var undoHidden = []string{`DROP TABLE archive_cursor`, `ALTER TABLE conversations DROP COLUMN hidden`, `ALTER TABLE conversations DROP COLUMN last_id`}
 
 // undoWireID takes migrations 9 and 7 back, for tests that make an older
 // database.

@@ -585,6 +585,7 @@ func (s *Store) DeleteAccount(account string) error {
 			`DELETE FROM accounts WHERE jid = ?1`,
 			`DELETE FROM requests WHERE account = ?1`,
 			`DELETE FROM roster WHERE account = ?1`,
+			`DELETE FROM archive_cursor WHERE account = ?1`,
 		}
 		for _, q := range stmts {
 			if _, err := tx.Exec(q, account); err != nil {

@@ -162,6 +162,15 @@ ALTER TABLE conversations ADD COLUMN last_id INTEGER NOT NULL DEFAULT 0;
 UPDATE conversations SET last_id = COALESCE(
 	(SELECT id FROM messages WHERE conv = conversations.id ORDER BY sent DESC, id DESC LIMIT 1), 0);
 `),
+	// 10: how far each account's server archive (XEP-0313) was read: the
+	// archive id of the last message a catch-up stored.
+	script(`
+CREATE TABLE archive_cursor (
+	account TEXT PRIMARY KEY,
+	last_id TEXT NOT NULL,
+	updated INTEGER NOT NULL -- unix nanoseconds
+);
+`),
 }
 
 // schemaVersion is the user_version of an up-to-date database.

@@ -1,0 +1,136 @@
+package core
+
+import (
+	"time"
+
+	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/xmpp"
+	"github.com/causerie/causerie/core/xmpp/correct"
+	"github.com/causerie/causerie/core/xmpp/receipts"
+	"github.com/causerie/causerie/core/xmpp/sid"
+	"gosrc.io/xmpp/stanza"
+)
+
+// Archived is one message read from our account's server archive
+// (XEP-0313), for Hook.StoreArchived.
+type Archived struct {
+	ID      string    // its archive id
+	Stamp   time.Time // when the archive received it; zero: unknown
+	Message *stanza.Message
+}
+
+// ArchivedPage is what Hook.StoreArchived made of a page.
+type ArchivedPage struct {
+	Stored    int // new messages
+	Delivered int // our messages that a receipt in the page marked delivered
+}
+
+// StoreArchived stores a page read from our account's archive in one
+// transaction, as the live path would have stored its messages: one-to-one
+// messages with a body or subject, received and sent (from our other
+// devices), deduplicated against what is stored (archive id, origin-id);
+// a stranger's when the account ignores strangers is dropped, a
+// correction is applied when it can be and dropped otherwise (XEP-0308's
+// rules). Receipts in the page mark our messages delivered. New messages
+// are published (MessageReceived); when answer is set, those that ask
+// for a receipt get one, as on first receipt (XEP-0184 §5.3: the caller
+// sets it for what arrived while we were away, not for old history). c
+// may be nil when answer is not set.
+func (h *Hook) StoreArchived(c *xmpp.Conn, page []Archived, answer bool) (ArchivedPage, error) {
+	s := h.s
+	me := s.jid()
+	now := time.Now()
+	b := &history.Burst{}
+	var asks []*stanza.Message // per b.Adds: the stanza, to answer its receipt
+	var moved []history.Message
+	for _, a := range page {
+		m := a.Message
+		if m == nil || (m.Type != stanza.MessageTypeChat && m.Type != stanza.MessageTypeNormal && m.Type != "") {
+			continue // groupchat (rooms keep their own), error, headline
+		}
+		from, to := xmpp.BareJID(m.From), xmpp.BareJID(m.To)
+		dir, peer := history.In, from
+		if m.From == "" || from == me {
+			dir, peer = history.Out, to
+		}
+		if peer == "" || (dir == history.In && s.ignored(c, peer)) {
+			continue
+		}
+		if id, ok := receipts.Received(*m); ok && dir == history.In {
+			if orig, found, err := s.client.store.FindByOriginID(me, peer, id, history.Out); err == nil && found && orig.State < history.StateDelivered {
+				s.outbox.done(orig.OriginID)
+				b.Moves = append(b.Moves, history.Move{ID: orig.ID, State: history.StateDelivered})
+				moved = append(moved, orig)
+			}
+		}
+		if m.Body == "" && m.Subject == "" {
+			continue
+		}
+		if id, ok := correct.Of(*m); ok {
+			if dir == history.In {
+				s.applyCorrection(peer, id, m)
+			}
+			continue
+		}
+		typ := string(m.Type)
+		if typ == "" {
+			typ = "normal"
+		}
+		sent := a.Stamp
+		if sent.Nanosecond() == 0 && !sent.IsZero() {
+			// A stamp to the second (Prosody's archive): the message
+			// came at some time in that second. Its end keeps it after
+			// what we received live in that second before it (a page
+			// keeps its own order: same stamps, stored in turn).
+			sent = sent.Add(time.Second - time.Millisecond)
+		}
+		if sent.IsZero() || sent.After(now) {
+			sent = now
+		}
+		origin, wire := sid.Origin(m), ""
+		if origin == "" {
+			wire = m.Id
+		}
+		hm := &history.Message{Account: me, Peer: peer, Direction: dir, Type: typ,
+			Body: m.Body, Subject: m.Subject, Thread: m.Thread, Rich: richOf(m),
+			OriginID: origin, WireID: wire, Sent: sent, Received: now, State: history.StateReceived}
+		if dir == history.In {
+			hm.Resource = xmpp.ResourceOf(m.From)
+			hm.StanzaID = a.ID
+		} else {
+			hm.Resource = xmpp.ResourceOf(m.From)
+			hm.State = history.StateAcked // the server has it; delivery unknown
+		}
+		b.Adds = append(b.Adds, hm)
+		asks = append(asks, m)
+	}
+	if len(b.Adds) == 0 && len(b.Moves) == 0 {
+		return ArchivedPage{}, nil
+	}
+	s.stateMu.Lock()
+	err := s.client.store.Commit(b)
+	var out ArchivedPage
+	if err == nil {
+		for i, mv := range b.Moves {
+			if b.Moved[i] {
+				out.Delivered++
+				s.stateChanged(moved[i], mv.State, "")
+			}
+		}
+	}
+	s.stateMu.Unlock()
+	if err != nil {
+		return ArchivedPage{}, err
+	}
+	for i, hm := range b.Adds {
+		if b.Dup[i] {
+			continue
+		}
+		out.Stored++
+		s.client.bus.Publish(MessageReceived{Account: me, Message: *hm, Archived: true})
+		if answer && c != nil && hm.Direction == history.In {
+			s.answerReceipt(c, hm.Peer, asks[i])
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,195 @@
+// Package mam keeps one-to-one conversations complete from the account's
+// server archive (XEP-0313: Message Archive Management, protocol in
+// core/xmpp/mam).
+//
+// After every sign-in that is not a resumption, a catch-up reads what the
+// archive holds after the last archived message a catch-up stored (the
+// cursor, kept in the history), oldest first, page by page, and stores
+// what we lack, one transaction a page (core.Hook.StoreArchived): what
+// arrived while we were away, and what a session the server could not
+// resume lost (Prosody drops the oldest of more than 500 unacknowledged
+// stanzas). Receipts in the archive mark our messages delivered. With no
+// cursor yet (a new machine, a new account), the last page is read: a
+// bounded window of recent history, not the whole archive; an archive
+// still empty then is read from its start at the next sign-in.
+//
+// The catch-up runs on its own goroutine: the first presence does not
+// wait for it. It publishes CatchUpDone when it ends.
+package mam
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/xmpp"
+	wire "github.com/causerie/causerie/core/xmpp/mam"
+	"gosrc.io/xmpp/stanza"
+)
+
+// Feature plugs archive catch-up into a client's sessions
+// (core.Options.Features).
+var Feature = &core.Feature{Name: "mam", Attach: attach}
+
+// PageSize is the number of messages asked for per page (a server may
+// send fewer; Prosody's default is 50). Each result is a stanza the
+// server keeps until we acknowledge it, in a queue Prosody bounds at 500
+// and drops a session for overflowing: a page must stay well below it.
+const PageSize = 100
+
+// fromStart is the cursor of an archive that was empty at the first
+// catch-up: the next one reads it from its start.
+const fromStart = "\x00start"
+
+// retryAfter is how long a failed catch-up waits before each new try on
+// the same connection.
+var retryAfter = []time.Duration{2 * time.Second, 10 * time.Second, 30 * time.Second}
+
+// pageTimeout bounds one page's query.
+const pageTimeout = 60 * time.Second
+
+// CatchUpDone: a catch-up ended. Err is nil when it read the archive to
+// its end; otherwise what was stored stays, and the next sign-in goes on
+// from there.
+type CatchUpDone struct {
+	core.FeatureEvent
+	Stored    int // new messages stored
+	Delivered int // our messages a receipt in the archive marked delivered
+	Pages     int
+	Err       error
+}
+
+// Archive is one session's archive catch-up.
+type Archive struct {
+	h   *core.Hook
+	col wire.Collector
+
+	run sync.Mutex // one catch-up at a time
+
+	mu          sync.Mutex
+	unsupported bool // the server said it keeps no archive
+}
+
+// Of is the archive catch-up of s, or nil when s's client was made
+// without Feature.
+func Of(s *core.Session) *Archive {
+	a, _ := s.Feature(Feature).(*Archive)
+	return a
+}
+
+func attach(h *core.Hook) any {
+	a := &Archive{h: h}
+	h.HandleMessage(a.message)
+	h.OnOnline(func(_ context.Context, conn *xmpp.Conn) {
+		go a.catchUp(conn)
+	})
+	return a
+}
+
+// message takes the results of our queries, and drops any other archive
+// result: one nobody asked for is noise, or someone posing as an archive.
+func (a *Archive) message(_ *xmpp.Conn, m *stanza.Message) bool {
+	if a.col.Deliver(m) {
+		return true
+	}
+	_, isResult := wire.ResultOf(m)
+	return isResult
+}
+
+// catchUp reads the archive from the cursor to its end on conn, storing
+// each page before asking for the next.
+func (a *Archive) catchUp(conn *xmpp.Conn) {
+	a.run.Lock()
+	defer a.run.Unlock()
+	a.mu.Lock()
+	unsupported := a.unsupported
+	a.mu.Unlock()
+	if unsupported {
+		return
+	}
+	ev := CatchUpDone{FeatureEvent: core.FeatureEvent{Account: a.h.Account()}}
+	for try := 0; ; try++ {
+		ev.Err = a.read(conn, &ev)
+		// A page that failed on a live connection (the server slow
+		// to answer) is asked again a little later; a connection
+		// that ended leaves it to the next one's catch-up.
+		if ev.Err == nil || conn.Err() != nil || try == len(retryAfter) {
+			break
+		}
+		select {
+		case <-conn.Done():
+		case <-time.After(retryAfter[try]):
+			continue
+		}
+		break
+	}
+	if ev.Err != nil && conn.Err() == nil {
+		a.h.Logf("archive: catch-up stopped after %d pages: %v", ev.Pages, ev.Err)
+	}
+	a.h.Publish(ev)
+}
+
+func (a *Archive) read(conn *xmpp.Conn, ev *CatchUpDone) error {
+	store, account := a.h.History(), a.h.Account()
+	cursor, err := store.ArchiveCursor(account)
+	if err != nil {
+		return err
+	}
+	q := wire.Query{Max: PageSize, After: cursor, Last: cursor == ""}
+	if cursor == fromStart {
+		q.After = ""
+	}
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), pageTimeout)
+		pg, err := a.col.Fetch(ctx, conn, "", q)
+		cancel()
+		var se *xmpp.StanzaError
+		switch {
+		case errors.As(err, &se) && se.Condition == "item-not-found" && q.After != "":
+			// The archive no longer has our cursor (expired, reset):
+			// start afresh from its last page.
+			q = wire.Query{Max: PageSize, Last: true}
+			continue
+		case errors.As(err, &se) && (se.Condition == "feature-not-implemented" || se.Condition == "service-unavailable"):
+			a.mu.Lock()
+			a.unsupported = true
+			a.mu.Unlock()
+			return nil
+		case err != nil:
+			return err
+		}
+		ev.Pages++
+		page := make([]core.Archived, 0, len(pg.Results))
+		for _, r := range pg.Results {
+			page = append(page, core.Archived{ID: r.ID, Stamp: r.Stamp, Message: r.Message})
+		}
+		// Receipts are answered for what came while we were away, not
+		// for the history a new machine reads.
+		got, err := a.h.StoreArchived(conn, page, !q.Last)
+		if err != nil {
+			return err
+		}
+		ev.Stored += got.Stored
+		ev.Delivered += got.Delivered
+		last := pg.Fin.Last
+		if last == "" && len(pg.Results) > 0 {
+			last = pg.Results[len(pg.Results)-1].ID
+		}
+		if last == "" && q.Last {
+			last = fromStart // empty: from now on, all of it
+		}
+		if last != "" {
+			if err := store.SetArchiveCursor(account, last); err != nil {
+				return err
+			}
+		}
+		// The last page is the end of the window; paging forward ends
+		// when the archive says so, or sends nothing more.
+		if q.Last || pg.Fin.Complete || len(pg.Results) == 0 {
+			return nil
+		}
+		q = wire.Query{Max: PageSize, After: last}
+	}
+}

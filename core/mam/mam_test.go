@@ -1,0 +1,148 @@
+package mam
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/internal/coretest"
+	"github.com/causerie/causerie/internal/testserver"
+	"gosrc.io/xmpp/stanza"
+)
+
+func TestMain(m *testing.M) { testserver.Main(m) }
+
+// TestCatchUp, on both servers with their archives on: what came while
+// A was away is in A's history after A signs in again, each message once
+// and in order, whether the archive or offline storage brought it first;
+// a receipt that came meanwhile marks A's message delivered; a second
+// device of A's with an empty history gets the last page of the archive,
+// the newest messages, and nothing older.
+func TestCatchUp(t *testing.T) {
+	for _, k := range []testserver.Kind{testserver.Prosody, testserver.Ejabberd} {
+		t.Run(string(k), func(t *testing.T) {
+			t.Parallel()
+			testCatchUp(t, testserver.Shared(t, k, testserver.Options{Archive: true}))
+		})
+	}
+}
+
+func caughtUp(u *coretest.User) func(core.Event) bool {
+	return func(e core.Event) bool {
+		d, ok := e.(CatchUpDone)
+		return ok && d.Account == u.JID
+	}
+}
+
+func testCatchUp(t *testing.T, srv *testserver.Server) {
+	a, b := coretest.NewUser(t, srv, Feature), coretest.NewUser(t, srv)
+	mark := a.Events.Mark()
+	a.Connect(t)
+	b.Connect(t)
+	if d := a.Events.WaitFrom(t, mark, "catch-up", caughtUp(a)).(CatchUpDone); d.Err != nil || d.Stored != 0 {
+		t.Fatalf("first catch-up of an empty archive: %+v", d)
+	}
+	bc := b.Conn(t)
+	send := func(i int) {
+		m := stanza.NewMessage(stanza.Attrs{To: a.JID, Type: stanza.MessageTypeChat})
+		m.Body = fmt.Sprintf("#%03d", i)
+		if err := bc.Send(&m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 3 {
+		send(i)
+	}
+	a.Events.Wait(t, "live messages", func(e core.Event) bool {
+		m, ok := e.(core.MessageReceived)
+		return ok && m.Message.Body == "#002"
+	})
+	// A's message, to be receipted while A is away.
+	mine, err := a.Session.SendMessage(b.JID, core.TypeChat, "", "are you there?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Events.Wait(t, "A's message acknowledged", func(e core.Event) bool {
+		s, ok := e.(core.MessageStateChanged)
+		return ok && s.ID == mine.ID && s.State == history.StateAcked
+	})
+	a.Session.Disconnect()
+	a.Events.Wait(t, "A offline", func(e core.Event) bool {
+		s, ok := e.(core.ConnectionStateChanged)
+		return ok && s.State == core.StateOffline
+	})
+
+	const n = 300
+	for i := 3; i < n; i++ {
+		send(i)
+	}
+	receipt := stanza.NewMessage(stanza.Attrs{To: a.JID})
+	receipt.Extensions = append(receipt.Extensions, &stanza.ReceiptReceived{ID: mine.OriginID})
+	if err := bc.Send(&receipt); err != nil {
+		t.Fatal(err)
+	}
+	// The archive has them all before A comes back.
+	if err := bc.Ping(context.Background(), srv.Domain); err != nil {
+		t.Fatal(err)
+	}
+
+	mark = a.Events.Mark()
+	a.Connect(t)
+	if d := a.Events.WaitFrom(t, mark, "catch-up", caughtUp(a)).(CatchUpDone); d.Err != nil {
+		t.Fatalf("catch-up: %+v", d)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ms, err := a.Client.Store().Latest(a.JID, b.JID, 2*n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var bodies []string
+		for _, m := range ms {
+			if m.Direction == history.In {
+				bodies = append(bodies, m.Body)
+			}
+		}
+		want := make([]string, n)
+		for i := range want {
+			want[i] = fmt.Sprintf("#%03d", i)
+		}
+		got := strings.Join(bodies, " ")
+		if got == strings.Join(want, " ") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("A's history holds %d messages from B: %.300s…", len(bodies), got)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if m, err := a.Client.Store().Get(mine.ID); err != nil || m.State != history.StateDelivered {
+		t.Errorf("A's message after the catch-up: %v, %v", m.State, err)
+	}
+
+	// A second device: the last page only.
+	a2 := coretest.Login(t, srv, a.JID, a.Password, Feature)
+	mark = a2.Events.Mark()
+	a2.Connect(t)
+	if d := a2.Events.WaitFrom(t, mark, "catch-up", caughtUp(a2)).(CatchUpDone); d.Err != nil || d.Pages != 1 {
+		t.Fatalf("second device's catch-up: %+v", d)
+	}
+	ms, err := a2.Client.Store().Latest(a.JID, b.JID, 2*n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in []history.Message
+	for _, m := range ms {
+		if m.Direction == history.In && m.Body != "" {
+			in = append(in, m)
+		}
+	}
+	if len(in) == 0 || len(in) > PageSize || in[len(in)-1].Body != fmt.Sprintf("#%03d", n-1) {
+		t.Errorf("second device: %d messages from B, the last %+v", len(in), in[len(in)-1:])
+	}
+	t.Logf("%s: second device got the last %d messages of B's", srv.Kind, len(in))
+}
