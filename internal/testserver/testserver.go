@@ -38,7 +38,9 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	mathrand "math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -253,7 +255,14 @@ func requireInstalled(t testing.TB, kind Kind) {
 	}
 }
 
-// freePorts returns n distinct free TCP ports on 127.0.0.1.
+// freePorts returns n distinct free TCP ports on 127.0.0.1, below the
+// kernel's ephemeral range (Linux: 32768-60999). A port that range gave
+// and we let go could be handed again to any listener on port 0 (a
+// test's proxy) during the seconds the server takes to bind it (ejabberd:
+// 2-4 s), and the server's readiness check would then be answered by
+// whatever listened there: a CI run's ejabberd "answered" with a Prosody
+// proxy's certificate. Ports below the range are never given out that
+// way; each is checked free by binding it.
 func freePorts(n int) ([]int, error) {
 	var ls []net.Listener
 	defer func() {
@@ -262,13 +271,17 @@ func freePorts(n int) ([]int, error) {
 		}
 	}()
 	var ports []int
-	for i := 0; i < n; i++ {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+	for tries := 0; len(ports) < n; tries++ {
+		if tries == 1000 {
+			return nil, errors.New("no free port in 20000-32767")
+		}
+		port := 20000 + mathrand.IntN(32768-20000)
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
 		if err != nil {
-			return nil, err
+			continue // taken
 		}
 		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+		ports = append(ports, port)
 	}
 	return ports, nil
 }
