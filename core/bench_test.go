@@ -153,3 +153,48 @@ func BenchmarkHostileBoB(b *testing.B) {
 		MessageDoc(msgs[0])
 	}
 }
+
+// BenchmarkStoreArchived: a catch-up's pages of archived messages
+// (core/mam, 100 a page, the page size it asks for) stored one
+// transaction a page, deduplicated and published.
+func BenchmarkStoreArchived(b *testing.B) {
+	dir := b.TempDir()
+	accts, err := account.OpenStore(filepath.Join(dir, "config"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	store, err := history.Open(filepath.Join(dir, "history.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	var h *Hook
+	probe := &Feature{Name: "bench", Attach: func(hk *Hook) any { h = hk; return nil }}
+	c := NewClient(accts, nil, store, Options{Features: []*Feature{probe}})
+	if _, err := c.AddAccount(context.Background(), account.Account{JID: "me@example.org"}, ""); err != nil {
+		b.Fatal(err)
+	}
+	var events int
+	c.Subscribe(func(Event) { events++ })
+	const page = 100
+	at := time.Now().Add(-time.Hour)
+	pages := make([][]Archived, (b.N+page-1)/page)
+	for i := 0; i < b.N; i++ {
+		m := stanza.NewMessage(stanza.Attrs{From: fmt.Sprintf("friend%d@example.org/phone", i%50), To: "me@example.org/causerie",
+			Type: stanza.MessageTypeChat, Id: fmt.Sprintf("id-%d", i)})
+		m.Body = fmt.Sprintf("Salut ! message numéro %d", i)
+		pages[i/page] = append(pages[i/page], Archived{ID: fmt.Sprintf("a%d", i), Stamp: at.Add(time.Duration(i) * time.Millisecond), Message: &m})
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for _, p := range pages {
+		if _, err := h.StoreArchived(nil, p, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if events != b.N {
+		b.Fatalf("%d events for %d messages", events, b.N)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}

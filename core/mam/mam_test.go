@@ -91,10 +91,14 @@ func testCatchUp(t *testing.T, srv *testserver.Server) {
 	}
 
 	mark = a.Events.Mark()
+	began := time.Now()
 	a.Connect(t)
-	if d := a.Events.WaitFrom(t, mark, "catch-up", caughtUp(a)).(CatchUpDone); d.Err != nil {
+	d := a.Events.WaitFrom(t, mark, "catch-up", caughtUp(a)).(CatchUpDone)
+	if d.Err != nil {
 		t.Fatalf("catch-up: %+v", d)
 	}
+	t.Logf("%s: signed in and caught up in %s: %d pages, %d new messages (the rest came from offline storage), %d delivered",
+		srv.Kind, time.Since(began).Round(time.Millisecond), d.Pages, d.Stored, d.Delivered)
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		ms, err := a.Client.Store().Latest(a.JID, b.JID, 2*n)
