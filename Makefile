@@ -35,9 +35,8 @@ test: deps
 	@if [ "$(PKGS)" = "./..." ]; then bash .ci/chaos.sh; fi
 
 # Data integrity under faults and crashes: 200 random faults per server,
-# 5,000 messages each way (2,500 on Prosody, which archives them: what a
-# session it could not resume lost comes back by the catch-up), 20
-# SIGKILLs, on Prosody and ejabberd. `make test` runs them after the rest.
+# 5,000 messages each way, 20 SIGKILLs, on Prosody and ejabberd (without
+# archives: see TestChaos). `make test` runs them after the other tests.
 chaos: deps
 	@bash .ci/chaos.sh
 

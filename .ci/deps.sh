@@ -22,7 +22,7 @@ test)
 	packages=(
 		"${fyne_build[@]}"
 		# XMPP test servers and an independent peer
-		prosody lua-dbi-sqlite3 ejabberd python3-slixmpp
+		prosody ejabberd python3-slixmpp
 		# desktop test environment
 		xvfb dbus dbus-x11 gnome-keyring libsecret-tools
 		# end-to-end GUI test: typing into the real window, screenshots

@@ -93,11 +93,6 @@ max_archive_query_results = 250
 
 smacks_hibernation_time = %d
 `, auth, opts.resumeSeconds())
-	if opts.SQLArchive && !opts.NoArchive {
-		b.WriteString(`storage = { archive = "sql"; muc_log = "sql" }
-sql = { driver = "SQLite3"; database = "archive.sqlite" }
-`)
-	}
 	if !opts.NoTLS {
 		b.WriteString(`
 ssl = {

@@ -90,13 +90,6 @@ type Options struct {
 	// Prosody's smacks_hibernation_time, ejabberd's resume_timeout and
 	// max_resume_timeout. Both servers take it.
 	ResumeWindow time.Duration
-	// SQLArchive keeps Prosody's archives in SQLite (lua-dbi-sqlite3)
-	// instead of its internal store, which loads and rewrites a user's
-	// whole archive file for every message it archives (mod_mam gives
-	// each a key) and refuses more than 10,000: bulk tests with an
-	// archive outgrow it. SQLite costs ~1.7 ms of Prosody's one Lua
-	// thread a stanza here.
-	SQLArchive bool
 	// NoArchive leaves message archiving (XEP-0313) out, for bulk tests:
 	// Prosody's archive in its internal (file) storage costs it more CPU
 	// with every message, and on 2 cores it then answers late.
