@@ -91,14 +91,12 @@ func (h *Hook) StoreArchived(c *xmpp.Conn, page []Archived, answer bool) (Archiv
 		if origin == "" {
 			wire = m.Id
 		}
-		hm := &history.Message{Account: me, Peer: peer, Direction: dir, Type: typ,
+		hm := &history.Message{Account: me, Peer: peer, Resource: xmpp.ResourceOf(m.From), Direction: dir, Type: typ,
 			Body: m.Body, Subject: m.Subject, Thread: m.Thread, Rich: richOf(m),
 			OriginID: origin, WireID: wire, Sent: sent, Received: now, State: history.StateReceived}
 		if dir == history.In {
-			hm.Resource = xmpp.ResourceOf(m.From)
 			hm.StanzaID = a.ID
 		} else {
-			hm.Resource = xmpp.ResourceOf(m.From)
 			hm.State = history.StateAcked // the server has it; delivery unknown
 		}
 		b.Adds = append(b.Adds, hm)

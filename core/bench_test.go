@@ -71,7 +71,9 @@ func BenchmarkRosterMemory(b *testing.B) {
 // BenchmarkIncomingMessages stores and publishes received chat messages
 // through the session's handler (the path every message takes), on a
 // real SQLite store.
-func BenchmarkIncomingMessages(b *testing.B) {
+// benchClient is a client with a fresh history and the account
+// me@example.org, made with opts.
+func benchClient(b *testing.B, opts Options) (*Client, *Session) {
 	dir := b.TempDir()
 	accts, err := account.OpenStore(filepath.Join(dir, "config"))
 	if err != nil {
@@ -81,12 +83,17 @@ func BenchmarkIncomingMessages(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer store.Close()
-	c := NewClient(accts, nil, store, Options{})
+	b.Cleanup(func() { store.Close() })
+	c := NewClient(accts, nil, store, opts)
 	s, err := c.AddAccount(context.Background(), account.Account{JID: "me@example.org"}, "")
 	if err != nil {
 		b.Fatal(err)
 	}
+	return c, s
+}
+
+func BenchmarkIncomingMessages(b *testing.B) {
+	c, s := benchClient(b, Options{})
 	var events int
 	c.Subscribe(func(Event) { events++ })
 	msgs := make([]*stanza.Message, b.N)
@@ -158,22 +165,9 @@ func BenchmarkHostileBoB(b *testing.B) {
 // (core/mam, 100 a page, the page size it asks for) stored one
 // transaction a page, deduplicated and published.
 func BenchmarkStoreArchived(b *testing.B) {
-	dir := b.TempDir()
-	accts, err := account.OpenStore(filepath.Join(dir, "config"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	store, err := history.Open(filepath.Join(dir, "history.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer store.Close()
 	var h *Hook
 	probe := &Feature{Name: "bench", Attach: func(hk *Hook) any { h = hk; return nil }}
-	c := NewClient(accts, nil, store, Options{Features: []*Feature{probe}})
-	if _, err := c.AddAccount(context.Background(), account.Account{JID: "me@example.org"}, ""); err != nil {
-		b.Fatal(err)
-	}
+	c, _ := benchClient(b, Options{Features: []*Feature{probe}})
 	var events int
 	c.Subscribe(func(Event) { events++ })
 	const page = 100

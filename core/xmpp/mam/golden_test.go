@@ -2,7 +2,6 @@ package mam
 
 import (
 	"encoding/xml"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,15 +16,7 @@ import (
 // numbered as in the XEP).
 func exampleText(t *testing.T, n string) string {
 	t.Helper()
-	b, err := os.ReadFile("testdata/xep-0313-examples.xml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile(`(?s)<example n='` + n + `'[^>]*>(.*?)</example>`).FindSubmatch(b)
-	if m == nil {
-		t.Fatalf("no example %s", n)
-	}
-	return string(m[1])
+	return xmpptest.Example(t, "testdata/xep-0313-examples.xml", n)
 }
 
 // messages decodes the messages of example n as the stream does.

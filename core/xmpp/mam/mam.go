@@ -165,13 +165,8 @@ func (q *Query) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 			}
 			return true, nil
 		case t.Name.Space == NSRSM && t.Name.Local == "set":
-			return true, xmpp.EachChild(d, func(t xml.StartElement) (bool, error) {
-				var s string
-				if err := d.DecodeElement(&s, &t); err != nil {
-					return true, err
-				}
-				s = strings.TrimSpace(s)
-				switch t.Name.Local {
+			return true, eachText(d, func(name, s string) {
+				switch name {
 				case "max":
 					q.Max, _ = strconv.Atoi(s)
 				case "after":
@@ -179,7 +174,6 @@ func (q *Query) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 				case "before":
 					q.Before, q.Last = s, s == ""
 				}
-				return true, nil
 			})
 		case t.Name.Space == NS && t.Name.Local == "flip-page":
 			q.Flip = true
@@ -276,13 +270,8 @@ func (f *Fin) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 		if t.Name.Space != NSRSM || t.Name.Local != "set" {
 			return false, nil
 		}
-		return true, xmpp.EachChild(d, func(t xml.StartElement) (bool, error) {
-			var s string
-			if err := d.DecodeElement(&s, &t); err != nil {
-				return true, err
-			}
-			s = strings.TrimSpace(s)
-			switch t.Name.Local {
+		return true, eachText(d, func(name, s string) {
+			switch name {
 			case "first":
 				f.First = s
 			case "last":
@@ -292,7 +281,6 @@ func (f *Fin) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 					f.Count = n
 				}
 			}
-			return true, nil
 		})
 	})
 }
@@ -329,6 +317,19 @@ func (f *Fin) MarshalXML(e *xml.Encoder, _ xml.StartElement) error {
 		return err
 	}
 	return e.EncodeToken(start.End())
+}
+
+// eachText gives f the name and trimmed text of each child of the element
+// d has just started (an RSM <set/>'s).
+func eachText(d *xml.Decoder, f func(name, text string)) error {
+	return xmpp.EachChild(d, func(t xml.StartElement) (bool, error) {
+		var s string
+		if err := d.DecodeElement(&s, &t); err != nil {
+			return true, err
+		}
+		f(t.Name.Local, strings.TrimSpace(s))
+		return true, nil
+	})
 }
 
 func attr(se xml.StartElement, name string) string {

@@ -3,9 +3,7 @@ package muc
 import (
 	"encoding/xml"
 	"errors"
-	"os"
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -66,15 +64,7 @@ func presence(t *testing.T, n string) Presence {
 // ones used here, numbered as in the XEP).
 func exampleText(t *testing.T, n string) string {
 	t.Helper()
-	b, err := os.ReadFile("testdata/xep-0045-examples.xml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile(`(?s)<example n='` + n + `'[^>]*>(.*?)</example>`).FindSubmatch(b)
-	if m == nil {
-		t.Fatalf("no example %s", n)
-	}
-	return string(m[1])
+	return xmpptest.Example(t, "testdata/xep-0045-examples.xml", n)
 }
 
 func marshal(t *testing.T, v any) string {
