@@ -729,7 +729,7 @@ func (c *Conn) decodeStanza(t *transport, se xml.StartElement) (func(), error) {
 	h := c.cfg.Handler
 	switch se.Name.Local {
 	case "message":
-		m, err := decodeMessage(t.dec, se)
+		m, err := decodeMessage(t.dec, se, false)
 		if h == nil {
 			return func() {}, err
 		}

@@ -235,7 +235,7 @@ func TestPrefixBudget(t *testing.T) {
 	} {
 		d := xml.NewDecoder(strings.NewReader(tc.in))
 		tok, _ := d.Token()
-		m, err := decodeMessage(d, tok.(xml.StartElement))
+		m, err := decodeMessage(d, tok.(xml.StartElement), false)
 		if err != nil || len(m.Extensions) != tc.want {
 			t.Errorf("%s: %v, %d receipt requests decoded, want %d", name, err, len(m.Extensions), tc.want)
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/dataform"
 	"github.com/causerie/causerie/core/xmpp/delay"
+	"github.com/causerie/causerie/core/xmpp/forward"
 	"gosrc.io/xmpp/stanza"
 )
 
@@ -31,7 +32,6 @@ const (
 	NS         = "urn:xmpp:mam:2"
 	NSExtended = "urn:xmpp:mam:2#extended" // before-id, after-id, ids, flip-page, metadata
 	NSRSM      = "http://jabber.org/protocol/rsm"
-	NSForward  = "urn:xmpp:forward:0"
 )
 
 func init() {
@@ -207,30 +207,12 @@ type Result struct {
 func (r *Result) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 	*r = Result{XMLName: start.Name, QueryID: attr(start, "queryid"), ID: attr(start, "id")}
 	return xmpp.EachChild(d, func(t xml.StartElement) (bool, error) {
-		if t.Name.Space != NSForward || t.Name.Local != "forwarded" {
+		if !forward.Is(t.Name) || r.Message != nil {
 			return false, nil
 		}
-		return true, xmpp.EachChild(d, func(t xml.StartElement) (bool, error) {
-			switch {
-			case t.Name.Space == delay.NS && t.Name.Local == "delay":
-				var dl delay.Delay
-				if err := d.DecodeElement(&dl, &t); err != nil {
-					return true, err
-				}
-				if r.Stamp.IsZero() {
-					r.Stamp = dl.Stamp
-				}
-				return true, nil
-			case t.Name.Local == "message" && (t.Name.Space == xmpp.NSClient || t.Name.Space == "") && r.Message == nil:
-				m, err := xmpp.DecodeMessage(d, t)
-				if err != nil {
-					return true, err
-				}
-				r.Message = m
-				return true, nil
-			}
-			return false, nil
-		})
+		f, err := forward.Read(d)
+		r.Stamp, r.Message = f.Stamp, f.Message
+		return true, err
 	})
 }
 
