@@ -7,7 +7,6 @@ import (
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/correct"
 	"github.com/causerie/causerie/core/xmpp/receipts"
-	"github.com/causerie/causerie/core/xmpp/sid"
 	"gosrc.io/xmpp/stanza"
 )
 
@@ -67,14 +66,8 @@ func (h *Hook) StoreArchived(c *xmpp.Conn, page []Archived, answer bool) (Archiv
 			continue
 		}
 		if id, ok := correct.Of(*m); ok {
-			if dir == history.In {
-				s.applyCorrection(peer, id, m)
-			}
+			s.applyCorrection(peer, id, m, dir)
 			continue
-		}
-		typ := string(m.Type)
-		if typ == "" {
-			typ = "normal"
 		}
 		sent := a.Stamp
 		if sent.Nanosecond() == 0 && !sent.IsZero() {
@@ -87,19 +80,13 @@ func (h *Hook) StoreArchived(c *xmpp.Conn, page []Archived, answer bool) (Archiv
 		if sent.IsZero() || sent.After(now) {
 			sent = now
 		}
-		origin, wire := sid.Origin(m), ""
-		if origin == "" {
-			wire = m.Id
-		}
-		hm := &history.Message{Account: me, Peer: peer, Resource: xmpp.ResourceOf(m.From), Direction: dir, Type: typ,
-			Body: m.Body, Subject: m.Subject, Thread: m.Thread, Rich: richOf(m),
-			OriginID: origin, WireID: wire, Sent: sent, Received: now, State: history.StateReceived}
+		hm := stored(me, peer, dir, m, sent, now)
 		if dir == history.In {
 			hm.StanzaID = a.ID
 		} else {
 			hm.State = history.StateAcked // the server has it; delivery unknown
 		}
-		b.Adds = append(b.Adds, hm)
+		b.Adds = append(b.Adds, &hm)
 		asks = append(asks, m)
 	}
 	if len(b.Adds) == 0 && len(b.Moves) == 0 {

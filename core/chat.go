@@ -337,14 +337,21 @@ func (o *receiptsOwed) resend(c *xmpp.Conn) {
 }
 
 // applyCorrection replaces the text of the message a correction points
-// to. It is accepted only from the same full JID as the original (the
-// stricter reading of XEP-0308 §4: another resource may be another
-// device, or another person with the account) and only for an incoming
-// message. It reports whether the correction was applied.
-func (s *Session) applyCorrection(peer, id string, m *stanza.Message) bool {
+// to: a message the peer sent (dir In), or one we sent from another of
+// our devices (Out: a carbon copy of the correction). It is accepted only
+// from the same full JID as the original (the stricter reading of
+// XEP-0308 §4: another resource may be another device, or another person
+// with the account), and only for the newest message of that direction
+// in the conversation (§5: an older one cannot be rewritten behind the
+// reader's back; the correction is then shown as a new message, the
+// XEP's fallback). It reports whether the correction was applied.
+func (s *Session) applyCorrection(peer, id string, m *stanza.Message, dir history.Direction) bool {
 	me := s.jid()
-	orig, found, err := s.client.store.FindByOriginID(me, peer, id, history.In)
-	if err != nil || !found || orig.Resource != xmpp.ResourceOf(m.From) || !s.latestFromPeer(peer, orig.ID) {
+	orig, found, err := s.client.store.FindByOriginID(me, peer, id, dir)
+	if err != nil || !found || orig.Resource != xmpp.ResourceOf(m.From) {
+		return false
+	}
+	if last, ok, err := s.client.store.LatestBy(me, peer, dir); err != nil || !ok || last.ID != orig.ID {
 		return false
 	}
 	rich := richOf(m)
@@ -354,15 +361,6 @@ func (s *Session) applyCorrection(peer, id string, m *stanza.Message) bool {
 	orig.Body, orig.Rich, orig.Corrected = m.Body, rich, true
 	s.client.bus.Publish(MessageCorrected{Account: me, Message: orig})
 	return true
-}
-
-// latestFromPeer reports whether id is the newest message the peer sent
-// in the conversation: XEP-0308 §5 lets a correction replace only that
-// one. An older message cannot be rewritten behind the reader's back (the
-// correction is then shown as a new message, as the XEP's fallback).
-func (s *Session) latestFromPeer(peer string, id int64) bool {
-	last, ok, err := s.client.store.LatestIn(s.jid(), peer)
-	return err == nil && ok && last.ID == id
 }
 
 // ErrNotCorrectable: only our own last message can be corrected.

@@ -37,9 +37,13 @@
 //     and HandlePresence functions, which see each stanza before the
 //     session does;
 //   - is told when the session is online (OnOnline, before our first
-//     presence), interrupted, resumed (XEP-0198) and offline;
+//     presence; OnPresent, after it), interrupted, resumed (XEP-0198) and
+//     offline;
 //   - sends through the live connection (Conn) and asks our server's
 //     disco#info once per connection (ServerInfo);
+//   - stores what it took: live messages with the burst they came in
+//     (Store, Move), archive pages (StoreArchived), and carbon copies,
+//     handled like the session's own messages (Copied);
 //   - publishes its own event types (embedding FeatureEvent), which the UI
 //     receives with core's.
 //

@@ -53,6 +53,9 @@ type MessageReceived struct {
 	// Archived: read from the server's archive by a catch-up (see
 	// core/mam), not received live.
 	Archived bool
+	// Copy: a copy of what another of our devices sent (Direction Out)
+	// or received, live (XEP-0280 carbons: see core/carbons).
+	Copy bool
 }
 
 // MessageStateChanged: delivery state of a stored message changed.

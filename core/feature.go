@@ -47,6 +47,10 @@ func (s *Session) Feature(f *Feature) any { return s.features[f] }
 // (on its own goroutine, in parallel with the roster fetch; the session
 // waits for it at most loginWait before sending its first presence, so
 // what must precede it, such as the block list, is fetched there).
+// OnPresent runs after that, once the session's first presence on the
+// connection is sent (each on its own goroutine): what should start only
+// once what OnOnline set up is in place, such as reading the archive
+// after carbon copies are on, so that nothing falls between the two.
 // OnInterrupted runs when the link drops and the session tries to resume
 // it (XEP-0198), OnResumed when that worked, OnOffline when the
 // connection ended (after an interruption that could not be resumed, a
@@ -67,6 +71,7 @@ type features struct {
 	messages    []func(*xmpp.Conn, *stanza.Message) bool
 	presences   []func(*xmpp.Conn, *stanza.Presence) bool
 	online      []func(context.Context, *xmpp.Conn)
+	present     []func(*xmpp.Conn)
 	interrupted []func()
 	resumed     []func(*xmpp.Conn)
 	offline     []func()
@@ -117,6 +122,13 @@ func (h *Hook) HandlePresence(f func(c *xmpp.Conn, p *stanza.Presence) bool) {
 func (h *Hook) OnOnline(f func(ctx context.Context, conn *xmpp.Conn)) {
 	r := h.register()
 	r.online = append(r.online, f)
+}
+
+// OnPresent runs f, on its own goroutine, once the first presence on a
+// new connection is sent (see Hook).
+func (h *Hook) OnPresent(f func(conn *xmpp.Conn)) {
+	r := h.register()
+	r.present = append(r.present, f)
 }
 
 // OnInterrupted runs f when the link drops and the session tries to
@@ -242,6 +254,13 @@ func (r *features) goOnline(ctx context.Context, conn *xmpp.Conn, wg *sync.WaitG
 	for _, f := range r.online {
 		wg.Add(1)
 		go func() { defer wg.Done(); f(ctx, conn) }()
+	}
+}
+
+// goPresent starts the features' OnPresent for conn.
+func (r *features) goPresent(conn *xmpp.Conn) {
+	for _, f := range r.present {
+		go f(conn)
 	}
 }
 

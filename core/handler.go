@@ -1,6 +1,7 @@
 package core
 
 import (
+	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/caps"
 	"github.com/causerie/causerie/core/xmpp/correct"
@@ -44,10 +45,20 @@ func (s *Session) HandleMessage(c *xmpp.Conn, m *stanza.Message) {
 		s.messageError(c, peer, m)
 		return
 	}
+	s.received(c, peer, m, false)
+}
+
+// received handles a message from peer that is not an error: a
+// stranger's is dropped when the account ignores strangers; receipts,
+// chat states and corrections go to their own parts, and a message with
+// a body or subject is stored. copied: it is a carbon copy of what
+// another of our devices received (Hook.Copied), which answered its
+// receipt request and saw any avatar notification.
+func (s *Session) received(c *xmpp.Conn, peer string, m *stanza.Message, copied bool) {
 	if s.ignored(c, peer) {
 		return // a stranger, and the account ignores them: nothing is kept
 	}
-	if s.avatarNotification(c, peer, m) {
+	if !copied && s.avatarNotification(c, peer, m) {
 		return
 	}
 	if id, ok := receipts.Received(*m); ok {
@@ -62,12 +73,14 @@ func (s *Session) HandleMessage(c *xmpp.Conn, m *stanza.Message) {
 		if !s.flushFirst(c) {
 			return
 		}
-		if s.applyCorrection(peer, id, m) {
-			s.answerReceipt(c, peer, m)
+		if s.applyCorrection(peer, id, m, history.In) {
+			if !copied {
+				s.answerReceipt(c, peer, m)
+			}
 			return
 		}
 	}
-	s.messageIn(c, peer, m)
+	s.messageIn(c, peer, m, copied)
 }
 
 // HandlePresence tracks contacts' presence and subscription requests

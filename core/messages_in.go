@@ -110,39 +110,19 @@ func (s *Session) flushFirst(c *xmpp.Conn) bool {
 
 // messageIn stores an incoming message with a body or subject (from
 // HandleMessage, on the reader goroutine) in the current burst (inBatch),
-// which the connection flushes before any XEP-0198 ack covers it.
-func (s *Session) messageIn(c *xmpp.Conn, peer string, m *stanza.Message) {
+// which the connection flushes before any XEP-0198 ack covers it. copied:
+// a carbon copy, whose receipt the device that received it answers.
+func (s *Session) messageIn(c *xmpp.Conn, peer string, m *stanza.Message, copied bool) {
 	me := s.jid()
-	typ := string(m.Type)
-	if typ == "" {
-		typ = "normal"
-	}
 	now := time.Now()
-	sent := s.sentTime(peer, m, now)
-	origin, wire := sid.Origin(m), ""
-	if origin == "" {
-		wire = m.Id
-	}
-	hm := history.Message{
-		Account:   me,
-		Peer:      peer,
-		Resource:  xmpp.ResourceOf(m.From),
-		Direction: history.In,
-		Type:      typ,
-		Body:      m.Body,
-		Subject:   m.Subject,
-		Thread:    m.Thread,
-		Rich:      richOf(m),
-		OriginID:  origin,
-		WireID:    wire,
-		StanzaID:  sid.StanzaIDBy(m, me),
-		Sent:      sent,
-		Received:  now,
-		State:     history.StateReceived,
-	}
+	hm := stored(me, peer, history.In, m, s.sentTime(peer, m, now), now)
+	hm.StanzaID = sid.StanzaIDBy(m, me)
 	full := s.in.add(&hm, func(dup bool) {
 		if !dup {
-			s.client.bus.Publish(MessageReceived{Account: me, Message: hm})
+			s.client.bus.Publish(MessageReceived{Account: me, Message: hm, Copy: copied})
+		}
+		if copied {
+			return
 		}
 		// A duplicate was delivered again (after a lost ack, a
 		// resumption, from offline storage): stored once, but the sender

@@ -470,6 +470,7 @@ func (s *Session) online(ctx context.Context, conn *xmpp.Conn) error {
 		conn.Close()
 		return err
 	}
+	s.hooks.goPresent(conn)
 	s.replayCarried(conn)
 	s.goLive(conn)
 	select {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/blocking"
+	"github.com/causerie/causerie/core/carbons"
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/mam"
 	"github.com/causerie/causerie/ui/transcript"
@@ -18,8 +19,9 @@ import (
 
 // Features are the core features the GUI shows (see core.Feature): the
 // client the GUI drives is made with them (core.Options.Features). The
-// archive catch-up (mam) shows through the messages it stores.
-var Features = []*core.Feature{blocking.Feature, mam.Feature}
+// carbon copies of our other devices' messages (carbons) and the archive
+// catch-up (mam) show through the messages they store.
+var Features = []*core.Feature{blocking.Feature, carbons.Feature, mam.Feature}
 
 // App is the GUI. It owns the windows and routes core events to them on
 // Fyne's goroutine (fyne.Do): windows never see an event off that thread.
@@ -183,6 +185,10 @@ func (a *App) dispatch(e core.Event) {
 			defer a.updateTitles()
 		}
 		// Shown as it arrives: the chat window marks it read (MarkRead).
+	} else if ok && m.Copy {
+		// The user wrote from another device: they read the
+		// conversation there, up to this message.
+		a.MarkRead(ChatKey{m.Account, m.Message.Peer})
 	}
 	a.notifyEvent(e)
 	if a.login != nil {

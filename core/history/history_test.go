@@ -331,6 +331,18 @@ func TestWireIDDuplicates(t *testing.T) {
 	if err != nil || !ok || got.WireID != "1" || got.ID == first.ID {
 		t.Fatalf("FindByOriginID(wire id) = %+v %v %v", got, ok, err)
 	}
+	// A corrected message comes again as it was first sent (from the
+	// archive): the same message, however often it was corrected.
+	fixed := mustAdd(t, s, &Message{Account: me, Peer: ann, Resource: "phone", Direction: Out, Body: "tpyo", WireID: "2"})
+	for _, body := range []string{"typo", "typo!"} {
+		if err := s.Correct(fixed.ID, body, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	again = &Message{Account: me, Peer: ann, Resource: "phone", Direction: Out, Body: "tpyo", WireID: "2"}
+	if err := s.Add(again); !errors.Is(err, ErrDuplicate) || again.ID != fixed.ID {
+		t.Fatalf("a corrected message again: %v, ID %d want %d", err, again.ID, fixed.ID)
+	}
 }
 
 func TestSearch(t *testing.T) {
@@ -885,11 +897,11 @@ func TestCorrectKeepsEdits(t *testing.T) {
 	}
 }
 
-// TestLatestIn: the newest message the peer sent, however many of ours
+// TestLatestIn: LatestBy(In), the newest message the peer sent, however many of ours
 // came after it; errors do not count.
 func TestLatestIn(t *testing.T) {
 	s, _ := openTemp(t)
-	if _, ok, err := s.LatestIn(me, bob); ok || err != nil {
+	if _, ok, err := s.LatestBy(me, bob, In); ok || err != nil {
 		t.Fatalf("empty conversation: %v %v", ok, err)
 	}
 	theirs := mustAdd(t, s, msg(bob, In, "theirs", t0))
@@ -899,9 +911,9 @@ func TestLatestIn(t *testing.T) {
 	e := msg(bob, In, "an error", t0.Add(time.Hour))
 	e.Type = "error"
 	mustAdd(t, s, e)
-	got, ok, err := s.LatestIn(me, bob)
+	got, ok, err := s.LatestBy(me, bob, In)
 	if err != nil || !ok || got.ID != theirs.ID || got.Peer != bob || got.Account != me {
-		t.Fatalf("LatestIn: %+v %v %v", got, ok, err)
+		t.Fatalf("LatestBy: %+v %v %v", got, ok, err)
 	}
 }
 

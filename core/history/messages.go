@@ -390,17 +390,18 @@ func keepEdit(tx *sql.Tx, id int64) error {
 	return err
 }
 
-// LatestIn returns the newest message (by Sent, then ID) the peer sent in
-// conversation (account, peer), errors excepted; false when there is none.
-func (s *Store) LatestIn(account, peer string) (Message, bool, error) {
+// LatestBy returns the newest message (by Sent, then ID) of direction dir
+// in the conversation (In: the peer's; Out: ours, from any of our
+// devices), errors aside; ok is false when there is none.
+func (s *Store) LatestBy(account, peer string, dir Direction) (Message, bool, error) {
 	m, err := scanMessage(s.r.QueryRow(`SELECT `+convMsgCols+` FROM messages m
 		WHERE m.conv = (`+convSub+`) AND m.direction = ?3 AND m.type <> 'error'
-		ORDER BY m.sent DESC, m.id DESC LIMIT 1`, account, peer, In))
+		ORDER BY m.sent DESC, m.id DESC LIMIT 1`, account, peer, dir))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Message{}, false, nil
 	}
 	if err != nil {
-		return Message{}, false, fmt.Errorf("history: LatestIn: %w", err)
+		return Message{}, false, fmt.Errorf("history: LatestBy: %w", err)
 	}
 	return m, true, nil
 }

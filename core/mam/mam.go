@@ -13,8 +13,10 @@
 // bounded window of recent history, not the whole archive; an archive
 // still empty then is read from its start at the next sign-in.
 //
-// The catch-up runs on its own goroutine: the first presence does not
-// wait for it. It publishes CatchUpDone when it ends.
+// The catch-up starts once the first presence is sent (by then carbon
+// copies are on, core/carbons: nothing our other devices do falls between
+// the archive's end and the live copies), on its own goroutine. It
+// publishes CatchUpDone when it ends.
 package mam
 
 import (
@@ -82,9 +84,10 @@ func Of(s *core.Session) *Archive {
 func attach(h *core.Hook) any {
 	a := &Archive{h: h}
 	h.HandleMessage(a.message)
-	h.OnOnline(func(_ context.Context, conn *xmpp.Conn) {
-		go a.catchUp(conn)
-	})
+	// After the first presence: carbon copies (core/carbons) are on
+	// by then, so what our other devices do after the archive's end
+	// reaches us live.
+	h.OnPresent(a.catchUp)
 	return a
 }
 

@@ -76,6 +76,9 @@ type Options struct {
 	// SubscribeBack makes the peer ask for a subscription in return when
 	// it approves one (slixmpp's auto_subscribe).
 	SubscribeBack bool
+	// Carbons turns on XEP-0280 carbon copies at session start (the
+	// peer then reports "carbon" events).
+	Carbons bool
 	// Debug turns on slixmpp's debug logging (the XML) and shows the
 	// script's stderr at the end of the test even when it passes (else
 	// only when it fails). SLIXPEER_DEBUG=1 does too.
@@ -87,7 +90,8 @@ type Options struct {
 //	send       a message To: Body, HTML (the content of the XHTML-IM
 //	           <body/>, through slixmpp's XHTML-IM plugin), Type ("chat" by
 //	           default), ID, ChatState, Receipt (request one), Replace (the
-//	           id of the message it corrects); done carries the ID sent
+//	           id of the message it corrects), Private (XEP-0280 <private/>
+//	           and <no-copy/>: no carbon copies); done carries the ID sent
 //	chatstate  a standalone chat state (ChatState) To
 //	subscribe  ask To for a subscription
 //	approve    approve To's subscription request ("subscribed")
@@ -115,6 +119,7 @@ type Command struct {
 	ChatState string `json:"chatstate,omitempty"`
 	Receipt   bool   `json:"receipt,omitempty"`
 	Replace   string `json:"replace,omitempty"`
+	Private   bool   `json:"private,omitempty"`
 	Show      string `json:"show,omitempty"`
 	Status    string `json:"status,omitempty"`
 	Node      string `json:"node,omitempty"`
@@ -140,6 +145,11 @@ type Identity struct {
 //	               Receipt, CorrectionOf, OriginID, Error (its condition)
 //	presence       a presence: From, Type ("" for available), Show,
 //	               Status, Priority, CapsNode, CapsHash, CapsVer
+//	carbon         a carbon copy (XEP-0280) of a message another
+//	               device of the account received or sent (Direction
+//	               "received" or "sent"): the copied message's From, To,
+//	               Type, ID, Body, ChatState, ReceiptRequest, Receipt,
+//	               CorrectionOf, OriginID; WrapperFrom is the copy's sender
 //	subscribe      a subscription request From (bare)
 //	done           a command was carried out (Ref, Cmd; Error if not)
 //	error          a fatal problem (Error), e.g. authentication failed
@@ -169,6 +179,8 @@ type Event struct {
 	Receipt        string `json:"receipt"`
 	CorrectionOf   string `json:"correction_of"`
 	OriginID       string `json:"origin_id"`
+	Direction      string `json:"direction"`
+	WrapperFrom    string `json:"wrapper_from"`
 
 	Show     string `json:"show"`
 	Status   string `json:"status"`
@@ -266,7 +278,7 @@ func Start(t testing.TB, srv *testserver.Server, jid, pass string, opts Options)
 	cfg, err := json.Marshal(map[string]any{
 		"jid": jid, "password": pass, "host": srv.Host, "port": srv.Port, "cafile": caPath,
 		"resource": opts.Resource, "name": opts.Name, "version": opts.Version, "os": opts.OS,
-		"manual": opts.Manual, "subscribe_back": opts.SubscribeBack, "debug": debug,
+		"manual": opts.Manual, "subscribe_back": opts.SubscribeBack, "carbons": opts.Carbons, "debug": debug,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -5,7 +5,8 @@
 #
 #   argv[1]  a JSON object: jid, password, host, port, cafile, name,
 #            version, os, resource, manual (do not auto-approve
-#            subscription requests), subscribe_back, debug
+#            subscription requests), subscribe_back, carbons (turn on
+#            XEP-0280 copies at session start), debug
 #   stdin    one JSON command per line, e.g.
 #              {"cmd":"send","ref":"3","to":"a@example.test","body":"hi","html":"<p>hi</p>"}
 #   stdout   one JSON event per line, e.g.
@@ -20,6 +21,8 @@ import ssl
 import sys
 import threading
 
+import xml.etree.ElementTree as ET
+
 import slixmpp
 from slixmpp.xmlstream import tostring
 from slixmpp.xmlstream.handler import Callback
@@ -32,12 +35,38 @@ NS_XHTML_IM = "http://jabber.org/protocol/xhtml-im"
 NS_CHATSTATES = "http://jabber.org/protocol/chatstates"
 NS_SID = "urn:xmpp:sid:0"
 NS_CAPS = "http://jabber.org/protocol/caps"
+NS_CARBONS = "urn:xmpp:carbons:2"
+NS_FORWARD = "urn:xmpp:forward:0"
 CHATSTATES = ("active", "composing", "paused", "inactive", "gone")
 
 
 def emit(**ev):
     sys.stdout.write(json.dumps(ev) + "\n")
     sys.stdout.flush()
+
+
+def message_fields(xml):
+    """The fields of a message element that need no slixmpp stanza."""
+    html = xml.find("{%s}html" % NS_XHTML_IM)
+    state = ""
+    for s in CHATSTATES:
+        if xml.find("{%s}%s" % (NS_CHATSTATES, s)) is not None:
+            state = s
+            break
+    origin = xml.find("{%s}origin-id" % NS_SID)
+    replace = xml.find("{urn:xmpp:message-correct:0}replace")
+    body = xml.find("{%s}body" % NS_CLIENT)
+    receipt = xml.find("{urn:xmpp:receipts}received")
+    return {
+        "from": xml.get("from", ""), "to": xml.get("to", ""), "type": xml.get("type", ""),
+        "id": xml.get("id", ""), "body": body.text or "" if body is not None else "",
+        "html": tostring(html) if html is not None else "",
+        "chatstate": state,
+        "receipt_request": xml.find("{urn:xmpp:receipts}request") is not None,
+        "receipt": receipt.get("id", "") if receipt is not None else "",
+        "correction_of": replace.get("id", "") if replace is not None else "",
+        "origin_id": origin.get("id", "") if origin is not None else "",
+    }
 
 
 def identities_of(info):
@@ -64,6 +93,8 @@ class Peer(slixmpp.ClientXMPP):
         })
         self.register_plugin("xep_0115")  # entity capabilities
         self.register_plugin("xep_0199")  # ping
+        if CFG.get("carbons"):
+            self.register_plugin("xep_0280")  # message carbons
         # Verify the server's self-signed certificate.
         self.ssl_context = ssl.create_default_context(cafile=CFG["cafile"])
         self.auto_authorize = None if CFG.get("manual") else True
@@ -92,6 +123,8 @@ class Peer(slixmpp.ClientXMPP):
         # of our own disco#info has been computed: update_caps does that.
         await self["xep_0115"].update_caps(broadcast=False)
         self.send_presence()
+        if CFG.get("carbons"):
+            await self["xep_0280"].enable()
         info = await self["xep_0030"].get_info(jid=self.boundjid.full, local=True)
         if isinstance(info, slixmpp.Iq):
             info = info["disco_info"]
@@ -104,27 +137,24 @@ class Peer(slixmpp.ClientXMPP):
 
     def on_message(self, msg):
         xml = msg.xml
+        for direction in ("received", "sent"):
+            # A carbon copy (XEP-0280): reported with the copied
+            # message's fields, and from, the wrapper's sender.
+            inner = xml.find("{%s}%s/{%s}forwarded/{%s}message" % (NS_CARBONS, direction, NS_FORWARD, NS_CLIENT))
+            if inner is not None:
+                emit(event="carbon", direction=direction, wrapper_from=msg["from"].full,
+                     **message_fields(inner))
+                return
+        fields = message_fields(xml)
+        fields.update({"from": msg["from"].full, "to": msg["to"].full, "id": msg["id"], "body": msg["body"]})
+        # The <html/> element as slixmpp serialises it, and its first
+        # body's content as slixmpp's XHTML-IM API returns it.
         html = xml.find("{%s}html" % NS_XHTML_IM)
-        state = ""
-        for s in CHATSTATES:
-            if xml.find("{%s}%s" % (NS_CHATSTATES, s)) is not None:
-                state = s
-                break
-        origin = xml.find("{%s}origin-id" % NS_SID)
-        emit(event="message", **{
-            "from": msg["from"].full, "to": msg["to"].full, "type": xml.get("type", ""),
-            "id": msg["id"], "body": msg["body"],
-            # The <html/> element as slixmpp serialises it, and its first
-            # body's content as slixmpp's XHTML-IM API returns it.
-            "html": tostring(html) if html is not None else "",
-            "html_body": msg["html"]["body"] if html is not None else "",
-            "chatstate": state,
-            "receipt_request": msg["request_receipt"],
-            "receipt": msg["receipt"],
-            "correction_of": msg["replace"]["id"] if xml.find("{urn:xmpp:message-correct:0}replace") is not None else "",
-            "origin_id": origin.get("id", "") if origin is not None else "",
-            "error": msg["error"]["condition"] if msg["type"] == "error" else "",
-        })
+        fields["html_body"] = msg["html"]["body"] if html is not None else ""
+        fields["receipt_request"] = msg["request_receipt"]
+        fields["receipt"] = msg["receipt"]
+        fields["error"] = msg["error"]["condition"] if msg["type"] == "error" else ""
+        emit(event="message", **fields)
 
     def on_presence(self, pres):
         caps = pres.xml.find("{%s}c" % NS_CAPS)
@@ -180,6 +210,10 @@ class Peer(slixmpp.ClientXMPP):
                 m["request_receipt"] = True
             if cmd.get("replace"):
                 m["replace"]["id"] = cmd["replace"]
+            if cmd.get("private"):
+                # XEP-0280 §7: not copied to the other devices.
+                m.append(ET.Element("{%s}private" % NS_CARBONS))
+                m.append(ET.Element("{urn:xmpp:hints}no-copy"))
             m.send()
             return {"id": m["id"]}
         if c == "chatstate":

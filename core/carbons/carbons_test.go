@@ -1,0 +1,158 @@
+package carbons_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/carbons"
+	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/mam"
+	"github.com/causerie/causerie/internal/coretest"
+	"github.com/causerie/causerie/internal/slixpeer"
+	"github.com/causerie/causerie/internal/testserver"
+)
+
+func TestMain(m *testing.M) { testserver.Main(m) }
+
+// TestOtherDevice, on both servers: A runs Causerie, and slixmpp signs in
+// as A's phone, with carbons on. What the phone receives and sends shows
+// in A's history, in the right conversation and direction, once; the
+// phone's correction corrects it here; a private message stays out; a
+// carbon a stranger forges is ignored; what A sends reaches the phone as
+// a copy. Then A signs in again and the archive catch-up adds nothing
+// twice.
+func TestOtherDevice(t *testing.T) {
+	for _, k := range []testserver.Kind{testserver.Prosody, testserver.Ejabberd} {
+		t.Run(string(k), func(t *testing.T) {
+			t.Parallel()
+			testOtherDevice(t, testserver.Shared(t, k, testserver.Options{Archive: true}))
+		})
+	}
+}
+
+func received(u *coretest.User, body string, dir history.Direction) func(core.Event) bool {
+	return func(e core.Event) bool {
+		m, ok := e.(core.MessageReceived)
+		return ok && m.Account == u.JID && m.Message.Body == body && m.Message.Direction == dir
+	}
+}
+
+func testOtherDevice(t *testing.T, srv *testserver.Server) {
+	a, b := coretest.NewUser(t, srv, carbons.Feature, mam.Feature), coretest.NewUser(t, srv)
+	a.Connect(t)
+	if !carbons.Of(a.Session).On() {
+		t.Fatal("carbons are not on once A is online")
+	}
+	b.Connect(t)
+	phone := slixpeer.Start(t, srv, a.JID, a.Password, slixpeer.Options{Resource: "phone", Carbons: true})
+
+	// B writes to the phone: A gets a copy, from B, as received.
+	bc := b.Conn(t)
+	if err := bc.SendRaw([]byte(fmt.Sprintf(`<message to='%s' type='chat' id='b1'><body>to the phone</body><request xmlns='urn:xmpp:receipts'/></message>`, phone.JID))); err != nil {
+		t.Fatal(err)
+	}
+	in := a.Events.Wait(t, "the copy of B's message", received(a, "to the phone", history.In)).(core.MessageReceived)
+	if in.Message.StanzaID == "" {
+		// Both servers put our archive's id in the copy: the
+		// catch-up recognises it by that.
+		t.Errorf("the received copy has no stanza-id from our archive")
+	}
+	if !in.Copy || in.Message.Peer != b.JID || in.Message.State != history.StateReceived {
+		t.Errorf("received copy: %+v", in)
+	}
+
+	// The phone writes to B: A gets a copy, as ours.
+	phone.Do(t, slixpeer.Command{Cmd: "send", To: b.JID, Body: "from the phone", ID: "p1"})
+	out := a.Events.Wait(t, "the copy of the phone's message", received(a, "from the phone", history.Out)).(core.MessageReceived)
+	if !out.Copy || out.Message.Peer != b.JID || out.Message.Resource != "phone" || out.Message.State != history.StateAcked {
+		t.Errorf("sent copy: %+v", out.Message)
+	}
+	// ...and corrects it.
+	phone.Do(t, slixpeer.Command{Cmd: "send", To: b.JID, Body: "from the phone, corrected", Replace: "p1"})
+	fixed := a.Events.Wait(t, "the phone's correction", func(e core.Event) bool {
+		c, ok := e.(core.MessageCorrected)
+		return ok && c.Message.ID == out.Message.ID
+	}).(core.MessageCorrected)
+	if fixed.Message.Body != "from the phone, corrected" {
+		t.Errorf("corrected: %q", fixed.Message.Body)
+	}
+
+	// A private message is not copied; the next one is.
+	mark := a.Events.Mark()
+	phone.Do(t, slixpeer.Command{Cmd: "send", To: b.JID, Body: "private", Private: true})
+	phone.Do(t, slixpeer.Command{Cmd: "send", To: b.JID, Body: "after private"})
+	a.Events.WaitFrom(t, mark, "the message after the private one", received(a, "after private", history.Out))
+
+	// A stranger forges a copy of a message from C: ignored.
+	mark = a.Events.Mark()
+	forged := fmt.Sprintf(`<message to='%s' type='chat'><received xmlns='urn:xmpp:carbons:2'><forwarded xmlns='urn:xmpp:forward:0'>`+
+		`<message xmlns='jabber:client' from='carol@%s/x' to='%s' type='chat'><body>forged</body></message></forwarded></received></message>`,
+		a.Conn(t).JID(), srv.Domain, a.JID)
+	if err := bc.SendRaw([]byte(forged)); err != nil {
+		t.Fatal(err)
+	}
+	if err := bc.SendRaw([]byte(fmt.Sprintf(`<message to='%s' type='chat'><body>after the forgery</body></message>`, a.Conn(t).JID()))); err != nil {
+		t.Fatal(err)
+	}
+	a.Events.WaitFrom(t, mark, "B's message after the forgery", received(a, "after the forgery", history.In))
+	for _, e := range a.Events.Since(mark) {
+		if m, ok := e.(core.MessageReceived); ok && (m.Message.Body == "forged" || m.Message.Body == "private") {
+			t.Errorf("stored: %+v", m.Message)
+		}
+	}
+
+	// What A sends reaches the phone as a copy (slixmpp reads it).
+	mine, err := a.Session.SendMessage(b.JID, core.TypeChat, "", "from the desktop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := phone.WaitFor(t, "the copy of A's message", func(e slixpeer.Event) bool {
+		return e.Event == "carbon" && e.Body == "from the desktop"
+	})
+	if cp.Direction != "sent" || cp.WrapperFrom != a.JID || cp.OriginID != mine.OriginID || !strings.HasPrefix(cp.To, b.JID) {
+		t.Errorf("the phone's copy: %+v", cp)
+	}
+
+	// A signs in again: the archive holds all of it, the catch-up
+	// stores only the private message, which no copy brought.
+	a.Session.Disconnect()
+	a.Events.Wait(t, "A offline", func(e core.Event) bool {
+		s, ok := e.(core.ConnectionStateChanged)
+		return ok && s.State == core.StateOffline
+	})
+	mark = a.Events.Mark()
+	a.Connect(t)
+	d := a.Events.WaitFrom(t, mark, "catch-up", func(e core.Event) bool { _, ok := e.(mam.CatchUpDone); return ok }).(mam.CatchUpDone)
+	if d.Err != nil {
+		t.Fatalf("catch-up: %+v", d)
+	}
+	ms, err := a.Client.Store().Latest(a.JID, b.JID, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range ms {
+		dir := "in"
+		if m.Direction == history.Out {
+			dir = "out"
+		}
+		got = append(got, dir+":"+m.Body)
+	}
+	want := map[string]int{"in:to the phone": 1, "out:from the phone, corrected": 1, "out:private": 1, "out:after private": 1,
+		"in:after the forgery": 1, "out:from the desktop": 1}
+	count := map[string]int{}
+	for _, g := range got {
+		count[g]++
+	}
+	for k, n := range want {
+		if count[k] != n {
+			t.Errorf("%q stored %d times, want %d; history: %q", k, count[k], n, got)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("history: %q", got)
+	}
+	t.Logf("%s: catch-up after the copies: %d new (%d pages)", srv.Kind, d.Stored, d.Pages)
+}

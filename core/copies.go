@@ -1,0 +1,107 @@
+package core
+
+import (
+	"time"
+
+	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/xmpp"
+	"github.com/causerie/causerie/core/xmpp/correct"
+	"github.com/causerie/causerie/core/xmpp/sid"
+	"gosrc.io/xmpp/stanza"
+)
+
+// Copied handles a live copy of a one-to-one message that another of our
+// devices sent (sent) or received, which our server forwarded to this
+// session (XEP-0280 carbons; the feature that calls it checked that the
+// copy comes from our own account, and m is the copied message itself).
+// It is handled like the messages of this session, from a message
+// handler, on the reader goroutine, stored with the burst before the
+// copy is acknowledged:
+//
+//   - received: as if it had come here (a stranger's dropped when the
+//     account ignores strangers, receipts and chat states applied,
+//     corrections applied), except that its receipt is the other
+//     device's to answer;
+//   - sent: stored as ours, acknowledged by the server (the other
+//     device's resource in Message.Resource); a correction of it is
+//     applied; its chat states, receipts and markers change nothing
+//     here.
+//
+// Both are published as MessageReceived with Copy set. Errors, room
+// messages (groupchat) and headlines are ignored.
+func (h *Hook) Copied(c *xmpp.Conn, m *stanza.Message, sent bool) {
+	s := h.s
+	if c == nil {
+		defer s.flushIn()
+	}
+	switch m.Type {
+	case stanza.MessageTypeChat, stanza.MessageTypeNormal, "":
+	default:
+		return
+	}
+	if !sent {
+		if peer := xmpp.BareJID(m.From); peer != "" {
+			s.received(c, peer, m, true)
+		}
+		return
+	}
+	peer := xmpp.BareJID(m.To)
+	if peer == "" || (m.Body == "" && m.Subject == "") {
+		return
+	}
+	if id, ok := correct.Of(*m); ok {
+		if !s.flushFirst(c) {
+			return
+		}
+		if s.applyCorrection(peer, id, m, history.Out) {
+			return
+		}
+	}
+	s.copyOut(c, peer, m)
+}
+
+// copyOut stores a message another of our devices sent to peer, with the
+// current burst.
+func (s *Session) copyOut(c *xmpp.Conn, peer string, m *stanza.Message) {
+	me := s.jid()
+	now := time.Now()
+	hm := stored(me, peer, history.Out, m, now, now)
+	hm.State = history.StateAcked // our server has it; delivery unknown
+	if s.in.add(&hm, func(dup bool) {
+		if !dup {
+			s.client.bus.Publish(MessageReceived{Account: me, Message: hm, Copy: true})
+		}
+	}) {
+		s.flushFirst(c)
+	}
+}
+
+// stored is the history record of message m of conversation (me, peer),
+// sent at sent and received at now: its text, its ids, and the resource
+// it came from (ours for Out: another device's, or this one's).
+func stored(me, peer string, dir history.Direction, m *stanza.Message, sent, now time.Time) history.Message {
+	typ := string(m.Type)
+	if typ == "" {
+		typ = "normal"
+	}
+	origin, wire := sid.Origin(m), ""
+	if origin == "" {
+		wire = m.Id
+	}
+	return history.Message{
+		Account:   me,
+		Peer:      peer,
+		Resource:  xmpp.ResourceOf(m.From),
+		Direction: dir,
+		Type:      typ,
+		Body:      m.Body,
+		Subject:   m.Subject,
+		Thread:    m.Thread,
+		Rich:      richOf(m),
+		OriginID:  origin,
+		WireID:    wire,
+		Sent:      sent,
+		Received:  now,
+		State:     history.StateReceived,
+	}
+}
