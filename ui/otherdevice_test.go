@@ -1,0 +1,52 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/internal/slixpeer"
+)
+
+// TestOtherDeviceInGUI: the user's phone (slixmpp signed in to the same
+// account) and the GUI. B writes while the chat is closed: one unread;
+// the user answers from the phone, and the count goes (read elsewhere).
+// With the chat open, what the phone sends shows in it as the user's own
+// ("Me"), once.
+func TestOtherDeviceInGUI(t *testing.T) {
+	h := newHarness(t, prosody(t))
+	jid, pass := h.server.NewUser(t)
+	s := h.addAccount(jid, pass)
+	h.app.cancel = h.client.Subscribe(func(e core.Event) {
+		h.app.do(func() { h.app.dispatch(e) })
+	})
+	h.online(s)
+	ch := &chatHarness{harness: h, s: s, me: jid}
+	b := newPeer(t, h.server)
+	phone := slixpeer.Start(t, h.server, jid, pass, slixpeer.Options{Resource: "phone"})
+	key := ch.key(b.jid)
+
+	if _, err := b.session.SendMessage(jid, core.TypeChat, "", "Tu viens ?"); err != nil {
+		t.Fatal(err)
+	}
+	h.pump("one unread", func() bool { return h.app.Unread(key) == 1 })
+	phone.Do(t, slixpeer.Command{Cmd: "send", To: b.jid, Body: "J'arrive !"})
+	h.pump("read on the phone", func() bool { return h.app.Unread(key) == 0 })
+	h.pump("kept read", func() bool {
+		counts, err := s.Unread()
+		return err == nil && counts[b.jid] == 0
+	})
+
+	ch.open(b.jid)
+	ch.waitShown("Tu viens ?", "J'arrive !")
+	phone.Do(t, slixpeer.Command{Cmd: "send", To: b.jid, Body: "Dans cinq minutes"})
+	ch.waitShown("Dans cinq minutes")
+	m := ch.markup()
+	if n := strings.Count(m, "Dans cinq minutes"); n != 1 {
+		t.Errorf("the phone's message shown %d times", n)
+	}
+	// The phone's messages are the user's: under "Me", not B's name.
+	if i, j := strings.LastIndex(m, ">Me<"), strings.Index(m, "Dans cinq minutes"); i < 0 || i > j {
+		t.Errorf("the phone's message is not shown as the user's:\n%s", m)
+	}
+}
