@@ -12,6 +12,7 @@ import (
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/blocking"
 	"github.com/causerie/causerie/core/carbons"
+	"github.com/causerie/causerie/core/csi"
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/mam"
 	"github.com/causerie/causerie/ui/transcript"
@@ -20,8 +21,9 @@ import (
 // Features are the core features the GUI shows (see core.Feature): the
 // client the GUI drives is made with them (core.Options.Features). The
 // carbon copies of our other devices' messages (carbons) and the archive
-// catch-up (mam) show through the messages they store.
-var Features = []*core.Feature{blocking.Feature, carbons.Feature, mam.Feature}
+// catch-up (mam) show through the messages they store; client state
+// indication (csi) follows the windows (attention.go).
+var Features = []*core.Feature{blocking.Feature, carbons.Feature, csi.Feature, mam.Feature}
 
 // App is the GUI. It owns the windows and routes core events to them on
 // Fyne's goroutine (fyne.Do): windows never see an event off that thread.
@@ -51,6 +53,9 @@ type App struct {
 	// foreground: the app has the focus (notifications are for when it
 	// has not, or another conversation is shown).
 	foreground bool
+	// att: whether anyone may be looking, as the servers know it
+	// (attention.go).
+	att attention
 	// The system tray (tray.go): nil without one. trayCheck says whether
 	// a tray exists (replaced in tests).
 	tray      desktop.App
@@ -126,8 +131,8 @@ func (a *App) Start() {
 	})
 	a.loadUnread()
 	lc := a.FyneApp.Lifecycle()
-	lc.SetOnEnteredForeground(func() { a.do(func() { a.foreground = true }) })
-	lc.SetOnExitedForeground(func() { a.do(func() { a.foreground = false }) })
+	lc.SetOnEnteredForeground(func() { a.do(func() { a.setForeground(true) }) })
+	lc.SetOnExitedForeground(func() { a.do(func() { a.setForeground(false) }) })
 	if len(a.Client.Sessions()) == 0 {
 		a.ShowLogin()
 	} else {

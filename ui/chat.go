@@ -65,6 +65,7 @@ func (a *App) OpenChat(account, jid string) {
 	c.visible = true
 	c.win.RequestFocus()
 	c.selectionChanged()
+	c.app.attentionChanged()
 }
 
 // chatBareJID is the key of a conversation with j: its normalised bare
@@ -198,6 +199,7 @@ func (c *chatWindow) close() {
 	if c.app.chat == c {
 		c.app.chat = nil
 	}
+	c.app.attentionChanged()
 }
 
 // handle runs on Fyne's goroutine for each core event.

@@ -113,6 +113,7 @@ func (a *App) ShowMain() {
 		a.main.win.Show()
 		a.main.win.RequestFocus()
 		a.updateTitles()
+		a.attentionChanged()
 		return
 	}
 	m := newMainWindow(a)
@@ -120,6 +121,7 @@ func (a *App) ShowMain() {
 	m.visible = true
 	m.win.Show()
 	a.updateTitles()
+	a.attentionChanged()
 	a.trace("main window shown")
 }
 
@@ -235,6 +237,7 @@ func (m *mainWindow) closeRequested() {
 		m.win.Hide()
 		m.visible = false
 		m.app.updateTray(m.app.UnreadTotal())
+		m.app.attentionChanged()
 		return
 	}
 	m.win.Close()
@@ -398,6 +401,8 @@ func (m *mainWindow) accountsChanged() {
 		m.hidden = false
 		m.win.Show()
 	}
+	// A new account's stream begins active: it is told if nobody looks.
+	m.app.tellAttention()
 }
 
 // unreadChanged runs on Fyne's goroutine when a conversation was read.

@@ -86,6 +86,7 @@ func (a *App) toggleMain() {
 		a.main.win.Hide()
 		a.main.visible = false
 		a.updateTray(a.UnreadTotal())
+		a.attentionChanged()
 		return
 	}
 	a.Raise()

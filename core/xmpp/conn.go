@@ -456,6 +456,9 @@ func (c *Conn) sendRaw(b []byte, acked func()) error {
 	}
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	if c.closing.Load() {
+		return ErrClosed // Close wrote the stream's end (under wmu)
+	}
 	if c.sm.enabled {
 		c.sm.out++
 		c.sm.queue = append(c.sm.queue, queued{c.sm.out, b, acked})
@@ -482,10 +485,30 @@ func (c *Conn) sendRaw(b []byte, acked func()) error {
 	return nil
 }
 
-// writeNonza writes a non-stanza element (acks, stream close).
+// SendNonza writes a top-level element that is not a stanza (XEP-0352's
+// <active/> and <inactive/>, say): stream management neither counts nor
+// queues it, so while the link is down it is dropped (nil error), and it
+// is not sent again on resumption; whoever sent it decides what a
+// resumed stream needs (Handler hooks, OnResumed in core).
+func (c *Conn) SendNonza(v any) error {
+	if c.closing.Load() {
+		return ErrClosed
+	}
+	b, err := xml.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("xmpp: marshal: %w", err)
+	}
+	return c.writeNonza(string(b))
+}
+
+// writeNonza writes a non-stanza element (acks, CSI). Once Close has
+// begun, nothing more is written: the stream's end is written last.
 func (c *Conn) writeNonza(s string) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	if c.closing.Load() {
+		return ErrClosed
+	}
 	if c.interrupted {
 		return nil
 	}
