@@ -36,6 +36,12 @@ type accountSettings struct {
 	autoConnect, enabled, remember       *widget.Check
 	// ignoreStrangers: drop messages from people not in the contacts.
 	ignoreStrangers *widget.Check
+	// archive is what the server keeps (XEP-0441), read from it when
+	// the dialog opens; archiveNote says why it cannot be changed.
+	archive       *widget.Select
+	archiveNote   *widget.Label
+	archiveLoaded string // the policy the server said; "" until then
+	archiveLabels map[string]string // policy → option label
 	pinned          []string
 	pinBox          *fyne.Container
 	save, cancel    *widget.Button
@@ -96,6 +102,7 @@ func (w *accountsWindow) showSettings(jid string) {
 	for _, m := range []**widget.Label{&d.nameMsg, &d.resMsg, &d.prioMsg, &d.hostMsg, &d.portMsg, &d.errorText} {
 		*m = loginMessageLabel(widget.DangerImportance)
 	}
+	d.newArchive(s)
 	d.pinBox = container.NewVBox()
 	d.progress = widget.NewProgressBarInfinite()
 	d.progress.Stop()
@@ -109,6 +116,7 @@ func (w *accountsWindow) showSettings(jid string) {
 			widget.NewLabel(lang.L("Server host")), container.NewVBox(d.host, d.hostMsg),
 			widget.NewLabel(lang.L("Port")), container.NewVBox(d.port, d.portMsg),
 			widget.NewLabel(lang.L("Encryption")), d.tls,
+			widget.NewLabel(lang.L("Server archive")), container.NewVBox(d.archive, d.archiveNote),
 		),
 		d.autoConnect, d.enabled, d.remember, d.ignoreStrangers,
 		widget.NewSeparator(),
@@ -241,12 +249,16 @@ func (d *accountSettings) submit() {
 	}
 	a.RememberPassword = old.RememberPassword // changed below, in the keyring first
 	remember := d.remember.Checked
+	policy := d.archivePolicy()
 	d.setBusy(true)
 	c := d.w.app.Client
-	var rememberErr error
+	var rememberErr, archiveErr error
 	d.w.app.background(func() error {
 		if err := c.UpdateAccount(a); err != nil {
 			return err
+		}
+		if policy != "" {
+			archiveErr = d.setArchive(s, policy)
 		}
 		if remember != old.RememberPassword {
 			ctx, cancel := context.WithTimeout(context.Background(), loginTimeout)
@@ -276,6 +288,11 @@ func (d *accountSettings) submit() {
 		if rememberErr != nil {
 			d.remember.SetChecked(s.Account().RememberPassword)
 			d.msg(d.errorText, lang.L("The other settings are saved, but the system keyring could not be changed. Check that it is unlocked."))
+			return
+		}
+		if archiveErr != nil {
+			d.msg(d.errorText, lang.L("The other settings are saved, but the server did not change what it keeps: {{.Reason}}",
+				map[string]any{"Reason": explainArchive(archiveErr)}))
 			return
 		}
 		d.dlg.Hide()

@@ -22,6 +22,7 @@ package mam
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -195,4 +196,58 @@ func (a *Archive) read(conn *xmpp.Conn, ev *CatchUpDone) error {
 		}
 		q = wire.Query{Max: PageSize, After: last}
 	}
+}
+
+// Archiving policies: what our server archives of conversations with
+// addresses it has no rule for (XEP-0441).
+const (
+	PolicyAlways = wire.PolicyAlways // every conversation
+	PolicyRoster = wire.PolicyRoster // conversations with contacts
+	PolicyNever  = wire.PolicyNever  // none
+)
+
+// ErrPolicyUnsupported: our server does not let us choose what it
+// archives.
+var ErrPolicyUnsupported = wire.ErrPrefsUnsupported
+
+// ErrPolicyForbidden: our server lets others, not us, change it
+// (forbidden, not-allowed).
+var ErrPolicyForbidden = errors.New("mam: the server does not allow changing its archiving policy")
+
+// policyErr names the refusals the GUI explains.
+func policyErr(err error) error {
+	var se *xmpp.StanzaError
+	if errors.As(err, &se) && (se.Condition == "forbidden" || se.Condition == "not-allowed") {
+		return fmt.Errorf("%w: %w", ErrPolicyForbidden, err)
+	}
+	return err
+}
+
+// Policy asks our server what it archives by default (one of the
+// Policy constants). It needs the session online (core.ErrNotConnected
+// otherwise).
+func (a *Archive) Policy(ctx context.Context) (string, error) {
+	conn, err := a.h.Conn()
+	if err != nil {
+		return "", err
+	}
+	p, err := wire.GetPrefs(ctx, conn)
+	return p.Default, policyErr(err)
+}
+
+// SetPolicy changes what our server archives by default, keeping its
+// lists of addresses always and never archived; it returns the policy
+// the server applied (its own rules may differ from what was asked).
+func (a *Archive) SetPolicy(ctx context.Context, policy string) (string, error) {
+	conn, err := a.h.Conn()
+	if err != nil {
+		return "", err
+	}
+	p, err := wire.GetPrefs(ctx, conn)
+	if err != nil {
+		return "", policyErr(err)
+	}
+	p.Default = policy
+	applied, err := wire.SetPrefs(ctx, conn, p)
+	return applied.Default, policyErr(err)
 }

@@ -2,6 +2,7 @@ package mam
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -149,4 +150,32 @@ func testCatchUp(t *testing.T, srv *testserver.Server) {
 		t.Errorf("second device: %d messages from B, the last %+v", len(in), in[len(in)-1:])
 	}
 	t.Logf("%s: second device got the last %d messages of B's", srv.Kind, len(in))
+}
+
+// TestPolicy, on both servers: the account's archiving policy read and
+// changed through the session (the protocol's effect on what is
+// archived is TestPrefsAgainstServers in core/xmpp/mam); offline it says
+// so.
+func TestPolicy(t *testing.T) {
+	for _, k := range []testserver.Kind{testserver.Prosody, testserver.Ejabberd} {
+		t.Run(string(k), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			a := coretest.NewUser(t, testserver.Shared(t, k, testserver.Options{Archive: true}), Feature)
+			arch := Of(a.Session)
+			if _, err := arch.Policy(ctx); !errors.Is(err, core.ErrNotConnected) {
+				t.Errorf("offline: %v", err)
+			}
+			a.Connect(t)
+			if p, err := arch.Policy(ctx); err != nil || p != PolicyAlways {
+				t.Fatalf("policy: %q, %v", p, err)
+			}
+			if p, err := arch.SetPolicy(ctx, PolicyRoster); err != nil || p != PolicyRoster {
+				t.Fatalf("set: %q, %v", p, err)
+			}
+			if p, err := arch.Policy(ctx); err != nil || p != PolicyRoster {
+				t.Fatalf("read back: %q, %v", p, err)
+			}
+		})
+	}
 }
