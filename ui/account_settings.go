@@ -40,14 +40,14 @@ type accountSettings struct {
 	// the dialog opens; archiveNote says why it cannot be changed.
 	archive       *widget.Select
 	archiveNote   *widget.Label
-	archiveLoaded string // the policy the server said; "" until then
+	archiveLoaded string            // the policy the server said; "" until then
 	archiveLabels map[string]string // policy → option label
-	pinned          []string
-	pinBox          *fyne.Container
-	save, cancel    *widget.Button
-	progress        *widget.ProgressBarInfinite
-	view            fyne.CanvasObject
-	busy            bool
+	pinned        []string
+	pinBox        *fyne.Container
+	save, cancel  *widget.Button
+	progress      *widget.ProgressBarInfinite
+	view          fyne.CanvasObject
+	busy          bool
 }
 
 func (w *accountsWindow) showSettings(jid string) {
