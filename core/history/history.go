@@ -295,11 +295,7 @@ func (s *Store) prepare() error {
 		(?2 = 1 AND ?3 <> '' AND direction = 1 AND stanza_id = ?3 AND stanza_id <> '') OR
 		(?4 <> '' AND direction = ?2 AND origin_id = ?4 AND origin_id <> ''))
 		ORDER BY id LIMIT 1`)
-	// The same text, or the text it had before a correction (edits
-	// keeps the first): the archive holds the message as it was sent.
-	s.findWire = p(s.w, `SELECT id FROM messages m WHERE conv = ?1 AND direction = ?2 AND wire_id = ?3
-		AND origin_id = '' AND resource = ?4 AND subject = ?6 AND (body = ?5 OR corrected = 1 AND
-		EXISTS (SELECT 1 FROM edits e WHERE e.message = m.id AND e.body = ?5)) ORDER BY id LIMIT 1`)
+	s.findWire = p(s.w, findWireSQL)
 	s.selConv = p(s.w, `SELECT c.id, a.id FROM conversations c JOIN accounts a ON a.id = c.account_id
 		WHERE a.jid = ? AND c.peer = ?`)
 	s.getMsg = p(s.r, `SELECT `+msgCols+` FROM messages m JOIN conversations c ON c.id = m.conv
@@ -313,6 +309,16 @@ func (s *Store) prepare() error {
 		ORDER BY m.sent DESC, m.id DESC LIMIT ?3`)
 	return err
 }
+
+// findWireSQL finds a message stored before by its id attribute (no
+// origin-id), sender and text: the same text, or the text it had before a
+// correction (edits keeps the first), since the archive holds a message
+// as it was sent. wire_id <> '' lets SQLite use the partial index
+// messages_wire_id (it cannot tell that ?3 is never empty): without it
+// each lookup scanned the conversation (TestFindWireUsesIndex).
+const findWireSQL = `SELECT id FROM messages m WHERE conv = ?1 AND direction = ?2 AND wire_id = ?3
+	AND wire_id <> '' AND origin_id = '' AND resource = ?4 AND subject = ?6 AND (body = ?5 OR corrected = 1 AND
+	EXISTS (SELECT 1 FROM edits e WHERE e.message = m.id AND e.body = ?5)) ORDER BY id LIMIT 1`
 
 // convSub selects the conversation id of account ?1 and peer ?2.
 const convSub = `SELECT c2.id FROM conversations c2 JOIN accounts a2 ON a2.id = c2.account_id

@@ -1029,3 +1029,28 @@ func TestMigrationsAllOrNothing(t *testing.T) {
 		t.Fatalf("messages after migrating: %v", bodies(ms))
 	}
 }
+
+// TestFindWireUsesIndex: the lookup of a message by its id attribute
+// goes through the messages_wire_id index, not a scan of the
+// conversation (which made every message without origin-id cost more as
+// the conversation grew).
+func TestFindWireUsesIndex(t *testing.T) {
+	s, _ := openTemp(t)
+	rows, err := s.w.Query(`EXPLAIN QUERY PLAN `+findWireSQL, 1, In, "x", "r", "b", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if len(plan) == 0 || !strings.Contains(plan[0], "messages_wire_id") {
+		t.Errorf("plan: %q", plan)
+	}
+}
