@@ -6,6 +6,7 @@ import (
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/correct"
+	"github.com/causerie/causerie/core/xmpp/markers"
 	"github.com/causerie/causerie/core/xmpp/receipts"
 	"gosrc.io/xmpp/stanza"
 )
@@ -30,7 +31,9 @@ type ArchivedPage struct {
 // devices), deduplicated against what is stored (archive id, origin-id);
 // a stranger's when the account ignores strangers is dropped, a
 // correction is applied when it can be and dropped otherwise (XEP-0308's
-// rules). Receipts in the page mark our messages delivered. New messages
+// rules). Receipts in the page mark our messages delivered, displayed
+// markers (XEP-0333) mark them read, and our other devices' markers mark
+// the conversation read up to the message they name (ReadElsewhere). New messages
 // are published (MessageReceived); when answer is set, those that ask
 // for a receipt get one, as on first receipt (XEP-0184 §5.3: the caller
 // sets it for what arrived while we were away, not for old history). c
@@ -42,6 +45,7 @@ func (h *Hook) StoreArchived(c *xmpp.Conn, page []Archived, answer bool) (Archiv
 	b := &history.Burst{}
 	var asks []*stanza.Message // per b.Adds: the stanza, to answer its receipt
 	var moved []history.Message
+	readTo := map[string]string{} // peer → the last message our devices displayed
 	for _, a := range page {
 		m := a.Message
 		if m == nil || (m.Type != stanza.MessageTypeChat && m.Type != stanza.MessageTypeNormal && m.Type != "") {
@@ -60,6 +64,17 @@ func (h *Hook) StoreArchived(c *xmpp.Conn, page []Archived, answer bool) (Archiv
 				s.outbox.done(orig.OriginID)
 				b.Moves = append(b.Moves, history.Move{ID: orig.ID, State: history.StateDelivered})
 				moved = append(moved, orig)
+			}
+		}
+		if id, ok := markers.Displayed(m); ok {
+			if dir == history.In {
+				if orig, found, err := s.client.store.FindByOriginID(me, peer, id, history.Out); err == nil && found && orig.State < history.StateRead {
+					s.outbox.done(orig.OriginID)
+					b.Moves = append(b.Moves, history.Move{ID: orig.ID, State: history.StateRead})
+					moved = append(moved, orig)
+				}
+			} else {
+				readTo[peer] = id // another device of ours displayed it
 			}
 		}
 		if m.Body == "" && m.Subject == "" {
@@ -89,6 +104,13 @@ func (h *Hook) StoreArchived(c *xmpp.Conn, page []Archived, answer bool) (Archiv
 		b.Adds = append(b.Adds, &hm)
 		asks = append(asks, m)
 	}
+	defer func() {
+		// After the page is stored: the marker may name one of its
+		// messages.
+		for peer, id := range readTo {
+			s.readElsewhere(peer, id)
+		}
+	}()
 	if len(b.Adds) == 0 && len(b.Moves) == 0 {
 		return ArchivedPage{}, nil
 	}
@@ -98,7 +120,9 @@ func (h *Hook) StoreArchived(c *xmpp.Conn, page []Archived, answer bool) (Archiv
 	if err == nil {
 		for i, mv := range b.Moves {
 			if b.Moved[i] {
-				out.Delivered++
+				if mv.State == history.StateDelivered {
+					out.Delivered++
+				}
 				s.stateChanged(moved[i], mv.State, "")
 			}
 		}

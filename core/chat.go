@@ -267,6 +267,25 @@ func (s *Session) delivered(peer, id string) {
 	s.deferMessageState(orig, history.StateDelivered, "")
 }
 
+// displayed marks our message id (and so the conversation up to it) read
+// by the peer (XEP-0333).
+func (s *Session) displayed(peer, id string) {
+	orig, found, err := s.client.store.FindByOriginID(s.jid(), peer, id, history.Out)
+	if err != nil || !found {
+		return // unknown, or not ours: ignored (§6)
+	}
+	s.outbox.done(orig.OriginID)
+	s.deferMessageState(orig, history.StateRead, "")
+}
+
+// readElsewhere records that another of our devices displayed the peer's
+// message id, and says so when that read more of the conversation.
+func (s *Session) readElsewhere(peer, id string) {
+	if moved, err := s.client.store.MarkReadUpTo(s.jid(), peer, id); err == nil && moved {
+		s.client.bus.Publish(ReadElsewhere{Account: s.jid(), Peer: peer})
+	}
+}
+
 // answerReceipt acknowledges a stored message when its sender asked
 // (XEP-0184), only to contacts allowed to see our presence (§8: a receipt
 // tells a stranger we are online).

@@ -6,6 +6,7 @@ import (
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/correct"
+	"github.com/causerie/causerie/core/xmpp/markers"
 	"github.com/causerie/causerie/core/xmpp/sid"
 	"gosrc.io/xmpp/stanza"
 )
@@ -24,8 +25,9 @@ import (
 //     device's to answer;
 //   - sent: stored as ours, acknowledged by the server (the other
 //     device's resource in Message.Resource); a correction of it is
-//     applied; its chat states, receipts and markers change nothing
-//     here.
+//     applied; its displayed marker (XEP-0333) marks the conversation
+//     read up to that message here too (ReadElsewhere); its chat states
+//     and receipts change nothing here.
 //
 // Both are published as MessageReceived with Copy set. Errors, room
 // messages (groupchat) and headlines are ignored.
@@ -46,7 +48,18 @@ func (h *Hook) Copied(c *xmpp.Conn, m *stanza.Message, sent bool) {
 		return
 	}
 	peer := xmpp.BareJID(m.To)
-	if peer == "" || (m.Body == "" && m.Subject == "") {
+	if peer == "" {
+		return
+	}
+	if id, ok := markers.Displayed(m); ok {
+		// The other device showed the peer's messages up to id. It
+		// is stored first: the marker may name a message of this
+		// burst.
+		if s.flushFirst(c) {
+			s.readElsewhere(peer, id)
+		}
+	}
+	if m.Body == "" && m.Subject == "" {
 		return
 	}
 	if id, ok := correct.Of(*m); ok {

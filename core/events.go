@@ -124,6 +124,14 @@ type MessageCorrected struct {
 	Message history.Message
 }
 
+// ReadElsewhere: another of our devices displayed the conversation with
+// Peer (its XEP-0333 marker came as a carbon copy or from the archive):
+// what it had read no longer counts as unread here (Session.Unread).
+type ReadElsewhere struct {
+	Account string
+	Peer    string
+}
+
 func (e AccountsChanged) account() string        { return e.Account }
 func (e ConnectionStateChanged) account() string { return e.Account }
 func (e RosterChanged) account() string          { return e.Account }
@@ -137,6 +145,7 @@ func (e PresenceError) account() string          { return e.Account }
 func (e AvatarChanged) account() string          { return e.Account }
 func (e ChatStateChanged) account() string       { return e.Account }
 func (e MessageCorrected) account() string       { return e.Account }
+func (e ReadElsewhere) account() string          { return e.Account }
 
 // AccountOf returns the account an event belongs to.
 func AccountOf(e Event) string { return e.account() }

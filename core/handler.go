@@ -6,6 +6,7 @@ import (
 	"github.com/causerie/causerie/core/xmpp/caps"
 	"github.com/causerie/causerie/core/xmpp/correct"
 	"github.com/causerie/causerie/core/xmpp/disco"
+	"github.com/causerie/causerie/core/xmpp/markers"
 	"github.com/causerie/causerie/core/xmpp/receipts"
 	"github.com/causerie/causerie/core/xmpp/roster"
 	"github.com/causerie/causerie/core/xmpp/version"
@@ -63,6 +64,9 @@ func (s *Session) received(c *xmpp.Conn, peer string, m *stanza.Message, copied 
 	}
 	if id, ok := receipts.Received(*m); ok {
 		s.delivered(peer, id)
+	}
+	if id, ok := markers.Displayed(m); ok {
+		s.displayed(peer, id)
 	}
 	s.chatIn(peer, m)
 	if m.Body == "" && m.Subject == "" {

@@ -8,6 +8,7 @@ import (
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/chatstate"
+	"github.com/causerie/causerie/core/xmpp/markers"
 	"github.com/causerie/causerie/core/xmpp/receipts"
 	"github.com/causerie/causerie/core/xmpp/sid"
 	"github.com/causerie/causerie/core/xmpp/xhtmlim"
@@ -127,6 +128,7 @@ func (s *Session) writeOut(conn *xmpp.Conn, m history.Message, to string) bool {
 		// Ask for a delivery receipt (XEP-0184) and say we are active
 		// (XEP-0085) when the contact's client takes chat states.
 		receipts.Request(&st)
+		markers.AddMarkable(&st) // "read", when it is (XEP-0333)
 		if state, ok := s.contentState(m.Peer); ok {
 			chatstate.Add(&st, state)
 		}

@@ -195,6 +195,9 @@ func (a *App) dispatch(e core.Event) {
 		// conversation there, up to this message.
 		a.MarkRead(ChatKey{m.Account, m.Message.Peer})
 	}
+	if r, ok := e.(core.ReadElsewhere); ok {
+		a.readElsewhere(ChatKey{r.Account, r.Peer})
+	}
 	a.notifyEvent(e)
 	if a.login != nil {
 		a.login.handle(e)
@@ -262,6 +265,34 @@ func (a *App) persistRead(k ChatKey) {
 		return
 	}
 	a.background(func() error { return s.MarkRead(k.JID) }, func(error) {})
+}
+
+// readElsewhere shows the unread count of conversation k after another
+// of the user's devices displayed it (core.ReadElsewhere): what the
+// history still counts as unread (off the UI goroutine).
+func (a *App) readElsewhere(k ChatKey) {
+	s, ok := a.Client.Session(k.Account)
+	if !ok {
+		return
+	}
+	var counts map[string]int
+	a.background(func() (err error) {
+		counts, err = s.Unread()
+		return err
+	}, func(err error) {
+		if err != nil || a.unread[k] <= counts[k.JID] {
+			return // the count here is already no higher
+		}
+		if n := counts[k.JID]; n > 0 {
+			a.unread[k] = n
+		} else {
+			delete(a.unread, k)
+		}
+		if a.main != nil {
+			a.main.unreadChanged(k)
+		}
+		a.updateTitles()
+	})
 }
 
 // loadUnread reads the unread counts kept from the last run (off the UI

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -49,4 +50,38 @@ func TestOtherDeviceInGUI(t *testing.T) {
 	if i, j := strings.LastIndex(m, ">Me<"), strings.Index(m, "Dans cinq minutes"); i < 0 || i > j {
 		t.Errorf("the phone's message is not shown as the user's:\n%s", m)
 	}
+}
+
+// TestReadMarkersInGUI: B (slixmpp) displays the user's message and its
+// marker comes back: the chat shows it read. Then B writes twice while
+// the chat is closed, and the user's phone displays the first one: one
+// unread left.
+func TestReadMarkersInGUI(t *testing.T) {
+	h := newHarness(t, prosody(t))
+	jid, pass := h.server.NewUser(t)
+	s := h.addAccount(jid, pass)
+	h.app.cancel = h.client.Subscribe(func(e core.Event) {
+		h.app.do(func() { h.app.dispatch(e) })
+	})
+	h.online(s)
+	ch := &chatHarness{harness: h, s: s, me: jid}
+	bJID, bPass := h.server.NewUser(t)
+	b := slixpeer.Start(t, h.server, bJID, bPass, slixpeer.Options{})
+	phone := slixpeer.Start(t, h.server, jid, pass, slixpeer.Options{Resource: "phone"})
+	key := ch.key(b.Bare)
+
+	ch.open(b.Bare)
+	if _, err := s.SendMessage(b.Bare, core.TypeChat, "", "On se voit demain ?"); err != nil {
+		t.Fatal(err)
+	}
+	got := b.WaitFor(t, "the user's message", func(e slixpeer.Event) bool { return e.Event == "message" && e.Body == "On se voit demain ?" })
+	b.Do(t, slixpeer.Command{Cmd: "raw", XML: fmt.Sprintf(`<message to='%s' type='chat'><displayed xmlns='urn:xmpp:chat-markers:0' id='%s'/></message>`, jid, got.ID)})
+	ch.waitShown("On se voit demain ?", "✓✓ read")
+	h.app.chat.close()
+
+	first := b.Do(t, slixpeer.Command{Cmd: "send", To: jid, Body: "Oui, à midi."})
+	b.Do(t, slixpeer.Command{Cmd: "send", To: jid, Body: "Au café ?"})
+	h.pump("two unread", func() bool { return h.app.Unread(key) == 2 })
+	phone.Do(t, slixpeer.Command{Cmd: "raw", XML: fmt.Sprintf(`<message to='%s' type='chat'><displayed xmlns='urn:xmpp:chat-markers:0' id='%s'/></message>`, b.Bare, first.ID)})
+	h.pump("one unread after the phone showed the first", func() bool { return h.app.Unread(key) == 1 })
 }

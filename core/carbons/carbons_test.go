@@ -1,17 +1,23 @@
 package carbons_test
 
 import (
+	"encoding/xml"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/carbons"
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/mam"
+	"github.com/causerie/causerie/core/xmpp"
+	"github.com/causerie/causerie/core/xmpp/markers"
 	"github.com/causerie/causerie/internal/coretest"
 	"github.com/causerie/causerie/internal/slixpeer"
 	"github.com/causerie/causerie/internal/testserver"
+	"github.com/causerie/causerie/internal/xmpptest"
+	"gosrc.io/xmpp/stanza"
 )
 
 func TestMain(m *testing.M) { testserver.Main(m) }
@@ -155,4 +161,70 @@ func testOtherDevice(t *testing.T, srv *testserver.Server) {
 		t.Errorf("history: %q", got)
 	}
 	t.Logf("%s: catch-up after the copies: %d new (%d pages)", srv.Kind, d.Stored, d.Pages)
+}
+
+// TestDisplayedMarkers, on both servers (XEP-0333): what A sends asks for
+// a displayed marker; B's marker shows A's message as read; the marker
+// A's phone sends B for B's first message (copied to A) counts the
+// conversation read up to it here, the second message still unread.
+func TestDisplayedMarkers(t *testing.T) {
+	for _, k := range []testserver.Kind{testserver.Prosody, testserver.Ejabberd} {
+		t.Run(string(k), func(t *testing.T) {
+			t.Parallel()
+			srv := testserver.Shared(t, k, testserver.Options{})
+			a := coretest.NewUser(t, srv, carbons.Feature)
+			a.Connect(t)
+			phone := slixpeer.Start(t, srv, a.JID, a.Password, slixpeer.Options{Resource: "phone"})
+			bJID, bPass := srv.NewUser(t)
+			got := make(chan *stanza.Message, 10)
+			mux := &xmpp.Mux{}
+			mux.HandleMessageFunc(func(_ *xmpp.Conn, m *stanza.Message) {
+				if m.Body != "" {
+					got <- m
+				}
+			})
+			b := xmpptest.DialAs(t, srv, bJID, bPass, "b", mux)
+			if err := b.Send(&stanza.Presence{XMLName: xml.Name{Local: "presence"}}); err != nil {
+				t.Fatal(err)
+			}
+
+			mine, err := a.Session.SendMessage(bJID, core.TypeChat, "", "are you there?")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m *stanza.Message
+			select {
+			case m = <-got:
+			case <-time.After(20 * time.Second):
+				t.Fatal("B got nothing")
+			}
+			if !markers.IsMarkable(m) || m.Id != mine.OriginID {
+				t.Fatalf("A's message: markable %v, id %q (origin-id %q)", markers.IsMarkable(m), m.Id, mine.OriginID)
+			}
+			d := markers.NewDisplayed(a.JID, m.Id)
+			if err := b.Send(&d); err != nil {
+				t.Fatal(err)
+			}
+			a.Events.Wait(t, "A's message read", func(e core.Event) bool {
+				s, ok := e.(core.MessageStateChanged)
+				return ok && s.ID == mine.ID && s.State == history.StateRead
+			})
+
+			for _, id := range []string{"b1", "b2"} {
+				if err := b.SendRaw([]byte(fmt.Sprintf(`<message to='%s' type='chat' id='%s'><body>%s</body><markable xmlns='urn:xmpp:chat-markers:0'/></message>`, a.JID, id, id))); err != nil {
+					t.Fatal(err)
+				}
+			}
+			a.Events.Wait(t, "B's messages", received(a, "b2", history.In))
+			mark := a.Events.Mark()
+			phone.Do(t, slixpeer.Command{Cmd: "raw", XML: fmt.Sprintf(`<message to='%s' type='chat'><displayed xmlns='urn:xmpp:chat-markers:0' id='b1'/></message>`, bJID)})
+			a.Events.WaitFrom(t, mark, "read on the phone", func(e core.Event) bool {
+				r, ok := e.(core.ReadElsewhere)
+				return ok && r.Peer == bJID
+			})
+			if n, err := a.Session.Unread(); err != nil || n[bJID] != 1 {
+				t.Errorf("unread after the phone's marker: %v, %v", n, err)
+			}
+		})
+	}
 }

@@ -54,6 +54,10 @@ const (
 	StateAcked     State = 3 // the server acknowledged it (XEP-0198)
 	StateDelivered State = 4 // the recipient confirmed (XEP-0184, later)
 	StateError     State = 5 // failed; Message.Error says why
+	// StateRead: the recipient's client displayed it (XEP-0333). It
+	// comes after every other state: a message said to have failed that
+	// the recipient then read got there after all.
+	StateRead State = 6
 )
 
 // Message is one stored message.

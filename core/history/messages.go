@@ -214,7 +214,8 @@ func (s *Store) Commit(b *Burst) error {
 }
 
 // Advance moves message id to mv.State only forward (StatePending, Sent,
-// Acked, Delivered; StateError, the highest, is final) and reports
+// Acked, Delivered, StateError, then StateRead: a failed message the
+// recipient read got there after all) and reports
 // whether the state changed. The server's ack or a receipt may come
 // before "sent" is recorded; it then stays.
 func (s *Store) Advance(mv Move) (changed bool, err error) {

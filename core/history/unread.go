@@ -2,6 +2,7 @@ package history
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 )
 
@@ -44,4 +45,43 @@ func (s *Store) Unread(account string) (map[string]int, error) {
 		out[peer] = n
 	}
 	return out, rows.Err()
+}
+
+// MarkReadUpTo records that the user has read conversation (account,
+// peer) up to the peer's message with this id (origin-id, or id attribute
+// for a message without one), as another of the user's devices said
+// (XEP-0333 marker): messages stored after it stay unread. It reports
+// whether that moved the read mark (false when the message is unknown
+// or was read already).
+func (s *Store) MarkReadUpTo(account, peer, id string) (bool, error) {
+	if id == "" {
+		return false, nil
+	}
+	var moved bool
+	err := s.write(func(tx *sql.Tx) error {
+		var conv, msg int64
+		err := tx.QueryRow(`SELECT m.conv, m.id FROM messages m
+			JOIN conversations c ON c.id = m.conv JOIN accounts a ON a.id = c.account_id
+			WHERE a.jid = ? AND c.peer = ? AND m.direction = ? AND
+			(m.origin_id = ?4 AND m.origin_id <> '' OR m.wire_id = ?4 AND m.wire_id <> '')
+			ORDER BY m.id DESC LIMIT 1`, account, peer, In, id).Scan(&conv, &msg)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		res, err := tx.Exec(`INSERT INTO read_marks (conv, last_id) VALUES (?1, ?2)
+			ON CONFLICT (conv) DO UPDATE SET last_id = excluded.last_id WHERE last_id < excluded.last_id`, conv, msg)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		moved = n > 0
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("history: MarkReadUpTo: %w", err)
+	}
+	return moved, nil
 }

@@ -62,3 +62,30 @@ func TestMigrationReadMarks(t *testing.T) {
 		t.Fatalf("old messages unread after the upgrade: %v %v", u, err)
 	}
 }
+
+// TestMarkReadUpTo: read up to a message named by its id (another
+// device's marker): what came after stays unread; an older or unknown id
+// changes nothing.
+func TestMarkReadUpTo(t *testing.T) {
+	s, _ := openTemp(t)
+	for i, id := range []string{"m1", "m2", "m3"} {
+		m := Message{Account: "me@x", Peer: "a@x", Direction: In, Type: "chat", Body: "b", WireID: id, Sent: time.Now().Add(time.Duration(i) * time.Millisecond)}
+		if err := s.Add(&m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if moved, err := s.MarkReadUpTo("me@x", "a@x", "m2"); err != nil || !moved {
+		t.Fatalf("m2: %v %v", moved, err)
+	}
+	if u, _ := s.Unread("me@x"); u["a@x"] != 1 {
+		t.Fatalf("after m2: %v", u)
+	}
+	for _, id := range []string{"m1", "nope", ""} {
+		if moved, err := s.MarkReadUpTo("me@x", "a@x", id); err != nil || moved {
+			t.Errorf("%q: %v %v", id, moved, err)
+		}
+	}
+	if u, _ := s.Unread("me@x"); u["a@x"] != 1 {
+		t.Fatalf("went back: %v", u)
+	}
+}

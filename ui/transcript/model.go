@@ -205,8 +205,8 @@ func (t *model) setState(id int64, st history.State, reason string) *row {
 	if !ok {
 		return nil
 	}
-	if r.msg.State == history.StateError || (r.msg.State >= st && st != history.StateError) {
-		return nil // never backwards, as core
+	if r.msg.State >= st {
+		return nil // never backwards, as core (history.Store.Advance)
 	}
 	r.msg.State = st
 	if st == history.StateError {
@@ -290,6 +290,8 @@ func deliveryText(m history.Message) (text string, failed bool) {
 		return lang.L("✓✓ on server"), false
 	case history.StateDelivered:
 		return lang.L("✓✓ delivered"), false
+	case history.StateRead:
+		return lang.L("✓✓ read"), false
 	case history.StateError:
 		return lang.L("⚠ Not delivered: {{.Reason}}", map[string]any{"Reason": reasonText(m.Error)}), true
 	}

@@ -1,0 +1,68 @@
+package markers
+
+import (
+	"encoding/xml"
+	"strings"
+	"testing"
+
+	"github.com/causerie/causerie/core/xmpp"
+	"github.com/causerie/causerie/core/xmpp/receipts"
+	"github.com/causerie/causerie/internal/xmpptest"
+	"gosrc.io/xmpp/stanza"
+)
+
+const examples = "testdata/xep-0333-examples.xml"
+
+func decode(t *testing.T, s string) *stanza.Message {
+	t.Helper()
+	d := xml.NewDecoder(strings.NewReader(s))
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			t.Fatal("no message")
+		}
+		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "message" {
+			m, err := xmpp.DecodeMessage(d, se)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m
+		}
+	}
+}
+
+// TestGolden: example 3 written (a markable message with a receipt
+// request) and read; example 4's marker written (ours is of type chat,
+// for carbons) and read.
+func TestGolden(t *testing.T) {
+	m := stanza.NewMessage(stanza.Attrs{To: "juliet@capulet.lit", From: "romeo@montegue.lit/orchard", Id: "the-msg-1"})
+	m.Body = "Hi. How are you?"
+	AddMarkable(&m)
+	receipts.Request(&m)
+	b, _ := xml.Marshal(m)
+	if got, want := xmpptest.Canon(string(b)), xmpptest.Canon(xmpptest.Example(t, examples, "3")); got != want {
+		t.Errorf("example 3:\n got %s\nwant %s", got, want)
+	}
+	if !IsMarkable(decode(t, xmpptest.Example(t, examples, "3"))) {
+		t.Error("example 3 is not markable")
+	}
+	if IsMarkable(decode(t, xmpptest.Example(t, examples, "4"))) {
+		t.Error("example 4 is markable")
+	}
+
+	d := NewDisplayed("romeo@montegue.lit", "the-msg-1")
+	d.From = "juliet@capulet.let/balcony"
+	b, _ = xml.Marshal(d)
+	if got, want := xmpptest.Canon(string(b), "type"), xmpptest.Canon(xmpptest.Example(t, examples, "4")); got != want {
+		t.Errorf("example 4:\n got %s\nwant %s", got, want)
+	}
+	if id, ok := Displayed(decode(t, xmpptest.Example(t, examples, "4"))); !ok || id != "the-msg-1" {
+		t.Errorf("example 4: %q %v", id, ok)
+	}
+	if id, ok := Displayed(decode(t, xmpptest.Example(t, examples, "6"))); !ok || id != "39K7ZYIp" {
+		t.Errorf("example 6: %q %v", id, ok)
+	}
+	if _, ok := Displayed(decode(t, `<message><displayed xmlns='urn:xmpp:chat-markers:0'/></message>`)); ok {
+		t.Error("a marker without id read")
+	}
+}
