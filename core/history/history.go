@@ -317,7 +317,7 @@ func (s *Store) prepare() error {
 // findWireSQL finds a message stored before by its id attribute (no
 // origin-id), sender and text: the same text, or the text it had before a
 // correction (edits keeps the first), since the archive holds a message
-// as it was sent. wire_id <> ” lets SQLite use the partial index
+// as it was sent. Requiring a non-empty wire_id lets SQLite use the partial index
 // messages_wire_id (it cannot tell that ?3 is never empty): without it
 // each lookup scanned the conversation (TestFindWireUsesIndex).
 const findWireSQL = `SELECT id FROM messages m WHERE conv = ?1 AND direction = ?2 AND wire_id = ?3
