@@ -46,6 +46,7 @@ func (h *Hook) StoreArchived(c *xmpp.Conn, page []Archived, answer bool) (Archiv
 	var asks []*stanza.Message // per b.Adds: the stanza, to answer its receipt
 	var moved []history.Message
 	readTo := map[string]string{} // peer → the last message our devices displayed
+	var fixes []func()            // corrections, applied after the page is stored
 	for _, a := range page {
 		m := a.Message
 		if m == nil || (m.Type != stanza.MessageTypeChat && m.Type != stanza.MessageTypeNormal && m.Type != "") {
@@ -59,20 +60,21 @@ func (h *Hook) StoreArchived(c *xmpp.Conn, page []Archived, answer bool) (Archiv
 		if peer == "" || (dir == history.In && s.ignored(c, peer)) {
 			continue
 		}
-		if id, ok := receipts.Received(*m); ok && dir == history.In {
-			if orig, found, err := s.client.store.FindByOriginID(me, peer, id, history.Out); err == nil && found && orig.State < history.StateDelivered {
+		// What the peer says of our messages moves them forward in
+		// this page's transaction.
+		confirm := func(id string, st history.State) {
+			if orig, found, err := s.client.store.FindByOriginID(me, peer, id, history.Out); err == nil && found && orig.State < st {
 				s.outbox.done(orig.OriginID)
-				b.Moves = append(b.Moves, history.Move{ID: orig.ID, State: history.StateDelivered})
+				b.Moves = append(b.Moves, history.Move{ID: orig.ID, State: st})
 				moved = append(moved, orig)
 			}
 		}
+		if id, ok := receipts.Received(*m); ok && dir == history.In {
+			confirm(id, history.StateDelivered)
+		}
 		if id, ok := markers.Displayed(m); ok {
 			if dir == history.In {
-				if orig, found, err := s.client.store.FindByOriginID(me, peer, id, history.Out); err == nil && found && orig.State < history.StateRead {
-					s.outbox.done(orig.OriginID)
-					b.Moves = append(b.Moves, history.Move{ID: orig.ID, State: history.StateRead})
-					moved = append(moved, orig)
-				}
+				confirm(id, history.StateRead)
 			} else {
 				readTo[peer] = id // another device of ours displayed it
 			}
@@ -81,7 +83,9 @@ func (h *Hook) StoreArchived(c *xmpp.Conn, page []Archived, answer bool) (Archiv
 			continue
 		}
 		if id, ok := correct.Of(*m); ok {
-			s.applyCorrection(peer, id, m, dir)
+			// Applied once the page is stored: what it corrects may be
+			// in it.
+			fixes = append(fixes, func() { s.applyCorrection(peer, id, m, dir) })
 			continue
 		}
 		sent := a.Stamp
@@ -105,8 +109,11 @@ func (h *Hook) StoreArchived(c *xmpp.Conn, page []Archived, answer bool) (Archiv
 		asks = append(asks, m)
 	}
 	defer func() {
-		// After the page is stored: the marker may name one of its
-		// messages.
+		// After the page is stored: a correction or a marker may name
+		// one of its messages.
+		for _, f := range fixes {
+			f()
+		}
 		for peer, id := range readTo {
 			s.readElsewhere(peer, id)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/chatstate"
 	"github.com/causerie/causerie/core/xmpp/correct"
+	"github.com/causerie/causerie/core/xmpp/markers"
 	"github.com/causerie/causerie/core/xmpp/receipts"
 	"github.com/causerie/causerie/core/xmpp/sid"
 	"github.com/causerie/causerie/core/xmpp/xhtmlim"
@@ -83,6 +84,9 @@ type chats struct {
 	// the first notification of a connected session starts one, and the
 	// session's end stops it (stopChats).
 	queue chan func()
+	// displayed: by peer, the id of the last message a displayed marker
+	// was sent for (sendDisplayed).
+	displayed map[string]string
 }
 
 // later runs f on the session's notification goroutine; when the queue is
@@ -258,24 +262,83 @@ func (s *Session) chatIn(peer string, m *stanza.Message) {
 }
 
 // delivered marks our message id to peer as delivered (a receipt came).
-func (s *Session) delivered(peer, id string) {
+func (s *Session) delivered(peer, id string) { s.peerConfirmed(peer, id, history.StateDelivered) }
+
+// peerConfirmed moves our message id forward to st (delivered, read), as
+// the peer said; an id that is not one of ours is ignored.
+func (s *Session) peerConfirmed(peer, id string, st history.State) (history.Message, bool) {
 	orig, found, err := s.client.store.FindByOriginID(s.jid(), peer, id, history.Out)
 	if err != nil || !found {
-		return
+		return history.Message{}, false
 	}
 	s.outbox.done(orig.OriginID)
-	s.deferMessageState(orig, history.StateDelivered, "")
+	s.deferMessageState(orig, st, "")
+	return orig, true
 }
 
-// displayed marks our message id (and so the conversation up to it) read
-// by the peer (XEP-0333).
+// displayed marks our message id read by the peer (XEP-0333), and our
+// earlier messages of the conversation the peer got: a displayed marker
+// covers everything before it, and most clients send one only for the
+// newest message.
 func (s *Session) displayed(peer, id string) {
-	orig, found, err := s.client.store.FindByOriginID(s.jid(), peer, id, history.Out)
-	if err != nil || !found {
+	orig, found := s.peerConfirmed(peer, id, history.StateRead)
+	if !found {
 		return // unknown, or not ours: ignored (§6)
 	}
-	s.outbox.done(orig.OriginID)
-	s.deferMessageState(orig, history.StateRead, "")
+	recent, err := s.client.store.Latest(s.jid(), peer, readBack)
+	if err != nil {
+		return
+	}
+	for _, m := range recent {
+		if m.Direction == history.Out && m.ID < orig.ID && m.State >= history.StateSent && m.State <= history.StateDelivered {
+			s.deferMessageState(m, history.StateRead, "")
+		}
+	}
+}
+
+// readBack is how many of a conversation's latest messages a displayed
+// marker marks read, besides the one it names.
+const readBack = 100
+
+// sendDisplayed tells peer that the user has read its newest message,
+// when it asked (markable) and was not told yet, the user lets contacts
+// know (Client.SetReadMarkers), and peer may see our presence. Nothing is
+// queued offline: the next read tells it.
+func (s *Session) sendDisplayed(peer string) {
+	if s.client.noMarkers.Load() {
+		return
+	}
+	if ct, in := s.roster.Contact(peer); !in || !ct.SeesUs() {
+		return
+	}
+	last, ok, err := s.client.store.LatestBy(s.jid(), peer, history.In)
+	if err != nil || !ok || !last.Markable {
+		return
+	}
+	id := last.WireID // the marker names the id attribute (§3)
+	if id == "" {
+		id = last.OriginID
+	}
+	conn, err := s.onlineConn()
+	if id == "" || err != nil {
+		return
+	}
+	s.chats.mu.Lock()
+	if s.chats.displayed == nil {
+		s.chats.displayed = map[string]string{}
+	}
+	told := s.chats.displayed[peer] == id
+	s.chats.displayed[peer] = id
+	s.chats.mu.Unlock()
+	if told {
+		return
+	}
+	to := peer
+	if last.Resource != "" {
+		to += "/" + last.Resource
+	}
+	m := markers.NewDisplayed(to, id)
+	conn.Send(&m)
 }
 
 // readElsewhere records that another of our devices displayed the peer's

@@ -24,10 +24,11 @@ type Client struct {
 	opts     Options
 	bus      Bus
 	// caps caches contacts' verified capabilities (XEP-0115), avatars
-	// their avatars; hideOS: see SetHideOS.
-	caps    *caps.Cache
-	avatars avatarCache
-	hideOS  atomic.Bool
+	// their avatars; hideOS: see SetHideOS; noMarkers: SetReadMarkers.
+	caps      *caps.Cache
+	avatars   avatarCache
+	hideOS    atomic.Bool
+	noMarkers atomic.Bool
 
 	mu       sync.Mutex
 	sessions map[string]*Session

@@ -81,8 +81,14 @@ func (s *Session) copyOut(c *xmpp.Conn, peer string, m *stanza.Message) {
 	hm := stored(me, peer, history.Out, m, now, now)
 	hm.State = history.StateAcked // our server has it; delivery unknown
 	if s.in.add(&hm, func(dup bool) {
-		if !dup {
-			s.client.bus.Publish(MessageReceived{Account: me, Message: hm, Copy: true})
+		if dup {
+			return
+		}
+		s.client.bus.Publish(MessageReceived{Account: me, Message: hm, Copy: true})
+		// The user wrote there: they read the conversation there, up
+		// to this message.
+		if moved, err := s.client.store.MarkReadAt(hm.ID); err == nil && moved {
+			s.client.bus.Publish(ReadElsewhere{Account: me, Peer: peer})
 		}
 	}) {
 		s.flushFirst(c)
@@ -97,10 +103,10 @@ func stored(me, peer string, dir history.Direction, m *stanza.Message, sent, now
 	if typ == "" {
 		typ = "normal"
 	}
-	origin, wire := sid.Origin(m), ""
-	if origin == "" {
-		wire = m.Id
-	}
+	// The id attribute is kept even beside an origin-id: displayed
+	// markers (XEP-0333) name a message by it, and some clients make the
+	// two differ.
+	origin, wire := sid.Origin(m), m.Id
 	return history.Message{
 		Account:   me,
 		Peer:      peer,
@@ -116,5 +122,6 @@ func stored(me, peer string, dir history.Direction, m *stanza.Message, sent, now
 		Sent:      sent,
 		Received:  now,
 		State:     history.StateReceived,
+		Markable:  dir == history.In && markers.IsMarkable(m),
 	}
 }

@@ -78,6 +78,15 @@ func osName() string {
 // account.
 func (c *Client) SetHideOS(hide bool) { c.hideOS.Store(hide) }
 
+// SetReadMarkers turns telling contacts that their messages were read
+// (XEP-0333 displayed markers, when they ask) on or off; it is on until
+// turned off. Markers go only to contacts who may see our presence, as
+// receipts do.
+func (c *Client) SetReadMarkers(on bool) { c.noMarkers.Store(!on) }
+
+// ReadMarkers reports whether contacts are told their messages were read.
+func (c *Client) ReadMarkers() bool { return !c.noMarkers.Load() }
+
 // versionInfo is our answer to jabber:iq:version requests.
 func (c *Client) versionInfo() version.Query {
 	q := version.Query{Name: c.opts.clientName(), Version: c.opts.clientVersion()}

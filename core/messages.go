@@ -259,7 +259,14 @@ func (s *Session) Unread() (map[string]int, error) {
 	return s.client.store.Unread(s.jid())
 }
 
-// MarkRead records that the user has read the conversation with peer.
+// MarkRead records that the user has read the conversation with peer,
+// and tells the peer when it asked (XEP-0333 displayed marker; see
+// Client.SetReadMarkers).
 func (s *Session) MarkRead(peer string) error {
-	return s.client.store.MarkRead(s.jid(), xmpp.BareJID(peer))
+	peer = xmpp.BareJID(peer)
+	if err := s.client.store.MarkRead(s.jid(), peer); err != nil {
+		return err
+	}
+	s.sendDisplayed(peer)
+	return nil
 }

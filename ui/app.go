@@ -190,10 +190,6 @@ func (a *App) dispatch(e core.Event) {
 			defer a.updateTitles()
 		}
 		// Shown as it arrives: the chat window marks it read (MarkRead).
-	} else if ok && m.Copy {
-		// The user wrote from another device: they read the
-		// conversation there, up to this message.
-		a.MarkRead(ChatKey{m.Account, m.Message.Peer})
 	}
 	if r, ok := e.(core.ReadElsewhere); ok {
 		a.readElsewhere(ChatKey{r.Account, r.Peer})
@@ -276,14 +272,17 @@ func (a *App) readElsewhere(k ChatKey) {
 		return
 	}
 	var counts map[string]int
+	before := a.unread[k]
 	a.background(func() (err error) {
 		counts, err = s.Unread()
 		return err
 	}, func(err error) {
-		if err != nil || a.unread[k] <= counts[k.JID] {
+		// What came meanwhile was counted here on top of before.
+		n := counts[k.JID] + a.unread[k] - before
+		if err != nil || n >= a.unread[k] {
 			return // the count here is already no higher
 		}
-		if n := counts[k.JID]; n > 0 {
+		if n > 0 {
 			a.unread[k] = n
 		} else {
 			delete(a.unread, k)

@@ -40,6 +40,13 @@ func (a *App) setForeground(on bool) {
 	a.attentionChanged()
 }
 
+// windowShownNow follows a window being shown: someone is looking, even
+// before the focus moves to it (the last focus change may be long past).
+func (a *App) windowShownNow() {
+	a.att.unfocused = time.Time{}
+	a.attentionChanged()
+}
+
 // windowShown says whether a window that counts for attention is shown.
 func (a *App) windowShown() bool {
 	return (a.main != nil && a.main.visible && !a.main.hidden) || (a.chat != nil && a.chat.visible)

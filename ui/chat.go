@@ -65,7 +65,7 @@ func (a *App) OpenChat(account, jid string) {
 	c.visible = true
 	c.win.RequestFocus()
 	c.selectionChanged()
-	c.app.attentionChanged()
+	c.app.windowShownNow()
 }
 
 // chatBareJID is the key of a conversation with j: its normalised bare

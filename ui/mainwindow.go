@@ -113,7 +113,7 @@ func (a *App) ShowMain() {
 		a.main.win.Show()
 		a.main.win.RequestFocus()
 		a.updateTitles()
-		a.attentionChanged()
+		a.windowShownNow()
 		return
 	}
 	m := newMainWindow(a)
@@ -121,7 +121,7 @@ func (a *App) ShowMain() {
 	m.visible = true
 	m.win.Show()
 	a.updateTitles()
-	a.attentionChanged()
+	a.windowShownNow()
 	a.trace("main window shown")
 }
 

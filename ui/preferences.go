@@ -18,6 +18,7 @@ const (
 	prefFontScale  = "look.fontScale" // 0.8 .. 1.6
 	prefLanguage   = "language"       // "", "en", "fr": applies at the next start
 	prefChatStates = "chat.sendStates"
+	prefMarkers    = "chat.sendReadMarkers"
 	prefHideOS     = "privacy.hideOS"
 )
 
@@ -57,6 +58,7 @@ func (a *App) applyPreferences() {
 	}
 	a.FyneApp.Settings().SetTheme(t)
 	a.Client.SetHideOS(p.BoolWithFallback(prefHideOS, false))
+	a.Client.SetReadMarkers(p.BoolWithFallback(prefMarkers, true))
 	on := p.BoolWithFallback(prefChatStates, true)
 	for _, s := range a.Client.Sessions() {
 		s.SetChatStatesEnabled(on)
@@ -78,6 +80,7 @@ type preferencesWindow struct {
 	notifyText      *widget.Check
 	offline, status *widget.Check
 	states, hideOS  *widget.Check
+	markers         *widget.Check
 	restart         *widget.Label
 }
 
@@ -157,6 +160,7 @@ func (w *preferencesWindow) build() {
 		}
 	})
 	w.states = check(lang.L("Tell contacts when I am typing"), prefChatStates, true, func(bool) { w.app.applyPreferences() })
+	w.markers = check(lang.L("Tell contacts when I have read their messages"), prefMarkers, true, func(bool) { w.app.applyPreferences() })
 	w.hideOS = check(lang.L("Hide my operating system from contacts who ask which client I use"), prefHideOS, false, func(bool) { w.app.applyPreferences() })
 
 	section := func(text string) *widget.Label {
@@ -175,7 +179,7 @@ func (w *preferencesWindow) build() {
 		widget.NewSeparator(),
 		section(lang.L("Contact list")), w.offline, w.status,
 		widget.NewSeparator(),
-		section(lang.L("Privacy")), w.states, w.hideOS,
+		section(lang.L("Privacy")), w.states, w.markers, w.hideOS,
 	)
 	closeBtn := widget.NewButton(lang.L("Close"), w.win.Close)
 	w.win.SetContent(container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), closeBtn), nil, nil,

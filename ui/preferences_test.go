@@ -42,6 +42,15 @@ func TestPreferencesWindow(t *testing.T) {
 	if v, _ := p.session.SoftwareVersion(t.Context(), s.JID()); v.OS == "" {
 		t.Error("OS still hidden")
 	}
+	// Read markers: on until turned off.
+	if !h.client.ReadMarkers() {
+		t.Error("read markers off by default")
+	}
+	test.Tap(w.markers)
+	if h.client.ReadMarkers() {
+		t.Error("read markers still on")
+	}
+	test.Tap(w.markers)
 	// Contact list options follow the main window's.
 	test.Tap(w.offline)
 	if !m.offlinePref {

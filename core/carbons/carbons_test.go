@@ -177,10 +177,14 @@ func TestDisplayedMarkers(t *testing.T) {
 			phone := slixpeer.Start(t, srv, a.JID, a.Password, slixpeer.Options{Resource: "phone"})
 			bJID, bPass := srv.NewUser(t)
 			got := make(chan *stanza.Message, 10)
+			shown := make(chan string, 10)
 			mux := &xmpp.Mux{}
 			mux.HandleMessageFunc(func(_ *xmpp.Conn, m *stanza.Message) {
 				if m.Body != "" {
 					got <- m
+				}
+				if id, ok := markers.Displayed(m); ok {
+					shown <- id
 				}
 			})
 			b := xmpptest.DialAs(t, srv, bJID, bPass, "b", mux)
@@ -224,6 +228,51 @@ func TestDisplayedMarkers(t *testing.T) {
 			})
 			if n, err := a.Session.Unread(); err != nil || n[bJID] != 1 {
 				t.Errorf("unread after the phone's marker: %v, %v", n, err)
+			}
+
+			select { // B got the phone's marker itself
+			case id := <-shown:
+				if id != "b1" {
+					t.Fatalf("B got a marker for %q from the phone", id)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("B did not get the phone's marker")
+			}
+
+			// A reads B's messages: B, a stranger, is not told; once B
+			// may see A's presence, it is, for its newest message.
+			if err := a.Session.MarkRead(bJID); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case id := <-shown:
+				t.Fatalf("a stranger told %q was read", id)
+			case <-time.After(time.Second):
+			}
+			if err := b.SendRaw([]byte(fmt.Sprintf(`<presence to='%s' type='subscribe'/>`, a.JID))); err != nil {
+				t.Fatal(err)
+			}
+			a.Events.Wait(t, "B's request", func(e core.Event) bool { _, ok := e.(core.SubscriptionRequested); return ok })
+			if err := a.Session.ApproveSubscription(t.Context(), bJID, core.ApproveOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(10 * time.Second)
+			for c, _ := a.Session.Roster().Contact(bJID); !c.SeesUs(); c, _ = a.Session.Roster().Contact(bJID) {
+				if time.Now().After(deadline) {
+					t.Fatal("B never sees A's presence")
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			if err := a.Session.MarkRead(bJID); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case id := <-shown:
+				if id != "b2" {
+					t.Errorf("B told %q was read, want b2", id)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("B was not told its message was read")
 			}
 		})
 	}

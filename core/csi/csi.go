@@ -36,6 +36,9 @@ type Indicator struct {
 	active bool       // what the user is
 	told   bool       // what conn was last told (a stream begins active)
 	conn   *xmpp.Conn // the connection told, nil when offline
+	// stream counts new and resumed streams: what was told an earlier
+	// one (a resumed link is the same Conn) does not count for this one.
+	stream int
 }
 
 // Of is the client state of s, or nil when s's client was made without
@@ -84,6 +87,7 @@ func (i *Indicator) SetActive(active bool) {
 func (i *Indicator) fresh(conn *xmpp.Conn) {
 	i.mu.Lock()
 	i.conn, i.told = nil, true
+	i.stream++
 	if wire.Offered(conn) {
 		i.conn = conn
 	}
@@ -97,7 +101,7 @@ func (i *Indicator) tell() {
 	i.send.Lock()
 	defer i.send.Unlock()
 	i.mu.Lock()
-	conn, active, told := i.conn, i.active, i.told
+	conn, active, told, stream := i.conn, i.active, i.told, i.stream
 	i.mu.Unlock()
 	if conn == nil || active == told {
 		return
@@ -105,6 +109,11 @@ func (i *Indicator) tell() {
 	if err := wire.Send(conn, active); err != nil {
 		return // the link is down: the next stream is told afresh
 	}
+	i.mu.Lock()
+	if i.stream == stream {
+		i.told = active
+	}
+	i.mu.Unlock()
 	if !active {
 		// Prosody (csi_simple) stops writing to us at once, even what
 		// it had already queued before it read <inactive/>: the answer
@@ -112,13 +121,11 @@ func (i *Indicator) tell() {
 		// stanza, and the request would time out. The answer to a ping
 		// is urgent: it lets all that out (and Prosody holds again
 		// 5 s later).
-		ctx, cancel := context.WithTimeout(context.Background(), pingTimeout)
-		conn.Ping(ctx, conn.Domain())
-		cancel()
+		// Not under send: a new stream is told without waiting.
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), pingTimeout)
+			defer cancel()
+			conn.Ping(ctx, conn.Domain())
+		}()
 	}
-	i.mu.Lock()
-	if i.conn == conn {
-		i.told = active
-	}
-	i.mu.Unlock()
 }

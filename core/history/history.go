@@ -74,9 +74,10 @@ type Message struct {
 	Rich      string // XHTML-IM source, optional
 	OriginID  string // XEP-0359 origin-id (our id for outgoing; the sender's for incoming)
 	StanzaID  string // server-assigned XEP-0359 stanza-id, if any
-	// WireID is the id attribute of an incoming message that carried no
-	// origin-id: it names the message for receipts and corrections, and
-	// with the same sender and text it tells a redelivery (see
+	// WireID is the id attribute of a message we received (or another
+	// device of ours sent): it names the message for receipts,
+	// corrections and markers, and for a message without origin-id,
+	// with the same sender and text, it tells a redelivery (see
 	// ErrDuplicate). Ids are reused by some senders, so it is not unique.
 	WireID   string
 	Sent     time.Time // XEP-0203 delay stamp, or receive time
@@ -85,6 +86,8 @@ type Message struct {
 	Error    string // reason for StateError
 	// Corrected: the text was replaced by a later correction (XEP-0308).
 	Corrected bool
+	// Markable: the sender asked for a displayed marker (XEP-0333).
+	Markable bool
 }
 
 // Conversation summarises one conversation of an account.
@@ -286,8 +289,8 @@ func (s *Store) prepare() error {
 		return st
 	}
 	s.insMsg = p(s.w, `INSERT INTO messages(conv, chrono, resource, direction, type, body, subject, thread, rich,
-		origin_id, stanza_id, wire_id, sent, received, state, error)
-		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id`)
+		origin_id, stanza_id, wire_id, sent, received, state, error, markable)
+		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id`)
 	s.maxChrono = p(s.w, `SELECT max(chrono) FROM messages WHERE chrono BETWEEN ? AND ?`)
 	s.insFTS = p(s.w, `INSERT INTO messages_fts(rowid, body, subject, conv) VALUES(?,?,?,?)`)
 	// A new message counts, shows a hidden conversation again, and is its

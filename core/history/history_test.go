@@ -293,9 +293,9 @@ func reopenAt(t testing.TB, s *Store, path string, version int, undo ...string) 
 	return s
 }
 
-// undoHidden takes migrations 10 and 9 back, for tests that make an older
+// undoHidden takes migrations 11, 10 and 9 back, for tests that make an older
 // database.
-var undoHidden = []string{`DROP TABLE archive_cursor`, `ALTER TABLE conversations DROP COLUMN hidden`, `ALTER TABLE conversations DROP COLUMN last_id`}
+var undoHidden = []string{`ALTER TABLE messages DROP COLUMN markable`, `DROP TABLE archive_cursor`, `ALTER TABLE conversations DROP COLUMN hidden`, `ALTER TABLE conversations DROP COLUMN last_id`}
 
 // undoWireID takes migrations 9 and 7 back, for tests that make an older
 // database.
@@ -1052,5 +1052,30 @@ func TestFindWireUsesIndex(t *testing.T) {
 	}
 	if len(plan) == 0 || !strings.Contains(plan[0], "messages_wire_id") {
 		t.Errorf("plan: %q", plan)
+	}
+}
+
+// TestFindByIDUsesIndexes: finding a message by the id a receipt, a
+// correction or a marker names goes through the id indexes, never
+// through the whole conversation.
+func TestFindByIDUsesIndexes(t *testing.T) {
+	s, _ := openTemp(t)
+	rows, err := s.w.Query(`EXPLAIN QUERY PLAN SELECT id FROM messages WHERE id = (`+byIDSQL+`)`, me, bob, In, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	all := strings.Join(plan, "\n")
+	if !strings.Contains(all, "messages_origin_id") || !strings.Contains(all, "messages_wire_id") || strings.Contains(all, "messages_conv_sent") {
+		t.Errorf("plan:\n%s", all)
 	}
 }

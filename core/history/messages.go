@@ -10,12 +10,12 @@ import (
 // msgCols is the column list scanned by scanMessage; queries alias messages
 // as m, conversations as c and accounts as a.
 const msgCols = `m.id, a.jid, c.peer, m.resource, m.direction, m.type, m.body, m.subject, m.thread, m.rich,
-	m.origin_id, m.stanza_id, m.wire_id, m.sent, m.received, m.state, m.error, m.corrected`
+	m.origin_id, m.stanza_id, m.wire_id, m.sent, m.received, m.state, m.error, m.corrected, m.markable`
 
 // convMsgCols is msgCols for queries of one conversation, whose account and
 // peer are the parameters ?1 and ?2.
 const convMsgCols = `m.id, ?1, ?2, m.resource, m.direction, m.type, m.body, m.subject, m.thread, m.rich,
-	m.origin_id, m.stanza_id, m.wire_id, m.sent, m.received, m.state, m.error, m.corrected`
+	m.origin_id, m.stanza_id, m.wire_id, m.sent, m.received, m.state, m.error, m.corrected, m.markable`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -23,7 +23,7 @@ func scanMessage(sc scanner) (Message, error) {
 	var m Message
 	var sent, recv int64
 	err := sc.Scan(&m.ID, &m.Account, &m.Peer, &m.Resource, &m.Direction, &m.Type, &m.Body, &m.Subject,
-		&m.Thread, &m.Rich, &m.OriginID, &m.StanzaID, &m.WireID, &sent, &recv, &m.State, &m.Error, &m.Corrected)
+		&m.Thread, &m.Rich, &m.OriginID, &m.StanzaID, &m.WireID, &sent, &recv, &m.State, &m.Error, &m.Corrected, &m.Markable)
 	m.Sent, m.Received = fromNanos(sent), fromNanos(recv)
 	return m, err
 }
@@ -296,7 +296,7 @@ func (s *Store) insert(tx *sql.Tx, ids convIDs, m *Message) (id int64, dup bool,
 		return 0, false, fmt.Errorf("history: Add: %w", err)
 	}
 	err = tx.Stmt(s.insMsg).QueryRow(ids.conv, chrono, m.Resource, m.Direction, m.Type, m.Body, m.Subject, m.Thread,
-		m.Rich, m.OriginID, m.StanzaID, m.WireID, nanos(m.Sent), nanos(m.Received), m.State, m.Error).Scan(&id)
+		m.Rich, m.OriginID, m.StanzaID, m.WireID, nanos(m.Sent), nanos(m.Received), m.State, m.Error, m.Markable).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = tx.Stmt(s.findDup).QueryRow(ids.conv, m.Direction, m.StanzaID, m.OriginID).Scan(&id)
 		if err != nil {
@@ -460,11 +460,7 @@ func (s *Store) FindByOriginID(account, peer, originID string, dir Direction) (M
 		return Message{}, false, nil
 	}
 	row := s.r.QueryRow(`SELECT `+msgCols+` FROM messages m JOIN conversations c ON c.id = m.conv
-		JOIN accounts a ON a.id = c.account_id
-		WHERE m.conv = (`+convSub+`) AND m.direction = ?3 AND
-		(m.origin_id = ?4 AND m.origin_id <> '' OR m.wire_id = ?4 AND m.wire_id <> '')
-		ORDER BY m.id DESC LIMIT 1`,
-		account, peer, dir, originID)
+		JOIN accounts a ON a.id = c.account_id WHERE m.id = (`+byIDSQL+`)`, account, peer, dir, originID)
 	m, err := scanMessage(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Message{}, false, nil
@@ -474,6 +470,17 @@ func (s *Store) FindByOriginID(account, peer, originID string, dir Direction) (M
 	}
 	return m, true, nil
 }
+
+// byIDSQL is the row id of the newest message of conversation (account
+// ?1, peer ?2) and direction ?3 named ?4: its origin-id, or its id
+// attribute. Each half goes through its index (messages_origin_id,
+// messages_wire_id); one OR of the two made SQLite read the whole
+// conversation for every receipt, correction and marker
+// (TestFindByIDUsesIndexes).
+const byIDSQL = `SELECT MAX(id) FROM (
+	SELECT id FROM messages WHERE conv = (` + convSub + `) AND direction = ?3 AND origin_id = ?4 AND origin_id <> ''
+	UNION ALL
+	SELECT id FROM messages WHERE conv = (` + convSub + `) AND wire_id = ?4 AND wire_id <> '' AND direction = ?3)`
 
 // Get returns message id, or an error wrapping ErrNotFound.
 func (s *Store) Get(id int64) (Message, error) {
@@ -533,7 +540,7 @@ func (s *Store) Conversations(account string) ([]Conversation, error) {
 		var sent, recv int64
 		m := &c.Last
 		if err := rows.Scan(&count, &m.ID, &m.Account, &m.Peer, &m.Resource, &m.Direction, &m.Type, &m.Body,
-			&m.Subject, &m.Thread, &m.Rich, &m.OriginID, &m.StanzaID, &m.WireID, &sent, &recv, &m.State, &m.Error, &m.Corrected); err != nil {
+			&m.Subject, &m.Thread, &m.Rich, &m.OriginID, &m.StanzaID, &m.WireID, &sent, &recv, &m.State, &m.Error, &m.Corrected, &m.Markable); err != nil {
 			return nil, fmt.Errorf("history: Conversations: %w", err)
 		}
 		m.Sent, m.Received = fromNanos(sent), fromNanos(recv)

@@ -171,6 +171,9 @@ CREATE TABLE archive_cursor (
 	updated INTEGER NOT NULL -- unix nanoseconds
 );
 `),
+	// 11: whether the sender of an incoming message asked for a
+	// displayed marker (XEP-0333), sent once the user has read it.
+	script(`ALTER TABLE messages ADD COLUMN markable INTEGER NOT NULL DEFAULT 0;`),
 }
 
 // schemaVersion is the user_version of an up-to-date database.

@@ -60,28 +60,53 @@ func (s *Store) MarkReadUpTo(account, peer, id string) (bool, error) {
 	var moved bool
 	err := s.write(func(tx *sql.Tx) error {
 		var conv, msg int64
-		err := tx.QueryRow(`SELECT m.conv, m.id FROM messages m
-			JOIN conversations c ON c.id = m.conv JOIN accounts a ON a.id = c.account_id
-			WHERE a.jid = ? AND c.peer = ? AND m.direction = ? AND
-			(m.origin_id = ?4 AND m.origin_id <> '' OR m.wire_id = ?4 AND m.wire_id <> '')
-			ORDER BY m.id DESC LIMIT 1`, account, peer, In, id).Scan(&conv, &msg)
+		err := tx.QueryRow(`SELECT conv, id FROM messages WHERE id = (`+byIDSQL+`)`, account, peer, In, id).Scan(&conv, &msg)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		res, err := tx.Exec(`INSERT INTO read_marks (conv, last_id) VALUES (?1, ?2)
-			ON CONFLICT (conv) DO UPDATE SET last_id = excluded.last_id WHERE last_id < excluded.last_id`, conv, msg)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		moved = n > 0
+		moved, err = readTo(tx, conv, msg)
 		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("history: MarkReadUpTo: %w", err)
 	}
 	return moved, nil
+}
+
+// MarkReadAt records that the user has read the conversation of message
+// msg (a row id) up to it: one of ours that another device of the user's
+// sent, in a conversation they read there. It reports whether that moved
+// the read mark.
+func (s *Store) MarkReadAt(msg int64) (bool, error) {
+	var moved bool
+	err := s.write(func(tx *sql.Tx) error {
+		var conv int64
+		err := tx.QueryRow(`SELECT conv FROM messages WHERE id = ?`, msg).Scan(&conv)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		moved, err = readTo(tx, conv, msg)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("history: MarkReadAt: %w", err)
+	}
+	return moved, nil
+}
+
+// readTo moves the read mark of conversation conv forward to message msg.
+func readTo(tx *sql.Tx, conv, msg int64) (bool, error) {
+	res, err := tx.Exec(`INSERT INTO read_marks (conv, last_id) VALUES (?1, ?2)
+		ON CONFLICT (conv) DO UPDATE SET last_id = excluded.last_id WHERE last_id < excluded.last_id`, conv, msg)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
 }

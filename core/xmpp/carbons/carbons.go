@@ -101,26 +101,27 @@ func IsPrivate(m *stanza.Message) bool {
 
 // Of returns the carbon element m carries, if it carries exactly one.
 func Of(m *stanza.Message) (*Carbon, bool) {
-	var found *Carbon
-	for _, ext := range m.Extensions {
-		if c, ok := ext.(*Carbon); ok {
-			if found != nil {
-				return nil, false
-			}
-			found = c
-		}
-	}
-	return found, found != nil
+	c, n := carbonsIn(m)
+	return c, n == 1
 }
 
 // IsCarbon reports whether m carries a carbon element (trusted or not).
 func IsCarbon(m *stanza.Message) bool {
+	_, n := carbonsIn(m)
+	return n > 0
+}
+
+// carbonsIn returns the first carbon element of m and how many it has.
+func carbonsIn(m *stanza.Message) (first *Carbon, n int) {
 	for _, ext := range m.Extensions {
-		if _, ok := ext.(*Carbon); ok {
-			return true
+		if c, ok := ext.(*Carbon); ok {
+			if n == 0 {
+				first = c
+			}
+			n++
 		}
 	}
-	return false
+	return first, n
 }
 
 // Copy is a carbon copy that Unwrap accepted.

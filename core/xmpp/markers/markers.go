@@ -26,8 +26,7 @@ func AddMarkable(m *stanza.Message) {
 // IsMarkable reports whether m asks for a displayed marker.
 func IsMarkable(m *stanza.Message) bool {
 	for _, ext := range m.Extensions {
-		switch ext.(type) {
-		case *stanza.Markable, stanza.Markable:
+		if _, ok := ext.(*stanza.Markable); ok {
 			return true
 		}
 	}
@@ -38,15 +37,8 @@ func IsMarkable(m *stanza.Message) bool {
 // marks (the first one).
 func Displayed(m *stanza.Message) (id string, ok bool) {
 	for _, ext := range m.Extensions {
-		switch d := ext.(type) {
-		case *stanza.MarkDisplayed:
-			if d.ID != "" {
-				return d.ID, true
-			}
-		case stanza.MarkDisplayed:
-			if d.ID != "" {
-				return d.ID, true
-			}
+		if d, ok := ext.(*stanza.MarkDisplayed); ok && d.ID != "" {
+			return d.ID, true
 		}
 	}
 	return "", false
