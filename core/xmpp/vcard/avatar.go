@@ -9,7 +9,7 @@ import (
 	"strconv"
 
 	"github.com/causerie/causerie/core/xmpp"
-	"github.com/causerie/causerie/core/xmpp/dataform"
+	"github.com/causerie/causerie/core/xmpp/pubsub"
 	"gosrc.io/xmpp/stanza"
 )
 
@@ -20,9 +20,6 @@ const (
 	// NSAvatarNotify is the disco feature (for XEP-0115 caps) that asks
 	// the server to push metadata changes of our contacts.
 	NSAvatarNotify = NSAvatarMetadata + "+notify"
-
-	nsPubSub        = "http://jabber.org/protocol/pubsub"
-	nsPublishOption = "http://jabber.org/protocol/pubsub#publish-options"
 )
 
 // ErrNoAvatar: the avatar item does not exist or carries no valid image.
@@ -149,73 +146,6 @@ func (m *AvatarMetadata) MarshalXML(e *xml.Encoder, _ xml.StartElement) error {
 	return e.EncodeToken(start.End())
 }
 
-// pubsub is the <pubsub/> of a publish or an items request, written by
-// this package (the stanza package's PubSubGeneric decodes the answers).
-type pubsub struct {
-	node        string
-	itemID      string
-	payload     any    // publish: the item's payload; nil: items request
-	accessModel string // publish-options pubsub#access_model, or ""
-}
-
-func (*pubsub) Namespace() string         { return nsPubSub }
-func (*pubsub) GetSet() *stanza.ResultSet { return nil }
-
-func (p *pubsub) MarshalXML(e *xml.Encoder, _ xml.StartElement) error {
-	start := xml.StartElement{Name: xml.Name{Space: nsPubSub, Local: "pubsub"}}
-	if err := e.EncodeToken(start); err != nil {
-		return err
-	}
-	verb := startOf("items")
-	if p.payload != nil {
-		verb = startOf("publish")
-	}
-	verb.Attr = []xml.Attr{{Name: xml.Name{Local: "node"}, Value: p.node}}
-	if p.payload == nil && p.itemID == "" {
-		verb.Attr = append(verb.Attr, xml.Attr{Name: xml.Name{Local: "max_items"}, Value: "1"})
-	}
-	if err := e.EncodeToken(verb); err != nil {
-		return err
-	}
-	if p.payload != nil || p.itemID != "" {
-		item := startOf("item")
-		if p.itemID != "" {
-			item.Attr = []xml.Attr{{Name: xml.Name{Local: "id"}, Value: p.itemID}}
-		}
-		if err := e.EncodeToken(item); err != nil {
-			return err
-		}
-		if p.payload != nil {
-			if err := e.Encode(p.payload); err != nil {
-				return err
-			}
-		}
-		if err := e.EncodeToken(item.End()); err != nil {
-			return err
-		}
-	}
-	if err := e.EncodeToken(verb.End()); err != nil {
-		return err
-	}
-	if p.payload != nil && p.accessModel != "" {
-		opts := startOf("publish-options")
-		if err := e.EncodeToken(opts); err != nil {
-			return err
-		}
-		form := &dataform.Form{Type: "submit", Fields: []dataform.Field{
-			{Var: "FORM_TYPE", Type: dataform.Hidden, Values: []string{nsPublishOption}},
-			{Var: "pubsub#access_model", Values: []string{p.accessModel}},
-		}}
-		if err := e.Encode(form); err != nil {
-			return err
-		}
-		if err := e.EncodeToken(opts.End()); err != nil {
-			return err
-		}
-	}
-	return e.EncodeToken(start.End())
-}
-
 // PublishAvatar publishes img (PNG, which XEP-0084 requires at the data
 // node) to our PEP data node, then its metadata, and returns the avatar
 // id (PhotoHash(img)). info supplies Width and Height (optional); ID,
@@ -232,12 +162,14 @@ func PublishAvatar(ctx context.Context, c *xmpp.Conn, img []byte, info AvatarInf
 		info.Type = "image/png"
 	}
 	info.URL = ""
-	data := &pubsub{node: NSAvatarData, itemID: info.ID, payload: &AvatarData{Data: img}, accessModel: accessModel}
-	if err := publish(ctx, c, data); err != nil {
+	var opts []pubsub.Option
+	if accessModel != "" {
+		opts = append(opts, pubsub.Option{Var: "pubsub#access_model", Value: accessModel})
+	}
+	if err := pubsub.Publish(ctx, c, NSAvatarData, info.ID, &AvatarData{Data: img}, opts...); err != nil {
 		return "", fmt.Errorf("vcard: publish avatar data: %w", err)
 	}
-	meta := &pubsub{node: NSAvatarMetadata, itemID: info.ID, payload: &AvatarMetadata{Infos: []AvatarInfo{info}}, accessModel: accessModel}
-	if err := publish(ctx, c, meta); err != nil {
+	if err := pubsub.Publish(ctx, c, NSAvatarMetadata, info.ID, &AvatarMetadata{Infos: []AvatarInfo{info}}, opts...); err != nil {
 		return "", fmt.Errorf("vcard: publish avatar metadata: %w", err)
 	}
 	return info.ID, nil
@@ -245,46 +177,32 @@ func PublishAvatar(ctx context.Context, c *xmpp.Conn, img []byte, info AvatarInf
 
 // DisableAvatar publishes empty metadata: we have no avatar (XEP-0084 §4.5).
 func DisableAvatar(ctx context.Context, c *xmpp.Conn) error {
-	if err := publish(ctx, c, &pubsub{node: NSAvatarMetadata, payload: &AvatarMetadata{}}); err != nil {
+	if err := pubsub.Publish(ctx, c, NSAvatarMetadata, "", &AvatarMetadata{}); err != nil {
 		return fmt.Errorf("vcard: disable avatar: %w", err)
 	}
 	return nil
 }
 
-func publish(ctx context.Context, c *xmpp.Conn, p *pubsub) error {
-	iq := &stanza.IQ{XMLName: xml.Name{Local: "iq"}, Attrs: stanza.Attrs{Type: stanza.IQTypeSet}, Payload: p}
-	_, err := c.SendIQ(ctx, iq)
-	return err
-}
-
 // fetchItem asks jid's PEP node for one item (id "": the latest) and
 // decodes its payload into v.
 func fetchItem(ctx context.Context, c *xmpp.Conn, jid, node, id string, v any) error {
-	iq := &stanza.IQ{XMLName: xml.Name{Local: "iq"}, Attrs: stanza.Attrs{Type: stanza.IQTypeGet, To: jid},
-		Payload: &pubsub{node: node, itemID: id}}
-	reply, err := c.SendIQ(ctx, iq)
+	max := 0
+	if id == "" {
+		max = 1
+	}
+	items, err := pubsub.Items(ctx, c, jid, node, id, max)
+	if errors.Is(err, pubsub.ErrNoItems) {
+		return ErrNoAvatar
+	}
 	if err != nil {
 		return err
 	}
-	ps, ok := reply.Payload.(*stanza.PubSubGeneric)
-	if !ok || ps.Items == nil {
-		return ErrNoAvatar
-	}
-	for _, it := range ps.Items.List {
-		if (id == "" || it.Id == id) && it.Any != nil {
-			return nodeInto(it.Any, v)
+	for _, it := range items {
+		if (id == "" || it.ID == id) && it.Payload != nil {
+			return it.Into(v)
 		}
 	}
 	return ErrNoAvatar
-}
-
-// nodeInto decodes a generic node the stanza package kept into v.
-func nodeInto(n *stanza.Node, v any) error {
-	b, err := xml.Marshal(n)
-	if err != nil {
-		return err
-	}
-	return xml.Unmarshal(b, v)
 }
 
 // FetchAvatar fetches the image with this id from jid's (a bare JID) PEP
@@ -319,21 +237,10 @@ func AvatarMetadataFromMessage(m *stanza.Message) (meta *AvatarMetadata, ok bool
 	if m == nil {
 		return nil, false
 	}
-	for _, ext := range m.Extensions {
-		ev, isEv := ext.(*stanza.PubSubEvent)
-		if !isEv {
-			continue
-		}
-		items, isItems := ev.EventElement.(*stanza.ItemsEvent)
-		if !isItems || items.Node != NSAvatarMetadata || len(items.Items) == 0 {
-			continue
-		}
-		it := items.Items[len(items.Items)-1]
-		if it.Any == nil {
-			continue
-		}
+	items := pubsub.EventItems(m, NSAvatarMetadata)
+	for i := len(items) - 1; i >= 0; i-- {
 		var md AvatarMetadata
-		if nodeInto(it.Any, &md) != nil || md.XMLName.Space != NSAvatarMetadata {
+		if items[i].Into(&md) != nil || md.XMLName.Space != NSAvatarMetadata {
 			continue
 		}
 		return &md, true

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/causerie/causerie/core/xmpp/pubsub"
 	"github.com/causerie/causerie/internal/xmpptest"
 	"gosrc.io/xmpp/stanza"
 )
@@ -166,21 +167,21 @@ func TestGolden84(t *testing.T) {
 func TestMarshal84(t *testing.T) {
 	// Our publish requests have the shape of Examples 1 and 3.
 	for _, c := range []struct {
-		p  *pubsub
+		iq *stanza.IQ
 		ex string
 	}{
-		{&pubsub{node: NSAvatarData, itemID: exInfo.ID, payload: &AvatarData{Data: []byte("placeholder")}}, ex84PublishData},
-		{&pubsub{node: NSAvatarMetadata, itemID: exInfo.ID, payload: &AvatarMetadata{Infos: []AvatarInfo{exInfo}}}, ex84PublishMeta},
+		{pubsub.PublishRequest(NSAvatarData, exInfo.ID, &AvatarData{Data: []byte("placeholder")}), ex84PublishData},
+		{pubsub.PublishRequest(NSAvatarMetadata, exInfo.ID, &AvatarMetadata{Infos: []AvatarInfo{exInfo}}), ex84PublishMeta},
 	} {
-		iq := &stanza.IQ{XMLName: xml.Name{Local: "iq"}, Attrs: stanza.Attrs{Type: stanza.IQTypeSet, Id: "x"}, Payload: c.p}
-		b, err := xml.Marshal(iq)
+		c.iq.Id = "x"
+		b, err := xml.Marshal(c.iq)
 		if err != nil {
 			t.Fatal(err)
 		}
 		got := xmpptest.Canon(string(b), "from", "id")
 		want := xmpptest.Canon(c.ex, "from", "id")
 		// The data example's content is a placeholder: compare the shape.
-		if c.p.node == NSAvatarData {
+		if c.ex == ex84PublishData {
 			got = strings.Replace(got, "cGxhY2Vob2xkZXI=", "qANQR1DBwU4DX7jmYZnncm...", 1)
 		}
 		if got != want {
@@ -188,15 +189,15 @@ func TestMarshal84(t *testing.T) {
 		}
 	}
 	// An items request for the latest metadata; publish-options.
-	b, _ := xml.Marshal(&pubsub{node: NSAvatarMetadata})
+	b, _ := xml.Marshal(pubsub.ItemsRequest("", NSAvatarMetadata, "", 1).Payload)
 	if string(b) != `<pubsub xmlns="http://jabber.org/protocol/pubsub"><items node="urn:xmpp:avatar:metadata" max_items="1"></items></pubsub>` {
 		t.Errorf("items: %s", b)
 	}
-	b, _ = xml.Marshal(&pubsub{node: NSAvatarData, itemID: "abc"})
+	b, _ = xml.Marshal(pubsub.ItemsRequest("", NSAvatarData, "abc", 0).Payload)
 	if string(b) != `<pubsub xmlns="http://jabber.org/protocol/pubsub"><items node="urn:xmpp:avatar:data"><item id="abc"></item></items></pubsub>` {
 		t.Errorf("item: %s", b)
 	}
-	b, _ = xml.Marshal(&pubsub{node: NSAvatarMetadata, payload: &AvatarMetadata{}, accessModel: "open"})
+	b, _ = xml.Marshal(pubsub.PublishRequest(NSAvatarMetadata, "", &AvatarMetadata{}, pubsub.Option{Var: "pubsub#access_model", Value: "open"}).Payload)
 	for _, s := range []string{`<publish-options><x xmlns="jabber:x:data" type="submit">`, `<value>open</value>`,
 		`<item><metadata xmlns="urn:xmpp:avatar:metadata"></metadata></item>`} {
 		if !strings.Contains(string(b), s) {
