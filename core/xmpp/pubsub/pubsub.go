@@ -183,3 +183,52 @@ func (it Item) Into(v any) error {
 	}
 	return xml.Unmarshal(b, v)
 }
+
+// NSOwner is the namespace of a node owner's requests.
+const NSOwner = NS + "#owner"
+
+// configure is <pubsub xmlns='…#owner'><configure node='…'> with a
+// submitted node_config form.
+type configure struct {
+	node    string
+	options []Option
+}
+
+func (*configure) Namespace() string         { return NSOwner }
+func (*configure) GetSet() *stanza.ResultSet { return nil }
+
+// MarshalXML writes the request.
+func (p *configure) MarshalXML(e *xml.Encoder, _ xml.StartElement) error {
+	start := xml.StartElement{Name: xml.Name{Space: NSOwner, Local: "pubsub"}}
+	cfg := startOf("configure")
+	cfg.Attr = []xml.Attr{{Name: xml.Name{Local: "node"}, Value: p.node}}
+	form := &dataform.Form{Type: "submit", Fields: []dataform.Field{
+		{Var: "FORM_TYPE", Type: dataform.Hidden, Values: []string{NS + "#node_config"}},
+	}}
+	for _, o := range p.options {
+		form.Fields = append(form.Fields, dataform.Field{Var: o.Var, Values: []string{o.Value}})
+	}
+	for _, t := range []xml.Token{start, cfg} {
+		if err := e.EncodeToken(t); err != nil {
+			return err
+		}
+	}
+	if err := e.Encode(form); err != nil {
+		return err
+	}
+	for _, t := range []xml.Token{cfg.End(), start.End()} {
+		if err := e.EncodeToken(t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Configure sets options of our PEP node (XEP-0060 §8.2), for a server
+// that does not take them as publish-options.
+func Configure(ctx context.Context, c *xmpp.Conn, node string, options ...Option) error {
+	iq := &stanza.IQ{XMLName: xml.Name{Local: "iq"}, Attrs: stanza.Attrs{Type: stanza.IQTypeSet},
+		Payload: &configure{node: node, options: options}}
+	_, err := c.SendIQ(ctx, iq)
+	return err
+}
