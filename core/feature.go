@@ -17,6 +17,10 @@ import (
 type Feature struct {
 	// Name names the feature in logs.
 	Name string
+	// Disco lists the disco#info features it adds to ours (and so to
+	// our caps, XEP-0115): what it understands, or the PEP nodes it
+	// wants notifications of ("…+notify", XEP-0163).
+	Disco []string
 	// Attach plugs the feature into a new session: it registers what the
 	// feature handles on h and returns the feature's state for that
 	// session, which Session.Feature gives back (the feature package

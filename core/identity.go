@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"runtime"
+	"slices"
 
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/caps"
@@ -96,12 +97,20 @@ func (c *Client) versionInfo() version.Query {
 	return q
 }
 
-// discoInfo is our own disco#info: one client/pc identity and
-// clientFeatures.
+// discoInfo is our own disco#info: one client/pc identity,
+// clientFeatures and what the client's features add (Feature.Disco).
 func (c *Client) discoInfo() disco.Info {
+	fs := append([]string(nil), clientFeatures...)
+	for _, f := range c.opts.Features {
+		for _, v := range f.Disco {
+			if !slices.Contains(fs, v) {
+				fs = append(fs, v)
+			}
+		}
+	}
 	return disco.Info{
 		Identities: []disco.Identity{{Category: "client", Type: "pc", Name: c.opts.clientName()}},
-		Features:   append([]string(nil), clientFeatures...),
+		Features:   fs,
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/causerie/causerie/core/csi"
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/mam"
+	"github.com/causerie/causerie/core/mds"
 	"github.com/causerie/causerie/ui/transcript"
 )
 
@@ -22,8 +23,9 @@ import (
 // client the GUI drives is made with them (core.Options.Features). The
 // carbon copies of our other devices' messages (carbons) and the archive
 // catch-up (mam) show through the messages they store; client state
-// indication (csi) follows the windows (attention.go).
-var Features = []*core.Feature{blocking.Feature, carbons.Feature, csi.Feature, mam.Feature}
+// indication (csi) follows the windows (attention.go); what the user reads
+// is shared with the account's other devices (mds, persistRead).
+var Features = []*core.Feature{blocking.Feature, carbons.Feature, csi.Feature, mam.Feature, mds.Feature}
 
 // App is the GUI. It owns the windows and routes core events to them on
 // Fyne's goroutine (fyne.Do): windows never see an event off that thread.
@@ -260,7 +262,15 @@ func (a *App) persistRead(k ChatKey) {
 	if !ok {
 		return
 	}
-	a.background(func() error { return s.MarkRead(k.JID) }, func(error) {})
+	a.background(func() error {
+		if err := s.MarkRead(k.JID); err != nil {
+			return err
+		}
+		if y := mds.Of(s); y != nil {
+			return y.Displayed(k.JID) // the other devices' counts
+		}
+		return nil
+	}, func(error) {})
 }
 
 // readElsewhere shows the unread count of conversation k after another

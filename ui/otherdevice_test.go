@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/mds"
+	"github.com/causerie/causerie/internal/coretest"
 	"github.com/causerie/causerie/internal/slixpeer"
 )
 
@@ -84,4 +86,56 @@ func TestReadMarkersInGUI(t *testing.T) {
 	h.pump("two unread", func() bool { return h.app.Unread(key) == 2 })
 	phone.Do(t, slixpeer.Command{Cmd: "raw", XML: fmt.Sprintf(`<message to='%s' type='chat'><displayed xmlns='urn:xmpp:chat-markers:0' id='%s'/></message>`, b.Bare, first.ID)})
 	h.pump("one unread after the phone showed the first", func() bool { return h.app.Unread(key) == 1 })
+}
+
+// TestReadSyncInGUI (XEP-0490): the user's second device (Causerie's
+// core, the same features) reads what B wrote: the GUI's count goes. The
+// user reads in the GUI what B wrote next: the other device hears it.
+func TestReadSyncInGUI(t *testing.T) {
+	h := newHarness(t, prosody(t))
+	jid, pass := h.server.NewUser(t)
+	s := h.addAccount(jid, pass)
+	h.app.cancel = h.client.Subscribe(func(e core.Event) {
+		h.app.do(func() { h.app.dispatch(e) })
+	})
+	h.online(s)
+	ch := &chatHarness{harness: h, s: s, me: jid}
+	other := coretest.Login(t, h.server, jid, pass, Features...)
+	other.Connect(t)
+	b := newPeer(t, h.server)
+	key := ch.key(b.jid)
+	stored := func(body string) {
+		t.Helper()
+		other.Events.Wait(t, body, func(e core.Event) bool {
+			m, ok := e.(core.MessageReceived)
+			return ok && m.Message.Body == body
+		})
+	}
+
+	for _, body := range []string{"Premier", "Second"} {
+		if _, err := b.session.SendMessage(jid, core.TypeChat, "", body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.pump("two unread", func() bool { return h.app.Unread(key) == 2 })
+	stored("Second")
+	if err := mds.Of(other.Session).Displayed(b.jid); err != nil {
+		t.Fatal(err)
+	}
+	h.pump("read on the other device", func() bool { return h.app.Unread(key) == 0 })
+
+	if _, err := b.session.SendMessage(jid, core.TypeChat, "", "Troisième"); err != nil {
+		t.Fatal(err)
+	}
+	stored("Troisième")
+	h.pump("one unread", func() bool { return h.app.Unread(key) == 1 })
+	mark := other.Events.Mark()
+	ch.open(b.jid) // read here
+	other.Events.WaitFrom(t, mark, "read in the GUI", func(e core.Event) bool {
+		r, ok := e.(core.ReadElsewhere)
+		return ok && r.Peer == b.jid
+	})
+	if n, err := other.Session.Unread(); err != nil || n[b.jid] != 0 {
+		t.Errorf("the other device: %v, %v", n, err)
+	}
 }

@@ -110,3 +110,31 @@ func readTo(tx *sql.Tx, conv, msg int64) (bool, error) {
 	n, err := res.RowsAffected()
 	return n > 0, err
 }
+
+// MarkReadUpToStanzaID records that the user has read conversation
+// (account, peer) up to the peer's message our server gave this
+// stanza-id (XEP-0490: another device's displayed state). found is false
+// when no such message is stored (yet); moved, when the read mark moved.
+func (s *Store) MarkReadUpToStanzaID(account, peer, stanzaID string) (found, moved bool, err error) {
+	if stanzaID == "" {
+		return false, false, nil
+	}
+	err = s.write(func(tx *sql.Tx) error {
+		var conv, msg int64
+		err := tx.QueryRow(`SELECT conv, id FROM messages WHERE conv = (`+convSub+`)
+			AND direction = ?3 AND stanza_id = ?4 AND stanza_id <> ''`, account, peer, In, stanzaID).Scan(&conv, &msg)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		found = true
+		moved, err = readTo(tx, conv, msg)
+		return err
+	})
+	if err != nil {
+		return false, false, fmt.Errorf("history: MarkReadUpToStanzaID: %w", err)
+	}
+	return found, moved, nil
+}

@@ -89,3 +89,24 @@ func TestMarkReadUpTo(t *testing.T) {
 		t.Fatalf("went back: %v", u)
 	}
 }
+
+// TestMarkReadUpToStanzaID: read up to the message with a stanza-id
+// (another device's XEP-0490 state); an unknown one is not found.
+func TestMarkReadUpToStanzaID(t *testing.T) {
+	s, _ := openTemp(t)
+	for i, id := range []string{"s1", "s2", "s3"} {
+		m := Message{Account: "me@x", Peer: "a@x", Direction: In, Type: "chat", Body: "b", StanzaID: id, Sent: time.Now().Add(time.Duration(i) * time.Millisecond)}
+		if err := s.Add(&m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if found, moved, err := s.MarkReadUpToStanzaID("me@x", "a@x", "s2"); !found || !moved || err != nil {
+		t.Fatalf("s2: %v %v %v", found, moved, err)
+	}
+	if u, _ := s.Unread("me@x"); u["a@x"] != 1 {
+		t.Fatalf("after s2: %v", u)
+	}
+	if found, moved, err := s.MarkReadUpToStanzaID("me@x", "a@x", "later"); found || moved || err != nil {
+		t.Fatalf("unknown: %v %v %v", found, moved, err)
+	}
+}
