@@ -39,6 +39,20 @@ type ArchivedPage struct {
 // sets it for what arrived while we were away, not for old history). c
 // may be nil when answer is not set.
 func (h *Hook) StoreArchived(c *xmpp.Conn, page []Archived, answer bool) (ArchivedPage, error) {
+	return h.storeArchived(c, page, answer, time.Time{})
+}
+
+// StoreArchivedBefore stores a page read backwards from the archive, all
+// of it older than a message stored already, dated at before: as
+// StoreArchived without answering receipts, and what the archive dates
+// no earlier than before (Prosody dates to the second: a burst shares
+// one stamp) is dated just before it, in the page's order, so that it
+// shows before, not after, what was stored first.
+func (h *Hook) StoreArchivedBefore(c *xmpp.Conn, page []Archived, before time.Time) (ArchivedPage, error) {
+	return h.storeArchived(c, page, false, before)
+}
+
+func (h *Hook) storeArchived(c *xmpp.Conn, page []Archived, answer bool, ceiling time.Time) (ArchivedPage, error) {
 	s := h.s
 	me := s.jid()
 	now := time.Now()
@@ -47,7 +61,7 @@ func (h *Hook) StoreArchived(c *xmpp.Conn, page []Archived, answer bool) (Archiv
 	var moved []history.Message
 	readTo := map[string]string{} // peer → the last message our devices displayed
 	var fixes []func()            // corrections, applied after the page is stored
-	for _, a := range page {
+	for i, a := range page {
 		m := a.Message
 		if m == nil || (m.Type != stanza.MessageTypeChat && m.Type != stanza.MessageTypeNormal && m.Type != "") {
 			continue // groupchat (rooms keep their own), error, headline
@@ -98,6 +112,13 @@ func (h *Hook) StoreArchived(c *xmpp.Conn, page []Archived, answer bool) (Archiv
 		}
 		if sent.IsZero() || sent.After(now) {
 			sent = now
+		}
+		if !ceiling.IsZero() {
+			// The i-th of the page's last messages: i ms before the
+			// ceiling at the latest (the page is oldest first).
+			if limit := ceiling.Add(-time.Duration(len(page)-i) * time.Millisecond); sent.After(limit) {
+				sent = limit
+			}
 		}
 		hm := stored(me, peer, dir, m, sent, now)
 		if dir == history.In {

@@ -67,6 +67,14 @@ type chatConversation struct {
 	loading   bool
 	exhausted bool
 	early     []history.Message // events that came before the history load
+
+	// archive is the bar of older history read from the server
+	// (chat_archive.go); archiveDone: the archive has nothing older.
+	archive     archiveBar
+	archiveBusy bool
+	archiveDone bool
+	// content is the tab's layout, laid out again when a bar shows.
+	content *fyne.Container
 }
 
 func newChatConversation(w *chatWindow, s *core.Session, key ChatKey) *chatConversation {
@@ -113,7 +121,9 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey) *chatConve
 	bottom := container.NewVBox(c.typing, c.notice, c.editingNote, c.preview, c.newFormatBar(),
 		container.NewBorder(nil, nil, nil, container.NewVBox(c.send), c.composer))
 	c.buildStrangerBar()
-	content := container.NewBorder(container.NewVBox(top, c.stranger, widget.NewSeparator()), bottom, nil, nil, c.trans.Object())
+	c.buildArchiveBar()
+	content := container.NewBorder(container.NewVBox(top, c.stranger, widget.NewSeparator(), c.archive.box), bottom, nil, nil, c.trans.Object())
+	c.content = content
 	c.item = container.NewTabItem(key.JID, content)
 	c.contactChanged()
 	c.load()
@@ -218,22 +228,27 @@ func (c *chatConversation) load() {
 		if err != nil {
 			c.showNotice(lang.L("The history of this conversation could not be read."))
 		}
-		c.exhausted = len(msgs) < chatPageSize
 		c.trans.Set(msgs)
 		for _, m := range c.early {
 			c.trans.Add(m)
 		}
 		c.early = nil
+		if len(msgs) < chatPageSize && err == nil {
+			// Too short to scroll up: the archive may hold more.
+			c.fromArchive(true)
+		}
 	})
 }
 
-// loadOlder reads the page before the oldest message shown.
+// loadOlder reads the page before the oldest message shown: from this
+// computer's history, then, past its start, from the server's archive.
 func (c *chatConversation) loadOlder() {
 	if !c.loaded || c.loading || c.exhausted {
 		return
 	}
 	first, ok := c.trans.First()
 	if !ok {
+		c.loadFromArchive()
 		return
 	}
 	c.loading = true
@@ -249,8 +264,14 @@ func (c *chatConversation) loadOlder() {
 			c.showNotice(lang.L("Older messages could not be read."))
 			return
 		}
-		c.exhausted = len(msgs) < chatPageSize
 		c.trans.Prepend(msgs)
+		if len(msgs) < chatPageSize {
+			// The start of what this computer holds.
+			c.exhausted = c.archiveDone
+			if !c.archiveDone {
+				c.loadFromArchive()
+			}
+		}
 	})
 }
 

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp"
 	wire "github.com/causerie/causerie/core/xmpp/mam"
 	"gosrc.io/xmpp/stanza"
@@ -72,7 +73,8 @@ type Archive struct {
 	run sync.Mutex // one catch-up at a time
 
 	mu          sync.Mutex
-	unsupported bool // the server said it keeps no archive
+	unsupported bool              // the server said it keeps no archive
+	older       map[string]string // by peer: the oldest archive id Older read
 }
 
 // Of is the archive catch-up of s, or nil when s's client was made
@@ -210,6 +212,9 @@ const (
 // archives.
 var ErrPolicyUnsupported = wire.ErrPrefsUnsupported
 
+// ErrNoArchive: our server keeps no archive (Older).
+var ErrNoArchive = errors.New("mam: the server keeps no archive")
+
 // ErrPolicyForbidden: our server lets others, not us, change it
 // (forbidden, not-allowed).
 var ErrPolicyForbidden = errors.New("mam: the server does not allow changing its archiving policy")
@@ -250,4 +255,67 @@ func (a *Archive) SetPolicy(ctx context.Context, policy string) (string, error) 
 	p.Default = policy
 	applied, err := wire.SetPrefs(ctx, conn, p)
 	return applied.Default, policyErr(err)
+}
+
+// Older reads from our server's archive the messages of the conversation
+// with peer that come before before (the oldest message shown; the zero
+// Message for a conversation with none), at most max, and stores what
+// the history lacks (core.Hook.StoreArchived, no receipts: old history).
+// Scrolling up past the local history calls it again and again: each
+// call goes on from where the last one stopped. complete: the archive
+// holds nothing older. It needs the session online.
+func (a *Archive) Older(ctx context.Context, peer string, before history.Message, max int) (stored int, complete bool, err error) {
+	conn, err := a.h.Conn()
+	if err != nil {
+		return 0, false, err
+	}
+	peer = xmpp.BareJID(peer)
+	q := wire.Query{With: peer, Max: max}
+	a.mu.Lock()
+	cursor := a.older[peer]
+	a.mu.Unlock()
+	switch {
+	case cursor != "":
+		q.Before = cursor
+	case before.Direction == history.In && before.StanzaID != "":
+		q.Before = before.StanzaID // our archive's id for it
+	case !before.Sent.IsZero():
+		q.End, q.Last = before.Sent, true
+	default:
+		q.Last = true
+	}
+	pg, err := a.col.Fetch(ctx, conn, "", q)
+	var se *xmpp.StanzaError
+	if errors.As(err, &se) && (se.Condition == "feature-not-implemented" || se.Condition == "service-unavailable") {
+		return 0, true, ErrNoArchive
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	page := make([]core.Archived, 0, len(pg.Results))
+	for _, r := range pg.Results {
+		page = append(page, core.Archived{ID: r.ID, Stamp: r.Stamp, Message: r.Message})
+	}
+	var got core.ArchivedPage
+	if before.ID != 0 {
+		got, err = a.h.StoreArchivedBefore(conn, page, before.Sent)
+	} else {
+		got, err = a.h.StoreArchived(conn, page, false)
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	first := pg.Fin.First
+	if first == "" && len(pg.Results) > 0 {
+		first = pg.Results[0].ID
+	}
+	if first != "" {
+		a.mu.Lock()
+		if a.older == nil {
+			a.older = map[string]string{}
+		}
+		a.older[peer] = first
+		a.mu.Unlock()
+	}
+	return got.Stored, pg.Fin.Complete || len(pg.Results) == 0, nil
 }

@@ -179,3 +179,82 @@ func TestPolicy(t *testing.T) {
 		})
 	}
 }
+
+// TestOlder, on both servers: a new device of A's gets the archive's
+// last page at sign-in; scrolling up then reads older pages of the
+// conversation with B until the archive has nothing older: every message
+// once, in order.
+func TestOlder(t *testing.T) {
+	for _, k := range []testserver.Kind{testserver.Prosody, testserver.Ejabberd} {
+		t.Run(string(k), func(t *testing.T) {
+			t.Parallel()
+			srv := testserver.Shared(t, k, testserver.Options{Archive: true})
+			a, b := coretest.NewUser(t, srv), coretest.NewUser(t, srv)
+			a.Connect(t)
+			b.Connect(t)
+			const n = 130
+			for i := range n {
+				m := stanza.NewMessage(stanza.Attrs{To: a.JID, Type: stanza.MessageTypeChat})
+				m.Body = fmt.Sprintf("#%03d", i)
+				if err := b.Conn(t).Send(&m); err != nil {
+					t.Fatal(err)
+				}
+			}
+			a.Events.Wait(t, "the last message", func(e core.Event) bool {
+				m, ok := e.(core.MessageReceived)
+				return ok && m.Message.Body == fmt.Sprintf("#%03d", n-1)
+			})
+			if err := b.Conn(t).Ping(context.Background(), srv.Domain); err != nil {
+				t.Fatal(err)
+			}
+
+			a2 := coretest.Login(t, srv, a.JID, a.Password, Feature)
+			mark := a2.Events.Mark()
+			a2.Connect(t)
+			if d := a2.Events.WaitFrom(t, mark, "catch-up", caughtUp(a2)).(CatchUpDone); d.Err != nil {
+				t.Fatalf("catch-up: %+v", d)
+			}
+			store := a2.Client.Store()
+			arch := Of(a2.Session)
+			for pages := 0; ; pages++ {
+				ms, err := store.Latest(a.JID, b.JID, 1)
+				if err != nil || len(ms) == 0 {
+					t.Fatalf("history: %v %v", ms, err)
+				}
+				oldest, err := store.Before(a.JID, b.JID, ms[0], 1000)
+				if err != nil {
+					t.Fatal(err)
+				}
+				first := ms[0]
+				if len(oldest) > 0 {
+					first = oldest[0]
+				}
+				_, complete, err := arch.Older(context.Background(), b.JID, first, 20)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if complete {
+					break
+				}
+				if pages > 20 {
+					t.Fatal("no end")
+				}
+			}
+			ms, err := store.Latest(a.JID, b.JID, 2*n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, m := range ms {
+				got = append(got, m.Body)
+			}
+			want := make([]string, n)
+			for i := range want {
+				want[i] = fmt.Sprintf("#%03d", i)
+			}
+			if strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Fatalf("the new device's history (%d): %.200s…", len(got), strings.Join(got, " "))
+			}
+		})
+	}
+}
