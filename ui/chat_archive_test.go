@@ -6,11 +6,13 @@ import (
 	"testing"
 
 	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/mam"
 	"github.com/causerie/causerie/internal/coretest"
 )
 
 // TestOlderFromArchiveInGUI: a new computer for an account whose archive
-// holds 250 messages from B. Signing in brings the last 100 (catch-up);
+// holds 250 messages from B. Signing in brings the last 100 (the window,
+// made that small here);
 // the chat, too short to scroll, asks the archive for the page before at
 // once, and scrolling up brings the rest, every message once and in
 // order. Signed out, scrolling up says the older messages are on the
@@ -33,6 +35,9 @@ func TestOlderFromArchiveInGUI(t *testing.T) {
 	})
 	first.Session.Disconnect()
 
+	saved := mam.WindowMessages
+	mam.WindowMessages = 100
+	t.Cleanup(func() { mam.WindowMessages = saved })
 	h := newHarness(t, srv)
 	s := h.addAccount(jid, pass)
 	h.app.cancel = h.client.Subscribe(func(e core.Event) {

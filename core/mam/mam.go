@@ -9,9 +9,11 @@
 // arrived while we were away, and what a session the server could not
 // resume lost (Prosody drops the oldest of more than 500 unacknowledged
 // stanzas). Receipts in the archive mark our messages delivered. With no
-// cursor yet (a new machine, a new account), the last page is read: a
-// bounded window of recent history, not the whole archive; an archive
-// still empty then is read from its start at the next sign-in.
+// cursor yet (a new machine, a new account), a window of recent history
+// is read, newest page first, back to WindowAge or WindowMessages at
+// most, not the whole archive (scrolling up reads older pages: Older);
+// an archive still empty then is read from its start at the next
+// sign-in.
 //
 // The catch-up starts once the first presence is sent (by then carbon
 // copies are on, core/carbons: nothing our other devices do falls between
@@ -53,6 +55,14 @@ var retryAfter = []time.Duration{2 * time.Second, 10 * time.Second, 30 * time.Se
 
 // pageTimeout bounds one page's query.
 const pageTimeout = 60 * time.Second
+
+// WindowAge: a new machine reads the archive's last messages back to
+// this age at most, and WindowMessages in all.
+const WindowAge = 30 * 24 * time.Hour
+
+// WindowMessages bounds the window a new machine reads (a variable for
+// tests, which make it small; not to be changed while sessions run).
+var WindowMessages = 2000
 
 // CatchUpDone: a catch-up ended. Err is nil when it read the archive to
 // its end; otherwise what was stored stays, and the next sign-in goes on
@@ -143,7 +153,10 @@ func (a *Archive) read(conn *xmpp.Conn, ev *CatchUpDone) error {
 	if err != nil {
 		return err
 	}
-	q := wire.Query{Max: PageSize, After: cursor, Last: cursor == ""}
+	if cursor == "" {
+		return a.window(conn, ev)
+	}
+	q := wire.Query{Max: PageSize, After: cursor}
 	if cursor == fromStart {
 		q.After = ""
 	}
@@ -155,9 +168,8 @@ func (a *Archive) read(conn *xmpp.Conn, ev *CatchUpDone) error {
 		switch {
 		case errors.As(err, &se) && se.Condition == "item-not-found" && q.After != "":
 			// The archive no longer has our cursor (expired, reset):
-			// start afresh from its last page.
-			q = wire.Query{Max: PageSize, Last: true}
-			continue
+			// start afresh from its recent history.
+			return a.window(conn, ev)
 		case errors.As(err, &se) && (se.Condition == "feature-not-implemented" || se.Condition == "service-unavailable"):
 			a.mu.Lock()
 			a.unsupported = true
@@ -198,6 +210,87 @@ func (a *Archive) read(conn *xmpp.Conn, ev *CatchUpDone) error {
 		}
 		q = wire.Query{Max: PageSize, After: last}
 	}
+}
+
+// window reads the archive's recent history, newest page first, back to
+// WindowAge or WindowMessages, and sets the cursor at its end (an empty
+// archive: fromStart). Each page older than the one before is dated
+// before it (core.Hook.StoreArchivedBefore).
+func (a *Archive) window(conn *xmpp.Conn, ev *CatchUpDone) error {
+	store, account := a.h.History(), a.h.Account()
+	q := wire.Query{Max: PageSize, Last: true}
+	oldest := time.Now().Add(-WindowAge)
+	var ceiling time.Time // the date the next, older page must stay under
+	read := 0
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), pageTimeout)
+		pg, err := a.col.Fetch(ctx, conn, "", q)
+		cancel()
+		var se *xmpp.StanzaError
+		switch {
+		case errors.As(err, &se) && (se.Condition == "feature-not-implemented" || se.Condition == "service-unavailable"):
+			a.mu.Lock()
+			a.unsupported = true
+			a.mu.Unlock()
+			return nil
+		case err != nil:
+			return err
+		}
+		ev.Pages++
+		page := make([]core.Archived, 0, len(pg.Results))
+		for _, r := range pg.Results {
+			page = append(page, core.Archived{ID: r.ID, Stamp: r.Stamp, Message: r.Message})
+		}
+		var got core.ArchivedPage
+		if ceiling.IsZero() {
+			got, err = a.h.StoreArchived(conn, page, false)
+		} else {
+			got, err = a.h.StoreArchivedBefore(conn, page, ceiling)
+		}
+		if err != nil {
+			return err
+		}
+		ev.Stored += got.Stored
+		ev.Delivered += got.Delivered
+		if q.Before == "" { // the newest page: the cursor goes on from its end
+			last := pg.Fin.Last
+			if last == "" && len(pg.Results) > 0 {
+				last = pg.Results[len(pg.Results)-1].ID
+			}
+			if last == "" {
+				last = fromStart // empty: from now on, all of it
+			}
+			if err := store.SetArchiveCursor(account, last); err != nil {
+				return err
+			}
+		}
+		read += len(pg.Results)
+		if len(pg.Results) == 0 || pg.Fin.Complete || read >= WindowMessages {
+			return nil
+		}
+		first := pg.Results[0]
+		if !first.Stamp.IsZero() && first.Stamp.Before(oldest) {
+			return nil
+		}
+		// The next page is older: dated under this one's first.
+		limit := first.Stamp
+		if !ceiling.IsZero() {
+			limit = minTime(limit, ceiling.Add(-time.Duration(len(page))*time.Millisecond))
+		}
+		ceiling = limit
+		before := pg.Fin.First
+		if before == "" {
+			before = first.ID
+		}
+		q = wire.Query{Max: PageSize, Before: before}
+	}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.IsZero() || b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // Archiving policies: what our server archives of conversations with

@@ -129,13 +129,19 @@ func testCatchUp(t *testing.T, srv *testserver.Server) {
 		t.Errorf("A's message after the catch-up: %v, %v", m.State, err)
 	}
 
-	// A second device: the last page only.
+	// A second device: the window of recent history (all of it here:
+	// under WindowMessages, within WindowAge), newest page first, shown
+	// in order.
 	a2 := coretest.Login(t, srv, a.JID, a.Password, Feature)
 	mark = a2.Events.Mark()
+	began = time.Now()
 	a2.Connect(t)
-	if d := a2.Events.WaitFrom(t, mark, "catch-up", caughtUp(a2)).(CatchUpDone); d.Err != nil || d.Pages != 1 {
-		t.Fatalf("second device's catch-up: %+v", d)
+	d2 := a2.Events.WaitFrom(t, mark, "catch-up", caughtUp(a2)).(CatchUpDone)
+	if d2.Err != nil || d2.Pages < 3 {
+		t.Fatalf("second device's catch-up: %+v", d2)
 	}
+	t.Logf("%s: a new device signed in and read the window in %s: %d pages, %d messages",
+		srv.Kind, time.Since(began).Round(time.Millisecond), d2.Pages, d2.Stored)
 	ms, err := a2.Client.Store().Latest(a.JID, b.JID, 2*n)
 	if err != nil {
 		t.Fatal(err)
@@ -146,10 +152,14 @@ func testCatchUp(t *testing.T, srv *testserver.Server) {
 			in = append(in, m)
 		}
 	}
-	if len(in) == 0 || len(in) > PageSize || in[len(in)-1].Body != fmt.Sprintf("#%03d", n-1) {
-		t.Errorf("second device: %d messages from B, the last %+v", len(in), in[len(in)-1:])
+	if len(in) != n {
+		t.Fatalf("second device: %d messages from B, want %d", len(in), n)
 	}
-	t.Logf("%s: second device got the last %d messages of B's", srv.Kind, len(in))
+	for i, m := range in {
+		if m.Body != fmt.Sprintf("#%03d", i) {
+			t.Fatalf("second device, message %d: %q", i, m.Body)
+		}
+	}
 }
 
 // TestPolicy, on both servers: the account's archiving policy read and
@@ -180,11 +190,14 @@ func TestPolicy(t *testing.T) {
 	}
 }
 
-// TestOlder, on both servers: a new device of A's gets the archive's
-// last page at sign-in; scrolling up then reads older pages of the
-// conversation with B until the archive has nothing older: every message
-// once, in order.
+// TestOlder, on both servers: a new device of A's gets a window of the
+// archive at sign-in (made 40 messages here); scrolling up then reads
+// older pages of the conversation with B until the archive has nothing
+// older: every message once, in order.
 func TestOlder(t *testing.T) {
+	saved := WindowMessages
+	WindowMessages = 40
+	t.Cleanup(func() { WindowMessages = saved })
 	for _, k := range []testserver.Kind{testserver.Prosody, testserver.Ejabberd} {
 		t.Run(string(k), func(t *testing.T) {
 			t.Parallel()
@@ -215,6 +228,9 @@ func TestOlder(t *testing.T) {
 				t.Fatalf("catch-up: %+v", d)
 			}
 			store := a2.Client.Store()
+			if ms, _ := store.Latest(a.JID, b.JID, 2*n); len(ms) >= n {
+				t.Fatalf("the window held all %d messages: nothing left to scroll to", len(ms))
+			}
 			arch := Of(a2.Session)
 			for pages := 0; ; pages++ {
 				ms, err := store.Latest(a.JID, b.JID, 1)
