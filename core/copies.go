@@ -86,10 +86,13 @@ func (s *Session) copyOut(c *xmpp.Conn, peer string, m *stanza.Message) {
 		}
 		s.client.bus.Publish(MessageReceived{Account: me, Message: hm, Copy: true})
 		// The user wrote there: they read the conversation there, up
-		// to this message.
-		if moved, err := s.client.store.MarkReadAt(hm.ID); err == nil && moved {
-			s.client.bus.Publish(ReadElsewhere{Account: me, Peer: peer})
-		}
+		// to this message. Off the reader goroutine: one write more
+		// per copy would slow a burst of them.
+		go func() {
+			if moved, err := s.client.store.MarkReadAt(hm.ID); err == nil && moved {
+				s.client.bus.Publish(ReadElsewhere{Account: me, Peer: peer})
+			}
+		}()
 	}) {
 		s.flushFirst(c)
 	}

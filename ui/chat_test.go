@@ -21,21 +21,23 @@ import (
 // reach the App (as App.Start does, without showing the other windows).
 type chatHarness struct {
 	*harness
-	s  *core.Session
-	me string
+	s    *core.Session
+	me   string
+	pass string // the account's password (another device signs in with it)
 }
 
 func newChatHarness(t *testing.T, connect bool) *chatHarness {
 	t.Helper()
 	h := newHarness(t, prosody(t))
-	s := h.addAccount(h.server.NewUser(t))
+	jid, pass := h.server.NewUser(t)
+	s := h.addAccount(jid, pass)
 	h.app.cancel = h.client.Subscribe(func(e core.Event) {
 		h.app.do(func() { h.app.dispatch(e) })
 	})
 	if connect {
 		h.online(s)
 	}
-	return &chatHarness{harness: h, s: s, me: s.Account().JID}
+	return &chatHarness{harness: h, s: s, me: s.Account().JID, pass: pass}
 }
 
 func (h *chatHarness) key(jid string) ChatKey { return ChatKey{h.me, jid} }

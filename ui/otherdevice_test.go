@@ -17,14 +17,8 @@ import (
 // With the chat open, what the phone sends shows in it as the user's own
 // ("Me"), once.
 func TestOtherDeviceInGUI(t *testing.T) {
-	h := newHarness(t, prosody(t))
-	jid, pass := h.server.NewUser(t)
-	s := h.addAccount(jid, pass)
-	h.app.cancel = h.client.Subscribe(func(e core.Event) {
-		h.app.do(func() { h.app.dispatch(e) })
-	})
-	h.online(s)
-	ch := &chatHarness{harness: h, s: s, me: jid}
+	ch := newChatHarness(t, true)
+	h, s, jid, pass := ch.harness, ch.s, ch.me, ch.pass
 	b := newPeer(t, h.server)
 	phone := slixpeer.Start(t, h.server, jid, pass, slixpeer.Options{Resource: "phone"})
 	key := ch.key(b.jid)
@@ -59,14 +53,8 @@ func TestOtherDeviceInGUI(t *testing.T) {
 // the chat is closed, and the user's phone displays the first one: one
 // unread left.
 func TestReadMarkersInGUI(t *testing.T) {
-	h := newHarness(t, prosody(t))
-	jid, pass := h.server.NewUser(t)
-	s := h.addAccount(jid, pass)
-	h.app.cancel = h.client.Subscribe(func(e core.Event) {
-		h.app.do(func() { h.app.dispatch(e) })
-	})
-	h.online(s)
-	ch := &chatHarness{harness: h, s: s, me: jid}
+	ch := newChatHarness(t, true)
+	h, s, jid, pass := ch.harness, ch.s, ch.me, ch.pass
 	bJID, bPass := h.server.NewUser(t)
 	b := slixpeer.Start(t, h.server, bJID, bPass, slixpeer.Options{})
 	phone := slixpeer.Start(t, h.server, jid, pass, slixpeer.Options{Resource: "phone"})
@@ -92,14 +80,8 @@ func TestReadMarkersInGUI(t *testing.T) {
 // core, the same features) reads what B wrote: the GUI's count goes. The
 // user reads in the GUI what B wrote next: the other device hears it.
 func TestReadSyncInGUI(t *testing.T) {
-	h := newHarness(t, prosody(t))
-	jid, pass := h.server.NewUser(t)
-	s := h.addAccount(jid, pass)
-	h.app.cancel = h.client.Subscribe(func(e core.Event) {
-		h.app.do(func() { h.app.dispatch(e) })
-	})
-	h.online(s)
-	ch := &chatHarness{harness: h, s: s, me: jid}
+	ch := newChatHarness(t, true)
+	h, jid, pass := ch.harness, ch.me, ch.pass
 	other := coretest.Login(t, h.server, jid, pass, Features...)
 	other.Connect(t)
 	b := newPeer(t, h.server)

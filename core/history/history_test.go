@@ -1036,20 +1036,7 @@ func TestMigrationsAllOrNothing(t *testing.T) {
 // the conversation grew).
 func TestFindWireUsesIndex(t *testing.T) {
 	s, _ := openTemp(t)
-	rows, err := s.w.Query(`EXPLAIN QUERY PLAN `+findWireSQL, 1, In, "x", "r", "b", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, notused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
+	plan := queryPlan(t, s, findWireSQL, 1, In, "x", "r", "b", "")
 	if len(plan) == 0 || !strings.Contains(plan[0], "messages_wire_id") {
 		t.Errorf("plan: %q", plan)
 	}
@@ -1060,7 +1047,17 @@ func TestFindWireUsesIndex(t *testing.T) {
 // through the whole conversation.
 func TestFindByIDUsesIndexes(t *testing.T) {
 	s, _ := openTemp(t)
-	rows, err := s.w.Query(`EXPLAIN QUERY PLAN SELECT id FROM messages WHERE id = (`+byIDSQL+`)`, me, bob, In, "x")
+	plan := queryPlan(t, s, `SELECT id FROM messages WHERE id = (`+byIDSQL+`)`, me, bob, In, "x")
+	all := strings.Join(plan, "\n")
+	if !strings.Contains(all, "messages_origin_id") || !strings.Contains(all, "messages_wire_id") || strings.Contains(all, "messages_conv_sent") {
+		t.Errorf("plan:\n%s", all)
+	}
+}
+
+// queryPlan is SQLite's plan for query, one line a step.
+func queryPlan(t *testing.T, s *Store, query string, args ...any) []string {
+	t.Helper()
+	rows, err := s.w.Query(`EXPLAIN QUERY PLAN `+query, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1074,8 +1071,5 @@ func TestFindByIDUsesIndexes(t *testing.T) {
 		}
 		plan = append(plan, detail)
 	}
-	all := strings.Join(plan, "\n")
-	if !strings.Contains(all, "messages_origin_id") || !strings.Contains(all, "messages_wire_id") || strings.Contains(all, "messages_conv_sent") {
-		t.Errorf("plan:\n%s", all)
-	}
+	return plan
 }

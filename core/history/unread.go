@@ -57,23 +57,8 @@ func (s *Store) MarkReadUpTo(account, peer, id string) (bool, error) {
 	if id == "" {
 		return false, nil
 	}
-	var moved bool
-	err := s.write(func(tx *sql.Tx) error {
-		var conv, msg int64
-		err := tx.QueryRow(`SELECT conv, id FROM messages WHERE id = (`+byIDSQL+`)`, account, peer, In, id).Scan(&conv, &msg)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		moved, err = readTo(tx, conv, msg)
-		return err
-	})
-	if err != nil {
-		return false, fmt.Errorf("history: MarkReadUpTo: %w", err)
-	}
-	return moved, nil
+	_, moved, err := s.markReadAtRow("MarkReadUpTo", `SELECT conv, id FROM messages WHERE id = (`+byIDSQL+`)`, account, peer, In, id)
+	return moved, err
 }
 
 // MarkReadAt records that the user has read the conversation of message
@@ -81,23 +66,31 @@ func (s *Store) MarkReadUpTo(account, peer, id string) (bool, error) {
 // sent, in a conversation they read there. It reports whether that moved
 // the read mark.
 func (s *Store) MarkReadAt(msg int64) (bool, error) {
-	var moved bool
-	err := s.write(func(tx *sql.Tx) error {
-		var conv int64
-		err := tx.QueryRow(`SELECT conv FROM messages WHERE id = ?`, msg).Scan(&conv)
+	_, moved, err := s.markReadAtRow("MarkReadAt", `SELECT conv, id FROM messages WHERE id = ?`, msg)
+	return moved, err
+}
+
+// markReadAtRow moves the read mark of a conversation forward to the
+// message query selects (its conv and id); found is false when it
+// selects none.
+func (s *Store) markReadAtRow(op, query string, args ...any) (found, moved bool, err error) {
+	err = s.write(func(tx *sql.Tx) error {
+		var conv, msg int64
+		err := tx.QueryRow(query, args...).Scan(&conv, &msg)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
+		found = true
 		moved, err = readTo(tx, conv, msg)
 		return err
 	})
 	if err != nil {
-		return false, fmt.Errorf("history: MarkReadAt: %w", err)
+		return false, false, fmt.Errorf("history: %s: %w", op, err)
 	}
-	return moved, nil
+	return found, moved, nil
 }
 
 // readTo moves the read mark of conversation conv forward to message msg.
@@ -119,22 +112,6 @@ func (s *Store) MarkReadUpToStanzaID(account, peer, stanzaID string) (found, mov
 	if stanzaID == "" {
 		return false, false, nil
 	}
-	err = s.write(func(tx *sql.Tx) error {
-		var conv, msg int64
-		err := tx.QueryRow(`SELECT conv, id FROM messages WHERE conv = (`+convSub+`)
-			AND direction = ?3 AND stanza_id = ?4 AND stanza_id <> ''`, account, peer, In, stanzaID).Scan(&conv, &msg)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		found = true
-		moved, err = readTo(tx, conv, msg)
-		return err
-	})
-	if err != nil {
-		return false, false, fmt.Errorf("history: MarkReadUpToStanzaID: %w", err)
-	}
-	return found, moved, nil
+	return s.markReadAtRow("MarkReadUpToStanzaID", `SELECT conv, id FROM messages WHERE conv = (`+convSub+`)
+		AND direction = ?3 AND stanza_id = ?4 AND stanza_id <> ''`, account, peer, In, stanzaID)
 }

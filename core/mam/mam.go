@@ -161,55 +161,79 @@ func (a *Archive) read(conn *xmpp.Conn, ev *CatchUpDone) error {
 		q.After = ""
 	}
 	for {
-		ctx, cancel := context.WithTimeout(context.Background(), pageTimeout)
-		pg, err := a.col.Fetch(ctx, conn, "", q)
-		cancel()
+		pg, page, err := a.fetch(conn, q)
 		var se *xmpp.StanzaError
 		switch {
 		case errors.As(err, &se) && se.Condition == "item-not-found" && q.After != "":
 			// The archive no longer has our cursor (expired, reset):
 			// start afresh from its recent history.
 			return a.window(conn, ev)
-		case errors.As(err, &se) && (se.Condition == "feature-not-implemented" || se.Condition == "service-unavailable"):
-			a.mu.Lock()
-			a.unsupported = true
-			a.mu.Unlock()
+		case errors.Is(err, ErrNoArchive):
 			return nil
 		case err != nil:
 			return err
 		}
 		ev.Pages++
-		page := make([]core.Archived, 0, len(pg.Results))
-		for _, r := range pg.Results {
-			page = append(page, core.Archived{ID: r.ID, Stamp: r.Stamp, Message: r.Message})
-		}
-		// Receipts are answered for what came while we were away, not
-		// for the history a new machine reads.
-		got, err := a.h.StoreArchived(conn, page, !q.Last)
+		// Receipts are answered for what came while we were away.
+		got, err := a.h.StoreArchived(conn, page, true)
 		if err != nil {
 			return err
 		}
 		ev.Stored += got.Stored
 		ev.Delivered += got.Delivered
-		last := pg.Fin.Last
-		if last == "" && len(pg.Results) > 0 {
-			last = pg.Results[len(pg.Results)-1].ID
-		}
-		if last == "" && q.Last {
-			last = fromStart // empty: from now on, all of it
-		}
+		last := lastID(pg)
 		if last != "" {
 			if err := store.SetArchiveCursor(account, last); err != nil {
 				return err
 			}
 		}
-		// The last page is the end of the window; paging forward ends
-		// when the archive says so, or sends nothing more.
-		if q.Last || pg.Fin.Complete || len(pg.Results) == 0 {
+		// Paging forward ends when the archive says so, or sends
+		// nothing more.
+		if pg.Fin.Complete || len(pg.Results) == 0 {
 			return nil
 		}
 		q = wire.Query{Max: PageSize, After: last}
 	}
+}
+
+// fetch asks conn's archive for page q, within pageTimeout, and returns
+// it with its messages as core stores them. A server that keeps no
+// archive gives ErrNoArchive, and no catch-up asks it again.
+func (a *Archive) fetch(conn *xmpp.Conn, q wire.Query) (wire.Page, []core.Archived, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), pageTimeout)
+	defer cancel()
+	pg, err := a.col.Fetch(ctx, conn, "", q)
+	var se *xmpp.StanzaError
+	if errors.As(err, &se) && (se.Condition == "feature-not-implemented" || se.Condition == "service-unavailable") {
+		a.mu.Lock()
+		a.unsupported = true
+		a.mu.Unlock()
+		return wire.Page{}, nil, ErrNoArchive
+	}
+	if err != nil {
+		return wire.Page{}, nil, err
+	}
+	page := make([]core.Archived, 0, len(pg.Results))
+	for _, r := range pg.Results {
+		page = append(page, core.Archived{ID: r.ID, Stamp: r.Stamp, Message: r.Message})
+	}
+	return pg, page, nil
+}
+
+// firstID and lastID are the archive ids a page begins and ends with
+// ("" when empty).
+func firstID(pg wire.Page) string {
+	if pg.Fin.First == "" && len(pg.Results) > 0 {
+		return pg.Results[0].ID
+	}
+	return pg.Fin.First
+}
+
+func lastID(pg wire.Page) string {
+	if pg.Fin.Last == "" && len(pg.Results) > 0 {
+		return pg.Results[len(pg.Results)-1].ID
+	}
+	return pg.Fin.Last
 }
 
 // window reads the archive's recent history, newest page first, back to
@@ -223,24 +247,14 @@ func (a *Archive) window(conn *xmpp.Conn, ev *CatchUpDone) error {
 	var ceiling time.Time // the date the next, older page must stay under
 	read := 0
 	for {
-		ctx, cancel := context.WithTimeout(context.Background(), pageTimeout)
-		pg, err := a.col.Fetch(ctx, conn, "", q)
-		cancel()
-		var se *xmpp.StanzaError
-		switch {
-		case errors.As(err, &se) && (se.Condition == "feature-not-implemented" || se.Condition == "service-unavailable"):
-			a.mu.Lock()
-			a.unsupported = true
-			a.mu.Unlock()
+		pg, page, err := a.fetch(conn, q)
+		if errors.Is(err, ErrNoArchive) {
 			return nil
-		case err != nil:
+		}
+		if err != nil {
 			return err
 		}
 		ev.Pages++
-		page := make([]core.Archived, 0, len(pg.Results))
-		for _, r := range pg.Results {
-			page = append(page, core.Archived{ID: r.ID, Stamp: r.Stamp, Message: r.Message})
-		}
 		var got core.ArchivedPage
 		if ceiling.IsZero() {
 			got, err = a.h.StoreArchived(conn, page, false)
@@ -253,10 +267,7 @@ func (a *Archive) window(conn *xmpp.Conn, ev *CatchUpDone) error {
 		ev.Stored += got.Stored
 		ev.Delivered += got.Delivered
 		if q.Before == "" { // the newest page: the cursor goes on from its end
-			last := pg.Fin.Last
-			if last == "" && len(pg.Results) > 0 {
-				last = pg.Results[len(pg.Results)-1].ID
-			}
+			last := lastID(pg)
 			if last == "" {
 				last = fromStart // empty: from now on, all of it
 			}
@@ -278,11 +289,7 @@ func (a *Archive) window(conn *xmpp.Conn, ev *CatchUpDone) error {
 			limit = minTime(limit, ceiling.Add(-time.Duration(len(page))*time.Millisecond))
 		}
 		ceiling = limit
-		before := pg.Fin.First
-		if before == "" {
-			before = first.ID
-		}
-		q = wire.Query{Max: PageSize, Before: before}
+		q = wire.Query{Max: PageSize, Before: firstID(pg)}
 	}
 }
 
@@ -377,17 +384,12 @@ func (a *Archive) Older(ctx context.Context, peer string, before history.Message
 	default:
 		q.Last = true
 	}
-	pg, err := a.col.Fetch(ctx, conn, "", q)
-	var se *xmpp.StanzaError
-	if errors.As(err, &se) && (se.Condition == "feature-not-implemented" || se.Condition == "service-unavailable") {
-		return 0, true, ErrNoArchive
+	pg, page, err := a.fetch(conn, q)
+	if errors.Is(err, ErrNoArchive) {
+		return 0, true, err
 	}
 	if err != nil {
 		return 0, false, err
-	}
-	page := make([]core.Archived, 0, len(pg.Results))
-	for _, r := range pg.Results {
-		page = append(page, core.Archived{ID: r.ID, Stamp: r.Stamp, Message: r.Message})
 	}
 	var got core.ArchivedPage
 	if before.ID != 0 {
@@ -398,11 +400,7 @@ func (a *Archive) Older(ctx context.Context, peer string, before history.Message
 	if err != nil {
 		return 0, false, err
 	}
-	first := pg.Fin.First
-	if first == "" && len(pg.Results) > 0 {
-		first = pg.Results[0].ID
-	}
-	if first != "" {
+	if first := firstID(pg); first != "" {
 		a.mu.Lock()
 		if a.older == nil {
 			a.older = map[string]string{}

@@ -322,19 +322,7 @@ func TestFirstSessionAndRestart(t *testing.T) {
 	screenshot(t, "6-away")
 
 	// Quit, then restart into the same state: signed in from the keyring.
-	friend.drain()
-	key(t, waitWindow(t, "^Causerie"), "ctrl+q")
-	done := make(chan error, 1)
-	go func() { done <- a.cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatalf("the app did not quit on Ctrl+Q\n%s", a.out.String())
-	}
-	friend.wait(t, "the app going offline", func(e core.Event) bool {
-		p, ok := e.(core.PresenceChanged)
-		return ok && p.Contact.JID == meJID && !p.Contact.Online()
-	})
+	a.quit(friend, meJID)
 	friend.drain()
 	startApp(t, bin, profile, env...)
 	friend.wait(t, "the restarted app's presence", func(e core.Event) bool {
@@ -343,6 +331,26 @@ func TestFirstSessionAndRestart(t *testing.T) {
 	})
 	waitWindow(t, "^Causerie")
 	screenshot(t, "7-restarted")
+}
+
+// quit quits the app with Ctrl+Q on its main window and waits until it
+// has exited and contact has seen the account (meJID) go offline.
+func (a *app) quit(contact *headless, meJID string) {
+	t := a.t
+	t.Helper()
+	contact.drain()
+	key(t, waitWindow(t, "^Causerie"), "ctrl+q")
+	done := make(chan error, 1)
+	go func() { done <- a.cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the app did not quit on Ctrl+Q\n%s", a.out.String())
+	}
+	contact.wait(t, "the app going offline", func(e core.Event) bool {
+		p, ok := e.(core.PresenceChanged)
+		return ok && p.Contact.JID == meJID && !p.Contact.Online()
+	})
 }
 
 // focus gives the window the keyboard (Xvfb runs no window manager, so

@@ -35,28 +35,12 @@ func TestWhileClosed(t *testing.T) {
 			return ok && p.Contact.JID == meJID && p.Contact.Online()
 		})
 	}
-	quit := func(a *app) {
-		t.Helper()
-		bob.drain()
-		key(t, waitWindow(t, "^Causerie"), "ctrl+q")
-		done := make(chan error, 1)
-		go func() { done <- a.cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			t.Fatalf("the app did not quit on Ctrl+Q\n%s", a.out.String())
-		}
-		bob.wait(t, "the app going offline", func(e core.Event) bool {
-			p, ok := e.(core.PresenceChanged)
-			return ok && p.Contact.JID == meJID && !p.Contact.Online()
-		})
-	}
 
 	a := startApp(t, bin, profile, env)
 	appOnline(a)
 	waitWindow(t, "^Causerie")
 	time.Sleep(2 * time.Second) // its first catch-up: an empty archive
-	quit(a)
+	a.quit(bob, meJID)
 
 	// Closed: the phone and Bob talk.
 	phone := slixpeer.Start(t, srv, meJID, mePass, slixpeer.Options{Resource: "phone"})
@@ -114,7 +98,7 @@ func TestWhileClosed(t *testing.T) {
 	time.Sleep(1500 * time.Millisecond)
 	screenshot(t, "sync-2-live-copy")
 	phone.Stop()
-	quit(a)
+	a.quit(bob, meJID)
 
 	store, err := history.Open(filepath.Join(profile, "history.db"))
 	if err != nil {

@@ -5,32 +5,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/disco"
 	"github.com/causerie/causerie/internal/xmpptest"
 	"gosrc.io/xmpp/stanza"
 )
 
 const examples = "testdata/xep-0280-examples.xml"
-
-// message decodes the message of XEP-0280's example n as the stream does.
-func message(t *testing.T, n string) *stanza.Message {
-	t.Helper()
-	d := xml.NewDecoder(strings.NewReader(xmpptest.Example(t, examples, n)))
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			t.Fatalf("example %s: no message", n)
-		}
-		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "message" {
-			m, err := xmpp.DecodeMessage(d, se)
-			if err != nil {
-				t.Fatalf("example %s: %v", n, err)
-			}
-			return m
-		}
-	}
-}
 
 func TestEnableDisableRequests(t *testing.T) {
 	for n, enable := range map[string]bool{"3": true, "6": false} {
@@ -65,7 +45,7 @@ func TestServerAdvertises(t *testing.T) {
 // TestReceivedCopy: example 10, Romeo's other client gets what Juliet
 // sent to his garden resource.
 func TestReceivedCopy(t *testing.T) {
-	c, ok := Unwrap(message(t, "10"), "romeo@montague.example")
+	c, ok := Unwrap(xmpptest.Message(t, xmpptest.Example(t, examples, "10")), "romeo@montague.example")
 	if !ok || c.Sent {
 		t.Fatalf("example 10: %+v, %v", c, ok)
 	}
@@ -74,14 +54,14 @@ func TestReceivedCopy(t *testing.T) {
 		!strings.HasPrefix(m.Body, "What man art thou") || m.Thread != "0e3141cd80894871a68e6fe6b1ec56fa" {
 		t.Errorf("example 10: %+v", m)
 	}
-	if _, ok := Unwrap(message(t, "10"), "juliet@capulet.example"); ok {
+	if _, ok := Unwrap(xmpptest.Message(t, xmpptest.Example(t, examples, "10")), "juliet@capulet.example"); ok {
 		t.Error("example 10 accepted for another account")
 	}
 }
 
 // TestSentCopy: example 13, what Romeo sent from home, copied to garden.
 func TestSentCopy(t *testing.T) {
-	c, ok := Unwrap(message(t, "13"), "romeo@montague.example")
+	c, ok := Unwrap(xmpptest.Message(t, xmpptest.Example(t, examples, "13")), "romeo@montague.example")
 	if !ok || !c.Sent {
 		t.Fatalf("example 13: %+v, %v", c, ok)
 	}
@@ -94,7 +74,7 @@ func TestSentCopy(t *testing.T) {
 // TestImpersonation: example 11, Tybalt wraps a message as if Juliet had
 // sent it: refused (§11: copies come only from our own bare JID).
 func TestImpersonation(t *testing.T) {
-	m := message(t, "11")
+	m := xmpptest.Message(t, xmpptest.Example(t, examples, "11"))
 	if !IsCarbon(m) {
 		t.Fatal("example 11 is not read as a carbon")
 	}
@@ -112,7 +92,7 @@ func TestImpersonation(t *testing.T) {
 		"two copies":          `<message xmlns='jabber:client' from='romeo@montague.example' to='romeo@montague.example/garden'><received xmlns='urn:xmpp:carbons:2'><forwarded xmlns='urn:xmpp:forward:0'><message xmlns='jabber:client' from='juliet@capulet.example/balcony' to='romeo@montague.example'><body>x</body></message></forwarded></received><sent xmlns='urn:xmpp:carbons:2'><forwarded xmlns='urn:xmpp:forward:0'><message xmlns='jabber:client' from='romeo@montague.example' to='juliet@capulet.example'><body>y</body></message></forwarded></sent></message>`,
 		"empty":               `<message xmlns='jabber:client' from='romeo@montague.example' to='romeo@montague.example/garden'><received xmlns='urn:xmpp:carbons:2'/></message>`,
 	} {
-		if c, ok := Unwrap(decode(t, x), "romeo@montague.example"); ok {
+		if c, ok := Unwrap(xmpptest.Message(t, x), "romeo@montague.example"); ok {
 			t.Errorf("%s: accepted %+v", name, c.Message)
 		}
 	}
@@ -122,7 +102,7 @@ func TestImpersonation(t *testing.T) {
 // MarkPrivate and read by IsPrivate; a copy of a private message (a
 // server that copied it anyway) is refused.
 func TestPrivate(t *testing.T) {
-	ex := message(t, "14")
+	ex := xmpptest.Message(t, xmpptest.Example(t, examples, "14"))
 	if !IsPrivate(ex) {
 		t.Fatal("example 14 is not private")
 	}
@@ -138,23 +118,9 @@ func TestPrivate(t *testing.T) {
 	}
 	copied := `<message xmlns='jabber:client' from='romeo@montague.example' to='romeo@montague.example/garden'><sent xmlns='urn:xmpp:carbons:2'><forwarded xmlns='urn:xmpp:forward:0'>` +
 		xmpptest.Example(t, examples, "14") + `</forwarded></sent></message>`
-	if _, ok := Unwrap(decode(t, copied), "romeo@montague.example"); ok {
+	if _, ok := Unwrap(xmpptest.Message(t, copied), "romeo@montague.example"); ok {
 		t.Error("a copy of a private message accepted")
 	}
-}
-
-func decode(t *testing.T, s string) *stanza.Message {
-	t.Helper()
-	d := xml.NewDecoder(strings.NewReader(s))
-	tok, err := d.Token()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := xmpp.DecodeMessage(d, tok.(xml.StartElement))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
 }
 
 // unqualified drops the stream's namespace from an example's stanza:

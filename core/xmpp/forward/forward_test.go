@@ -6,26 +6,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/carbons"
 	"github.com/causerie/causerie/core/xmpp/forward"
 	"github.com/causerie/causerie/core/xmpp/mam"
+	"github.com/causerie/causerie/internal/xmpptest"
 	"gosrc.io/xmpp/stanza"
 )
-
-func decode(t *testing.T, s string) *stanza.Message {
-	t.Helper()
-	d := xml.NewDecoder(strings.NewReader(s))
-	tok, err := d.Token()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := xmpp.DecodeMessage(d, tok.(xml.StartElement))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
 
 // TestRead: the delay and the first message of a <forwarded/>; an IQ or
 // a second message is not taken.
@@ -62,7 +48,7 @@ func TestNestedForwardsBounded(t *testing.T) {
 			s := `<message xmlns='jabber:client' from='me@b' to='me@b/r'>` + strings.Repeat(level[0], depth) + strings.Repeat(level[1], depth) + `</message>`
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
-			m := decode(t, s)
+			m := xmpptest.Message(t, s)
 			runtime.ReadMemStats(&after)
 			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 40*uint64(len(s)) {
 				t.Errorf("%d KB of nested forwards: %d MB allocated", len(s)>>10, alloc>>20)

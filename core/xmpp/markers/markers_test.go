@@ -2,34 +2,14 @@ package markers
 
 import (
 	"encoding/xml"
-	"strings"
 	"testing"
 
-	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/receipts"
 	"github.com/causerie/causerie/internal/xmpptest"
 	"gosrc.io/xmpp/stanza"
 )
 
 const examples = "testdata/xep-0333-examples.xml"
-
-func decode(t *testing.T, s string) *stanza.Message {
-	t.Helper()
-	d := xml.NewDecoder(strings.NewReader(s))
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			t.Fatal("no message")
-		}
-		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "message" {
-			m, err := xmpp.DecodeMessage(d, se)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return m
-		}
-	}
-}
 
 // TestGolden: example 3 written (a markable message with a receipt
 // request) and read; example 4's marker written (ours is of type chat,
@@ -43,10 +23,10 @@ func TestGolden(t *testing.T) {
 	if got, want := xmpptest.Canon(string(b)), xmpptest.Canon(xmpptest.Example(t, examples, "3")); got != want {
 		t.Errorf("example 3:\n got %s\nwant %s", got, want)
 	}
-	if !IsMarkable(decode(t, xmpptest.Example(t, examples, "3"))) {
+	if !IsMarkable(xmpptest.Message(t, xmpptest.Example(t, examples, "3"))) {
 		t.Error("example 3 is not markable")
 	}
-	if IsMarkable(decode(t, xmpptest.Example(t, examples, "4"))) {
+	if IsMarkable(xmpptest.Message(t, xmpptest.Example(t, examples, "4"))) {
 		t.Error("example 4 is markable")
 	}
 
@@ -56,13 +36,13 @@ func TestGolden(t *testing.T) {
 	if got, want := xmpptest.Canon(string(b), "type"), xmpptest.Canon(xmpptest.Example(t, examples, "4")); got != want {
 		t.Errorf("example 4:\n got %s\nwant %s", got, want)
 	}
-	if id, ok := Displayed(decode(t, xmpptest.Example(t, examples, "4"))); !ok || id != "the-msg-1" {
+	if id, ok := Displayed(xmpptest.Message(t, xmpptest.Example(t, examples, "4"))); !ok || id != "the-msg-1" {
 		t.Errorf("example 4: %q %v", id, ok)
 	}
-	if id, ok := Displayed(decode(t, xmpptest.Example(t, examples, "6"))); !ok || id != "39K7ZYIp" {
+	if id, ok := Displayed(xmpptest.Message(t, xmpptest.Example(t, examples, "6"))); !ok || id != "39K7ZYIp" {
 		t.Errorf("example 6: %q %v", id, ok)
 	}
-	if _, ok := Displayed(decode(t, `<message><displayed xmlns='urn:xmpp:chat-markers:0'/></message>`)); ok {
+	if _, ok := Displayed(xmpptest.Message(t, `<message><displayed xmlns='urn:xmpp:chat-markers:0'/></message>`)); ok {
 		t.Error("a marker without id read")
 	}
 }

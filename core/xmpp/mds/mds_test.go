@@ -3,10 +3,8 @@ package mds
 import (
 	"context"
 	"encoding/xml"
-	"strings"
 	"testing"
 
-	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/pubsub"
 	"github.com/causerie/causerie/internal/testserver"
 	"github.com/causerie/causerie/internal/xmpptest"
@@ -17,23 +15,6 @@ func TestMain(m *testing.M) { testserver.Main(m) }
 
 const examples = "testdata/xep-0490-examples.xml"
 
-func decodeMessage(t *testing.T, s string) *stanza.Message {
-	t.Helper()
-	d := xml.NewDecoder(strings.NewReader(s))
-	tok, err := d.Token()
-	for ; err == nil; tok, err = d.Token() {
-		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "message" {
-			m, err := xmpp.DecodeMessage(d, se)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return m
-		}
-	}
-	t.Fatal("no message")
-	return nil
-}
-
 // TestGolden: our publication is example 1; a notification (example 10)
 // is read, only from our own account; example 4's items are read.
 func TestGolden(t *testing.T) {
@@ -43,7 +24,7 @@ func TestGolden(t *testing.T) {
 	if got, want := xmpptest.Canon(string(b)), xmpptest.Canon(xmpptest.Example(t, examples, "1"), "from"); got != want {
 		t.Errorf("example 1:\n got %s\nwant %s", got, want)
 	}
-	ev := decodeMessage(t, xmpptest.Example(t, examples, "10"))
+	ev := xmpptest.Message(t, xmpptest.Example(t, examples, "10"))
 	got, ok := FromEvent(ev, "juliet@capulet.lit")
 	if !ok || got["romeo@montegue.lit"] != (Displayed{StanzaID: "0423e3a9-d516-493d-bb06-bee0e51ab9fb", By: "juliet@capulet.lit"}) {
 		t.Errorf("example 10: %+v %v", got, ok)
