@@ -20,7 +20,9 @@ import (
 // again: the chat with Bob shows all of it, in order, each message once
 // (sync-1-caught-up.png). With the app running, the phone writes again:
 // the open chat shows it at once as the user's (carbons,
-// sync-2-live-copy.png).
+// sync-2-live-copy.png). The user answers, Bob reads it: "read"
+// (sync-3-read.png). The account's settings show what the server keeps
+// (sync-4-archive-setting.png).
 func TestWhileClosed(t *testing.T) {
 	needGUI(t)
 	srv, meJID, mePass, bob := withContact(t, "Bob")
@@ -87,7 +89,7 @@ func TestWhileClosed(t *testing.T) {
 	key(t, mainWin, "ctrl+f")
 	typeText(t, mainWin, "Bob")
 	key(t, mainWin, "Return") // opens the chat with the first match
-	waitWindow(t, "Bob")
+	chatWin := waitWindow(t, "Bob")
 	time.Sleep(2 * time.Second)
 	screenshot(t, "sync-1-caught-up")
 
@@ -98,6 +100,29 @@ func TestWhileClosed(t *testing.T) {
 	time.Sleep(1500 * time.Millisecond)
 	screenshot(t, "sync-2-live-copy")
 	phone.Stop()
+
+	// The user answers from here; Bob reads it: "read" (XEP-0333).
+	const reply = "Parfait, je t'attends." // xdotool types ASCII only here
+	focus(t, chatWin)
+	typeText(t, chatWin, reply)
+	key(t, chatWin, "Return")
+	bob.wait(t, "the reply", func(e core.Event) bool {
+		m, ok := e.(core.MessageReceived)
+		return ok && m.Message.Body == reply
+	})
+	if err := bob.session.MarkRead(meJID); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	screenshot(t, "sync-3-read")
+
+	// What the server keeps, in the account's settings.
+	key(t, mainWin, "ctrl+shift+a")
+	accts := waitWindow(t, "^Accounts")
+	click(t, accts, 135, 100) // Settings…
+	time.Sleep(1500 * time.Millisecond)
+	screenshot(t, "sync-4-archive-setting")
+	key(t, accts, "Escape")
 	a.quit(bob, meJID)
 
 	store, err := history.Open(filepath.Join(profile, "history.db"))
@@ -124,7 +149,7 @@ func TestWhileClosed(t *testing.T) {
 		}
 		want = append(want, who+": "+line.body)
 	}
-	want = append(want, "Bob: "+last, "me: "+live)
+	want = append(want, "Bob: "+last, "me: "+live, "me: "+reply)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("the app's history:\n%s\nwant:\n%s\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"), a.out.String())
 	}
