@@ -27,6 +27,7 @@ func (s *Store) bulkAdd(n int, next func(i int, m *Message)) error {
 		var fresh []convKey
 		var freshIDs []convIDs
 		err := s.write(func(tx *sql.Tx) error {
+			var idx indexer
 			for i := start; i < n && i < start+batch; i++ {
 				var m Message
 				next(i, &m)
@@ -42,11 +43,11 @@ func (s *Store) bulkAdd(n int, next func(i int, m *Message)) error {
 					s.convs[convKey{m.Account, m.Peer}] = ids
 					fresh, freshIDs = append(fresh, convKey{m.Account, m.Peer}), append(freshIDs, ids)
 				}
-				if _, _, err := s.insert(tx, ids, &m); err != nil {
+				if _, _, err := s.insert(tx, ids, &m, &idx); err != nil {
 					return err
 				}
 			}
-			return nil
+			return idx.flush(s, tx)
 		})
 		if err != nil {
 			for _, k := range fresh {

@@ -119,8 +119,11 @@ func (s *Store) Add(m *Message) error {
 		if err != nil {
 			return fmt.Errorf("history: Add: %w", err)
 		}
-		id, dup, err = s.insert(tx, ids, m)
-		return err
+		var idx indexer
+		if id, dup, err = s.insert(tx, ids, m, &idx); err != nil {
+			return err
+		}
+		return idx.flush(s, tx)
 	}, func() {
 		if fresh {
 			s.convs[convKey{m.Account, m.Peer}] = ids
@@ -173,6 +176,7 @@ func (s *Store) Commit(b *Burst) error {
 	created := map[convKey]convIDs{} // by this transaction: cached once it commits
 	err := s.write(func(tx *sql.Tx) error {
 		clear(created)
+		var idx indexer
 		for i, m := range b.Adds {
 			key := convKey{m.Account, m.Peer}
 			cids, ok := created[key]
@@ -187,9 +191,12 @@ func (s *Store) Commit(b *Burst) error {
 				}
 			}
 			var err error
-			if ids[i], dup[i], err = s.insert(tx, cids, m); err != nil {
+			if ids[i], dup[i], err = s.insert(tx, cids, m, &idx); err != nil {
 				return err
 			}
+		}
+		if err := idx.flush(s, tx); err != nil {
+			return err
 		}
 		for i, mv := range b.Moves {
 			var err error
@@ -277,8 +284,9 @@ func (s *Store) nextChrono(tx *sql.Tx, sent time.Time) (int64, error) {
 }
 
 // insert adds m to conversation ids inside tx. It reports dup (with the
-// stored id) when the unique indexes reject the row.
-func (s *Store) insert(tx *sql.Tx, ids convIDs, m *Message) (id int64, dup bool, err error) {
+// stored id) when the unique indexes reject the row. Its text goes to the
+// search index through idx, which the caller flushes before commit.
+func (s *Store) insert(tx *sql.Tx, ids convIDs, m *Message, idx *indexer) (id int64, dup bool, err error) {
 	if m.OriginID == "" && m.WireID != "" {
 		// No origin-id: the same id from the same sender with the same
 		// text is the same message delivered again; a different text
@@ -308,14 +316,38 @@ func (s *Store) insert(tx *sql.Tx, ids convIDs, m *Message) (id int64, dup bool,
 		return 0, false, fmt.Errorf("history: Add: %w", err)
 	}
 	if m.Body != "" || m.Subject != "" {
-		if _, err := tx.Stmt(s.insFTS).Exec(chrono, m.Body, m.Subject, ids.ftsTokens()); err != nil {
-			return 0, false, fmt.Errorf("history: Add: index: %w", err)
-		}
+		idx.rows = append(idx.rows, indexRow{chrono, m.Body, m.Subject, ids})
 	}
 	if _, err := tx.Stmt(s.bumpConv).Exec(ids.conv, nanos(m.Sent), id); err != nil {
 		return 0, false, fmt.Errorf("history: Add: %w", err)
 	}
 	return id, false, nil
+}
+
+// An indexer holds the search index rows of a transaction's new messages
+// until its last message is stored. Each insert into messages opens a
+// statement savepoint, and FTS5 writes its pending terms out to disk at
+// every savepoint: indexed as they came, a page of 100 messages would
+// write and merge index segments 100 times (three quarters of a page's
+// cost); written at the end, once.
+type indexer struct{ rows []indexRow }
+
+type indexRow struct {
+	chrono        int64
+	body, subject string
+	ids           convIDs
+}
+
+// flush indexes the rows held, in tx.
+func (idx *indexer) flush(s *Store, tx *sql.Tx) error {
+	st := tx.Stmt(s.insFTS)
+	for _, r := range idx.rows {
+		if _, err := st.Exec(r.chrono, r.body, r.subject, r.ids.ftsTokens()); err != nil {
+			return fmt.Errorf("history: index: %w", err)
+		}
+	}
+	idx.rows = idx.rows[:0]
+	return nil
 }
 
 // SetState changes the delivery state of message id; reason is stored as
