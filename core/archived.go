@@ -23,6 +23,13 @@ type Archived struct {
 type ArchivedPage struct {
 	Stored    int // new messages
 	Delivered int // our messages that a receipt in the page marked delivered
+	// Earliest is the date given to the page's oldest message (stored
+	// or already there): what a page read before it must stay under.
+	Earliest time.Time
+	// Later holds the page's corrections of messages not stored (yet): a
+	// page read backwards passes them on to the older page it reads next,
+	// at its end, where they find what they correct.
+	Later []Archived
 }
 
 // StoreArchived stores a page read from our account's archive in one
@@ -30,8 +37,8 @@ type ArchivedPage struct {
 // messages with a body or subject, received and sent (from our other
 // devices), deduplicated against what is stored (archive id, origin-id);
 // a stranger's when the account ignores strangers is dropped, a
-// correction is applied when it can be and dropped otherwise (XEP-0308's
-// rules). Receipts in the page mark our messages delivered, displayed
+// correction is applied when it can be (XEP-0308's rules), returned in
+// Later when what it corrects is not stored, and dropped otherwise. Receipts in the page mark our messages delivered, displayed
 // markers (XEP-0333) mark them read, and our other devices' markers mark
 // the conversation read up to the message they name (ReadElsewhere). New messages
 // are published (MessageReceived); when answer is set, those that ask
@@ -44,15 +51,15 @@ func (h *Hook) StoreArchived(c *xmpp.Conn, page []Archived, answer bool) (Archiv
 
 // StoreArchivedBefore stores a page read backwards from the archive, all
 // of it older than a message stored already, dated at before: as
-// StoreArchived without answering receipts, and what the archive dates
-// no earlier than before (Prosody dates to the second: a burst shares
-// one stamp) is dated just before it, in the page's order, so that it
-// shows before, not after, what was stored first.
-func (h *Hook) StoreArchivedBefore(c *xmpp.Conn, page []Archived, before time.Time) (ArchivedPage, error) {
-	return h.storeArchived(c, page, false, before)
+// StoreArchived, and what the archive dates no earlier than before
+// (Prosody dates to the second: a burst shares one stamp) is dated just
+// before it, in the page's order, so that it shows before, not after,
+// what was stored first.
+func (h *Hook) StoreArchivedBefore(c *xmpp.Conn, page []Archived, before time.Time, answer bool) (ArchivedPage, error) {
+	return h.storeArchived(c, page, answer, before)
 }
 
-func (h *Hook) storeArchived(c *xmpp.Conn, page []Archived, answer bool, ceiling time.Time) (ArchivedPage, error) {
+func (h *Hook) storeArchived(c *xmpp.Conn, page []Archived, answer bool, ceiling time.Time) (out ArchivedPage, err error) {
 	s := h.s
 	me := s.jid()
 	now := time.Now()
@@ -60,7 +67,8 @@ func (h *Hook) storeArchived(c *xmpp.Conn, page []Archived, answer bool, ceiling
 	var asks []*stanza.Message // per b.Adds: the stanza, to answer its receipt
 	var moved []history.Message
 	readTo := map[string]string{} // peer → the last message our devices displayed
-	var fixes []func()            // corrections, applied after the page is stored
+	var fixes []func() bool       // corrections, applied after the page is stored
+	var later []Archived          // per fixes: the correction
 	for i, a := range page {
 		m := a.Message
 		if m == nil || (m.Type != stanza.MessageTypeChat && m.Type != stanza.MessageTypeNormal && m.Type != "") {
@@ -99,7 +107,14 @@ func (h *Hook) storeArchived(c *xmpp.Conn, page []Archived, answer bool, ceiling
 		if id, ok := correct.Of(*m); ok {
 			// Applied once the page is stored: what it corrects may be
 			// in it.
-			fixes = append(fixes, func() { s.applyCorrection(peer, id, m, dir) })
+			fixes = append(fixes, func() bool {
+				if _, found, err := s.client.store.FindByOriginID(me, peer, id, dir); err == nil && !found {
+					return false // not stored yet: for an older page
+				}
+				s.applyCorrection(peer, id, m, dir)
+				return true
+			})
+			later = append(later, a)
 			continue
 		}
 		sent := a.Stamp
@@ -115,10 +130,18 @@ func (h *Hook) storeArchived(c *xmpp.Conn, page []Archived, answer bool, ceiling
 		}
 		if !ceiling.IsZero() {
 			// The i-th of the page's last messages: i ms before the
-			// ceiling at the latest (the page is oldest first).
+			// ceiling at the latest (the page is oldest first), but
+			// not before the archive's date (what we stored from
+			// earlier seconds stays before it).
 			if limit := ceiling.Add(-time.Duration(len(page)-i) * time.Millisecond); sent.After(limit) {
 				sent = limit
+				if sent.Before(a.Stamp) {
+					sent = a.Stamp
+				}
 			}
+		}
+		if out.Earliest.IsZero() || sent.Before(out.Earliest) {
+			out.Earliest = sent
 		}
 		hm := stored(me, peer, dir, m, sent, now)
 		if dir == history.In {
@@ -132,19 +155,20 @@ func (h *Hook) storeArchived(c *xmpp.Conn, page []Archived, answer bool, ceiling
 	defer func() {
 		// After the page is stored: a correction or a marker may name
 		// one of its messages.
-		for _, f := range fixes {
-			f()
+		for i, f := range fixes {
+			if !f() && err == nil {
+				out.Later = append(out.Later, later[i])
+			}
 		}
 		for peer, id := range readTo {
 			s.readElsewhere(peer, id)
 		}
 	}()
 	if len(b.Adds) == 0 && len(b.Moves) == 0 {
-		return ArchivedPage{}, nil
+		return ArchivedPage{Earliest: out.Earliest}, nil
 	}
 	s.stateMu.Lock()
-	err := s.client.store.Commit(b)
-	var out ArchivedPage
+	err = s.client.store.Commit(b)
 	if err == nil {
 		for i, mv := range b.Moves {
 			if b.Moved[i] {

@@ -73,7 +73,7 @@ func BenchmarkRosterMemory(b *testing.B) {
 // real SQLite store.
 // benchClient is a client with a fresh history and the account
 // me@example.org, made with opts.
-func benchClient(b *testing.B, opts Options) (*Client, *Session) {
+func benchClient(b testing.TB, opts Options) (*Client, *Session) {
 	dir := b.TempDir()
 	accts, err := account.OpenStore(filepath.Join(dir, "config"))
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/blocking"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/mam"
 	"github.com/causerie/causerie/core/safetext"
 	"github.com/causerie/causerie/ui/transcript"
 	"github.com/causerie/causerie/ui/widgets"
@@ -409,17 +410,26 @@ func (c *chatConversation) updatePreview(text string) {
 	c.preview.Show()
 }
 
-// focusChanged tells the contact whether we look at the conversation.
+// focusChanged tells the contact whether we look at the conversation,
+// and the archive catch-up which conversation to read first.
 func (c *chatConversation) focusChanged(focused bool) {
 	if focused {
 		c.session.Typing(c.key.JID, core.TypingFocused)
 	} else {
 		c.session.Typing(c.key.JID, core.TypingFocusLost)
 	}
+	if arch := mam.Of(c.session); arch != nil {
+		arch.SetOpenChat(c.key.JID, focused)
+	}
 }
 
 // closed tells the contact we left the conversation.
-func (c *chatConversation) closed() { c.session.Typing(c.key.JID, core.TypingClosed) }
+func (c *chatConversation) closed() {
+	c.session.Typing(c.key.JID, core.TypingClosed)
+	if arch := mam.Of(c.session); arch != nil {
+		arch.SetOpenChat(c.key.JID, false)
+	}
+}
 
 // chatState shows the contact's chat state.
 func (c *chatConversation) chatState(st core.ChatState) {

@@ -3,21 +3,26 @@ package history
 import (
 	"path/filepath"
 	"testing"
+	"time"
 )
 
-// TestArchiveCursor: kept per account across a reopening, replaced,
-// forgotten, and deleted with its account.
+// TestArchiveCursor: kept per account across a reopening with its date,
+// replaced, forgotten, and deleted with its account.
 func TestArchiveCursor(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "h.db")
 	s, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if id, err := s.ArchiveCursor("a@example.test"); id != "" || err != nil {
-		t.Fatalf("fresh: %q, %v", id, err)
+	if c, err := s.ArchiveCursor("a@example.test"); c.ID != "" || err != nil {
+		t.Fatalf("fresh: %+v, %v", c, err)
 	}
-	for _, step := range []struct{ account, id string }{{"a@example.test", "1"}, {"a@example.test", "2"}, {"b@example.test", "9"}} {
-		if err := s.SetArchiveCursor(step.account, step.id); err != nil {
+	at := time.Date(2026, 12, 5, 7, 30, 12, 0, time.UTC)
+	for _, step := range []struct {
+		account string
+		c       ArchiveCursor
+	}{{"a@example.test", ArchiveCursor{ID: "1"}}, {"a@example.test", ArchiveCursor{ID: "2", Stamp: at}}, {"b@example.test", ArchiveCursor{ID: "9"}}} {
+		if err := s.SetArchiveCursor(step.account, step.c); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -26,19 +31,22 @@ func TestArchiveCursor(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if id, _ := s.ArchiveCursor("a@example.test"); id != "2" {
-		t.Errorf("a: %q", id)
+	if c, _ := s.ArchiveCursor("a@example.test"); c.ID != "2" || !c.Stamp.Equal(at) {
+		t.Errorf("a: %+v", c)
 	}
-	if err := s.SetArchiveCursor("a@example.test", ""); err != nil {
+	if c, _ := s.ArchiveCursor("b@example.test"); c.ID != "9" || !c.Stamp.IsZero() {
+		t.Errorf("b: %+v", c)
+	}
+	if err := s.SetArchiveCursor("a@example.test", ArchiveCursor{}); err != nil {
 		t.Fatal(err)
 	}
-	if id, _ := s.ArchiveCursor("a@example.test"); id != "" {
-		t.Errorf("a forgotten: %q", id)
+	if c, _ := s.ArchiveCursor("a@example.test"); c.ID != "" {
+		t.Errorf("a forgotten: %+v", c)
 	}
 	if err := s.DeleteAccount("b@example.test"); err != nil {
 		t.Fatal(err)
 	}
-	if id, _ := s.ArchiveCursor("b@example.test"); id != "" {
-		t.Errorf("b deleted: %q", id)
+	if c, _ := s.ArchiveCursor("b@example.test"); c.ID != "" {
+		t.Errorf("b deleted: %+v", c)
 	}
 }

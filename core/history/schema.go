@@ -174,6 +174,10 @@ CREATE TABLE archive_cursor (
 	// 11: whether the sender of an incoming message asked for a
 	// displayed marker (XEP-0333), sent once the user has read it.
 	script(`ALTER TABLE messages ADD COLUMN markable INTEGER NOT NULL DEFAULT 0;`),
+	// 12: the archive's date of the cursor's message, from which a
+	// catch-up reads the archive newest first (0: unknown, read forward
+	// from the id).
+	script(`ALTER TABLE archive_cursor ADD COLUMN stamp INTEGER NOT NULL DEFAULT 0;`),
 }
 
 // schemaVersion is the user_version of an up-to-date database.

@@ -3,17 +3,23 @@
 // core/xmpp/mam).
 //
 // After every sign-in that is not a resumption, a catch-up reads what the
-// archive holds after the last archived message a catch-up stored (the
-// cursor, kept in the history), oldest first, page by page, and stores
-// what we lack, one transaction a page (core.Hook.StoreArchived): what
-// arrived while we were away, and what a session the server could not
-// resume lost (Prosody drops the oldest of more than 500 unacknowledged
-// stanzas). Receipts in the archive mark our messages delivered. With no
-// cursor yet (a new machine, a new account), a window of recent history
-// is read, newest page first, back to WindowAge or WindowMessages at
-// most, not the whole archive (scrolling up reads older pages: Older);
-// an archive still empty then is read from its start at the next
-// sign-in.
+// archive holds since the last archived message a catch-up stored (the
+// cursor, kept in the history with the archive's date for it), and
+// stores what we lack, one transaction a page (core.Hook.StoreArchived):
+// what arrived while we were away, what our other devices sent and
+// received, and what a session the server could not resume lost
+// (Prosody drops the oldest of more than 500 unacknowledged stanzas).
+// It reads newest page first, the conversation in view first
+// (SetOpenChat), then all of them, so that what the user looks for
+// shows first; the cursor moves to the archive's end once all of it is
+// read (interrupted, the next catch-up reads again from the newest, and
+// skips what it has). Receipts in the archive mark our messages
+// delivered. A cursor without a date (stored by an older Causerie) is
+// read forward from its id, oldest first. With no cursor yet (a new
+// machine, a new account), a window of recent history is read, newest
+// page first, back to WindowAge or WindowMessages at most, not the whole
+// archive (scrolling up reads older pages: Older); an archive still
+// empty then is read from its start at the next sign-in.
 //
 // The catch-up starts once the first presence is sent (by then carbon
 // copies are on, core/carbons: nothing our other devices do falls between
@@ -83,8 +89,31 @@ type Archive struct {
 	run sync.Mutex // one catch-up at a time
 
 	mu          sync.Mutex
-	unsupported bool              // the server said it keeps no archive
-	older       map[string]string // by peer: the oldest archive id Older read
+	unsupported bool                       // the server said it keeps no archive
+	open        string                     // the conversation shown (SetOpenChat)
+	older       map[string]string          // by peer: the oldest archive id Older read
+	olderLater  map[string][]core.Archived // by peer: corrections for Older's next page
+}
+
+// SetOpenChat says whether the conversation with peer is the one the
+// user has in view (open: true) or not any more (false): a catch-up
+// reads its messages before the others'.
+func (a *Archive) SetOpenChat(peer string, open bool) {
+	peer = xmpp.BareJID(peer)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	switch {
+	case open:
+		a.open = peer
+	case a.open == peer:
+		a.open = ""
+	}
+}
+
+func (a *Archive) openChat() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.open
 }
 
 // Of is the archive catch-up of s, or nil when s's client was made
@@ -149,15 +178,47 @@ func (a *Archive) catchUp(conn *xmpp.Conn) {
 
 func (a *Archive) read(conn *xmpp.Conn, ev *CatchUpDone) error {
 	store, account := a.h.History(), a.h.Account()
-	cursor, err := store.ArchiveCursor(account)
+	cur, err := store.ArchiveCursor(account)
 	if err != nil {
 		return err
 	}
-	if cursor == "" {
+	if cur.ID == "" {
 		return a.window(conn, ev)
 	}
-	q := wire.Query{Max: PageSize, After: cursor}
-	if cursor == fromStart {
+	if cur.ID == fromStart || cur.Stamp.IsZero() {
+		return a.forward(conn, ev, cur)
+	}
+	// What came since the cursor's message, newest first: the open
+	// conversation's, then all of it. Receipts are answered for what
+	// came while we were away.
+	if peer := a.openChat(); peer != "" {
+		_, err := a.backward(conn, ev, wire.Query{With: peer, Start: cur.Stamp}, true, nil)
+		if errors.Is(err, ErrNoArchive) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	top, err := a.backward(conn, ev, wire.Query{Start: cur.Stamp}, true, nil)
+	if errors.Is(err, ErrNoArchive) {
+		return nil
+	}
+	if err != nil || top.ID == "" {
+		// Interrupted: the cursor stays, and the next catch-up reads
+		// again from the newest (what is stored already is skipped).
+		return err
+	}
+	return store.SetArchiveCursor(account, top)
+}
+
+// forward reads the archive after cursor cur oldest first, moving the
+// cursor page by page: an archive whose dates we do not know yet, or
+// that was empty at the first sign-in (fromStart).
+func (a *Archive) forward(conn *xmpp.Conn, ev *CatchUpDone, cur history.ArchiveCursor) error {
+	store, account := a.h.History(), a.h.Account()
+	q := wire.Query{Max: PageSize, After: cur.ID}
+	if cur.ID == fromStart {
 		q.After = ""
 	}
 	for {
@@ -174,15 +235,13 @@ func (a *Archive) read(conn *xmpp.Conn, ev *CatchUpDone) error {
 			return err
 		}
 		ev.Pages++
-		// Receipts are answered for what came while we were away.
 		got, err := a.h.StoreArchived(conn, page, true)
 		if err != nil {
 			return err
 		}
 		ev.Stored += got.Stored
 		ev.Delivered += got.Delivered
-		last := lastID(pg)
-		if last != "" {
+		if last := lastOf(pg); last.ID != "" {
 			if err := store.SetArchiveCursor(account, last); err != nil {
 				return err
 			}
@@ -192,7 +251,59 @@ func (a *Archive) read(conn *xmpp.Conn, ev *CatchUpDone) error {
 		if pg.Fin.Complete || len(pg.Results) == 0 {
 			return nil
 		}
-		q = wire.Query{Max: PageSize, After: last}
+		q = wire.Query{Max: PageSize, After: lastOf(pg).ID}
+	}
+}
+
+// backward reads what the archive holds for query base, newest page
+// first, until it is complete or enough says it has read enough (nil:
+// all of it), and returns the newest message read (the cursor a complete
+// read leaves). Each page older than the one before is dated before it
+// (core.Hook.StoreArchivedBefore), and takes the corrections the pages
+// after it held for it. answer: receipts are answered.
+func (a *Archive) backward(conn *xmpp.Conn, ev *CatchUpDone, base wire.Query, answer bool,
+	enough func(read int, first *wire.Result) bool) (top history.ArchiveCursor, err error) {
+	q := base
+	q.Max, q.Last = PageSize, true
+	var ceiling time.Time // the date the next, older page must stay under
+	var later []core.Archived
+	read := 0
+	for {
+		pg, page, err := a.fetch(conn, q)
+		if err != nil {
+			return history.ArchiveCursor{}, err
+		}
+		ev.Pages++
+		page = append(page, later...)
+		var got core.ArchivedPage
+		if ceiling.IsZero() {
+			got, err = a.h.StoreArchived(conn, page, answer)
+		} else {
+			got, err = a.h.StoreArchivedBefore(conn, page, ceiling, answer)
+		}
+		if err != nil {
+			return history.ArchiveCursor{}, err
+		}
+		ev.Stored += got.Stored
+		ev.Delivered += got.Delivered
+		later = got.Later
+		if q.Before == "" {
+			top = lastOf(pg)
+		}
+		read += len(pg.Results)
+		if len(pg.Results) == 0 || pg.Fin.Complete {
+			return top, nil
+		}
+		first := pg.Results[0]
+		if enough != nil && enough(read, first) {
+			return top, nil
+		}
+		// The next page is older: dated under this one's first.
+		if !got.Earliest.IsZero() {
+			ceiling = got.Earliest
+		}
+		q = base
+		q.Max, q.Before = PageSize, firstID(pg)
 	}
 }
 
@@ -229,75 +340,39 @@ func firstID(pg wire.Page) string {
 	return pg.Fin.First
 }
 
-func lastID(pg wire.Page) string {
-	if pg.Fin.Last == "" && len(pg.Results) > 0 {
-		return pg.Results[len(pg.Results)-1].ID
+// lastOf is the cursor at a page's end: its last message's archive id
+// and date (ID "" when the page is empty).
+func lastOf(pg wire.Page) history.ArchiveCursor {
+	if len(pg.Results) == 0 {
+		return history.ArchiveCursor{ID: pg.Fin.Last}
 	}
-	return pg.Fin.Last
+	last := pg.Results[len(pg.Results)-1]
+	c := history.ArchiveCursor{ID: pg.Fin.Last, Stamp: last.Stamp}
+	if c.ID == "" {
+		c.ID = last.ID
+	}
+	return c
 }
 
 // window reads the archive's recent history, newest page first, back to
-// WindowAge or WindowMessages, and sets the cursor at its end (an empty
-// archive: fromStart). Each page older than the one before is dated
-// before it (core.Hook.StoreArchivedBefore).
+// WindowAge or WindowMessages, and then sets the cursor at its end (an
+// empty archive: fromStart). Interrupted, it starts again at the next
+// sign-in.
 func (a *Archive) window(conn *xmpp.Conn, ev *CatchUpDone) error {
-	store, account := a.h.History(), a.h.Account()
-	q := wire.Query{Max: PageSize, Last: true}
 	oldest := time.Now().Add(-WindowAge)
-	var ceiling time.Time // the date the next, older page must stay under
-	read := 0
-	for {
-		pg, page, err := a.fetch(conn, q)
-		if errors.Is(err, ErrNoArchive) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		ev.Pages++
-		var got core.ArchivedPage
-		if ceiling.IsZero() {
-			got, err = a.h.StoreArchived(conn, page, false)
-		} else {
-			got, err = a.h.StoreArchivedBefore(conn, page, ceiling)
-		}
-		if err != nil {
-			return err
-		}
-		ev.Stored += got.Stored
-		ev.Delivered += got.Delivered
-		if q.Before == "" { // the newest page: the cursor goes on from its end
-			last := lastID(pg)
-			if last == "" {
-				last = fromStart // empty: from now on, all of it
-			}
-			if err := store.SetArchiveCursor(account, last); err != nil {
-				return err
-			}
-		}
-		read += len(pg.Results)
-		if len(pg.Results) == 0 || pg.Fin.Complete || read >= WindowMessages {
-			return nil
-		}
-		first := pg.Results[0]
-		if !first.Stamp.IsZero() && first.Stamp.Before(oldest) {
-			return nil
-		}
-		// The next page is older: dated under this one's first.
-		limit := first.Stamp
-		if !ceiling.IsZero() {
-			limit = minTime(limit, ceiling.Add(-time.Duration(len(page))*time.Millisecond))
-		}
-		ceiling = limit
-		q = wire.Query{Max: PageSize, Before: firstID(pg)}
+	top, err := a.backward(conn, ev, wire.Query{}, false, func(read int, first *wire.Result) bool {
+		return read >= WindowMessages || (!first.Stamp.IsZero() && first.Stamp.Before(oldest))
+	})
+	if errors.Is(err, ErrNoArchive) {
+		return nil
 	}
-}
-
-func minTime(a, b time.Time) time.Time {
-	if a.IsZero() || b.Before(a) {
-		return b
+	if err != nil {
+		return err
 	}
-	return a
+	if top.ID == "" {
+		top.ID = fromStart // empty: from now on, all of it
+	}
+	return a.h.History().SetArchiveCursor(a.h.Account(), top)
 }
 
 // Archiving policies: what our server archives of conversations with
@@ -391,9 +466,12 @@ func (a *Archive) Older(ctx context.Context, peer string, before history.Message
 	if err != nil {
 		return 0, false, err
 	}
+	a.mu.Lock()
+	page = append(page, a.olderLater[peer]...)
+	a.mu.Unlock()
 	var got core.ArchivedPage
 	if before.ID != 0 {
-		got, err = a.h.StoreArchivedBefore(conn, page, before.Sent)
+		got, err = a.h.StoreArchivedBefore(conn, page, before.Sent, false)
 	} else {
 		got, err = a.h.StoreArchived(conn, page, false)
 	}
@@ -403,9 +481,9 @@ func (a *Archive) Older(ctx context.Context, peer string, before history.Message
 	if first := firstID(pg); first != "" {
 		a.mu.Lock()
 		if a.older == nil {
-			a.older = map[string]string{}
+			a.older, a.olderLater = map[string]string{}, map[string][]core.Archived{}
 		}
-		a.older[peer] = first
+		a.older[peer], a.olderLater[peer] = first, got.Later
 		a.mu.Unlock()
 	}
 	return got.Stored, pg.Fin.Complete || len(pg.Results) == 0, nil

@@ -274,3 +274,138 @@ func TestOlder(t *testing.T) {
 		})
 	}
 }
+
+// TestNewestFirst, on both servers: A's desktop signs in again after A's
+// phone, online meanwhile, received n messages from B and then n from C
+// (none went to offline storage), with the conversation with B open.
+// The catch-up stores all of B's messages before C's (the open chat
+// first), each conversation's newest page before its older ones; the
+// histories hold each message once, in order; the next sign-in has
+// nothing to store (the cursor moved to the archive's end).
+func TestNewestFirst(t *testing.T) {
+	for _, k := range []testserver.Kind{testserver.Prosody, testserver.Ejabberd} {
+		t.Run(string(k), func(t *testing.T) {
+			t.Parallel()
+			testNewestFirst(t, testserver.Shared(t, k, testserver.Options{Archive: true}))
+		})
+	}
+}
+
+func testNewestFirst(t *testing.T, srv *testserver.Server) {
+	a, b, c := coretest.NewUser(t, srv, Feature), coretest.NewUser(t, srv), coretest.NewUser(t, srv)
+	b.Connect(t)
+	c.Connect(t)
+	send := func(from *coretest.User, body string) {
+		m := stanza.NewMessage(stanza.Attrs{To: a.JID, Type: stanza.MessageTypeChat})
+		m.Body = body
+		if err := from.Conn(t).Send(&m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	signIn := func() CatchUpDone {
+		mark := a.Events.Mark()
+		a.Connect(t)
+		d := a.Events.WaitFrom(t, mark, "catch-up", caughtUp(a)).(CatchUpDone)
+		if d.Err != nil {
+			t.Fatalf("catch-up: %+v", d)
+		}
+		return d
+	}
+	signOut := func() {
+		a.Session.Disconnect()
+		a.Events.Wait(t, "A offline", func(e core.Event) bool {
+			s, ok := e.(core.ConnectionStateChanged)
+			return ok && s.State == core.StateOffline
+		})
+	}
+	// A first message, in the archive at the first sign-in: its window
+	// leaves a dated cursor.
+	send(b, "hello")
+	if err := b.Conn(t).Ping(context.Background(), srv.Domain); err != nil {
+		t.Fatal(err)
+	}
+	signIn()
+	if cur, err := a.Client.Store().ArchiveCursor(a.JID); err != nil || cur.Stamp.IsZero() {
+		t.Fatalf("the cursor after the first sign-in: %+v, %v", cur, err)
+	}
+	signOut()
+	// Prosody dates its archive to the second: what comes in a later
+	// one is known to come after.
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
+
+	phone := coretest.Login(t, srv, a.JID, a.Password)
+	phone.Connect(t)
+	// Its presence is in before B and C write: nothing goes to offline
+	// storage.
+	if err := phone.Conn(t).Ping(context.Background(), srv.Domain); err != nil {
+		t.Fatal(err)
+	}
+	const n = 120
+	for _, from := range []*coretest.User{b, c} {
+		prefix := strings.SplitN(from.JID, "@", 2)[0]
+		for i := range n {
+			send(from, fmt.Sprintf("%s#%03d", prefix, i))
+		}
+		last := fmt.Sprintf("%s#%03d", prefix, n-1)
+		phone.Events.Wait(t, "the phone has "+last, func(e core.Event) bool {
+			m, ok := e.(core.MessageReceived)
+			return ok && m.Message.Body == last
+		})
+	}
+
+	Of(a.Session).SetOpenChat(b.JID, true)
+	mark := a.Events.Mark()
+	began := time.Now()
+	d := signIn()
+	t.Logf("%s: %d messages caught up in %s, %d pages", srv.Kind, d.Stored, time.Since(began).Round(time.Millisecond), d.Pages)
+	var order []history.Message
+	for _, e := range a.Events.Since(mark) {
+		if m, ok := e.(core.MessageReceived); ok && m.Archived {
+			order = append(order, m.Message)
+		}
+	}
+	if len(order) != 2*n || d.Stored != 2*n {
+		t.Fatalf("%d messages stored (%d published), want %d", d.Stored, len(order), 2*n)
+	}
+	for i, m := range order {
+		want := b.JID
+		if i >= n {
+			want = c.JID
+		}
+		if m.Peer != want {
+			t.Fatalf("message %d stored is %s's %q: the open chat's are not all first", i, m.Peer, m.Body)
+		}
+	}
+	for _, run := range [][]history.Message{order[:n], order[n:]} {
+		// Pages newest first: the run's first message is newer than its last.
+		if first, last := run[0], run[n-1]; first.Body <= last.Body {
+			t.Errorf("%s's messages stored oldest page first: %q … %q", first.Peer, first.Body, last.Body)
+		}
+	}
+	for _, from := range []*coretest.User{b, c} {
+		prefix := strings.SplitN(from.JID, "@", 2)[0]
+		var want []string
+		if from == b {
+			want = append(want, "hello")
+		}
+		for i := range n {
+			want = append(want, fmt.Sprintf("%s#%03d", prefix, i))
+		}
+		ms, err := a.Client.Store().Latest(a.JID, from.JID, 3*n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, m := range ms {
+			got = append(got, m.Body)
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Fatalf("A's history with %s (%d): %.300s…", prefix, len(got), strings.Join(got, " "))
+		}
+	}
+
+	signOut()
+	if d := signIn(); d.Stored != 0 {
+		t.Errorf("the sign-in after: %+v", d)
+	}
+}
