@@ -23,6 +23,8 @@ test)
 		"${fyne_build[@]}"
 		# XMPP test servers and an independent peer
 		prosody ejabberd python3-slixmpp
+		# SQL archives for the catch-up benchmark (testserver SQLArchive)
+		lua-dbi-sqlite3 erlang-p1-sqlite3
 		# desktop test environment
 		xvfb dbus dbus-x11 gnome-keyring libsecret-tools
 		# end-to-end GUI test: typing into the real window, screenshots

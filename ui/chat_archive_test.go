@@ -35,9 +35,9 @@ func TestOlderFromArchiveInGUI(t *testing.T) {
 	})
 	first.Session.Disconnect()
 
-	saved := mam.WindowMessages
-	mam.WindowMessages = 100
-	t.Cleanup(func() { mam.WindowMessages = saved })
+	saved, savedPage := mam.WindowMessages, mam.PageSize
+	mam.WindowMessages, mam.PageSize = 100, 100
+	t.Cleanup(func() { mam.WindowMessages, mam.PageSize = saved, savedPage })
 	h := newHarness(t, srv)
 	s := h.addAccount(jid, pass)
 	h.app.cancel = h.client.Subscribe(func(e core.Event) {

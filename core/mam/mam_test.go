@@ -24,12 +24,21 @@ func TestMain(m *testing.M) { testserver.Main(m) }
 // device of A's with an empty history gets the last page of the archive,
 // the newest messages, and nothing older.
 func TestCatchUp(t *testing.T) {
+	smallPages(t, 100)
 	for _, k := range []testserver.Kind{testserver.Prosody, testserver.Ejabberd} {
 		t.Run(string(k), func(t *testing.T) {
 			t.Parallel()
 			testCatchUp(t, testserver.Shared(t, k, testserver.Options{Archive: true}))
 		})
 	}
+}
+
+// smallPages makes the catch-up read pages of n for the test t: several
+// pages of a few hundred messages.
+func smallPages(t *testing.T, n int) {
+	saved := PageSize
+	PageSize = n
+	t.Cleanup(func() { PageSize = saved })
 }
 
 func caughtUp(u *coretest.User) func(core.Event) bool {
@@ -195,6 +204,7 @@ func TestPolicy(t *testing.T) {
 // older pages of the conversation with B until the archive has nothing
 // older: every message once, in order.
 func TestOlder(t *testing.T) {
+	smallPages(t, 20)
 	saved := WindowMessages
 	WindowMessages = 40
 	t.Cleanup(func() { WindowMessages = saved })
@@ -283,6 +293,7 @@ func TestOlder(t *testing.T) {
 // histories hold each message once, in order; the next sign-in has
 // nothing to store (the cursor moved to the archive's end).
 func TestNewestFirst(t *testing.T) {
+	smallPages(t, 50)
 	for _, k := range []testserver.Kind{testserver.Prosody, testserver.Ejabberd} {
 		t.Run(string(k), func(t *testing.T) {
 			t.Parallel()

@@ -99,6 +99,13 @@ type Options struct {
 	// messages a second, too slow for bulk tests. Prosody archives unless
 	// NoArchive.
 	Archive bool
+	// SQLArchive keeps the archive in SQLite, as a server with a large
+	// archive would (Prosody's mod_storage_sql; ejabberd's mod_mam with
+	// db_type sql, its schema loaded first): Prosody's internal store
+	// rewrites itself per message and refuses more than 10,000 items,
+	// ejabberd's Mnesia one slows down as it grows. With Archive for
+	// ejabberd. For benchmarks of large archives.
+	SQLArchive bool
 }
 
 // Server is one running private XMPP server.
@@ -298,7 +305,7 @@ func start(kind Kind, opts Options) (s *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if kind == Ejabberd && opts != (Options{ResumeWindow: opts.ResumeWindow, NoArchive: opts.NoArchive, Archive: opts.Archive}) {
+	if kind == Ejabberd && opts != (Options{ResumeWindow: opts.ResumeWindow, NoArchive: opts.NoArchive, Archive: opts.Archive, SQLArchive: opts.SQLArchive}) {
 		return nil, fmt.Errorf("options %+v are only supported for Prosody", opts)
 	}
 	if opts.Auth != "" && opts.Auth != "internal_plain" && opts.Auth != "internal_hashed" {
@@ -414,6 +421,11 @@ func (s *Server) setupEjabberd(bin string, cert *certificate, distPort int) (*ex
 		return nil, err
 	}
 	node := fmt.Sprintf("causerietest%d", s.Port)
+	if s.opts.SQLArchive {
+		if err := ejabberdSchema(filepath.Join(s.Dir, "ejabberd.db")); err != nil {
+			return nil, err
+		}
+	}
 	if err := os.WriteFile(filepath.Join(conf, "ejabberd.yml"), []byte(ejabberdConfig(s.Dir, s.Port, s.opts)), 0o644); err != nil {
 		return nil, err
 	}
