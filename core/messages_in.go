@@ -269,6 +269,12 @@ func (s *Session) messageError(c *xmpp.Conn, peer string, m *stanza.Message) {
 		reason = "undefined-condition"
 	}
 	orig, found, err := s.client.store.FindByOriginID(me, peer, m.Id, history.Out)
+	if err == nil && !found && m.Body == "" {
+		// An error for a stanza of ours without text that we did not
+		// store: a receipt, a marker or a chat state the server could
+		// not deliver (a contact's device went away). Nothing to show.
+		return
+	}
 	if err != nil || !found {
 		// An error for something we did not store: keep it visible.
 		hm := history.Message{Account: me, Peer: peer, Direction: history.In, Type: "error",
