@@ -38,13 +38,14 @@ type ArchivedPage struct {
 // devices), deduplicated against what is stored (archive id, origin-id);
 // a stranger's when the account ignores strangers is dropped, a
 // correction is applied when it can be (XEP-0308's rules), returned in
-// Later when what it corrects is not stored, and dropped otherwise. Receipts in the page mark our messages delivered, displayed
-// markers (XEP-0333) mark them read, and our other devices' markers mark
-// the conversation read up to the message they name (ReadElsewhere). New messages
-// are published (MessageReceived); when answer is set, those that ask
-// for a receipt get one, as on first receipt (XEP-0184 §5.3: the caller
-// sets it for what arrived while we were away, not for old history). c
-// may be nil when answer is not set.
+// Later when what it corrects is not stored, and dropped otherwise.
+// Receipts in the page mark our messages delivered, displayed markers
+// (XEP-0333) mark them read, and our other devices' markers mark the
+// conversation read up to the message they name (ReadElsewhere). New
+// messages are published (MessageReceived); when answer is set, those
+// that ask for a receipt get one, as on first receipt (XEP-0184 §5.3:
+// the caller sets it for what arrived while we were away, not for old
+// history). c may be nil when answer is not set.
 func (h *Hook) StoreArchived(c *xmpp.Conn, page []Archived, answer bool) (ArchivedPage, error) {
 	return h.storeArchived(c, page, answer, time.Time{})
 }
