@@ -3,7 +3,8 @@
 #
 # Runs the data-integrity proofs of internal/chaos (issue 13) and prints
 # their counts: the chaos test (two clients exchanging
-# messages while their links are cut, frozen and refused at random) and the
+# messages while their links are cut, frozen and refused at random), the
+# same with one of the accounts on two devices (issue 18), and the
 # crash test (a client killed with SIGKILL 20 times mid-burst), on Prosody
 # and ejabberd. Extra FLAGS go to the test binary, e.g. -chaos.faults=1000
 # for `make soak`. Exits with the tests' status. Not under the race
@@ -23,7 +24,7 @@ if [ -n "${CHAOS_SKIP:-}" ]; then
 	skip=(-skip "$CHAOS_SKIP")
 	echo "chaos: skipping $CHAOS_SKIP"
 fi
-go test -count=1 -timeout "$timeout" -v -run '^(TestChaos|TestCrash)$' "${skip[@]}" ./internal/chaos/ "$@" >"$log" 2>&1 || status=$?
+go test -count=1 -timeout "$timeout" -v -run '^(TestChaos|TestChaosDevices|TestCrash)$' "${skip[@]}" ./internal/chaos/ "$@" >"$log" 2>&1 || status=$?
 # The counts, each failure's lines, and the verdicts.
 grep -E '^\s+(chaos|crash): |_test\.go:[0-9]+: |^(--- |ok|FAIL|panic)' "$log" | sed -E 's/^\s+[a-z_]+_test\.go:[0-9]+: /  /; s/^\s+(chaos|crash): /  \1: /' || true
 if [ "$status" -ne 0 ]; then

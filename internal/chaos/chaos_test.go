@@ -56,6 +56,7 @@ const resumeWindow = time.Second
 // user is one signed-in client behind its own proxy.
 type user struct {
 	jid, password, dir string
+	resource           string
 	client             *core.Client
 	s                  *core.Session
 	px                 *testserver.Proxy
@@ -129,6 +130,14 @@ func (tl *timeline) around(t time.Time, span time.Duration) string {
 func newUser(t *testing.T, srv *testserver.Server) *user {
 	t.Helper()
 	jid, pass := srv.NewUser(t)
+	// As in the app (it finds no archive in TestChaos).
+	return newDevice(t, srv, jid, pass, "causerie", mam.Feature)
+}
+
+// newDevice makes a client of its own, behind its own proxy, for account
+// jid, signing in with resource and features.
+func newDevice(t *testing.T, srv *testserver.Server, jid, pass, resource string, features ...*core.Feature) *user {
+	t.Helper()
 	dir := t.TempDir()
 	accts, err := account.OpenStore(filepath.Join(dir, "config"))
 	if err != nil {
@@ -139,7 +148,7 @@ func newUser(t *testing.T, srv *testserver.Server) *user {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	u := &user{jid: jid, password: pass, dir: dir, store: store, px: testserver.NewProxy(t, srv.Addr()), online: make(chan struct{}, 1)}
+	u := &user{jid: jid, password: pass, dir: dir, resource: resource, store: store, px: testserver.NewProxy(t, srv.Addr()), online: make(chan struct{}, 1)}
 	u.client = core.NewClient(accts, nil, store, core.Options{
 		TLSConfig:  &tls.Config{RootCAs: srv.CertPool},
 		MinBackoff: 20 * time.Millisecond, MaxBackoff: 300 * time.Millisecond,
@@ -147,9 +156,8 @@ func newUser(t *testing.T, srv *testserver.Server) *user {
 		// A fixed resource, as the app has: a fresh sign-in replaces the
 		// server's session that could not be resumed, whose server then
 		// hands what it still held to the new one.
-		DefaultResource: "causerie",
-		// As in the app (it finds no archive here: see TestChaos).
-		Features: []*core.Feature{mam.Feature},
+		DefaultResource: resource,
+		Features:        features,
 	})
 	u.client.Logf = func(f string, args ...any) {
 		u.logs.Add(1)
@@ -271,17 +279,16 @@ func (f *faultCounts) String() string {
 // while: long ones outlast resumption). Each is followed by a healthy
 // pause, so that traffic flows between faults.
 func inject(rng *rand.Rand, n int, users []*user, counts *faultCounts) error {
-	pxs := []*testserver.Proxy{users[0].px, users[1].px}
+	var pxs []*testserver.Proxy
+	for _, u := range users {
+		pxs = append(pxs, u.px)
+	}
 	ms := func(lo, hi int) time.Duration { return time.Duration(lo+rng.IntN(hi-lo+1)) * time.Millisecond }
 	for i := 0; i < n; i++ {
-		var hit []*testserver.Proxy
-		switch rng.IntN(3) {
-		case 0:
-			hit = pxs[:1]
-		case 1:
-			hit = pxs[1:]
-		default:
-			hit = pxs
+		// One link, or all of them.
+		hit := pxs
+		if k := rng.IntN(len(pxs) + 1); k < len(pxs) {
+			hit = pxs[k : k+1]
 		}
 		switch k := rng.IntN(10); {
 		case k < 4:
