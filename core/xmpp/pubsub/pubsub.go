@@ -1,9 +1,10 @@
 // Package pubsub implements what the PEP features (XEP-0163: Personal
 // Eventing Protocol) need of XEP-0060: Publish-Subscribe: publishing an
-// item with publish-options, reading a node's items, and reading the
-// items an event notification carries. User avatars (XEP-0084,
-// core/xmpp/vcard) and displayed-state synchronisation (XEP-0490,
-// core/xmpp/mds) use it. The stanza package's PubSubGeneric and
+// item with publish-options, reading a node's items, deleting one, and
+// reading the items an event notification carries. User avatars
+// (XEP-0084, core/xmpp/vcard), displayed-state synchronisation
+// (XEP-0490, core/xmpp/mds) and bookmarks (XEP-0402,
+// core/xmpp/bookmarks) use it. The stanza package's PubSubGeneric and
 // PubSubEvent decode the answers and the notifications.
 package pubsub
 
@@ -28,13 +29,14 @@ const (
 // say): the node is made, or must already be, configured so.
 type Option struct{ Var, Value string }
 
-// request is the <pubsub/> of a publish or an items request.
+// request is the <pubsub/> of a publish, an items or a retract request.
 type request struct {
 	node     string
 	itemID   string
 	payload  any // publish: the item's payload; nil: items request
 	options  []Option
-	maxItems int // items request: at most this many (0: all)
+	maxItems int  // items request: at most this many (0: all)
+	retract  bool // a retract request (notify='true')
 }
 
 func (*request) Namespace() string         { return NS }
@@ -49,10 +51,16 @@ func (p *request) MarshalXML(e *xml.Encoder, _ xml.StartElement) error {
 		return err
 	}
 	verb := startOf("items")
-	if p.payload != nil {
+	switch {
+	case p.retract:
+		verb = startOf("retract")
+	case p.payload != nil:
 		verb = startOf("publish")
 	}
 	verb.Attr = []xml.Attr{{Name: xml.Name{Local: "node"}, Value: p.node}}
+	if p.retract {
+		verb.Attr = append(verb.Attr, xml.Attr{Name: xml.Name{Local: "notify"}, Value: "true"})
+	}
 	if p.payload == nil && p.itemID == "" && p.maxItems > 0 {
 		verb.Attr = append(verb.Attr, xml.Attr{Name: xml.Name{Local: "max_items"}, Value: strconv.Itoa(p.maxItems)})
 	}
@@ -120,6 +128,19 @@ func ItemsRequest(jid, node, itemID string, max int) *stanza.IQ {
 		Payload: &request{node: node, itemID: itemID, maxItems: max}}
 }
 
+// RetractRequest is the IQ that deletes item itemID of our PEP node,
+// telling the node's subscribers (XEP-0060 §7.2, notify).
+func RetractRequest(node, itemID string) *stanza.IQ {
+	return &stanza.IQ{XMLName: xml.Name{Local: "iq"}, Attrs: stanza.Attrs{Type: stanza.IQTypeSet},
+		Payload: &request{node: node, itemID: itemID, retract: true}}
+}
+
+// Retract deletes item itemID of our PEP node.
+func Retract(ctx context.Context, c *xmpp.Conn, node, itemID string) error {
+	_, err := c.SendIQ(ctx, RetractRequest(node, itemID))
+	return err
+}
+
 // An Item is one item of a node: its id and its payload, as the stanza
 // package kept it (decode it with Into).
 type Item struct {
@@ -169,6 +190,24 @@ func EventItems(m *stanza.Message, node string) []Item {
 		}
 	}
 	return out
+}
+
+// EventRetracts reports whether an event notification m tells of items
+// of node deleted (XEP-0060 §7.2.2.1). Which ones it does not say: the
+// stanza package reads a retraction's node, not its item id; a caller
+// reads the node again.
+func EventRetracts(m *stanza.Message, node string) bool {
+	if m == nil {
+		return false
+	}
+	for _, ext := range m.Extensions {
+		if ev, ok := ext.(*stanza.PubSubEvent); ok {
+			if items, ok := ev.EventElement.(*stanza.ItemsEvent); ok && items.Node == node && items.Retract != nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Into decodes an item's payload into v; an item without one is an
