@@ -5,7 +5,9 @@
 // messages. The rooms the user joined are joined again at each sign-in;
 // our own messages are recognised when the room reflects them (by their
 // origin-id) and shown as delivered, never twice. Invitations of both
-// kinds (XEP-0045 mediated, XEP-0249 direct) are published.
+// kinds (XEP-0045 mediated, XEP-0249 direct) are published. The
+// account's bookmarks are read after each sign-in, and the rooms they
+// mark autojoin entered (bookmarks.go).
 //
 // A client gets it with core.Options{Features: []*core.Feature{
 // muc.Feature}}; Of gives a session's rooms. The protocol is in
@@ -24,6 +26,7 @@ import (
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp"
+	bm "github.com/causerie/causerie/core/xmpp/bookmarks"
 	"github.com/causerie/causerie/core/xmpp/delay"
 	wire "github.com/causerie/causerie/core/xmpp/muc"
 	"github.com/causerie/causerie/core/xmpp/sid"
@@ -31,7 +34,7 @@ import (
 )
 
 // Feature plugs group chats into a client's sessions.
-var Feature = &core.Feature{Name: "muc", Attach: attach}
+var Feature = &core.Feature{Name: "muc", Attach: attach, Disco: []string{bm.NSNotify}}
 
 // Occupant is someone in a room, as the room shows them.
 type Occupant struct {
@@ -109,12 +112,15 @@ type Rooms struct {
 
 	mu    sync.Mutex
 	rooms map[string]*entry // by the room's bare JID
+	bm    bookmarkState
 }
 
 // entry is a room we are in or entering.
 type entry struct {
 	jid, nick, password string
 	joined              bool // our own presence came
+	autojoin            bool // entered from a bookmark
+	tries               int  // autojoin: times the room was found locked
 	occupants           map[string]Occupant
 	subject             string
 }
@@ -145,11 +151,15 @@ func attach(h *core.Hook) any {
 			conn.Send(p)
 		}
 	})
+	// After the first presence, on its own goroutine: the bookmarks,
+	// and the rooms they say to enter.
+	h.OnPresent(r.readBookmarks)
 	h.OnOffline(func() {
 		r.mu.Lock()
 		for _, rm := range r.rooms {
 			rm.joined = false
 		}
+		r.bm.read = false
 		r.mu.Unlock()
 	})
 	return r
@@ -162,6 +172,31 @@ var ErrNotInRoom = errors.New("muc: not in that room")
 // answer comes as an event: Joined, or JoinFailed. The room is entered
 // again at each sign-in until Leave.
 func (r *Rooms) Join(room, nick, password string) error {
+	return r.join(room, nick, password, false)
+}
+
+// lockedRetry: an autojoin that finds the room locked (being made,
+// XEP-0045 §10.1.2: by another of our devices from the same bookmark)
+// tries again after each of these.
+var lockedRetry = []time.Duration{300 * time.Millisecond, time.Second, 3 * time.Second}
+
+// rejoin asks again to enter rm's room, if it is still to be entered.
+func (r *Rooms) rejoin(rm *entry) {
+	r.mu.Lock()
+	current := r.rooms[rm.jid] == rm && !rm.joined
+	r.mu.Unlock()
+	if !current {
+		return
+	}
+	if conn, err := r.h.Conn(); err == nil {
+		conn.Send(wire.Join(rm.jid, rm.nick, rm.password, false))
+	}
+}
+
+// join is Join; autojoin (a bookmark's): nothing is done when we are in
+// the room or entering it (it may come twice at once), and a locked room
+// is tried again.
+func (r *Rooms) join(room, nick, password string, autojoin bool) error {
 	room = strings.ToLower(strings.TrimSpace(room))
 	nick = strings.TrimSpace(nick)
 	if err := core.ValidateJID(room); err != nil || strings.Contains(room, "/") || !strings.Contains(room, "@") {
@@ -175,7 +210,11 @@ func (r *Rooms) Join(room, nick, password string) error {
 		return err
 	}
 	r.mu.Lock()
-	r.rooms[room] = &entry{jid: room, nick: nick, password: password, occupants: map[string]Occupant{}}
+	if _, in := r.rooms[room]; in && autojoin {
+		r.mu.Unlock()
+		return nil
+	}
+	r.rooms[room] = &entry{jid: room, nick: nick, password: password, autojoin: autojoin, occupants: map[string]Occupant{}}
 	r.mu.Unlock()
 	return conn.Send(wire.Join(room, nick, password, false))
 }
@@ -310,10 +349,22 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 	}
 	if err := wire.JoinError(p); err != nil {
 		r.mu.Lock()
-		if !rm.joined && r.rooms[jid] == rm {
+		retry := rm.autojoin && !rm.joined && rm.tries < len(lockedRetry) && errors.Is(err, wire.ErrRoomLocked)
+		if !rm.joined && r.rooms[jid] == rm && !retry {
 			delete(r.rooms, jid)
 		}
+		var wait time.Duration
+		if retry {
+			wait = lockedRetry[rm.tries]
+			rm.tries++
+		}
 		r.mu.Unlock()
+		if retry {
+			// A room another device of ours (or anyone) is making
+			// from the same bookmark: it opens once set up.
+			time.AfterFunc(wait, func() { r.rejoin(rm) })
+			return true
+		}
 		r.h.Publish(JoinFailed{FeatureEvent: r.ev(), Room: jid, Nick: nick, Err: err})
 		return true
 	}
@@ -410,6 +461,9 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 // message takes the group chat messages of our rooms, their subjects, and
 // invitations.
 func (r *Rooms) message(c *xmpp.Conn, m *stanza.Message) bool {
+	if r.bookmarkEvent(m) {
+		return true
+	}
 	if inv, ok := wire.ParseInvitation(m); ok {
 		r.h.Publish(Invited{FeatureEvent: r.ev(), Invitation: inv})
 		return true
