@@ -72,6 +72,15 @@ func TestOlderFromArchiveInGUI(t *testing.T) {
 	if !conv.archiveDone || conv.archive.box.Visible() {
 		t.Errorf("done %v, bar shown %v (%q)", conv.archiveDone, conv.archive.box.Visible(), conv.archive.label.Text)
 	}
+	// The chat in view is the one the next catch-up reads first; once
+	// closed, none is.
+	if got := mam.Of(s).OpenChat(); got != b.jid {
+		t.Errorf("the catch-up's open chat: %q", got)
+	}
+	h.app.chat.closeTab(h.app.chat.tabs.Selected())
+	if got := mam.Of(s).OpenChat(); got != "" {
+		t.Errorf("the catch-up's open chat after closing it: %q", got)
+	}
 
 	// Signed out, with the archive not read to its start: the gap says
 	// so and offers Retry.

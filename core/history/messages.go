@@ -328,7 +328,7 @@ func (s *Store) insert(tx *sql.Tx, ids convIDs, m *Message, idx *indexer) (id in
 // until its last message is stored. Each insert into messages opens a
 // statement savepoint, and FTS5 writes its pending terms out to disk at
 // every savepoint: indexed as they came, a page of 100 messages would
-// write and merge index segments 100 times (three quarters of a page's
+// write and merge index segments 100 times (a third of a page's
 // cost); written at the end, once.
 type indexer struct{ rows []indexRow }
 

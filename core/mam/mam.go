@@ -115,7 +115,9 @@ func (a *Archive) SetOpenChat(peer string, open bool) {
 	}
 }
 
-func (a *Archive) openChat() string {
+// OpenChat is the conversation SetOpenChat last said is in view ("" for
+// none).
+func (a *Archive) OpenChat() string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.open
@@ -196,7 +198,7 @@ func (a *Archive) read(conn *xmpp.Conn, ev *CatchUpDone) error {
 	// What came since the cursor's message, newest first: the open
 	// conversation's, then all of it. Receipts are answered for what
 	// came while we were away.
-	if peer := a.openChat(); peer != "" {
+	if peer := a.OpenChat(); peer != "" {
 		_, err := a.backward(conn, ev, wire.Query{With: peer, Start: cur.Stamp}, true, nil)
 		if errors.Is(err, ErrNoArchive) {
 			return nil
