@@ -7,7 +7,9 @@
 // origin-id) and shown as delivered, never twice. Invitations of both
 // kinds (XEP-0045 mediated, XEP-0249 direct) are published. The
 // account's bookmarks are read after each sign-in, and the rooms they
-// mark autojoin entered (bookmarks.go).
+// mark autojoin entered (bookmarks.go). A room that has been quiet for
+// a while, or after our link was resumed, is checked with a self-ping
+// (XEP-0410) and joined again if it dropped us (selfping.go).
 //
 // A client gets it with core.Options{Features: []*core.Feature{
 // muc.Feature}}; Of gives a session's rooms. The protocol is in
@@ -118,9 +120,10 @@ type Rooms struct {
 // entry is a room we are in or entering.
 type entry struct {
 	jid, nick, password string
-	joined              bool // our own presence came
-	autojoin            bool // entered from a bookmark
-	tries               int  // autojoin: times the room was found locked
+	joined              bool        // our own presence came
+	autojoin            bool        // entered from a bookmark
+	tries               int         // autojoin: times the room was found locked
+	quiet               *time.Timer // fires after a quiet spell: self-ping
 	occupants           map[string]Occupant
 	subject             string
 }
@@ -154,10 +157,13 @@ func attach(h *core.Hook) any {
 	// After the first presence, on its own goroutine: the bookmarks,
 	// and the rooms they say to enter.
 	h.OnPresent(r.readBookmarks)
+	// A resumed link may come back to rooms that dropped us meanwhile.
+	h.OnResumed(func(conn *xmpp.Conn) { go r.checkRooms(conn) })
 	h.OnOffline(func() {
 		r.mu.Lock()
 		for _, rm := range r.rooms {
 			rm.joined = false
+			stopLocked(rm)
 		}
 		r.bm.read = false
 		r.mu.Unlock()
@@ -226,6 +232,9 @@ func (r *Rooms) Leave(room string) error {
 	var nick string
 	if ok {
 		nick = rm.nick
+	}
+	if ok {
+		stopLocked(rm)
 	}
 	delete(r.rooms, room)
 	r.mu.Unlock()
@@ -342,6 +351,7 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 	var wasJoined bool
 	if ok {
 		nick, wasJoined = rm.nick, rm.joined
+		r.heardLocked(rm)
 	}
 	r.mu.Unlock()
 	if !ok {
@@ -351,6 +361,7 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 		r.mu.Lock()
 		retry := rm.autojoin && !rm.joined && rm.tries < len(lockedRetry) && errors.Is(err, wire.ErrRoomLocked)
 		if !rm.joined && r.rooms[jid] == rm && !retry {
+			stopLocked(rm)
 			delete(r.rooms, jid)
 		}
 		var wait time.Duration
@@ -394,6 +405,7 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 	case self && op.Unavailable:
 		r.mu.Lock()
 		if r.rooms[jid] == rm {
+			stopLocked(rm)
 			delete(r.rooms, jid)
 		}
 		r.mu.Unlock()
@@ -478,6 +490,7 @@ func (r *Rooms) message(c *xmpp.Conn, m *stanza.Message) bool {
 	var me string
 	if ok {
 		me = rm.nick
+		r.heardLocked(rm)
 	}
 	r.mu.Unlock()
 	if !ok {
