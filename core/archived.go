@@ -86,7 +86,7 @@ func (h *Hook) storeArchived(c *xmpp.Conn, page []Archived, answer bool, ceiling
 		// What the peer says of our messages moves them forward in
 		// this page's transaction.
 		confirm := func(id string, st history.State) {
-			if orig, found, err := s.client.store.FindByOriginID(me, peer, id, history.Out); err == nil && found && orig.State < st {
+			if orig, found, err := s.client.store.FindByOriginID(me, peer, id, history.Out); err == nil && found && orig.State.Advances(st) {
 				s.outbox.done(orig.OriginID)
 				b.Moves = append(b.Moves, history.Move{ID: orig.ID, State: st})
 				moved = append(moved, orig)

@@ -60,6 +60,19 @@ const (
 	StateRead State = 6
 )
 
+// Advances reports whether a move from st to next goes forward, as
+// Store.Advance applies it: up the order above, except that StateError
+// does not follow Delivered or Read, and only those follow StateError.
+func (st State) Advances(next State) bool {
+	switch {
+	case next == StateError:
+		return st < StateDelivered
+	case st == StateError:
+		return next >= StateDelivered
+	}
+	return st < next
+}
+
 // Message is one stored message.
 type Message struct {
 	ID        int64  // row id, set by Add

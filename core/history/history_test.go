@@ -947,17 +947,39 @@ func TestCommitBurst(t *testing.T) {
 	if !slices.Equal(b.Dup, []bool{false, true, false, true}) {
 		t.Fatalf("dup = %v", b.Dup)
 	}
-	if !slices.Equal(b.Moved, []bool{true, false, false}) {
+	if !slices.Equal(b.Moved, []bool{true, false, true}) {
 		t.Fatalf("moved = %v", b.Moved)
 	}
 	if got, _ := s.Get(out.ID); got.State != StateDelivered {
 		t.Fatalf("state %v", got.State)
 	}
-	if got, _ := s.Get(failed.ID); got.State != StateError {
-		t.Fatalf("an error moved on: %v", got.State)
+	// A receipt for a failed message: it got there (another device of
+	// the recipient's took it while a dying session's copy bounced).
+	if got, _ := s.Get(failed.ID); got.State != StateDelivered || got.Error != "" {
+		t.Fatalf("a failed message confirmed: %v %q", got.State, got.Error)
 	}
-	if ch, err := s.Advance(Move{ID: out.ID, State: StateError, Reason: "late"}); !ch || err != nil {
+	// A late bounce does not undo a confirmation; it does fail a message
+	// the server only acknowledged.
+	if ch, err := s.Advance(Move{ID: out.ID, State: StateError, Reason: "late"}); ch || err != nil {
+		t.Fatalf("Advance to error after delivery: %v, %v", ch, err)
+	}
+	acked := &Message{Account: me, Peer: "old@x", Direction: Out, Body: "pas arrivé", State: StateAcked}
+	mustAdd(t, s, acked)
+	if ch, err := s.Advance(Move{ID: acked.ID, State: StateError, Reason: "service-unavailable"}); !ch || err != nil {
 		t.Fatalf("Advance to error: %v, %v", ch, err)
+	}
+	if ch, _ := s.Advance(Move{ID: acked.ID, State: StateAcked}); ch {
+		t.Fatal("an ack moved a failed message back")
+	}
+	// State.Advances says what Advance does, for every pair.
+	for from := StatePending; from <= StateRead; from++ {
+		for to := StatePending; to <= StateRead; to++ {
+			m := &Message{Account: me, Peer: "old@x", Direction: Out, Body: "états", State: from}
+			mustAdd(t, s, m)
+			if ch, err := s.Advance(Move{ID: m.ID, State: to}); err != nil || ch != from.Advances(to) {
+				t.Errorf("%v → %v: Advance moved %v (%v), Advances says %v", from, to, ch, err, from.Advances(to))
+			}
+		}
 	}
 	if ms[1].ID != stored.ID || ms[3].ID != ms[0].ID || ms[0].ID == 0 || ms[2].ID <= ms[0].ID {
 		t.Fatalf("ids %d %d %d %d (stored %d)", ms[0].ID, ms[1].ID, ms[2].ID, ms[3].ID, stored.ID)

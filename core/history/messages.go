@@ -221,10 +221,13 @@ func (s *Store) Commit(b *Burst) error {
 }
 
 // Advance moves message id to mv.State only forward (StatePending, Sent,
-// Acked, Delivered, StateError, then StateRead: a failed message the
-// recipient read got there after all) and reports
-// whether the state changed. The server's ack or a receipt may come
-// before "sent" is recorded; it then stays.
+// Acked, then Delivered and StateRead) and reports whether the state
+// changed. The server's ack or a receipt may come before "sent" is
+// recorded; it then stays. StateError comes after Acked, but not after
+// Delivered or Read, and a receipt or a displayed marker moves a failed
+// message on: a message to an account's bare address reaches one of its
+// devices while the server bounces the copy a dying session of another
+// held, and what the recipient confirmed got there.
 func (s *Store) Advance(mv Move) (changed bool, err error) {
 	err = s.write(func(tx *sql.Tx) error {
 		changed, err = advance(tx, mv)
@@ -237,7 +240,10 @@ func (s *Store) Advance(mv Move) (changed bool, err error) {
 }
 
 func advance(tx *sql.Tx, mv Move) (bool, error) {
-	res, err := tx.Exec(`UPDATE messages SET state = ?2, error = ?3 WHERE id = ?1 AND state < ?2`, mv.ID, mv.State, mv.Reason)
+	res, err := tx.Exec(`UPDATE messages SET state = ?2, error = ?3 WHERE id = ?1 AND CASE
+		WHEN ?2 = ?4 THEN state < ?5       -- failed: unless confirmed
+		WHEN state = ?4 THEN ?2 >= ?5      -- over a failure: only a confirmation
+		ELSE state < ?2 END`, mv.ID, mv.State, mv.Reason, StateError, StateDelivered)
 	if err != nil {
 		return false, err
 	}
