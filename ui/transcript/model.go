@@ -205,10 +205,11 @@ func (t *model) setState(id int64, st history.State, reason string) *row {
 	if !ok {
 		return nil
 	}
-	if r.msg.State >= st {
+	if !r.msg.State.Advances(st) {
 		return nil // never backwards, as core (history.Store.Advance)
 	}
 	r.msg.State = st
+	r.msg.Error = ""
 	if st == history.StateError {
 		r.msg.Error = reason
 	}

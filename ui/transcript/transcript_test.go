@@ -108,6 +108,14 @@ func TestTranscriptModel(t *testing.T) {
 	if r := m.setState(1, history.StateError, "service-unavailable"); r == nil || r.msg.Error == "" {
 		t.Error("error state not recorded")
 	}
+	// a confirmation after a bounce: delivered, the error gone; a late
+	// bounce then changes nothing
+	if r := m.setState(1, history.StateDelivered, ""); r == nil || r.msg.State != history.StateDelivered || r.msg.Error != "" {
+		t.Error("a failed message confirmed is not shown delivered")
+	}
+	if m.setState(1, history.StateError, "late") != nil {
+		t.Error("a late bounce undid a delivery")
+	}
 }
 
 func TestTranscriptDayLabel(t *testing.T) {
