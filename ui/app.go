@@ -41,6 +41,9 @@ type App struct {
 	accounts *accountsWindow
 
 	unread map[ChatKey]int
+	// catchUpFailed: the accounts whose last archive catch-up ended with
+	// an error (mam.CatchUpDone), and why.
+	catchUpFailed map[string]error
 	// requestsNotified: subscription requests already notified, by
 	// sender (one notification each while the app runs).
 	requestsNotified map[ChatKey]bool
@@ -96,7 +99,7 @@ func New(fa fyne.App, c *core.Client, version string) *App {
 	if err == nil {
 		dir = filepath.Join(dir, "causerie", "images")
 	}
-	a := &App{FyneApp: fa, Client: c, Version: version, unread: map[ChatKey]int{}, requestsNotified: map[ChatKey]bool{}, do: fyne.Do,
+	a := &App{FyneApp: fa, Client: c, Version: version, unread: map[ChatKey]int{}, catchUpFailed: map[string]error{}, requestsNotified: map[ChatKey]bool{}, do: fyne.Do,
 		strangerNotified: map[ChatKey]time.Time{}, now: time.Now,
 		foreground: true, trayCheck: trayAvailable, infos: map[ChatKey]*contactInfo{}, profiles: map[string]*profileWindow{}}
 	// Rich text colours and the look preferences go through the app's
@@ -195,6 +198,14 @@ func (a *App) dispatch(e core.Event) {
 	}
 	if r, ok := e.(core.ReadElsewhere); ok {
 		a.readElsewhere(ChatKey{r.Account, r.Peer})
+	}
+	if d, ok := e.(mam.CatchUpDone); ok {
+		// Kept for the chats opened later (chat_gap.go).
+		if d.Err != nil {
+			a.catchUpFailed[d.Account] = d.Err
+		} else {
+			delete(a.catchUpFailed, d.Account)
+		}
 	}
 	a.notifyEvent(e)
 	if a.login != nil {

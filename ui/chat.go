@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/mam"
 )
 
 // chatWindow is the one chat window: a container.DocTabs with one tab per
@@ -227,6 +228,12 @@ func (c *chatWindow) handle(e core.Event) {
 	case core.MessageStateChanged:
 		if conv := c.convs[ChatKey{e.Account, e.Peer}]; conv != nil {
 			conv.stateChanged(e.ID, e.State, e.Reason)
+		}
+	case mam.CatchUpDone:
+		for k, conv := range c.convs {
+			if k.Account == e.Account {
+				conv.catchUpDone(e.Err)
+			}
 		}
 	case core.MessageCorrected:
 		if conv := c.convs[ChatKey{e.Account, e.Message.Peer}]; conv != nil {

@@ -74,6 +74,9 @@ type chatConversation struct {
 	archive     archiveBar
 	archiveBusy bool
 	archiveDone bool
+	// gap is the bar of a catch-up that ended with an error
+	// (chat_gap.go).
+	gap gapBar
 	// content is the tab's layout, laid out again when a bar shows.
 	content *fyne.Container
 }
@@ -123,7 +126,9 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey) *chatConve
 		container.NewBorder(nil, nil, nil, container.NewVBox(c.send), c.composer))
 	c.buildStrangerBar()
 	c.buildArchiveBar()
-	content := container.NewBorder(container.NewVBox(top, c.stranger, widget.NewSeparator(), c.archive.box), bottom, nil, nil, c.trans.Object())
+	c.buildGapBar()
+	content := container.NewBorder(container.NewVBox(top, c.stranger, widget.NewSeparator(), c.archive.box, c.gap.box),
+		bottom, nil, nil, c.trans.Object())
 	c.content = content
 	c.item = container.NewTabItem(key.JID, content)
 	c.contactChanged()

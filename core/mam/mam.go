@@ -76,8 +76,9 @@ const WindowAge = 30 * 24 * time.Hour
 var WindowMessages = 2000
 
 // CatchUpDone: a catch-up ended. Err is nil when it read the archive to
-// its end; otherwise what was stored stays, and the next sign-in goes on
-// from there.
+// its end. Otherwise what was stored stays, newest first: what came
+// before it since the last complete catch-up may be missing (a gap the
+// GUI shows) until the next catch-up, at the next sign-in or CatchUp.
 type CatchUpDone struct {
 	core.FeatureEvent
 	Stored    int // new messages stored
@@ -148,6 +149,20 @@ func (a *Archive) message(_ *xmpp.Conn, m *stanza.Message) bool {
 	}
 	_, isResult := wire.ResultOf(m)
 	return isResult
+}
+
+// CatchUp reads now what the archive holds since the cursor, as after a
+// sign-in (the Retry of a catch-up that ended with an error, which
+// leaves a gap: the newest messages are in, what came before them since
+// the cursor may not be). It returns at once: CatchUpDone tells how it
+// went. It needs the session online (core.ErrNotConnected otherwise).
+func (a *Archive) CatchUp() error {
+	conn, err := a.h.Conn()
+	if err != nil {
+		return err
+	}
+	go a.catchUp(conn)
+	return nil
 }
 
 // catchUp reads the archive from the cursor to its end on conn, storing
