@@ -28,24 +28,28 @@ const archivePage = 100
 // archiveTimeout bounds one page.
 const archivePageTimeout = time.Minute
 
-// archiveBar is the bar at the top of the transcript.
-type archiveBar struct {
+// statusBar is a bar at the top of the transcript: a progress line, what
+// is going on, and Retry. This one's, and the catch-up's gap
+// (chat_gap.go).
+type statusBar struct {
 	box      *fyne.Container
 	progress *widget.ProgressBarInfinite
 	label    *widget.Label
 	retry    *widget.Button
 }
 
-func (c *chatConversation) buildArchiveBar() {
-	b := &c.archive
-	b.progress = widget.NewProgressBarInfinite()
+// newStatusBar makes a hidden bar whose Retry button calls retry.
+func newStatusBar(retry func()) statusBar {
+	b := statusBar{progress: widget.NewProgressBarInfinite(), label: widget.NewLabel("")}
 	b.progress.Stop()
-	b.label = widget.NewLabel("")
 	b.label.Wrapping = fyne.TextWrapWord
-	b.retry = widget.NewButtonWithIcon(lang.L("Retry"), theme.ViewRefreshIcon(), c.loadFromArchive)
+	b.retry = widget.NewButtonWithIcon(lang.L("Retry"), theme.ViewRefreshIcon(), retry)
 	b.box = container.NewVBox(b.progress, container.NewBorder(nil, nil, nil, b.retry, b.label))
 	b.box.Hide()
+	return b
 }
+
+func (c *chatConversation) buildArchiveBar() { c.archive = newStatusBar(c.loadFromArchive) }
 
 // archiveState shows what the bar says: busy (a page is on its way), a
 // problem (with Retry), or nothing.

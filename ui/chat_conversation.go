@@ -71,12 +71,12 @@ type chatConversation struct {
 
 	// archive is the bar of older history read from the server
 	// (chat_archive.go); archiveDone: the archive has nothing older.
-	archive     archiveBar
+	archive     statusBar
 	archiveBusy bool
 	archiveDone bool
 	// gap is the bar of a catch-up that ended with an error
 	// (chat_gap.go).
-	gap gapBar
+	gap statusBar
 	// content is the tab's layout, laid out again when a bar shows.
 	content *fyne.Container
 }

@@ -1,10 +1,7 @@
 package ui
 
 import (
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/causerie/causerie/core/mam"
@@ -17,25 +14,10 @@ import (
 // transcript with Retry (mam's Archive.CatchUp), until a catch-up reads
 // to the end. A visible gap, never a silent hole.
 
-// gapBar is that bar.
-type gapBar struct {
-	box      *fyne.Container
-	progress *widget.ProgressBarInfinite
-	label    *widget.Label
-	retry    *widget.Button
-}
-
 func (c *chatConversation) buildGapBar() {
-	b := &c.gap
-	b.progress = widget.NewProgressBarInfinite()
-	b.progress.Stop()
-	b.progress.Hide()
-	b.label = widget.NewLabel("")
-	b.label.Wrapping = fyne.TextWrapWord
-	b.label.Importance = widget.WarningImportance
-	b.retry = widget.NewButtonWithIcon(lang.L("Retry"), theme.ViewRefreshIcon(), c.retryCatchUp)
-	b.box = container.NewVBox(b.progress, container.NewBorder(nil, nil, nil, b.retry, b.label))
-	b.box.Hide()
+	c.gap = newStatusBar(c.retryCatchUp)
+	c.gap.progress.Hide()
+	c.gap.label.Importance = widget.WarningImportance
 	if err, failed := c.win.app.catchUpFailed[c.key.Account]; failed {
 		c.catchUpDone(err)
 	}

@@ -232,8 +232,6 @@ func (r *Rooms) Leave(room string) error {
 	var nick string
 	if ok {
 		nick = rm.nick
-	}
-	if ok {
 		stopLocked(rm)
 	}
 	delete(r.rooms, room)

@@ -37,6 +37,14 @@ var (
 	keep     = flag.String("chaos.keep", "", "on failure, copy the server's files there")
 )
 
+// runSeed is -chaos.seed, or one from the clock.
+func runSeed() uint64 {
+	if *seed != 0 {
+		return *seed
+	}
+	return uint64(time.Now().UnixNano())
+}
+
 func TestMain(m *testing.M) {
 	if cfg := os.Getenv(crashEnv); cfg != "" {
 		os.Exit(crashChild(cfg))
@@ -362,15 +370,16 @@ func (u *user) backOnline(limit time.Duration) bool {
 	}
 }
 
-// sender sends n numbered messages to peer, paced to spread over the
-// faults, and returns the ids of the stored outgoing messages in order.
-func sender(t *testing.T, u *user, peer string, n int, pace time.Duration, errs *atomic.Int64) []int64 {
+// sender sends n messages to peer, numbered after tag ("tag #000001"),
+// paced to spread over the faults, and returns the ids of the stored
+// outgoing messages in order.
+func sender(t *testing.T, u *user, tag, peer string, n int, pace time.Duration, errs *atomic.Int64) []int64 {
 	ids := make([]int64, 0, n)
 	for i := 0; i < n; i++ {
-		m, err := u.s.SendMessage(peer, core.TypeChat, "", fmt.Sprintf("%s #%06d", u.jid, i))
+		m, err := u.s.SendMessage(peer, core.TypeChat, "", fmt.Sprintf("%s #%06d", tag, i))
 		if err != nil {
 			errs.Add(1)
-			t.Errorf("send %d: %v", i, err)
+			t.Errorf("%s: send %d: %v", tag, i, err)
 			continue
 		}
 		ids = append(ids, m.ID)
@@ -519,10 +528,7 @@ func TestChaos(t *testing.T) {
 }
 
 func run(t *testing.T, srv *testserver.Server) {
-	s := *seed
-	if s == 0 {
-		s = uint64(time.Now().UnixNano())
-	}
+	s := runSeed()
 	rng := rand.New(rand.NewPCG(s, 13))
 	start := time.Now()
 	a, b := newUser(t, srv), newUser(t, srv)
@@ -539,8 +545,8 @@ func run(t *testing.T, srv *testserver.Server) {
 	var aIDs, bIDs []int64
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); aIDs = sender(t, a, b.jid, n, pace, &sendErrs) }()
-	go func() { defer wg.Done(); bIDs = sender(t, b, a.jid, n, pace, &sendErrs) }()
+	go func() { defer wg.Done(); aIDs = sender(t, a, a.jid, b.jid, n, pace, &sendErrs) }()
+	go func() { defer wg.Done(); bIDs = sender(t, b, b.jid, a.jid, n, pace, &sendErrs) }()
 	counts := &faultCounts{byKind: map[string]int{}}
 	if err := inject(rng, *faults, []*user{a, b}, counts); err != nil {
 		t.Error(err)

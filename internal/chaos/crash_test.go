@@ -157,10 +157,7 @@ func TestCrash(t *testing.T) {
 var crashes = 20
 
 func crash(t *testing.T, srv *testserver.Server) {
-	s := *seed
-	if s == 0 {
-		s = uint64(time.Now().UnixNano())
-	}
+	s := runSeed()
 	rng := rand.New(rand.NewPCG(s, 7))
 	const send, expect = 1000, 1000
 

@@ -44,10 +44,7 @@ func TestChaosDevices(t *testing.T) {
 }
 
 func runDevices(t *testing.T, srv *testserver.Server) {
-	s := *seed
-	if s == 0 {
-		s = uint64(time.Now().UnixNano())
-	}
+	s := runSeed()
 	rng := rand.New(rand.NewPCG(s, 17))
 	start := time.Now()
 	features := []*core.Feature{carbons.Feature, mam.Feature}
@@ -69,25 +66,10 @@ func runDevices(t *testing.T, srv *testserver.Server) {
 	var sendErrs atomic.Int64
 	var wg sync.WaitGroup
 	var bIDs []int64
-	send := func(u *user, tag, to string, count int, ids *[]int64) {
-		defer wg.Done()
-		for i := range count {
-			m, err := u.s.SendMessage(to, core.TypeChat, "", fmt.Sprintf("%s #%06d", tag, i))
-			if err != nil {
-				sendErrs.Add(1)
-				t.Errorf("%s: send %d: %v", tag, i, err)
-				continue
-			}
-			if ids != nil {
-				*ids = append(*ids, m.ID)
-			}
-			time.Sleep(pace)
-		}
-	}
 	wg.Add(3)
-	go send(b, "b", jid, n, &bIDs)
-	go send(desk, "desktop", b.jid, n/2, nil)
-	go send(phone, "phone", b.jid, n/2, nil)
+	go func() { defer wg.Done(); bIDs = sender(t, b, "b", jid, n, pace, &sendErrs) }()
+	go func() { defer wg.Done(); sender(t, desk, "desktop", b.jid, n/2, pace, &sendErrs) }()
+	go func() { defer wg.Done(); sender(t, phone, "phone", b.jid, n/2, pace, &sendErrs) }()
 	counts := &faultCounts{byKind: map[string]int{}}
 	if err := inject(rng, *deviceFaults, users, counts); err != nil {
 		t.Error(err)
