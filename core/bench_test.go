@@ -162,7 +162,7 @@ func BenchmarkHostileBoB(b *testing.B) {
 }
 
 // BenchmarkStoreArchived: a catch-up's pages of archived messages
-// (core/mam, 100 a page, the page size it asks for) stored one
+// (core/mam, 250 a page, the page size it asks for) stored one
 // transaction a page, deduplicated and published.
 func BenchmarkStoreArchived(b *testing.B) {
 	var h *Hook
@@ -170,7 +170,7 @@ func BenchmarkStoreArchived(b *testing.B) {
 	c, _ := benchClient(b, Options{Features: []*Feature{probe}})
 	var events int
 	c.Subscribe(func(Event) { events++ })
-	const page = 100
+	const page = 250
 	at := time.Now().Add(-time.Hour)
 	pages := make([][]Archived, (b.N+page-1)/page)
 	for i := 0; i < b.N; i++ {

@@ -67,6 +67,14 @@ type JoinFailed struct {
 	Err        error
 }
 
+// NickRefused: the room refused the nick we asked for (ChangeNick); Err
+// matches wire.ErrNickInUse when someone has it.
+type NickRefused struct {
+	core.FeatureEvent
+	Room string
+	Err  error
+}
+
 // Left: we are no longer in Room. Reason is "" when we left, "offline"
 // when we signed out (the room is entered again at the next sign-in),
 // else why the room removed us ("kicked", "banned", "destroyed",
@@ -171,8 +179,12 @@ func attach(h *core.Hook) any {
 	return r
 }
 
-// ErrNotInRoom is returned for an action in a room we are not in.
-var ErrNotInRoom = errors.New("muc: not in that room")
+// Errors of the actions.
+var (
+	ErrNotInRoom      = errors.New("muc: not in that room")
+	ErrNotRoomAddress = errors.New("muc: not a room's address")
+	ErrNoNick         = errors.New("muc: a nick is needed")
+)
 
 // Join enters room as nick (with its password, "" when it has none). The
 // answer comes as an event: Joined, or JoinFailed. The room is entered
@@ -206,10 +218,10 @@ func (r *Rooms) join(room, nick, password string, autojoin bool) error {
 	room = strings.ToLower(strings.TrimSpace(room))
 	nick = strings.TrimSpace(nick)
 	if err := core.ValidateJID(room); err != nil || strings.Contains(room, "/") || !strings.Contains(room, "@") {
-		return fmt.Errorf("muc: %q is not a room's address", room)
+		return fmt.Errorf("%w: %q", ErrNotRoomAddress, room)
 	}
 	if nick == "" {
-		return errors.New("muc: a nick is needed")
+		return ErrNoNick
 	}
 	conn, err := r.h.Conn()
 	if err != nil {
@@ -247,8 +259,9 @@ func (r *Rooms) Leave(room string) error {
 	return conn.Send(wire.Leave(room, nick, ""))
 }
 
-// Say sends body to everyone in room and stores it; it shows as
-// delivered when the room reflects it.
+// Say sends body to everyone in room and stores it: published at once
+// (MessageReceived, Direction history.Out), sent, then delivered when the
+// room reflects it.
 func (r *Rooms) Say(room, body string) (history.Message, error) {
 	r.mu.Lock()
 	rm, ok := r.rooms[room]
@@ -271,9 +284,17 @@ func (r *Rooms) Say(room, body string) (history.Message, error) {
 	if err := r.h.History().Add(&m); err != nil {
 		return history.Message{}, err
 	}
+	// Shown at once, from the event, like a one-to-one message of ours.
+	r.h.Publish(MessageReceived{FeatureEvent: r.ev(), Message: m})
 	if err := conn.Send(wire.Say(room, body, id)); err != nil {
 		return m, err
 	}
+	account := r.h.Account()
+	r.h.Move(history.Move{ID: m.ID, State: history.StateSent}, func(moved bool) {
+		if moved {
+			r.h.Publish(core.MessageStateChanged{Account: account, ID: m.ID, Peer: room, State: history.StateSent})
+		}
+	})
 	return m, nil
 }
 
@@ -356,6 +377,11 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 		return false
 	}
 	if err := wire.JoinError(p); err != nil {
+		if wasJoined {
+			// In the room already: what it refused is a nick change.
+			r.h.Publish(NickRefused{FeatureEvent: r.ev(), Room: jid, Err: err})
+			return true
+		}
 		r.mu.Lock()
 		retry := rm.autojoin && !rm.joined && rm.tries < len(lockedRetry) && errors.Is(err, wire.ErrRoomLocked)
 		if !rm.joined && r.rooms[jid] == rm && !retry {

@@ -121,6 +121,7 @@ Component "conference.%s" "muc"
 	modules_enabled = { "muc_mam" }
 	restrict_room_creation = false
 	muc_room_default_persistent = false
+	muc_room_default_public = true -- listed, as ejabberd's are (the room browser)
 `, q(keep), q(disabled), Domain, Domain)
 	return b.String()
 }

@@ -1,0 +1,188 @@
+package muc
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/causerie/causerie/core/xmpp"
+	wire "github.com/causerie/causerie/core/xmpp/muc"
+)
+
+// Room is a room we are in or entering, as a list shows it.
+type Room struct {
+	JID, Nick, Subject string
+	Joined             bool // false while entering, or signed out
+	Occupants          int
+}
+
+// List gives the rooms we are in or entering, by address.
+func (r *Rooms) List() []Room {
+	r.mu.Lock()
+	out := make([]Room, 0, len(r.rooms))
+	for _, rm := range r.rooms {
+		out = append(out, Room{JID: rm.jid, Nick: rm.nick, Subject: rm.subject, Joined: rm.joined, Occupants: len(rm.occupants)})
+	}
+	r.mu.Unlock()
+	slices.SortFunc(out, func(a, b Room) int { return strings.Compare(a.JID, b.JID) })
+	return out
+}
+
+// IsRoom reports whether jid is a room of ours: one we are in or
+// entering, or a bookmarked one.
+func (r *Rooms) IsRoom(jid string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.rooms[jid]; ok {
+		return true
+	}
+	for _, b := range r.bm.list {
+		if b.JID == jid {
+			return true
+		}
+	}
+	return false
+}
+
+// ChangeNick asks room for a new nick for us (§7.6); the room answers
+// with our presence under it (OccupantChanged), or refuses it (a
+// NickRefused event).
+func (r *Rooms) ChangeNick(room, nick string) error {
+	nick = strings.TrimSpace(nick)
+	if nick == "" {
+		return ErrNoNick
+	}
+	if !r.In(room) {
+		return ErrNotInRoom
+	}
+	conn, err := r.h.Conn()
+	if err != nil {
+		return err
+	}
+	return conn.Send(wire.ChangeNick(room, nick))
+}
+
+// Invite invites to (a bare JID) into room, where we are: directly
+// (XEP-0249), with the room's password when it has one, so that it works
+// whatever the room allows its occupants to do.
+func (r *Rooms) Invite(room, to, reason string) error {
+	r.mu.Lock()
+	rm, ok := r.rooms[room]
+	var password string
+	if ok {
+		password = rm.password
+	}
+	r.mu.Unlock()
+	if !ok {
+		return ErrNotInRoom
+	}
+	conn, err := r.h.Conn()
+	if err != nil {
+		return err
+	}
+	return conn.Send(wire.InviteDirect(to, room, password, reason))
+}
+
+// Decline declines an invitation: a mediated one is declined through the
+// room (§7.8.2); a direct one asks for no answer.
+func (r *Rooms) Decline(inv wire.Invitation, reason string) error {
+	if inv.Direct {
+		return nil
+	}
+	conn, err := r.h.Conn()
+	if err != nil {
+		return err
+	}
+	return conn.Send(wire.DeclineVia(inv.Room, inv.From, reason))
+}
+
+// SetRole gives the occupant nick a role in room (wire.Role*): RoleNone
+// kicks them, RoleVisitor takes their voice, RoleParticipant gives it.
+func (r *Rooms) SetRole(ctx context.Context, room, nick, role, reason string) error {
+	conn, err := r.h.Conn()
+	if err != nil {
+		return err
+	}
+	return wire.SetRole(ctx, conn, room, nick, role, reason)
+}
+
+// SetAffiliation gives jid an affiliation with room (wire.Aff*):
+// AffOutcast bans them.
+func (r *Rooms) SetAffiliation(ctx context.Context, room, jid, affiliation, reason string) error {
+	conn, err := r.h.Conn()
+	if err != nil {
+		return err
+	}
+	return wire.SetAffiliation(ctx, conn, room, xmpp.BareJID(jid), affiliation, reason)
+}
+
+// Info asks room about itself (its name, subject, occupants, whether it
+// needs a password...).
+func (r *Rooms) Info(ctx context.Context, room string) (wire.RoomInfo, error) {
+	conn, err := r.h.Conn()
+	if err != nil {
+		return wire.RoomInfo{}, err
+	}
+	return wire.GetRoomInfo(ctx, conn, room)
+}
+
+// ErrNoService: the account's server offers no group chat service.
+var ErrNoService = fmt.Errorf("muc: the server has no group chat service")
+
+// browseMax bounds the rooms Browse asks about: a service may list
+// thousands.
+const browseMax = 500
+
+// Browse lists the public rooms of service (the account's server's own
+// group chat service when ""), with what each says of itself; a room
+// that does not answer is listed with its name from the list. The
+// service's address is returned too.
+func (r *Rooms) Browse(ctx context.Context, service string) (string, []wire.RoomInfo, error) {
+	conn, err := r.h.Conn()
+	if err != nil {
+		return "", nil, err
+	}
+	if service == "" {
+		if service, err = wire.FindService(ctx, conn); err != nil {
+			return "", nil, err
+		}
+		if service == "" {
+			return "", nil, ErrNoService
+		}
+	}
+	items, err := wire.Rooms(ctx, conn, service)
+	if err != nil {
+		return service, nil, err
+	}
+	if len(items) > browseMax {
+		items = items[:browseMax]
+	}
+	out := make([]wire.RoomInfo, len(items))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8) // asked eight at a time
+	for i, it := range items {
+		out[i] = wire.RoomInfo{JID: xmpp.BareJID(it.JID), Name: it.Name, Occupants: -1}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if info, err := wire.GetRoomInfo(ctx, conn, out[i].JID); err == nil {
+				if info.Name == "" {
+					info.Name = out[i].Name
+				}
+				out[i] = info
+			}
+		}()
+	}
+	wg.Wait()
+	slices.SortFunc(out, func(a, b wire.RoomInfo) int {
+		if a.Occupants != b.Occupants {
+			return b.Occupants - a.Occupants // the busiest first
+		}
+		return strings.Compare(a.JID, b.JID)
+	})
+	return service, out, nil
+}
