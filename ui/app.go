@@ -16,6 +16,7 @@ import (
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/mam"
 	"github.com/causerie/causerie/core/mds"
+	"github.com/causerie/causerie/core/muc"
 	"github.com/causerie/causerie/ui/transcript"
 )
 
@@ -24,8 +25,10 @@ import (
 // carbon copies of our other devices' messages (carbons) and the archive
 // catch-up (mam) show through the messages they store; client state
 // indication (csi) follows the windows (attention.go); what the user reads
-// is shared with the account's other devices (mds, persistRead).
-var Features = []*core.Feature{blocking.Feature, carbons.Feature, csi.Feature, mam.Feature, mds.Feature}
+// is shared with the account's other devices (mds, persistRead); group
+// chats (muc) have their tabs (room.go) and their section in the contact
+// list.
+var Features = []*core.Feature{blocking.Feature, carbons.Feature, csi.Feature, mam.Feature, mds.Feature, muc.Feature}
 
 // App is the GUI. It owns the windows and routes core events to them on
 // Fyne's goroutine (fyne.Do): windows never see an event off that thread.
@@ -37,10 +40,14 @@ type App struct {
 	login *loginWindow // nil unless shown
 	main  *mainWindow
 	chat  *chatWindow
+	// joinDlg is "Join group chat…" (room_join.go), nil unless shown.
+	joinDlg *joinDialog
 	// accounts is the accounts window (accounts.go), nil unless shown.
 	accounts *accountsWindow
 
 	unread map[ChatKey]int
+	// mentions counts a group chat's unread messages that name the user.
+	mentions map[ChatKey]int
 	// catchUpFailed: the accounts whose last archive catch-up ended with
 	// an error (mam.CatchUpDone), and why.
 	catchUpFailed map[string]error
@@ -99,7 +106,7 @@ func New(fa fyne.App, c *core.Client, version string) *App {
 	if err == nil {
 		dir = filepath.Join(dir, "causerie", "images")
 	}
-	a := &App{FyneApp: fa, Client: c, Version: version, unread: map[ChatKey]int{}, catchUpFailed: map[string]error{}, requestsNotified: map[ChatKey]bool{}, do: fyne.Do,
+	a := &App{FyneApp: fa, Client: c, Version: version, unread: map[ChatKey]int{}, mentions: map[ChatKey]int{}, catchUpFailed: map[string]error{}, requestsNotified: map[ChatKey]bool{}, do: fyne.Do,
 		strangerNotified: map[ChatKey]time.Time{}, now: time.Now,
 		foreground: true, trayCheck: trayAvailable, infos: map[ChatKey]*contactInfo{}, profiles: map[string]*profileWindow{}}
 	// Rich text colours and the look preferences go through the app's
@@ -196,6 +203,22 @@ func (a *App) dispatch(e core.Event) {
 		}
 		// Shown as it arrives: the chat window marks it read (MarkRead).
 	}
+	if m, ok := e.(muc.MessageReceived); ok && m.Message.Direction == history.In {
+		key := ChatKey{m.Account, m.Message.Peer}
+		if a.chat == nil || !a.chat.isShowing(key) {
+			a.unread[key]++
+			if a.mentionsMe(m) {
+				a.mentions[key]++
+			}
+			defer a.updateTitles()
+			if a.main != nil {
+				defer a.main.scheduleRebuild()
+			}
+		}
+	}
+	if inv, ok := e.(muc.Invited); ok {
+		a.showInvitation(inv)
+	}
 	if r, ok := e.(core.ReadElsewhere); ok {
 		a.readElsewhere(ChatKey{r.Account, r.Peer})
 	}
@@ -220,6 +243,9 @@ func (a *App) dispatch(e core.Event) {
 	if a.accounts != nil {
 		a.accounts.handle(e)
 	}
+	if a.joinDlg != nil {
+		a.joinDlg.handle(e)
+	}
 	for _, ci := range a.infos {
 		ci.handle(e)
 	}
@@ -241,6 +267,25 @@ func (a *App) anyWindow() fyne.Window {
 	return nil
 }
 
+// Mentions is the number of unread messages of a group chat that name
+// the user.
+func (a *App) Mentions(k ChatKey) int { return a.mentions[k] }
+
+// mentionsMe reports whether a room message names the user (by the
+// nick the user has there now).
+func (a *App) mentionsMe(m muc.MessageReceived) bool {
+	s, ok := a.Client.Session(m.Account)
+	if !ok {
+		return false
+	}
+	r := muc.Of(s)
+	if r == nil {
+		return false
+	}
+	nick := r.Nick(m.Message.Peer)
+	return nick != "" && m.Message.Resource != nick && muc.Mentions(m.Message.Body, nick)
+}
+
 // Unread is the number of unread messages of a conversation.
 func (a *App) Unread(k ChatKey) int { return a.unread[k] }
 
@@ -256,6 +301,7 @@ func (a *App) UnreadTotal() int {
 // MarkRead clears a conversation's unread count (the chat is shown).
 func (a *App) MarkRead(k ChatKey) {
 	a.persistRead(k)
+	delete(a.mentions, k)
 	if a.unread[k] == 0 {
 		return
 	}
@@ -277,7 +323,7 @@ func (a *App) persistRead(k ChatKey) {
 		if err := s.MarkRead(k.JID); err != nil {
 			return err
 		}
-		if y := mds.Of(s); y != nil {
+		if y := mds.Of(s); y != nil && !isRoom(s, k.JID) {
 			return y.Displayed(k.JID) // the other devices' counts
 		}
 		return nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/mam"
+	"github.com/causerie/causerie/core/muc"
 )
 
 // chatWindow is the one chat window: a container.DocTabs with one tab per
@@ -41,6 +42,18 @@ type chatWindow struct {
 // chat window is made on first use, the conversation's tab added or
 // selected, the window shown with the focus in the message box.
 func (a *App) OpenChat(account, jid string) {
+	a.openConversation(account, jid, false)
+}
+
+// OpenRoom opens (or focuses) the tab of a group chat of account, as
+// OpenChat does a one-to-one chat's.
+func (a *App) OpenRoom(account, room string) {
+	a.openConversation(account, room, true)
+}
+
+// openConversation is OpenChat, and OpenRoom when room (or when jid is a
+// group chat of the account: one it is in, or a bookmarked one).
+func (a *App) openConversation(account, jid string, room bool) {
 	s, ok := a.Client.Session(account)
 	if !ok {
 		return
@@ -49,6 +62,7 @@ func (a *App) OpenChat(account, jid string) {
 	if jid == "" {
 		return
 	}
+	room = room || isRoom(s, jid)
 	if a.chat == nil {
 		a.chat = newChatWindow(a)
 	}
@@ -56,7 +70,7 @@ func (a *App) OpenChat(account, jid string) {
 	key := ChatKey{Account: s.Account().JID, JID: jid}
 	conv := c.convs[key]
 	if conv == nil {
-		conv = newChatConversation(c, s, key)
+		conv = newChatConversation(c, s, key, room)
 		c.convs[key] = conv
 		c.byItem[conv.item] = conv
 		c.tabs.Append(conv.item)
@@ -225,6 +239,30 @@ func (c *chatWindow) handle(e core.Event) {
 		} else {
 			conv.updateTitle()
 		}
+	case muc.MessageReceived:
+		conv := c.convs[ChatKey{e.Account, e.Message.Peer}]
+		if conv == nil || conv.room == nil {
+			return
+		}
+		conv.received(e.Message)
+		if c.isShowing(conv.key) {
+			c.app.MarkRead(conv.key)
+		} else {
+			conv.updateTitle()
+		}
+	case muc.Joined, muc.JoinFailed, muc.Left, muc.OccupantChanged, muc.SubjectChanged, muc.NickRefused:
+		if acct, room, ok := roomEvent(e); ok {
+			if conv := c.convs[ChatKey{acct, room}]; conv != nil && conv.room != nil {
+				conv.room.handle(e)
+			}
+		}
+	case muc.BookmarksChanged:
+		for k, conv := range c.convs {
+			if k.Account == e.Account && conv.room != nil {
+				conv.room.refreshHeader() // a bookmark names the room
+			}
+		}
+		c.retitle()
 	case core.MessageStateChanged:
 		if conv := c.convs[ChatKey{e.Account, e.Peer}]; conv != nil {
 			conv.stateChanged(e.ID, e.State, e.Reason)
@@ -278,4 +316,25 @@ func (c *chatWindow) isShowing(k ChatKey) bool {
 	}
 	conv := c.selected()
 	return conv != nil && conv.key == k
+}
+
+// roomEvent gives the account and room of a group chat event.
+func roomEvent(e core.Event) (account, room string, ok bool) {
+	switch e := e.(type) {
+	case muc.Joined:
+		return e.Account, e.Room, true
+	case muc.JoinFailed:
+		return e.Account, e.Room, true
+	case muc.Left:
+		return e.Account, e.Room, true
+	case muc.OccupantChanged:
+		return e.Account, e.Room, true
+	case muc.SubjectChanged:
+		return e.Account, e.Room, true
+	case muc.NickRefused:
+		return e.Account, e.Room, true
+	case muc.MessageReceived:
+		return e.Account, e.Message.Peer, true
+	}
+	return "", "", false
 }

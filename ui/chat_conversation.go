@@ -20,6 +20,7 @@ import (
 	"github.com/causerie/causerie/core/blocking"
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/mam"
+	"github.com/causerie/causerie/core/muc"
 	"github.com/causerie/causerie/core/safetext"
 	"github.com/causerie/causerie/ui/transcript"
 	"github.com/causerie/causerie/ui/widgets"
@@ -79,9 +80,12 @@ type chatConversation struct {
 	gap statusBar
 	// content is the tab's layout, laid out again when a bar shows.
 	content *fyne.Container
+	// room is what a group chat's tab has more (room.go); nil for a
+	// one-to-one chat.
+	room *roomPart
 }
 
-func newChatConversation(w *chatWindow, s *core.Session, key ChatKey) *chatConversation {
+func newChatConversation(w *chatWindow, s *core.Session, key ChatKey, room bool) *chatConversation {
 	c := &chatConversation{win: w, session: s, key: key}
 	a := w.app
 	c.dot = canvas.NewCircle(color.Transparent)
@@ -95,6 +99,14 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey) *chatConve
 	c.trans.OnTop = c.loadOlder
 	c.trans.ShowEdits = c.showEdits
 	c.trans.Env = transcript.Env{OpenLink: c.openLink, LoadImage: c.loadImage, Images: a.images}
+	if room {
+		// A room's history is its own (core/mam reads one-to-one
+		// chats): nothing older to ask our archive for.
+		c.room = newRoomPart(c)
+		c.archiveDone = true
+		c.trans.NameColor = c.room.nameColor
+		c.trans.Mentions = c.room.mentioned
+	}
 	c.composer = newComposerEntry()
 	c.composer.SetPlaceHolder(lang.L("Write a message…"))
 	c.composer.onSend = c.sendNow
@@ -117,8 +129,12 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey) *chatConve
 	c.mute.Checked = a.Muted(key)
 	info := widget.NewButtonWithIcon("", theme.InfoIcon(), func() { a.ShowContactInfo(key.Account, key.JID) })
 	info.Importance = widget.LowImportance
+	var right fyne.CanvasObject = container.NewHBox(c.mute, info)
+	if c.room != nil {
+		right = c.room.buttons()
+	}
 	top := container.NewBorder(nil, nil,
-		container.NewCenter(container.NewGridWrap(fyne.NewSize(10, 10), c.dot)), container.NewHBox(c.mute, info), c.header)
+		container.NewCenter(container.NewGridWrap(fyne.NewSize(10, 10), c.dot)), right, c.header)
 	c.preview = widget.NewRichText()
 	c.preview.Wrapping = fyne.TextWrapWord
 	c.preview.Hide()
@@ -127,8 +143,13 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey) *chatConve
 	c.buildStrangerBar()
 	c.buildArchiveBar()
 	c.buildGapBar()
-	content := container.NewBorder(container.NewVBox(top, c.stranger, widget.NewSeparator(), c.archive.box, c.gap.box),
-		bottom, nil, nil, c.trans.Object())
+	bars := container.NewVBox(top, c.stranger, widget.NewSeparator(), c.archive.box, c.gap.box)
+	var side fyne.CanvasObject
+	if c.room != nil {
+		bars.Add(c.room.bar.box)
+		side = c.room.side
+	}
+	content := container.NewBorder(bars, bottom, nil, side, c.trans.Object())
 	c.content = content
 	c.item = container.NewTabItem(key.JID, content)
 	c.contactChanged()
@@ -136,8 +157,12 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey) *chatConve
 	return c
 }
 
-// name is the contact's roster name, else the JID, as it is.
+// name is the contact's roster name, else the JID, as it is; a room's
+// name.
 func (c *chatConversation) name() string {
+	if c.room != nil {
+		return c.room.name()
+	}
 	if c.inRoster && c.contact.Name != "" {
 		return c.contact.Name
 	}
@@ -149,6 +174,9 @@ func (c *chatConversation) name() string {
 func (c *chatConversation) displayName() string { return safetext.Isolate(c.name()) }
 
 func (c *chatConversation) senderName(m history.Message) string {
+	if c.room != nil {
+		return c.room.senderName(m)
+	}
 	if m.Direction == history.Out {
 		return lang.L("Me")
 	}
@@ -158,6 +186,10 @@ func (c *chatConversation) senderName(m history.Message) string {
 // contactChanged refreshes the name and presence from the roster (an
 // in-memory read).
 func (c *chatConversation) contactChanged() {
+	if c.room != nil {
+		c.room.refreshHeader()
+		return
+	}
 	old := c.displayName()
 	c.contact, c.inRoster = c.session.Roster().Contact(c.key.JID)
 	show := c.contact.Show()
@@ -239,7 +271,7 @@ func (c *chatConversation) load() {
 			c.trans.Add(m)
 		}
 		c.early = nil
-		if len(msgs) < chatPageSize && err == nil {
+		if len(msgs) < chatPageSize && err == nil && c.room == nil {
 			// Too short to scroll up: the archive may hold more.
 			c.fromArchive(true)
 		}
@@ -390,7 +422,7 @@ func (c *chatConversation) loadImage(src string) {
 // typed tells the contact we are typing, or stopped (the box emptied).
 func (c *chatConversation) typed(text string) {
 	c.updatePreview(text)
-	if c.clearing {
+	if c.clearing || c.room != nil {
 		return
 	}
 	act := core.TypingTyped
@@ -418,6 +450,9 @@ func (c *chatConversation) updatePreview(text string) {
 // focusChanged tells the contact whether we look at the conversation,
 // and the archive catch-up which conversation to read first.
 func (c *chatConversation) focusChanged(focused bool) {
+	if c.room != nil {
+		return
+	}
 	if focused {
 		c.session.Typing(c.key.JID, core.TypingFocused)
 	} else {
@@ -430,6 +465,9 @@ func (c *chatConversation) focusChanged(focused bool) {
 
 // closed tells the contact we left the conversation.
 func (c *chatConversation) closed() {
+	if c.room != nil {
+		return
+	}
 	c.session.Typing(c.key.JID, core.TypingClosed)
 	if arch := mam.Of(c.session); arch != nil {
 		arch.SetOpenChat(c.key.JID, false)
@@ -462,7 +500,7 @@ func (c *chatConversation) setTyping(text string) {
 // corrected (XEP-0308).
 func (c *chatConversation) editLast() {
 	m, ok := c.trans.LastOutgoing()
-	if !ok {
+	if !ok || c.room != nil {
 		return
 	}
 	c.editing = m.ID
@@ -539,9 +577,15 @@ func (c *chatConversation) sendNow() {
 	c.hideNotice()
 	s, jid := c.session, c.key.JID
 	doc, formatted := parseComposer(text)
+	rooms, inRoom := muc.Of(s), c.room != nil
 	c.win.app.background(func() error {
 		var err error
-		if formatted {
+		if inRoom {
+			if formatted {
+				text = doc.PlainText() // rooms get plain text
+			}
+			_, err = rooms.Say(jid, text)
+		} else if formatted {
 			_, err = s.SendRichMessage(jid, doc)
 		} else {
 			_, err = s.SendMessage(jid, core.TypeChat, "", text)
@@ -551,7 +595,11 @@ func (c *chatConversation) sendNow() {
 		if err == nil {
 			return
 		}
-		c.showNotice(lang.L("The message was not sent: {{.Reason}}", map[string]any{"Reason": Explain(err)}))
+		reason := Explain(err)
+		if c.room != nil {
+			reason = roomProblem(err)
+		}
+		c.showNotice(lang.L("The message was not sent: {{.Reason}}", map[string]any{"Reason": reason}))
 		if c.composer.Text == "" {
 			c.composer.SetText(text)
 		}
@@ -590,7 +638,7 @@ func (c *chatConversation) buildStrangerBar() {
 // updateStrangerBar shows the bar while the peer is not in the contact
 // list, with the answer to their request when they asked for one.
 func (c *chatConversation) updateStrangerBar() {
-	if c.stranger == nil {
+	if c.stranger == nil || c.room != nil {
 		return
 	}
 	if c.contact.InRoster || c.key.JID == c.key.Account {

@@ -26,6 +26,9 @@ func (c *chatConversation) buildGapBar() {
 // catchUpDone shows how the account's last catch-up ended: the bar with
 // the reason after an error, nothing once one read to the end.
 func (c *chatConversation) catchUpDone(err error) {
+	if c.room != nil {
+		return // a room's history is not the account's archive
+	}
 	b := &c.gap
 	b.progress.Stop()
 	b.progress.Hide()

@@ -20,17 +20,7 @@ func menuItem(t *testing.T, m *mainWindow, label string) *fyne.MenuItem {
 	if m.menu == nil {
 		t.Fatal("no context menu")
 	}
-	for _, it := range m.menu.Items {
-		if it.Label == label {
-			return it
-		}
-	}
-	var labels []string
-	for _, it := range m.menu.Items {
-		labels = append(labels, it.Label)
-	}
-	t.Fatalf("no menu item %q in %q", label, labels)
-	return nil
+	return itemOf(t, m.menu, label)
 }
 
 func menuLabels(m *mainWindow) []string {

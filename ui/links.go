@@ -12,6 +12,7 @@ import (
 	"golang.org/x/net/idna"
 
 	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/muc"
 	"github.com/causerie/causerie/core/safetext"
 	"github.com/causerie/causerie/core/xmppuri"
 )
@@ -52,8 +53,9 @@ func idnHost(host string) (uni, ascii string, ok bool) {
 // HandleURI acts on an xmpp: link (RFC 5122, XEP-0147) given on the
 // command line or handed over by a second launch: ?message (or none)
 // opens a chat, with the body typed in; ?subscribe and ?roster open the
-// add-contact form filled in; ?join (group chats) is not supported yet
-// and says so. A link that is not valid is explained.
+// add-contact form filled in; ?join opens the room when we are in it,
+// else "Join group chat…" filled in. A link that is not valid is
+// explained.
 func (a *App) HandleURI(s string) {
 	u, err := xmppuri.Parse(s)
 	if err != nil {
@@ -83,8 +85,16 @@ func (a *App) HandleURI(s string) {
 			}
 		}
 	case "join":
-		dialog.ShowInformation(lang.L("Group chats"),
-			lang.L("Causerie cannot join group chats yet ({{.Room}}).", map[string]any{"Room": u.Bare()}), a.main.win)
+		// A room we are in opens; any other is offered in "Join group
+		// chat…", for the user to choose a nick and confirm: a link
+		// from anyone does not enter a room by itself.
+		if s, ok := a.Client.Session(acct); ok {
+			if r := muc.Of(s); r != nil && r.In(u.Bare()) {
+				a.OpenRoom(acct, u.Bare())
+				return
+			}
+		}
+		a.ShowJoinRoom(acct, u.Bare(), u.Params["password"])
 	default:
 		a.OpenChat(acct, u.Bare())
 		if body := u.Params["body"]; body != "" && a.chat != nil {

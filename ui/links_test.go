@@ -3,6 +3,8 @@ package ui
 import (
 	"strings"
 	"testing"
+
+	"github.com/causerie/causerie/core/muc"
 )
 
 func TestHandleURI(t *testing.T) {
@@ -27,11 +29,14 @@ func TestHandleURI(t *testing.T) {
 	}
 	f.dlg.Hide()
 
-	h.app.HandleURI("xmpp:darkcave@macbeth.shakespeare.lit?join")
-	if !overlayHasText(m, "Causerie cannot join group chats yet (darkcave@macbeth.shakespeare.lit).") {
-		t.Error("join not explained")
+	// XEP-0147's join: "Join group chat…" filled in, for the user to
+	// confirm (a link does not enter a room by itself).
+	h.app.HandleURI("xmpp:darkcave@macbeth.shakespeare.lit?join;password=cauldronburn")
+	j := h.app.joinDlg
+	if j == nil || j.room.Text != "darkcave@macbeth.shakespeare.lit" || j.password.Text != "cauldronburn" || muc.Of(s).IsRoom("darkcave@macbeth.shakespeare.lit") {
+		t.Fatalf("join: %+v", j)
 	}
-	m.win.Canvas().Overlays().Top().Hide()
+	j.close()
 
 	h.app.HandleURI("xmpp:a b@example.org")
 	if !overlayHasText(m, "The address in this xmpp: link is not valid.") {

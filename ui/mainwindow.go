@@ -14,6 +14,7 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/muc"
 	"github.com/causerie/causerie/ui/recent"
 	"github.com/causerie/causerie/ui/roster"
 )
@@ -253,6 +254,9 @@ func (m *mainWindow) setupMenu() {
 	add := fyne.NewMenuItem(lang.L("Add contact…"), m.showAddContact)
 	add.Shortcut = ctrl(fyne.KeyN)
 	add.Icon = theme.ContentAddIcon()
+	join := fyne.NewMenuItem(lang.L("Join group chat…"), func() { m.app.ShowJoinRoom("", "", "") })
+	join.Shortcut = ctrl(fyne.KeyJ)
+	join.Icon = theme.AccountIcon()
 	chats := fyne.NewMenuItem(lang.L("Chats"), func() { m.tabs.SelectIndex(0) })
 	chats.Shortcut = ctrl(fyne.Key1)
 	contacts := fyne.NewMenuItem(lang.L("Contacts"), func() { m.tabs.SelectIndex(1) })
@@ -267,13 +271,13 @@ func (m *mainWindow) setupMenu() {
 	quit.Shortcut = ctrl(fyne.KeyQ)
 	about := fyne.NewMenuItem(lang.L("About Causerie"), m.showAbout)
 	m.win.SetMainMenu(fyne.NewMainMenu(
-		fyne.NewMenu(lang.L("Causerie"), accounts, add, find, fyne.NewMenuItemSeparator(), prefs, fyne.NewMenuItemSeparator(), quit),
+		fyne.NewMenu(lang.L("Causerie"), accounts, add, join, find, fyne.NewMenuItemSeparator(), prefs, fyne.NewMenuItemSeparator(), quit),
 		fyne.NewMenu(lang.L("View"), chats, contacts),
 		fyne.NewMenu(lang.L("Help"), about),
 	))
 	// The menu's shortcuts work from the native menu bar; these make them
 	// work wherever the menu is drawn in the window, and in tests.
-	for _, it := range []*fyne.MenuItem{accounts, add, find, chats, contacts, quit} {
+	for _, it := range []*fyne.MenuItem{accounts, add, join, find, chats, contacts, quit} {
 		action := it.Action
 		m.win.Canvas().AddShortcut(it.Shortcut, func(fyne.Shortcut) { action() })
 	}
@@ -342,6 +346,10 @@ func (m *mainWindow) handle(e core.Event) {
 		if e.Message.Direction == history.In {
 			m.scheduleRebuild() // an offline contact with unread messages shows
 		}
+	case muc.Joined, muc.Left, muc.JoinFailed, muc.SubjectChanged, muc.BookmarksChanged:
+		m.scheduleRebuild() // the "Group chats" section
+	case muc.OccupantChanged:
+		m.scheduleRebuild() // its count
 	}
 }
 

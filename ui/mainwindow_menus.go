@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/muc"
 	"github.com/causerie/causerie/core/safetext"
 	"github.com/causerie/causerie/ui/roster"
 )
@@ -31,6 +32,8 @@ func (m *mainWindow) rowMenu(uid string, pos fyne.Position) {
 	case roster.NodeRequest:
 		acct, r := n.Account, n.Request
 		items = []*fyne.MenuItem{fyne.NewMenuItem(lang.L("Answer…"), func() { m.showRequest(acct, r) })}
+	case roster.NodeRoom:
+		items = m.roomMenu(n)
 	case roster.NodeGroup:
 		if n.Group == "" {
 			return
@@ -150,4 +153,33 @@ func (m *mainWindow) groupNames() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// roomMenu is a group chat's context menu in the roster.
+func (m *mainWindow) roomMenu(n *roster.Node) []*fyne.MenuItem {
+	acct, rm := n.Account, n.Room
+	items := []*fyne.MenuItem{fyne.NewMenuItem(lang.L("Open"), func() { m.openRoom(acct, rm) })}
+	s, ok := m.app.Client.Session(acct)
+	if !ok {
+		return items
+	}
+	r := muc.Of(s)
+	if r == nil {
+		return items
+	}
+	if r.Nick(rm.JID) != "" {
+		items = append(items, fyne.NewMenuItem(lang.L("Leave room"), func() {
+			r.Leave(rm.JID)
+			m.scheduleRebuild()
+		}))
+	}
+	items = append(items, fyne.NewMenuItem(lang.L("Copy address"), func() { m.app.FyneApp.Clipboard().SetContent(rm.JID) }))
+	if _, ok := r.Bookmark(rm.JID); ok {
+		items = append(items, fyne.NewMenuItem(lang.L("Remove bookmark"), func() {
+			m.run(acct, lang.L("The bookmark was not removed."), func(ctx context.Context, s *core.Session) error {
+				return r.RemoveBookmark(ctx, rm.JID)
+			}, nil)
+		}))
+	}
+	return items
 }

@@ -13,8 +13,10 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/muc"
 	"github.com/causerie/causerie/core/safetext"
 	"github.com/causerie/causerie/ui/recent"
+	"github.com/causerie/causerie/ui/roster"
 )
 
 // The main window's recent conversations (the Chats tab): every
@@ -40,8 +42,7 @@ func (m *mainWindow) buildRecent() fyne.CanvasObject {
 	m.recentList.OnSelected = func(id widget.ListItemID) {
 		m.recentList.UnselectAll()
 		if id < len(m.recentKeys) {
-			k := m.recentKeys[id]
-			m.openChat(k.Account, k.Peer)
+			m.openRecent(m.recentKeys[id])
 		}
 	}
 	m.recentHint = widget.NewLabel("")
@@ -55,7 +56,7 @@ func (m *mainWindow) buildRecent() fyne.CanvasObject {
 // newRecentRow makes a row of the list: a tap opens the chat, a
 // secondary tap shows the conversation's menu.
 func (m *mainWindow) newRecentRow() *recent.Row {
-	return recent.NewRow(func(k recent.Key) { m.openChat(k.Account, k.Peer) }, m.recentMenu)
+	return recent.NewRow(m.openRecent, m.recentMenu)
 }
 
 // loadRecent reads each account's conversations from the history (off
@@ -81,6 +82,11 @@ func (m *mainWindow) loadRecent() {
 func (m *mainWindow) recentEvent(e core.Event) {
 	switch e := e.(type) {
 	case core.MessageReceived:
+		msg := e.Message
+		msg.Account = e.Account
+		m.recent.Message(msg)
+		m.scheduleRebuild()
+	case muc.MessageReceived:
 		msg := e.Message
 		msg.Account = e.Account
 		m.recent.Message(msg)
@@ -120,6 +126,9 @@ func (m *mainWindow) rebuildRecent() {
 // recentName is the name a conversation shows: the contact's, or the
 // address of a stranger.
 func (m *mainWindow) recentName(k recent.Key) string {
+	if m.recentIsRoom(k) {
+		return roomLabel(m.views[k.Account].session, k.Peer)
+	}
 	if c, ok := m.views[k.Account].contacts[k.Peer]; ok {
 		return c.DisplayName()
 	}
@@ -135,7 +144,8 @@ func (m *mainWindow) updateRecentRow(k recent.Key, r *recent.Row) {
 	r.Key = k
 	r.Name = safetext.Isolate(m.recentName(k))
 	c, inRoster := v.contacts[k.Peer]
-	if !inRoster {
+	room := m.recentIsRoom(k)
+	if !inRoster && !room {
 		r.Name = lang.L("{{.Name}} (not a contact)", map[string]any{"Name": r.Name})
 	}
 	r.Presence, r.Known = c.Show(), inRoster && v.state == core.StateOnline
@@ -144,6 +154,14 @@ func (m *mainWindow) updateRecentRow(k recent.Key, r *recent.Row) {
 	}
 	r.When = recent.When(last.Sent, time.Now())
 	r.Detail = recent.Preview(last)
+	if room {
+		if rs := muc.Of(v.session); rs != nil && rs.In(k.Peer) {
+			r.Presence, r.Known = core.ShowAvailable, true
+		}
+		if last.Resource != "" {
+			r.Detail = safetext.Isolate(last.Resource) + ": " + r.Detail
+		}
+	}
 	if len(m.accounts) > 1 {
 		acct := v.session.Account()
 		name := acct.DisplayName
@@ -153,13 +171,14 @@ func (m *mainWindow) updateRecentRow(k recent.Key, r *recent.Row) {
 		r.Detail = safetext.Isolate(name) + " · " + r.Detail
 	}
 	r.Unread = m.app.Unread(ChatKey{k.Account, k.Peer})
+	r.Mention = m.app.Mentions(ChatKey{k.Account, k.Peer}) > 0
 	r.Avatar = m.avatars[ChatKey{k.Account, k.Peer}]
 	r.Refresh()
 }
 
 // recentMenu is a conversation's context menu.
 func (m *mainWindow) recentMenu(k recent.Key, at fyne.Position) {
-	open := fyne.NewMenuItem(lang.L("Open chat"), func() { m.openChat(k.Account, k.Peer) })
+	open := fyne.NewMenuItem(lang.L("Open chat"), func() { m.openRecent(k) })
 	open.Icon = theme.MailComposeIcon()
 	hide := fyne.NewMenuItem(lang.L("Close conversation"), func() { m.hideConversation(k) })
 	hide.Icon = theme.ContentClearIcon()
@@ -187,4 +206,20 @@ func (m *mainWindow) hideConversation(k recent.Key) {
 				lang.L("Causerie could not write to its history on this computer. Check that the disk is not full, then try again."), m.win)
 		}
 	})
+}
+
+// recentIsRoom reports whether conversation k is a group chat's.
+func (m *mainWindow) recentIsRoom(k recent.Key) bool {
+	last, _ := m.recent.Last(k)
+	return last.Type == "groupchat"
+}
+
+// openRecent opens a conversation of the list: a group chat's tab
+// (entering the room again when we are not in it), else the chat.
+func (m *mainWindow) openRecent(k recent.Key) {
+	if m.recentIsRoom(k) {
+		m.openRoom(k.Account, roster.RoomView{JID: k.Peer})
+		return
+	}
+	m.openChat(k.Account, k.Peer)
 }

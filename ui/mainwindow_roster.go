@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/muc"
 	"github.com/causerie/causerie/core/safetext"
 	"github.com/causerie/causerie/ui/roster"
 )
@@ -50,6 +51,7 @@ func (m *mainWindow) accountViews() []roster.AccountView {
 		for _, r := range v.requests {
 			av.Requests = append(av.Requests, r)
 		}
+		av.Rooms = m.roomViews(v.session)
 		sort.Slice(av.Requests, func(i, j int) bool {
 			if !av.Requests[i].At.Equal(av.Requests[j].At) {
 				return av.Requests[i].At.Before(av.Requests[j].At)
@@ -200,6 +202,8 @@ func (m *mainWindow) updateNode(uid string, branch bool, o fyne.CanvasObject) {
 		switch n.Kind {
 		case roster.NodeRequests:
 			l.SetText(lang.L("Requests ({{.Count}})", map[string]any{"Count": n.Total}))
+		case roster.NodeRooms:
+			l.SetText(lang.L("Group chats ({{.Online}}/{{.Total}})", map[string]any{"Online": n.Online, "Total": n.Total}))
 		case roster.NodeAccount:
 			l.SetText(lang.L("{{.Name}} ({{.Online}}/{{.Total}})", map[string]any{"Name": n.Label, "Online": n.Online, "Total": n.Total}))
 		default:
@@ -216,7 +220,23 @@ func (m *mainWindow) updateNode(uid string, branch bool, o fyne.CanvasObject) {
 		return
 	}
 	r.UID, r.Kind = uid, n.Kind
+	r.Mention = false
 	switch n.Kind {
+	case roster.NodeRoom:
+		rm := n.Room
+		r.Name, r.Presence, r.Known, r.Avatar = safetext.Isolate(rm.Label()), core.ShowAvailable, rm.Joined, nil
+		if !rm.Joined {
+			r.Presence = core.ShowOffline
+		}
+		r.Unread, r.Mention = rm.Unread, rm.Mentions > 0
+		switch {
+		case rm.Joined && rm.Subject != "":
+			r.Status = safetext.Isolate(oneLine(rm.Subject))
+		case rm.Joined:
+			r.Status = lang.L("In the room: {{.Count}}", map[string]any{"Count": rm.Occupants})
+		default:
+			r.Status = lang.L("Not joined")
+		}
 	case roster.NodeRequest:
 		r.Name, r.Presence, r.Known, r.Unread = safetext.Isolate(n.Request.From), core.ShowOffline, false, 0
 		if v := m.views[n.Account]; v != nil {
@@ -287,9 +307,11 @@ func (m *mainWindow) activate(uid string) {
 	switch n.Kind {
 	case roster.NodeContact:
 		m.openChat(n.Account, n.Contact.JID)
+	case roster.NodeRoom:
+		m.openRoom(n.Account, n.Room)
 	case roster.NodeRequest:
 		m.showRequest(n.Account, n.Request)
-	case roster.NodeAccount, roster.NodeGroup, roster.NodeRequests:
+	case roster.NodeAccount, roster.NodeGroup, roster.NodeRequests, roster.NodeRooms:
 		m.tree.ToggleBranch(uid)
 	}
 }
@@ -317,4 +339,67 @@ func (m *mainWindow) openFirstMatch() {
 	if m.model.First != "" {
 		m.activate(m.model.First)
 	}
+}
+
+// roomViews lists an account's group chats for the roster: those it is
+// in or entering, and its bookmarks.
+func (m *mainWindow) roomViews(s *core.Session) []roster.RoomView {
+	r := muc.Of(s)
+	if r == nil {
+		return nil
+	}
+	acct := s.Account().JID
+	var out []roster.RoomView
+	seen := map[string]bool{}
+	view := func(v roster.RoomView) roster.RoomView {
+		k := ChatKey{acct, v.JID}
+		v.Unread, v.Mentions = m.app.Unread(k), m.app.Mentions(k)
+		if b, ok := r.Bookmark(v.JID); ok {
+			v.Name = b.Name
+		}
+		return v
+	}
+	for _, rm := range r.List() {
+		seen[rm.JID] = true
+		out = append(out, view(roster.RoomView{JID: rm.JID, Subject: rm.Subject, Joined: rm.Joined, Occupants: rm.Occupants}))
+	}
+	for _, b := range r.Bookmarks() {
+		if !seen[b.JID] {
+			out = append(out, view(roster.RoomView{JID: b.JID}))
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		li, lj := strings.ToLower(out[i].Label()), strings.ToLower(out[j].Label())
+		if li != lj {
+			return li < lj
+		}
+		return out[i].JID < out[j].JID
+	})
+	return out
+}
+
+// openRoom opens a room's tab, joining it first when we are not in it
+// (a bookmark's room: with its nick and password).
+func (m *mainWindow) openRoom(account string, rm roster.RoomView) {
+	s, ok := m.app.Client.Session(account)
+	if !ok {
+		return
+	}
+	if r := muc.Of(s); r != nil && r.Nick(rm.JID) == "" {
+		nick, password := defaultNick(s), ""
+		if b, ok := r.Bookmark(rm.JID); ok {
+			if b.Nick != "" {
+				nick = b.Nick
+			}
+			password = b.Password
+		}
+		if err := r.Join(rm.JID, nick, password); err != nil {
+			m.app.OpenRoom(account, rm.JID)
+			if conv := m.app.chat.convs[ChatKey{account, rm.JID}]; conv != nil && conv.room != nil {
+				conv.room.showBar(roomProblem(err), true)
+			}
+			return
+		}
+	}
+	m.app.OpenRoom(account, rm.JID)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/muc"
 	"github.com/causerie/causerie/core/safetext"
 )
 
@@ -96,6 +97,24 @@ func (a *App) notifyEvent(e core.Event) {
 		}
 		a.FyneApp.SendNotification(fyne.NewNotification(
 			lang.L("Message from {{.Name}}", map[string]any{"Name": a.contactName(e.Account, m.Peer)}), a.notificationText(m)))
+		a.playMessageSound()
+	case muc.MessageReceived:
+		m := e.Message
+		k := ChatKey{e.Account, m.Peer}
+		if m.Direction != history.In || a.looking(k) || time.Since(m.Sent) > archivedNotifyAge {
+			return // ours, in view, or the history a room gives on entering
+		}
+		switch a.RoomNotify(k) {
+		case notifyNone:
+			return
+		case notifyMentions:
+			if !a.mentionsMe(e) {
+				return
+			}
+		}
+		a.FyneApp.SendNotification(fyne.NewNotification(
+			lang.L("{{.Name}} in {{.Room}}", map[string]any{"Name": safetext.Isolate(m.Resource), "Room": a.roomName(e.Account, m.Peer)}),
+			a.notificationText(m)))
 		a.playMessageSound()
 	case core.SubscriptionRequested:
 		if a.foreground && a.main != nil && !a.main.hidden {
@@ -190,4 +209,10 @@ func (a *App) playMessageSound() {
 	if a.FyneApp.Preferences().BoolWithFallback(prefSounds, true) {
 		playSound(a)
 	}
+}
+
+// roomName is a room's name, isolated (roomLabel).
+func (a *App) roomName(account, room string) string {
+	s, _ := a.Client.Session(account)
+	return safetext.Isolate(roomLabel(s, room))
 }

@@ -186,3 +186,37 @@ func (r *Rooms) Browse(ctx context.Context, service string) (string, []wire.Room
 	})
 	return service, out, nil
 }
+
+// What the GUI needs of the protocol's types, here so that it does not
+// import the protocol package.
+type (
+	// RoomInfo is what a room says of itself.
+	RoomInfo = wire.RoomInfo
+	// Invitation is an invitation into a room.
+	Invitation = wire.Invitation
+)
+
+// Roles and affiliations (XEP-0045 §5).
+const (
+	RoleModerator   = wire.RoleModerator
+	RoleParticipant = wire.RoleParticipant
+	RoleVisitor     = wire.RoleVisitor
+	RoleNone        = wire.RoleNone
+	AffOwner        = wire.AffOwner
+	AffAdmin        = wire.AffAdmin
+	AffMember       = wire.AffMember
+	AffOutcast      = wire.AffOutcast
+	AffNone         = wire.AffNone
+)
+
+// Why a room refuses entry (JoinFailed.Err, NickRefused.Err: errors.Is).
+var (
+	ErrPasswordRequired = wire.ErrPasswordRequired
+	ErrMembersOnly      = wire.ErrMembersOnly
+	ErrBanned           = wire.ErrBanned
+	ErrNickInUse        = wire.ErrNickInUse
+	ErrRoomFull         = wire.ErrRoomFull
+	ErrRoomLocked       = wire.ErrRoomLocked
+	ErrCreateForbidden  = wire.ErrCreateForbidden
+	ErrRoomUnreachable  = wire.ErrRoomUnreachable
+)

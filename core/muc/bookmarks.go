@@ -134,6 +134,18 @@ func (r *Rooms) Bookmarks() []Bookmark {
 	return append([]Bookmark(nil), r.bm.list...)
 }
 
+// Bookmark returns room's bookmark, if it has one.
+func (r *Rooms) Bookmark(room string) (Bookmark, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, b := range r.bm.list {
+		if b.JID == room {
+			return b, true
+		}
+	}
+	return Bookmark{}, false
+}
+
 // ErrBookmarksUnknown: the bookmarks were not read yet on this
 // connection (just signed in, or the server did not answer).
 var ErrBookmarksUnknown = errors.New("muc: the bookmarks are not read yet")

@@ -25,6 +25,7 @@ type Row struct {
 	Key                Key
 	Name, Detail, When string
 	Unread             int
+	Mention            bool // some unread messages name the user (a group chat)
 	Presence           core.Show
 	Known              bool // presence known (else the dot is an outline)
 	Avatar             fyne.Resource
@@ -143,7 +144,7 @@ func (rr *rowRenderer) Refresh() {
 		rr.detail.Color = theme.Color(theme.ColorNameForeground)
 	}
 	rr.detail.TextSize = theme.CaptionTextSize()
-	rr.badge.Set(r.Unread)
+	rr.badge.SetMention(r.Unread, r.Mention)
 	if rr.avatar.Resource != r.Avatar {
 		rr.avatar.Resource = r.Avatar
 		rr.avatar.Refresh()

@@ -17,11 +17,36 @@ type AccountView struct {
 	Contacts []core.Contact
 	Requests []history.Request
 	Unread   map[string]int // unread messages by contact JID
+	// Rooms are the account's group chats: those it is in or entering,
+	// and the bookmarked ones.
+	Rooms []RoomView
 	// PresenceKnown is true while the account is online. Before that
 	// (connecting from the cache, reconnecting, offline) nobody's presence
 	// is known, so "hide offline contacts" would hide everyone: the whole
 	// roster is shown instead, greyed.
 	PresenceKnown bool
+}
+
+// RoomView is a group chat in the roster.
+type RoomView struct {
+	JID, Name string // Name: the bookmark's, or "" for the JID
+	Subject   string
+	Joined    bool // we are in it now
+	Occupants int
+	Unread    int
+	Mentions  int // unread messages that name us
+}
+
+// Label is the room's name in the roster: its bookmark's name, else the
+// local part of its address.
+func (r RoomView) Label() string {
+	if r.Name != "" {
+		return r.Name
+	}
+	if local, _, ok := strings.Cut(r.JID, "@"); ok && local != "" {
+		return local
+	}
+	return r.JID
 }
 
 // Label is the account's name in the roster.
@@ -42,6 +67,8 @@ const (
 	NodeContact                      // a contact in a group
 	NodeRequests                     // the "Requests" section
 	NodeRequest                      // one subscription request
+	NodeRooms                        // an account's "Group chats" section
+	NodeRoom                         // a group chat
 )
 
 // Node is one row of the roster tree.
@@ -52,6 +79,7 @@ type Node struct {
 	Label   string // account label for NodeAccount
 	Contact core.Contact
 	Request history.Request
+	Room    RoomView
 	Unread  int
 	// Online and Total count a group's (or account's) contacts, whatever
 	// the filter: the "(online/total)" of the branch label.
@@ -90,6 +118,12 @@ func ContactUID(acct, group, jid string) string {
 	return "c" + uidSep + acct + uidSep + group + uidSep + jid
 }
 
+// RoomsUID is the node ID of an account's "Group chats" section.
+func RoomsUID(acct string) string { return "m" + uidSep + acct }
+
+// RoomUID is the node ID of a group chat of an account.
+func RoomUID(acct, jid string) string { return "o" + uidSep + acct + uidSep + jid }
+
 // RequestUID is the node ID of a subscription request to an account.
 func RequestUID(acct, jid string) string { return "r" + uidSep + acct + uidSep + jid }
 
@@ -99,7 +133,7 @@ func (m *Model) IsBranch(uid string) bool {
 		return true
 	}
 	n := m.Nodes[uid]
-	return n != nil && (n.Kind == NodeAccount || n.Kind == NodeGroup || n.Kind == NodeRequests)
+	return n != nil && (n.Kind == NodeAccount || n.Kind == NodeGroup || n.Kind == NodeRequests || n.Kind == NodeRooms)
 }
 
 // matches tells whether a contact matches a lower-case filter (name or
@@ -162,6 +196,27 @@ func Build(accounts []AccountView, filter string, showOffline bool) *Model {
 			root = append(root, parent)
 		}
 		acctNode := m.Nodes[parent]
+		if len(a.Rooms) > 0 {
+			// The account's group chats, first: they are few, and
+			// busy.
+			sec := RoomsUID(a.JID)
+			node := &Node{Kind: NodeRooms, Account: a.JID, Total: len(a.Rooms)}
+			for _, r := range a.Rooms {
+				if r.Joined {
+					node.Online++
+				}
+				if filter != "" && !strings.Contains(strings.ToLower(r.Label()), filter) && !strings.Contains(r.JID, filter) {
+					continue
+				}
+				uid := RoomUID(a.JID, r.JID)
+				m.Nodes[uid] = &Node{Kind: NodeRoom, Account: a.JID, Room: r, Unread: r.Unread}
+				m.Children[sec] = append(m.Children[sec], uid)
+			}
+			if len(m.Children[sec]) > 0 {
+				m.Nodes[sec] = node
+				m.Children[parent] = append(m.Children[parent], sec)
+			}
+		}
 		contacts := sortedContacts(a.Contacts)
 		type groupAcc struct {
 			node *Node

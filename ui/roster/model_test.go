@@ -40,6 +40,10 @@ func modelRows(m *Model) []string {
 				s = fmt.Sprintf("requests %d", n.Total)
 			case NodeRequest:
 				s = "request " + n.Request.From
+			case NodeRooms:
+				s = fmt.Sprintf("rooms %d/%d", n.Online, n.Total)
+			case NodeRoom:
+				s = fmt.Sprintf("room %s %d@%d", n.Room.Label(), n.Unread, n.Room.Mentions)
 			}
 			out = append(out, strings.Repeat("  ", depth)+s)
 			walk(c, depth+1)
@@ -145,6 +149,32 @@ func BenchmarkRosterModel1000Filter(b *testing.B) {
 }
 
 // The model's own sort is core.SortContacts' order.
+// TestRosterRooms: an account's group chats come first, in a section of
+// their own that counts those joined; the filter applies to their names
+// and addresses; a room without a bookmark name shows its local part.
+func TestRosterRooms(t *testing.T) {
+	me := AccountView{JID: "me@example.org", PresenceKnown: true,
+		Contacts: []core.Contact{onlineContact("bob@example.org", "Bob", core.ShowAvailable)},
+		Rooms: []RoomView{
+			{JID: "salon@conference.example.org", Joined: true, Unread: 3, Mentions: 1},
+			{JID: "jdev@muc.xmpp.org", Name: "XMPP developers"},
+		}}
+	got := modelRows(Build([]AccountView{me}, "", false))
+	want := []string{"rooms 1/2", "  room salon 3@1", "  room XMPP developers 0@0", `group "" 1/1`, "  contact bob@example.org"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("rows\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	got = modelRows(Build([]AccountView{me}, "develop", false))
+	if want := []string{"rooms 1/2", "  room XMPP developers 0@0"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("filtered: %q", got)
+	}
+	other := AccountView{JID: "work@example.com", PresenceKnown: true, Rooms: []RoomView{{JID: "team@conference.example.com"}}}
+	got = modelRows(Build([]AccountView{me, other}, "team", false))
+	if want := []string{"account me@example.org 1/1", "account work@example.com 0/0", "  rooms 0/1", "    room team 0@0"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("two accounts: %q", got)
+	}
+}
+
 func TestSortedContactsIsCoreOrder(t *testing.T) {
 	cs := benchAccount().Contacts
 	cs = append(cs, onlineContact("a@x", "same", core.ShowChat), onlineContact("b@x", "Same", core.ShowChat),

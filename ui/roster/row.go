@@ -74,6 +74,8 @@ type Row struct {
 	// Known: the presence is known (else the dot is an outline).
 	Known  bool
 	Unread int
+	// Mention: some of the unread messages name the user (a group chat).
+	Mention bool
 	// Avatar is the contact's picture, nil when none.
 	Avatar fyne.Resource
 
@@ -201,7 +203,7 @@ func (rr *rosterRowRenderer) Refresh() {
 	if r.Kind == NodeRequest {
 		rr.badge.Set(0)
 	} else {
-		rr.badge.Set(r.Unread)
+		rr.badge.SetMention(r.Unread, r.Mention)
 	}
 	widgets.SetVisible(r.approve, r.Kind == NodeRequest)
 	widgets.SetVisible(r.deny, r.Kind == NodeRequest)

@@ -1,10 +1,12 @@
 package transcript
 
 import (
+	"image/color"
 	"math"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
@@ -42,6 +44,12 @@ type View struct {
 	// ShowEdits, when set, makes "corrected" a link that shows what a
 	// message said before.
 	ShowEdits func(history.Message)
+	// NameColor, when set, colours each sender's name (the nicks of a
+	// group chat); "" leaves a name in the text colour.
+	NameColor func(history.Message) fyne.ThemeColorName
+	// Mentions, when set, says which messages name the user (a group
+	// chat's messages that say our nick): their rows are tinted.
+	Mentions func(history.Message) bool
 
 	now func() time.Time
 
@@ -343,6 +351,7 @@ type rowWidget struct {
 	ver   uint32
 	names uint32
 
+	mark    *canvas.Rectangle // the tint of a message that mentions us
 	day     *widget.RichText
 	header  *widget.RichText
 	state   *widget.RichText
@@ -363,6 +372,9 @@ func newRowWidget(t *View) *rowWidget {
 	v.body.Wrapping = fyne.TextWrapWord
 	v.note = widget.NewRichText()
 	v.note.Wrapping = fyne.TextWrapWord
+	v.mark = canvas.NewRectangle(color.Transparent)
+	v.mark.CornerRadius = theme.InputRadiusSize()
+	v.mark.Hide()
 	v.day.Hide()
 	v.subject.Hide()
 	v.note.Hide()
@@ -400,6 +412,7 @@ func (v *rowWidget) bind(r *row) {
 		v.day.Segments[0].(*widget.TextSegment).Text = dayLabel(r.day, now)
 		v.day.Refresh()
 		v.day.Show()
+		v.mark.Hide()
 		v.header.Hide()
 		v.state.Hide()
 		v.subject.Hide()
@@ -414,8 +427,20 @@ func (v *rowWidget) bind(r *row) {
 	if v.t != nil && v.t.sender != nil {
 		name = v.t.sender(m)
 	}
+	nameStyle := Strong
+	if v.t != nil && v.t.NameColor != nil {
+		nameStyle.ColorName = v.t.NameColor(m)
+	}
+	if v.t != nil && v.t.Mentions != nil && v.t.Mentions(m) {
+		p := theme.Color(theme.ColorNamePrimary)
+		r, g, b, _ := p.RGBA()
+		v.mark.FillColor = color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 0x30}
+		v.mark.Show()
+	} else {
+		v.mark.Hide()
+	}
 	head := []widget.RichTextSegment{
-		&widget.TextSegment{Text: name, Style: Strong},
+		&widget.TextSegment{Text: name, Style: nameStyle},
 		&widget.TextSegment{Text: "  " + m.Sent.Local().Format("15:04"), Style: Subtle},
 	}
 	switch {
@@ -514,6 +539,12 @@ func (v *rowWidget) stack(w float32, apply bool) float32 {
 	}
 	overlap := theme.InnerPadding()
 	y := float32(0)
+	if apply && v.mark.Visible() {
+		defer func() {
+			v.mark.Move(fyne.NewPos(0, 0))
+			v.mark.Resize(fyne.NewSize(w, y))
+		}()
+	}
 	// header line: text at the left, delivery state at the right
 	hh := v.header.MinSize().Height
 	sw := float32(0)
@@ -571,7 +602,7 @@ func (r *rowRenderer) Refresh() { r.Layout(r.v.Size()) }
 
 func (r *rowRenderer) Objects() []fyne.CanvasObject {
 	v := r.v
-	return []fyne.CanvasObject{v.day, v.header, v.state, v.subject, v.body, v.note}
+	return []fyne.CanvasObject{v.mark, v.day, v.header, v.state, v.subject, v.body, v.note}
 }
 
 func (r *rowRenderer) Destroy() {}

@@ -16,6 +16,7 @@ type Badge struct {
 	bg   *canvas.Rectangle
 	text *canvas.Text
 	n    int
+	at   bool // mentions: "@" and the error colour
 }
 
 // NewBadge makes a hidden badge.
@@ -31,14 +32,26 @@ func NewBadge() *Badge {
 func (b *Badge) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{b.bg, b.text} }
 
 // Set shows n ("99+" above 99), or nothing for 0, in the theme's colours.
-func (b *Badge) Set(n int) {
-	b.n = n
+func (b *Badge) Set(n int) { b.SetMention(n, false) }
+
+// SetMention is Set, and when mention (a group chat's unread messages
+// name the user) the count reads "@n" on the error colour, as it does in
+// the group chat clients people know.
+func (b *Badge) SetMention(n int, mention bool) {
+	b.n, b.at = n, mention
 	b.bg.FillColor = theme.Color(theme.ColorNamePrimary)
 	b.text.Color = theme.Color(theme.ColorNameForegroundOnPrimary)
+	if mention {
+		b.bg.FillColor = theme.Color(theme.ColorNameError)
+		b.text.Color = theme.Color(theme.ColorNameForegroundOnError)
+	}
 	b.text.TextSize = theme.CaptionTextSize()
 	b.text.Text = strconv.Itoa(n)
 	if n > 99 {
 		b.text.Text = "99+"
+	}
+	if mention {
+		b.text.Text = "@" + b.text.Text
 	}
 	SetVisible(b.bg, n > 0)
 	SetVisible(b.text, n > 0)

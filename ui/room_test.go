@@ -1,0 +1,209 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/muc"
+	"github.com/causerie/causerie/internal/slixpeer"
+	"github.com/causerie/causerie/ui/roster"
+)
+
+// TestRoomInGUI: the user joins a new room from "Join group chat…" (the
+// room is made; the user owns it), with a bookmark. B (Causerie's core)
+// and C (slixmpp) come in: the occupant list shows all three, grouped
+// by role. Messages from both show under their nicks; the user's own
+// goes out from the composer and shows delivered when the room reflects
+// it, once. With the chat window closed, a message naming the user
+// counts as a mention in the contact list's "Group chats" section. From
+// B's menu in the occupant list, the user removes B: B is told. A nick
+// in use asks for another.
+func TestRoomInGUI(t *testing.T) {
+	ch := newChatHarness(t, true)
+	h := ch.harness
+	room := fmt.Sprintf("salon%d@conference.%s", time.Now().UnixNano(), h.server.Domain)
+	key := ch.key(room)
+	h.app.ShowMain()
+
+	h.app.ShowJoinRoom("", room, "")
+	j := h.app.joinDlg
+	if j == nil {
+		t.Fatal("no join dialog")
+	}
+	j.nick.SetText("Moi")
+	j.submit()
+	h.pump("the room's tab", func() bool {
+		return h.app.chat != nil && h.app.chat.convs[key] != nil && h.app.chat.convs[key].room.joined
+	})
+	if h.app.joinDlg != nil {
+		t.Fatal("the dialog stayed open")
+	}
+	conv := h.app.chat.convs[key]
+	h.pump("bookmarked", func() bool { _, ok := muc.Of(ch.s).Bookmark(room); return ok })
+	if b, _ := muc.Of(ch.s).Bookmark(room); !b.Autojoin || b.Nick != "Moi" {
+		t.Fatalf("bookmark %+v", b)
+	}
+
+	b := newPeer(t, h.server)
+	bEvents := recordEvents(b.client)
+	br := muc.Of(b.session)
+	if err := br.Join(room, "Bob", ""); err != nil {
+		t.Fatal(err)
+	}
+	cJID, cPass := h.server.NewUser(t)
+	c := slixpeer.Start(t, h.server, cJID, cPass, slixpeer.Options{})
+	c.Do(t, slixpeer.Command{Cmd: "raw", XML: fmt.Sprintf(`<presence to='%s/Carol'><x xmlns='http://jabber.org/protocol/muc'><history maxstanzas='0'/></x></presence>`, room)})
+	h.pump("three in the room", func() bool { return len(conv.room.occupants) == 3 })
+	ch.waitShown("In the room: 3", "Moderators", "Participants", "Bob", "Carol", "Moi")
+
+	// Messages under their nicks; ours delivered, once.
+	if _, err := br.Say(room, "Bonjour à tous"); err != nil {
+		t.Fatal(err)
+	}
+	c.Do(t, slixpeer.Command{Cmd: "send", To: room, Type: "groupchat", Body: "Salut de slixmpp"})
+	ch.waitShown("Bonjour à tous", "Salut de slixmpp")
+	conv.composer.SetText("Bienvenue !")
+	conv.sendNow()
+	ch.waitShown("Bienvenue !", "✓✓ delivered")
+	if n := strings.Count(ch.markup(), "Bienvenue !"); n != 1 {
+		t.Errorf("our message shown %d times", n)
+	}
+	b.waitRoomBody(t, h, room, "Bienvenue !")
+
+	// A mention while the window is closed.
+	h.app.chat.close()
+	if _, err := br.Say(room, "Moi: tu as vu ?"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := br.Say(room, "Rien d'autre"); err != nil {
+		t.Fatal(err)
+	}
+	h.pump("two unread, one mention", func() bool { return h.app.Unread(key) == 2 && h.app.Mentions(key) == 1 })
+	h.pump("the room in the contact list", func() bool {
+		h.drain()
+		n := h.app.main.model.Nodes[roster.RoomUID(ch.me, room)]
+		return n != nil && n.Room.Joined && n.Room.Mentions == 1 && n.Unread == 2
+	})
+	h.app.main.activate(roster.RoomUID(ch.me, room))
+	conv = h.app.chat.convs[key]
+	ch.waitShown("tu as vu ?")
+	if h.app.Unread(key) != 0 || h.app.Mentions(key) != 0 {
+		t.Errorf("still unread after opening: %d, %d mentions", h.app.Unread(key), h.app.Mentions(key))
+	}
+
+	// The user removes B from B's menu in the occupant list.
+	var bob muc.Occupant
+	for _, o := range conv.room.occupants {
+		if o.Nick == "Bob" {
+			bob = o
+		}
+	}
+	menu := conv.room.occupantMenu(bob)
+	kick := itemOf(t, menu, "Remove from the room…")
+	kick.Action()
+	ch.settle()
+	test.Tap(overlayButton(t, h.app.chat.win, "Remove"))
+	left := bEvents.wait(t, h, "B removed", func(e core.Event) bool {
+		l, ok := e.(muc.Left)
+		return ok && l.Room == room
+	}).(muc.Left)
+	if left.Reason != "kicked" || left.Actor != "Moi" {
+		t.Fatalf("B's removal: %+v", left)
+	}
+	h.pump("two left", func() bool { return len(conv.room.occupants) == 2 })
+
+	// B comes back as Carol: the room says the nick is in use.
+	if err := br.Join(room, "Carol", ""); err != nil {
+		t.Fatal(err)
+	}
+	bEvents.wait(t, h, "B refused", func(e core.Event) bool { _, ok := e.(muc.JoinFailed); return ok })
+
+	// The user changes nick to Carol's: refused in words.
+	if err := muc.Of(ch.s).ChangeNick(room, "Carol"); err != nil {
+		t.Fatal(err)
+	}
+	h.pump("the refusal in words", func() bool {
+		return conv.notice.Visible() && conv.notice.Text == "Your nickname was not changed: Someone in the room already has this nickname."
+	})
+
+	// Leaving keeps the tab, with Join.
+	conv.room.leave()
+	ch.waitShown("You left this room.")
+	if muc.Of(ch.s).In(room) {
+		t.Fatal("still in the room")
+	}
+	test.Tap(conv.room.bar.retry)
+	h.pump("back in", func() bool { return conv.room.joined })
+}
+
+// itemOf finds a menu's item by its label.
+func itemOf(t *testing.T, m *fyne.Menu, label string) *fyne.MenuItem {
+	t.Helper()
+	var labels []string
+	for _, it := range m.Items {
+		if it.Label == label {
+			return it
+		}
+		labels = append(labels, it.Label)
+	}
+	t.Fatalf("no %q in the menu %q", label, labels)
+	return nil
+}
+
+// waitRoomBody waits until p's history of room holds body.
+func (p *peer) waitRoomBody(t *testing.T, h *harness, room, body string) {
+	t.Helper()
+	h.pump("the peer got "+body, func() bool {
+		msgs, err := p.session.History(room, 50)
+		if err != nil {
+			return false
+		}
+		for _, m := range msgs {
+			if m.Body == body {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// eventLog keeps a client's events, for a test to wait for one.
+type eventLog struct {
+	mu     sync.Mutex
+	events []core.Event
+}
+
+func recordEvents(c *core.Client) *eventLog {
+	l := &eventLog{}
+	c.Subscribe(func(e core.Event) {
+		l.mu.Lock()
+		l.events = append(l.events, e)
+		l.mu.Unlock()
+	})
+	return l
+}
+
+// wait pumps the UI until an event that matches was recorded.
+func (l *eventLog) wait(t *testing.T, h *harness, what string, match func(core.Event) bool) core.Event {
+	t.Helper()
+	var found core.Event
+	h.pump(what, func() bool {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		for _, e := range l.events {
+			if match(e) {
+				found = e
+				return true
+			}
+		}
+		return false
+	})
+	return found
+}
