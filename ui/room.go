@@ -74,7 +74,6 @@ type roomPart struct {
 	list   *widget.List
 	side   *fyne.Container // the occupant panel
 	count  *widget.Label
-	notify *widget.Select
 	people *widget.Button // shows or hides the panel
 	bar    statusBar      // not in the room: why, and Join
 }
@@ -94,7 +93,6 @@ func isRoom(s *core.Session, jid string) bool {
 
 func newRoomPart(c *chatConversation) *roomPart {
 	p := &roomPart{c: c, rooms: muc.Of(c.session), occupants: map[string]muc.Occupant{}}
-	a := c.win.app
 	p.count = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.list = widget.NewList(func() int { return len(p.rows) },
 		func() fyne.CanvasObject { return newOccupantRow(p) },
@@ -105,11 +103,6 @@ func newRoomPart(c *chatConversation) *roomPart {
 		})
 	p.list.HideSeparators = true
 	p.side = container.New(&minWidthLayout{w: 190}, container.NewBorder(p.count, nil, nil, nil, p.list))
-	p.notify = widget.NewSelect([]string{lang.L("Notify: all messages"), lang.L("Notify: mentions"), lang.L("Notify: never")}, nil)
-	p.notify.SetSelectedIndex(map[roomNotify]int{notifyAll: 0, notifyMentions: 1, notifyNone: 2}[a.RoomNotify(c.key)])
-	p.notify.OnChanged = func(string) {
-		a.SetRoomNotify(c.key, []roomNotify{notifyAll, notifyMentions, notifyNone}[p.notify.SelectedIndex()])
-	}
 	p.people = widget.NewButtonWithIcon("", theme.AccountIcon(), func() {
 		widgets.SetVisible(p.side, !p.side.Visible())
 		c.content.Refresh()
@@ -140,7 +133,7 @@ func (p *roomPart) buttons() fyne.CanvasObject {
 		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(menu)
 		widget.ShowPopUpMenuAtPosition(p.menu(), cv, pos.Add(fyne.NewPos(0, menu.Size().Height)))
 	}
-	return container.NewHBox(p.notify, p.people, menu)
+	return container.NewHBox(p.people, menu)
 }
 
 // menu is the room's menu.
@@ -160,6 +153,7 @@ func (p *roomPart) menu() *fyne.Menu {
 		item(lang.L("Change nickname…"), in, p.askNick),
 		item(lang.L("Change subject…"), in, p.askSubject),
 		item(lang.L("Room information"), true, p.showInfo),
+		p.notifyMenu(),
 		fyne.NewMenuItemSeparator(),
 	}
 	if bookmarked {
@@ -174,6 +168,24 @@ func (p *roomPart) menu() *fyne.Menu {
 		items = append(items, item(lang.L("Join room"), true, p.join))
 	}
 	return fyne.NewMenu("", items...)
+}
+
+// notifyMenu is "Notifications ▸": what of the room's messages notify,
+// the current choice ticked.
+func (p *roomPart) notifyMenu() *fyne.MenuItem {
+	a, k := p.c.win.app, p.c.key
+	now := a.RoomNotify(k)
+	choice := func(label string, v roomNotify) *fyne.MenuItem {
+		it := fyne.NewMenuItem(label, func() { a.SetRoomNotify(k, v) })
+		it.Checked = now == v
+		return it
+	}
+	it := fyne.NewMenuItem(lang.L("Notifications"), nil)
+	it.ChildMenu = fyne.NewMenu("",
+		choice(lang.L("All messages"), notifyAll),
+		choice(lang.L("Only when I am mentioned"), notifyMentions),
+		choice(lang.L("Never"), notifyNone))
+	return it
 }
 
 // name is the room's name (roomLabel).
@@ -196,9 +208,11 @@ func roomLabel(s *core.Session, room string) string {
 // refreshHeader shows the room's name, address, our state and subject.
 func (p *roomPart) refreshHeader() {
 	c := p.c
+	address := transcript.Subtle
+	address.Inline = p.subject == "" // the subject goes on a line of its own
 	segs := []widget.RichTextSegment{
 		&widget.TextSegment{Text: safetext.Isolate(p.name()), Style: transcript.Strong},
-		&widget.TextSegment{Text: "  " + safetext.Isolate(c.key.JID), Style: transcript.Subtle},
+		&widget.TextSegment{Text: "  " + safetext.Isolate(c.key.JID), Style: address},
 	}
 	if p.subject != "" {
 		segs = append(segs, &widget.TextSegment{Text: safetext.Isolate(oneLine(p.subject)), Style: widget.RichTextStyleParagraph})

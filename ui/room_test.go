@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/muc"
 	"github.com/causerie/causerie/internal/slixpeer"
 	"github.com/causerie/causerie/ui/roster"
@@ -141,6 +142,25 @@ func TestRoomInGUI(t *testing.T) {
 	}
 	test.Tap(conv.room.bar.retry)
 	h.pump("back in", func() bool { return conv.room.joined })
+
+	// Notifications: by default only for mentions; then all; then none.
+	h.app.chat.close()
+	ev := func(body string) muc.MessageReceived {
+		return muc.MessageReceived{FeatureEvent: core.FeatureEvent{Account: ch.me}, Message: history.Message{
+			Account: ch.me, Peer: room, Resource: "Carol", Direction: history.In, Type: "groupchat", Body: body, Sent: time.Now()}}
+	}
+	local, _, _ := strings.Cut(room, "@")
+	test.AssertNotificationSent(t, nil, func() { h.app.dispatch(ev("Il pleut")) })
+	test.AssertNotificationSent(t, fyne.NewNotification("Carol in "+local, "Moi, tu as un parapluie ?"), func() {
+		h.app.dispatch(ev("Moi, tu as un parapluie ?"))
+	})
+	itemOf(t, itemOf(t, conv.room.menu(), "Notifications").ChildMenu, "All messages").Action()
+	test.AssertNotificationSent(t, fyne.NewNotification("Carol in "+local, "Il pleut encore"), func() { h.app.dispatch(ev("Il pleut encore")) })
+	itemOf(t, itemOf(t, conv.room.menu(), "Notifications").ChildMenu, "Never").Action()
+	if !itemOf(t, itemOf(t, conv.room.menu(), "Notifications").ChildMenu, "Never").Checked {
+		t.Error("Never not ticked")
+	}
+	test.AssertNotificationSent(t, nil, func() { h.app.dispatch(ev("Moi ?")) })
 }
 
 // itemOf finds a menu's item by its label.

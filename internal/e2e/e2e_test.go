@@ -55,14 +55,14 @@ type headless struct {
 	events    chan core.Event
 }
 
-func newHeadless(t *testing.T, srv *testserver.Server, jid, pass string) *headless {
+func newHeadless(t *testing.T, srv *testserver.Server, jid, pass string, features ...*core.Feature) *headless {
 	dir := t.TempDir()
 	accts, _ := account.OpenStore(filepath.Join(dir, "config"))
 	store, err := history.Open(filepath.Join(dir, "h.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := core.NewClient(accts, nil, store, core.Options{TLSConfig: &tls.Config{RootCAs: srv.CertPool}})
+	c := core.NewClient(accts, nil, store, core.Options{TLSConfig: &tls.Config{RootCAs: srv.CertPool}, Features: features})
 	h := &headless{jid: jid, pass: pass, client: c, events: make(chan core.Event, 10000)}
 	c.Subscribe(func(e core.Event) { h.events <- e })
 	t.Cleanup(func() { c.Close(); store.Close() })
