@@ -9,7 +9,10 @@
 // account's bookmarks are read after each sign-in, and the rooms they
 // mark autojoin entered (bookmarks.go). A room that has been quiet for
 // a while, or after our link was resumed, is checked with a self-ping
-// (XEP-0410) and joined again if it dropped us (selfping.go).
+// (XEP-0410) and joined again if it dropped us (selfping.go). A room that
+// keeps an archive (XEP-0313) is entered without its recent history, which
+// its archive gives instead, since the last message we hold
+// (archive.go).
 //
 // A client gets it with core.Options{Features: []*core.Feature{
 // muc.Feature}}; Of gives a session's rooms. The protocol is in
@@ -30,6 +33,7 @@ import (
 	"github.com/causerie/causerie/core/xmpp"
 	bm "github.com/causerie/causerie/core/xmpp/bookmarks"
 	"github.com/causerie/causerie/core/xmpp/delay"
+	"github.com/causerie/causerie/core/xmpp/mam"
 	wire "github.com/causerie/causerie/core/xmpp/muc"
 	"github.com/causerie/causerie/core/xmpp/sid"
 	"gosrc.io/xmpp/stanza"
@@ -108,6 +112,9 @@ type SubjectChanged struct {
 type MessageReceived struct {
 	core.FeatureEvent
 	Message history.Message
+	// Archived: read from the room's archive after we entered (what
+	// was said while we were away), not said now.
+	Archived bool
 }
 
 // Invited: someone invites us into a room.
@@ -123,6 +130,9 @@ type Rooms struct {
 	mu    sync.Mutex
 	rooms map[string]*entry // by the room's bare JID
 	bm    bookmarkState
+	// archive collects the results of our queries to rooms' archives
+	// (archive.go).
+	archive mam.Collector
 }
 
 // entry is a room we are in or entering.
@@ -132,6 +142,7 @@ type entry struct {
 	autojoin            bool        // entered from a bookmark
 	tries               int         // autojoin: times the room was found locked
 	quiet               *time.Timer // fires after a quiet spell: self-ping
+	archived            int8        // the room keeps an archive: 1, -1 not, 0 unknown yet
 	occupants           map[string]Occupant
 	subject             string
 }
@@ -152,14 +163,14 @@ func attach(h *core.Hook) any {
 		// own presence: the server's copy of ours went with the old
 		// connection).
 		r.mu.Lock()
-		var again []*stanza.Presence
+		var again []*entry
 		for _, rm := range r.rooms {
 			rm.joined, rm.occupants = false, map[string]Occupant{}
-			again = append(again, wire.Join(rm.jid, rm.nick, rm.password, false))
+			again = append(again, rm)
 		}
 		r.mu.Unlock()
-		for _, p := range again {
-			conn.Send(p)
+		for _, rm := range again {
+			r.sendJoin(conn, rm)
 		}
 	})
 	// After the first presence, on its own goroutine: the bookmarks,
@@ -207,7 +218,7 @@ func (r *Rooms) rejoin(rm *entry) {
 		return
 	}
 	if conn, err := r.h.Conn(); err == nil {
-		conn.Send(wire.Join(rm.jid, rm.nick, rm.password, false))
+		r.sendJoin(conn, rm)
 	}
 }
 
@@ -232,9 +243,14 @@ func (r *Rooms) join(room, nick, password string, autojoin bool) error {
 		r.mu.Unlock()
 		return nil
 	}
-	r.rooms[room] = &entry{jid: room, nick: nick, password: password, autojoin: autojoin, occupants: map[string]Occupant{}}
+	rm := &entry{jid: room, nick: nick, password: password, autojoin: autojoin, occupants: map[string]Occupant{}}
+	if old, ok := r.rooms[room]; ok {
+		rm.archived = old.archived
+	}
+	r.rooms[room] = rm
 	r.mu.Unlock()
-	return conn.Send(wire.Join(room, nick, password, false))
+	r.sendJoin(conn, rm)
+	return nil
 }
 
 // Leave leaves room (and it is no longer entered at sign-in).
@@ -449,6 +465,7 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 	case self:
 		r.mu.Lock()
 		first := !rm.joined
+		archived := rm.archived > 0
 		rm.joined, rm.nick = true, op.Nick // the room may have changed it (210)
 		rm.occupants[op.Nick] = occ
 		occupants := sortedOccupants(rm.occupants)
@@ -467,6 +484,9 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 				}()
 			}
 			r.h.Publish(Joined{FeatureEvent: r.ev(), Room: jid, Nick: op.Nick, Created: created, Occupants: occupants, Codes: op.Codes})
+			if archived && !created {
+				go r.catchUp(c, jid) // what was said while we were away
+			}
 		} else {
 			r.h.Publish(OccupantChanged{FeatureEvent: r.ev(), Room: jid, Occupant: occ})
 		}
@@ -497,7 +517,7 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 // message takes the group chat messages of our rooms, their subjects, and
 // invitations.
 func (r *Rooms) message(c *xmpp.Conn, m *stanza.Message) bool {
-	if r.bookmarkEvent(m) {
+	if r.deliverResult(m) || r.bookmarkEvent(m) {
 		return true
 	}
 	if inv, ok := wire.ParseInvitation(m); ok {

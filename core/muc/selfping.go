@@ -83,7 +83,7 @@ func (r *Rooms) check(conn *xmpp.Conn, rm *entry) {
 		}
 		rm.joined, rm.occupants = false, map[string]Occupant{}
 		r.mu.Unlock()
-		conn.Send(wire.Join(rm.jid, rm.nick, rm.password, false))
+		r.sendJoin(conn, rm)
 	default:
 		// In, or no answer: look again after the next quiet spell.
 		r.mu.Lock()

@@ -130,15 +130,16 @@ Component "conference.%s" "muc"
 // mod_mam is left out unless opts.Archive (synchronous archiving slows
 // bulk tests).
 func ejabberdConfig(base string, port int, opts Options) string {
-	mam, sql := "", ""
+	mam, sql, mucMAM := "", "", ""
 	if opts.Archive {
 		mam = "  mod_mam:\n    default: always\n"
+		mucMAM = "    default_room_options:\n      mam: true\n"
 		if opts.SQLArchive {
 			mam += "    db_type: sql\n"
 			sql = "sql_type: sqlite\nsql_database: \"" + base + "/ejabberd.db\"\n"
 		}
 	}
-	return strings.NewReplacer("@MAM@", mam, "@SQL@", sql, "@BASE@", base, "@PORT@", fmt.Sprint(port), "@DOMAIN@", Domain,
+	return strings.NewReplacer("@MAM@", mam, "@MUCMAM@", mucMAM, "@SQL@", sql, "@BASE@", base, "@PORT@", fmt.Sprint(port), "@DOMAIN@", Domain,
 		"@RESUME@", fmt.Sprint(opts.resumeSeconds()), "@LOGLEVEL@", logLevel("info")).Replace(ejabberdYML)
 }
 
@@ -275,7 +276,7 @@ modules:
       - allow
     access_create: muc_create
     access_persistent: muc_create
-  mod_offline:
+@MUCMAM@  mod_offline:
     access_max_user_messages: max_user_offline_messages
   mod_ping: {}
   mod_privacy: {}

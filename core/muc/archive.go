@@ -1,0 +1,185 @@
+package muc
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/xmpp"
+	"github.com/causerie/causerie/core/xmpp/mam"
+	wire "github.com/causerie/causerie/core/xmpp/muc"
+	"github.com/causerie/causerie/core/xmpp/sid"
+	"gosrc.io/xmpp/stanza"
+)
+
+// A room's history (XEP-0313 on the room's address). A room that keeps an
+// archive is entered asking for no history (<history maxstanzas='0'/>):
+// once in, what was said since the last message we hold is read from its
+// archive, page after page, and stored in one transaction a page,
+// deduplicated by the room's stanza-id (and our own messages by their
+// origin-id), so that nothing said while we were away is missed and
+// nothing is stored twice. A room we never saw gives its last
+// firstWindow messages. A room without an archive sends its recent
+// history on entering, stored as it comes (message).
+
+// Sizes of the room archive's pages: firstWindow for a room we have no
+// message of, roomPage after that (the servers' largest: Prosody's
+// max_archive_query_results is set to 250 in our tests, ejabberd's is
+// fixed at 250).
+var (
+	firstWindow = 50
+	roomPage    = 250
+)
+
+// roomTimeout bounds one archive page, and the room's disco#info before
+// we enter.
+const roomTimeout = 30 * time.Second
+
+// CatchUpDone: the room's archive was read since our last message (Err
+// nil), or stopped on Err; Stored messages were new.
+type CatchUpDone struct {
+	core.FeatureEvent
+	Room   string
+	Stored int
+	Err    error
+}
+
+// sendJoin asks to enter rm's room: first, once per room, whether it
+// keeps an archive (its disco#info), so that it gives no history on
+// entering when the archive will. Runs the IQ on its own goroutine.
+func (r *Rooms) sendJoin(conn *xmpp.Conn, rm *entry) {
+	r.mu.Lock()
+	known, archived := rm.archived != 0, rm.archived > 0
+	jid, nick, password := rm.jid, rm.nick, rm.password
+	r.mu.Unlock()
+	if known {
+		conn.Send(wire.Join(jid, nick, password, archived))
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), roomTimeout)
+		defer cancel()
+		info, err := wire.GetRoomInfo(ctx, conn, jid)
+		r.mu.Lock()
+		if err == nil {
+			rm.archived = -1
+			if info.Archived {
+				rm.archived = 1
+			}
+		}
+		archived := rm.archived > 0
+		nick := rm.nick
+		r.mu.Unlock()
+		conn.Send(wire.Join(jid, nick, password, archived))
+	}()
+}
+
+// deliverResult takes the archive results of our room queries.
+func (r *Rooms) deliverResult(m *stanza.Message) bool { return r.archive.Deliver(m) }
+
+// catchUp reads room's archive since the last message we hold, after we
+// entered it.
+func (r *Rooms) catchUp(conn *xmpp.Conn, room string) {
+	stored, err := r.readArchive(conn, room)
+	if err != nil {
+		r.h.Logf("muc: the archive of %s: %v", room, err)
+	}
+	r.h.Publish(CatchUpDone{FeatureEvent: r.ev(), Room: room, Stored: stored, Err: err})
+}
+
+func (r *Rooms) readArchive(conn *xmpp.Conn, room string) (int, error) {
+	acct := r.h.Account()
+	last, ok, err := r.h.History().LatestBy(acct, room, history.In)
+	if err != nil {
+		return 0, err
+	}
+	q := mam.Query{Max: firstWindow, Last: true}
+	if ok && last.StanzaID != "" {
+		q = mam.Query{Max: roomPage, After: last.StanzaID}
+	}
+	total := 0
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), roomTimeout)
+		pg, err := r.archive.Fetch(ctx, conn, room, q)
+		cancel()
+		var se *xmpp.StanzaError
+		if err != nil && q.After != "" && errors.As(err, &se) && se.Condition == "item-not-found" {
+			// Our last message is no longer in the archive (expired):
+			// its last window, then.
+			q = mam.Query{Max: firstWindow, Last: true}
+			continue
+		}
+		if err != nil {
+			return total, err
+		}
+		n, err := r.storeArchived(room, pg.Results)
+		total += n
+		if err != nil {
+			return total, err
+		}
+		if q.Last || pg.Fin.Complete || len(pg.Results) == 0 || pg.Fin.Last == "" {
+			return total, nil
+		}
+		q = mam.Query{Max: roomPage, After: pg.Fin.Last}
+	}
+}
+
+// storeArchived stores a page of room's archive in one transaction and
+// publishes what was new.
+func (r *Rooms) storeArchived(room string, results []*mam.Result) (int, error) {
+	acct := r.h.Account()
+	r.mu.Lock()
+	me := ""
+	if rm, ok := r.rooms[room]; ok {
+		me = rm.nick
+	}
+	r.mu.Unlock()
+	now := time.Now()
+	b := &history.Burst{}
+	for _, res := range results {
+		m := res.Message
+		if m == nil || m.Type != stanza.MessageTypeGroupchat || m.Body == "" || !xmpp.SameBare(m.From, room) {
+			continue // a subject, a chat state, or not the room's
+		}
+		nick := xmpp.ResourceOf(m.From)
+		sent := res.Stamp
+		if sent.Nanosecond() == 0 && !sent.IsZero() {
+			// Dated to the second (Prosody): it came at some time in
+			// that second; its end keeps it after what we stored live
+			// in that second before it (core's archive does the same).
+			sent = sent.Add(time.Second - time.Millisecond)
+		}
+		if sent.IsZero() || sent.After(now) {
+			sent = now
+		}
+		hm := history.Message{Account: acct, Peer: room, Resource: nick, Direction: history.In, Type: "groupchat",
+			Body: m.Body, Subject: m.Subject, WireID: m.Id, OriginID: sid.Origin(m), StanzaID: res.ID,
+			Sent: sent, Received: now, State: history.StateReceived}
+		if nick == me && hm.OriginID != "" {
+			if _, found, err := r.h.History().FindByOriginID(acct, room, hm.OriginID, history.Out); err == nil && found {
+				continue // ours, stored when we sent it
+			}
+			// Ours from another device (or before a nick change):
+			// ours, and the room had it.
+			hm.Direction, hm.State, hm.StanzaID = history.Out, history.StateDelivered, ""
+		}
+		b.Adds = append(b.Adds, &hm)
+	}
+	if len(b.Adds) == 0 {
+		return 0, nil
+	}
+	if err := r.h.History().Commit(b); err != nil {
+		return 0, err
+	}
+	n := 0
+	for i, hm := range b.Adds {
+		if b.Dup[i] {
+			continue
+		}
+		n++
+		r.h.Publish(MessageReceived{FeatureEvent: r.ev(), Message: *hm, Archived: true})
+	}
+	return n, nil
+}
