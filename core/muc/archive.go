@@ -99,30 +99,50 @@ func (r *Rooms) readArchive(conn *xmpp.Conn, room string) (int, error) {
 	if ok && last.StanzaID != "" {
 		q = mam.Query{Max: roomPage, After: last.StanzaID}
 	}
+	// The next page is asked for as soon as this one's end is known,
+	// and comes while this one is stored.
+	type fetched struct {
+		pg  mam.Page
+		err error
+	}
+	next := make(chan fetched, 1)
+	fetch := func(q mam.Query) {
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), roomTimeout)
+			defer cancel()
+			pg, err := r.archive.Fetch(ctx, conn, room, q)
+			next <- fetched{pg, err}
+		}()
+	}
+	fetch(q)
 	total := 0
 	for {
-		ctx, cancel := context.WithTimeout(context.Background(), roomTimeout)
-		pg, err := r.archive.Fetch(ctx, conn, room, q)
-		cancel()
+		f := <-next
 		var se *xmpp.StanzaError
-		if err != nil && q.After != "" && errors.As(err, &se) && se.Condition == "item-not-found" {
+		if f.err != nil && q.After != "" && total == 0 && errors.As(f.err, &se) && se.Condition == "item-not-found" {
 			// Our last message is no longer in the archive (expired):
 			// its last window, then.
 			q = mam.Query{Max: firstWindow, Last: true}
+			fetch(q)
 			continue
 		}
-		if err != nil {
-			return total, err
+		if f.err != nil {
+			return total, f.err
+		}
+		pg := f.pg
+		done := q.Last || pg.Fin.Complete || len(pg.Results) == 0 || pg.Fin.Last == ""
+		if !done {
+			q = mam.Query{Max: roomPage, After: pg.Fin.Last}
+			fetch(q)
 		}
 		n, err := r.storeArchived(room, pg.Results)
 		total += n
 		if err != nil {
 			return total, err
 		}
-		if q.Last || pg.Fin.Complete || len(pg.Results) == 0 || pg.Fin.Last == "" {
+		if done {
 			return total, nil
 		}
-		q = mam.Query{Max: roomPage, After: pg.Fin.Last}
 	}
 }
 

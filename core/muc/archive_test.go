@@ -72,6 +72,11 @@ func testRoomArchive(t *testing.T, srv *testserver.Server) {
 		return ok && s.ID == mine.ID && s.State == history.StateDelivered
 	})
 	a.Events.Wait(t, "A gets C's message", roomBody(room, "Bonjour, je suis là"))
+	say("en direct")
+	live := c.Events.Wait(t, "C gets A's live message", roomBody(room, "en direct")).(MessageReceived)
+	if live.Message.StanzaID == "" || live.Archived {
+		t.Fatalf("live: %+v", live)
+	}
 
 	c.Session.Disconnect()
 	for i := 1; i <= 5; i++ {
@@ -92,7 +97,7 @@ func testRoomArchive(t *testing.T, srv *testserver.Server) {
 		got = append(got, m.Resource+": "+m.Body)
 	}
 	want := []string{"Alice: avant 1", "Alice: avant 2", "Alice: avant 3", "Carol: Bonjour, je suis là",
-		"Alice: pendant 1", "Alice: pendant 2", "Alice: pendant 3", "Alice: pendant 4", "Alice: pendant 5"}
+		"Alice: en direct", "Alice: pendant 1", "Alice: pendant 2", "Alice: pendant 3", "Alice: pendant 4", "Alice: pendant 5"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("C's history of the room:\n%q\nwant\n%q", got, want)
 	}
@@ -104,7 +109,7 @@ func caughtUp(room string) func(core.Event) bool {
 
 // waitForRoom waits until room is open to others (an instant room is
 // unlocked once configured).
-func waitForRoom(t *testing.T, r *Rooms, room string) {
+func waitForRoom(t testing.TB, r *Rooms, room string) {
 	t.Helper()
 	waitFor(t, "the room open", func() bool {
 		_, err := r.Info(t.Context(), room)

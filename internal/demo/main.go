@@ -1,6 +1,8 @@
 // Command demo runs Causerie against a private local Prosody with a demo
-// account, contacts in groups and scripted buddies, so a newcomer sees
-// everything working without an account of their own (make demo).
+// account, contacts in groups and scripted buddies, and a group chat
+// (bookmarked, entered at sign-in) where three of them talk, so a
+// newcomer sees everything working without an account of their own
+// (make demo).
 //
 // Usage: go run ./internal/demo -app bin/causerie
 package main
@@ -23,6 +25,7 @@ import (
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/account"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/muc"
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/internal/testserver"
 )
@@ -80,6 +83,8 @@ func main() {
 			log.Printf("presence of %s: %v", b.user, err)
 		}
 	}
+	room := "moulinsart@conference." + srv.Domain
+	openRoom(ctx, me, room, buddies[1], buddies[0], buddies[2])
 	me.session.Disconnect() // the app signs in as moi
 
 	// The app's profile: the demo account, its server certificate pinned
@@ -129,7 +134,8 @@ func connect(srv *testserver.Server, base string, b *buddy) {
 	if err != nil {
 		log.Fatal(err)
 	}
-	b.client = core.NewClient(accts, nil, store, core.Options{TLSConfig: &tls.Config{RootCAs: srv.CertPool}, DefaultResource: "demo"})
+	b.client = core.NewClient(accts, nil, store, core.Options{TLSConfig: &tls.Config{RootCAs: srv.CertPool}, DefaultResource: "demo",
+		Features: []*core.Feature{muc.Feature}})
 	b.client.Logf = func(string, ...any) {}
 	s, err := b.client.AddAccount(context.Background(), account.Account{JID: b.jid, Host: srv.Host, Port: srv.Port}, b.pass)
 	if err != nil {
@@ -215,6 +221,82 @@ func script(ctx context.Context, me string, tintin, haddock, castafiore *buddy) 
 			castafiore.session.RequestSubscription(me, "Ah ! Je ris de me voir si belle en ce miroir !")
 		}()
 	})
+}
+
+// openRoom has the host make the room and set its subject, the others
+// come in, and bookmarks it for me (entered at sign-in). Then they talk:
+// a line every 20 seconds, and the one named in what the user says
+// answers.
+func openRoom(ctx context.Context, me *buddy, room string, host *buddy, guests ...*buddy) {
+	enter := func(b *buddy) {
+		joined := make(chan struct{}, 1)
+		cancel := b.client.Subscribe(func(e core.Event) {
+			if j, ok := e.(muc.Joined); ok && j.Room == room {
+				select {
+				case joined <- struct{}{}:
+				default:
+				}
+			}
+		})
+		defer cancel()
+		for try := 0; try < 20; try++ {
+			if err := muc.Of(b.session).Join(room, b.name, ""); err != nil {
+				log.Fatalf("%s cannot enter the room: %v", b.user, err)
+			}
+			select {
+			case <-joined:
+				return
+			case <-time.After(500 * time.Millisecond): // the room is being made
+			}
+		}
+		log.Fatalf("%s cannot enter the room", b.user)
+	}
+	enter(host)
+	time.Sleep(300 * time.Millisecond)
+	muc.Of(host.session).SetSubject(room, "Le trésor de Rackham le Rouge")
+	for _, g := range guests {
+		enter(g)
+	}
+	waitEvent(me.client, func(e core.Event) bool { _, ok := e.(muc.BookmarksChanged); return ok })
+	time.Sleep(500 * time.Millisecond) // the bookmarks read after sign-in
+	if err := muc.Of(me.session).SaveBookmark(ctx, muc.Bookmark{JID: room, Name: "Château de Moulinsart", Nick: "Moi", Autojoin: true}); err != nil {
+		log.Printf("the demo room is not bookmarked: %v", err)
+	}
+	talkers := append([]*buddy{host}, guests...)
+	lines := []string{
+		"Tonnerre de Brest ! Qui a vu ma pipe ?",
+		"Elle est sur la cheminée, Capitaine.",
+		"Comment ? Une tartine ? Non merci, j'ai déjà déjeuné.",
+		"Je pars demain pour le Pérou, qui vient ?",
+		"Mille millions de mille sabords, encore un voyage !",
+	}
+	go func() {
+		for i := 0; ; i++ {
+			time.Sleep(20 * time.Second)
+			muc.Of(talkers[i%len(talkers)].session).Say(room, lines[i%len(lines)])
+		}
+	}()
+	for _, b := range talkers {
+		b.client.Subscribe(func(e core.Event) {
+			m, ok := e.(muc.MessageReceived)
+			if !ok || m.Message.Peer != room || m.Message.Direction != history.In || m.Message.Resource != "Moi" || m.Archived {
+				return
+			}
+			if muc.Mentions(m.Message.Body, b.name) || (b == host && !mentionsAny(m.Message.Body, talkers)) {
+				go muc.Of(b.session).Say(room, "Moi : bien reçu, « "+m.Message.Body+" » !")
+			}
+		})
+	}
+}
+
+// mentionsAny reports whether body names one of the buddies.
+func mentionsAny(body string, bs []*buddy) bool {
+	for _, b := range bs {
+		if muc.Mentions(body, b.name) {
+			return true
+		}
+	}
+	return false
 }
 
 func waitSignal() {
