@@ -146,6 +146,7 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey, room bool)
 	bars := container.NewVBox(top, c.stranger, widget.NewSeparator(), c.archive.box, c.gap.box)
 	var side fyne.CanvasObject
 	if c.room != nil {
+		bars.Add(c.room.info)
 		bars.Add(c.room.bar.box)
 		side = c.room.side
 	}

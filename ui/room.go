@@ -76,6 +76,7 @@ type roomPart struct {
 	count  *widget.Label
 	people *widget.Button // shows or hides the panel
 	bar    statusBar      // not in the room: why, and Join
+	info   *widget.Label  // what the room said of itself as we came in
 }
 
 // occupantItem is a row of the occupant panel: a role's heading, or an
@@ -108,6 +109,10 @@ func newRoomPart(c *chatConversation) *roomPart {
 		c.content.Refresh()
 	})
 	p.people.Importance = widget.LowImportance
+	p.info = widget.NewLabel("")
+	p.info.Importance = widget.LowImportance
+	p.info.Wrapping = fyne.TextWrapWord
+	p.info.Hide()
 	p.bar = newStatusBar(p.join)
 	p.bar.retry.SetText(lang.L("Join"))
 	if p.rooms != nil {
@@ -313,6 +318,8 @@ func (p *roomPart) handle(e core.Event) {
 	switch e := e.(type) {
 	case muc.Joined:
 		p.joined, p.joining, p.nick = true, false, e.Nick
+		p.info.SetText(joinedText(e))
+		widgets.SetVisible(p.info, p.info.Text != "")
 		clear(p.occupants)
 		for _, o := range e.Occupants {
 			p.occupants[o.Nick] = o
@@ -354,6 +361,25 @@ func (p *roomPart) handle(e core.Event) {
 		p.c.showNotice(lang.L("Your nickname was not changed: {{.Reason}}", map[string]any{"Reason": roomProblem(e.Err)}))
 	}
 	p.refreshHeader()
+}
+
+// joinedText says what the room's status codes told us as we came in
+// (XEP-0045 §7.2.2–7.2.13).
+func joinedText(e muc.Joined) string {
+	var parts []string
+	for _, code := range e.Codes {
+		switch code {
+		case muc.StatusCreated:
+			parts = append(parts, lang.L("You created this room."))
+		case muc.StatusNonAnonymous:
+			parts = append(parts, lang.L("Everyone in this room can see your address."))
+		case muc.StatusLogging:
+			parts = append(parts, lang.L("This room keeps a record of what is said."))
+		case muc.StatusNickAssigned:
+			parts = append(parts, lang.L("The room named you {{.Nick}}.", map[string]any{"Nick": safetext.Isolate(e.Nick)}))
+		}
+	}
+	return strings.Join(parts, " ")
 }
 
 // leftText says why the room removed us.

@@ -339,6 +339,11 @@ func (j *joinDialog) handle(e core.Event) {
 			return
 		}
 		j.done(s, e.Room)
+		// The tab opened after the room let us in: it hears what the
+		// room said then (created, addresses shown, logged).
+		if conv := j.a.chat.convs[ChatKey{e.Account, e.Room}]; conv != nil && conv.room != nil {
+			conv.room.handle(e)
+		}
 	case muc.JoinFailed:
 		if e.Account != j.waitAcct || e.Room != j.waiting {
 			return

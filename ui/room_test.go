@@ -47,6 +47,9 @@ func TestRoomInGUI(t *testing.T) {
 		t.Fatal("the dialog stayed open")
 	}
 	conv := h.app.chat.convs[key]
+	if !conv.room.info.Visible() || !strings.Contains(conv.room.info.Text, "You created this room.") {
+		t.Errorf("the room's codes: %q", conv.room.info.Text)
+	}
 	h.pump("bookmarked", func() bool { _, ok := muc.Of(ch.s).Bookmark(room); return ok })
 	if b, _ := muc.Of(ch.s).Bookmark(room); !b.Autojoin || b.Nick != "Moi" {
 		t.Fatalf("bookmark %+v", b)

@@ -209,6 +209,14 @@ const (
 	AffNone         = wire.AffNone
 )
 
+// Status codes of our own presence in a room (Joined.Codes).
+const (
+	StatusNonAnonymous = wire.StatusNonAnonymous
+	StatusLogging      = wire.StatusLogging
+	StatusCreated      = wire.StatusCreated
+	StatusNickAssigned = wire.StatusNickAssigned
+)
+
 // Why a room refuses entry (JoinFailed.Err, NickRefused.Err: errors.Is).
 var (
 	ErrPasswordRequired = wire.ErrPasswordRequired
