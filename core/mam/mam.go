@@ -89,8 +89,7 @@ type CatchUpDone struct {
 
 // Archive is one session's archive catch-up.
 type Archive struct {
-	h   *core.Hook
-	col wire.Collector
+	h *core.Hook
 
 	run sync.Mutex // one catch-up at a time
 
@@ -144,7 +143,7 @@ func attach(h *core.Hook) any {
 // message takes the results of our queries, and drops any other archive
 // result: one nobody asked for is noise, or someone posing as an archive.
 func (a *Archive) message(_ *xmpp.Conn, m *stanza.Message) bool {
-	if a.col.Deliver(m) {
+	if wire.Shared.Deliver(m) {
 		return true
 	}
 	_, isResult := wire.ResultOf(m)
@@ -350,7 +349,7 @@ func (a *Archive) backward(conn *xmpp.Conn, ev *CatchUpDone, base wire.Query, an
 func (a *Archive) fetch(conn *xmpp.Conn, q wire.Query) (wire.Page, []core.Archived, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), pageTimeout)
 	defer cancel()
-	pg, err := a.col.Fetch(ctx, conn, "", q)
+	pg, err := wire.Shared.Fetch(ctx, conn, "", q)
 	var se *xmpp.StanzaError
 	if errors.As(err, &se) && (se.Condition == "feature-not-implemented" || se.Condition == "service-unavailable") {
 		a.mu.Lock()

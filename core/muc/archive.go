@@ -76,8 +76,9 @@ func (r *Rooms) sendJoin(conn *xmpp.Conn, rm *entry) {
 	}()
 }
 
-// deliverResult takes the archive results of our room queries.
-func (r *Rooms) deliverResult(m *stanza.Message) bool { return r.archive.Deliver(m) }
+// deliverResult takes the archive results of our queries (mam.Shared:
+// another feature's handler may see ours first, and hand them on).
+func (r *Rooms) deliverResult(m *stanza.Message) bool { return mam.Shared.Deliver(m) }
 
 // catchUp reads room's archive since the last message we hold, after we
 // entered it.
@@ -110,7 +111,7 @@ func (r *Rooms) readArchive(conn *xmpp.Conn, room string) (int, error) {
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), roomTimeout)
 			defer cancel()
-			pg, err := r.archive.Fetch(ctx, conn, room, q)
+			pg, err := mam.Shared.Fetch(ctx, conn, room, q)
 			next <- fetched{pg, err}
 		}()
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/mam"
 	"github.com/causerie/causerie/internal/coretest"
 	"github.com/causerie/causerie/internal/testserver"
 )
@@ -29,7 +30,9 @@ func TestRoomArchive(t *testing.T) {
 func testRoomArchive(t *testing.T, srv *testserver.Server) {
 	defer func(p int) { roomPage = p }(roomPage)
 	roomPage = 2
-	a, c := coretest.NewUser(t, srv, Feature), coretest.NewUser(t, srv, Feature)
+	// C has the account's archive catch-up too (as the GUI does), whose
+	// handler sees the rooms' results first.
+	a, c := coretest.NewUser(t, srv, Feature), coretest.NewUser(t, srv, mam.Feature, Feature)
 	a.Connect(t)
 	c.Connect(t)
 	ar, cr := Of(a.Session), Of(c.Session)

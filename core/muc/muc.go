@@ -33,7 +33,6 @@ import (
 	"github.com/causerie/causerie/core/xmpp"
 	bm "github.com/causerie/causerie/core/xmpp/bookmarks"
 	"github.com/causerie/causerie/core/xmpp/delay"
-	"github.com/causerie/causerie/core/xmpp/mam"
 	wire "github.com/causerie/causerie/core/xmpp/muc"
 	"github.com/causerie/causerie/core/xmpp/sid"
 	"gosrc.io/xmpp/stanza"
@@ -130,9 +129,6 @@ type Rooms struct {
 	mu    sync.Mutex
 	rooms map[string]*entry // by the room's bare JID
 	bm    bookmarkState
-	// archive collects the results of our queries to rooms' archives
-	// (archive.go).
-	archive mam.Collector
 }
 
 // entry is a room we are in or entering.

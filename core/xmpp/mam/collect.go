@@ -16,6 +16,10 @@ import (
 // the page fails with ErrTooManyResults.
 const MaxResults = 1000
 
+// Shared is the collector of every archive query the process makes (our
+// account's archive, rooms' archives).
+var Shared Collector
+
 // ErrTooManyResults: the archive pushed more than MaxResults results for
 // one page.
 var ErrTooManyResults = errors.New("mam: the archive sent more results than a page holds")
@@ -32,6 +36,11 @@ type Page struct {
 
 // Collector matches pushed results to pending queries. The zero value is
 // ready; it is safe for concurrent use.
+//
+// Features that query archives share one (Shared): a result is then
+// handed to the query it answers by whichever feature's handler sees it
+// first, and one that answers no query of ours can be told apart (and
+// dropped) by any of them.
 type Collector struct {
 	mu      sync.Mutex
 	pending map[string]*pending // by queryid
