@@ -249,6 +249,12 @@ func (s *Session) loadOutbox() {
 		return
 	}
 	for _, m := range ms {
+		if m.Type == "groupchat" {
+			// A room message is not sent again: the room may have
+			// had it (its reflection not come back yet), and we may
+			// no longer be in the room. It stays as it was shown.
+			continue
+		}
 		s.outbox.put(m)
 	}
 }

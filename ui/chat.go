@@ -69,6 +69,16 @@ func (a *App) openConversation(account, jid string, room bool) {
 	c := a.chat
 	key := ChatKey{Account: s.Account().JID, JID: jid}
 	conv := c.convs[key]
+	if conv != nil && (conv.room != nil) != room {
+		// A one-to-one tab for what is now known as a room (or the
+		// other way round): made again as it is.
+		c.closeTab(conv.item)
+		if a.chat == nil {
+			a.chat = newChatWindow(a)
+		}
+		c = a.chat
+		conv = nil
+	}
 	if conv == nil {
 		conv = newChatConversation(c, s, key, room)
 		c.convs[key] = conv
@@ -244,6 +254,11 @@ func (c *chatWindow) handle(e core.Event) {
 		if conv == nil || conv.room == nil {
 			return
 		}
+		if e.Archived {
+			// A catch-up's page: read at once when it ends (one by
+			// one, each would be placed among those shown).
+			return
+		}
 		conv.received(e.Message)
 		if c.isShowing(conv.key) {
 			c.app.MarkRead(conv.key)
@@ -255,6 +270,10 @@ func (c *chatWindow) handle(e core.Event) {
 			if conv := c.convs[ChatKey{acct, room}]; conv != nil && conv.room != nil {
 				conv.room.handle(e)
 			}
+		}
+	case muc.CatchUpDone:
+		if conv := c.convs[ChatKey{e.Account, e.Room}]; conv != nil && conv.room != nil && e.Stored > 0 {
+			conv.load()
 		}
 	case muc.BookmarksChanged:
 		for k, conv := range c.convs {

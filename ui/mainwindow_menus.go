@@ -169,8 +169,7 @@ func (m *mainWindow) roomMenu(n *roster.Node) []*fyne.MenuItem {
 	}
 	if r.Nick(rm.JID) != "" {
 		items = append(items, fyne.NewMenuItem(lang.L("Leave room"), func() {
-			r.Leave(rm.JID)
-			m.scheduleRebuild()
+			m.app.background(func() error { return r.Leave(rm.JID) }, func(error) { m.scheduleRebuild() })
 		}))
 	}
 	items = append(items, fyne.NewMenuItem(lang.L("Copy address"), func() { m.app.FyneApp.Clipboard().SetContent(rm.JID) }))

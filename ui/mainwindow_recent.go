@@ -208,18 +208,28 @@ func (m *mainWindow) hideConversation(k recent.Key) {
 	})
 }
 
-// recentIsRoom reports whether conversation k is a group chat's.
+// recentIsRoom reports whether conversation k is a group chat's: one of
+// the account's rooms, or one whose last message came from a room.
 func (m *mainWindow) recentIsRoom(k recent.Key) bool {
+	if v := m.views[k.Account]; v != nil && isRoom(v.session, k.Peer) {
+		return true
+	}
 	last, _ := m.recent.Last(k)
 	return last.Type == "groupchat"
 }
 
-// openRecent opens a conversation of the list: a group chat's tab
-// (entering the room again when we are not in it), else the chat.
+// openRecent opens a conversation of the list: a room of ours in its
+// tab (entered again when we are not in it), one we left (or anyone's
+// "groupchat" message: a stranger can send one) through "Join group
+// chat…", for the user to confirm; else the chat.
 func (m *mainWindow) openRecent(k recent.Key) {
-	if m.recentIsRoom(k) {
+	v := m.views[k.Account]
+	switch {
+	case v != nil && isRoom(v.session, k.Peer):
 		m.openRoom(k.Account, roster.RoomView{JID: k.Peer})
-		return
+	case m.recentIsRoom(k):
+		m.app.ShowJoinRoom(k.Account, k.Peer, "")
+	default:
+		m.openChat(k.Account, k.Peer)
 	}
-	m.openChat(k.Account, k.Peer)
 }

@@ -386,20 +386,15 @@ func (m *mainWindow) openRoom(account string, rm roster.RoomView) {
 		return
 	}
 	if r := muc.Of(s); r != nil && r.Nick(rm.JID) == "" {
-		nick, password := defaultNick(s), ""
-		if b, ok := r.Bookmark(rm.JID); ok {
-			if b.Nick != "" {
-				nick = b.Nick
+		a := m.app
+		enterRoom(a, s, rm.JID, "", func(err error) {
+			if a.chat == nil {
+				return
 			}
-			password = b.Password
-		}
-		if err := r.Join(rm.JID, nick, password); err != nil {
-			m.app.OpenRoom(account, rm.JID)
-			if conv := m.app.chat.convs[ChatKey{account, rm.JID}]; conv != nil && conv.room != nil {
+			if conv := a.chat.convs[ChatKey{account, rm.JID}]; conv != nil && conv.room != nil {
 				conv.room.showBar(roomProblem(err), true)
 			}
-			return
-		}
+		})
 	}
 	m.app.OpenRoom(account, rm.JID)
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -22,7 +23,6 @@ import (
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/muc"
 	"github.com/causerie/causerie/core/safetext"
-	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/ui/roster"
 	"github.com/causerie/causerie/ui/transcript"
 	"github.com/causerie/causerie/ui/widgets"
@@ -70,6 +70,7 @@ type roomPart struct {
 	nick, subject   string
 	occupants       map[string]muc.Occupant
 	rows            []occupantItem // the panel's rows, in order
+	occupantsQueued bool           // occupantsChanged is to run
 
 	list   *widget.List
 	side   *fyne.Container // the occupant panel
@@ -220,7 +221,7 @@ func (p *roomPart) refreshHeader() {
 		&widget.TextSegment{Text: "  " + safetext.Isolate(c.key.JID), Style: address},
 	}
 	if p.subject != "" {
-		segs = append(segs, &widget.TextSegment{Text: safetext.Isolate(oneLine(p.subject)), Style: widget.RichTextStyleParagraph})
+		segs = append(segs, &widget.TextSegment{Text: safetext.Isolate(shortLine(p.subject)), Style: widget.RichTextStyleParagraph})
 	}
 	c.header.Segments = segs
 	c.header.Refresh()
@@ -252,6 +253,18 @@ func (p *roomPart) refreshHeader() {
 // spaces (a subject in a header).
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
+// shortLineMax bounds what a room or a stranger says in one line of the
+// window (a subject, a reason): the rest is cut, with "…".
+const shortLineMax = 300
+
+// shortLine is oneLine of the first shortLineMax runes of s.
+func shortLine(s string) string {
+	if utf8.RuneCountInString(s) > shortLineMax {
+		s = string([]rune(s)[:shortLineMax]) + "…"
+	}
+	return oneLine(s)
+}
+
 // showBar shows the room's bar with text, and Join when join.
 func (p *roomPart) showBar(text string, join bool) {
 	p.bar.progress.Stop()
@@ -270,23 +283,40 @@ func (p *roomPart) join() {
 	if p.rooms == nil {
 		return
 	}
-	nick := p.nick
-	if nick == "" {
-		nick = defaultNick(p.c.session)
+	p.joining = true
+	p.refreshHeader()
+	p.nick = enterRoom(p.c.win.app, p.c.session, p.c.key.JID, p.nick, func(err error) {
+		p.joining = false
+		p.showBar(roomProblem(err), true)
+	})
+}
+
+// enterRoom joins room on s (off the UI goroutine: it writes to the
+// network) as nick, else as its bookmark's nick, else the default one,
+// with the bookmark's password or the one we had; failed runs on the UI
+// goroutine if the join could not be sent. It returns the nick used.
+func enterRoom(a *App, s *core.Session, room, nick string, failed func(error)) string {
+	r := muc.Of(s)
+	if r == nil {
+		return nick
 	}
-	password := ""
-	if b, ok := p.rooms.Bookmark(p.c.key.JID); ok {
-		if b.Nick != "" && p.nick == "" {
-			nick = b.Nick
-		}
+	password := r.Password(room)
+	b, bookmarked := r.Bookmark(room)
+	if bookmarked && b.Password != "" {
 		password = b.Password
 	}
-	if err := p.rooms.Join(p.c.key.JID, nick, password); err != nil {
-		p.showBar(roomProblem(err), true)
-		return
+	if nick == "" && bookmarked {
+		nick = b.Nick
 	}
-	p.nick, p.joining = nick, true
-	p.refreshHeader()
+	if nick == "" {
+		nick = defaultNick(s)
+	}
+	a.background(func() error { return r.Join(room, nick, password) }, func(err error) {
+		if err != nil {
+			failed(err)
+		}
+	})
+	return nick
 }
 
 // leave leaves the room; the tab stays, with Join.
@@ -294,7 +324,8 @@ func (p *roomPart) leave() {
 	if p.rooms == nil {
 		return
 	}
-	p.rooms.Leave(p.c.key.JID)
+	rooms, room := p.rooms, p.c.key.JID
+	p.c.win.app.background(func() error { return rooms.Leave(room) }, func(error) {})
 	p.joined, p.joining = false, false
 	clear(p.occupants)
 	p.occupantsChanged()
@@ -354,9 +385,21 @@ func (p *roomPart) handle(e core.Event) {
 				p.c.trans.NamesChanged()
 			}
 		}
-		p.occupantsChanged()
+		// A busy room's comings and goings: the panel is redone once
+		// for those that came together.
+		if !p.occupantsQueued {
+			p.occupantsQueued = true
+			p.c.win.app.do(func() {
+				p.occupantsQueued = false
+				p.occupantsChanged()
+			})
+		}
+		return
 	case muc.SubjectChanged:
 		p.subject = e.Subject
+		if len(p.subject) > 4*shortLineMax {
+			p.subject = shortLine(p.subject) // what is shown of it, no more
+		}
 	case muc.NickRefused:
 		p.c.showNotice(lang.L("Your nickname was not changed: {{.Reason}}", map[string]any{"Reason": roomProblem(e.Err)}))
 	}
@@ -410,7 +453,7 @@ func leftText(e muc.Left) string {
 		text = lang.L("The room removed you after an error.")
 	}
 	if t := strings.TrimSpace(e.Text); t != "" {
-		text += " " + lang.L("Reason: {{.Reason}}", map[string]any{"Reason": "“" + safetext.Isolate(oneLine(t)) + "”"})
+		text += " " + lang.L("Reason: {{.Reason}}", map[string]any{"Reason": "“" + safetext.Isolate(shortLine(t)) + "”"})
 	}
 	return text
 }
@@ -442,17 +485,12 @@ func roomProblem(err error) string {
 		return lang.L("Choose a nickname.")
 	case errors.Is(err, muc.ErrNoService):
 		return lang.L("Your server has no group chat service. Type the address of a room on another server.")
-	}
-	var se *xmpp.StanzaError
-	if errors.As(err, &se) {
-		switch se.Condition {
-		case "forbidden", "not-allowed", "not-authorized":
-			return lang.L("You are not allowed to do that in this room.")
-		case "item-not-found", "remote-server-not-found":
-			return lang.L("There is no such room.")
-		case "service-unavailable", "feature-not-implemented":
-			return lang.L("The room does not offer this.")
-		}
+	case errors.Is(err, muc.ErrNotAllowed):
+		return lang.L("You are not allowed to do that in this room.")
+	case errors.Is(err, muc.ErrNoSuchRoom):
+		return lang.L("There is no such room.")
+	case errors.Is(err, muc.ErrUnsupported):
+		return lang.L("The room does not offer this.")
 	}
 	return Explain(err)
 }
@@ -467,13 +505,17 @@ func (p *roomPart) occupantsChanged() {
 		{muc.RoleParticipant, lang.L("Participants")},
 		{muc.RoleVisitor, lang.L("Visitors")},
 	}
-	byRole := map[string][]muc.Occupant{}
+	type keyed struct {
+		key string // the nick in lower case, computed once
+		o   muc.Occupant
+	}
+	byRole := map[string][]keyed{}
 	for _, o := range p.occupants {
 		role := o.Role
 		if role != muc.RoleModerator && role != muc.RoleVisitor {
 			role = muc.RoleParticipant
 		}
-		byRole[role] = append(byRole[role], o)
+		byRole[role] = append(byRole[role], keyed{strings.ToLower(o.Nick), o})
 	}
 	p.rows = p.rows[:0]
 	for _, g := range groups {
@@ -481,12 +523,15 @@ func (p *roomPart) occupantsChanged() {
 		if len(list) == 0 {
 			continue
 		}
-		slices.SortFunc(list, func(a, b muc.Occupant) int {
-			return strings.Compare(strings.ToLower(a.Nick), strings.ToLower(b.Nick))
+		slices.SortFunc(list, func(a, b keyed) int {
+			if c := strings.Compare(a.key, b.key); c != 0 {
+				return c
+			}
+			return strings.Compare(a.o.Nick, b.o.Nick)
 		})
 		p.rows = append(p.rows, occupantItem{heading: g.title})
-		for _, o := range list {
-			p.rows = append(p.rows, occupantItem{occ: o})
+		for _, k := range list {
+			p.rows = append(p.rows, occupantItem{occ: k.o})
 		}
 	}
 	p.count.SetText(lang.L("In the room: {{.Count}}", map[string]any{"Count": len(p.occupants)}))
@@ -620,9 +665,12 @@ func (p *roomPart) askNick() {
 		if nick == "" || nick == p.nick {
 			return
 		}
-		if err := p.rooms.ChangeNick(p.c.key.JID, nick); err != nil {
-			p.c.showNotice(lang.L("Your nickname was not changed: {{.Reason}}", map[string]any{"Reason": roomProblem(err)}))
-		}
+		rooms, room := p.rooms, p.c.key.JID
+		p.c.win.app.background(func() error { return rooms.ChangeNick(room, nick) }, func(err error) {
+			if err != nil {
+				p.c.showNotice(lang.L("Your nickname was not changed: {{.Reason}}", map[string]any{"Reason": roomProblem(err)}))
+			}
+		})
 	})
 }
 
@@ -639,9 +687,12 @@ func (p *roomPart) askNickToJoin(taken string) {
 
 func (p *roomPart) askSubject() {
 	p.askText(lang.L("Change subject"), lang.L("Subject"), p.subject, lang.L("Change"), func(subject string) {
-		if err := p.rooms.SetSubject(p.c.key.JID, subject); err != nil {
-			p.c.showNotice(lang.L("The subject was not changed: {{.Reason}}", map[string]any{"Reason": roomProblem(err)}))
-		}
+		rooms, room := p.rooms, p.c.key.JID
+		p.c.win.app.background(func() error { return rooms.SetSubject(room, subject) }, func(err error) {
+			if err != nil {
+				p.c.showNotice(lang.L("The subject was not changed: {{.Reason}}", map[string]any{"Reason": roomProblem(err)}))
+			}
+		})
 	})
 }
 
@@ -669,9 +720,12 @@ func (p *roomPart) askInvite() {
 			p.c.showNotice(lang.L("Not invited: {{.Reason}}", map[string]any{"Reason": lang.L("This is not a valid address. An address looks like name@example.org.")}))
 			return
 		}
-		if err := p.rooms.Invite(room, to, strings.TrimSpace(reason.Text)); err != nil {
-			p.c.showNotice(lang.L("Not invited: {{.Reason}}", map[string]any{"Reason": roomProblem(err)}))
-		}
+		rooms, text := p.rooms, strings.TrimSpace(reason.Text)
+		p.c.win.app.background(func() error { return rooms.Invite(room, to, text) }, func(err error) {
+			if err != nil {
+				p.c.showNotice(lang.L("Not invited: {{.Reason}}", map[string]any{"Reason": roomProblem(err)}))
+			}
+		})
 	}, p.c.win.win)
 	d.Resize(fyne.NewSize(420, 0))
 	d.Show()
@@ -711,10 +765,10 @@ func roomInfoBox(info muc.RoomInfo) fyne.CanvasObject {
 		l.Wrapping = fyne.TextWrapWord
 		form.Append(label, l)
 	}
-	add(lang.L("Name"), info.Name)
+	add(lang.L("Name"), shortLine(info.Name))
 	add(lang.L("Address"), info.JID)
-	add(lang.X("ui.description", "Description"), info.Description)
-	add(lang.L("Subject"), oneLine(info.Subject))
+	add(lang.X("ui.description", "Description"), shortLine(info.Description))
+	add(lang.L("Subject"), shortLine(info.Subject))
 	if info.Occupants >= 0 {
 		add(lang.L("People in it"), strconv.Itoa(info.Occupants))
 	}
@@ -740,7 +794,7 @@ func (p *roomPart) editBookmark() {
 	room := p.c.key.JID
 	b, ok := p.rooms.Bookmark(room)
 	if !ok {
-		b = muc.Bookmark{JID: room, Nick: p.nick, Autojoin: true}
+		b = muc.Bookmark{JID: room, Nick: p.nick, Password: p.rooms.Password(room), Autojoin: true}
 	}
 	name := widget.NewEntry()
 	name.SetText(b.Name)
@@ -770,6 +824,11 @@ func (p *roomPart) removeBookmark() {
 func (p *roomPart) senderName(m history.Message) string {
 	if m.Resource == "" {
 		return safetext.Isolate(p.name())
+	}
+	if m.Type != "groupchat" {
+		// A private message through the room (XEP-0045 §7.5): not
+		// said to everyone.
+		return lang.L("{{.Nick}} (private)", map[string]any{"Nick": safetext.Isolate(m.Resource)})
 	}
 	return safetext.Isolate(m.Resource)
 }

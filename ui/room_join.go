@@ -57,17 +57,17 @@ func (a *App) ShowJoinRoom(account, room, password string) {
 	if a.main == nil {
 		a.ShowMain()
 	}
-	if a.joinDlg != nil {
-		a.joinDlg.d.Hide()
-	}
 	j := &joinDialog{a: a, win: a.main.win}
-	a.joinDlg = j
 	for _, s := range a.Client.Sessions() {
 		j.accounts = append(j.accounts, s.Account().JID)
 	}
 	if len(j.accounts) == 0 {
 		return
 	}
+	if a.joinDlg != nil {
+		a.joinDlg.d.Hide()
+	}
+	a.joinDlg = j
 	j.account = widget.NewSelect(j.accounts, func(string) { j.accountChanged() })
 	j.room = widget.NewEntry()
 	j.room.SetPlaceHolder("room@conference.example.org")
@@ -301,21 +301,28 @@ func (j *joinDialog) submit() {
 		j.setStatus(lang.L("Not connected. Sign in first."), false)
 		return
 	}
-	room := j.roomAddress()
+	room := chatBareJID(j.roomAddress())
 	nick := strings.TrimSpace(j.nick.Text)
 	if r.In(room) {
-		j.done(s, room) // already in: show it
+		j.close() // already in: shown as it is, its bookmark untouched
+		j.a.OpenRoom(s.Account().JID, room)
 		return
 	}
-	if err := r.Join(room, nick, j.password.Text); err != nil {
-		j.setStatus(roomProblem(err), false)
-		if errors.Is(err, muc.ErrNoNick) {
-			j.win.Canvas().Focus(j.nick)
-		} else {
-			j.win.Canvas().Focus(j.room)
+	if nick == "" {
+		j.setStatus(roomProblem(muc.ErrNoNick), false)
+		j.win.Canvas().Focus(j.nick)
+		return
+	}
+	password := j.password.Text
+	j.a.background(func() error { return r.Join(room, nick, password) }, func(err error) {
+		if err == nil || j.waiting != room {
+			return
 		}
-		return
-	}
+		j.waiting = ""
+		j.join.Enable()
+		j.setStatus(roomProblem(err), false)
+		j.win.Canvas().Focus(j.room)
+	})
 	j.waiting, j.waitAcct = room, s.Account().JID
 	j.join.Disable()
 	j.setStatus("", true)
@@ -377,7 +384,12 @@ func (j *joinDialog) done(s *core.Session, room string) {
 		if !ok {
 			b = muc.Bookmark{JID: room}
 		}
-		b.Nick, b.Password, b.Autojoin = strings.TrimSpace(j.nick.Text), j.password.Text, j.autojoin.Checked
+		// The nick the room gave us (it may have changed the one we
+		// asked for); a password typed replaces the one kept.
+		b.Nick, b.Autojoin = r.Nick(room), j.autojoin.Checked
+		if j.password.Text != "" {
+			b.Password = j.password.Text
+		}
 		acct := s.Account().JID
 		a := j.a
 		a.background(func() error {
@@ -410,15 +422,18 @@ func (j *joinDialog) close() {
 func (a *App) showInvitation(e muc.Invited) {
 	inv := e.Invitation
 	from := chatBareJID(inv.From)
-	if inv.Direct && from == "" {
+	if from == "" || e.Sender == "" {
 		return
 	}
-	k := ChatKey{e.Account, from}
-	if a.stranger(k) && !a.strangerMayNotify(k) {
-		return
-	}
+	// Limited by who sent it (a mediated invitation's inviter is only
+	// claimed): a stranger's, and a room's we are not in, as rarely as
+	// a stranger's messages notify.
 	s, ok := a.Client.Session(e.Account)
 	if !ok {
+		return
+	}
+	k := ChatKey{e.Account, e.Sender}
+	if a.stranger(k) && !isRoom(s, e.Sender) && !a.strangerMayNotify(k) {
 		return
 	}
 	if r := muc.Of(s); r == nil || r.In(inv.Room) {
@@ -428,7 +443,7 @@ func (a *App) showInvitation(e muc.Invited) {
 	text := lang.L("{{.Name}} invites you to join the group chat {{.Room}}.", map[string]any{
 		"Name": a.contactName(e.Account, from), "Room": safetext.Isolate(inv.Room)})
 	if inv.Reason != "" {
-		text += "\n“" + safetext.Isolate(oneLine(inv.Reason)) + "”"
+		text += "\n“" + safetext.Isolate(shortLine(inv.Reason)) + "”"
 	}
 	label := widget.NewLabel(text)
 	label.Wrapping = fyne.TextWrapWord
@@ -438,7 +453,7 @@ func (a *App) showInvitation(e muc.Invited) {
 			return
 		}
 		if r := muc.Of(s); r != nil {
-			r.Decline(inv, "")
+			a.background(func() error { return r.Decline(inv, "") }, func(error) {})
 		}
 	}, a.main.win)
 	d.Resize(fyne.NewSize(420, 0))

@@ -146,6 +146,25 @@ func TestRoomInGUI(t *testing.T) {
 	test.Tap(conv.room.bar.retry)
 	h.pump("back in", func() bool { return conv.room.joined })
 
+	// Our own new nick replaces the old one in the panel.
+	if err := muc.Of(ch.s).ChangeNick(room, "Moi2"); err != nil {
+		t.Fatal(err)
+	}
+	h.pump("renamed in the panel", func() bool {
+		_, old := conv.room.occupants["Moi"]
+		_, now := conv.room.occupants["Moi2"]
+		return now && !old && len(conv.room.occupants) == 2
+	})
+
+	// Signed out: the tab says so; signed in again: back in the room.
+	ch.s.Disconnect()
+	h.pump("offline in the tab", func() bool { return !conv.room.joined && conv.room.bar.box.Visible() })
+	if !strings.Contains(conv.room.bar.label.Text, "offline") {
+		t.Errorf("the bar says %q", conv.room.bar.label.Text)
+	}
+	h.online(ch.s)
+	h.pump("back in after signing in", func() bool { return conv.room.joined && !conv.room.bar.box.Visible() })
+
 	// Notifications: by default only for mentions; then all; then none.
 	h.app.chat.close()
 	ev := func(body string) muc.MessageReceived {
@@ -154,8 +173,8 @@ func TestRoomInGUI(t *testing.T) {
 	}
 	local, _, _ := strings.Cut(room, "@")
 	test.AssertNotificationSent(t, nil, func() { h.app.dispatch(ev("Il pleut")) })
-	test.AssertNotificationSent(t, fyne.NewNotification("Carol in "+local, "Moi, tu as un parapluie ?"), func() {
-		h.app.dispatch(ev("Moi, tu as un parapluie ?"))
+	test.AssertNotificationSent(t, fyne.NewNotification("Carol in "+local, "Moi2, tu as un parapluie ?"), func() {
+		h.app.dispatch(ev("Moi2, tu as un parapluie ?"))
 	})
 	itemOf(t, itemOf(t, conv.room.menu(), "Notifications").ChildMenu, "All messages").Action()
 	test.AssertNotificationSent(t, fyne.NewNotification("Carol in "+local, "Il pleut encore"), func() { h.app.dispatch(ev("Il pleut encore")) })
@@ -163,7 +182,7 @@ func TestRoomInGUI(t *testing.T) {
 	if !itemOf(t, itemOf(t, conv.room.menu(), "Notifications").ChildMenu, "Never").Checked {
 		t.Error("Never not ticked")
 	}
-	test.AssertNotificationSent(t, nil, func() { h.app.dispatch(ev("Moi ?")) })
+	test.AssertNotificationSent(t, nil, func() { h.app.dispatch(ev("Moi2 ?")) })
 }
 
 // itemOf finds a menu's item by its label.

@@ -2,10 +2,12 @@ package muc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/causerie/causerie/core/xmpp"
 	wire "github.com/causerie/causerie/core/xmpp/muc"
@@ -28,6 +30,16 @@ func (r *Rooms) List() []Room {
 	r.mu.Unlock()
 	slices.SortFunc(out, func(a, b Room) int { return strings.Compare(a.JID, b.JID) })
 	return out
+}
+
+// Password is the password we entered room with ("" for none).
+func (r *Rooms) Password(room string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if rm, ok := r.rooms[room]; ok {
+		return rm.password
+	}
+	return ""
 }
 
 // IsRoom reports whether jid is a room of ours: one we are in or
@@ -105,7 +117,7 @@ func (r *Rooms) SetRole(ctx context.Context, room, nick, role, reason string) er
 	if err != nil {
 		return err
 	}
-	return wire.SetRole(ctx, conn, room, nick, role, reason)
+	return refused(wire.SetRole(ctx, conn, room, nick, role, reason))
 }
 
 // SetAffiliation gives jid an affiliation with room (wire.Aff*):
@@ -115,7 +127,7 @@ func (r *Rooms) SetAffiliation(ctx context.Context, room, jid, affiliation, reas
 	if err != nil {
 		return err
 	}
-	return wire.SetAffiliation(ctx, conn, room, xmpp.BareJID(jid), affiliation, reason)
+	return refused(wire.SetAffiliation(ctx, conn, room, xmpp.BareJID(jid), affiliation, reason))
 }
 
 // Info asks room about itself (its name, subject, occupants, whether it
@@ -125,7 +137,8 @@ func (r *Rooms) Info(ctx context.Context, room string) (wire.RoomInfo, error) {
 	if err != nil {
 		return wire.RoomInfo{}, err
 	}
-	return wire.GetRoomInfo(ctx, conn, room)
+	info, err := wire.GetRoomInfo(ctx, conn, room)
+	return info, refused(err)
 }
 
 // ErrNoService: the account's server offers no group chat service.
@@ -134,6 +147,9 @@ var ErrNoService = fmt.Errorf("muc: the server has no group chat service")
 // browseMax bounds the rooms Browse asks about: a service may list
 // thousands.
 const browseMax = 500
+
+// roomInfoTimeout bounds each room's answer while browsing.
+const roomInfoTimeout = 5 * time.Second
 
 // Browse lists the public rooms of service (the account's server's own
 // group chat service when ""), with what each says of itself; a room
@@ -169,7 +185,11 @@ func (r *Rooms) Browse(ctx context.Context, service string) (string, []wire.Room
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			if info, err := wire.GetRoomInfo(ctx, conn, out[i].JID); err == nil {
+			// Each room on its own clock: one that never answers does
+			// not hold the others up.
+			rctx, cancel := context.WithTimeout(ctx, roomInfoTimeout)
+			defer cancel()
+			if info, err := wire.GetRoomInfo(rctx, conn, out[i].JID); err == nil {
 				if info.Name == "" {
 					info.Name = out[i].Name
 				}
@@ -216,6 +236,31 @@ const (
 	StatusCreated      = wire.StatusCreated
 	StatusNickAssigned = wire.StatusNickAssigned
 )
+
+// Why a room refuses a request (what SetRole, SetAffiliation and Info
+// return wraps one of them, errors.Is).
+var (
+	ErrNotAllowed  = errors.New("muc: not allowed in that room")
+	ErrNoSuchRoom  = errors.New("muc: no such room")
+	ErrUnsupported = errors.New("muc: the room does not offer that")
+)
+
+// refused wraps a room's error answer in the reason it gives.
+func refused(err error) error {
+	var se *xmpp.StanzaError
+	if !errors.As(err, &se) {
+		return err
+	}
+	switch se.Condition {
+	case "forbidden", "not-allowed", "not-authorized":
+		return fmt.Errorf("%w: %w", ErrNotAllowed, err)
+	case "item-not-found", "remote-server-not-found", "gone":
+		return fmt.Errorf("%w: %w", ErrNoSuchRoom, err)
+	case "service-unavailable", "feature-not-implemented":
+		return fmt.Errorf("%w: %w", ErrUnsupported, err)
+	}
+	return err
+}
 
 // Why a room refuses entry (JoinFailed.Err, NickRefused.Err: errors.Is).
 var (

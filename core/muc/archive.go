@@ -71,8 +71,11 @@ func (r *Rooms) sendJoin(conn *xmpp.Conn, rm *entry) {
 		}
 		archived := rm.archived > 0
 		nick := rm.nick
+		current := r.rooms[jid] == rm && !rm.joined // not left meanwhile
 		r.mu.Unlock()
-		conn.Send(wire.Join(jid, nick, password, archived))
+		if current {
+			conn.Send(wire.Join(jid, nick, password, archived))
+		}
 	}()
 }
 
@@ -90,15 +93,37 @@ func (r *Rooms) catchUp(conn *xmpp.Conn, room string) {
 	r.h.Publish(CatchUpDone{FeatureEvent: r.ev(), Room: room, Stored: stored, Err: err})
 }
 
+// lastHeld is how far back lastRoomID looks for the room's last message.
+const lastHeld = 500
+
+// maxRoomPages bounds one catch-up (100,000 messages): an archive that
+// never says it is complete cannot keep us reading.
+const maxRoomPages = 400
+
+// lastRoomID is the room's id of the last message it gave us: the
+// latest of its messages we received (not a private message, whose id
+// is our server's) among the last lastHeld stored.
+func (r *Rooms) lastRoomID(room string) (string, error) {
+	msgs, err := r.h.History().Latest(r.h.Account(), room, lastHeld)
+	if err != nil {
+		return "", err
+	}
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if m := msgs[i]; m.Type == "groupchat" && m.Direction == history.In && m.StanzaID != "" {
+			return m.StanzaID, nil
+		}
+	}
+	return "", nil
+}
+
 func (r *Rooms) readArchive(conn *xmpp.Conn, room string) (int, error) {
-	acct := r.h.Account()
-	last, ok, err := r.h.History().LatestBy(acct, room, history.In)
+	lastID, err := r.lastRoomID(room)
 	if err != nil {
 		return 0, err
 	}
 	q := mam.Query{Max: firstWindow, Last: true}
-	if ok && last.StanzaID != "" {
-		q = mam.Query{Max: roomPage, After: last.StanzaID}
+	if lastID != "" {
+		q = mam.Query{Max: roomPage, After: lastID}
 	}
 	// The next page is asked for as soon as this one's end is known,
 	// and comes while this one is stored.
@@ -117,7 +142,7 @@ func (r *Rooms) readArchive(conn *xmpp.Conn, room string) (int, error) {
 	}
 	fetch(q)
 	total := 0
-	for {
+	for pages := 1; ; pages++ {
 		f := <-next
 		var se *xmpp.StanzaError
 		if f.err != nil && q.After != "" && total == 0 && errors.As(f.err, &se) && se.Condition == "item-not-found" {
@@ -131,7 +156,10 @@ func (r *Rooms) readArchive(conn *xmpp.Conn, room string) (int, error) {
 			return total, f.err
 		}
 		pg := f.pg
-		done := q.Last || pg.Fin.Complete || len(pg.Results) == 0 || pg.Fin.Last == ""
+		// Done at the archive's end, or when a page does not move on
+		// (an archive that never says it is complete).
+		done := q.Last || pg.Fin.Complete || len(pg.Results) == 0 || pg.Fin.Last == "" ||
+			pg.Fin.Last == q.After || pages >= maxRoomPages
 		if !done {
 			q = mam.Query{Max: roomPage, After: pg.Fin.Last}
 			fetch(q)
@@ -182,9 +210,8 @@ func (r *Rooms) storeArchived(room string, results []*mam.Result) (int, error) {
 			if _, found, err := r.h.History().FindByOriginID(acct, room, hm.OriginID, history.Out); err == nil && found {
 				continue // ours, stored when we sent it
 			}
-			// Ours from another device (or before a nick change):
-			// ours, and the room had it.
-			hm.Direction, hm.State, hm.StanzaID = history.Out, history.StateDelivered, ""
+			// Anyone may have had our nick while we were away: what
+			// we did not send is theirs, as the live path stores it.
 		}
 		b.Adds = append(b.Adds, &hm)
 	}

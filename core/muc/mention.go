@@ -7,19 +7,20 @@ import (
 )
 
 // Mentions reports whether body names nick: nick as a word of its own
-// (not inside a longer word), in any case, with or without a leading @
+// (not inside a longer word: letters, digits and underscores make
+// words), in any case, with or without a leading @
 // ("Alice:", "@alice", "merci Alice !" do; "Alicette" does not).
 func Mentions(body, nick string) bool {
 	nick = strings.TrimSpace(nick)
 	if nick == "" || body == "" {
 		return false
 	}
-	lb, ln := strings.ToLower(body), strings.ToLower(nick)
-	if len(lb) != len(body) || len(ln) != len(nick) {
-		// Lower-casing changed a byte length (rare scripts): compare
-		// with the folding of strings.EqualFold at each position.
+	if !ascii(body) || !ascii(nick) {
+		// Case folding may change byte lengths: compare with
+		// strings.EqualFold at each rune.
 		return mentionsFold(body, nick)
 	}
+	lb, ln := strings.ToLower(body), strings.ToLower(nick)
 	for i := 0; i <= len(lb)-len(ln); {
 		j := strings.Index(lb[i:], ln)
 		if j < 0 {
@@ -35,7 +36,18 @@ func Mentions(body, nick string) bool {
 	return false
 }
 
-// mentionsFold is Mentions for texts whose lower case has another length.
+// ascii reports whether s is all ASCII (its lower case keeps every
+// byte's offset).
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// mentionsFold is Mentions for texts that are not all ASCII.
 func mentionsFold(body, nick string) bool {
 	n := utf8.RuneCountInString(nick)
 	for start := 0; start < len(body); {
@@ -54,7 +66,8 @@ func mentionsFold(body, nick string) bool {
 }
 
 // wordEdge reports whether position i of s is the edge of a word: the
-// text's start or end, or next to a rune that is no letter or digit.
+// text's start or end, or next to a rune that is no letter, digit or
+// underscore.
 func wordEdge(s string, i int, before bool) bool {
 	var r rune
 	if before {

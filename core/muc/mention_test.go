@@ -21,6 +21,8 @@ func TestMentions(t *testing.T) {
 		{"STRASSE ist da", "straße", false}, // no folding of ß to ss
 		{"salut Ⱥnna !", "ⱥnna", true},      // lower case of another length
 		{"Ⱥnnabelle", "ⱥnna", false},
+		{"ẞ und Ⱥ: bob, hallo", "Bob", true}, // runes that grow and shrink in lower case
+		{"ẞ und Ⱥ: bobby", "Bob", false},
 		{"", "Alice", false},
 		{"Alice", "", false},
 		{"le chat de Jean-Marc", "Jean-Marc", true},

@@ -116,11 +116,18 @@ type MessageReceived struct {
 	Archived bool
 }
 
-// Invited: someone invites us into a room.
+// Invited: someone invites us into a room. Sender is who sent the
+// invitation: the inviter of a direct one, the room of a mediated one
+// (whose inviter is only what the room, or whoever poses as one,
+// claims). The reason is cut to maxReason bytes.
 type Invited struct {
 	core.FeatureEvent
 	Invitation wire.Invitation
+	Sender     string
 }
+
+// maxReason bounds an invitation's reason.
+const maxReason = 500
 
 // Rooms is one session's group chats.
 type Rooms struct {
@@ -176,12 +183,20 @@ func attach(h *core.Hook) any {
 	h.OnResumed(func(conn *xmpp.Conn) { go r.checkRooms(conn) })
 	h.OnOffline(func() {
 		r.mu.Lock()
+		var left []string
 		for _, rm := range r.rooms {
-			rm.joined = false
+			if rm.joined {
+				left = append(left, rm.jid)
+			}
+			rm.joined, rm.occupants = false, map[string]Occupant{}
 			stopLocked(rm)
 		}
 		r.bm.read = false
 		r.mu.Unlock()
+		for _, room := range left {
+			// Entered again at the next sign-in.
+			r.h.Publish(Left{FeatureEvent: r.ev(), Room: room, Reason: "offline"})
+		}
 	})
 	return r
 }
@@ -222,11 +237,13 @@ func (r *Rooms) rejoin(rm *entry) {
 // the room or entering it (it may come twice at once), and a locked room
 // is tried again.
 func (r *Rooms) join(room, nick, password string, autojoin bool) error {
-	room = strings.ToLower(strings.TrimSpace(room))
+	room = strings.TrimSpace(room)
 	nick = strings.TrimSpace(nick)
-	if err := core.ValidateJID(room); err != nil || strings.Contains(room, "/") || !strings.Contains(room, "@") {
+	j, err := core.ParseJID(room)
+	if err != nil || strings.Contains(room, "/") || !strings.Contains(room, "@") {
 		return fmt.Errorf("%w: %q", ErrNotRoomAddress, room)
 	}
+	room = j.Bare().String() // as the GUI keys it
 	if nick == "" {
 		return ErrNoNick
 	}
@@ -298,10 +315,16 @@ func (r *Rooms) Say(room, body string) (history.Message, error) {
 	}
 	// Shown at once, from the event, like a one-to-one message of ours.
 	r.h.Publish(MessageReceived{FeatureEvent: r.ev(), Message: m})
+	account := r.h.Account()
 	if err := conn.Send(wire.Say(room, body, id)); err != nil {
+		// Shown failed (the text goes back in the box to try again).
+		r.h.Move(history.Move{ID: m.ID, State: history.StateError, Reason: "not-sent"}, func(moved bool) {
+			if moved {
+				r.h.Publish(core.MessageStateChanged{Account: account, ID: m.ID, Peer: room, State: history.StateError, Reason: "not-sent"})
+			}
+		})
 		return m, err
 	}
-	account := r.h.Account()
 	r.h.Move(history.Move{ID: m.ID, State: history.StateSent}, func(moved bool) {
 		if moved {
 			r.h.Publish(core.MessageStateChanged{Account: account, ID: m.ID, Peer: room, State: history.StateSent})
@@ -428,6 +451,8 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 		delete(rm.occupants, op.Nick)
 		rm.nick = op.Item.Nick
 		r.mu.Unlock()
+		// Our presence under the new nick follows.
+		r.h.Publish(OccupantChanged{FeatureEvent: r.ev(), Room: jid, Occupant: occ, Gone: true})
 		return true
 	case self && op.Unavailable && op.Removed() == "":
 		// Not removed and not our Leave (which forgets the room first):
@@ -517,7 +542,10 @@ func (r *Rooms) message(c *xmpp.Conn, m *stanza.Message) bool {
 		return true
 	}
 	if inv, ok := wire.ParseInvitation(m); ok {
-		r.h.Publish(Invited{FeatureEvent: r.ev(), Invitation: inv})
+		if len(inv.Reason) > maxReason {
+			inv.Reason = strings.ToValidUTF8(inv.Reason[:maxReason], "") + "…"
+		}
+		r.h.Publish(Invited{FeatureEvent: r.ev(), Invitation: inv, Sender: xmpp.BareJID(m.From)})
 		return true
 	}
 	if m.Type != stanza.MessageTypeGroupchat {
