@@ -128,7 +128,7 @@ func (s *Signup) connect(ctx context.Context) error {
 }
 
 func signupForm(domain string, q *register.Query) SignupForm {
-	f := SignupForm{Domain: domain, Instructions: q.Instructions, Form: dataForm(q.Form), OOB: q.OOB}
+	f := SignupForm{Domain: domain, Instructions: q.Instructions, Form: DataFormOf(q.Form), OOB: q.OOB}
 	for _, fl := range q.Fields {
 		label := signupLabels[fl.Name]
 		if label == "" {

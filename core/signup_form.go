@@ -27,8 +27,9 @@ const (
 	FieldHidden                       // a value sent back as it is, not shown
 )
 
-// DataForm is a server's XEP-0004 data form, as the sign-up wizard shows
-// it (the XEP-0158 challenge of a CAPTCHA form is in SignupForm).
+// DataForm is a server's XEP-0004 data form, as the GUI shows it: the
+// sign-up wizard (the XEP-0158 challenge of a CAPTCHA form is in
+// SignupForm), a room's configuration.
 type DataForm struct {
 	Fields []FormField
 }
@@ -85,8 +86,8 @@ var fieldKinds = map[string]FieldKind{
 	dataform.Hidden:      FieldHidden,
 }
 
-// dataForm converts a data form from the protocol (nil for nil).
-func dataForm(f *dataform.Form) *DataForm {
+// DataFormOf converts a data form from the protocol (nil for nil).
+func DataFormOf(f *dataform.Form) *DataForm {
 	if f == nil {
 		return nil
 	}

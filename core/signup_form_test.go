@@ -23,12 +23,12 @@ func TestDataFormConverted(t *testing.T) {
 		dataform.Fixed: FieldFixed, dataform.Hidden: FieldHidden,
 	}
 	for typ, want := range types {
-		f := dataForm(&dataform.Form{Fields: []dataform.Field{{Var: "v", Type: typ}}})
+		f := DataFormOf(&dataform.Form{Fields: []dataform.Field{{Var: "v", Type: typ}}})
 		if got := f.Fields[0].Kind; got != want {
 			t.Errorf("type %q: kind %d, want %d", typ, got, want)
 		}
 	}
-	f := dataForm(&dataform.Form{Type: "form", Fields: []dataform.Field{
+	f := DataFormOf(&dataform.Form{Type: "form", Fields: []dataform.Field{
 		{Var: "lang", Type: dataform.ListSingle, Label: "Language", Desc: "Yours", Required: req,
 			Options: []dataform.Option{{Label: "English", Value: "en"}, {Value: "fr"}}, Values: []string{"fr"}},
 	}})
@@ -37,7 +37,7 @@ func TestDataFormConverted(t *testing.T) {
 		len(lang.Options) != 2 || lang.Options[0] != (FieldOption{"English", "en"}) || lang.Options[1] != (FieldOption{"", "fr"}) {
 		t.Errorf("list field: %+v", lang)
 	}
-	if f.Field("missing") != nil || dataForm(nil) != nil {
+	if f.Field("missing") != nil || DataFormOf(nil) != nil {
 		t.Error("a field or form that is not there was found")
 	}
 }

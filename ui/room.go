@@ -75,9 +75,10 @@ type roomPart struct {
 	list   *widget.List
 	side   *fyne.Container // the occupant panel
 	count  *widget.Label
-	people *widget.Button // shows or hides the panel
-	bar    statusBar      // not in the room: why, and Join
-	info   *widget.Label  // what the room said of itself as we came in
+	people *widget.Button    // shows or hides the panel
+	bar    statusBar         // not in the room: why, and Join
+	info   *widget.Label     // what the room said of itself as we came in
+	config *roomConfigDialog // the open settings, nil when none
 }
 
 // occupantItem is a row of the occupant panel: a role's heading, or an
@@ -160,8 +161,13 @@ func (p *roomPart) menu() *fyne.Menu {
 		item(lang.L("Change subject…"), in, p.askSubject),
 		item(lang.L("Room information"), true, p.showInfo),
 		p.notifyMenu(),
-		fyne.NewMenuItemSeparator(),
 	}
+	if me, ok := p.me(); ok && me.Affiliation == muc.AffOwner {
+		items = append(items,
+			item(lang.L("Room settings…"), true, p.configure),
+			item(lang.L("Close the room for good…"), true, p.askDestroy))
+	}
+	items = append(items, fyne.NewMenuItemSeparator())
 	if bookmarked {
 		items = append(items, item(lang.L("Edit bookmark…"), true, p.editBookmark), item(lang.L("Remove bookmark"), true, p.removeBookmark))
 	} else {

@@ -165,6 +165,22 @@ func TestRoomInGUI(t *testing.T) {
 	h.online(ch.s)
 	h.pump("back in after signing in", func() bool { return conv.room.joined && !conv.room.bar.box.Visible() })
 
+	// The owner names the room in its settings (the room's own form).
+	itemOf(t, conv.room.menu(), "Room settings…").Action()
+	h.pump("the settings", func() bool { return conv.room.config != nil })
+	cd := conv.room.config
+	name := cd.entries["muc#roomconfig_roomname"]
+	if name == nil {
+		t.Fatalf("no room name in the form: %v", cd.entries)
+	}
+	name.SetText("Salon de test")
+	test.Tap(cd.save)
+	h.pump("saved", func() bool { return conv.room.config == nil })
+	info, err := muc.Of(ch.s).Info(t.Context(), room)
+	if err != nil || info.Name != "Salon de test" {
+		t.Fatalf("the room's name: %+v, %v", info, err)
+	}
+
 	// Notifications: by default only for mentions; then all; then none.
 	h.app.chat.close()
 	ev := func(body string) muc.MessageReceived {
@@ -183,6 +199,16 @@ func TestRoomInGUI(t *testing.T) {
 		t.Error("Never not ticked")
 	}
 	test.AssertNotificationSent(t, nil, func() { h.app.dispatch(ev("Moi2 ?")) })
+
+	// The owner closes the room for good: the tab says so.
+	h.app.OpenRoom(ch.me, room)
+	conv = h.app.chat.convs[key]
+	itemOf(t, conv.room.menu(), "Close the room for good…").Action()
+	ch.settle()
+	test.Tap(overlayButton(t, h.app.chat.win, "Close the room"))
+	h.pump("closed", func() bool {
+		return !conv.room.joined && strings.Contains(conv.room.bar.label.Text, "closed by its owner")
+	})
 }
 
 // itemOf finds a menu's item by its label.

@@ -480,116 +480,22 @@ func (w *signupWizard) withConfirm(name string, secret bool, e *widgets.Entry) f
 	return container.NewVBox(e, w.strength, w.confirm, w.confirmMsg)
 }
 
-// buildDataForm renders an XEP-0004 form generically.
+// buildDataForm renders an XEP-0004 form generically (formFields), the
+// password field with its confirmation and the CAPTCHA with its field.
 func (w *signupWizard) buildDataForm(f core.SignupForm, add func(label, input fyne.CanvasObject)) {
-	for _, fl := range f.Form.Fields {
-		label := fl.Label
-		if label == "" {
-			label = fl.Var
-		}
-		req := fl.Required
-		if req && fl.Var != "" {
-			w.required[fl.Var] = label
-		}
-		var input fyne.CanvasObject
-		switch fl.Kind {
-		case core.FieldHidden:
-			continue
-		case core.FieldFixed:
-			t := widget.NewLabel(strings.Join(fl.Values, "\n"))
-			t.Wrapping = fyne.TextWrapWord
-			if fl.Label == "" {
-				add(layout.NewSpacer(), t)
-			} else {
-				add(signupLabel(fl.Label, false), t)
+	ff := &formFields{values: w.values, required: w.required,
+		input:     func(d fyne.Disableable) { w.inputs = append(w.inputs, d) },
+		textEntry: w.textEntry,
+		wrap: func(fl core.FormField, input fyne.CanvasObject, text *widgets.Entry) fyne.CanvasObject {
+			if text != nil && fl.Kind == core.FieldTextPrivate {
+				input = w.withConfirm(fl.Var, fl.Var == "password" || w.passName == "", text)
 			}
-			continue
-		case core.FieldBoolean:
-			c := widget.NewCheck("", nil)
-			v := strings.ToLower(fl.Value())
-			c.SetChecked(v == "1" || v == "true")
-			w.values[fl.Var] = func() string {
-				if c.Checked {
-					return "1"
-				}
-				return "0"
+			if fl.Var == f.CaptchaField && fl.Var != "" {
+				input = container.NewVBox(w.captcha(f), input)
 			}
-			w.inputs = append(w.inputs, c)
-			input = c
-		case core.FieldListSingle:
-			var labels []string
-			byLabel := map[string]string{}
-			for _, o := range fl.Options {
-				lb := o.Label
-				if lb == "" {
-					lb = o.Value
-				}
-				labels = append(labels, lb)
-				byLabel[lb] = o.Value
-			}
-			s := widget.NewSelect(labels, nil)
-			for lb, v := range byLabel {
-				if v == fl.Value() {
-					s.SetSelected(lb)
-				}
-			}
-			w.values[fl.Var] = func() string { return byLabel[s.Selected] }
-			w.inputs = append(w.inputs, s)
-			input = s
-		case core.FieldListMulti:
-			box := container.NewVBox()
-			var checks []*widget.Check
-			var vals []string
-			for _, o := range fl.Options {
-				lb := o.Label
-				if lb == "" {
-					lb = o.Value
-				}
-				c := widget.NewCheck(lb, nil)
-				for _, v := range fl.Values {
-					if v == o.Value {
-						c.SetChecked(true)
-					}
-				}
-				checks = append(checks, c)
-				vals = append(vals, o.Value)
-				box.Add(c)
-				w.inputs = append(w.inputs, c)
-			}
-			w.values[fl.Var] = func() string {
-				var out []string
-				for i, c := range checks {
-					if c.Checked {
-						out = append(out, vals[i])
-					}
-				}
-				return strings.Join(out, "\n")
-			}
-			input = box
-		case core.FieldTextMulti, core.FieldJIDMulti:
-			e := w.textEntry(fl.Var, false)
-			e.MultiLine = true
-			e.Wrapping = fyne.TextWrapWord
-			e.OnSubmitted = nil
-			e.SetText(strings.Join(fl.Values, "\n"))
-			input = e
-		default: // text-single, text-private, jid-single
-			secret := fl.Kind == core.FieldTextPrivate
-			e := w.textEntry(fl.Var, secret)
-			e.SetText(fl.Value())
-			input = w.withConfirm(fl.Var, secret && (fl.Var == "password" || w.passName == ""), e)
-		}
-		if fl.Var == f.CaptchaField && fl.Var != "" {
-			input = container.NewVBox(w.captcha(f), input)
-		}
-		if fl.Desc != "" {
-			d := widget.NewLabel(fl.Desc)
-			d.Wrapping = fyne.TextWrapWord
-			d.Importance = widget.LowImportance
-			input = container.NewVBox(input, d)
-		}
-		add(signupLabel(label, req), input)
-	}
+			return input
+		}}
+	ff.build(f.Form, add)
 }
 
 // captcha shows an XEP-0158 challenge: the image, or a link to it.

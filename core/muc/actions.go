@@ -9,7 +9,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/xmpp"
+	"github.com/causerie/causerie/core/xmpp/dataform"
 	wire "github.com/causerie/causerie/core/xmpp/muc"
 )
 
@@ -273,3 +275,45 @@ var (
 	ErrCreateForbidden  = wire.ErrCreateForbidden
 	ErrRoomUnreachable  = wire.ErrRoomUnreachable
 )
+
+// RoomConfig is a room's configuration form (XEP-0045 §10.2), as its
+// owner edits it: Form to show, sent back with Configure.
+type RoomConfig struct {
+	Form *core.DataForm
+	wire *dataform.Form
+}
+
+// Config asks room for its configuration form (owners only).
+func (r *Rooms) Config(ctx context.Context, room string) (RoomConfig, error) {
+	conn, err := r.h.Conn()
+	if err != nil {
+		return RoomConfig{}, err
+	}
+	f, err := wire.ConfigForm(ctx, conn, room)
+	if err != nil {
+		return RoomConfig{}, refused(err)
+	}
+	return RoomConfig{Form: core.DataFormOf(f), wire: f}, nil
+}
+
+// Configure sends room the configuration c with values (by field var;
+// a field left out keeps its value).
+func (r *Rooms) Configure(ctx context.Context, room string, c RoomConfig, values map[string][]string) error {
+	if c.wire == nil {
+		return errors.New("muc: no configuration form to answer")
+	}
+	conn, err := r.h.Conn()
+	if err != nil {
+		return err
+	}
+	return refused(wire.Configure(ctx, conn, room, c.wire.Submit(values)))
+}
+
+// Destroy closes room for good (owners only), telling its occupants why.
+func (r *Rooms) Destroy(ctx context.Context, room, reason string) error {
+	conn, err := r.h.Conn()
+	if err != nil {
+		return err
+	}
+	return refused(wire.DestroyRoom(ctx, conn, room, "", reason))
+}
