@@ -72,13 +72,14 @@ type roomPart struct {
 	rows            []occupantItem // the panel's rows, in order
 	occupantsQueued bool           // occupantsChanged is to run
 
-	list   *widget.List
-	side   *fyne.Container // the occupant panel
-	count  *widget.Label
-	people *widget.Button    // shows or hides the panel
-	bar    statusBar         // not in the room: why, and Join
-	info   *widget.Label     // what the room said of itself as we came in
-	config *roomConfigDialog // the open settings, nil when none
+	list    *widget.List
+	side    *fyne.Container // the occupant panel
+	count   *widget.Label
+	people  *widget.Button    // shows or hides the panel
+	bar     statusBar         // not in the room: why, and Join
+	info    *widget.Label     // what the room said of itself as we came in
+	config  *roomConfigDialog // the open settings, nil when none
+	members *membersDialog    // the open affiliation lists, nil when none
 }
 
 // occupantItem is a row of the occupant panel: a role's heading, or an
@@ -161,6 +162,9 @@ func (p *roomPart) menu() *fyne.Menu {
 		item(lang.L("Change subject…"), in, p.askSubject),
 		item(lang.L("Room information"), true, p.showInfo),
 		p.notifyMenu(),
+	}
+	if me, ok := p.me(); ok && (me.Affiliation == muc.AffOwner || me.Affiliation == muc.AffAdmin) {
+		items = append(items, item(lang.L("Members…"), true, p.showMembers))
 	}
 	if me, ok := p.me(); ok && me.Affiliation == muc.AffOwner {
 		items = append(items,

@@ -181,6 +181,17 @@ func TestRoomInGUI(t *testing.T) {
 		t.Fatalf("the room's name: %+v, %v", info, err)
 	}
 
+	// The owner makes B a member, then takes it back, from the lists.
+	itemOf(t, conv.room.menu(), "Members…").Action()
+	md := conv.room.members
+	h.pump("the members list read", func() bool { return md != nil && md.which.SelectedIndex() == 0 })
+	md.who.SetText(b.jid)
+	md.add()
+	h.pump("B a member", func() bool { return len(md.shown) == 1 && md.shown[0].JID == b.jid })
+	md.set(b.jid, muc.AffNone)
+	h.pump("B no longer a member", func() bool { return len(md.shown) == 0 })
+	md.d.Hide()
+
 	// Notifications: by default only for mentions; then all; then none.
 	h.app.chat.close()
 	ev := func(body string) muc.MessageReceived {

@@ -317,3 +317,30 @@ func (r *Rooms) Destroy(ctx context.Context, room, reason string) error {
 	}
 	return refused(wire.DestroyRoom(ctx, conn, room, "", reason))
 }
+
+// Affiliate is someone with an affiliation to a room (a member, an
+// admin, an owner, or banned), by bare JID.
+type Affiliate struct {
+	JID, Nick, Reason string
+}
+
+// Affiliates lists those with affiliation (AffMember, AffAdmin, AffOwner,
+// AffOutcast) to room, as the room tells its admins (§9.5, §10.5).
+func (r *Rooms) Affiliates(ctx context.Context, room, affiliation string) ([]Affiliate, error) {
+	conn, err := r.h.Conn()
+	if err != nil {
+		return nil, err
+	}
+	items, err := wire.Affiliated(ctx, conn, room, affiliation)
+	if err != nil {
+		return nil, refused(err)
+	}
+	out := make([]Affiliate, 0, len(items))
+	for _, it := range items {
+		if it.JID != "" {
+			out = append(out, Affiliate{JID: xmpp.BareJID(it.JID), Nick: it.Nick, Reason: it.Reason})
+		}
+	}
+	slices.SortFunc(out, func(a, b Affiliate) int { return strings.Compare(a.JID, b.JID) })
+	return out, nil
+}
