@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/mam"
 	"github.com/causerie/causerie/core/muc"
 )
@@ -239,31 +240,14 @@ func (c *chatWindow) handle(e core.Event) {
 			}
 		}
 	case core.MessageReceived:
-		conv := c.convs[ChatKey{e.Account, e.Message.Peer}]
-		if conv == nil {
-			return
-		}
-		conv.received(e.Message)
-		if c.isShowing(conv.key) {
-			c.app.MarkRead(conv.key)
-		} else {
-			conv.updateTitle()
+		if conv := c.convs[ChatKey{e.Account, e.Message.Peer}]; conv != nil {
+			c.show(conv, e.Message)
 		}
 	case muc.MessageReceived:
-		conv := c.convs[ChatKey{e.Account, e.Message.Peer}]
-		if conv == nil || conv.room == nil {
-			return
-		}
-		if e.Archived {
-			// A catch-up's page: read at once when it ends (one by
-			// one, each would be placed among those shown).
-			return
-		}
-		conv.received(e.Message)
-		if c.isShowing(conv.key) {
-			c.app.MarkRead(conv.key)
-		} else {
-			conv.updateTitle()
+		// A catch-up's page is read at once when it ends (one by one,
+		// each would be placed among those shown).
+		if conv := c.convs[ChatKey{e.Account, e.Message.Peer}]; conv != nil && conv.room != nil && !e.Archived {
+			c.show(conv, e.Message)
 		}
 	case muc.Joined, muc.JoinFailed, muc.Left, muc.OccupantChanged, muc.SubjectChanged, muc.NickRefused:
 		if acct, room, ok := roomEvent(e); ok {
@@ -318,6 +302,17 @@ func (c *chatWindow) handle(e core.Event) {
 				conv.contactChanged()
 			}
 		}
+	}
+}
+
+// show adds m to conv's transcript: read if conv is in view, else
+// counted on its tab.
+func (c *chatWindow) show(conv *chatConversation, m history.Message) {
+	conv.received(m)
+	if c.isShowing(conv.key) {
+		c.app.MarkRead(conv.key)
+	} else {
+		conv.updateTitle()
 	}
 }
 

@@ -743,17 +743,12 @@ func (p *roomPart) askInvite() {
 
 // showInfo shows what the room says of itself.
 func (p *roomPart) showInfo() {
-	room := p.c.key.JID
+	room, rooms := p.c.key.JID, p.rooms
 	var info muc.RoomInfo
-	progress := dialog.NewCustomWithoutButtons(lang.L("Room information"), widget.NewProgressBarInfinite(), p.c.win.win)
-	progress.Show()
-	p.c.win.app.background(func() (err error) {
-		ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
-		defer cancel()
-		info, err = p.rooms.Info(ctx, room)
+	p.fetch(lang.L("Room information"), func(ctx context.Context) (err error) {
+		info, err = rooms.Info(ctx, room)
 		return err
 	}, func(err error) {
-		progress.Hide()
 		if err != nil {
 			dialog.ShowInformation(lang.L("Room information"), roomProblem(err), p.c.win.win)
 			return
@@ -761,6 +756,21 @@ func (p *roomPart) showInfo() {
 		d := dialog.NewCustom(lang.L("Room information"), lang.L("Close"), roomInfoBox(info), p.c.win.win)
 		d.Resize(fyne.NewSize(440, 0))
 		d.Show()
+	})
+}
+
+// fetch asks the room something (work, off the UI goroutine) behind a
+// dialog titled title with a progress bar, then runs done.
+func (p *roomPart) fetch(title string, work func(ctx context.Context) error, done func(error)) {
+	progress := dialog.NewCustomWithoutButtons(title, widget.NewProgressBarInfinite(), p.c.win.win)
+	progress.Show()
+	p.c.win.app.background(func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
+		defer cancel()
+		return work(ctx)
+	}, func(err error) {
+		progress.Hide()
+		done(err)
 	})
 }
 

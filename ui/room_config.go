@@ -34,15 +34,10 @@ type roomConfigDialog struct {
 func (p *roomPart) configure() {
 	room, rooms := p.c.key.JID, p.rooms
 	var cfg muc.RoomConfig
-	progress := dialog.NewCustomWithoutButtons(lang.L("Room settings"), widget.NewProgressBarInfinite(), p.c.win.win)
-	progress.Show()
-	p.c.win.app.background(func() (err error) {
-		ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
-		defer cancel()
+	p.fetch(lang.L("Room settings"), func(ctx context.Context) (err error) {
 		cfg, err = rooms.Config(ctx, room)
 		return err
 	}, func(err error) {
-		progress.Hide()
 		if err != nil {
 			p.c.showNotice(lang.L("The room's settings could not be read: {{.Reason}}", map[string]any{"Reason": roomProblem(err)}))
 			return
