@@ -103,6 +103,7 @@ func TestRoom(t *testing.T) {
 	if b, ok := muc.Of(bob.session).Bookmark(room); ok {
 		t.Errorf("Bob's bookmarks have the room: %+v", b)
 	}
+	key(t, mainWin, "ctrl+1") // the tab shown is kept for the next runs
 	a.quit(friend, meJID)
 
 	store, err := history.Open(filepath.Join(profile, "history.db"))

@@ -32,6 +32,9 @@ func TestStrangerFromChatsList(t *testing.T) {
 		}
 	}
 	waitWindow(t, `^Causerie \(2\)$`)
+	// The Chats tab (the tab shown is a preference, shared by the runs
+	// of this test binary).
+	key(t, mainWin, "ctrl+1")
 	screenshot(t, "stranger-1-chats")
 	click(t, mainWin, 170, 248) // the first conversation of the Chats tab
 	chatWin := waitWindow(t, regexp.QuoteMeta(strangerJID))
