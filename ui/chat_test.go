@@ -72,15 +72,23 @@ func (h *chatHarness) markup() string {
 // waitShown pumps until the chat window shows every string.
 func (h *chatHarness) waitShown(what ...string) {
 	h.t.Helper()
+	var missing []string
+	var last string
+	defer func() {
+		if h.t.Failed() && len(missing) > 0 {
+			h.t.Logf("not shown: %q, in:\n%s", missing, last) // what the window showed then
+		}
+	}()
 	h.pump("chat shows "+strings.Join(what, ", "), func() bool {
 		h.settle()
-		m := test.RenderObjectToMarkup(h.app.chat.win.Content())
+		last = test.RenderObjectToMarkup(h.app.chat.win.Content())
+		missing = missing[:0]
 		for _, w := range what {
-			if !strings.Contains(m, w) {
-				return false
+			if !strings.Contains(last, w) {
+				missing = append(missing, w)
 			}
 		}
-		return true
+		return len(missing) == 0
 	})
 }
 
@@ -235,6 +243,9 @@ func TestChatHistoryAndDaySeparators(t *testing.T) {
 	}
 
 	h.open(p.jid)
+	// Tall enough for every row even while the bar of the archive's
+	// older pages shows (a loaded server answers it late).
+	h.app.chat.win.Resize(fyne.NewSize(560, 1200))
 	day3 := transcript.DayLabel(old[0].Sent, now)
 	h.waitShown("il y a trois jours", "hier", "avant l'ouverture", "Yesterday", "Today", day3)
 	if n := h.app.Unread(h.key(p.jid)); n != 0 {
