@@ -114,7 +114,19 @@ func crashChild(raw string) int {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	fmt.Println("child: not everything arrived")
+	// What is missing, for the next failure to tell: messages not
+	// received, and ours not confirmed, with their states.
+	states := map[history.State]int{}
+	if ms, err := store.Latest(cfg.JID, cfg.Peer, 1<<20); err == nil {
+		for _, m := range ms {
+			if m.Direction == history.Out && m.State != history.StateDelivered {
+				states[m.State]++
+			}
+		}
+	}
+	st, err := s.State()
+	fmt.Printf("child: not everything arrived: received %d of %d; ours not delivered, by state: %v; session %v (%v)\n",
+		count(store, cfg.JID, cfg.Peer, history.In), cfg.Expect, states, st, err)
 	return 1
 }
 
