@@ -36,12 +36,7 @@ func (r *Rooms) List() []Room {
 
 // Password is the password we entered room with ("" for none).
 func (r *Rooms) Password(room string) string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if rm, ok := r.rooms[room]; ok {
-		return rm.password
-	}
-	return ""
+	return of(r, room, func(rm *entry) string { return rm.password })
 }
 
 // IsRoom reports whether jid is a room of ours: one we are in or

@@ -347,41 +347,34 @@ func (r *Rooms) SetSubject(room, subject string) error {
 
 // In reports whether we are in room.
 func (r *Rooms) In(room string) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	rm, ok := r.rooms[room]
-	return ok && rm.joined
+	return of(r, room, func(rm *entry) bool { return rm.joined })
 }
 
 // Nick is our nick in room ("" when not in it).
 func (r *Rooms) Nick(room string) string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if rm, ok := r.rooms[room]; ok {
-		return rm.nick
-	}
-	return ""
+	return of(r, room, func(rm *entry) string { return rm.nick })
 }
 
 // Subject is room's subject.
 func (r *Rooms) Subject(room string) string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if rm, ok := r.rooms[room]; ok {
-		return rm.subject
-	}
-	return ""
+	return of(r, room, func(rm *entry) string { return rm.subject })
 }
 
 // Occupants lists room's occupants, sorted by nick.
 func (r *Rooms) Occupants(room string) []Occupant {
+	return of(r, room, func(rm *entry) []Occupant { return sortedOccupants(rm.occupants) })
+}
+
+// of reads what get gives of room's entry under the lock; the zero value
+// when we are neither in the room nor entering it.
+func of[T any](r *Rooms, room string, get func(*entry) T) T {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	rm, ok := r.rooms[room]
-	if !ok {
-		return nil
+	if rm, ok := r.rooms[room]; ok {
+		return get(rm)
 	}
-	return sortedOccupants(rm.occupants)
+	var zero T
+	return zero
 }
 
 func sortedOccupants(m map[string]Occupant) []Occupant {
