@@ -2,7 +2,6 @@ package muc
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -27,11 +26,8 @@ func testRoomActions(t *testing.T, srv *testserver.Server) {
 	a.Connect(t)
 	b.Connect(t)
 	ar, br := Of(a.Session), Of(b.Session)
-	room := fmt.Sprintf("atelier%d@conference.%s", time.Now().UnixNano(), srv.Domain)
-	if err := ar.Join(room, "Alice", ""); err != nil {
-		t.Fatal(err)
-	}
-	a.Events.Wait(t, "A in the room", joinedAs(room, "Alice"))
+	room := newRoomName(srv, "atelier")
+	enter(t, a, room, "Alice")
 	if !ar.IsRoom(room) || ar.IsRoom(b.JID) {
 		t.Fatal("IsRoom")
 	}
@@ -98,10 +94,7 @@ func testRoomActions(t *testing.T, srv *testserver.Server) {
 	if err := br.Decline(inv.Invitation, ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := br.Join(room, "Bob", ""); err != nil {
-		t.Fatal(err)
-	}
-	b.Events.Wait(t, "B in the room", joinedAs(room, "Bob"))
+	enter(t, b, room, "Bob")
 
 	// A nick in use: refused, and B stays in.
 	mark = b.Events.Mark()

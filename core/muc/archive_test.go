@@ -36,11 +36,8 @@ func testRoomArchive(t *testing.T, srv *testserver.Server) {
 	a.Connect(t)
 	c.Connect(t)
 	ar, cr := Of(a.Session), Of(c.Session)
-	room := fmt.Sprintf("archive%d@conference.%s", time.Now().UnixNano(), srv.Domain)
-	if err := ar.Join(room, "Alice", ""); err != nil {
-		t.Fatal(err)
-	}
-	a.Events.Wait(t, "A in the room", joinedAs(room, "Alice"))
+	room := newRoomName(srv, "archive")
+	enter(t, a, room, "Alice")
 	say := func(body string) {
 		t.Helper()
 		mark := a.Events.Mark()
@@ -108,6 +105,20 @@ func testRoomArchive(t *testing.T, srv *testserver.Server) {
 
 func caughtUp(room string) func(core.Event) bool {
 	return func(e core.Event) bool { d, ok := e.(CatchUpDone); return ok && d.Room == room }
+}
+
+// enter has u join room as nick and waits until it is in.
+func enter(t testing.TB, u *coretest.User, room, nick string) {
+	t.Helper()
+	if err := Of(u.Session).Join(room, nick, ""); err != nil {
+		t.Fatal(err)
+	}
+	u.Events.Wait(t, nick+" in the room", joinedAs(room, nick))
+}
+
+// newRoomName is a fresh room's address on srv's group chat service.
+func newRoomName(srv *testserver.Server, prefix string) string {
+	return fmt.Sprintf("%s%d@conference.%s", prefix, time.Now().UnixNano(), srv.Domain)
 }
 
 // waitForRoom waits until room is open to others (an instant room is

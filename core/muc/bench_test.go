@@ -38,11 +38,8 @@ func crowdedRoom(b *testing.B, srv *testserver.Server) string {
 	}
 	owner := coretest.NewUser(b, srv, Feature)
 	owner.Connect(b)
-	room := fmt.Sprintf("foule%d@conference.%s", time.Now().UnixNano(), srv.Domain)
-	if err := Of(owner.Session).Join(room, "hôte", ""); err != nil {
-		b.Fatal(err)
-	}
-	owner.Events.Wait(b, "the owner in the room", joinedAs(room, "hôte"))
+	room := newRoomName(srv, "foule")
+	enter(b, owner, room, "hôte")
 	waitForRoom(b, Of(owner.Session), room)
 	began := time.Now()
 	var wg sync.WaitGroup
@@ -121,12 +118,9 @@ func BenchmarkRoomCatchUp(b *testing.B) {
 			srv := testserver.Shared(b, k, testserver.Options{Archive: true, SQLArchive: true})
 			talker := coretest.NewUser(b, srv, Feature)
 			talker.Connect(b)
-			room := fmt.Sprintf("bavards%d@conference.%s", time.Now().UnixNano(), srv.Domain)
+			room := newRoomName(srv, "bavards")
 			tr := Of(talker.Session)
-			if err := tr.Join(room, "bavard", ""); err != nil {
-				b.Fatal(err)
-			}
-			talker.Events.Wait(b, "in the room", joinedAs(room, "bavard"))
+			enter(b, talker, room, "bavard")
 			waitForRoom(b, tr, room)
 			first := coretest.NewUser(b, srv, Feature)
 			first.Connect(b)

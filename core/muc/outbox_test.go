@@ -3,7 +3,6 @@ package muc
 import (
 	"context"
 	"crypto/tls"
-	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -23,11 +22,8 @@ func TestRoomMessageNotResent(t *testing.T) {
 	srv := testserver.Shared(t, testserver.Prosody, testserver.Options{})
 	b := coretest.NewUser(t, srv, Feature)
 	b.Connect(t)
-	room := fmt.Sprintf("outbox%d@conference.%s", time.Now().UnixNano(), srv.Domain)
-	if err := Of(b.Session).Join(room, "Bob", ""); err != nil {
-		t.Fatal(err)
-	}
-	b.Events.Wait(t, "B in the room", joinedAs(room, "Bob"))
+	room := newRoomName(srv, "outbox")
+	enter(t, b, room, "Bob")
 
 	jid, pass := srv.NewUser(t)
 	dir := t.TempDir()
