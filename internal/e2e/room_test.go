@@ -56,8 +56,17 @@ func TestRoom(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Each answers what they saw: the room's order is then the order
+	// of the lines (the room orders what comes at once as it reads it).
 	say("Bonjour Carol ! Tu as vu le programme ?")
+	carol.WaitFor(t, "Bob's question", func(e slixpeer.Event) bool {
+		return e.Event == "message" && strings.HasPrefix(e.Body, "Bonjour Carol")
+	})
 	carol.Do(t, slixpeer.Command{Cmd: "send", To: room, Type: "groupchat", Body: "Oui, la réunion est jeudi."})
+	bob.wait(t, "Carol's answer", func(e core.Event) bool {
+		m, ok := e.(muc.MessageReceived)
+		return ok && m.Message.Resource == "Carol"
+	})
 	say("Parfait, je réserve la salle.")
 	time.Sleep(500 * time.Millisecond)
 
