@@ -79,6 +79,7 @@ type features struct {
 	interrupted []func()
 	resumed     []func(*xmpp.Conn)
 	offline     []func()
+	unfinished  []func(history.Message) bool
 }
 
 // attachFeatures plugs the client's features into s.
@@ -119,6 +120,16 @@ func (h *Hook) HandleMessage(f func(c *xmpp.Conn, m *stanza.Message) bool) {
 func (h *Hook) HandlePresence(f func(c *xmpp.Conn, p *stanza.Presence) bool) {
 	r := h.register()
 	r.presences = append(r.presences, f)
+}
+
+// ClaimUnfinished lets f claim the messages of ours that the history
+// holds unsent or unacknowledged when the session is made: the session
+// does not send again those f returns true for. A feature claims what
+// only it can address (a private message through a room goes to an
+// occupant, not to the conversation's address).
+func (h *Hook) ClaimUnfinished(f func(m history.Message) bool) {
+	r := h.register()
+	r.unfinished = append(r.unfinished, f)
 }
 
 // OnOnline runs f for each new connection once it is signed in (see

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/causerie/causerie/core/history"
@@ -254,6 +255,9 @@ func (s *Session) loadOutbox() {
 			// had it (its reflection not come back yet), and we may
 			// no longer be in the room. It stays as it was shown.
 			continue
+		}
+		if slices.ContainsFunc(s.hooks.unfinished, func(f func(history.Message) bool) bool { return f(m) }) {
+			continue // a feature's
 		}
 		s.outbox.put(m)
 	}

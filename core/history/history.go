@@ -101,6 +101,11 @@ type Message struct {
 	Corrected bool
 	// Markable: the sender asked for a displayed marker (XEP-0333).
 	Markable bool
+	// OccupantID is a room message's sender as the room names them for
+	// good (XEP-0421), whatever nick they take; "" when the room gives
+	// none. With a private message through a room, Resource is the
+	// occupant's nick either way.
+	OccupantID string
 }
 
 // Conversation summarises one conversation of an account.
@@ -302,8 +307,8 @@ func (s *Store) prepare() error {
 		return st
 	}
 	s.insMsg = p(s.w, `INSERT INTO messages(conv, chrono, resource, direction, type, body, subject, thread, rich,
-		origin_id, stanza_id, wire_id, sent, received, state, error, markable)
-		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id`)
+		origin_id, stanza_id, wire_id, sent, received, state, error, markable, occupant)
+		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id`)
 	s.maxChrono = p(s.w, `SELECT max(chrono) FROM messages WHERE chrono BETWEEN ? AND ?`)
 	s.insFTS = p(s.w, `INSERT INTO messages_fts(rowid, body, subject, conv) VALUES(?,?,?,?)`)
 	// A new message counts, shows a hidden conversation again, and is its

@@ -293,9 +293,9 @@ func reopenAt(t testing.TB, s *Store, path string, version int, undo ...string) 
 	return s
 }
 
-// undoHidden takes migrations 11, 10 and 9 back, for tests that make an older
+// undoHidden takes migrations 13 to 9 back, for tests that make an older
 // database.
-var undoHidden = []string{`ALTER TABLE messages DROP COLUMN markable`, `DROP TABLE archive_cursor`, `ALTER TABLE conversations DROP COLUMN hidden`, `ALTER TABLE conversations DROP COLUMN last_id`}
+var undoHidden = []string{`ALTER TABLE messages DROP COLUMN occupant`, `ALTER TABLE messages DROP COLUMN markable`, `DROP TABLE archive_cursor`, `ALTER TABLE conversations DROP COLUMN hidden`, `ALTER TABLE conversations DROP COLUMN last_id`}
 
 // undoWireID takes migrations 9 and 7 back, for tests that make an older
 // database.
@@ -1094,4 +1094,25 @@ func queryPlan(t *testing.T, s *Store, query string, args ...any) []string {
 		plan = append(plan, detail)
 	}
 	return plan
+}
+
+// TestOccupantIDAndType: a room message keeps its sender's occupant id
+// (XEP-0421), and HasType tells a room's conversation.
+func TestOccupantIDAndType(t *testing.T) {
+	s, _ := openTemp(t)
+	const room = "salon@conference.example.org"
+	mustAdd(t, s, &Message{Account: me, Peer: room, Resource: "Bob", Direction: In, Type: "groupchat", Body: "un", OccupantID: "b0b="})
+	mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: In, Type: "chat", Body: "deux"})
+	ms, err := s.Latest(me, room, 1)
+	if err != nil || len(ms) != 1 || ms[0].OccupantID != "b0b=" {
+		t.Fatalf("%v: %+v", err, ms)
+	}
+	for _, c := range []struct {
+		peer string
+		want bool
+	}{{room, true}, {bob, false}, {"nobody@example.org", false}} {
+		if got, err := s.HasType(me, c.peer, "groupchat"); err != nil || got != c.want {
+			t.Errorf("HasType(%s) = %v, %v", c.peer, got, err)
+		}
+	}
 }

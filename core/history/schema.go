@@ -178,6 +178,9 @@ CREATE TABLE archive_cursor (
 	// catch-up reads the archive newest first (0: unknown, read forward
 	// from the id).
 	script(`ALTER TABLE archive_cursor ADD COLUMN stamp INTEGER NOT NULL DEFAULT 0;`),
+	// 13: a room message's sender as the room names them for good
+	// (XEP-0421 occupant id), whatever their nick.
+	script(`ALTER TABLE messages ADD COLUMN occupant TEXT NOT NULL DEFAULT '';`),
 }
 
 // schemaVersion is the user_version of an up-to-date database.

@@ -64,10 +64,7 @@ func (r *Rooms) sendJoin(conn *xmpp.Conn, rm *entry) {
 		info, err := wire.GetRoomInfo(ctx, conn, jid)
 		r.mu.Lock()
 		if err == nil {
-			rm.archived = -1
-			if info.Archived {
-				rm.archived = 1
-			}
+			noteInfoLocked(rm, info)
 		}
 		archived := rm.archived > 0
 		nick := rm.nick
@@ -77,6 +74,29 @@ func (r *Rooms) sendJoin(conn *xmpp.Conn, rm *entry) {
 			conn.Send(wire.Join(jid, nick, password, archived))
 		}
 	}()
+}
+
+// noteInfoLocked keeps what rm's room says of itself that we act on.
+func noteInfoLocked(rm *entry, info wire.RoomInfo) {
+	rm.archived = -1
+	if info.Archived {
+		rm.archived = 1
+	}
+	rm.occupantIDs = info.OccupantIDs
+}
+
+// learn asks a room we entered without knowing it (it did not exist
+// yet) what it is, for the next entries and its occupant ids.
+func (r *Rooms) learn(conn *xmpp.Conn, rm *entry) {
+	ctx, cancel := context.WithTimeout(context.Background(), roomTimeout)
+	defer cancel()
+	info, err := wire.GetRoomInfo(ctx, conn, rm.jid)
+	if err != nil {
+		return // asked again at the next entry
+	}
+	r.mu.Lock()
+	noteInfoLocked(rm, info)
+	r.mu.Unlock()
 }
 
 // deliverResult takes the archive results of our queries (mam.Shared:
@@ -180,9 +200,9 @@ func (r *Rooms) readArchive(conn *xmpp.Conn, room string) (int, error) {
 func (r *Rooms) storeArchived(room string, results []*mam.Result) (int, error) {
 	acct := r.h.Account()
 	r.mu.Lock()
-	me := ""
+	me, ids := "", false
 	if rm, ok := r.rooms[room]; ok {
-		me = rm.nick
+		me, ids = rm.nick, rm.occupantIDs
 	}
 	r.mu.Unlock()
 	now := time.Now()
@@ -206,6 +226,9 @@ func (r *Rooms) storeArchived(room string, results []*mam.Result) (int, error) {
 		hm := history.Message{Account: acct, Peer: room, Resource: nick, Direction: history.In, Type: "groupchat",
 			Body: m.Body, Subject: m.Subject, WireID: m.Id, OriginID: sid.Origin(m), StanzaID: res.ID,
 			Sent: sent, Received: now, State: history.StateReceived}
+		if ids {
+			hm.OccupantID = wire.OccupantID(m)
+		}
 		if nick == me && hm.OriginID != "" {
 			if _, found, err := r.h.History().FindByOriginID(acct, room, hm.OriginID, history.Out); err == nil && found {
 				continue // ours, stored when we sent it

@@ -146,6 +146,7 @@ type entry struct {
 	tries               int         // autojoin: times the room was found locked
 	quiet               *time.Timer // fires after a quiet spell: self-ping
 	archived            int8        // the room keeps an archive: 1, -1 not, 0 unknown yet
+	occupantIDs         bool        // the room names its occupants (XEP-0421): its ids are trusted
 	occupants           map[string]Occupant
 	subject             string
 }
@@ -161,6 +162,7 @@ func attach(h *core.Hook) any {
 	r := &Rooms{h: h, rooms: map[string]*entry{}}
 	h.HandlePresence(r.presence)
 	h.HandleMessage(r.message)
+	h.ClaimUnfinished(r.claimUnfinished)
 	h.OnOnline(func(_ context.Context, conn *xmpp.Conn) {
 		// The rooms the user is in are entered again (each with its
 		// own presence: the server's copy of ours went with the old
@@ -206,6 +208,7 @@ var (
 	ErrNotInRoom      = errors.New("muc: not in that room")
 	ErrNotRoomAddress = errors.New("muc: not a room's address")
 	ErrNoNick         = errors.New("muc: a nick is needed")
+	ErrNoOccupant     = errors.New("muc: no one has that nick in the room")
 )
 
 // Join enters room as nick (with its password, "" when it has none). The
@@ -302,6 +305,9 @@ func (r *Rooms) Say(room, body string) (history.Message, error) {
 	r.mu.Unlock()
 	if !joined {
 		return history.Message{}, ErrNotInRoom
+	}
+	if len(body) > core.MaxMessageBytes {
+		return history.Message{}, core.ErrMessageTooLong
 	}
 	conn, err := r.h.Conn()
 	if err != nil {
@@ -479,7 +485,7 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 	case self:
 		r.mu.Lock()
 		first := !rm.joined
-		archived := rm.archived > 0
+		archived, unknown := rm.archived > 0, rm.archived == 0
 		rm.joined, rm.nick = true, op.Nick // the room may have changed it (210)
 		rm.occupants[op.Nick] = occ
 		occupants := sortedOccupants(rm.occupants)
@@ -495,7 +501,10 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 					if err := wire.CreateInstant(ctx, c, jid); err != nil {
 						r.h.Logf("muc: unlocking the new room %s: %v", jid, err)
 					}
+					r.learn(c, rm)
 				}()
+			} else if unknown {
+				go r.learn(c, rm)
 			}
 			r.h.Publish(Joined{FeatureEvent: r.ev(), Room: jid, Nick: op.Nick, Created: created, Occupants: occupants, Codes: op.Codes})
 			if archived && !created {
@@ -542,15 +551,16 @@ func (r *Rooms) message(c *xmpp.Conn, m *stanza.Message) bool {
 		return true
 	}
 	if m.Type != stanza.MessageTypeGroupchat {
-		return false
+		return r.private(c, m)
 	}
 	jid, nick, _ := strings.Cut(m.From, "/")
 	jid = xmpp.BareJID(jid)
 	r.mu.Lock()
 	rm, ok := r.rooms[jid]
 	var me string
+	var ids bool
 	if ok {
-		me = rm.nick
+		me, ids = rm.nick, rm.occupantIDs
 		r.heardLocked(rm)
 	}
 	r.mu.Unlock()
@@ -595,6 +605,9 @@ func (r *Rooms) message(c *xmpp.Conn, m *stanza.Message) bool {
 	hm := history.Message{Account: account, Peer: jid, Resource: nick, Direction: history.In, Type: "groupchat",
 		Body: m.Body, Subject: m.Subject, WireID: m.Id, OriginID: sid.Origin(m), StanzaID: sid.StanzaIDBy(m, jid),
 		Sent: sent, Received: now, State: history.StateReceived}
+	if ids {
+		hm.OccupantID = wire.OccupantID(m)
+	}
 	r.h.Store(c, &hm, func(dup bool) {
 		if !dup {
 			r.h.Publish(MessageReceived{FeatureEvent: r.ev(), Message: hm})

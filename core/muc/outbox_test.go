@@ -36,6 +36,9 @@ func TestRoomMessageNotResent(t *testing.T) {
 	for _, m := range []history.Message{
 		{Account: jid, Peer: room, Resource: "Alice", Direction: history.Out, Type: "groupchat", Body: "jamais renvoyé", OriginID: "o1", Sent: now, State: history.StateSent},
 		{Account: jid, Peer: b.JID, Direction: history.Out, Type: "chat", Body: "envoyé au démarrage", OriginID: "o2", Sent: now, State: history.StatePending},
+		// A private message to Bob through the room: the session
+		// would send it to the room's own address.
+		{Account: jid, Peer: room, Resource: "Bob", Direction: history.Out, Type: "chat", Body: "privé, jamais renvoyé", OriginID: "o3", Sent: now, State: history.StateSent},
 	} {
 		if err := store.Add(&m); err != nil {
 			t.Fatal(err)
@@ -67,5 +70,8 @@ func TestRoomMessageNotResent(t *testing.T) {
 		if m, ok := e.(MessageReceived); ok && m.Message.Body == "jamais renvoyé" {
 			t.Fatal("the room message was sent again")
 		}
+	}
+	if m, found, err := store.FindByOriginID(jid, room, "o3", history.Out); err != nil || !found || m.State != history.StateSent {
+		t.Fatalf("the private message (%v, %v): %+v", found, err, m)
 	}
 }

@@ -22,6 +22,7 @@ func FuzzRoomStanzas(f *testing.F) {
 	}
 	f.Add([]byte(`<message from='r@s'><x xmlns='http://jabber.org/protocol/muc#user'><invite/><invite from=''/><decline/></x><x xmlns='jabber:x:conference'/></message>`))
 	f.Add([]byte(`<presence from='r@s/n' type='error'><error/></presence>`))
+	f.Add([]byte(`<message from='r@s/n' type='groupchat'><body>b</body><occupant-id xmlns='urn:xmpp:occupant-id:0' id='a'/><occupant-id xmlns='urn:xmpp:occupant-id:0' id='b'/></message>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var p stanza.Presence
 		if xml.Unmarshal(data, &p) == nil {
@@ -40,6 +41,9 @@ func FuzzRoomStanzas(f *testing.F) {
 			}
 			ParseDecline(&m)
 			UserOf(&m).Codes()
+			if id := OccupantID(&m); len(id) > maxOccupantID || len(id) > len(data) {
+				t.Fatalf("occupant id %q", id)
+			}
 		}
 	})
 }

@@ -223,3 +223,59 @@ func TestGoldenRoomInfo(t *testing.T) {
 		t.Errorf("extended disco#info: %+v", ext)
 	}
 }
+
+// TestGoldenPrivateMessages: §7.5, examples 46 and 47.
+func TestGoldenPrivateMessages(t *testing.T) {
+	got := xmpptest.Canon(marshal(t, SayPrivately("coven@chat.shakespeare.lit", "firstwitch", "I'll give thee a wind.", "")), "from", "id")
+	if want := xmpptest.Canon(exampleText(t, "46"), "from", "id"); got != want {
+		t.Errorf("private message:\n got %s\nwant %s", got, want)
+	}
+	if m := marshal(t, SayPrivately("coven@chat.shakespeare.lit", "firstwitch", "x", "o1")); !strings.Contains(m, `<origin-id xmlns="urn:xmpp:sid:0" id="o1">`) || !strings.Contains(m, `id="o1"`) {
+		t.Errorf("private message with origin-id: %s", m)
+	}
+	in := examples(t, "47")[0].(*stanza.Message)
+	if in.Type != stanza.MessageTypeChat || in.From != "coven@chat.shakespeare.lit/secondwitch" || in.Body != "I'll give thee a wind." {
+		t.Errorf("received private message: %+v", in)
+	}
+}
+
+// TestGoldenOccupantID: XEP-0421's examples 2 and 6, and the ids a room
+// must not pass on.
+func TestGoldenOccupantID(t *testing.T) {
+	ex := func(n string) any {
+		t.Helper()
+		d := xml.NewDecoder(strings.NewReader(xmpptest.Example(t, "testdata/xep-0421-examples.xml", n)))
+		for {
+			tok, err := d.Token()
+			if err != nil {
+				t.Fatalf("example %s: %v", n, err)
+			}
+			if se, ok := tok.(xml.StartElement); ok {
+				var v any = &stanza.Message{}
+				if se.Name.Local == "iq" {
+					v = &stanza.IQ{}
+				}
+				if err := d.DecodeElement(v, &se); err != nil {
+					t.Fatal(err)
+				}
+				return v
+			}
+		}
+	}
+	if info := ParseRoomInfo("coven@chat.shakespeare.lit", ex("2").(*stanza.IQ).Payload.(*disco.Info)); !info.OccupantIDs {
+		t.Errorf("room info: %+v", info)
+	}
+	m := ex("6").(*stanza.Message)
+	if got := OccupantID(m); got != "dd72603deec90a38ba552f7c68cbcc61bca202cd" {
+		t.Errorf("occupant id %q", got)
+	}
+	two := *m
+	two.Extensions = append(slices.Clone(m.Extensions), OccupantIDExt{ID: "forged"})
+	long := *m
+	long.Extensions = []stanza.MsgExtension{OccupantIDExt{ID: strings.Repeat("a", maxOccupantID+1)}}
+	for name, m := range map[string]*stanza.Message{"two ids": &two, "too long": &long, "none": {}} {
+		if got := OccupantID(m); got != "" {
+			t.Errorf("%s: occupant id %q", name, got)
+		}
+	}
+}

@@ -38,6 +38,7 @@ type RoomInfo struct {
 	Persistent   bool
 	Archived     bool // the room keeps an archive (XEP-0313)
 	StableID     bool // the room reflects our message ids (muc#stable_id)
+	OccupantIDs  bool // the room names its occupants for good (XEP-0421)
 }
 
 // ParseRoomInfo reads a room's disco#info.
@@ -50,6 +51,7 @@ func ParseRoomInfo(jid string, info *disco.Info) RoomInfo {
 		Persistent:   info.Has(FeaturePersistent),
 		Archived:     info.Has(NSMAM),
 		StableID:     info.Has(NSStableID),
+		OccupantIDs:  info.Has(NSOccupantID),
 	}
 	for _, id := range info.Identities {
 		if id.Category == "conference" && id.Name != "" {

@@ -1,13 +1,15 @@
 // Package muc implements XEP-0045: Multi-User Chat, on the occupant's,
 // the moderator's and the owner's side, with XEP-0249: Direct MUC
-// Invitations and XEP-0410: MUC Self-Ping (Schrödinger's Chat).
+// Invitations, XEP-0410: MUC Self-Ping (Schrödinger's Chat) and
+// XEP-0421: Anonymous unique occupant identifiers for MUCs.
 //
 // It builds and reads the stanzas; what a client keeps of a room (its
 // occupants, its history, its bookmark) lives in the feature package
 // beside core. Importing this package registers [User]
 // ({http://jabber.org/protocol/muc#user}x) as a presence and message
-// extension, [DirectInvite] ({jabber:x:conference}x) as a message
-// extension, and [AdminQuery] and [OwnerQuery] as IQ payloads of the
+// extension, [DirectInvite] ({jabber:x:conference}x) and
+// [OccupantIDExt] ({urn:xmpp:occupant-id:0}occupant-id) as message
+// extensions, and [AdminQuery] and [OwnerQuery] as IQ payloads of the
 // stanza package. The join element ({http://jabber.org/protocol/muc}x)
 // is gosrc's stanza.MucPresence.
 package muc
@@ -32,6 +34,10 @@ const (
 	NSConference = "jabber:x:conference"
 	NSStableID   = "http://jabber.org/protocol/muc#stable_id"
 	NSSelfPing   = "urn:xmpp:ping" // XEP-0410 pings our own occupant JID
+	// NSOccupantID (XEP-0421): a room that advertises it names each
+	// occupant for good, whatever their nick, and removes the ids
+	// senders put on their messages.
+	NSOccupantID = "urn:xmpp:occupant-id:0"
 )
 
 func init() {
@@ -39,6 +45,7 @@ func init() {
 		stanza.TypeRegistry.MapExtension(p, xml.Name{Space: NSUser, Local: "x"}, User{})
 	}
 	stanza.TypeRegistry.MapExtension(stanza.PKTMessage, xml.Name{Space: NSConference, Local: "x"}, DirectInvite{})
+	stanza.TypeRegistry.MapExtension(stanza.PKTMessage, xml.Name{Space: NSOccupantID, Local: "occupant-id"}, OccupantIDExt{})
 	stanza.TypeRegistry.MapExtension(stanza.PKTIQ, xml.Name{Space: NSAdmin, Local: "query"}, AdminQuery{})
 	stanza.TypeRegistry.MapExtension(stanza.PKTIQ, xml.Name{Space: NSOwner, Local: "query"}, OwnerQuery{})
 }

@@ -50,6 +50,53 @@ func Say(room, body, originID string) *stanza.Message {
 	return m
 }
 
+// SayPrivately is a private message to the occupant nick of room, sent
+// through the room (§7.5), with an origin-id (XEP-0359).
+func SayPrivately(room, nick, body, originID string) *stanza.Message {
+	m := &stanza.Message{XMLName: xml.Name{Local: "message"},
+		Attrs: stanza.Attrs{To: room + "/" + nick, Type: stanza.MessageTypeChat, Id: originID}, Body: body}
+	m.Extensions = append(m.Extensions, User{})
+	if originID != "" {
+		sid.Add(m, originID)
+	}
+	return m
+}
+
+// OccupantIDExt is XEP-0421's <occupant-id/>.
+type OccupantIDExt struct {
+	XMLName xml.Name `xml:"urn:xmpp:occupant-id:0 occupant-id"`
+	ID      string   `xml:"id,attr"`
+}
+
+// maxOccupantID bounds an occupant id: rooms make them from a hash
+// (Prosody's are 44 bytes).
+const maxOccupantID = 128
+
+// OccupantID is the occupant id (XEP-0421) on m, "" when it has none, more
+// than one, or one longer than maxOccupantID. Only a room that advertises
+// NSOccupantID removes the ids senders put themselves: take it from no
+// other.
+func OccupantID(m *stanza.Message) string {
+	id, n := "", 0
+	for _, e := range m.Extensions {
+		var o *OccupantIDExt
+		switch v := e.(type) {
+		case OccupantIDExt:
+			o = &v
+		case *OccupantIDExt:
+			o = v
+		default:
+			continue
+		}
+		id = o.ID
+		n++
+	}
+	if n != 1 || len(id) > maxOccupantID {
+		return ""
+	}
+	return id
+}
+
 // SetSubject is the message that changes room's subject (§8.1); "" clears
 // it.
 func SetSubject(room, subject string) *stanza.Message {

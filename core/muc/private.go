@@ -1,0 +1,119 @@
+package muc
+
+import (
+	"strings"
+	"time"
+
+	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/xmpp"
+	wire "github.com/causerie/causerie/core/xmpp/muc"
+	"github.com/causerie/causerie/core/xmpp/sid"
+	"gosrc.io/xmpp/stanza"
+)
+
+// Private messages through a room (XEP-0045 §7.5): to and from one
+// occupant, by nick, kept in the room's conversation with Type "chat"
+// and the occupant's nick as Resource, both ways. The room's address
+// with the nick is all we know of the occupant (in an anonymous room,
+// their own address is hidden from us): only this package can address
+// such a message, so the session's outbox never sends one again
+// (claimUnfinished).
+
+// SayPrivately sends body to the occupant nick of room, and to no one
+// else (§7.5). It is stored first and published (MessageReceived, Type
+// "chat", Resource nick), then sent through the room; the server's
+// acknowledgement moves it to acknowledged, and an error the room sends
+// back (the occupant left, private messages are not allowed) to failed.
+func (r *Rooms) SayPrivately(room, nick, body string) (history.Message, error) {
+	r.mu.Lock()
+	rm, ok := r.rooms[room]
+	joined, present := ok && rm.joined, false
+	if joined {
+		_, present = rm.occupants[nick]
+	}
+	r.mu.Unlock()
+	switch {
+	case !joined:
+		return history.Message{}, ErrNotInRoom
+	case !present:
+		return history.Message{}, ErrNoOccupant
+	case len(body) > core.MaxMessageBytes:
+		return history.Message{}, core.ErrMessageTooLong
+	}
+	conn, err := r.h.Conn()
+	if err != nil {
+		return history.Message{}, err
+	}
+	id := sid.New()
+	m := history.Message{Account: r.h.Account(), Peer: room, Resource: nick, Direction: history.Out, Type: "chat",
+		Body: body, OriginID: id, Sent: time.Now(), State: history.StatePending}
+	if err := r.h.History().Add(&m); err != nil {
+		return history.Message{}, err
+	}
+	r.h.Publish(MessageReceived{FeatureEvent: r.ev(), Message: m})
+	account := r.h.Account()
+	move := func(st history.State, reason string) {
+		r.h.Move(history.Move{ID: m.ID, State: st, Reason: reason}, func(moved bool) {
+			if moved {
+				r.h.Publish(core.MessageStateChanged{Account: account, ID: m.ID, Peer: room, State: st, Reason: reason})
+			}
+		})
+	}
+	if err := conn.SendAcked(wire.SayPrivately(room, nick, body, id), func() { move(history.StateAcked, "") }); err != nil {
+		move(history.StateError, "not-sent")
+		return m, err
+	}
+	move(history.StateSent, "")
+	return m, nil
+}
+
+// private takes a private message from an occupant of one of our rooms:
+// stored in the room's conversation before it is acknowledged. Their
+// chat states are dropped (the room's tab does not say who types). An
+// error is left to the session, which marks the message it answers
+// failed.
+func (r *Rooms) private(c *xmpp.Conn, m *stanza.Message) bool {
+	if m.Type == stanza.MessageTypeError || m.Type == stanza.MessageTypeHeadline {
+		return false
+	}
+	jid, nick, ok := strings.Cut(m.From, "/")
+	if !ok || nick == "" {
+		return false // the room itself (a declined invitation, say)
+	}
+	room := xmpp.BareJID(jid)
+	r.mu.Lock()
+	rm, in := r.rooms[room]
+	ids := in && rm.occupantIDs
+	r.mu.Unlock()
+	if !in {
+		return false
+	}
+	if m.Body == "" {
+		return true
+	}
+	now := time.Now()
+	hm := history.Message{Account: r.h.Account(), Peer: room, Resource: nick, Direction: history.In, Type: "chat",
+		Body: m.Body, WireID: m.Id, OriginID: sid.Origin(m), Sent: now, Received: now, State: history.StateReceived}
+	if ids {
+		hm.OccupantID = wire.OccupantID(m)
+	}
+	r.h.Store(c, &hm, func(dup bool) {
+		if !dup {
+			r.h.Publish(MessageReceived{FeatureEvent: r.ev(), Message: hm})
+		}
+	})
+	return true
+}
+
+// claimUnfinished claims our private messages through rooms that were
+// not acknowledged when the session was made: the session would send
+// them to the room's own address. They stay as they were shown (the
+// occupant may have had them, and may have left).
+func (r *Rooms) claimUnfinished(m history.Message) bool {
+	if m.Direction != history.Out || m.Type != "chat" {
+		return false
+	}
+	room, err := r.h.History().HasType(m.Account, m.Peer, "groupchat")
+	return err == nil && room
+}
