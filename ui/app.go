@@ -272,8 +272,11 @@ func (a *App) anyWindow() fyne.Window {
 func (a *App) Mentions(k ChatKey) int { return a.mentions[k] }
 
 // mentionsMe reports whether a room message names the user (by the
-// nick the user has there now).
+// nick the user has there now), or was written to the user alone.
 func (a *App) mentionsMe(m muc.MessageReceived) bool {
+	if m.Message.Type == "chat" {
+		return m.Message.Direction == history.In
+	}
 	s, ok := a.Client.Session(m.Account)
 	if !ok {
 		return false

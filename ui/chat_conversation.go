@@ -138,7 +138,12 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey, room bool)
 	c.preview = widget.NewRichText()
 	c.preview.Wrapping = fyne.TextWrapWord
 	c.preview.Hide()
-	bottom := container.NewVBox(c.typing, c.notice, c.editingNote, c.preview, c.newFormatBar(),
+	privateBar := fyne.CanvasObject(widget.NewLabel(""))
+	privateBar.Hide()
+	if c.room != nil {
+		privateBar = c.room.privateBar
+	}
+	bottom := container.NewVBox(c.typing, c.notice, c.editingNote, privateBar, c.preview, c.newFormatBar(),
 		container.NewBorder(nil, nil, nil, container.NewVBox(c.send), c.composer))
 	c.buildStrangerBar()
 	c.buildArchiveBar()
@@ -515,6 +520,9 @@ func (c *chatConversation) editLast() {
 // cancelEdit (Escape) leaves the correction, emptying the box.
 func (c *chatConversation) cancelEdit() {
 	if c.editing == 0 {
+		if c.room != nil {
+			c.room.endPrivate() // Escape writes to the room again
+		}
 		return
 	}
 	c.editing = 0
@@ -578,14 +586,21 @@ func (c *chatConversation) sendNow() {
 	c.hideNotice()
 	s, jid := c.session, c.key.JID
 	doc, formatted := parseComposer(text)
-	rooms, inRoom := muc.Of(s), c.room != nil
+	rooms, inRoom, private := muc.Of(s), c.room != nil, ""
+	if inRoom {
+		private = c.room.private
+	}
 	c.win.app.background(func() error {
 		var err error
 		if inRoom {
 			if formatted {
 				text = doc.PlainText() // rooms get plain text
 			}
-			_, err = rooms.Say(jid, text)
+			if private != "" {
+				_, err = rooms.SayPrivately(jid, private, text)
+			} else {
+				_, err = rooms.Say(jid, text)
+			}
 		} else if formatted {
 			_, err = s.SendRichMessage(jid, doc)
 		} else {

@@ -112,9 +112,11 @@ func (a *App) notifyEvent(e core.Event) {
 				return
 			}
 		}
-		a.FyneApp.SendNotification(fyne.NewNotification(
-			lang.L("{{.Name}} in {{.Room}}", map[string]any{"Name": safetext.Isolate(m.Resource), "Room": a.roomName(e.Account, m.Peer)}),
-			a.notificationText(m)))
+		title := lang.L("{{.Name}} in {{.Room}}", map[string]any{"Name": safetext.Isolate(m.Resource), "Room": a.roomName(e.Account, m.Peer)})
+		if m.Type == "chat" {
+			title = lang.L("Private message from {{.Name}} in {{.Room}}", map[string]any{"Name": safetext.Isolate(m.Resource), "Room": a.roomName(e.Account, m.Peer)})
+		}
+		a.FyneApp.SendNotification(fyne.NewNotification(title, a.notificationText(m)))
 		a.playMessageSound()
 	case core.SubscriptionRequested:
 		if a.foreground && a.main != nil && !a.main.hidden {

@@ -80,6 +80,12 @@ type roomPart struct {
 	info    *widget.Label     // what the room said of itself as we came in
 	config  *roomConfigDialog // the open settings, nil when none
 	members *membersDialog    // the open affiliation lists, nil when none
+
+	// private is the occupant the composer writes to alone (XEP-0045
+	// §7.5), "" when it writes to the room; privateBar says so.
+	private      string
+	privateBar   *fyne.Container
+	privateLabel *widget.Label
 }
 
 // occupantItem is a row of the occupant panel: a role's heading, or an
@@ -116,6 +122,13 @@ func newRoomPart(c *chatConversation) *roomPart {
 	p.info.Importance = widget.LowImportance
 	p.info.Wrapping = fyne.TextWrapWord
 	p.info.Hide()
+	p.privateLabel = widget.NewLabel("")
+	p.privateLabel.Importance = widget.WarningImportance
+	p.privateLabel.Wrapping = fyne.TextWrapWord
+	end := widget.NewButtonWithIcon("", theme.CancelIcon(), p.endPrivate)
+	end.Importance = widget.LowImportance
+	p.privateBar = container.NewBorder(nil, nil, nil, end, p.privateLabel)
+	p.privateBar.Hide()
 	p.bar = newStatusBar(p.join)
 	p.bar.retry.SetText(lang.L("Join"))
 	if p.rooms != nil {
@@ -375,6 +388,7 @@ func (p *roomPart) handle(e core.Event) {
 		}
 	case muc.Left:
 		p.joined, p.joining = false, e.Reason == "offline"
+		p.endPrivate()
 		clear(p.occupants)
 		p.occupantsChanged()
 		if e.Reason != "offline" && e.Reason != "" {
@@ -383,6 +397,13 @@ func (p *roomPart) handle(e core.Event) {
 	case muc.OccupantChanged:
 		if e.OldNick != "" {
 			delete(p.occupants, e.OldNick)
+			if p.private == e.OldNick {
+				p.startPrivate(e.Occupant.Nick) // they took another nick
+			}
+		}
+		if e.Gone && p.private == e.Occupant.Nick {
+			p.endPrivate()
+			p.c.showNotice(lang.L("{{.Nick}} left the room: what you write goes to everyone again.", map[string]any{"Nick": safetext.Isolate(e.Occupant.Nick)}))
 		}
 		if e.Gone {
 			delete(p.occupants, e.Occupant.Nick)
@@ -493,6 +514,8 @@ func roomProblem(err error) string {
 		return lang.L("This is not a room's address. A room's address looks like room@conference.example.org.")
 	case errors.Is(err, muc.ErrNoNick):
 		return lang.L("Choose a nickname.")
+	case errors.Is(err, muc.ErrNoOccupant):
+		return lang.L("No one in the room has this nickname now.")
 	case errors.Is(err, muc.ErrNoService):
 		return lang.L("Your server has no group chat service. Type the address of a room on another server.")
 	case errors.Is(err, muc.ErrNotAllowed):
@@ -561,6 +584,7 @@ func (p *roomPart) occupantMenu(o muc.Occupant) *fyne.Menu {
 	if !in || o.Nick == p.nick {
 		return fyne.NewMenu("", items...)
 	}
+	items = append(items, fyne.NewMenuItem(lang.L("Private message"), func() { p.startPrivate(o.Nick) }))
 	admin := me.Affiliation == muc.AffAdmin || me.Affiliation == muc.AffOwner
 	theirRank := map[string]int{muc.AffOwner: 3, muc.AffAdmin: 2}[o.Affiliation]
 	myRank := map[string]int{muc.AffOwner: 3, muc.AffAdmin: 2}[me.Affiliation]
@@ -603,6 +627,27 @@ func (p *roomPart) mention(nick string) {
 	c.composer.CursorColumn = len([]rune(text[strings.LastIndexByte(text, '\n')+1:]))
 	c.composer.Refresh()
 	c.win.win.Canvas().Focus(c.composer)
+}
+
+// startPrivate makes the composer write to nick alone, until Escape,
+// the bar's button, or nick leaving.
+func (p *roomPart) startPrivate(nick string) {
+	p.private = nick
+	p.privateLabel.SetText(lang.L("Private message to {{.Nick}}: only they will see what you write. Escape writes to everyone again.",
+		map[string]any{"Nick": safetext.Isolate(nick)}))
+	p.privateBar.Show()
+	if cv := p.c.win.win.Canvas(); cv != nil {
+		cv.Focus(p.c.composer)
+	}
+}
+
+// endPrivate makes the composer write to the room again.
+func (p *roomPart) endPrivate() {
+	if p.private == "" {
+		return
+	}
+	p.private = ""
+	p.privateBar.Hide()
 }
 
 // roomAction runs a room request off the UI goroutine; a failure shows
@@ -848,6 +893,9 @@ func (p *roomPart) senderName(m history.Message) string {
 	if m.Type != "groupchat" {
 		// A private message through the room (XEP-0045 §7.5): not
 		// said to everyone.
+		if m.Direction == history.Out {
+			return lang.L("To {{.Nick}} (private)", map[string]any{"Nick": safetext.Isolate(m.Resource)})
+		}
 		return lang.L("{{.Nick}} (private)", map[string]any{"Nick": safetext.Isolate(m.Resource)})
 	}
 	return safetext.Isolate(m.Resource)
@@ -861,9 +909,13 @@ func (p *roomPart) nameColor(m history.Message) fyne.ThemeColorName {
 	return transcript.ColorName(nickColor(m.Resource))
 }
 
-// mentioned reports whether m is someone else's message naming us.
+// mentioned reports whether m is someone else's message naming us, or
+// written to us alone.
 func (p *roomPart) mentioned(m history.Message) bool {
-	return m.Direction == history.In && m.Resource != p.nick && muc.Mentions(m.Body, p.nick)
+	if m.Direction != history.In {
+		return false
+	}
+	return m.Type == "chat" || (m.Resource != p.nick && muc.Mentions(m.Body, p.nick))
 }
 
 // nickColor is a nick's colour as XEP-0392 (Consistent Color Generation)

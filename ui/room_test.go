@@ -102,13 +102,40 @@ func TestRoomInGUI(t *testing.T) {
 		t.Errorf("still unread after opening: %d, %d mentions", h.app.Unread(key), h.app.Mentions(key))
 	}
 
-	// The user removes B from B's menu in the occupant list.
 	var bob muc.Occupant
 	for _, o := range conv.room.occupants {
 		if o.Nick == "Bob" {
 			bob = o
 		}
 	}
+
+	// A private message to B from B's menu; Escape writes to the room
+	// again. B and C answer privately.
+	itemOf(t, conv.room.occupantMenu(bob), "Private message").Action()
+	if !conv.room.privateBar.Visible() || !strings.Contains(conv.room.privateLabel.Text, "Bob") {
+		t.Fatalf("the private bar: %v %q", conv.room.privateBar.Visible(), conv.room.privateLabel.Text)
+	}
+	conv.composer.SetText("Psst, Bob")
+	conv.sendNow()
+	ch.waitShown("To Bob (private)", "Psst, Bob")
+	bEvents.wait(t, h, "B gets it privately", func(e core.Event) bool {
+		m, ok := e.(muc.MessageReceived)
+		return ok && m.Message.Body == "Psst, Bob" && m.Message.Type == "chat" && m.Message.Resource == "Moi"
+	})
+	conv.cancelEdit() // Escape
+	if conv.room.privateBar.Visible() {
+		t.Fatal("the private bar stayed after Escape")
+	}
+	conv.composer.SetText("Pour tout le monde")
+	conv.sendNow()
+	b.waitRoomBody(t, h, room, "Pour tout le monde")
+	if _, err := br.SayPrivately(room, "Moi", "Entre nous"); err != nil {
+		t.Fatal(err)
+	}
+	c.Do(t, slixpeer.Command{Cmd: "send", To: room + "/Moi", Type: "chat", Body: "De Carol, en privé"})
+	ch.waitShown("Bob (private)", "Entre nous", "Carol (private)", "De Carol, en privé")
+
+	// The user removes B from B's menu in the occupant list.
 	menu := conv.room.occupantMenu(bob)
 	kick := itemOf(t, menu, "Remove from the room…")
 	kick.Action()
