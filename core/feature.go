@@ -179,6 +179,12 @@ func (h *Hook) ServerInfo(ctx context.Context, conn *xmpp.Conn) (*disco.Info, er
 	return h.s.serverInfo(ctx, conn)
 }
 
+// Supports reports whether jid (a full JID, or a contact's bare JID for
+// their best resource) is known to support feature, from the
+// capabilities already learnt (XEP-0115): it never asks the network, and
+// unknown is false.
+func (h *Hook) Supports(jid, feature string) bool { return h.s.supports(jid, feature) }
+
 // History is the client's message history, for what a feature reads (the
 // latest message of a room it catches up from, say). What it keeps of a
 // stanza it took goes through Store, not Add.

@@ -433,6 +433,15 @@ func (p *roomPart) handle(e core.Event) {
 		}
 	case muc.NickRefused:
 		p.c.showNotice(lang.L("Your nickname was not changed: {{.Reason}}", map[string]any{"Reason": roomProblem(e.Err)}))
+	case muc.Declined:
+		text := lang.L("Your invitation was declined.")
+		if e.From != "" {
+			text = lang.L("{{.Name}} declined your invitation.", map[string]any{"Name": p.c.win.app.contactName(p.c.key.Account, e.From)})
+		}
+		if r := strings.TrimSpace(e.Reason); r != "" {
+			text += " " + lang.L("Reason: {{.Reason}}", map[string]any{"Reason": "“" + safetext.Isolate(shortLine(r)) + "”"})
+		}
+		p.c.showNotice(text)
 	}
 	p.refreshHeader()
 }

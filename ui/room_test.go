@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
@@ -149,6 +150,35 @@ func TestRoomInGUI(t *testing.T) {
 		t.Fatalf("B's removal: %+v", left)
 	}
 	h.pump("two left", func() bool { return len(conv.room.occupants) == 2 })
+
+	// The user invites B back: B's client is unknown to the user's, so
+	// through the room. B declines, and the tab says so.
+	conv.room.askInvite()
+	ch.settle()
+	var who *widget.SelectEntry
+	var reason *widget.Entry
+	for _, o := range test.LaidOutObjects(h.app.chat.win.Canvas().Overlays().Top()) {
+		switch e := o.(type) {
+		case *widget.SelectEntry:
+			who = e
+		case *widget.Entry:
+			reason = e
+		}
+	}
+	if who == nil || reason == nil {
+		t.Fatal("the invitation dialog has no address or message field")
+	}
+	who.SetText(b.jid)
+	reason.SetText("Reviens")
+	test.Tap(overlayButton(t, h.app.chat.win, "Invite"))
+	inv := bEvents.wait(t, h, "B invited", func(e core.Event) bool { _, ok := e.(muc.Invited); return ok }).(muc.Invited)
+	if inv.Invitation.Room != room || inv.Invitation.Direct || inv.Invitation.Reason != "Reviens" {
+		t.Fatalf("B's invitation: %+v", inv.Invitation)
+	}
+	if err := br.Decline(inv.Invitation, "Plus tard"); err != nil {
+		t.Fatal(err)
+	}
+	ch.waitShown("declined your invitation.", "Plus tard")
 
 	// B comes back as Carol: the room says the nick is in use.
 	if err := br.Join(room, "Carol", ""); err != nil {

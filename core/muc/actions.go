@@ -74,8 +74,11 @@ func (r *Rooms) ChangeNick(room, nick string) error {
 }
 
 // Invite invites to (a bare JID) into room, where we are: directly
-// (XEP-0249), with the room's password when it has one, so that it works
-// whatever the room allows its occupants to do.
+// (XEP-0249) when to's client is known to take direct invitations, with
+// the room's password when it has one, so that it works whatever the
+// room allows its occupants to do; else through the room (XEP-0045
+// §7.8.2), which every client understands, and which adds to to the
+// members of a members-only room where we may invite.
 func (r *Rooms) Invite(room, to, reason string) error {
 	r.mu.Lock()
 	rm, ok := r.rooms[room]
@@ -91,7 +94,10 @@ func (r *Rooms) Invite(room, to, reason string) error {
 	if err != nil {
 		return err
 	}
-	return conn.Send(wire.InviteDirect(to, room, password, reason))
+	if r.h.Supports(to, wire.NSConference) {
+		return conn.Send(wire.InviteDirect(to, room, password, reason))
+	}
+	return conn.Send(wire.InviteVia(room, to, reason))
 }
 
 // Decline declines an invitation: a mediated one is declined through the

@@ -8,6 +8,7 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/xmpp"
 	wire "github.com/causerie/causerie/core/xmpp/muc"
 	"github.com/causerie/causerie/internal/coretest"
 	"github.com/causerie/causerie/internal/testserver"
@@ -83,13 +84,41 @@ func testRoomActions(t *testing.T, srv *testserver.Server) {
 		t.Fatalf("Info: %+v, %v", info, err)
 	}
 
-	// A invites B directly.
+	// A invites B, whose client A knows nothing of: through the room
+	// (XEP-0045 mediated). B declines, and A hears of it.
+	mark = b.Events.Mark()
 	if err := ar.Invite(room, b.JID, "Viens"); err != nil {
 		t.Fatal(err)
 	}
-	inv := b.Events.Wait(t, "B invited", func(e core.Event) bool { _, ok := e.(Invited); return ok }).(Invited)
-	if inv.Invitation.Room != room || !inv.Invitation.Direct || inv.Invitation.Reason != "Viens" {
-		t.Fatalf("invitation %+v", inv.Invitation)
+	inv := b.Events.WaitFrom(t, mark, "B invited", func(e core.Event) bool { _, ok := e.(Invited); return ok }).(Invited)
+	// The inviter: A's address, or in a room that hides it, A's
+	// occupant address (Prosody).
+	if from := inv.Invitation.From; inv.Invitation.Room != room || inv.Invitation.Direct || inv.Sender != room ||
+		(xmpp.BareJID(from) != a.JID && from != room+"/Alice") || inv.Invitation.Reason != "Viens" {
+		t.Fatalf("mediated invitation %+v from %s", inv.Invitation, inv.Sender)
+	}
+	if err := br.Decline(inv.Invitation, "Pas maintenant"); err != nil {
+		t.Fatal(err)
+	}
+	d := a.Events.Wait(t, "A hears B declined", func(e core.Event) bool { _, ok := e.(Declined); return ok }).(Declined)
+	if d.Room != room || d.From != b.JID || d.Reason != "Pas maintenant" {
+		t.Fatalf("declined %+v", d)
+	}
+	// Once A knows B's client takes direct invitations (XEP-0249,
+	// from its capabilities), A invites B directly.
+	coretest.Mutual(t, a, b)
+	if f, err := a.Session.Features(t.Context(), b.Session.JID()); err != nil {
+		t.Fatal(err)
+	} else if !slices.Contains(f.All, wire.NSConference) {
+		t.Fatalf("B's client does not say it takes direct invitations: %+v", f)
+	}
+	mark = b.Events.Mark()
+	if err := ar.Invite(room, b.JID, "Viens"); err != nil {
+		t.Fatal(err)
+	}
+	inv = b.Events.WaitFrom(t, mark, "B invited directly", func(e core.Event) bool { _, ok := e.(Invited); return ok }).(Invited)
+	if inv.Invitation.Room != room || !inv.Invitation.Direct || inv.Sender != a.JID || inv.Invitation.Reason != "Viens" {
+		t.Fatalf("direct invitation %+v from %s", inv.Invitation, inv.Sender)
 	}
 	if err := br.Decline(inv.Invitation, ""); err != nil {
 		t.Fatal(err)

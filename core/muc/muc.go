@@ -39,7 +39,7 @@ import (
 )
 
 // Feature plugs group chats into a client's sessions.
-var Feature = &core.Feature{Name: "muc", Attach: attach, Disco: []string{bm.NSNotify}}
+var Feature = &core.Feature{Name: "muc", Attach: attach, Disco: []string{wire.NSConference, bm.NSNotify}}
 
 // Occupant is someone in a room, as the room shows them.
 type Occupant struct {
@@ -126,8 +126,24 @@ type Invited struct {
 	Sender     string
 }
 
+// Declined: From declined our invitation into Room (a mediated one:
+// the room passes the answer on). The reason is cut to maxReason bytes.
+type Declined struct {
+	core.FeatureEvent
+	Room, From, Reason string
+}
+
 // maxReason bounds an invitation's reason.
 const maxReason = 500
+
+// cutReason cuts an invitation's or a decline's reason to maxReason
+// bytes.
+func cutReason(s string) string {
+	if len(s) <= maxReason {
+		return s
+	}
+	return strings.ToValidUTF8(s[:maxReason], "") + "…"
+}
 
 // Rooms is one session's group chats.
 type Rooms struct {
@@ -544,10 +560,18 @@ func (r *Rooms) message(c *xmpp.Conn, m *stanza.Message) bool {
 		return true
 	}
 	if inv, ok := wire.ParseInvitation(m); ok {
-		if len(inv.Reason) > maxReason {
-			inv.Reason = strings.ToValidUTF8(inv.Reason[:maxReason], "") + "…"
-		}
+		inv.Reason = cutReason(inv.Reason)
 		r.h.Publish(Invited{FeatureEvent: r.ev(), Invitation: inv, Sender: xmpp.BareJID(m.From)})
+		return true
+	}
+	if from, reason, ok := wire.ParseDecline(m); ok && m.Type != stanza.MessageTypeError {
+		room := xmpp.BareJID(m.From)
+		r.mu.Lock()
+		_, ours := r.rooms[room]
+		r.mu.Unlock()
+		if ours {
+			r.h.Publish(Declined{FeatureEvent: r.ev(), Room: room, From: xmpp.BareJID(from), Reason: cutReason(reason)})
+		}
 		return true
 	}
 	if m.Type != stanza.MessageTypeGroupchat {

@@ -100,3 +100,31 @@ func BothServers(t *testing.T, f func(t *testing.T, srv *testserver.Server)) {
 		t.Run(string(k), func(t *testing.T) { f(t, testserver.Shared(t, k, testserver.Options{})) })
 	}
 }
+
+// Mutual makes u and v contacts of each other (each sees the other's
+// presence), both online, and waits until u sees v online.
+func Mutual(t testing.TB, u, v *User) {
+	t.Helper()
+	ctx := t.Context()
+	if err := u.Session.AddContact(ctx, core.AddContactRequest{JID: v.JID, Subscribe: true}); err != nil {
+		t.Fatal(err)
+	}
+	v.Events.Wait(t, v.JID+" asked", func(e core.Event) bool {
+		r, ok := e.(core.SubscriptionRequested)
+		return ok && r.Request.From == u.JID
+	})
+	if err := v.Session.ApproveSubscription(ctx, u.JID, core.ApproveOptions{AddBack: true}); err != nil {
+		t.Fatal(err)
+	}
+	u.Events.Wait(t, u.JID+" asked back", func(e core.Event) bool {
+		r, ok := e.(core.SubscriptionRequested)
+		return ok && r.Request.From == v.JID
+	})
+	if err := u.Session.ApproveSubscription(ctx, v.JID, core.ApproveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	u.Events.Wait(t, v.JID+" online at "+u.JID+"'s", func(e core.Event) bool {
+		p, ok := e.(core.PresenceChanged)
+		return ok && p.Contact.JID == v.JID && p.Contact.Online()
+	})
+}
