@@ -371,6 +371,9 @@ func defaultNick(s *core.Session) string {
 func (p *roomPart) handle(e core.Event) {
 	switch e := e.(type) {
 	case muc.Joined:
+		if e.Locked && p.config == nil {
+			p.configureNew() // no one else may enter until it is set up
+		}
 		p.joined, p.joining, p.nick = true, false, e.Nick
 		p.info.SetText(joinedText(e))
 		widgets.SetVisible(p.info, p.info.Text != "")

@@ -22,6 +22,8 @@ import (
 // roomConfigDialog is the open configuration of a room.
 type roomConfigDialog struct {
 	p        *roomPart
+	isNew    bool // the first configuration of a room we made (reserved)
+	done     bool // saved, or given up
 	d        *dialog.CustomDialog
 	values   map[string]func() string
 	required map[string]string
@@ -31,7 +33,13 @@ type roomConfigDialog struct {
 }
 
 // configure reads the room's configuration and shows it.
-func (p *roomPart) configure() {
+func (p *roomPart) configure() { p.readConfig(false) }
+
+// configureNew shows the first configuration of a room we just made
+// locked (muc.Rooms.JoinReserved): saving opens it, giving up closes it.
+func (p *roomPart) configureNew() { p.readConfig(true) }
+
+func (p *roomPart) readConfig(isNew bool) {
 	room, rooms := p.c.key.JID, p.rooms
 	var cfg muc.RoomConfig
 	p.fetch(lang.L("Room settings"), func(ctx context.Context) (err error) {
@@ -42,13 +50,15 @@ func (p *roomPart) configure() {
 			p.c.showNotice(lang.L("The room's settings could not be read: {{.Reason}}", map[string]any{"Reason": roomProblem(err)}))
 			return
 		}
-		p.showConfig(cfg)
+		p.showConfig(cfg, isNew)
 	})
 }
 
-// showConfig shows cfg's form; Save sends it back.
-func (p *roomPart) showConfig(cfg muc.RoomConfig) {
-	cd := &roomConfigDialog{p: p, values: map[string]func() string{}, required: map[string]string{}, entries: map[string]*widgets.Entry{}}
+// showConfig shows cfg's form; Save sends it back. For a new room
+// (isNew), Cancel, or closing the dialog any other way, gives the room
+// up.
+func (p *roomPart) showConfig(cfg muc.RoomConfig, isNew bool) {
+	cd := &roomConfigDialog{p: p, isNew: isNew, values: map[string]func() string{}, required: map[string]string{}, entries: map[string]*widgets.Entry{}}
 	var entries []*widgets.Entry
 	ff := &formFields{values: cd.values, required: cd.required,
 		input: func(fyne.Disableable) {},
@@ -69,9 +79,29 @@ func (p *roomPart) showConfig(cfg muc.RoomConfig) {
 	cancel := widget.NewButton(lang.L("Cancel"), func() { cd.d.Hide() })
 	cd.save = widget.NewButton(lang.L("Save"), func() { cd.submit(cfg) })
 	cd.save.Importance = widget.HighImportance
-	content := container.NewBorder(nil, container.NewVBox(cd.status, container.NewHBox(layout.NewSpacer(), cancel, cd.save)), nil, nil,
+	title := lang.L("Settings of {{.Room}}", map[string]any{"Room": safetext.Isolate(p.name())})
+	top := fyne.CanvasObject(nil)
+	if isNew {
+		title = lang.L("Set up {{.Room}}", map[string]any{"Room": safetext.Isolate(p.name())})
+		cancel.SetText(lang.L("Do not create"))
+		cd.save.SetText(lang.L("Create the room"))
+		note := widget.NewLabel(lang.L("No one else can enter the room until you create it."))
+		note.Wrapping = fyne.TextWrapWord
+		top = note
+	}
+	content := container.NewBorder(top, container.NewVBox(cd.status, container.NewHBox(layout.NewSpacer(), cancel, cd.save)), nil, nil,
 		container.NewVScroll(grid))
-	cd.d = dialog.NewCustomWithoutButtons(lang.L("Settings of {{.Room}}", map[string]any{"Room": safetext.Isolate(p.name())}), content, p.c.win.win)
+	cd.d = dialog.NewCustomWithoutButtons(title, content, p.c.win.win)
+	cd.d.SetOnClosed(func() {
+		if p.config == cd {
+			p.config = nil
+		}
+		if cd.isNew && !cd.done {
+			cd.done = true
+			room, rooms := p.c.key.JID, p.rooms
+			p.roomAction(func(ctx context.Context) error { return rooms.CancelNew(ctx, room) })
+		}
+	})
 	cd.d.Resize(fyne.NewSize(520, 560))
 	cd.d.Show()
 	p.config = cd
@@ -106,10 +136,8 @@ func (cd *roomConfigDialog) submit(cfg muc.RoomConfig) {
 			cd.status.Show()
 			return
 		}
+		cd.done = true
 		cd.d.Hide()
-		if p.config == cd {
-			p.config = nil
-		}
 	})
 }
 

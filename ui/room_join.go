@@ -35,6 +35,7 @@ type joinDialog struct {
 	password *widget.Entry
 	bookmark *widget.Check
 	autojoin *widget.Check
+	setUp    *widget.Check // a new room is configured before it opens
 	status   *widget.Label
 	progress *widget.ProgressBarInfinite
 	join     *widget.Button
@@ -87,6 +88,7 @@ func (a *App) ShowJoinRoom(account, room, password string) {
 	j.autojoin = widget.NewCheck(lang.L("Join at sign-in"), nil)
 	j.bookmark.SetChecked(true)
 	j.autojoin.SetChecked(true)
+	j.setUp = widget.NewCheck(lang.L("If the room is new, set it up before anyone can enter"), nil)
 	j.status = widget.NewLabel("")
 	j.status.Wrapping = fyne.TextWrapWord
 	j.status.Importance = widget.DangerImportance
@@ -137,7 +139,7 @@ func (a *App) ShowJoinRoom(account, room, password string) {
 	form.Append(lang.L("Room"), container.NewBorder(nil, nil, nil, j.browse, j.room))
 	form.Append(lang.L("Nickname"), j.nick)
 	form.Append(lang.L("Password"), j.password)
-	form.Append("", container.NewVBox(j.bookmark, j.autojoin))
+	form.Append("", container.NewVBox(j.bookmark, j.autojoin, j.setUp))
 
 	cancel := widget.NewButton(lang.L("Cancel"), j.close)
 	j.join = widget.NewButtonWithIcon(lang.L("Join"), theme.ConfirmIcon(), j.submit)
@@ -313,8 +315,13 @@ func (j *joinDialog) submit() {
 		j.win.Canvas().Focus(j.nick)
 		return
 	}
-	password := j.password.Text
-	j.a.background(func() error { return r.Join(room, nick, password) }, func(err error) {
+	password, setUp := j.password.Text, j.setUp.Checked
+	j.a.background(func() error {
+		if setUp {
+			return r.JoinReserved(room, nick, password)
+		}
+		return r.Join(room, nick, password)
+	}, func(err error) {
 		if err == nil || j.waiting != room {
 			return
 		}

@@ -260,6 +260,9 @@ func TestRoomInGUI(t *testing.T) {
 	test.AssertNotificationSent(t, fyne.NewNotification("Carol in "+local, "Moi2, tu as un parapluie ?"), func() {
 		h.app.dispatch(ev("Moi2, tu as un parapluie ?"))
 	})
+	private := ev("Psst")
+	private.Message.Type = "chat"
+	test.AssertNotificationSent(t, fyne.NewNotification("Private message from Carol in "+local, "Psst"), func() { h.app.dispatch(private) })
 	itemOf(t, itemOf(t, conv.room.menu(), "Notifications").ChildMenu, "All messages").Action()
 	test.AssertNotificationSent(t, fyne.NewNotification("Carol in "+local, "Il pleut encore"), func() { h.app.dispatch(ev("Il pleut encore")) })
 	itemOf(t, itemOf(t, conv.room.menu(), "Notifications").ChildMenu, "Never").Action()
@@ -342,4 +345,63 @@ func (l *eventLog) wait(t *testing.T, h *harness, what string, match func(core.E
 		return false
 	})
 	return found
+}
+
+// TestReservedRoomInGUI: "If the room is new, set it up before anyone can
+// enter" in the join dialog: the room's form comes first; "Create the
+// room" opens it with its name; "Do not create" closes it, and the tab
+// says so.
+func TestReservedRoomInGUI(t *testing.T) {
+	ch := newChatHarness(t, true)
+	h := ch.harness
+	h.app.ShowMain()
+	setUp := func(room string) *roomConfigDialog {
+		t.Helper()
+		h.app.ShowJoinRoom("", room, "")
+		j := h.app.joinDlg
+		j.nick.SetText("Moi")
+		j.bookmark.SetChecked(false)
+		j.setUp.SetChecked(true)
+		j.submit()
+		h.pump("the new room's form", func() bool {
+			if h.app.chat == nil {
+				return false
+			}
+			conv := h.app.chat.convs[ch.key(room)]
+			return conv != nil && conv.room.config != nil
+		})
+		cd := h.app.chat.convs[ch.key(room)].room.config
+		if !cd.isNew || cd.save.Text != "Create the room" {
+			t.Fatalf("the form of a new room: new %v, %q", cd.isNew, cd.save.Text)
+		}
+		return cd
+	}
+
+	room := fmt.Sprintf("neuf%d@conference.%s", time.Now().UnixNano(), h.server.Domain)
+	cd := setUp(room)
+	if text := overlayTexts(h.app.chat.win); !strings.Contains(text, "No one else can enter the room until you create it.") {
+		t.Errorf("the new room's form says %q", text)
+	}
+	cd.entries["muc#roomconfig_roomname"].SetText("Salon tout neuf")
+	test.Tap(cd.save)
+	conv := h.app.chat.convs[ch.key(room)]
+	h.pump("created", func() bool { return conv.room.config == nil })
+	if info, err := muc.Of(ch.s).Info(t.Context(), room); err != nil || info.Name != "Salon tout neuf" {
+		t.Fatalf("the new room: %+v, %v", info, err)
+	}
+	if !conv.room.joined {
+		t.Fatal("not in the room created")
+	}
+
+	other := fmt.Sprintf("jamais%d@conference.%s", time.Now().UnixNano(), h.server.Domain)
+	cd = setUp(other)
+	test.Tap(overlayButton(t, h.app.chat.win, "Do not create"))
+	conv = h.app.chat.convs[ch.key(other)]
+	h.pump("given up", func() bool { return !conv.room.joined && conv.room.bar.box.Visible() })
+	if !strings.Contains(conv.room.bar.label.Text, "closed") {
+		t.Errorf("the bar says %q", conv.room.bar.label.Text)
+	}
+	if muc.Of(ch.s).In(other) {
+		t.Error("still in the room given up")
+	}
 }

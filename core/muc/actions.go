@@ -307,7 +307,18 @@ func (r *Rooms) Configure(ctx context.Context, room string, c RoomConfig, values
 	if err != nil {
 		return err
 	}
-	return refused(wire.Configure(ctx, conn, room, c.wire.Submit(values)))
+	if err := refused(wire.Configure(ctx, conn, room, c.wire.Submit(values))); err != nil {
+		return err
+	}
+	// What it now says of itself (an archive, occupant ids) is for
+	// the next entries.
+	r.mu.Lock()
+	rm, ok := r.rooms[room]
+	r.mu.Unlock()
+	if ok {
+		go r.learn(conn, rm)
+	}
+	return nil
 }
 
 // Destroy closes room for good (owners only), telling its occupants why.

@@ -69,7 +69,7 @@ func (r *Rooms) autojoin(b Bookmark) {
 	if !b.Autojoin {
 		return
 	}
-	if err := r.join(b.JID, r.defaultNick(b), b.Password, true); err != nil {
+	if err := r.join(b.JID, r.defaultNick(b), b.Password, true, false); err != nil {
 		r.h.Logf("muc: joining %s from its bookmark: %v", b.JID, err)
 	}
 }

@@ -53,11 +53,13 @@ type Occupant struct {
 
 // Joined: we are in Room as Nick; Occupants are those there when we came
 // in (the room sends them before our own presence). Created: the room
-// was made by this join (an instant room, with the service's defaults).
+// was made by this join: an instant room, with the service's defaults,
+// or with JoinReserved, Locked: a room waiting for us to configure it.
 type Joined struct {
 	core.FeatureEvent
 	Room, Nick string
 	Created    bool
+	Locked     bool
 	Occupants  []Occupant
 	Codes      []int // the status codes of our presence (wire.Status*)
 }
@@ -159,6 +161,7 @@ type entry struct {
 	jid, nick, password string
 	joined              bool        // our own presence came
 	autojoin            bool        // entered from a bookmark
+	reserve             bool        // a room this join creates is configured before it opens (JoinReserved)
 	tries               int         // autojoin: times the room was found locked
 	quiet               *time.Timer // fires after a quiet spell: self-ping
 	archived            int8        // the room keeps an archive: 1, -1 not, 0 unknown yet
@@ -231,7 +234,37 @@ var (
 // answer comes as an event: Joined, or JoinFailed. The room is entered
 // again at each sign-in until Leave.
 func (r *Rooms) Join(room, nick, password string) error {
-	return r.join(room, nick, password, false)
+	return r.join(room, nick, password, false, false)
+}
+
+// JoinReserved is Join, except that a room this join creates is left
+// locked for us to configure before anyone else can enter (a reserved
+// room, §10.1.3): Joined says Locked, and Configure (Config gives the
+// form) or CancelNew follows. A room that exists is simply entered.
+func (r *Rooms) JoinReserved(room, nick, password string) error {
+	return r.join(room, nick, password, false, true)
+}
+
+// CancelNew gives up a room JoinReserved created and that is still
+// locked: it is closed, as the service does when its owner cancels the
+// first configuration (§10.1.3), and we are out of it.
+func (r *Rooms) CancelNew(ctx context.Context, room string) error {
+	if err := r.Destroy(ctx, room, ""); err != nil {
+		return err
+	}
+	// A room that was never opened may close without telling us
+	// (ejabberd): we are out of it all the same.
+	r.mu.Lock()
+	rm, ok := r.rooms[room]
+	if ok {
+		stopLocked(rm)
+		delete(r.rooms, room)
+	}
+	r.mu.Unlock()
+	if ok {
+		r.h.Publish(Left{FeatureEvent: r.ev(), Room: room, Reason: "destroyed"})
+	}
+	return nil
 }
 
 // lockedRetry: an autojoin that finds the room locked (being made,
@@ -255,7 +288,7 @@ func (r *Rooms) rejoin(rm *entry) {
 // join is Join; autojoin (a bookmark's): nothing is done when we are in
 // the room or entering it (it may come twice at once), and a locked room
 // is tried again.
-func (r *Rooms) join(room, nick, password string, autojoin bool) error {
+func (r *Rooms) join(room, nick, password string, autojoin, reserve bool) error {
 	room = strings.TrimSpace(room)
 	nick = strings.TrimSpace(nick)
 	j, err := core.ParseJID(room)
@@ -275,7 +308,7 @@ func (r *Rooms) join(room, nick, password string, autojoin bool) error {
 		r.mu.Unlock()
 		return nil
 	}
-	rm := &entry{jid: room, nick: nick, password: password, autojoin: autojoin, occupants: map[string]Occupant{}}
+	rm := &entry{jid: room, nick: nick, password: password, autojoin: autojoin, reserve: reserve, occupants: map[string]Occupant{}}
 	if old, ok := r.rooms[room]; ok {
 		rm.archived = old.archived
 	}
@@ -501,14 +534,17 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 	case self:
 		r.mu.Lock()
 		first := !rm.joined
-		archived, unknown := rm.archived > 0, rm.archived == 0
+		archived, unknown, reserve := rm.archived > 0, rm.archived == 0, rm.reserve
 		rm.joined, rm.nick = true, op.Nick // the room may have changed it (210)
 		rm.occupants[op.Nick] = occ
 		occupants := sortedOccupants(rm.occupants)
 		r.mu.Unlock()
 		if first {
 			created := slices.Contains(op.Codes, wire.StatusCreated)
-			if created {
+			locked := created && reserve
+			if locked {
+				go r.learn(c, rm)
+			} else if created {
 				// A new room is locked until configured: accept the
 				// service's defaults (an instant room, §10.1.2).
 				go func() {
@@ -522,7 +558,7 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 			} else if unknown {
 				go r.learn(c, rm)
 			}
-			r.h.Publish(Joined{FeatureEvent: r.ev(), Room: jid, Nick: op.Nick, Created: created, Occupants: occupants, Codes: op.Codes})
+			r.h.Publish(Joined{FeatureEvent: r.ev(), Room: jid, Nick: op.Nick, Created: created, Locked: locked, Occupants: occupants, Codes: op.Codes})
 			if archived && !created {
 				go r.catchUp(c, jid) // what was said while we were away
 			}
