@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -589,6 +591,14 @@ func (c *chatConversation) sendNow() {
 	rooms, inRoom, private := muc.Of(s), c.room != nil, ""
 	if inRoom {
 		private = c.room.private
+		if nick, body, ok := privateCommand(text, slices.Collect(maps.Keys(c.room.occupants))); ok {
+			if nick == "" {
+				c.showNotice(lang.L("The message was not sent: {{.Reason}}", map[string]any{"Reason": roomProblem(muc.ErrNoOccupant)}))
+				c.composer.SetText(text)
+				return
+			}
+			private, text, formatted = nick, body, false
+		}
 	}
 	c.win.app.background(func() error {
 		var err error

@@ -641,6 +641,28 @@ func (p *roomPart) mention(nick string) {
 	c.win.win.Canvas().Focus(c.composer)
 }
 
+// privateCommand reads "/msg nick text" (as in IRC and Gajim), which
+// writes text to the occupant nick alone: the longest nick of those in
+// the room that the words after "/msg " start with. ok is false when
+// text is not such a command; nick is "" when it is, but names no one
+// in the room.
+func privateCommand(text string, nicks []string) (nick, body string, ok bool) {
+	rest, ok := strings.CutPrefix(text, "/msg ")
+	if !ok {
+		return "", "", false
+	}
+	rest = strings.TrimLeft(rest, " ")
+	for _, n := range nicks {
+		if len(n) > len(nick) && strings.HasPrefix(rest, n+" ") && strings.TrimSpace(rest[len(n):]) != "" {
+			nick = n
+		}
+	}
+	if nick == "" {
+		return "", "", true
+	}
+	return nick, strings.TrimSpace(rest[len(nick):]), true
+}
+
 // startPrivate makes the composer write to nick alone, until Escape,
 // the bar's button, or nick leaving.
 func (p *roomPart) startPrivate(nick string) {

@@ -135,6 +135,19 @@ func TestRoomInGUI(t *testing.T) {
 	}
 	c.Do(t, slixpeer.Command{Cmd: "send", To: room + "/Moi", Type: "chat", Body: "De Carol, en privé"})
 	ch.waitShown("Bob (private)", "Entre nous", "Carol (private)", "De Carol, en privé")
+	// From the keyboard: /msg.
+	conv.composer.SetText("/msg Carol Merci Carol")
+	conv.sendNow()
+	if ev := c.WaitFor(t, "Carol gets it privately", func(e slixpeer.Event) bool { return e.Event == "message" && e.Body == "Merci Carol" }); ev.Type != "chat" || ev.From != room+"/Moi" {
+		t.Fatalf("at Carol's: %+v", ev)
+	}
+	ch.waitShown("To Carol (private)")
+	conv.composer.SetText("/msg Personne là ?")
+	conv.sendNow()
+	if !conv.notice.Visible() || !strings.Contains(conv.notice.Text, "No one in the room has this nickname now.") || conv.composer.Text != "/msg Personne là ?" {
+		t.Errorf("/msg to no one: notice %q, box %q", conv.notice.Text, conv.composer.Text)
+	}
+	conv.composer.SetText("")
 
 	// The user removes B from B's menu in the occupant list.
 	menu := conv.room.occupantMenu(bob)
@@ -403,5 +416,29 @@ func TestReservedRoomInGUI(t *testing.T) {
 	}
 	if muc.Of(ch.s).In(other) {
 		t.Error("still in the room given up")
+	}
+}
+
+// TestPrivateCommand: "/msg nick text" picks the longest nick in the room
+// that the words start with.
+func TestPrivateCommand(t *testing.T) {
+	nicks := []string{"Bob", "Bob Marley", "Carol"}
+	for _, c := range []struct {
+		text, nick, body string
+		ok               bool
+	}{
+		{"/msg Bob salut", "Bob", "salut", true},
+		{"/msg Bob Marley salut à toi", "Bob Marley", "salut à toi", true},
+		{"/msg  Carol  deux espaces", "Carol", "deux espaces", true},
+		{"/msg Dave salut", "", "", true},
+		{"/msg Carol", "", "", true}, // nothing to send
+		{"/msg Carol   ", "", "", true},
+		{"Bonjour /msg Bob x", "", "", false},
+		{"/msgBob x", "", "", false},
+	} {
+		nick, body, ok := privateCommand(c.text, nicks)
+		if nick != c.nick || body != c.body || ok != c.ok {
+			t.Errorf("%q: %q %q %v, want %q %q %v", c.text, nick, body, ok, c.nick, c.body, c.ok)
+		}
 	}
 }

@@ -21,8 +21,9 @@ import (
 // message is tinted (room-2-mention.png). The user answers from the
 // composer; Bob and Carol get it, and it shows delivered
 // (room-3-reply.png). The contact list has the room, bookmarked, in its
-// "Group chats" section (room-4-contacts.png). After the app quits, its
-// history holds the room's messages once each.
+// "Group chats" section (room-4-contacts.png). The user writes to Bob
+// alone with /msg; Bob answers privately (room-5-private.png). After the
+// app quits, its history holds the room's messages once each.
 func TestRoom(t *testing.T) {
 	needGUI(t)
 	srv, meJID, mePass, friend := withContact(t, "Alice")
@@ -105,6 +106,20 @@ func TestRoom(t *testing.T) {
 	time.Sleep(1000 * time.Millisecond)
 	screenshot(t, "room-3-reply")
 
+	// A private word with Bob, from the keyboard; Bob answers privately.
+	const aside = "/msg Bob On se voit avant ?"
+	typeText(t, chatWin, aside)
+	key(t, chatWin, "Return")
+	bob.wait(t, "the private message", func(e core.Event) bool {
+		m, ok := e.(muc.MessageReceived)
+		return ok && m.Message.Body == "On se voit avant ?" && m.Message.Type == "chat" && m.Message.Resource == me
+	})
+	if _, err := br.SayPrivately(room, me, "Oui, à 8 h devant la salle."); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	screenshot(t, "room-5-private")
+
 	focus(t, mainWin)
 	key(t, mainWin, "ctrl+2") // Contacts
 	time.Sleep(1000 * time.Millisecond)
@@ -126,7 +141,15 @@ func TestRoom(t *testing.T) {
 	}
 	var got []string
 	for _, m := range ms {
-		got = append(got, m.Resource+": "+m.Body)
+		line := m.Resource + ": " + m.Body
+		if m.Type == "chat" { // private
+			dir := "in"
+			if m.Direction == history.Out {
+				dir = "out"
+			}
+			line = "(private " + dir + ") " + line
+		}
+		got = append(got, line)
 	}
 	want := []string{
 		"Bob: Bonjour Carol ! Tu as vu le programme ?",
@@ -134,11 +157,18 @@ func TestRoom(t *testing.T) {
 		"Bob: Parfait, je réserve la salle.",
 		"Bob: " + me + ": tu viens jeudi ?",
 		me + ": " + reply,
+		"(private out) Bob: On se voit avant ?",
+		"(private in) Bob: Oui, à 8 h devant la salle.",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("the app's history of the room:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if last := ms[len(ms)-1]; last.Direction != history.Out || last.State != history.StateDelivered {
-		t.Errorf("our message: %+v", last)
+	if len(ms) == len(want) {
+		if ours := ms[4]; ours.Direction != history.Out || ours.State != history.StateDelivered {
+			t.Errorf("our message: %+v", ours)
+		}
+		if aside := ms[5]; aside.State != history.StateAcked {
+			t.Errorf("our private message: %+v", aside)
+		}
 	}
 }
