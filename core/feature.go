@@ -80,6 +80,7 @@ type features struct {
 	resumed     []func(*xmpp.Conn)
 	offline     []func()
 	unfinished  []func(history.Message) bool
+	ownPresence []func(*xmpp.Conn, Presence)
 }
 
 // attachFeatures plugs the client's features into s.
@@ -132,6 +133,15 @@ func (h *Hook) ClaimUnfinished(f func(m history.Message) bool) {
 	r.unfinished = append(r.unfinished, f)
 }
 
+// OnPresenceChanged runs f after the user changed our presence (show
+// and status, Hook.Presence) and it went to the server: a feature passes
+// it on where the server does not (the rooms we are in). It runs on the
+// caller's goroutine and must return quickly.
+func (h *Hook) OnPresenceChanged(f func(conn *xmpp.Conn, p Presence)) {
+	r := h.register()
+	r.ownPresence = append(r.ownPresence, f)
+}
+
 // OnOnline runs f for each new connection once it is signed in (see
 // Hook). ctx ends with the session.
 func (h *Hook) OnOnline(f func(ctx context.Context, conn *xmpp.Conn)) {
@@ -178,6 +188,9 @@ func (h *Hook) Conn() (*xmpp.Conn, error) { return h.s.onlineConn() }
 func (h *Hook) ServerInfo(ctx context.Context, conn *xmpp.Conn) (*disco.Info, error) {
 	return h.s.serverInfo(ctx, conn)
 }
+
+// Presence is our presence as the user chose it (Session.Presence).
+func (h *Hook) Presence() Presence { return h.s.Presence() }
 
 // Supports reports whether jid (a full JID, or a contact's bare JID for
 // their best resource) is known to support feature, from the

@@ -64,7 +64,11 @@ func (s *Session) SetPresence(ctx context.Context, p Presence) error {
 		s.mu.Unlock()
 		return err
 	}
-	s.client.bus.Publish(OwnPresenceChanged{Account: s.jid(), Presence: s.Presence()})
+	now := s.Presence()
+	for _, f := range s.hooks.ownPresence {
+		f(conn, now)
+	}
+	s.client.bus.Publish(OwnPresenceChanged{Account: s.jid(), Presence: now})
 	return nil
 }
 

@@ -70,7 +70,10 @@ func (r *Rooms) ChangeNick(room, nick string) error {
 	if err != nil {
 		return err
 	}
-	return conn.Send(wire.ChangeNick(room, nick))
+	// With our show and status: a presence without them would say we
+	// are available.
+	show, status := r.ourShow()
+	return conn.Send(wire.Available(room, nick, show, status))
 }
 
 // Invite invites to (a bare JID) into room, where we are: directly

@@ -55,7 +55,7 @@ func (r *Rooms) sendJoin(conn *xmpp.Conn, rm *entry) {
 	jid, nick, password := rm.jid, rm.nick, rm.password
 	r.mu.Unlock()
 	if known {
-		conn.Send(wire.Join(jid, nick, password, archived))
+		conn.Send(r.joinPresence(jid, nick, password, archived))
 		return
 	}
 	go func() {
@@ -71,7 +71,7 @@ func (r *Rooms) sendJoin(conn *xmpp.Conn, rm *entry) {
 		current := r.rooms[jid] == rm && !rm.joined // not left meanwhile
 		r.mu.Unlock()
 		if current {
-			conn.Send(wire.Join(jid, nick, password, archived))
+			conn.Send(r.joinPresence(jid, nick, password, archived))
 		}
 	}()
 }

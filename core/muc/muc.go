@@ -182,6 +182,7 @@ func attach(h *core.Hook) any {
 	h.HandlePresence(r.presence)
 	h.HandleMessage(r.message)
 	h.ClaimUnfinished(r.claimUnfinished)
+	h.OnPresenceChanged(r.presenceChanged)
 	h.OnOnline(func(_ context.Context, conn *xmpp.Conn) {
 		// The rooms the user is in are entered again (each with its
 		// own presence: the server's copy of ours went with the old
@@ -282,6 +283,42 @@ func (r *Rooms) rejoin(rm *entry) {
 	}
 	if conn, err := r.h.Conn(); err == nil {
 		r.sendJoin(conn, rm)
+	}
+}
+
+// ourShow is our presence as a room may be told it: in a room there is
+// no invisible (entering shows us).
+func (r *Rooms) ourShow() (show, status string) {
+	p := r.h.Presence()
+	if p.Show == core.ShowInvisible {
+		return "", p.Status
+	}
+	return string(p.Show), p.Status
+}
+
+// joinPresence is the presence that enters room, with our show and
+// status.
+func (r *Rooms) joinPresence(room, nick, password string, noHistory bool) *stanza.Presence {
+	p := wire.Join(room, nick, password, noHistory)
+	show, status := r.ourShow()
+	p.Show, p.Status = stanza.PresenceShow(show), status
+	return p
+}
+
+// presenceChanged tells the rooms we are in (or entering) our new show
+// and status (§7.7): the server passes our presence to contacts only.
+func (r *Rooms) presenceChanged(conn *xmpp.Conn, _ core.Presence) {
+	show, status := r.ourShow()
+	r.mu.Lock()
+	var out []*stanza.Presence
+	for _, rm := range r.rooms {
+		if rm.joined {
+			out = append(out, wire.Available(rm.jid, rm.nick, show, status))
+		}
+	}
+	r.mu.Unlock()
+	for _, p := range out {
+		conn.Send(p)
 	}
 }
 

@@ -27,9 +27,12 @@ func Join(room, nick, password string, noHistory bool) *stanza.Presence {
 	return p
 }
 
-// ChangeNick is the presence that changes our nick in room (§7.6).
-func ChangeNick(room, nick string) *stanza.Presence {
-	return &stanza.Presence{XMLName: xml.Name{Local: "presence"}, Attrs: stanza.Attrs{To: room + "/" + nick}}
+// Available is our presence in room as nick, with show ("", "away",
+// "chat", "dnd", "xa") and status: sent to change them (§7.7), or our
+// nick (§7.6: the room answers with our presence under it).
+func Available(room, nick, show, status string) *stanza.Presence {
+	return &stanza.Presence{XMLName: xml.Name{Local: "presence"}, Attrs: stanza.Attrs{To: room + "/" + nick},
+		Show: stanza.PresenceShow(show), Status: status}
 }
 
 // Leave is the presence that leaves room (§7.14), with an optional
