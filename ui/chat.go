@@ -249,7 +249,7 @@ func (c *chatWindow) handle(e core.Event) {
 		if conv := c.convs[ChatKey{e.Account, e.Message.Peer}]; conv != nil && conv.room != nil && !e.Archived {
 			c.show(conv, e.Message)
 		}
-	case muc.Joined, muc.JoinFailed, muc.Left, muc.OccupantChanged, muc.SubjectChanged, muc.NickRefused, muc.Declined:
+	case muc.Joined, muc.JoinFailed, muc.Left, muc.OccupantChanged, muc.SubjectChanged, muc.NickRefused, muc.Declined, muc.InviteFailed:
 		if acct, room, ok := roomEvent(e); ok {
 			if conv := c.convs[ChatKey{acct, room}]; conv != nil && conv.room != nil {
 				conv.room.handle(e)
@@ -348,6 +348,8 @@ func roomEvent(e core.Event) (account, room string, ok bool) {
 	case muc.NickRefused:
 		return e.Account, e.Room, true
 	case muc.Declined:
+		return e.Account, e.Room, true
+	case muc.InviteFailed:
 		return e.Account, e.Room, true
 	case muc.MessageReceived:
 		return e.Account, e.Message.Peer, true

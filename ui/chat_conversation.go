@@ -587,25 +587,26 @@ func (c *chatConversation) sendNow() {
 	}
 	c.hideNotice()
 	s, jid := c.session, c.key.JID
-	doc, formatted := parseComposer(text)
+	typed := text // what goes back in the box if it is not sent
 	rooms, inRoom, private := muc.Of(s), c.room != nil, ""
 	if inRoom {
 		private = c.room.private
 		if nick, body, ok := privateCommand(text, slices.Collect(maps.Keys(c.room.occupants))); ok {
 			if nick == "" {
 				c.showNotice(lang.L("The message was not sent: {{.Reason}}", map[string]any{"Reason": roomProblem(muc.ErrNoOccupant)}))
-				c.composer.SetText(text)
+				c.composer.SetText(typed)
 				return
 			}
-			private, text, formatted = nick, body, false
+			private, text = nick, body
 		}
+	}
+	doc, formatted := parseComposer(text)
+	if inRoom && formatted {
+		text, formatted = doc.PlainText(), false // rooms get plain text
 	}
 	c.win.app.background(func() error {
 		var err error
 		if inRoom {
-			if formatted {
-				text = doc.PlainText() // rooms get plain text
-			}
 			if private != "" {
 				_, err = rooms.SayPrivately(jid, private, text)
 			} else {
@@ -627,7 +628,7 @@ func (c *chatConversation) sendNow() {
 		}
 		c.showNotice(lang.L("The message was not sent: {{.Reason}}", map[string]any{"Reason": reason}))
 		if c.composer.Text == "" {
-			c.composer.SetText(text)
+			c.composer.SetText(typed)
 		}
 	})
 }

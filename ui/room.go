@@ -72,14 +72,17 @@ type roomPart struct {
 	rows            []occupantItem // the panel's rows, in order
 	occupantsQueued bool           // occupantsChanged is to run
 
-	list    *widget.List
-	side    *fyne.Container // the occupant panel
-	count   *widget.Label
-	people  *widget.Button    // shows or hides the panel
-	bar     statusBar         // not in the room: why, and Join
-	info    *widget.Label     // what the room said of itself as we came in
-	config  *roomConfigDialog // the open settings, nil when none
-	members *membersDialog    // the open affiliation lists, nil when none
+	list   *widget.List
+	side   *fyne.Container // the occupant panel
+	count  *widget.Label
+	people *widget.Button    // shows or hides the panel
+	bar    statusBar         // not in the room: why, and Join
+	info   *widget.Label     // what the room said of itself as we came in
+	config *roomConfigDialog // the open settings, nil when none
+	// configuring: the settings are being read or shown (one dialog
+	// at a time, even when Joined reaches the tab twice).
+	configuring bool
+	members     *membersDialog // the open affiliation lists, nil when none
 
 	// private is the occupant the composer writes to alone (XEP-0045
 	// §7.5), "" when it writes to the room; privateBar says so.
@@ -371,7 +374,7 @@ func defaultNick(s *core.Session) string {
 func (p *roomPart) handle(e core.Event) {
 	switch e := e.(type) {
 	case muc.Joined:
-		if e.Locked && p.config == nil {
+		if e.Locked {
 			p.configureNew() // no one else may enter until it is set up
 		}
 		p.joined, p.joining, p.nick = true, false, e.Nick
@@ -436,6 +439,8 @@ func (p *roomPart) handle(e core.Event) {
 		}
 	case muc.NickRefused:
 		p.c.showNotice(lang.L("Your nickname was not changed: {{.Reason}}", map[string]any{"Reason": roomProblem(e.Err)}))
+	case muc.InviteFailed:
+		p.c.showNotice(lang.L("Not invited: {{.Reason}}", map[string]any{"Reason": roomProblem(e.Err)}))
 	case muc.Declined:
 		text := lang.L("Your invitation was declined.")
 		if e.From != "" {

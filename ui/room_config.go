@@ -40,6 +40,10 @@ func (p *roomPart) configure() { p.readConfig(false) }
 func (p *roomPart) configureNew() { p.readConfig(true) }
 
 func (p *roomPart) readConfig(isNew bool) {
+	if p.configuring {
+		return // being read, or shown
+	}
+	p.configuring = true
 	room, rooms := p.c.key.JID, p.rooms
 	var cfg muc.RoomConfig
 	p.fetch(lang.L("Room settings"), func(ctx context.Context) (err error) {
@@ -47,6 +51,7 @@ func (p *roomPart) readConfig(isNew bool) {
 		return err
 	}, func(err error) {
 		if err != nil {
+			p.configuring = false
 			p.c.showNotice(lang.L("The room's settings could not be read: {{.Reason}}", map[string]any{"Reason": roomProblem(err)}))
 			return
 		}
@@ -94,12 +99,22 @@ func (p *roomPart) showConfig(cfg muc.RoomConfig, isNew bool) {
 	cd.d = dialog.NewCustomWithoutButtons(title, content, p.c.win.win)
 	cd.d.SetOnClosed(func() {
 		if p.config == cd {
-			p.config = nil
+			p.config, p.configuring = nil, false
 		}
 		if cd.isNew && !cd.done {
 			cd.done = true
+			// Not made after all: nor kept as a bookmark (the join
+			// dialog saved one), which would make it again.
 			room, rooms := p.c.key.JID, p.rooms
-			p.roomAction(func(ctx context.Context) error { return rooms.CancelNew(ctx, room) })
+			p.roomAction(func(ctx context.Context) error {
+				if err := rooms.CancelNew(ctx, room); err != nil {
+					return err
+				}
+				if _, ok := rooms.Bookmark(room); ok {
+					return rooms.RemoveBookmark(ctx, room)
+				}
+				return nil
+			})
 		}
 	})
 	cd.d.Resize(fyne.NewSize(520, 560))

@@ -147,6 +147,14 @@ func TestRoomInGUI(t *testing.T) {
 	if !conv.notice.Visible() || !strings.Contains(conv.notice.Text, "No one in the room has this nickname now.") || conv.composer.Text != "/msg Personne là ?" {
 		t.Errorf("/msg to no one: notice %q, box %q", conv.notice.Text, conv.composer.Text)
 	}
+	// A private message that fails goes back in the box as typed, /msg
+	// and all: Enter again must not send it to everyone.
+	// (Zoé left the room just before: the tab has not heard it yet.)
+	conv.room.occupants["Zoé"] = muc.Occupant{Nick: "Zoé", Role: muc.RoleParticipant}
+	conv.composer.SetText("/msg Zoé tu es là ?")
+	conv.sendNow()
+	h.pump("the private message refused", func() bool { return conv.notice.Visible() && conv.composer.Text == "/msg Zoé tu es là ?" })
+	delete(conv.room.occupants, "Zoé")
 	conv.composer.SetText("")
 
 	// The user removes B from B's menu in the occupant list.
@@ -192,6 +200,9 @@ func TestRoomInGUI(t *testing.T) {
 		t.Fatal(err)
 	}
 	ch.waitShown("declined your invitation.", "Plus tard")
+	// A room that will not pass an invitation on: said in words.
+	h.app.dispatch(muc.InviteFailed{FeatureEvent: core.FeatureEvent{Account: ch.me}, Room: room, To: b.jid, Err: muc.ErrNotAllowed})
+	ch.waitShown("Not invited: You are not allowed to do that in this room.")
 
 	// B comes back as Carol: the room says the nick is in use.
 	if err := br.Join(room, "Carol", ""); err != nil {
@@ -368,12 +379,12 @@ func TestReservedRoomInGUI(t *testing.T) {
 	ch := newChatHarness(t, true)
 	h := ch.harness
 	h.app.ShowMain()
-	setUp := func(room string) *roomConfigDialog {
+	setUp := func(room string, bookmark bool) *roomConfigDialog {
 		t.Helper()
 		h.app.ShowJoinRoom("", room, "")
 		j := h.app.joinDlg
 		j.nick.SetText("Moi")
-		j.bookmark.SetChecked(false)
+		j.bookmark.SetChecked(bookmark)
 		j.setUp.SetChecked(true)
 		j.submit()
 		h.pump("the new room's form", func() bool {
@@ -391,7 +402,14 @@ func TestReservedRoomInGUI(t *testing.T) {
 	}
 
 	room := fmt.Sprintf("neuf%d@conference.%s", time.Now().UnixNano(), h.server.Domain)
-	cd := setUp(room)
+	cd := setUp(room, false)
+	// Joined told again (the join dialog hands it to the tab too): still
+	// one form.
+	h.app.dispatch(muc.Joined{FeatureEvent: core.FeatureEvent{Account: ch.me}, Room: room, Nick: "Moi", Created: true, Locked: true})
+	ch.settle()
+	if conv := h.app.chat.convs[ch.key(room)]; conv.room.config != cd {
+		t.Fatal("a second form for the new room")
+	}
 	if text := overlayTexts(h.app.chat.win); !strings.Contains(text, "No one else can enter the room until you create it.") {
 		t.Errorf("the new room's form says %q", text)
 	}
@@ -407,7 +425,8 @@ func TestReservedRoomInGUI(t *testing.T) {
 	}
 
 	other := fmt.Sprintf("jamais%d@conference.%s", time.Now().UnixNano(), h.server.Domain)
-	cd = setUp(other)
+	setUp(other, true)
+	h.pump("bookmarked", func() bool { _, ok := muc.Of(ch.s).Bookmark(other); return ok })
 	test.Tap(overlayButton(t, h.app.chat.win, "Do not create"))
 	conv = h.app.chat.convs[ch.key(other)]
 	h.pump("given up", func() bool { return !conv.room.joined && conv.room.bar.box.Visible() })
@@ -417,6 +436,8 @@ func TestReservedRoomInGUI(t *testing.T) {
 	if muc.Of(ch.s).In(other) {
 		t.Error("still in the room given up")
 	}
+	// Its bookmark would make it again at the next sign-in.
+	h.pump("the bookmark removed", func() bool { _, ok := muc.Of(ch.s).Bookmark(other); return !ok })
 }
 
 // TestPrivateCommand: "/msg nick text" picks the longest nick in the room

@@ -295,7 +295,7 @@ func reopenAt(t testing.TB, s *Store, path string, version int, undo ...string) 
 
 // undoHidden takes migrations 13 to 9 back, for tests that make an older
 // database.
-var undoHidden = []string{`ALTER TABLE messages DROP COLUMN occupant`, `ALTER TABLE messages DROP COLUMN markable`, `DROP TABLE archive_cursor`, `ALTER TABLE conversations DROP COLUMN hidden`, `ALTER TABLE conversations DROP COLUMN last_id`}
+var undoHidden = []string{`ALTER TABLE messages DROP COLUMN occupant`, `ALTER TABLE conversations DROP COLUMN room`, `ALTER TABLE messages DROP COLUMN markable`, `DROP TABLE archive_cursor`, `ALTER TABLE conversations DROP COLUMN hidden`, `ALTER TABLE conversations DROP COLUMN last_id`}
 
 // undoWireID takes migrations 9 and 7 back, for tests that make an older
 // database.
@@ -1096,23 +1096,52 @@ func queryPlan(t *testing.T, s *Store, query string, args ...any) []string {
 	return plan
 }
 
-// TestOccupantIDAndType: a room message keeps its sender's occupant id
-// (XEP-0421), and HasType tells a room's conversation.
-func TestOccupantIDAndType(t *testing.T) {
+// TestOccupantIDAndRoom: a room message keeps its sender's occupant id
+// (XEP-0421); SetRoom marks a conversation a group chat's, and IsRoom
+// says so.
+func TestOccupantIDAndRoom(t *testing.T) {
 	s, _ := openTemp(t)
 	const room = "salon@conference.example.org"
+	const quiet = "calme@conference.example.org"
 	mustAdd(t, s, &Message{Account: me, Peer: room, Resource: "Bob", Direction: In, Type: "groupchat", Body: "un", OccupantID: "b0b="})
 	mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: In, Type: "chat", Body: "deux"})
 	ms, err := s.Latest(me, room, 1)
 	if err != nil || len(ms) != 1 || ms[0].OccupantID != "b0b=" {
 		t.Fatalf("%v: %+v", err, ms)
 	}
+	for _, p := range []string{room, quiet} {
+		if err := s.SetRoom(me, p); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, c := range []struct {
 		peer string
 		want bool
-	}{{room, true}, {bob, false}, {"nobody@example.org", false}} {
-		if got, err := s.HasType(me, c.peer, "groupchat"); err != nil || got != c.want {
-			t.Errorf("HasType(%s) = %v, %v", c.peer, got, err)
+	}{{room, true}, {quiet, true}, {bob, false}, {"nobody@example.org", false}} {
+		if got, err := s.IsRoom(me, c.peer); err != nil || got != c.want {
+			t.Errorf("IsRoom(%s) = %v, %v", c.peer, got, err)
+		}
+	}
+	// A conversation made by SetRoom is not listed until it has a message.
+	convs, _ := s.Conversations(me)
+	for _, c := range convs {
+		if c.Peer == quiet {
+			t.Errorf("the quiet room is listed: %+v", c)
+		}
+	}
+}
+
+// TestMigrationMarksRooms: migration 13 marks the conversations that
+// hold room messages as group chats.
+func TestMigrationMarksRooms(t *testing.T) {
+	s, path := openTemp(t)
+	const room = "salon@conference.example.org"
+	mustAdd(t, s, &Message{Account: me, Peer: room, Resource: "Bob", Direction: In, Type: "groupchat", Body: "un"})
+	mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: In, Type: "chat", Body: "deux"})
+	s = reopenAt(t, s, path, 12, `ALTER TABLE messages DROP COLUMN occupant`, `ALTER TABLE conversations DROP COLUMN room`)
+	for peer, want := range map[string]bool{room: true, bob: false} {
+		if got, err := s.IsRoom(me, peer); err != nil || got != want {
+			t.Errorf("IsRoom(%s) = %v, %v", peer, got, err)
 		}
 	}
 }

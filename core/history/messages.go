@@ -606,20 +606,43 @@ func (s *Store) HasSent(account, peer string) (bool, error) {
 	return true, nil
 }
 
-// HasType reports whether account's conversation with peer holds a
-// message of type typ (with "groupchat": whether it is a room's).
-func (s *Store) HasType(account, peer, typ string) (bool, error) {
-	var one int
-	err := s.r.QueryRow(`SELECT 1 FROM messages m JOIN conversations c ON c.id = m.conv
-		JOIN accounts a ON a.id = c.account_id
-		WHERE a.jid = ? AND c.peer = ? AND m.type = ? LIMIT 1`, account, peer, typ).Scan(&one)
+// SetRoom records that account's conversation with peer is a group
+// chat's (made if there is none yet).
+func (s *Store) SetRoom(account, peer string) error {
+	created := map[convKey]convIDs{}
+	return s.write(func(tx *sql.Tx) error {
+		clear(created)
+		ids, isNew, _, err := s.conv(tx, account, peer, true)
+		if err != nil {
+			return fmt.Errorf("history: SetRoom: %w", err)
+		}
+		if isNew {
+			created[convKey{account, peer}] = ids
+		}
+		if _, err := tx.Exec(`UPDATE conversations SET room = 1 WHERE id = ?`, ids.conv); err != nil {
+			return fmt.Errorf("history: SetRoom: %w", err)
+		}
+		return nil
+	}, func() {
+		for k, v := range created {
+			s.convs[k] = v
+		}
+	})
+}
+
+// IsRoom reports whether account's conversation with peer is a group
+// chat's (SetRoom, or it holds a room message from before SetRoom).
+func (s *Store) IsRoom(account, peer string) (bool, error) {
+	var room bool
+	err := s.r.QueryRow(`SELECT c.room FROM conversations c JOIN accounts a ON a.id = c.account_id
+		WHERE a.jid = ? AND c.peer = ?`, account, peer).Scan(&room)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("history: HasType: %w", err)
+		return false, fmt.Errorf("history: IsRoom: %w", err)
 	}
-	return true, nil
+	return room, nil
 }
 
 // Hide takes conversation (account, peer) out of Conversations until a

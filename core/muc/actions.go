@@ -13,6 +13,7 @@ import (
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/dataform"
 	wire "github.com/causerie/causerie/core/xmpp/muc"
+	"github.com/causerie/causerie/core/xmpp/sid"
 )
 
 // Room is a room we are in or entering, as a list shows it.
@@ -100,8 +101,21 @@ func (r *Rooms) Invite(room, to, reason string) error {
 	if r.h.Supports(to, wire.NSConference) {
 		return conn.Send(wire.InviteDirect(to, room, password, reason))
 	}
-	return conn.Send(wire.InviteVia(room, to, reason))
+	// The room answers only a refusal (InviteFailed), by this id.
+	m := wire.InviteVia(room, to, reason)
+	m.Id = sid.New()
+	r.mu.Lock()
+	if len(r.invites) >= maxPendingInvites {
+		clear(r.invites) // refusals that never came
+	}
+	r.invites[m.Id] = invite{room, to}
+	r.mu.Unlock()
+	return conn.Send(m)
 }
+
+// maxPendingInvites bounds the mediated invitations remembered for the
+// room's refusal.
+const maxPendingInvites = 64
 
 // Decline declines an invitation: a mediated one is declined through the
 // room (§7.8.2); a direct one asks for no answer.

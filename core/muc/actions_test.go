@@ -125,6 +125,27 @@ func testRoomActions(t *testing.T, srv *testserver.Server) {
 	}
 	enter(t, b, room, "Bob")
 
+	// B, a participant, invites C through the room: Prosody passes it
+	// on; ejabberd's rooms refuse their occupants' invitations by
+	// default, and B hears of it.
+	c := coretest.NewUser(t, srv, Feature)
+	c.Connect(t)
+	mark = b.Events.Mark()
+	if err := br.Invite(room, c.JID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if srv.Kind == testserver.Ejabberd {
+		f := b.Events.WaitFrom(t, mark, "B's invitation refused", func(e core.Event) bool { _, ok := e.(InviteFailed); return ok }).(InviteFailed)
+		if f.Room != room || f.To != c.JID || !errors.Is(f.Err, ErrNotAllowed) {
+			t.Fatalf("refused: %+v", f)
+		}
+	} else {
+		c.Events.Wait(t, "C invited by B", func(e core.Event) bool {
+			i, ok := e.(Invited)
+			return ok && i.Invitation.Room == room && i.Invitation.From == room+"/Bob"
+		})
+	}
+
 	// A nick in use: refused, and B stays in.
 	mark = b.Events.Mark()
 	if err := br.ChangeNick(room, "Alice"); err != nil {

@@ -135,6 +135,15 @@ type Declined struct {
 	Room, From, Reason string
 }
 
+// InviteFailed: the room refused to pass on our invitation of To
+// (XEP-0045 §7.8.2: we may not invite, or To is banned). Err is one of
+// ErrNotAllowed, ErrNoSuchRoom, ErrUnsupported, or the room's error.
+type InviteFailed struct {
+	core.FeatureEvent
+	Room, To string
+	Err      error
+}
+
 // maxReason bounds an invitation's reason.
 const maxReason = 500
 
@@ -151,10 +160,14 @@ func cutReason(s string) string {
 type Rooms struct {
 	h *core.Hook
 
-	mu    sync.Mutex
-	rooms map[string]*entry // by the room's bare JID
-	bm    bookmarkState
+	mu      sync.Mutex
+	rooms   map[string]*entry // by the room's bare JID
+	bm      bookmarkState
+	invites map[string]invite // mediated invitations sent, by stanza id, for the room's refusal
 }
+
+// invite is a mediated invitation we sent: of to into room.
+type invite struct{ room, to string }
 
 // entry is a room we are in or entering.
 type entry struct {
@@ -178,7 +191,7 @@ func Of(s *core.Session) *Rooms {
 }
 
 func attach(h *core.Hook) any {
-	r := &Rooms{h: h, rooms: map[string]*entry{}}
+	r := &Rooms{h: h, rooms: map[string]*entry{}, invites: map[string]invite{}}
 	h.HandlePresence(r.presence)
 	h.HandleMessage(r.message)
 	h.ClaimUnfinished(r.claimUnfinished)
@@ -250,7 +263,17 @@ func (r *Rooms) JoinReserved(room, nick, password string) error {
 // locked: it is closed, as the service does when its owner cancels the
 // first configuration (§10.1.3), and we are out of it.
 func (r *Rooms) CancelNew(ctx context.Context, room string) error {
-	if err := r.Destroy(ctx, room, ""); err != nil {
+	conn, err := r.h.Conn()
+	if err != nil {
+		return err
+	}
+	// The first configuration cancelled: the service closes a room
+	// still locked (ejabberd). One that opened at once (Prosody without
+	// room locking) is closed by its owner.
+	if err := wire.CancelConfig(ctx, conn, room); err != nil {
+		r.h.Logf("muc: cancelling the configuration of %s: %v", room, err) // closed below
+	}
+	if err := r.Destroy(ctx, room, ""); err != nil && !errors.Is(err, ErrNoSuchRoom) {
 		return err
 	}
 	// A room that was never opened may close without telling us
@@ -305,8 +328,9 @@ func (r *Rooms) joinPresence(room, nick, password string, noHistory bool) *stanz
 	return p
 }
 
-// presenceChanged tells the rooms we are in (or entering) our new show
-// and status (§7.7): the server passes our presence to contacts only.
+// presenceChanged tells the rooms we are in our new show and status
+// (§7.7): the server passes our presence to contacts only. A room we are
+// entering gets them with the join, which reads them when it is sent.
 func (r *Rooms) presenceChanged(conn *xmpp.Conn, _ core.Presence) {
 	show, status := r.ourShow()
 	r.mu.Lock()
@@ -347,10 +371,13 @@ func (r *Rooms) join(room, nick, password string, autojoin, reserve bool) error 
 	}
 	rm := &entry{jid: room, nick: nick, password: password, autojoin: autojoin, reserve: reserve, occupants: map[string]Occupant{}}
 	if old, ok := r.rooms[room]; ok {
-		rm.archived = old.archived
+		rm.archived, rm.occupantIDs = old.archived, old.occupantIDs
 	}
 	r.rooms[room] = rm
 	r.mu.Unlock()
+	if err := r.h.History().SetRoom(r.h.Account(), room); err != nil {
+		r.h.Logf("muc: %s as a room in the history: %v", room, err)
+	}
 	r.sendJoin(conn, rm)
 	return nil
 }
@@ -392,6 +419,19 @@ func (r *Rooms) Say(room, body string) (history.Message, error) {
 	if !joined {
 		return history.Message{}, ErrNotInRoom
 	}
+	return r.sendStored(room, nick, "groupchat", body, false, func(id string) *stanza.Message {
+		return wire.Say(room, body, id)
+	})
+}
+
+// sendStored stores our message to room (Resource: our nick, or the
+// occupant's a private message goes to) as pending and publishes it, so
+// that it shows at once, like a one-to-one message of ours; then sends
+// what build makes of it with its origin-id, and moves it to sent, or
+// to failed ("not-sent": the text goes back in the box to try again).
+// acked: the server's acknowledgement moves it on (a room's reflection
+// does for a message to everyone).
+func (r *Rooms) sendStored(room, resource, typ, body string, acked bool, build func(id string) *stanza.Message) (history.Message, error) {
 	if len(body) > core.MaxMessageBytes {
 		return history.Message{}, core.ErrMessageTooLong
 	}
@@ -400,28 +440,30 @@ func (r *Rooms) Say(room, body string) (history.Message, error) {
 		return history.Message{}, err
 	}
 	id := sid.New()
-	m := history.Message{Account: r.h.Account(), Peer: room, Resource: nick, Direction: history.Out, Type: "groupchat",
+	account := r.h.Account()
+	m := history.Message{Account: account, Peer: room, Resource: resource, Direction: history.Out, Type: typ,
 		Body: body, OriginID: id, Sent: time.Now(), State: history.StatePending}
 	if err := r.h.History().Add(&m); err != nil {
 		return history.Message{}, err
 	}
-	// Shown at once, from the event, like a one-to-one message of ours.
 	r.h.Publish(MessageReceived{FeatureEvent: r.ev(), Message: m})
-	account := r.h.Account()
-	if err := conn.Send(wire.Say(room, body, id)); err != nil {
-		// Shown failed (the text goes back in the box to try again).
-		r.h.Move(history.Move{ID: m.ID, State: history.StateError, Reason: "not-sent"}, func(moved bool) {
+	move := func(st history.State, reason string) {
+		r.h.Move(history.Move{ID: m.ID, State: st, Reason: reason}, func(moved bool) {
 			if moved {
-				r.h.Publish(core.MessageStateChanged{Account: account, ID: m.ID, Peer: room, State: history.StateError, Reason: "not-sent"})
+				r.h.Publish(core.MessageStateChanged{Account: account, ID: m.ID, Peer: room, State: st, Reason: reason})
 			}
 		})
+	}
+	if acked {
+		err = conn.SendAcked(build(id), func() { move(history.StateAcked, "") })
+	} else {
+		err = conn.Send(build(id))
+	}
+	if err != nil {
+		move(history.StateError, "not-sent")
 		return m, err
 	}
-	r.h.Move(history.Move{ID: m.ID, State: history.StateSent}, func(moved bool) {
-		if moved {
-			r.h.Publish(core.MessageStateChanged{Account: account, ID: m.ID, Peer: room, State: history.StateSent})
-		}
-	})
+	move(history.StateSent, "")
 	return m, nil
 }
 
@@ -572,6 +614,7 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 		r.mu.Lock()
 		first := !rm.joined
 		archived, unknown, reserve := rm.archived > 0, rm.archived == 0, rm.reserve
+		rm.reserve = false                 // entering it again (after a lost link) makes no new room
 		rm.joined, rm.nick = true, op.Nick // the room may have changed it (210)
 		rm.occupants[op.Nick] = occ
 		occupants := sortedOccupants(rm.occupants)
@@ -632,12 +675,24 @@ func (r *Rooms) message(c *xmpp.Conn, m *stanza.Message) bool {
 	if r.deliverResult(m) || r.bookmarkEvent(m) {
 		return true
 	}
+	if m.Type == stanza.MessageTypeError && m.Id != "" {
+		r.mu.Lock()
+		inv, ok := r.invites[m.Id]
+		delete(r.invites, m.Id)
+		r.mu.Unlock()
+		if ok && xmpp.SameBare(m.From, inv.room) {
+			r.h.Publish(InviteFailed{FeatureEvent: r.ev(), Room: inv.room, To: inv.to, Err: refused(xmpp.ErrorOf(m.Error))})
+			return true
+		}
+	}
 	if inv, ok := wire.ParseInvitation(m); ok {
 		inv.Reason = cutReason(inv.Reason)
 		r.h.Publish(Invited{FeatureEvent: r.ev(), Invitation: inv, Sender: xmpp.BareJID(m.From)})
 		return true
 	}
-	if from, reason, ok := wire.ParseDecline(m); ok && m.Type != stanza.MessageTypeError {
+	if from, reason, ok := wire.ParseDecline(m); ok && m.Type != stanza.MessageTypeError && !strings.Contains(m.From, "/") {
+		// From the room itself: an occupant's private message may
+		// carry a muc#user element of its own.
 		room := xmpp.BareJID(m.From)
 		r.mu.Lock()
 		_, ours := r.rooms[room]

@@ -44,6 +44,9 @@ func TestRoomMessageNotResent(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if err := store.SetRoom(jid, room); err != nil { // as entering it did
+		t.Fatal(err)
+	}
 	accts, err := account.OpenStore(filepath.Join(dir, "config"))
 	if err != nil {
 		t.Fatal(err)

@@ -4,10 +4,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp"
+	"github.com/causerie/causerie/core/xmpp/correct"
+	"github.com/causerie/causerie/core/xmpp/markers"
 	wire "github.com/causerie/causerie/core/xmpp/muc"
+	"github.com/causerie/causerie/core/xmpp/receipts"
 	"github.com/causerie/causerie/core/xmpp/sid"
 	"gosrc.io/xmpp/stanza"
 )
@@ -38,48 +40,25 @@ func (r *Rooms) SayPrivately(room, nick, body string) (history.Message, error) {
 		return history.Message{}, ErrNotInRoom
 	case !present:
 		return history.Message{}, ErrNoOccupant
-	case len(body) > core.MaxMessageBytes:
-		return history.Message{}, core.ErrMessageTooLong
 	}
-	conn, err := r.h.Conn()
-	if err != nil {
-		return history.Message{}, err
-	}
-	id := sid.New()
-	m := history.Message{Account: r.h.Account(), Peer: room, Resource: nick, Direction: history.Out, Type: "chat",
-		Body: body, OriginID: id, Sent: time.Now(), State: history.StatePending}
-	if err := r.h.History().Add(&m); err != nil {
-		return history.Message{}, err
-	}
-	r.h.Publish(MessageReceived{FeatureEvent: r.ev(), Message: m})
-	account := r.h.Account()
-	move := func(st history.State, reason string) {
-		r.h.Move(history.Move{ID: m.ID, State: st, Reason: reason}, func(moved bool) {
-			if moved {
-				r.h.Publish(core.MessageStateChanged{Account: account, ID: m.ID, Peer: room, State: st, Reason: reason})
-			}
-		})
-	}
-	if err := conn.SendAcked(wire.SayPrivately(room, nick, body, id), func() { move(history.StateAcked, "") }); err != nil {
-		move(history.StateError, "not-sent")
-		return m, err
-	}
-	move(history.StateSent, "")
-	return m, nil
+	return r.sendStored(room, nick, "chat", body, true, func(id string) *stanza.Message {
+		return wire.SayPrivately(room, nick, body, id)
+	})
 }
 
 // private takes a private message from an occupant of one of our rooms:
 // stored in the room's conversation before it is acknowledged. Their
-// chat states are dropped (the room's tab does not say who types). An
-// error is left to the session, which marks the message it answers
-// failed.
+// chat states are dropped (the room's tab does not say who types). What
+// the session knows how to apply to a stored message (a correction, a
+// receipt, a displayed marker) and errors (which mark the message they
+// answer failed) are left to it.
 func (r *Rooms) private(c *xmpp.Conn, m *stanza.Message) bool {
 	if m.Type == stanza.MessageTypeError || m.Type == stanza.MessageTypeHeadline {
 		return false
 	}
 	jid, nick, ok := strings.Cut(m.From, "/")
 	if !ok || nick == "" {
-		return false // the room itself (a declined invitation, say)
+		return false // not an occupant
 	}
 	room := xmpp.BareJID(jid)
 	r.mu.Lock()
@@ -89,12 +68,19 @@ func (r *Rooms) private(c *xmpp.Conn, m *stanza.Message) bool {
 	if !in {
 		return false
 	}
+	if _, ok := correct.Of(*m); ok {
+		return false
+	}
 	if m.Body == "" {
-		return true
+		_, receipt := receipts.Received(*m)
+		_, marker := markers.Displayed(m)
+		return !receipt && !marker
 	}
 	now := time.Now()
-	hm := history.Message{Account: r.h.Account(), Peer: room, Resource: nick, Direction: history.In, Type: "chat",
-		Body: m.Body, WireID: m.Id, OriginID: sid.Origin(m), Sent: now, Received: now, State: history.StateReceived}
+	account := r.h.Account()
+	hm := history.Message{Account: account, Peer: room, Resource: nick, Direction: history.In, Type: "chat",
+		Body: m.Body, WireID: m.Id, OriginID: sid.Origin(m), StanzaID: sid.StanzaIDBy(m, account),
+		Sent: now, Received: now, State: history.StateReceived}
 	if ids {
 		hm.OccupantID = wire.OccupantID(m)
 	}
@@ -114,6 +100,6 @@ func (r *Rooms) claimUnfinished(m history.Message) bool {
 	if m.Direction != history.Out || m.Type != "chat" {
 		return false
 	}
-	room, err := r.h.History().HasType(m.Account, m.Peer, "groupchat")
+	room, err := r.h.History().IsRoom(m.Account, m.Peer)
 	return err == nil && room
 }

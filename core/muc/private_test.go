@@ -81,6 +81,18 @@ func testPrivateMessages(t *testing.T, srv *testserver.Server) {
 	d.Do(t, slixpeer.Command{Cmd: "send", To: room + "/Alice", Type: "chat", Body: "Moi aussi"})
 	a.Events.Wait(t, "A gets Dora's", privateFrom(room, "Dora", "Moi aussi"))
 
+	// A private message is never taken for the room declining an
+	// invitation, even with the element that would say so.
+	mark = a.Events.Mark()
+	b.Conn(t).SendRaw([]byte(fmt.Sprintf(`<message to='%s/Alice' type='chat'><body>Faux refus</body>`+
+		`<x xmlns='http://jabber.org/protocol/muc#user'><decline from='%s'><reason>non</reason></decline></x></message>`, room, c.JID)))
+	a.Events.WaitFrom(t, mark, "B's message", privateFrom(room, "Bob", "Faux refus"))
+	for _, e := range a.Events.Since(mark) {
+		if d, ok := e.(Declined); ok {
+			t.Fatalf("an occupant's message read as a decline: %+v", d)
+		}
+	}
+
 	if _, err := ar.SayPrivately(room, "Personne", "?"); !errors.Is(err, ErrNoOccupant) {
 		t.Fatalf("to a nick no one has: %v", err)
 	}
@@ -106,8 +118,8 @@ func testPrivateMessages(t *testing.T, srv *testserver.Server) {
 		}
 		return n
 	}
-	if n := count(a, "chat"); n != 4 {
-		t.Errorf("A's private messages: %d, want 4", n)
+	if n := count(a, "chat"); n != 5 {
+		t.Errorf("A's private messages: %d, want 5", n)
 	}
 	if n := count(b, "chat"); n != 2 {
 		t.Errorf("B's private messages: %d, want 2", n)

@@ -89,6 +89,12 @@ func CreateInstant(ctx context.Context, c *xmpp.Conn, room string) error {
 	return Configure(ctx, c, room, instantForm())
 }
 
+// CancelConfig cancels room's first configuration (§10.1.3): the service
+// then destroys a room still locked.
+func CancelConfig(ctx context.Context, c *xmpp.Conn, room string) error {
+	return Configure(ctx, c, room, &dataform.Form{Type: "cancel"})
+}
+
 // instantForm is the empty submission that accepts the defaults.
 func instantForm() *dataform.Form { return &dataform.Form{Type: "submit"} }
 

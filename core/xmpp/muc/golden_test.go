@@ -152,6 +152,13 @@ func TestGoldenInvitations(t *testing.T) {
 	if _, ok := ParseInvitation(examples(t, "45")[0].(*stanza.Message)); ok {
 		t.Error("a room message read as an invitation")
 	}
+	// An occupant's private message carrying a muc#user invitation is
+	// not the room passing one on.
+	forged := *examples(t, "57")[0].(*stanza.Message)
+	forged.From = "coven@chat.shakespeare.lit/thirdwitch"
+	if inv, ok := ParseInvitation(&forged); ok {
+		t.Errorf("an occupant's message read as the room's invitation: %+v", inv)
+	}
 
 	// XEP-0249 example 1.
 	const direct = `<message from='crone1@shakespeare.lit/desktop' to='hecate@shakespeare.lit'>

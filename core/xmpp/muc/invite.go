@@ -51,7 +51,9 @@ func ParseInvitation(m *stanza.Message) (Invitation, bool) {
 	if m.Type == stanza.MessageTypeError || m.Type == stanza.MessageTypeGroupchat {
 		return Invitation{}, false
 	}
-	if u := UserOf(m); u != nil && len(u.Invites) > 0 && u.Invites[0].From != "" {
+	if u := UserOf(m); u != nil && len(u.Invites) > 0 && u.Invites[0].From != "" && !strings.Contains(m.From, "/") {
+		// Passed on by the room itself (an occupant's private message
+		// may carry a muc#user element of its own).
 		in := u.Invites[0]
 		inv := Invitation{Room: xmpp.BareJID(m.From), From: in.From, Reason: strings.TrimSpace(in.Reason), Password: u.Password}
 		if in.Continue != nil {
