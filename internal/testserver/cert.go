@@ -8,6 +8,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"math/big"
+	"net"
 	"time"
 )
 
@@ -18,7 +19,7 @@ type certificate struct {
 }
 
 // newCert generates a self-signed ECDSA P-256 certificate for Domain and
-// conference.Domain, valid from one hour ago for one year.
+// conference.Domain, upload.Domain and 127.0.0.1, valid from one hour ago for one year.
 func newCert() (*certificate, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -30,9 +31,12 @@ func newCert() (*certificate, error) {
 	}
 	now := time.Now()
 	tmpl := &x509.Certificate{
-		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: Domain},
-		DNSNames:              []string{Domain, "conference." + Domain},
+		SerialNumber: serial,
+		Subject:      pkix.Name{CommonName: Domain},
+		DNSNames:     []string{Domain, "conference." + Domain, "upload." + Domain},
+		// The upload service's HTTPS URLs name the loopback address
+		// (there is no DNS for Domain).
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
 		NotBefore:             now.Add(-time.Hour),
 		NotAfter:              now.AddDate(1, 0, 0),
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,

@@ -12,7 +12,7 @@ import (
 
 // prosodyConfig renders the Prosody configuration for one instance.
 // Based on the measured reference config (Prosody 0.12.3, Debian 12).
-func prosodyConfig(base string, port, directTLSPort int, opts Options) string {
+func prosodyConfig(base string, port, directTLSPort, httpsPort int, opts Options) string {
 	auth := opts.Auth
 	if auth == "" {
 		auth = "internal_plain"
@@ -80,11 +80,15 @@ c2s_ports = { %d }
 	} else {
 		b.WriteString("c2s_direct_tls_ports = { }\n")
 	}
-	b.WriteString(`s2s_ports = { }
+	fmt.Fprintf(&b, `s2s_ports = { }
 component_ports = { }
 http_ports = { }
-https_ports = { }
-`)
+https_ports = { %d }
+https_interfaces = { "127.0.0.1" }
+http_external_url = "https://127.0.0.1:%d/"
+http_default_host = "upload.%s" -- requests name 127.0.0.1, not the service
+http_max_content_size = %d
+`, httpsPort, httpsPort, Domain, UploadLimit)
 	if opts.NoTLS {
 		b.WriteString("c2s_require_encryption = false\n")
 		b.WriteString("certificates = base .. \"/no-certs\"   -- empty: no automatic certificate discovery\n")
@@ -112,6 +116,14 @@ ssl = {
 }
 `)
 	}
+	// The upload service's HTTPS, with the test certificate (which
+	// names 127.0.0.1) even when c2s has none.
+	b.WriteString(`
+https_ssl = {
+	certificate = base .. "/tls/example.test.crt";
+	key = base .. "/tls/example.test.key";
+}
+`)
 	fmt.Fprintf(&b, `
 modules_enabled = {
 %s}
@@ -125,14 +137,18 @@ Component "conference.%s" "muc"
 	restrict_room_creation = false
 	muc_room_default_persistent = false
 	muc_room_default_public = true -- listed, as ejabberd's are (the room browser)
-`, q(keep), q(disabled), Domain, Domain)
+
+Component "upload.%s" "http_file_share"
+	http_file_share_size_limit = %d
+	http_file_share_daily_quota = %d
+`, q(keep), q(disabled), Domain, Domain, Domain, UploadLimit, 100*UploadLimit)
 	return b.String()
 }
 
 // ejabberdConfig renders ejabberd.yml (ejabberd 23.01) for one instance.
 // mod_mam is left out unless opts.Archive (synchronous archiving slows
 // bulk tests).
-func ejabberdConfig(base string, port int, opts Options) string {
+func ejabberdConfig(base string, port, httpsPort int, opts Options) string {
 	mam, sql, mucMAM := "", "", ""
 	if opts.Archive {
 		mam = "  mod_mam:\n    default: always\n"
@@ -142,7 +158,7 @@ func ejabberdConfig(base string, port int, opts Options) string {
 			sql = "sql_type: sqlite\nsql_database: \"" + base + "/ejabberd.db\"\n"
 		}
 	}
-	return strings.NewReplacer("@MAM@", mam, "@MUCMAM@", mucMAM, "@SQL@", sql, "@BASE@", base, "@PORT@", fmt.Sprint(port), "@DOMAIN@", Domain,
+	return strings.NewReplacer("@MAM@", mam, "@MUCMAM@", mucMAM, "@SQL@", sql, "@BASE@", base, "@PORT@", fmt.Sprint(port), "@HTTPS@", fmt.Sprint(httpsPort), "@UPLOADMAX@", fmt.Sprint(UploadLimit), "@DOMAIN@", Domain,
 		"@RESUME@", fmt.Sprint(opts.resumeSeconds()), "@LOGLEVEL@", logLevel("info")).Replace(ejabberdYML)
 }
 
@@ -222,6 +238,13 @@ listen:
     shaper: c2s_shaper
     access: c2s
     starttls_required: true
+  -
+    port: @HTTPS@
+    ip: "127.0.0.1"
+    module: ejabberd_http
+    tls: true
+    request_handlers:
+      /upload: mod_http_upload
 @SQL@auth_method: internal
 auth_password_format: scram
 disable_sasl_mechanisms:
@@ -272,6 +295,10 @@ modules:
   mod_carboncopy: {}
   mod_client_state: {}
   mod_disco: {}
+  mod_http_upload:
+    put_url: "https://127.0.0.1:@HTTPS@/upload"
+    docroot: "@BASE@/upload"
+    max_size: @UPLOADMAX@
   mod_last: {}
 @MAM@  mod_muc:
     host: conference.@DOMAIN@

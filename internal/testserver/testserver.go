@@ -108,6 +108,10 @@ type Options struct {
 	SQLArchive bool
 }
 
+// UploadLimit is the largest file the test servers' upload services take
+// (a benchmark sends 50 MB).
+const UploadLimit = 64 << 20
+
 // Server is one running private XMPP server.
 type Server struct {
 	Kind          Kind
@@ -115,7 +119,10 @@ type Server struct {
 	Host          string // "127.0.0.1"
 	Port          int    // c2s port (STARTTLS, or plaintext with Options.NoTLS)
 	DirectTLSPort int    // direct TLS c2s port; 0 unless Options.DirectTLS
-	Dir           string // the server's private temporary directory
+	// HTTPSPort is the port of the upload service's HTTPS (XEP-0363:
+	// upload.Domain, its URLs on 127.0.0.1, files up to UploadLimit).
+	HTTPSPort int
+	Dir       string // the server's private temporary directory
 
 	CertPEM    []byte         // the self-signed certificate (PEM) for Domain
 	CertPool   *x509.CertPool // pool holding only that certificate, for tls.Config.RootCAs
@@ -331,11 +338,11 @@ func start(kind Kind, opts Options) (s *Server, err error) {
 	s.CertPool.AddCert(cert.leaf)
 	s.CertSHA256 = sha256.Sum256(cert.leaf.Raw)
 
-	ports, err := freePorts(2)
+	ports, err := freePorts(3)
 	if err != nil {
 		return s, fmt.Errorf("finding free ports: %w", err)
 	}
-	s.Port = ports[0]
+	s.Port, s.HTTPSPort = ports[0], ports[2]
 
 	var cmd *exec.Cmd
 	switch kind {
@@ -395,7 +402,7 @@ func (s *Server) setupProsody(bin string, cert *certificate) (*exec.Cmd, error) 
 	s.cfgPath = filepath.Join(s.Dir, "prosody.cfg.lua")
 	s.pidFile = filepath.Join(s.Dir, "prosody.pid")
 	s.logFiles = []string{filepath.Join(s.Dir, "stdout.log"), filepath.Join(s.Dir, "prosody.log")}
-	cfg := prosodyConfig(s.Dir, s.Port, s.DirectTLSPort, s.opts)
+	cfg := prosodyConfig(s.Dir, s.Port, s.DirectTLSPort, s.HTTPSPort, s.opts)
 	if err := os.WriteFile(s.cfgPath, []byte(cfg), 0o644); err != nil {
 		return nil, err
 	}
@@ -426,7 +433,7 @@ func (s *Server) setupEjabberd(bin string, cert *certificate, distPort int) (*ex
 			return nil, err
 		}
 	}
-	if err := os.WriteFile(filepath.Join(conf, "ejabberd.yml"), []byte(ejabberdConfig(s.Dir, s.Port, s.opts)), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(conf, "ejabberd.yml"), []byte(ejabberdConfig(s.Dir, s.Port, s.HTTPSPort, s.opts)), 0o644); err != nil {
 		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(conf, "ejabberdctl.cfg"),

@@ -1,0 +1,68 @@
+package upload
+
+import (
+	"encoding/xml"
+	"os"
+	"regexp"
+	"testing"
+
+	"github.com/causerie/causerie/core/xmpp/disco"
+	"gosrc.io/xmpp/stanza"
+)
+
+// FuzzUploadStanzas: what a server or a stranger sends about uploads
+// (disco#info, slots, messages with an OOB URL) is read within bounds.
+func FuzzUploadStanzas(f *testing.F) {
+	for _, path := range []string{"testdata/xep-0363-examples.xml", "testdata/xep-0066-examples.xml"} {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile(`(?s)<(iq|message)\b.*?</(iq|message)>`).FindAll(b, -1) {
+			f.Add(m)
+		}
+	}
+	f.Add([]byte(`<message><x xmlns='jabber:x:oob'><url> https://a/b </url><desc>d</desc></x><x xmlns='jabber:x:oob'/></message>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var iq stanza.IQ
+		if xml.Unmarshal(data, &iq) == nil {
+			switch p := iq.Payload.(type) {
+			case *disco.Info:
+				if s, ok := ServiceOf("s", p); ok && s.MaxSize < 0 {
+					t.Fatalf("negative limit %d", s.MaxSize)
+				}
+			case *Slot:
+				for _, h := range p.PutHeaders() {
+					if _, ok := allowed[lower(h.Name)]; !ok || containsNewline(h.Name+h.Value) {
+						t.Fatalf("header sent: %q: %q", h.Name, h.Value)
+					}
+				}
+			}
+		}
+		var m stanza.Message
+		if xml.Unmarshal(data, &m) == nil {
+			if u, desc, ok := OOBOf(&m); ok && (len(u) > maxURL || len(u)+len(desc) > len(data)) {
+				t.Fatalf("oob %q %q", u, desc)
+			}
+		}
+	})
+}
+
+func lower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+func containsNewline(s string) bool {
+	for _, c := range s {
+		if c == '\n' || c == '\r' {
+			return true
+		}
+	}
+	return false
+}
