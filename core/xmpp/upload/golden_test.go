@@ -94,27 +94,3 @@ func TestGoldenRefusals(t *testing.T) {
 		t.Errorf("a timeout read as a refusal: %v", err)
 	}
 }
-
-// TestGoldenOOB: XEP-0066 example 5, and what is not a file's URL.
-func TestGoldenOOB(t *testing.T) {
-	var m stanza.Message
-	if err := xml.Unmarshal([]byte(xmpptest.Example(t, "testdata/xep-0066-examples.xml", "5")), &m); err != nil {
-		t.Fatal(err)
-	}
-	if u, desc, ok := OOBOf(&m); !ok || u != "http://www.jabber.org/images/psa-license.jpg" || desc != "" {
-		t.Errorf("oob %q %q %v", u, desc, ok)
-	}
-	out := stanza.NewMessage(stanza.Attrs{To: "juliet@capulet.lit", Type: stanza.MessageTypeChat})
-	out.Body = "https://download.montague.tld/a/b.jpg"
-	out.Extensions = append(out.Extensions, &OOB{URL: out.Body})
-	b, _ := xml.Marshal(out)
-	if !strings.Contains(string(b), `<x xmlns="jabber:x:oob"><url>https://download.montague.tld/a/b.jpg</url></x>`) {
-		t.Errorf("sent: %s", b)
-	}
-	for _, u := range []string{"javascript:alert(1)", "file:///etc/passwd", "https://" + strings.Repeat("a", maxURL), "data:image/png;base64,AAAA"} {
-		m := stanza.Message{Extensions: []stanza.MsgExtension{&OOB{URL: u}}}
-		if _, _, ok := OOBOf(&m); ok {
-			t.Errorf("%.40q taken as a file's URL", u)
-		}
-	}
-}

@@ -2,13 +2,11 @@
 // side: finding the account's upload service and its size limit
 // (XEP-0030, XEP-0128), and asking it for a slot, a PUT URL to send a
 // file to (with the headers to send with it) and the GET URL others
-// fetch it from. It also implements the jabber:x:oob element of XEP-0066:
-// Out of Band Data, which names a file sent in a message, as clients
-// send an upload's GET URL.
+// fetch it from (sent in a message with core/xmpp/oob).
 //
 // The HTTP transfer itself is the caller's (core/upload). Importing this
-// package registers [Request] and [Slot] as IQ payloads and [OOB] as a
-// message extension of the stanza package.
+// package registers [Request] and [Slot] as IQ payloads of the stanza
+// package.
 package upload
 
 import (
@@ -25,16 +23,12 @@ import (
 	"gosrc.io/xmpp/stanza"
 )
 
-// Namespaces.
-const (
-	NS    = "urn:xmpp:http:upload:0"
-	NSOOB = "jabber:x:oob"
-)
+// NS is XEP-0363's namespace.
+const NS = "urn:xmpp:http:upload:0"
 
 func init() {
 	stanza.TypeRegistry.MapExtension(stanza.PKTIQ, xml.Name{Space: NS, Local: "request"}, Request{})
 	stanza.TypeRegistry.MapExtension(stanza.PKTIQ, xml.Name{Space: NS, Local: "slot"}, Slot{})
-	stanza.TypeRegistry.MapExtension(stanza.PKTMessage, xml.Name{Space: NSOOB, Local: "x"}, OOB{})
 }
 
 // Service is an upload service: its address, and the largest file it
@@ -206,39 +200,4 @@ func httpsURL(u string) bool {
 	}
 	p, err := url.Parse(u)
 	return err == nil && p.Scheme == "https" && p.Host != "" && p.User == nil
-}
-
-// OOB is XEP-0066's <x xmlns='jabber:x:oob'/>: a file's URL, with an
-// optional description.
-type OOB struct {
-	XMLName xml.Name `xml:"jabber:x:oob x"`
-	URL     string   `xml:"url"`
-	Desc    string   `xml:"desc,omitempty"`
-}
-
-// OOBOf is the first jabber:x:oob URL of m, with its description; ok is
-// false when m has none, or one that is not an http(s) URL of bounded
-// length.
-func OOBOf(m *stanza.Message) (u, desc string, ok bool) {
-	for _, e := range m.Extensions {
-		var o *OOB
-		switch v := e.(type) {
-		case *OOB:
-			o = v
-		case OOB:
-			o = &v
-		default:
-			continue
-		}
-		u = strings.TrimSpace(o.URL)
-		if len(u) > maxURL {
-			return "", "", false
-		}
-		p, err := url.Parse(u)
-		if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
-			return "", "", false
-		}
-		return u, strings.TrimSpace(o.Desc), true
-	}
-	return "", "", false
 }
