@@ -7,6 +7,7 @@ import (
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/correct"
 	"github.com/causerie/causerie/core/xmpp/markers"
+	"github.com/causerie/causerie/core/xmpp/oob"
 	"github.com/causerie/causerie/core/xmpp/sid"
 	"gosrc.io/xmpp/stanza"
 )
@@ -126,5 +127,12 @@ func stored(me, peer string, dir history.Direction, m *stanza.Message, sent, now
 		Received:  now,
 		State:     history.StateReceived,
 		Markable:  dir == history.In && markers.IsMarkable(m),
+		OOB:       oobURL(m),
 	}
+}
+
+// oobURL is the file URL m carries (XEP-0066), "" when none.
+func oobURL(m *stanza.Message) string {
+	u, _, _ := oob.Of(m)
+	return u
 }

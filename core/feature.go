@@ -2,7 +2,9 @@ package core
 
 import (
 	"context"
+	"net/http"
 	"sync"
+	"time"
 
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp"
@@ -187,6 +189,43 @@ func (h *Hook) Conn() (*xmpp.Conn, error) { return h.s.onlineConn() }
 // connection.
 func (h *Hook) ServerInfo(ctx context.Context, conn *xmpp.Conn) (*disco.Info, error) {
 	return h.s.serverInfo(ctx, conn)
+}
+
+// Send stores m (its Type, Body, Subject, Rich and OOB; the rest is
+// filled in) as our message to to, and sends it as the session sends
+// the user's messages: published at once, sent when connected, again
+// after a lost link until acknowledged, receipts asked for.
+func (h *Hook) Send(to string, m history.Message) (history.Message, error) {
+	if m.Type == "" {
+		m.Type = TypeChat
+	}
+	if err := ValidateJID(to); err != nil {
+		return history.Message{}, err
+	}
+	return h.s.send(to, m)
+}
+
+// HTTPClient is a client for HTTPS to where the account's server sends
+// us (an upload service's URLs): https only, its certificates verified
+// against the system's roots (the client's base configuration's in
+// tests), or one of the certificates the user trusted for the account;
+// no proxy (it would take the verification away from us), at most 3
+// redirects, each to https. Requests are bounded by their context.
+func (h *Hook) HTTPClient() *http.Client {
+	return &http.Client{
+		Transport: &http.Transport{
+			DialTLSContext:      xmpp.HTTPSDialer(h.s.client.opts.TLSConfig, pinnedOf(h.s.Account())),
+			TLSHandshakeTimeout: 30 * time.Second,
+			MaxIdleConnsPerHost: 2,
+			IdleConnTimeout:     90 * time.Second,
+		},
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= 3 || req.URL.Scheme != "https" {
+				return http.ErrUseLastResponse
+			}
+			return nil
+		},
+	}
 }
 
 // Presence is our presence as the user chose it (Session.Presence).

@@ -10,6 +10,7 @@ import (
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/chatstate"
 	"github.com/causerie/causerie/core/xmpp/markers"
+	"github.com/causerie/causerie/core/xmpp/oob"
 	"github.com/causerie/causerie/core/xmpp/receipts"
 	"github.com/causerie/causerie/core/xmpp/sid"
 	"github.com/causerie/causerie/core/xmpp/xhtmlim"
@@ -55,7 +56,7 @@ func (s *Session) SendRichMessage(to string, doc xhtmlim.Doc) (history.Message, 
 // send stores an outgoing message as pending and sends it when
 // connected (m carries the type and text).
 func (s *Session) send(to string, m history.Message) (history.Message, error) {
-	typ, body, subject, rich := m.Type, m.Body, m.Subject, m.Rich
+	typ, body, subject, rich, file := m.Type, m.Body, m.Subject, m.Rich, m.OOB
 	if len(body)+len(subject)+len(rich) > MaxMessageBytes {
 		return history.Message{}, ErrMessageTooLong
 	}
@@ -68,6 +69,7 @@ func (s *Session) send(to string, m history.Message) (history.Message, error) {
 		Body:      body,
 		Subject:   subject,
 		Rich:      rich,
+		OOB:       file,
 		OriginID:  sid.New(),
 		Sent:      time.Now(),
 		State:     history.StatePending,
@@ -120,6 +122,9 @@ func (s *Session) writeOut(conn *xmpp.Conn, m history.Message, to string) bool {
 	st := stanza.NewMessage(stanza.Attrs{To: to, Type: stanza.StanzaType(m.Type)})
 	st.Body, st.Subject = m.Body, m.Subject
 	sid.Add(&st, m.OriginID)
+	if m.OOB != "" {
+		oob.Add(&st, m.OOB, "") // a file: other clients show it as one
+	}
 	if m.Rich != "" && s.showsXHTML(m.Peer) {
 		if doc, err := xhtmlim.Parse([]byte(m.Rich)); err == nil && !doc.Empty() {
 			st.Extensions = append(st.Extensions, xhtmlim.New(doc))

@@ -391,15 +391,23 @@ func (s *Session) dial(ctx context.Context) (*xmpp.Conn, error) {
 	if cfg.Resource == "" {
 		cfg.Resource = s.client.opts.DefaultResource
 	}
-	for _, p := range a.Pinned {
-		if fp, err := xmpp.ParseFingerprint(p); err == nil {
-			cfg.Pinned = append(cfg.Pinned, fp)
-		}
-	}
+	cfg.Pinned = pinnedOf(a)
 	s.mu.Lock()
 	s.connectedAt = time.Now()
 	s.mu.Unlock()
 	return xmpp.Dial(ctx, cfg)
+}
+
+// pinnedOf is the fingerprints of the certificates the user trusted for
+// a.
+func pinnedOf(a account.Account) [][32]byte {
+	var out [][32]byte
+	for _, p := range a.Pinned {
+		if fp, err := xmpp.ParseFingerprint(p); err == nil {
+			out = append(out, fp)
+		}
+	}
+	return out
 }
 
 // recordAuth remembers mech as the account's strongest sign-in when it is

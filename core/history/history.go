@@ -106,6 +106,10 @@ type Message struct {
 	// none. With a private message through a room, Resource is the
 	// occupant's nick either way.
 	OccupantID string
+	// OOB is the URL of a file the message carries (XEP-0066; an
+	// upload's GET URL, XEP-0363), "" when none. A message whose body
+	// is this URL is the file alone.
+	OOB string
 }
 
 // Conversation summarises one conversation of an account.
@@ -307,8 +311,8 @@ func (s *Store) prepare() error {
 		return st
 	}
 	s.insMsg = p(s.w, `INSERT INTO messages(conv, chrono, resource, direction, type, body, subject, thread, rich,
-		origin_id, stanza_id, wire_id, sent, received, state, error, markable, occupant)
-		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id`)
+		origin_id, stanza_id, wire_id, sent, received, state, error, markable, occupant, oob)
+		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id`)
 	s.maxChrono = p(s.w, `SELECT max(chrono) FROM messages WHERE chrono BETWEEN ? AND ?`)
 	s.insFTS = p(s.w, `INSERT INTO messages_fts(rowid, body, subject, conv) VALUES(?,?,?,?)`)
 	// A new message counts, shows a hidden conversation again, and is its

@@ -295,7 +295,7 @@ func reopenAt(t testing.TB, s *Store, path string, version int, undo ...string) 
 
 // undoHidden takes migrations 13 to 9 back, for tests that make an older
 // database.
-var undoHidden = []string{`ALTER TABLE messages DROP COLUMN occupant`, `ALTER TABLE conversations DROP COLUMN room`, `ALTER TABLE messages DROP COLUMN markable`, `DROP TABLE archive_cursor`, `ALTER TABLE conversations DROP COLUMN hidden`, `ALTER TABLE conversations DROP COLUMN last_id`}
+var undoHidden = []string{`ALTER TABLE messages DROP COLUMN occupant`, `ALTER TABLE messages DROP COLUMN oob`, `ALTER TABLE conversations DROP COLUMN room`, `ALTER TABLE messages DROP COLUMN markable`, `DROP TABLE archive_cursor`, `ALTER TABLE conversations DROP COLUMN hidden`, `ALTER TABLE conversations DROP COLUMN last_id`}
 
 // undoWireID takes migrations 9 and 7 back, for tests that make an older
 // database.
@@ -1104,10 +1104,13 @@ func TestOccupantIDAndRoom(t *testing.T) {
 	const room = "salon@conference.example.org"
 	const quiet = "calme@conference.example.org"
 	mustAdd(t, s, &Message{Account: me, Peer: room, Resource: "Bob", Direction: In, Type: "groupchat", Body: "un", OccupantID: "b0b="})
-	mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: In, Type: "chat", Body: "deux"})
+	mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: In, Type: "chat", Body: "https://up.example/f.jpg", OOB: "https://up.example/f.jpg"})
 	ms, err := s.Latest(me, room, 1)
 	if err != nil || len(ms) != 1 || ms[0].OccupantID != "b0b=" {
 		t.Fatalf("%v: %+v", err, ms)
+	}
+	if ms, err := s.Latest(me, bob, 1); err != nil || len(ms) != 1 || ms[0].OOB != "https://up.example/f.jpg" {
+		t.Fatalf("a file's message: %v: %+v", err, ms)
 	}
 	for _, p := range []string{room, quiet} {
 		if err := s.SetRoom(me, p); err != nil {
@@ -1138,7 +1141,7 @@ func TestMigrationMarksRooms(t *testing.T) {
 	const room = "salon@conference.example.org"
 	mustAdd(t, s, &Message{Account: me, Peer: room, Resource: "Bob", Direction: In, Type: "groupchat", Body: "un"})
 	mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: In, Type: "chat", Body: "deux"})
-	s = reopenAt(t, s, path, 12, `ALTER TABLE messages DROP COLUMN occupant`, `ALTER TABLE conversations DROP COLUMN room`)
+	s = reopenAt(t, s, path, 12, `ALTER TABLE messages DROP COLUMN occupant`, `ALTER TABLE messages DROP COLUMN oob`, `ALTER TABLE conversations DROP COLUMN room`)
 	for peer, want := range map[string]bool{room: true, bob: false} {
 		if got, err := s.IsRoom(me, peer); err != nil || got != want {
 			t.Errorf("IsRoom(%s) = %v, %v", peer, got, err)

@@ -10,12 +10,12 @@ import (
 // msgCols is the column list scanned by scanMessage; queries alias messages
 // as m, conversations as c and accounts as a.
 const msgCols = `m.id, a.jid, c.peer, m.resource, m.direction, m.type, m.body, m.subject, m.thread, m.rich,
-	m.origin_id, m.stanza_id, m.wire_id, m.sent, m.received, m.state, m.error, m.corrected, m.markable, m.occupant`
+	m.origin_id, m.stanza_id, m.wire_id, m.sent, m.received, m.state, m.error, m.corrected, m.markable, m.occupant, m.oob`
 
 // convMsgCols is msgCols for queries of one conversation, whose account and
 // peer are the parameters ?1 and ?2.
 const convMsgCols = `m.id, ?1, ?2, m.resource, m.direction, m.type, m.body, m.subject, m.thread, m.rich,
-	m.origin_id, m.stanza_id, m.wire_id, m.sent, m.received, m.state, m.error, m.corrected, m.markable, m.occupant`
+	m.origin_id, m.stanza_id, m.wire_id, m.sent, m.received, m.state, m.error, m.corrected, m.markable, m.occupant, m.oob`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -23,7 +23,7 @@ func scanMessage(sc scanner) (Message, error) {
 	var m Message
 	var sent, recv int64
 	err := sc.Scan(&m.ID, &m.Account, &m.Peer, &m.Resource, &m.Direction, &m.Type, &m.Body, &m.Subject,
-		&m.Thread, &m.Rich, &m.OriginID, &m.StanzaID, &m.WireID, &sent, &recv, &m.State, &m.Error, &m.Corrected, &m.Markable, &m.OccupantID)
+		&m.Thread, &m.Rich, &m.OriginID, &m.StanzaID, &m.WireID, &sent, &recv, &m.State, &m.Error, &m.Corrected, &m.Markable, &m.OccupantID, &m.OOB)
 	m.Sent, m.Received = fromNanos(sent), fromNanos(recv)
 	return m, err
 }
@@ -310,7 +310,7 @@ func (s *Store) insert(tx *sql.Tx, ids convIDs, m *Message, idx *indexer) (id in
 		return 0, false, fmt.Errorf("history: Add: %w", err)
 	}
 	err = tx.Stmt(s.insMsg).QueryRow(ids.conv, chrono, m.Resource, m.Direction, m.Type, m.Body, m.Subject, m.Thread,
-		m.Rich, m.OriginID, m.StanzaID, m.WireID, nanos(m.Sent), nanos(m.Received), m.State, m.Error, m.Markable, m.OccupantID).Scan(&id)
+		m.Rich, m.OriginID, m.StanzaID, m.WireID, nanos(m.Sent), nanos(m.Received), m.State, m.Error, m.Markable, m.OccupantID, m.OOB).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = tx.Stmt(s.findDup).QueryRow(ids.conv, m.Direction, m.StanzaID, m.OriginID).Scan(&id)
 		if err != nil {
@@ -578,7 +578,7 @@ func (s *Store) Conversations(account string) ([]Conversation, error) {
 		var sent, recv int64
 		m := &c.Last
 		if err := rows.Scan(&count, &m.ID, &m.Account, &m.Peer, &m.Resource, &m.Direction, &m.Type, &m.Body,
-			&m.Subject, &m.Thread, &m.Rich, &m.OriginID, &m.StanzaID, &m.WireID, &sent, &recv, &m.State, &m.Error, &m.Corrected, &m.Markable, &m.OccupantID); err != nil {
+			&m.Subject, &m.Thread, &m.Rich, &m.OriginID, &m.StanzaID, &m.WireID, &sent, &recv, &m.State, &m.Error, &m.Corrected, &m.Markable, &m.OccupantID, &m.OOB); err != nil {
 			return nil, fmt.Errorf("history: Conversations: %w", err)
 		}
 		m.Sent, m.Received = fromNanos(sent), fromNanos(recv)

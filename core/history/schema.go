@@ -179,11 +179,13 @@ CREATE TABLE archive_cursor (
 	// from the id).
 	script(`ALTER TABLE archive_cursor ADD COLUMN stamp INTEGER NOT NULL DEFAULT 0;`),
 	// 13: a room message's sender as the room names them for good
-	// (XEP-0421 occupant id), whatever their nick; and which
-	// conversations are group chats (their private messages go to an
-	// occupant, not to the conversation's address).
+	// (XEP-0421 occupant id), whatever their nick; the URL of a file a
+	// message carries (XEP-0066); and which conversations are group
+	// chats (their private messages go to an occupant, not to the
+	// conversation's address).
 	script(`
 ALTER TABLE messages ADD COLUMN occupant TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN oob TEXT NOT NULL DEFAULT '';
 ALTER TABLE conversations ADD COLUMN room INTEGER NOT NULL DEFAULT 0;
 UPDATE conversations SET room = 1 WHERE EXISTS (SELECT 1 FROM messages WHERE conv = conversations.id AND type = 'groupchat');
 `),

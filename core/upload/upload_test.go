@@ -1,0 +1,178 @@
+package upload
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/account"
+	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/xmpp"
+	"github.com/causerie/causerie/internal/coretest"
+	"github.com/causerie/causerie/internal/recorder"
+	"github.com/causerie/causerie/internal/testserver"
+)
+
+func TestMain(m *testing.M) { testserver.Main(m) }
+
+// fetch GETs u trusting srv's certificate only.
+func fetch(t *testing.T, srv *testserver.Server, u string) []byte {
+	t.Helper()
+	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: srv.CertPool}}}
+	res, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d, %v", u, res.StatusCode, err)
+	}
+	return b
+}
+
+// TestSendFile: A sends B a file from disk: streamed to the server's
+// upload service with progress, then B gets a message whose body is the
+// file's address, marked as a file (XEP-0066), and fetching it gives the
+// same bytes. A file over the server's limit is refused before anything
+// is sent; one that shrinks while sent is refused as changed; a
+// cancelled upload sends no message.
+func TestSendFile(t *testing.T) { coretest.BothServers(t, testSendFile) }
+
+func testSendFile(t *testing.T, srv *testserver.Server) {
+	a, b := coretest.NewUser(t, srv, Feature), coretest.NewUser(t, srv)
+	a.Connect(t)
+	b.Connect(t)
+	up := Of(a.Session)
+	if limit, err := up.Limit(t.Context()); err != nil || limit != testserver.UploadLimit {
+		t.Fatalf("limit %d, %v", limit, err)
+	}
+
+	data := make([]byte, 1<<20+123)
+	rand.Read(data)
+	path := filepath.Join(t.TempDir(), "vacances à Moulinsart.jpg")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := FromPath(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls [][2]int64
+	m, err := up.Send(t.Context(), b.JID, f, func(sent, total int64) { calls = append(calls, [2]int64{sent, total}) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) < 10 || calls[len(calls)-1] != [2]int64{int64(len(data)), int64(len(data))} {
+		t.Errorf("progress %v", calls)
+	}
+	for i := 1; i < len(calls); i++ {
+		if calls[i][0] < calls[i-1][0] {
+			t.Fatalf("progress went back: %v", calls)
+		}
+	}
+	if m.OOB == "" || m.Body != m.OOB || !strings.HasPrefix(m.OOB, "https://127.0.0.1:") || m.Direction != history.Out {
+		t.Fatalf("as A stored it: %+v", m)
+	}
+	got := b.Events.Wait(t, "B gets the file", func(e core.Event) bool {
+		r, ok := e.(core.MessageReceived)
+		return ok && r.Message.Body == m.Body
+	}).(core.MessageReceived)
+	if got.Message.OOB != m.OOB {
+		t.Fatalf("as B stored it: %+v", got.Message)
+	}
+	if sum := sha256.Sum256(fetch(t, srv, got.Message.OOB)); sum != sha256.Sum256(data) {
+		t.Fatal("the file fetched is not the one sent")
+	}
+
+	// Too large: refused before a slot is asked for.
+	big := File{Name: "énorme.iso", Size: testserver.UploadLimit + 1, Open: func() (io.ReadCloser, error) {
+		t.Error("a file over the limit was opened")
+		return nil, errors.New("no")
+	}}
+	var tl *TooLargeError
+	if _, err := up.Send(t.Context(), b.JID, big, nil); !errors.Is(err, ErrTooLarge) || !errors.As(err, &tl) || tl.Limit != testserver.UploadLimit {
+		t.Errorf("a file over the limit: %v", err)
+	}
+	// Shorter than said.
+	short := File{Name: "court.txt", Size: 1000, Open: func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(make([]byte, 500))), nil
+	}}
+	if _, err := up.Send(t.Context(), b.JID, short, nil); !errors.Is(err, ErrChanged) {
+		t.Errorf("a file that shrank: %v", err)
+	}
+	// Cancelled once started.
+	ctx, cancel := context.WithCancel(t.Context())
+	long := File{Name: "long.bin", Size: 20 << 20, Open: func() (io.ReadCloser, error) {
+		return io.NopCloser(io.LimitReader(zeros{}, 20<<20)), nil
+	}}
+	if _, err := up.Send(ctx, b.JID, long, func(sent, _ int64) {
+		if sent > 1<<20 {
+			cancel()
+		}
+	}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
+	}
+	hist, _ := a.Session.History(b.JID, 10)
+	if len(hist) != 1 {
+		t.Errorf("A's messages to B: %d, want the one file", len(hist))
+	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+// TestUploadTrustsPinned: an account whose server certificate the user
+// trusted (pinned, no CA knows it) uploads to a service with that
+// certificate: the HTTPS is verified by the pin, as the stream is.
+func TestUploadTrustsPinned(t *testing.T) {
+	srv := testserver.Shared(t, testserver.Prosody, testserver.Options{})
+	jid, pass := srv.NewUser(t)
+	dir := t.TempDir()
+	accts, err := account.OpenStore(filepath.Join(dir, "config"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := history.Open(filepath.Join(dir, "history.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	c := core.NewClient(accts, nil, store, core.Options{Features: []*core.Feature{Feature}}) // the system's roots only
+	defer c.Close()
+	events := recorder.New(c.Subscribe)
+	s, err := c.AddAccount(t.Context(), account.Account{JID: jid, Host: srv.Host, Port: srv.Port,
+		Pinned: []string{xmpp.FormatFingerprint(srv.CertSHA256)}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetPassword(pass)
+	s.Connect()
+	events.Wait(t, "online", func(e core.Event) bool {
+		st, ok := e.(core.ConnectionStateChanged)
+		return ok && st.State == core.StateOnline
+	})
+	u, err := Of(s).Upload(t.Context(), File{Name: "a.txt", Size: 5, Open: func() (io.ReadCloser, error) {
+		return io.NopCloser(strings.NewReader("salut")), nil
+	}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fetch(t, srv, u); string(got) != "salut" {
+		t.Fatalf("fetched %q", got)
+	}
+}
