@@ -10,6 +10,7 @@ import (
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/mam"
 	wire "github.com/causerie/causerie/core/xmpp/muc"
+	"github.com/causerie/causerie/core/xmpp/oob"
 	"github.com/causerie/causerie/core/xmpp/sid"
 	"gosrc.io/xmpp/stanza"
 )
@@ -229,6 +230,7 @@ func (r *Rooms) storeArchived(room string, results []*mam.Result) (int, error) {
 		if ids {
 			hm.OccupantID = wire.OccupantID(m)
 		}
+		hm.OOB, _, _ = oob.Of(m)
 		if nick == me && hm.OriginID != "" {
 			if _, found, err := r.h.History().FindByOriginID(acct, room, hm.OriginID, history.Out); err == nil && found {
 				continue // ours, stored when we sent it

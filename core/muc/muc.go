@@ -34,6 +34,7 @@ import (
 	bm "github.com/causerie/causerie/core/xmpp/bookmarks"
 	"github.com/causerie/causerie/core/xmpp/delay"
 	wire "github.com/causerie/causerie/core/xmpp/muc"
+	"github.com/causerie/causerie/core/xmpp/oob"
 	"github.com/causerie/causerie/core/xmpp/sid"
 	"gosrc.io/xmpp/stanza"
 )
@@ -419,20 +420,43 @@ func (r *Rooms) Say(room, body string) (history.Message, error) {
 	if !joined {
 		return history.Message{}, ErrNotInRoom
 	}
-	return r.sendStored(room, nick, "groupchat", body, false, func(id string) *stanza.Message {
+	return r.sendStored(history.Message{Peer: room, Resource: nick, Type: "groupchat", Body: body}, false, func(id string) *stanza.Message {
 		return wire.Say(room, body, id)
 	})
 }
 
-// sendStored stores our message to room (Resource: our nick, or the
-// occupant's a private message goes to) as pending and publishes it, so
-// that it shows at once, like a one-to-one message of ours; then sends
-// what build makes of it with its origin-id, and moves it to sent, or
-// to failed ("not-sent": the text goes back in the box to try again).
-// acked: the server's acknowledgement moves it on (a room's reflection
-// does for a message to everyone).
-func (r *Rooms) sendStored(room, resource, typ, body string, acked bool, build func(id string) *stanza.Message) (history.Message, error) {
-	if len(body) > core.MaxMessageBytes {
+// SayFile sends everyone in room the address of a file uploaded for it
+// (core/upload's Upload), marked as a file (XEP-0066), as Say sends a
+// message.
+func (r *Rooms) SayFile(room, url string) (history.Message, error) {
+	r.mu.Lock()
+	rm, ok := r.rooms[room]
+	joined := ok && rm.joined
+	nick := ""
+	if ok {
+		nick = rm.nick
+	}
+	r.mu.Unlock()
+	if !joined {
+		return history.Message{}, ErrNotInRoom
+	}
+	return r.sendStored(history.Message{Peer: room, Resource: nick, Type: "groupchat", Body: url, OOB: url}, false, func(id string) *stanza.Message {
+		m := wire.Say(room, url, id)
+		oob.Add(m, url, "")
+		return m
+	})
+}
+
+// sendStored stores our message m to a room (m's Peer, Resource: our
+// nick, or the occupant's a private message goes to; Type, Body, OOB) as
+// pending and publishes it, so that it shows at once, like a one-to-one
+// message of ours; then sends what build makes of it with its
+// origin-id, and moves it to sent, or to failed ("not-sent": the text
+// goes back in the box to try again). acked: the server's
+// acknowledgement moves it on (a room's reflection does for a message
+// to everyone).
+func (r *Rooms) sendStored(m history.Message, acked bool, build func(id string) *stanza.Message) (history.Message, error) {
+	if len(m.Body) > core.MaxMessageBytes {
 		return history.Message{}, core.ErrMessageTooLong
 	}
 	conn, err := r.h.Conn()
@@ -440,9 +464,8 @@ func (r *Rooms) sendStored(room, resource, typ, body string, acked bool, build f
 		return history.Message{}, err
 	}
 	id := sid.New()
-	account := r.h.Account()
-	m := history.Message{Account: account, Peer: room, Resource: resource, Direction: history.Out, Type: typ,
-		Body: body, OriginID: id, Sent: time.Now(), State: history.StatePending}
+	account, room := r.h.Account(), m.Peer
+	m.Account, m.Direction, m.OriginID, m.Sent, m.State = account, history.Out, id, time.Now(), history.StatePending
 	if err := r.h.History().Add(&m); err != nil {
 		return history.Message{}, err
 	}
@@ -760,6 +783,7 @@ func (r *Rooms) message(c *xmpp.Conn, m *stanza.Message) bool {
 	if ids {
 		hm.OccupantID = wire.OccupantID(m)
 	}
+	hm.OOB, _, _ = oob.Of(m)
 	r.h.Store(c, &hm, func(dup bool) {
 		if !dup {
 			r.h.Publish(MessageReceived{FeatureEvent: r.ev(), Message: hm})

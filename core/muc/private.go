@@ -9,6 +9,7 @@ import (
 	"github.com/causerie/causerie/core/xmpp/correct"
 	"github.com/causerie/causerie/core/xmpp/markers"
 	wire "github.com/causerie/causerie/core/xmpp/muc"
+	"github.com/causerie/causerie/core/xmpp/oob"
 	"github.com/causerie/causerie/core/xmpp/receipts"
 	"github.com/causerie/causerie/core/xmpp/sid"
 	"gosrc.io/xmpp/stanza"
@@ -41,7 +42,7 @@ func (r *Rooms) SayPrivately(room, nick, body string) (history.Message, error) {
 	case !present:
 		return history.Message{}, ErrNoOccupant
 	}
-	return r.sendStored(room, nick, "chat", body, true, func(id string) *stanza.Message {
+	return r.sendStored(history.Message{Peer: room, Resource: nick, Type: "chat", Body: body}, true, func(id string) *stanza.Message {
 		return wire.SayPrivately(room, nick, body, id)
 	})
 }
@@ -84,6 +85,7 @@ func (r *Rooms) private(c *xmpp.Conn, m *stanza.Message) bool {
 	if ids {
 		hm.OccupantID = wire.OccupantID(m)
 	}
+	hm.OOB, _, _ = oob.Of(m)
 	r.h.Store(c, &hm, func(dup bool) {
 		if !dup {
 			r.h.Publish(MessageReceived{FeatureEvent: r.ev(), Message: hm})

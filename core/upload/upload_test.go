@@ -7,16 +7,19 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/account"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/muc"
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/internal/coretest"
 	"github.com/causerie/causerie/internal/recorder"
@@ -126,6 +129,42 @@ func testSendFile(t *testing.T, srv *testserver.Server) {
 	hist, _ := a.Session.History(b.JID, 10)
 	if len(hist) != 1 {
 		t.Errorf("A's messages to B: %d, want the one file", len(hist))
+	}
+}
+
+// TestSendFileToRoom: a file uploaded and said in a room reaches the
+// other occupants marked as a file.
+func TestSendFileToRoom(t *testing.T) { coretest.BothServers(t, testSendFileToRoom) }
+
+func testSendFileToRoom(t *testing.T, srv *testserver.Server) {
+	a, b := coretest.NewUser(t, srv, Feature, muc.Feature), coretest.NewUser(t, srv, muc.Feature)
+	a.Connect(t)
+	b.Connect(t)
+	room := fmt.Sprintf("fichiers%d@conference.%s", time.Now().UnixNano(), srv.Domain)
+	for _, u := range []*coretest.User{a, b} {
+		if err := muc.Of(u.Session).Join(room, strings.Split(u.JID, "@")[0], ""); err != nil {
+			t.Fatal(err)
+		}
+		u.Events.Wait(t, "in the room", func(e core.Event) bool { j, ok := e.(muc.Joined); return ok && j.Room == room })
+	}
+	u, err := Of(a.Session).Upload(t.Context(), File{Name: "plan.txt", Size: 11, Open: func() (io.ReadCloser, error) {
+		return io.NopCloser(strings.NewReader("rendez-vous")), nil
+	}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := muc.Of(a.Session).SayFile(room, u); err != nil {
+		t.Fatal(err)
+	}
+	got := b.Events.Wait(t, "B gets the file", func(e core.Event) bool {
+		m, ok := e.(muc.MessageReceived)
+		return ok && m.Message.Body == u
+	}).(muc.MessageReceived)
+	if got.Message.OOB != u {
+		t.Fatalf("as B stored it: %+v", got.Message)
+	}
+	if string(fetch(t, srv, u)) != "rendez-vous" {
+		t.Fatal("not the file sent")
 	}
 }
 
