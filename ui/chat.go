@@ -121,6 +121,12 @@ func newChatWindow(a *App) *chatWindow {
 		sc := s
 		c.win.Canvas().AddShortcut(sc, func(fyne.Shortcut) { c.shortcut(sc) })
 	}
+	// Files dropped on the window go to the tab shown.
+	c.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {
+		if conv := c.selected(); conv != nil {
+			conv.dropped(uris)
+		}
+	})
 	return c
 }
 
@@ -131,6 +137,7 @@ var chatShortcuts = []*desktop.CustomShortcut{
 	{KeyName: fyne.KeyPageDown, Modifier: fyne.KeyModifierShortcutDefault},
 	{KeyName: fyne.KeyPageUp, Modifier: fyne.KeyModifierShortcutDefault},
 	{KeyName: fyne.KeyW, Modifier: fyne.KeyModifierShortcutDefault},
+	{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault}, // send a file
 }
 
 // shortcut runs a window shortcut; false when s is not one.
@@ -152,6 +159,10 @@ func (c *chatWindow) shortcut(s fyne.Shortcut) bool {
 	case cs.KeyName == fyne.KeyW:
 		if it := c.tabs.Selected(); it != nil {
 			c.closeTab(it)
+		}
+	case cs.KeyName == fyne.KeyO:
+		if conv := c.selected(); conv != nil && conv.attachBtn.Visible() {
+			conv.attach()
 		}
 	default:
 		return false

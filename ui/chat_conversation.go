@@ -24,6 +24,7 @@ import (
 	"github.com/causerie/causerie/core/mam"
 	"github.com/causerie/causerie/core/muc"
 	"github.com/causerie/causerie/core/safetext"
+	"github.com/causerie/causerie/core/upload"
 	"github.com/causerie/causerie/ui/transcript"
 	"github.com/causerie/causerie/ui/widgets"
 )
@@ -53,6 +54,8 @@ type chatConversation struct {
 	// the label that says so.
 	editing     int64
 	editingNote *widget.Label
+	attachBtn   *widget.Button // sends a file (chat_files.go)
+	files       *fileBar
 	// clearing: the composer is being emptied by a send, not by the user.
 	clearing bool
 	// preview shows how formatted text in the box will look.
@@ -126,6 +129,12 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey, room bool)
 	c.editingNote.Hide()
 	c.send = widget.NewButtonWithIcon(lang.L("Send"), theme.MailSendIcon(), c.sendNow)
 	c.send.Importance = widget.HighImportance
+	c.attachBtn = widget.NewButtonWithIcon("", theme.MailAttachmentIcon(), c.attach)
+	c.attachBtn.Importance = widget.LowImportance
+	if upload.Of(s) == nil {
+		c.attachBtn.Hide()
+	}
+	c.buildFileBar()
 
 	c.mute = widget.NewCheck(lang.L("Mute"), func(on bool) { a.SetMuted(key, on) })
 	c.mute.Checked = a.Muted(key)
@@ -145,8 +154,8 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey, room bool)
 	if c.room != nil {
 		privateBar = c.room.privateBar
 	}
-	bottom := container.NewVBox(c.typing, c.notice, c.editingNote, privateBar, c.preview, c.newFormatBar(),
-		container.NewBorder(nil, nil, nil, container.NewVBox(c.send), c.composer))
+	bottom := container.NewVBox(c.files.box, c.typing, c.notice, c.editingNote, privateBar, c.preview, c.newFormatBar(),
+		container.NewBorder(nil, nil, container.NewVBox(c.attachBtn), container.NewVBox(c.send), c.composer))
 	c.buildStrangerBar()
 	c.buildArchiveBar()
 	c.buildGapBar()

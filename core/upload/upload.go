@@ -117,6 +117,8 @@ type File struct {
 	Type string
 	// Open gives its bytes, from the start, each time it is called.
 	Open func() (io.ReadCloser, error)
+	// Path is where it is on disk (FromPath), "" for other files.
+	Path string
 }
 
 // FromPath is the regular file at path.
@@ -128,7 +130,7 @@ func FromPath(path string) (File, error) {
 	if !st.Mode().IsRegular() {
 		return File{}, fmt.Errorf("upload: %s is not a file", filepath.Base(path))
 	}
-	return File{Name: filepath.Base(path), Size: st.Size(), Open: func() (io.ReadCloser, error) { return os.Open(path) }}, nil
+	return File{Name: filepath.Base(path), Size: st.Size(), Path: path, Open: func() (io.ReadCloser, error) { return os.Open(path) }}, nil
 }
 
 func (f File) contentType() string {
