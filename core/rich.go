@@ -2,6 +2,9 @@ package core
 
 import (
 	"encoding/base64"
+	"net/url"
+	"path"
+	"strings"
 
 	"gosrc.io/xmpp/stanza"
 
@@ -11,16 +14,54 @@ import (
 	"github.com/causerie/causerie/core/xmpp/xhtmlim"
 )
 
-// MessageDoc is a message's text as rich text to show: its XHTML-IM body
-// (sanitised when it arrived, XEP-0071) when it has one that shows
-// something, else its plain body.
+// MessageDoc is a message's text as rich text to show: a file it carries
+// alone (fileDoc), its XHTML-IM body (sanitised when it arrived, XEP-0071)
+// when it has one that shows something, else its plain body.
 func MessageDoc(m history.Message) xhtmlim.Doc {
+	if m.OOB != "" && strings.TrimSpace(m.Body) == m.OOB {
+		return fileDoc(m.OOB)
+	}
 	if m.Rich != "" {
 		if d, err := xhtmlim.Parse([]byte(m.Rich)); err == nil && !d.Empty() {
 			return d
 		}
 	}
 	return plainDoc(m.Body)
+}
+
+// FileName is the name of the file at u (an upload's URL, XEP-0363):
+// its path's last part, unescaped, "" when it has none.
+func FileName(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return ""
+	}
+	name := path.Base(p.Path)
+	if name == "/" || name == "." {
+		return ""
+	}
+	return name
+}
+
+// pictureExts are the file names shown as pictures (fetched with the
+// user's consent, decoded only by core/picture).
+var pictureExts = map[string]bool{".png": true, ".jpg": true, ".jpeg": true, ".gif": true, ".webp": true}
+
+// fileDoc is a file a message carries alone (XEP-0066): a picture's
+// place (its name until the user lets it be fetched), and the file's
+// name as a link to it.
+func fileDoc(u string) xhtmlim.Doc {
+	name := FileName(u)
+	if name == "" {
+		name = u
+	}
+	var doc xhtmlim.Doc
+	if pictureExts[strings.ToLower(path.Ext(name))] {
+		doc = append(doc, xhtmlim.Block{Kind: xhtmlim.Paragraph, Inlines: []xhtmlim.Inline{{Kind: xhtmlim.Image, Src: u, Alt: name}}})
+	}
+	return append(doc, xhtmlim.Block{Kind: xhtmlim.Paragraph, Inlines: []xhtmlim.Inline{
+		{Kind: xhtmlim.Span, Text: name, Style: xhtmlim.Style{Link: u, Underline: true}},
+	}})
 }
 
 // plainDoc is a plain body as rich text: XEP-0393 styling (*bold*,

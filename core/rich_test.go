@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp/xhtmlim"
 	"gosrc.io/xmpp/stanza"
 )
@@ -41,5 +42,27 @@ func TestRichOfInlinesBitsOfBinary(t *testing.T) {
 	}
 	if len(srcs) != 2 || !strings.HasPrefix(srcs[0], "data:image/png;base64,") || srcs[1] != "cid:sha1+2@bob.xmpp.org" {
 		t.Fatalf("images %q", srcs)
+	}
+}
+
+// TestFileDoc: a message that is a file alone (its body the XEP-0066
+// URL) shows the file's name as a link, and a picture's place before it;
+// a message with other text shows its text.
+func TestFileDoc(t *testing.T) {
+	const pic = "https://upload.example.org/abc/vacances%20%C3%A0%20Moulinsart.JPG"
+	d := MessageDoc(history.Message{Body: pic, OOB: pic})
+	if len(d) != 2 || d[0].Inlines[0].Kind != xhtmlim.Image || d[0].Inlines[0].Src != pic ||
+		d[1].Inlines[0].Text != "vacances à Moulinsart.JPG" || d[1].Inlines[0].Style.Link != pic {
+		t.Errorf("picture: %+v", d)
+	}
+	const doc = "https://upload.example.org/abc/plan.pdf"
+	if d := MessageDoc(history.Message{Body: doc, OOB: doc}); len(d) != 1 || d[0].Inlines[0].Text != "plan.pdf" || d[0].Inlines[0].Kind != xhtmlim.Span {
+		t.Errorf("document: %+v", d)
+	}
+	if d := MessageDoc(history.Message{Body: "regarde " + doc, OOB: doc}); len(d) != 1 || !strings.HasPrefix(d[0].Inlines[0].Text, "regarde") {
+		t.Errorf("text with a file: %+v", d)
+	}
+	if FileName("https://upload.example.org/") != "" || FileName("https://upload.example.org/a/b%2Fc.txt") != "c.txt" {
+		t.Errorf("names: %q %q", FileName("https://upload.example.org/"), FileName("https://upload.example.org/a/b%2Fc.txt"))
 	}
 }

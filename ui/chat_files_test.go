@@ -63,6 +63,11 @@ func TestSendFileInGUI(t *testing.T) {
 		return len(ms) == 1 && ms[0].OOB != "" && ms[0].Body == ms[0].OOB && strings.HasSuffix(ms[0].OOB, "moulinsart.png")
 	})
 	h.pump("the bar gone", func() bool { return !conv.files.box.Visible() })
+	// Shown as the file's name (a link to it), not its address.
+	ch.waitShown("moulinsart.png")
+	if strings.Contains(ch.markup(), "file_share") {
+		t.Error("the file's address is shown")
+	}
 
 	// Over the limit (a sparse file: no disk is used).
 	big := filepath.Join(dir, "énorme.iso")
