@@ -1,0 +1,118 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/upload"
+	"github.com/causerie/causerie/internal/testserver"
+)
+
+// picturePNG is a small picture: a blue sky over green ground.
+func picturePNG(t *testing.T, w, h int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			c := color.RGBA{0x4a, 0x90, 0xd9, 0xff}
+			if y > h*2/3 {
+				c = color.RGBA{0x3c, 0xa0, 0x50, 0xff}
+			}
+			img.Set(x, y, c)
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestFiles is issue 19 in the real app. The user opens the chat with
+// Tintin, presses Ctrl+O, picks a picture in the file dialog, sees it in
+// the send dialog and sends it (files-1-pick.png, files-2-confirm.png):
+// Tintin's phone gets it as a file, the same bytes. Tintin's phone sends
+// a picture back: the chat shows it as a file (files-3-received.png).
+func TestFiles(t *testing.T) {
+	needGUI(t)
+	srv, meJID, mePass, friend := withContact(t, "Tintin")
+	profile := savedAccountAt(t, srv, srv.Port, meJID, mePass)
+	home := t.TempDir()
+	pic := picturePNG(t, 320, 200)
+	if err := os.WriteFile(filepath.Join(home, "moulinsart.png"), pic, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"SSL_CERT_FILE=" + filepath.Join(profile, "ca.pem"), "HOME=" + home}
+	bin := buildApp(t)
+	phone := newHeadless(t, srv, friend.jid, friend.pass, upload.Feature)
+
+	a := startApp(t, bin, profile, env...)
+	mainWin := waitWindow(t, "^Causerie")
+	friend.wait(t, "the app's presence", func(e core.Event) bool {
+		p, ok := e.(core.PresenceChanged)
+		return ok && p.Contact.JID == meJID && p.Contact.Online()
+	})
+	time.Sleep(time.Second)
+	key(t, mainWin, "ctrl+f")
+	typeText(t, mainWin, "Tintin")
+	key(t, mainWin, "Return")
+	chatWin := waitWindow(t, "Tintin")
+	time.Sleep(800 * time.Millisecond)
+	key(t, chatWin, "ctrl+o")
+	time.Sleep(1500 * time.Millisecond)
+	screenshot(t, "files-1-pick")
+	click(t, chatWin, 295, 190) // moulinsart.png
+	click(t, chatWin, 524, 557) // Open
+	time.Sleep(1500 * time.Millisecond)
+	screenshot(t, "files-2-confirm")
+	click(t, chatWin, 325, 449) // Send
+	got := friend.wait(t, "the picture at Tintin's", func(e core.Event) bool {
+		m, ok := e.(core.MessageReceived)
+		return ok && m.Message.Direction == history.In && m.Message.OOB != ""
+	}).(core.MessageReceived)
+	if !strings.HasSuffix(got.Message.OOB, "/moulinsart.png") || got.Message.Body != got.Message.OOB {
+		t.Fatalf("Tintin got %+v", got.Message)
+	}
+	if b := fetchFile(t, srv, got.Message.OOB); !bytes.Equal(b, pic) {
+		t.Fatalf("the file Tintin fetched is not the picture (%d bytes)", len(b))
+	}
+
+	// Tintin's phone sends a picture back.
+	back := picturePNG(t, 200, 120)
+	if _, err := upload.Of(phone.session).Send(context.Background(), meJID, upload.File{Name: "chateau.png", Size: int64(len(back)),
+		Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(back)), nil }}, nil); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	screenshot(t, "files-3-received")
+	click(t, chatWin, 187, 264) // Load image (the user's consent)
+	time.Sleep(2 * time.Second)
+	screenshot(t, "files-4-loaded")
+	a.quit(friend, meJID)
+}
+
+// fetchFile GETs u trusting the test server's certificate.
+func fetchFile(t *testing.T, srv *testserver.Server, u string) []byte {
+	t.Helper()
+	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: srv.CertPool}}}
+	res, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return b
+}
