@@ -23,6 +23,8 @@ test)
 		"${fyne_build[@]}"
 		# XMPP test servers and an independent peer
 		prosody ejabberd python3-slixmpp
+		# the peer's file uploads and downloads (slixmpp's XEP-0363 uses it)
+		python3-aiohttp
 		# SQL archives for the catch-up benchmark (testserver SQLArchive)
 		lua-dbi-sqlite3 erlang-p1-sqlite3
 		# desktop test environment

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -23,6 +24,7 @@ import (
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/internal/coretest"
 	"github.com/causerie/causerie/internal/recorder"
+	"github.com/causerie/causerie/internal/slixpeer"
 	"github.com/causerie/causerie/internal/testserver"
 )
 
@@ -213,5 +215,51 @@ func TestUploadTrustsPinned(t *testing.T) {
 	}
 	if got := fetch(t, srv, u); string(got) != "salut" {
 		t.Fatalf("fetched %q", got)
+	}
+}
+
+// TestFilesWithSlixmpp: files both ways with an independent client
+// (slixmpp's XEP-0363 and XEP-0066): it gets ours marked as a file and
+// fetches the same bytes; we get its upload marked as a file and fetch
+// the same bytes.
+func TestFilesWithSlixmpp(t *testing.T) { coretest.BothServers(t, testFilesWithSlixmpp) }
+
+func testFilesWithSlixmpp(t *testing.T, srv *testserver.Server) {
+	a := coretest.NewUser(t, srv, Feature)
+	a.Connect(t)
+	pj, pp := srv.NewUser(t)
+	peer := slixpeer.Start(t, srv, pj, pp, slixpeer.Options{})
+
+	ours := make([]byte, 200_000)
+	rand.Read(ours)
+	if _, err := Of(a.Session).Send(t.Context(), peer.Bare, File{Name: "notre fichier.bin", Size: int64(len(ours)),
+		Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(ours)), nil }}, nil); err != nil {
+		t.Fatal(err)
+	}
+	ev := peer.WaitFor(t, "slixmpp gets our file", func(e slixpeer.Event) bool { return e.Event == "message" && e.OOB != "" })
+	if ev.Body != ev.OOB {
+		t.Fatalf("at slixmpp's: %+v", ev)
+	}
+	sum := sha256.Sum256(ours)
+	if got := peer.Do(t, slixpeer.Command{Cmd: "download", Body: ev.OOB}).Body; got != hex.EncodeToString(sum[:]) {
+		t.Fatalf("slixmpp fetched %s", got)
+	}
+
+	theirs := make([]byte, 150_000)
+	rand.Read(theirs)
+	path := filepath.Join(t.TempDir(), "leur-fichier.bin")
+	if err := os.WriteFile(path, theirs, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	url := peer.Do(t, slixpeer.Command{Cmd: "upload", To: a.JID, File: path}).Body
+	got := a.Events.Wait(t, "slixmpp's file", func(e core.Event) bool {
+		m, ok := e.(core.MessageReceived)
+		return ok && m.Message.Body == url
+	}).(core.MessageReceived)
+	if got.Message.OOB != url {
+		t.Fatalf("as we stored it: %+v", got.Message)
+	}
+	if !bytes.Equal(fetch(t, srv, url), theirs) {
+		t.Fatal("the file fetched is not slixmpp's")
 	}
 }

@@ -105,6 +105,11 @@ type Options struct {
 //	caps       what slixmpp verified of To's presence caps (XEP-0115):
 //	           done carries CapsVer, Features, Identities, or Error when
 //	           it has none (yet)
+//	upload     upload File (XEP-0363, to the account's service) and
+//	           send it To as a file (its URL as body and jabber:x:oob);
+//	           done carries the URL as Body
+//	download   GET the URL in Body; done carries its SHA-256 (hex) as
+//	           Body
 //	quit       log out and end
 //
 // Ref is set by Do.
@@ -124,6 +129,7 @@ type Command struct {
 	Status    string `json:"status,omitempty"`
 	Node      string `json:"node,omitempty"`
 	XML       string `json:"xml,omitempty"`
+	File      string `json:"file,omitempty"`
 }
 
 // Identity is a disco#info identity.
@@ -181,6 +187,8 @@ type Event struct {
 	OriginID       string `json:"origin_id"`
 	Direction      string `json:"direction"`
 	WrapperFrom    string `json:"wrapper_from"`
+	// OOB is the message's jabber:x:oob URL (XEP-0066), "" when none.
+	OOB string `json:"oob"`
 
 	Show     string `json:"show"`
 	Status   string `json:"status"`
@@ -239,10 +247,10 @@ func Available() error {
 			checkErr = fmt.Errorf("%s not found: apt-get install python3 python3-slixmpp", py)
 			return
 		}
-		out, err := exec.Command(py, "-c", "import slixmpp, slixmpp.plugins.xep_0071, slixmpp.plugins.xep_0115; print(slixmpp.__version__)").CombinedOutput()
+		out, err := exec.Command(py, "-c", "import aiohttp, slixmpp, slixmpp.plugins.xep_0071, slixmpp.plugins.xep_0115; print(slixmpp.__version__)").CombinedOutput()
 		if err != nil {
 			lines := bytes.Split(bytes.TrimSpace(out), []byte("\n"))
-			checkErr = fmt.Errorf("%s has no slixmpp (%v: %s): apt-get install python3-slixmpp", py, err, lines[len(lines)-1])
+			checkErr = fmt.Errorf("%s has no slixmpp or aiohttp (%v: %s): apt-get install python3-slixmpp python3-aiohttp", py, err, lines[len(lines)-1])
 		}
 	})
 	return checkErr
@@ -290,7 +298,9 @@ func Start(t testing.TB, srv *testserver.Server, jid, pass string, opts Options)
 	}
 	cmd := exec.Command(python(), "-u", scriptPath, string(cfg))
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1", "PYTHONIOENCODING=utf-8")
+	// The upload service's HTTPS (aiohttp) trusts the test server's
+	// certificate as the stream does.
+	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1", "PYTHONIOENCODING=utf-8", "SSL_CERT_FILE="+caPath)
 	cmd.SysProcAttr = sysProcAttr()
 	cmd.Stderr = p.stderr
 	stdout, err := cmd.StdoutPipe()

@@ -14,12 +14,14 @@
 #
 # Nothing else is written to stdout; slixmpp's logging goes to stderr.
 import asyncio
+import hashlib
 import json
 import logging
 import platform
 import ssl
 import sys
 import threading
+from pathlib import Path
 
 import xml.etree.ElementTree as ET
 
@@ -57,6 +59,7 @@ def message_fields(xml):
     replace = xml.find("{urn:xmpp:message-correct:0}replace")
     body = xml.find("{%s}body" % NS_CLIENT)
     receipt = xml.find("{urn:xmpp:receipts}received")
+    oob = xml.find("{jabber:x:oob}x")
     return {
         "from": xml.get("from", ""), "to": xml.get("to", ""), "type": xml.get("type", ""),
         "id": xml.get("id", ""), "body": body.text or "" if body is not None else "",
@@ -66,6 +69,7 @@ def message_fields(xml):
         "receipt": receipt.get("id", "") if receipt is not None else "",
         "correction_of": replace.get("id", "") if replace is not None else "",
         "origin_id": origin.get("id", "") if origin is not None else "",
+        "oob": (oob.findtext("{jabber:x:oob}url") or "").strip() if oob is not None else "",
     }
 
 
@@ -93,6 +97,8 @@ class Peer(slixmpp.ClientXMPP):
         })
         self.register_plugin("xep_0115")  # entity capabilities
         self.register_plugin("xep_0199")  # ping
+        self.register_plugin("xep_0066")  # out of band data (a file's URL)
+        self.register_plugin("xep_0363")  # HTTP file upload (over aiohttp, SSL_CERT_FILE trusted)
         if CFG.get("carbons"):
             self.register_plugin("xep_0280")  # message carbons
         # Verify the server's self-signed certificate.
@@ -252,6 +258,36 @@ class Peer(slixmpp.ClientXMPP):
             if info is None:
                 return {"error": "no verified caps"}
             return {"caps_ver": ver, "features": sorted(info["features"]), "identities": identities_of(info)}
+        if c == "upload":
+            # The file at cmd["file"] uploaded, then sent to to as a file:
+            # its URL as the body and in jabber:x:oob.
+            up = self["xep_0363"]
+            if up.upload_service is None:
+                # slixmpp 1.8's own discovery gives asyncio.wait bare
+                # coroutines, which Python 3.11 refuses: found here.
+                items = await self["xep_0030"].get_items(jid=self.boundjid.domain, timeout=10)
+                for item in items["disco_items"]["items"]:
+                    info = await self["xep_0030"].get_info(jid=item[0], timeout=10)
+                    if "urn:xmpp:http:upload:0" in info["disco_info"]["features"]:
+                        up.upload_service = slixmpp.JID(item[0])
+                        up.max_file_size = float("+inf")
+                        break
+            url = await up.upload_file(Path(cmd["file"]), timeout=30)
+            m = self.make_message(mto=to, mbody=url, mtype="chat")
+            m["oob"]["url"] = url
+            m.send()
+            return {"body": url}
+        if c == "download":
+            # The file at URL cmd["body"]: its SHA-256, in hex, as body.
+            import aiohttp
+            h = hashlib.sha256()
+            async with aiohttp.ClientSession() as session:
+                async with session.get(cmd["body"]) as res:
+                    if res.status != 200:
+                        raise ValueError("GET %s: %d" % (cmd["body"], res.status))
+                    async for chunk in res.content.iter_chunked(65536):
+                        h.update(chunk)
+            return {"body": h.hexdigest()}
         if c == "quit":
             self.disconnect()
             return {}
