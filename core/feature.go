@@ -208,24 +208,30 @@ func (h *Hook) Send(to string, m history.Message) (history.Message, error) {
 // HTTPClient is a client for HTTPS to where the account's server sends
 // us (an upload service's URLs): https only, its certificates verified
 // against the system's roots (the client's base configuration's in
-// tests), or one of the certificates the user trusted for the account;
-// no proxy (it would take the verification away from us), at most 3
-// redirects, each to https. Requests are bounded by their context.
+// tests), or one of the certificates the user trusted for the account
+// (whatever the host: the user trusted that certificate, not a name);
+// no proxy (it would take the verification away from us); a GET follows
+// at most 3 redirects, each to https, and nothing else is redirected (a
+// PUT turned into a GET would look sent). Requests are bounded by their
+// context. Its idle connections are the caller's to close.
 func (h *Hook) HTTPClient() *http.Client {
 	return &http.Client{
 		Transport: &http.Transport{
 			DialTLSContext:      xmpp.HTTPSDialer(h.s.client.opts.TLSConfig, pinnedOf(h.s.Account())),
-			TLSHandshakeTimeout: 30 * time.Second,
 			MaxIdleConnsPerHost: 2,
 			IdleConnTimeout:     90 * time.Second,
 		},
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= 3 || req.URL.Scheme != "https" {
-				return http.ErrUseLastResponse
-			}
-			return nil
-		},
+		CheckRedirect: httpsRedirect,
 	}
+}
+
+// httpsRedirect lets a GET follow at most 3 redirects, each to https,
+// and nothing else be redirected.
+func httpsRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 3 || req.URL.Scheme != "https" || via[0].Method != http.MethodGet {
+		return http.ErrUseLastResponse
+	}
+	return nil
 }
 
 // Presence is our presence as the user chose it (Session.Presence).

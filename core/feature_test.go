@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -226,4 +227,32 @@ func TestSessionAnswersThroughMux(t *testing.T) {
 func isCondition(err error, cond string) bool {
 	var se *xmpp.StanzaError
 	return errors.As(err, &se) && se.Condition == cond
+}
+
+// TestHTTPSRedirect: a GET follows up to 3 redirects to https; a PUT
+// (which Go would turn into a GET, and look sent) follows none, nor does
+// anything to http.
+func TestHTTPSRedirect(t *testing.T) {
+	req := func(method, u string) *http.Request {
+		r, err := http.NewRequest(method, u, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	get, put := req(http.MethodGet, "https://a.example/x"), req(http.MethodPut, "https://a.example/x")
+	for _, c := range []struct {
+		to   string
+		via  []*http.Request
+		want error
+	}{
+		{"https://b.example/y", []*http.Request{get}, nil},
+		{"http://b.example/y", []*http.Request{get}, http.ErrUseLastResponse},
+		{"https://b.example/y", []*http.Request{put}, http.ErrUseLastResponse},
+		{"https://b.example/y", []*http.Request{get, get, get}, http.ErrUseLastResponse},
+	} {
+		if got := httpsRedirect(req(http.MethodGet, c.to), c.via); got != c.want {
+			t.Errorf("to %s after %s×%d: %v, want %v", c.to, c.via[0].Method, len(c.via), got, c.want)
+		}
+	}
 }

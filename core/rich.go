@@ -5,10 +5,13 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"gosrc.io/xmpp/stanza"
 
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/safetext"
 	"github.com/causerie/causerie/core/xmpp/bob"
 	"github.com/causerie/causerie/core/xmpp/styling"
 	"github.com/causerie/causerie/core/xmpp/xhtmlim"
@@ -29,9 +32,14 @@ func MessageDoc(m history.Message) xhtmlim.Doc {
 	return plainDoc(m.Body)
 }
 
-// FileName is the name of the file at u (an upload's URL, XEP-0363):
-// its path's last part, unescaped, "" when it has none.
-func FileName(u string) string {
+// maxFileName bounds a file's name as shown, in runes.
+const maxFileName = 200
+
+// fileName is the name of the file at u (an upload's URL, XEP-0363): its
+// path's last part, unescaped, without control, invisible or bidi
+// characters (a name that would show other than it is), cut to
+// maxFileName runes; "" when it has none.
+func fileName(u string) string {
 	p, err := url.Parse(u)
 	if err != nil {
 		return ""
@@ -40,7 +48,20 @@ func FileName(u string) string {
 	if name == "/" || name == "." {
 		return ""
 	}
-	return name
+	var b strings.Builder
+	n := 0
+	for _, r := range name {
+		if unicode.IsControl(r) || safetext.IsBidiControl(r) || safetext.IsInvisible(r) || r == utf8.RuneError {
+			continue
+		}
+		if n == maxFileName {
+			b.WriteString("…")
+			break
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
 }
 
 // pictureExts are the file names shown as pictures (fetched with the
@@ -51,7 +72,7 @@ var pictureExts = map[string]bool{".png": true, ".jpg": true, ".jpeg": true, ".g
 // place (its name until the user lets it be fetched), and the file's
 // name as a link to it.
 func fileDoc(u string) xhtmlim.Doc {
-	name := FileName(u)
+	name := fileName(u)
 	if name == "" {
 		name = u
 	}

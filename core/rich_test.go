@@ -62,7 +62,15 @@ func TestFileDoc(t *testing.T) {
 	if d := MessageDoc(history.Message{Body: "regarde " + doc, OOB: doc}); len(d) != 1 || !strings.HasPrefix(d[0].Inlines[0].Text, "regarde") {
 		t.Errorf("text with a file: %+v", d)
 	}
-	if FileName("https://upload.example.org/") != "" || FileName("https://upload.example.org/a/b%2Fc.txt") != "c.txt" {
-		t.Errorf("names: %q %q", FileName("https://upload.example.org/"), FileName("https://upload.example.org/a/b%2Fc.txt"))
+	for u, want := range map[string]string{
+		"https://upload.example.org/":                     "",
+		"https://upload.example.org/a/b%2Fc.txt":          "c.txt",
+		"https://u.example/a/txt.%E2%80%AEexe.png":        "txt.exe.png", // no right-to-left override
+		"https://u.example/a/deux%0Alignes.txt":           "deuxlignes.txt",
+		"https://u.example/a/" + strings.Repeat("é", 300): strings.Repeat("é", maxFileName) + "…",
+	} {
+		if got := fileName(u); got != want {
+			t.Errorf("fileName(%.60q) = %.60q, want %.60q", u, got, want)
+		}
 	}
 }

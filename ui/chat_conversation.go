@@ -482,6 +482,7 @@ func (c *chatConversation) focusChanged(focused bool) {
 
 // closed tells the contact we left the conversation.
 func (c *chatConversation) closed() {
+	c.dropFiles() // nothing goes on from a closed tab
 	if c.room != nil {
 		return
 	}

@@ -5,11 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
+	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -19,6 +20,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/muc"
 	"github.com/causerie/causerie/core/picture"
 	"github.com/causerie/causerie/core/safetext"
@@ -42,9 +44,16 @@ type fileBar struct {
 	cancel  context.CancelFunc // the upload going, nil when none
 	waiting []upload.File
 	failed  *upload.File // the file Retry sends again
+}
 
+// progressUpdates coalesces an upload's progress, reported from the HTTP
+// transport's goroutine, into at most one update of the bar queued for
+// the UI goroutine at a time; none once the upload is over.
+type progressUpdates struct {
+	mu          sync.Mutex
 	done, total int64
-	shown       bool // a progress update is queued for the UI goroutine
+	queued      bool
+	over        bool
 }
 
 func (c *chatConversation) buildFileBar() {
@@ -95,6 +104,12 @@ func (c *chatConversation) offerFiles(paths []string) {
 	if up == nil {
 		return
 	}
+	if c.room != nil && c.room.private != "" {
+		// A file through a room goes to everyone: not while the box
+		// writes to one occupant alone.
+		c.showNotice(lang.L("Files go to everyone in the room. Press Escape to write to everyone, then send the file."))
+		return
+	}
 	var files []upload.File
 	var limit int64
 	var preview []byte
@@ -117,10 +132,8 @@ func (c *chatConversation) offerFiles(paths []string) {
 				return &upload.TooLargeError{Size: f.Size, Limit: limit}
 			}
 		}
-		if len(files) == 1 && files[0].Size <= maxPreview && strings.HasPrefix(mimeOf(files[0].Name), "image/") {
-			if b, err := os.ReadFile(paths[0]); err == nil {
-				preview, _, _, _ = picture.Thumbnail(b, mimeOf(files[0].Name), 240)
-			}
+		if len(files) == 1 && files[0].Size <= maxPreview && strings.HasPrefix(files[0].ContentType(), "image/") {
+			preview = previewOf(paths[0], files[0].ContentType())
 		}
 		return nil
 	}, func(err error) {
@@ -130,6 +143,26 @@ func (c *chatConversation) offerFiles(paths []string) {
 		}
 		c.confirmFiles(files, preview)
 	})
+}
+
+// previewOf is a small PNG of the picture at path (at most maxPreview
+// bytes read, through the bounded path with the limits of a local
+// photo), nil when there is none to show.
+func previewOf(path, typ string) []byte {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxPreview+1))
+	if err != nil || len(b) > maxPreview {
+		return nil
+	}
+	png, _, _, err := picture.ThumbnailWithin(b, typ, 240, picture.Local)
+	if err != nil {
+		return nil
+	}
+	return png
 }
 
 // confirmFiles shows what will be sent; Send sends it.
@@ -186,16 +219,29 @@ func (c *chatConversation) nextFile() {
 	ctx, cancel := context.WithCancel(context.Background())
 	f.cancel = cancel
 	up, rooms, jid, room := upload.Of(c.session), muc.Of(c.session), c.key.JID, c.room != nil
+	pu := &progressUpdates{}
 	progress := func(done, total int64) {
-		// From the uploading goroutine: one update queued at a time.
+		pu.mu.Lock()
+		defer pu.mu.Unlock()
+		pu.done, pu.total = done, total
+		if pu.queued || pu.over {
+			return
+		}
+		pu.queued = true
 		c.win.app.do(func() {
-			if f.cancel == nil || total <= 0 {
-				return
+			pu.mu.Lock()
+			done, total, over := pu.done, pu.total, pu.over
+			pu.queued = false
+			pu.mu.Unlock()
+			if !over && total > 0 {
+				f.bar.SetValue(float64(done) / float64(total))
 			}
-			f.bar.SetValue(float64(done) / float64(total))
 		})
 	}
 	c.win.app.background(func() error {
+		if room && !rooms.In(jid) {
+			return muc.ErrNotInRoom // not uploaded for nothing
+		}
 		if file.Path != "" {
 			// As it is now: it may have changed since it was chosen
 			// (and before a Retry).
@@ -216,6 +262,9 @@ func (c *chatConversation) nextFile() {
 		_, err := up.Send(ctx, jid, file, progress)
 		return err
 	}, func(err error) {
+		pu.mu.Lock()
+		pu.over = true
+		pu.mu.Unlock()
 		cancelled := ctx.Err() != nil
 		cancel()
 		f.cancel = nil
@@ -233,6 +282,17 @@ func (c *chatConversation) nextFile() {
 			f.stop.SetText(lang.L("Close"))
 		}
 	})
+}
+
+// dropFiles stops everything the tab was sending (it closes).
+func (c *chatConversation) dropFiles() {
+	if c.files == nil {
+		return
+	}
+	c.files.waiting, c.files.failed = nil, nil
+	if c.files.cancel != nil {
+		c.files.cancel()
+	}
 }
 
 // stopFiles cancels the file going and those waiting, or closes the
@@ -280,21 +340,32 @@ func fileProblem(err error) string {
 		return lang.L("your server's file service failed ({{.Status}}).", map[string]any{"Status": he.Status})
 	case errors.Is(err, upload.ErrChanged):
 		return lang.L("the file changed while it was being sent.")
+	case errors.Is(err, upload.ErrNotFile):
+		return lang.L("only files can be sent, not folders.")
 	case errors.Is(err, os.ErrNotExist):
 		return lang.L("the file is no longer there.")
 	case errors.Is(err, os.ErrPermission):
 		return lang.L("Causerie is not allowed to read this file.")
-	case errors.Is(err, io.ErrUnexpectedEOF), isNetError(err):
+	case errors.Is(err, muc.ErrNotInRoom):
+		return roomProblem(err)
+	case core.Classify(err) == core.ProblemCertificate:
+		return lang.L("the certificate of your server's file service is not trusted.")
+	case errors.Is(err, context.DeadlineExceeded):
+		return lang.L("your server's file service did not answer in time.")
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
 		return lang.L("the connection was cut while the file was being sent.")
+	case isDialError(err):
+		return lang.L("your server's file service could not be reached.")
 	}
 	return Explain(err)
 }
 
-// isNetError reports whether err came from the network (the upload's
-// connection), not from the server's answer.
-func isNetError(err error) bool {
-	var ne interface{ Timeout() bool }
-	return errors.As(err, &ne)
+// isDialError reports whether err is the upload's connection failing to
+// be made (refused, no route, no such host).
+func isDialError(err error) bool {
+	var oe *net.OpError
+	var de *net.DNSError
+	return errors.As(err, &de) || (errors.As(err, &oe) && oe.Op == "dial")
 }
 
 // byteSize is n bytes in words: "512 bytes", "3 KB", "1.5 MB", with the
@@ -314,9 +385,4 @@ func byteSize(n int64) string {
 		return lang.L("{{.N}} MB", map[string]any{"N": dec(float64(n) / 1e6)})
 	}
 	return lang.L("{{.N}} GB", map[string]any{"N": dec(float64(n) / 1e9)})
-}
-
-// mimeOf is the MIME type a file's name says, "" when unknown.
-func mimeOf(name string) string {
-	return mime.TypeByExtension(strings.ToLower(filepath.Ext(name)))
 }

@@ -116,6 +116,11 @@ func TestRoomInGUI(t *testing.T) {
 	if !conv.room.privateBar.Visible() || !strings.Contains(conv.room.privateLabel.Text, "Bob") {
 		t.Fatalf("the private bar: %v %q", conv.room.privateBar.Visible(), conv.room.privateLabel.Text)
 	}
+	// A file through the room would go to everyone: not now.
+	conv.offerFiles([]string{"/nonexistent"})
+	if !strings.Contains(conv.notice.Text, "Files go to everyone in the room.") {
+		t.Errorf("a file while writing privately: %q", conv.notice.Text)
+	}
 	conv.composer.SetText("Psst, Bob")
 	conv.sendNow()
 	ch.waitShown("To Bob (private)", "Psst, Bob")

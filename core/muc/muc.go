@@ -409,14 +409,7 @@ func (r *Rooms) Leave(room string) error {
 // (MessageReceived, Direction history.Out), sent, then delivered when the
 // room reflects it.
 func (r *Rooms) Say(room, body string) (history.Message, error) {
-	r.mu.Lock()
-	rm, ok := r.rooms[room]
-	joined := ok && rm.joined
-	nick := ""
-	if ok {
-		nick = rm.nick
-	}
-	r.mu.Unlock()
+	nick, joined := r.ourNick(room)
 	if !joined {
 		return history.Message{}, ErrNotInRoom
 	}
@@ -429,14 +422,7 @@ func (r *Rooms) Say(room, body string) (history.Message, error) {
 // (core/upload's Upload), marked as a file (XEP-0066), as Say sends a
 // message.
 func (r *Rooms) SayFile(room, url string) (history.Message, error) {
-	r.mu.Lock()
-	rm, ok := r.rooms[room]
-	joined := ok && rm.joined
-	nick := ""
-	if ok {
-		nick = rm.nick
-	}
-	r.mu.Unlock()
+	nick, joined := r.ourNick(room)
 	if !joined {
 		return history.Message{}, ErrNotInRoom
 	}
@@ -445,6 +431,17 @@ func (r *Rooms) SayFile(room, url string) (history.Message, error) {
 		oob.Add(m, url, "")
 		return m
 	})
+}
+
+// ourNick is our nick in room, and whether we are in it.
+func (r *Rooms) ourNick(room string) (nick string, joined bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	rm, ok := r.rooms[room]
+	if !ok {
+		return "", false
+	}
+	return rm.nick, rm.joined
 }
 
 // sendStored stores our message m to a room (m's Peer, Resource: our

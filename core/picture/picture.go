@@ -48,6 +48,11 @@ type Limits struct {
 // working pixels count too, see cost).
 var Network = Limits{MaxBytes: 8 << 20, MaxSide: 4096, MaxPixels: 16 << 20, MaxMemory: 96 << 20}
 
+// Local are the limits of a picture of the user's own, previewed before
+// it is sent: a camera's photo (up to 48 Mpx, 12,000 pixels a side), at
+// most 8 MiB and 200 MiB for the decoder.
+var Local = Limits{MaxBytes: 8 << 20, MaxSide: 12000, MaxPixels: 48 << 20, MaxMemory: 200 << 20}
+
 // Errors; each is wrapped with the detail (sizes, the format found).
 var (
 	// ErrTooLarge: the picture's file, sides, pixels or decoded memory

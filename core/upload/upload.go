@@ -2,7 +2,7 @@
 // as a feature on core's session hook: the account's upload service is
 // found once per connection, a slot asked for, the file streamed to it
 // over HTTPS (never read whole into memory; the certificate verified as
-// core.Hook.TLSConfig says), and its address then sent in a message,
+// core.Hook.HTTPClient says), and its address then sent in a message,
 // with XEP-0066's element that makes other clients show it as a file
 // (core/xmpp/oob), through the session's outbox like any message of
 // ours. The protocol is in core/xmpp/upload.
@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
@@ -52,10 +53,15 @@ func Of(s *core.Session) *Uploads {
 
 func attach(h *core.Hook) any {
 	u := &Uploads{h: h}
-	// Another connection may be to a server configured otherwise.
+	// Another connection may be to a server configured otherwise, and
+	// the account's trusted certificates may have changed.
 	h.OnOffline(func() {
 		u.mu.Lock()
 		u.svc = nil
+		if u.client != nil {
+			u.client.CloseIdleConnections()
+			u.client = nil
+		}
 		u.mu.Unlock()
 	})
 	return u
@@ -78,6 +84,8 @@ var (
 	ErrRefused = errors.New("upload: the upload service refused the file")
 	// ErrChanged: the file's size changed while it was sent.
 	ErrChanged = errors.New("upload: the file changed while it was sent")
+	// ErrNotFile: what was given is not a file (a folder, a device).
+	ErrNotFile = errors.New("upload: not a file")
 )
 
 // TooLargeError is ErrTooLarge with the server's limit.
@@ -128,12 +136,14 @@ func FromPath(path string) (File, error) {
 		return File{}, err
 	}
 	if !st.Mode().IsRegular() {
-		return File{}, fmt.Errorf("upload: %s is not a file", filepath.Base(path))
+		return File{}, fmt.Errorf("%w: %s", ErrNotFile, filepath.Base(path))
 	}
 	return File{Name: filepath.Base(path), Size: st.Size(), Path: path, Open: func() (io.ReadCloser, error) { return os.Open(path) }}, nil
 }
 
-func (f File) contentType() string {
+// ContentType is f's MIME type: Type, else its name's extension's, else
+// application/octet-stream.
+func (f File) ContentType() string {
 	if f.Type != "" {
 		return f.Type
 	}
@@ -173,9 +183,10 @@ func (u *Uploads) Limit(ctx context.Context) (int64, error) {
 }
 
 // Upload sends f to the account's upload service and gives the address
-// others fetch it from. progress, when not nil, is called from this
-// goroutine as the bytes go out (at least every 64 KiB, and at the end).
-// Cancelling ctx stops it.
+// others fetch it from. progress, when not nil, is called as the bytes
+// go out (every 64 KiB, from the HTTP transport's goroutine, and at the
+// end from this one); it must return quickly. Cancelling ctx stops it.
+// Only the service's 201 Created means the file is there (XEP-0363 §6).
 func (u *Uploads) Upload(ctx context.Context, f File, progress func(sent, total int64)) (string, error) {
 	svc, conn, err := u.service(ctx)
 	if err != nil {
@@ -184,7 +195,7 @@ func (u *Uploads) Upload(ctx context.Context, f File, progress func(sent, total 
 	if svc.MaxSize > 0 && f.Size > svc.MaxSize {
 		return "", &TooLargeError{Size: f.Size, Limit: svc.MaxSize}
 	}
-	slot, err := wire.RequestSlot(ctx, conn, svc.JID, f.Name, f.Size, f.contentType())
+	slot, err := wire.RequestSlot(ctx, conn, svc.JID, f.Name, f.Size, f.ContentType())
 	if err != nil {
 		return "", err
 	}
@@ -192,30 +203,31 @@ func (u *Uploads) Upload(ctx context.Context, f File, progress func(sent, total 
 	if err != nil {
 		return "", err
 	}
-	defer body.Close()
-	counted := &counter{r: body, total: f.Size, progress: progress}
+	// The transport closes it (counter.Close), when it is done with it.
+	counted := &counter{r: body, c: body, total: f.Size, progress: progress}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, slot.Put.URL, counted)
 	if err != nil {
 		return "", fmt.Errorf("upload: %w", err)
 	}
 	req.ContentLength = f.Size
 	if f.Size == 0 {
+		body.Close()
 		req.Body = http.NoBody
 	}
-	req.Header.Set("Content-Type", f.contentType())
+	req.Header.Set("Content-Type", f.ContentType())
 	for _, h := range slot.PutHeaders() {
 		req.Header.Add(h.Name, h.Value)
 	}
 	res, err := u.httpClient().Do(req)
 	if err != nil {
-		if counted.short {
+		if counted.changed.Load() {
 			return "", ErrChanged
 		}
 		return "", fmt.Errorf("upload: %w", err)
 	}
 	io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
 	res.Body.Close()
-	if res.StatusCode != http.StatusCreated && res.StatusCode != http.StatusOK {
+	if res.StatusCode != http.StatusCreated {
 		return "", &HTTPError{Status: res.StatusCode}
 	}
 	if progress != nil {
@@ -243,26 +255,30 @@ func (u *Uploads) httpClient() *http.Client {
 	return u.client
 }
 
-// counter reports the bytes read through it, and notices a file that is
-// shorter than said.
+// counter reports the bytes read through it, and notices a file whose
+// length is not the size said. The HTTP transport reads and closes it
+// on its own goroutine.
 type counter struct {
 	r        io.Reader
+	c        io.Closer
 	total    int64
 	sent     int64
 	last     int64
 	progress func(sent, total int64)
-	short    bool
+	changed  atomic.Bool
 }
 
 func (c *counter) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.sent += int64(n)
+	if c.sent > c.total || (err == io.EOF && c.sent < c.total) {
+		c.changed.Store(true)
+	}
 	if c.progress != nil && c.sent-c.last >= 64<<10 {
 		c.last = c.sent
-		c.progress(c.sent, c.total)
-	}
-	if err == io.EOF && c.sent < c.total {
-		c.short = true
+		c.progress(min(c.sent, c.total), c.total)
 	}
 	return n, err
 }
+
+func (c *counter) Close() error { return c.c.Close() }

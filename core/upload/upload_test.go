@@ -100,6 +100,10 @@ func testSendFile(t *testing.T, srv *testserver.Server) {
 		t.Fatal("the file fetched is not the one sent")
 	}
 
+	if _, err := FromPath(t.TempDir()); !errors.Is(err, ErrNotFile) {
+		t.Errorf("a folder: %v", err)
+	}
+
 	// Too large: refused before a slot is asked for.
 	big := File{Name: "énorme.iso", Size: testserver.UploadLimit + 1, Open: func() (io.ReadCloser, error) {
 		t.Error("a file over the limit was opened")

@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/disco"
@@ -74,12 +75,19 @@ func Find(ctx context.Context, c *xmpp.Conn, domain string) (Service, error) {
 		return Service{}, fmt.Errorf("upload: %w", err)
 	}
 	for i, it := range items {
-		if i == maxItems || ctx.Err() != nil {
+		if i == maxItems {
 			break
 		}
-		info, err := disco.GetInfo(ctx, c, it.JID, "")
+		// An item that does not answer is not the one, and does not
+		// keep us from asking the next.
+		ictx, cancel := context.WithTimeout(ctx, itemTimeout)
+		info, err := disco.GetInfo(ictx, c, it.JID, "")
+		cancel()
+		if ctx.Err() != nil {
+			return Service{}, fmt.Errorf("upload: %w", ctx.Err())
+		}
 		if err != nil {
-			continue // an item that does not answer is not the one
+			continue
 		}
 		if s, ok := ServiceOf(it.JID, info); ok {
 			return s, nil
@@ -87,6 +95,9 @@ func Find(ctx context.Context, c *xmpp.Conn, domain string) (Service, error) {
 	}
 	return Service{}, ErrNoService
 }
+
+// itemTimeout bounds the question to each of the server's items.
+const itemTimeout = 5 * time.Second
 
 // Request is a slot request (§4): for a file's name, size and type.
 type Request struct {
@@ -181,7 +192,7 @@ func refusal(err error) error {
 	var se *xmpp.StanzaError
 	if errors.As(err, &se) {
 		switch se.Condition {
-		case "not-acceptable", "policy-violation", "payload-too-large":
+		case "not-acceptable", "policy-violation":
 			return fmt.Errorf("%w: %w", ErrTooLarge, err)
 		case "resource-constraint":
 			return fmt.Errorf("%w: %w", ErrQuota, err)
