@@ -10,8 +10,6 @@ import (
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/mam"
 	wire "github.com/causerie/causerie/core/xmpp/muc"
-	"github.com/causerie/causerie/core/xmpp/oob"
-	"github.com/causerie/causerie/core/xmpp/sid"
 	"gosrc.io/xmpp/stanza"
 )
 
@@ -224,13 +222,7 @@ func (r *Rooms) storeArchived(room string, results []*mam.Result) (int, error) {
 		if sent.IsZero() || sent.After(now) {
 			sent = now
 		}
-		hm := history.Message{Account: acct, Peer: room, Resource: nick, Direction: history.In, Type: "groupchat",
-			Body: m.Body, Subject: m.Subject, WireID: m.Id, OriginID: sid.Origin(m), StanzaID: res.ID,
-			Sent: sent, Received: now, State: history.StateReceived}
-		if ids {
-			hm.OccupantID = wire.OccupantID(m)
-		}
-		hm.OOB, _, _ = oob.Of(m)
+		hm := incoming(acct, room, nick, "groupchat", m, res.ID, sent, now, ids)
 		if nick == me && hm.OriginID != "" {
 			if _, found, err := r.h.History().FindByOriginID(acct, room, hm.OriginID, history.Out); err == nil && found {
 				continue // ours, stored when we sent it

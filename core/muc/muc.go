@@ -774,17 +774,31 @@ func (r *Rooms) message(c *xmpp.Conn, m *stanza.Message) bool {
 	if st, ok := delay.FromMessageBy(m, func(from string) bool { return xmpp.SameBare(from, jid) }); ok && st.Before(now) {
 		sent = st
 	}
-	hm := history.Message{Account: account, Peer: jid, Resource: nick, Direction: history.In, Type: "groupchat",
-		Body: m.Body, Subject: m.Subject, WireID: m.Id, OriginID: sid.Origin(m), StanzaID: sid.StanzaIDBy(m, jid),
+	r.storeIn(c, incoming(account, jid, nick, "groupchat", m, sid.StanzaIDBy(m, jid), sent, now, ids))
+	return true
+}
+
+// incoming is the history record of m, a room's message from nick of
+// type typ, with its stanza-id (the room's, or our server's for a
+// private message), sent at sent; trusted: the room names its
+// occupants (XEP-0421), so m's occupant id is theirs.
+func incoming(account, room, nick, typ string, m *stanza.Message, stanzaID string, sent, now time.Time, trusted bool) history.Message {
+	hm := history.Message{Account: account, Peer: room, Resource: nick, Direction: history.In, Type: typ,
+		Body: m.Body, Subject: m.Subject, WireID: m.Id, OriginID: sid.Origin(m), StanzaID: stanzaID,
 		Sent: sent, Received: now, State: history.StateReceived}
-	if ids {
+	if trusted {
 		hm.OccupantID = wire.OccupantID(m)
 	}
 	hm.OOB, _, _ = oob.Of(m)
+	return hm
+}
+
+// storeIn stores hm as it was received on c (before c acknowledges it)
+// and publishes it when it was new.
+func (r *Rooms) storeIn(c *xmpp.Conn, hm history.Message) {
 	r.h.Store(c, &hm, func(dup bool) {
 		if !dup {
 			r.h.Publish(MessageReceived{FeatureEvent: r.ev(), Message: hm})
 		}
 	})
-	return true
 }

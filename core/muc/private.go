@@ -9,7 +9,6 @@ import (
 	"github.com/causerie/causerie/core/xmpp/correct"
 	"github.com/causerie/causerie/core/xmpp/markers"
 	wire "github.com/causerie/causerie/core/xmpp/muc"
-	"github.com/causerie/causerie/core/xmpp/oob"
 	"github.com/causerie/causerie/core/xmpp/receipts"
 	"github.com/causerie/causerie/core/xmpp/sid"
 	"gosrc.io/xmpp/stanza"
@@ -79,18 +78,7 @@ func (r *Rooms) private(c *xmpp.Conn, m *stanza.Message) bool {
 	}
 	now := time.Now()
 	account := r.h.Account()
-	hm := history.Message{Account: account, Peer: room, Resource: nick, Direction: history.In, Type: "chat",
-		Body: m.Body, WireID: m.Id, OriginID: sid.Origin(m), StanzaID: sid.StanzaIDBy(m, account),
-		Sent: now, Received: now, State: history.StateReceived}
-	if ids {
-		hm.OccupantID = wire.OccupantID(m)
-	}
-	hm.OOB, _, _ = oob.Of(m)
-	r.h.Store(c, &hm, func(dup bool) {
-		if !dup {
-			r.h.Publish(MessageReceived{FeatureEvent: r.ev(), Message: hm})
-		}
-	})
+	r.storeIn(c, incoming(account, room, nick, "chat", m, sid.StanzaIDBy(m, account), now, now, ids))
 	return true
 }
 
