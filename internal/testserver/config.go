@@ -87,8 +87,10 @@ https_ports = { %d }
 https_interfaces = { "127.0.0.1" }
 http_external_url = "https://127.0.0.1:%d/"
 http_default_host = "upload.%s" -- requests name 127.0.0.1, not the service
+-- Bodies over this are streamed to disk by http_file_share (below it,
+-- Prosody buffers the whole body, 176 s for 50 MB): the default.
 http_max_content_size = %d
-`, httpsPort, httpsPort, Domain, UploadLimit)
+`, httpsPort, httpsPort, Domain, 10<<20)
 	if opts.NoTLS {
 		b.WriteString("c2s_require_encryption = false\n")
 		b.WriteString("certificates = base .. \"/no-certs\"   -- empty: no automatic certificate discovery\n")
