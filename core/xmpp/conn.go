@@ -609,22 +609,8 @@ func (c *Conn) Close() error {
 	select {
 	case <-c.done:
 	case <-time.After(3 * time.Second):
-		// A busy server has not answered yet. Closing the socket now,
-		// with its answer unread, would send a reset, and a reset may
-		// throw away what we sent before it is read (the unavailable
-		// presence, the stream's end): the server would keep the session
-		// for resumption and tell no one we left. Say we are done
-		// writing first, and close once it had a little more time.
-		if cw, ok := t.conn.(interface{ CloseWrite() error }); ok {
-			t.conn.SetWriteDeadline(time.Now().Add(time.Second)) // a server not reading does not hold us
-			cw.CloseWrite()
-		}
-		select {
-		case <-c.done:
-		case <-time.After(2 * time.Second):
-			t.conn.Close()
-			<-c.done
-		}
+		t.conn.Close()
+		<-c.done
 	}
 	return nil
 }
