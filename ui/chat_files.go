@@ -5,12 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"strings"
 	"sync"
-	"syscall"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -334,7 +331,7 @@ func fileProblem(err error) string {
 		return lang.L("you have sent as much as your server allows for now. Try again later.")
 	case errors.Is(err, upload.ErrForbidden):
 		return lang.L("your server does not let this account send files.")
-	case errors.As(err, &he) && (he.Status == http.StatusUnauthorized || he.Status == http.StatusForbidden):
+	case errors.As(err, &he) && he.Denied():
 		return lang.L("your server's file service refused the file.")
 	case errors.As(err, &he):
 		return lang.L("your server's file service failed ({{.Status}}).", map[string]any{"Status": he.Status})
@@ -352,20 +349,12 @@ func fileProblem(err error) string {
 		return lang.L("the certificate of your server's file service is not trusted.")
 	case errors.Is(err, context.DeadlineExceeded):
 		return lang.L("your server's file service did not answer in time.")
-	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+	case errors.Is(err, upload.ErrCut):
 		return lang.L("the connection was cut while the file was being sent.")
-	case isDialError(err):
+	case errors.Is(err, upload.ErrUnreachable):
 		return lang.L("your server's file service could not be reached.")
 	}
 	return Explain(err)
-}
-
-// isDialError reports whether err is the upload's connection failing to
-// be made (refused, no route, no such host).
-func isDialError(err error) bool {
-	var oe *net.OpError
-	var de *net.DNSError
-	return errors.As(err, &de) || (errors.As(err, &oe) && oe.Op == "dial")
 }
 
 // byteSize is n bytes in words: "512 bytes", "3 KB", "1.5 MB", with the

@@ -17,12 +17,14 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
@@ -86,7 +88,25 @@ var (
 	ErrChanged = errors.New("upload: the file changed while it was sent")
 	// ErrNotFile: what was given is not a file (a folder, a device).
 	ErrNotFile = errors.New("upload: not a file")
+	// ErrUnreachable: the upload service's address could not be reached.
+	ErrUnreachable = errors.New("upload: the upload service could not be reached")
+	// ErrCut: the connection to the upload service broke during the upload.
+	ErrCut = errors.New("upload: the connection was cut during the upload")
 )
+
+// netProblem says what kind of network failure err is: ErrUnreachable,
+// ErrCut, or err itself.
+func netProblem(err error) error {
+	var oe *net.OpError
+	var de *net.DNSError
+	switch {
+	case errors.As(err, &de), errors.As(err, &oe) && oe.Op == "dial":
+		return fmt.Errorf("%w: %w", ErrUnreachable, err)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return fmt.Errorf("%w: %w", ErrCut, err)
+	}
+	return err
+}
 
 // TooLargeError is ErrTooLarge with the server's limit.
 type TooLargeError struct {
@@ -106,6 +126,12 @@ type HTTPError struct {
 
 func (e *HTTPError) Error() string {
 	return fmt.Sprintf("upload: the upload service answered %d %s", e.Status, http.StatusText(e.Status))
+}
+
+// Denied reports whether the service refused us (401, 403) rather than
+// failed.
+func (e *HTTPError) Denied() bool {
+	return e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden
 }
 
 func (e *HTTPError) Unwrap() error {
@@ -223,7 +249,7 @@ func (u *Uploads) Upload(ctx context.Context, f File, progress func(sent, total 
 		if counted.changed.Load() {
 			return "", ErrChanged
 		}
-		return "", fmt.Errorf("upload: %w", err)
+		return "", fmt.Errorf("upload: %w", netProblem(err))
 	}
 	io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
 	res.Body.Close()
