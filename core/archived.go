@@ -64,8 +64,8 @@ func (h *Hook) storeArchived(c *xmpp.Conn, page []Archived, answer bool, ceiling
 	s := h.s
 	me := s.jid()
 	now := time.Now()
-	b := &history.Burst{}
-	var asks []*stanza.Message // per b.Adds: the stanza, to answer its receipt
+	b := &history.Burst{Refetchable: true} // the archive keeps it
+	var asks []*stanza.Message             // per b.Adds: the stanza, to answer its receipt
 	var moved []history.Message
 	readTo := map[string]string{} // peer → the last message our devices displayed
 	var fixes []func() bool       // corrections, applied after the page is stored

@@ -392,3 +392,66 @@ func BenchmarkConversations(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkInsertFloor is the floor under BenchmarkStoreArchived (package
+// core): pages of 250 rows written into this schema's messages table and
+// search index with nothing else, one prepared INSERT each and one
+// transaction a page, no duplicate check, no conversation update, no
+// result read back. Whatever storing an archive page does costs at least
+// this; "raw" is the same rows without the search index.
+func BenchmarkInsertFloor(b *testing.B) {
+	for _, fts := range []bool{true, false} {
+		name := "indexed"
+		if !fts {
+			name = "raw"
+		}
+		b.Run(name, func(b *testing.B) {
+			s, _ := openTemp(b)
+			var conv, acct int64
+			if err := s.write(func(tx *sql.Tx) error {
+				ids, _, _, err := s.conv(tx, me, "bob@example.org", true)
+				conv, acct = ids.conv, ids.account
+				return err
+			}); err != nil {
+				b.Fatal(err)
+			}
+			tokens := convIDs{conv: conv, account: acct}.ftsTokens()
+			ins, err := s.w.Prepare(`INSERT INTO messages(conv, chrono, resource, direction, type, body,
+				origin_id, stanza_id, wire_id, sent, received) VALUES(?,?,?,?,?,?,?,?,?,?,?)`)
+			if err != nil {
+				b.Fatal(err)
+			}
+			at := time.Now().Add(-time.Hour)
+			b.ResetTimer()
+			for start := 0; start < b.N; start += 250 {
+				if err := s.write(func(tx *sql.Tx) error {
+					st, fst := tx.Stmt(ins), tx.Stmt(s.insFTS)
+					var rows []indexRow // indexed at the end, as indexer does
+					for i := start; i < b.N && i < start+250; i++ {
+						sent := at.Add(time.Duration(i) * time.Millisecond)
+						chrono := chronoBase(sent)
+						body := fmt.Sprintf("Salut ! message numéro %d", i)
+						if _, err := st.Exec(conv, chrono, "phone", In, "chat", body, "", fmt.Sprint("a", i),
+							fmt.Sprint("id-", i), sent.UnixNano(), sent.UnixNano()); err != nil {
+							return err
+						}
+						rows = append(rows, indexRow{chrono: chrono, body: body})
+					}
+					for _, r := range rows {
+						if !fts {
+							break
+						}
+						if _, err := fst.Exec(r.chrono, r.body, "", tokens); err != nil {
+							return err
+						}
+					}
+					return nil
+				}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+		})
+	}
+}

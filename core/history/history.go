@@ -147,7 +147,10 @@ type Store struct {
 
 	wmu    sync.Mutex // serialises write transactions and guards convs
 	closed bool
-	convs  map[convKey]convIDs // cache of (account, peer) -> ids, committed rows only
+	// relaxed: the write connection may be left at synchronous=NORMAL
+	// by a refetchable burst; FULL is set again before the next write.
+	relaxed bool
+	convs   map[convKey]convIDs // cache of (account, peer) -> ids, committed rows only
 
 	// prepared on w
 	insMsg, insFTS, bumpConv, findDup, findWire, selConv, maxChrono *sql.Stmt
@@ -312,12 +315,13 @@ func (s *Store) prepare() error {
 	}
 	s.insMsg = p(s.w, `INSERT INTO messages(conv, chrono, resource, direction, type, body, subject, thread, rich,
 		origin_id, stanza_id, wire_id, sent, received, state, error, markable, occupant, oob)
-		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id`)
+		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`)
 	s.maxChrono = p(s.w, `SELECT max(chrono) FROM messages WHERE chrono BETWEEN ? AND ?`)
 	s.insFTS = p(s.w, `INSERT INTO messages_fts(rowid, body, subject, conv) VALUES(?,?,?,?)`)
-	// A new message counts, shows a hidden conversation again, and is its
-	// latest unless dated before the latest (ties go to the newer id).
-	s.bumpConv = p(s.w, `UPDATE conversations SET count = count + 1, hidden = 0,
+	// ?4 new messages count, show a hidden conversation again, and the
+	// latest of them, ?3 sent at ?2, is its latest unless dated before the
+	// latest (ties go to the newer id).
+	s.bumpConv = p(s.w, `UPDATE conversations SET count = count + ?4, hidden = 0,
 		last_id = CASE WHEN last_id = 0 OR ?2 >= (SELECT sent FROM messages WHERE id = last_id) THEN ?3 ELSE last_id END
 		WHERE id = ?1`)
 	s.findDup = p(s.w, `SELECT id FROM messages WHERE conv = ?1 AND (
@@ -386,10 +390,26 @@ func (s *Store) closeAll() error {
 // the write mutex held; onCommit, if fn succeeded and the transaction
 // committed, runs before the mutex is released.
 func (s *Store) write(fn func(tx *sql.Tx) error, onCommit ...func()) error {
+	return s.writeSync(true, fn, onCommit...)
+}
+
+// writeSync is write, waiting for the disk at commit (synchronous=FULL,
+// the connection's setting) only if durable: see Burst.Refetchable.
+func (s *Store) writeSync(durable bool, fn func(tx *sql.Tx) error, onCommit ...func()) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	if s.closed {
 		return ErrClosed
+	}
+	if s.relaxed == durable {
+		mode := "FULL"
+		if !durable {
+			mode = "NORMAL"
+		}
+		if _, err := s.w.Exec("PRAGMA synchronous = " + mode); err != nil {
+			return fmt.Errorf("history: synchronous: %w", err)
+		}
+		s.relaxed = !durable
 	}
 	tx, err := s.w.BeginTx(context.Background(), nil)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -1146,5 +1147,60 @@ func TestMigrationMarksRooms(t *testing.T) {
 		if got, err := s.IsRoom(me, peer); err != nil || got != want {
 			t.Errorf("IsRoom(%s) = %v, %v", peer, got, err)
 		}
+	}
+}
+
+// A refetchable burst (an archive page) is committed without waiting for
+// the disk, and the next write waits again; a burst's messages count once
+// each in their conversation, whose latest is the latest sent (ties: the
+// later stored), as if added one by one.
+func TestRefetchableBurst(t *testing.T) {
+	s, _ := openTemp(t)
+	sync := func() int {
+		var n int
+		if err := s.w.QueryRow("PRAGMA synchronous").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	mustAdd(t, s, msg("bob@x", In, "avant", t0.Add(2*time.Second)))
+	if n := sync(); n != 2 {
+		t.Fatalf("synchronous = %d after Add, want 2 (FULL)", n)
+	}
+	page := []*Message{
+		{Account: me, Peer: "bob@x", Direction: In, Type: "chat", Body: "un", StanzaID: "s1", Sent: t0.Add(time.Second)},
+		{Account: me, Peer: "carol@x", Direction: In, Type: "chat", Body: "c", StanzaID: "s2", Sent: t0},
+		{Account: me, Peer: "bob@x", Direction: In, Type: "chat", Body: "trois", StanzaID: "s3", Sent: t0.Add(3 * time.Second)},
+		{Account: me, Peer: "bob@x", Direction: In, Type: "chat", Body: "quatre", StanzaID: "s4", Sent: t0.Add(3 * time.Second)},
+		{Account: me, Peer: "bob@x", Direction: In, Type: "chat", Body: "deux", StanzaID: "s5", Sent: t0.Add(2 * time.Second)},
+		{Account: me, Peer: "bob@x", Direction: In, Type: "chat", Body: "un", StanzaID: "s1", Sent: t0.Add(time.Second)},
+	}
+	if err := s.Commit(&Burst{Adds: page, Refetchable: true}); err != nil {
+		t.Fatal(err)
+	}
+	if n := sync(); n != 1 {
+		t.Fatalf("synchronous = %d after a refetchable burst, want 1 (NORMAL)", n)
+	}
+	if err := s.Commit(&Burst{Adds: []*Message{{Account: me, Peer: "dan@x", Direction: In, Body: "d", StanzaID: "s6", Sent: t0}}, Refetchable: true}); err != nil {
+		t.Fatal(err)
+	}
+	mustAdd(t, s, msg("eve@x", In, "après", t0))
+	if n := sync(); n != 2 {
+		t.Fatalf("synchronous = %d after Add, want 2 (FULL)", n)
+	}
+	convs, err := s.Conversations(me)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, c := range convs {
+		got[c.Peer] = fmt.Sprintf("%d %s", c.Count, c.Last.Body)
+	}
+	want := map[string]string{"bob@x": "5 quatre", "carol@x": "1 c", "dan@x": "1 d", "eve@x": "1 après"}
+	if !maps.Equal(got, want) {
+		t.Fatalf("conversations %v, want %v", got, want)
+	}
+	if res, _ := s.Search(me, "bob@x", "trois", 5); len(res) != 1 {
+		t.Fatalf("search: %d results", len(res))
 	}
 }

@@ -147,6 +147,14 @@ type Burst struct {
 	Adds  []*Message
 	Moves []Move
 
+	// Refetchable says the server keeps all of the burst, so that it is
+	// read again if lost: an archive page, whose cursor moves only after
+	// it is stored. Such a burst is committed without waiting for the
+	// disk (synchronous=NORMAL, a third of a page's cost): a crash of
+	// the app cannot undo it, a power loss can, and any later commit
+	// makes it durable with its own.
+	Refetchable bool
+
 	// Set by Commit: Dup[i] says Adds[i] was already stored (ErrDuplicate
 	// for Add; earlier Adds of the burst included), Moved[i] that
 	// Moves[i] changed the state.
@@ -174,7 +182,7 @@ func (s *Store) Commit(b *Burst) error {
 	ids := make([]int64, len(b.Adds))
 	moved := make([]bool, len(b.Moves))
 	created := map[convKey]convIDs{} // by this transaction: cached once it commits
-	err := s.write(func(tx *sql.Tx) error {
+	err := s.writeSync(!b.Refetchable, func(tx *sql.Tx) error {
 		clear(created)
 		var idx indexer
 		for i, m := range b.Adds {
@@ -273,11 +281,11 @@ func chronoBase(sent time.Time) int64 {
 }
 
 // nextChrono returns a free chrono key for a message sent at sent.
-func (s *Store) nextChrono(tx *sql.Tx, sent time.Time) (int64, error) {
+func (s *Store) nextChrono(st *sql.Stmt, sent time.Time) (int64, error) {
 	lo := chronoBase(sent)
 	hi := lo | (1<<chronoSeqBits - 1)
 	var max sql.NullInt64
-	if err := tx.Stmt(s.maxChrono).QueryRow(lo, hi).Scan(&max); err != nil {
+	if err := st.QueryRow(lo, hi).Scan(&max); err != nil {
 		return 0, err
 	}
 	if !max.Valid {
@@ -291,13 +299,15 @@ func (s *Store) nextChrono(tx *sql.Tx, sent time.Time) (int64, error) {
 
 // insert adds m to conversation ids inside tx. It reports dup (with the
 // stored id) when the unique indexes reject the row. Its text goes to the
-// search index through idx, which the caller flushes before commit.
+// search index, and its conversation's count and latest message are
+// updated, through idx, which the caller flushes before commit.
 func (s *Store) insert(tx *sql.Tx, ids convIDs, m *Message, idx *indexer) (id int64, dup bool, err error) {
+	st := idx.stmts(s, tx)
 	if m.OriginID == "" && m.WireID != "" {
 		// No origin-id: the same id from the same sender with the same
 		// text is the same message delivered again; a different text
 		// under a reused id is another message.
-		err := tx.Stmt(s.findWire).QueryRow(ids.conv, m.Direction, m.WireID, m.Resource, m.Body, m.Subject).Scan(&id)
+		err := st.findWire.QueryRow(ids.conv, m.Direction, m.WireID, m.Resource, m.Body, m.Subject).Scan(&id)
 		if err == nil {
 			return id, true, nil
 		}
@@ -305,38 +315,50 @@ func (s *Store) insert(tx *sql.Tx, ids convIDs, m *Message, idx *indexer) (id in
 			return 0, false, fmt.Errorf("history: Add: %w", err)
 		}
 	}
-	chrono, err := s.nextChrono(tx, m.Sent)
+	chrono, err := s.nextChrono(st.maxChrono, m.Sent)
 	if err != nil {
 		return 0, false, fmt.Errorf("history: Add: %w", err)
 	}
-	err = tx.Stmt(s.insMsg).QueryRow(ids.conv, chrono, m.Resource, m.Direction, m.Type, m.Body, m.Subject, m.Thread,
-		m.Rich, m.OriginID, m.StanzaID, m.WireID, nanos(m.Sent), nanos(m.Received), m.State, m.Error, m.Markable, m.OccupantID, m.OOB).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
+	// Exec, not a query: database/sql runs a goroutine for each query's
+	// rows inside a transaction, a tenth of an archive page's cost.
+	res, err := st.insMsg.Exec(ids.conv, chrono, m.Resource, m.Direction, m.Type, m.Body, m.Subject, m.Thread,
+		m.Rich, m.OriginID, m.StanzaID, m.WireID, nanos(m.Sent), nanos(m.Received), m.State, m.Error, m.Markable, m.OccupantID, m.OOB)
+	if err != nil {
+		return 0, false, fmt.Errorf("history: Add: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return 0, false, fmt.Errorf("history: Add: %w", err)
+	} else if n == 0 {
 		err = tx.Stmt(s.findDup).QueryRow(ids.conv, m.Direction, m.StanzaID, m.OriginID).Scan(&id)
 		if err != nil {
 			return 0, false, fmt.Errorf("history: Add: conflict without duplicate: %w", err)
 		}
 		return id, true, nil
 	}
-	if err != nil {
+	if id, err = res.LastInsertId(); err != nil {
 		return 0, false, fmt.Errorf("history: Add: %w", err)
 	}
 	if m.Body != "" || m.Subject != "" {
 		idx.rows = append(idx.rows, indexRow{chrono, m.Body, m.Subject, ids})
 	}
-	if _, err := tx.Stmt(s.bumpConv).Exec(ids.conv, nanos(m.Sent), id); err != nil {
-		return 0, false, fmt.Errorf("history: Add: %w", err)
-	}
+	idx.bump(ids.conv, nanos(m.Sent), id)
 	return id, false, nil
 }
 
-// An indexer holds the search index rows of a transaction's new messages
-// until its last message is stored. Each insert into messages opens a
-// statement savepoint, and FTS5 writes its pending terms out to disk at
-// every savepoint: indexed as they came, a page of 100 messages would
-// write and merge index segments 100 times (a third of a page's
-// cost); written at the end, once.
-type indexer struct{ rows []indexRow }
+// An indexer holds what a transaction's new messages change besides
+// their rows until its last message is stored: their search index rows
+// and their conversations' counts and latest messages.
+//
+// Each insert into messages opens a statement savepoint, and FTS5 writes
+// its pending terms out to disk at every savepoint: indexed as they came,
+// a page of 100 messages would write and merge index segments 100 times
+// (a third of a page's cost); written at the end, once. A conversation
+// is updated once a transaction, not once a message.
+type indexer struct {
+	rows  []indexRow
+	convs map[int64]*convBump
+	st    *txStmts
+}
 
 type indexRow struct {
 	chrono        int64
@@ -344,15 +366,58 @@ type indexRow struct {
 	ids           convIDs
 }
 
-// flush indexes the rows held, in tx.
+// A convBump is what a transaction adds to a conversation: n messages,
+// of which the latest (by sent, then by id) is id.
+type convBump struct {
+	n        int
+	sent, id int64
+}
+
+// txStmts are the insert's statements, bound to one transaction once.
+type txStmts struct {
+	insMsg, maxChrono, findWire, insFTS, bumpConv *sql.Stmt
+}
+
+func (idx *indexer) stmts(s *Store, tx *sql.Tx) *txStmts {
+	if idx.st == nil {
+		idx.st = &txStmts{insMsg: tx.Stmt(s.insMsg), maxChrono: tx.Stmt(s.maxChrono), findWire: tx.Stmt(s.findWire),
+			insFTS: tx.Stmt(s.insFTS), bumpConv: tx.Stmt(s.bumpConv)}
+	}
+	return idx.st
+}
+
+// bump counts message id, sent at sent, in conversation conv. Stored one
+// after the other, a later message sent at the same time is the latest.
+func (idx *indexer) bump(conv, sent, id int64) {
+	if idx.convs == nil {
+		idx.convs = make(map[int64]*convBump)
+	}
+	b := idx.convs[conv]
+	if b == nil {
+		idx.convs[conv] = &convBump{1, sent, id}
+		return
+	}
+	b.n++
+	if sent >= b.sent {
+		b.sent, b.id = sent, id
+	}
+}
+
+// flush indexes the rows held and updates their conversations, in tx.
 func (idx *indexer) flush(s *Store, tx *sql.Tx) error {
-	st := tx.Stmt(s.insFTS)
+	st := idx.stmts(s, tx)
 	for _, r := range idx.rows {
-		if _, err := st.Exec(r.chrono, r.body, r.subject, r.ids.ftsTokens()); err != nil {
+		if _, err := st.insFTS.Exec(r.chrono, r.body, r.subject, r.ids.ftsTokens()); err != nil {
 			return fmt.Errorf("history: index: %w", err)
 		}
 	}
 	idx.rows = idx.rows[:0]
+	for conv, b := range idx.convs {
+		if _, err := st.bumpConv.Exec(conv, b.sent, b.id, b.n); err != nil {
+			return fmt.Errorf("history: Add: %w", err)
+		}
+	}
+	clear(idx.convs)
 	return nil
 }
 

@@ -205,7 +205,7 @@ func (r *Rooms) storeArchived(room string, results []*mam.Result) (int, error) {
 	}
 	r.mu.Unlock()
 	now := time.Now()
-	b := &history.Burst{}
+	b := &history.Burst{Refetchable: true} // the room's archive keeps it
 	for _, res := range results {
 		m := res.Message
 		if m == nil || m.Type != stanza.MessageTypeGroupchat || m.Body == "" || !xmpp.SameBare(m.From, room) {
