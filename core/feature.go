@@ -191,7 +191,7 @@ func (h *Hook) ServerInfo(ctx context.Context, conn *xmpp.Conn) (*disco.Info, er
 	return h.s.serverInfo(ctx, conn)
 }
 
-// Send stores m (its Type, Body, Subject, Rich and OOB; the rest is
+// Send stores m (its Type, Body, Subject, Rich, OOB, File and FileSize; the rest is
 // filled in) as our message to to, and sends it as the session sends
 // the user's messages: published at once, sent when connected, again
 // after a lost link until acknowledged, receipts asked for.

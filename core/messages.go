@@ -56,7 +56,7 @@ func (s *Session) SendRichMessage(to string, doc xhtmlim.Doc) (history.Message, 
 // send stores an outgoing message as pending and sends it when
 // connected (m carries the type and text).
 func (s *Session) send(to string, m history.Message) (history.Message, error) {
-	typ, body, subject, rich, file := m.Type, m.Body, m.Subject, m.Rich, m.OOB
+	typ, body, subject, rich, file, local, size := m.Type, m.Body, m.Subject, m.Rich, m.OOB, m.File, m.FileSize
 	if len(body)+len(subject)+len(rich) > MaxMessageBytes {
 		return history.Message{}, ErrMessageTooLong
 	}
@@ -70,6 +70,8 @@ func (s *Session) send(to string, m history.Message) (history.Message, error) {
 		Subject:   subject,
 		Rich:      rich,
 		OOB:       file,
+		File:      local,
+		FileSize:  size,
 		OriginID:  sid.New(),
 		Sent:      time.Now(),
 		State:     history.StatePending,

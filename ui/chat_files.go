@@ -253,7 +253,7 @@ func (c *chatConversation) nextFile() {
 			if err != nil {
 				return err
 			}
-			_, err = rooms.SayFile(jid, get)
+			_, err = rooms.SayFile(jid, get, file.Path, file.Size)
 			return err
 		}
 		_, err := up.Send(ctx, jid, file, progress)

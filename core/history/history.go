@@ -110,6 +110,12 @@ type Message struct {
 	// upload's GET URL, XEP-0363), "" when none. A message whose body
 	// is this URL is the file alone.
 	OOB string
+	// File is where the file the message carries is on this computer:
+	// the one we sent, or our downloaded copy (SetFile); "" when none.
+	File string
+	// FileSize is its size in bytes, 0 when not known (a file we
+	// received and did not download).
+	FileSize int64
 }
 
 // Conversation summarises one conversation of an account.
@@ -314,8 +320,8 @@ func (s *Store) prepare() error {
 		return st
 	}
 	s.insMsg = p(s.w, `INSERT INTO messages(conv, chrono, resource, direction, type, body, subject, thread, rich,
-		origin_id, stanza_id, wire_id, sent, received, state, error, markable, occupant, oob)
-		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`)
+		origin_id, stanza_id, wire_id, sent, received, state, error, markable, occupant, oob, file, file_size)
+		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`)
 	s.maxChrono = p(s.w, `SELECT max(chrono) FROM messages WHERE chrono BETWEEN ? AND ?`)
 	s.insFTS = p(s.w, `INSERT INTO messages_fts(rowid, body, subject, conv) VALUES(?,?,?,?)`)
 	// ?4 new messages count, show a hidden conversation again, and the

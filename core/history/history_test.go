@@ -294,9 +294,9 @@ func reopenAt(t testing.TB, s *Store, path string, version int, undo ...string) 
 	return s
 }
 
-// undoHidden takes migrations 13 to 9 back, for tests that make an older
+// undoHidden takes migrations 14 to 9 back, for tests that make an older
 // database.
-var undoHidden = []string{`ALTER TABLE messages DROP COLUMN occupant`, `ALTER TABLE messages DROP COLUMN oob`, `ALTER TABLE conversations DROP COLUMN room`, `ALTER TABLE messages DROP COLUMN markable`, `DROP TABLE archive_cursor`, `ALTER TABLE conversations DROP COLUMN hidden`, `ALTER TABLE conversations DROP COLUMN last_id`}
+var undoHidden = []string{`ALTER TABLE messages DROP COLUMN file`, `ALTER TABLE messages DROP COLUMN file_size`, `ALTER TABLE messages DROP COLUMN occupant`, `ALTER TABLE messages DROP COLUMN oob`, `ALTER TABLE conversations DROP COLUMN room`, `ALTER TABLE messages DROP COLUMN markable`, `DROP TABLE archive_cursor`, `ALTER TABLE conversations DROP COLUMN hidden`, `ALTER TABLE conversations DROP COLUMN last_id`}
 
 // undoWireID takes migrations 9 and 7 back, for tests that make an older
 // database.
@@ -1142,7 +1142,7 @@ func TestMigrationMarksRooms(t *testing.T) {
 	const room = "salon@conference.example.org"
 	mustAdd(t, s, &Message{Account: me, Peer: room, Resource: "Bob", Direction: In, Type: "groupchat", Body: "un"})
 	mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: In, Type: "chat", Body: "deux"})
-	s = reopenAt(t, s, path, 12, `ALTER TABLE messages DROP COLUMN occupant`, `ALTER TABLE messages DROP COLUMN oob`, `ALTER TABLE conversations DROP COLUMN room`)
+	s = reopenAt(t, s, path, 12, `ALTER TABLE messages DROP COLUMN file`, `ALTER TABLE messages DROP COLUMN file_size`, `ALTER TABLE messages DROP COLUMN occupant`, `ALTER TABLE messages DROP COLUMN oob`, `ALTER TABLE conversations DROP COLUMN room`)
 	for peer, want := range map[string]bool{room: true, bob: false} {
 		if got, err := s.IsRoom(me, peer); err != nil || got != want {
 			t.Errorf("IsRoom(%s) = %v, %v", peer, got, err)
@@ -1202,5 +1202,36 @@ func TestRefetchableBurst(t *testing.T) {
 	}
 	if res, _ := s.Search(me, "bob@x", "trois", 5); len(res) != 1 {
 		t.Fatalf("search: %d results", len(res))
+	}
+}
+
+// A file's local copy and size are kept with its message: set when it
+// is stored (a file we sent), or later (a downloaded copy), and forgotten.
+func TestFileOfMessage(t *testing.T) {
+	s, _ := openTemp(t)
+	sent := &Message{Account: me, Peer: bob, Direction: Out, Body: "https://up/x/a.png", OOB: "https://up/x/a.png",
+		File: "/home/me/a.png", FileSize: 1234, State: StatePending}
+	mustAdd(t, s, sent)
+	got := mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: In, Body: "https://up/y/b.pdf", OOB: "https://up/y/b.pdf", Sent: t0})
+	if err := s.SetFile(got.ID, "/home/me/Téléchargements/b (1).pdf", 99); err != nil {
+		t.Fatal(err)
+	}
+	ms, _ := s.Latest(me, bob, 5)
+	files := map[string]string{}
+	for _, m := range ms {
+		files[m.OOB] = fmt.Sprintf("%s %d", m.File, m.FileSize)
+	}
+	want := map[string]string{"https://up/x/a.png": "/home/me/a.png 1234", "https://up/y/b.pdf": "/home/me/Téléchargements/b (1).pdf 99"}
+	if !maps.Equal(files, want) {
+		t.Fatalf("files %v, want %v", files, want)
+	}
+	if err := s.SetFile(got.ID, "", 0); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := s.Get(got.ID); m.File != "" || m.FileSize != 0 {
+		t.Fatalf("forgotten copy: %q %d", m.File, m.FileSize)
+	}
+	if err := s.SetFile(99999, "x", 1); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("SetFile of no message: %v", err)
 	}
 }

@@ -10,12 +10,12 @@ import (
 // msgCols is the column list scanned by scanMessage; queries alias messages
 // as m, conversations as c and accounts as a.
 const msgCols = `m.id, a.jid, c.peer, m.resource, m.direction, m.type, m.body, m.subject, m.thread, m.rich,
-	m.origin_id, m.stanza_id, m.wire_id, m.sent, m.received, m.state, m.error, m.corrected, m.markable, m.occupant, m.oob`
+	m.origin_id, m.stanza_id, m.wire_id, m.sent, m.received, m.state, m.error, m.corrected, m.markable, m.occupant, m.oob, m.file, m.file_size`
 
 // convMsgCols is msgCols for queries of one conversation, whose account and
 // peer are the parameters ?1 and ?2.
 const convMsgCols = `m.id, ?1, ?2, m.resource, m.direction, m.type, m.body, m.subject, m.thread, m.rich,
-	m.origin_id, m.stanza_id, m.wire_id, m.sent, m.received, m.state, m.error, m.corrected, m.markable, m.occupant, m.oob`
+	m.origin_id, m.stanza_id, m.wire_id, m.sent, m.received, m.state, m.error, m.corrected, m.markable, m.occupant, m.oob, m.file, m.file_size`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -23,7 +23,7 @@ func scanMessage(sc scanner) (Message, error) {
 	var m Message
 	var sent, recv int64
 	err := sc.Scan(&m.ID, &m.Account, &m.Peer, &m.Resource, &m.Direction, &m.Type, &m.Body, &m.Subject,
-		&m.Thread, &m.Rich, &m.OriginID, &m.StanzaID, &m.WireID, &sent, &recv, &m.State, &m.Error, &m.Corrected, &m.Markable, &m.OccupantID, &m.OOB)
+		&m.Thread, &m.Rich, &m.OriginID, &m.StanzaID, &m.WireID, &sent, &recv, &m.State, &m.Error, &m.Corrected, &m.Markable, &m.OccupantID, &m.OOB, &m.File, &m.FileSize)
 	m.Sent, m.Received = fromNanos(sent), fromNanos(recv)
 	return m, err
 }
@@ -322,7 +322,7 @@ func (s *Store) insert(tx *sql.Tx, ids convIDs, m *Message, idx *indexer) (id in
 	// Exec, not a query: database/sql runs a goroutine for each query's
 	// rows inside a transaction, a tenth of an archive page's cost.
 	res, err := st.insMsg.Exec(ids.conv, chrono, m.Resource, m.Direction, m.Type, m.Body, m.Subject, m.Thread,
-		m.Rich, m.OriginID, m.StanzaID, m.WireID, nanos(m.Sent), nanos(m.Received), m.State, m.Error, m.Markable, m.OccupantID, m.OOB)
+		m.Rich, m.OriginID, m.StanzaID, m.WireID, nanos(m.Sent), nanos(m.Received), m.State, m.Error, m.Markable, m.OccupantID, m.OOB, m.File, m.FileSize)
 	if err != nil {
 		return 0, false, fmt.Errorf("history: Add: %w", err)
 	}
@@ -419,6 +419,24 @@ func (idx *indexer) flush(s *Store, tx *sql.Tx) error {
 	}
 	clear(idx.convs)
 	return nil
+}
+
+// SetFile records where the file message id carries is on this
+// computer, and its size (a downloaded copy); "" forgets it (the copy
+// is gone).
+func (s *Store) SetFile(id int64, path string, size int64) error {
+	return s.write(func(tx *sql.Tx) error {
+		res, err := tx.Exec(`UPDATE messages SET file = ?, file_size = ? WHERE id = ?`, path, size, id)
+		if err != nil {
+			return fmt.Errorf("history: SetFile: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("history: SetFile: %w", err)
+		} else if n == 0 {
+			return fmt.Errorf("history: SetFile %d: %w", id, ErrNotFound)
+		}
+		return nil
+	})
 }
 
 // SetState changes the delivery state of message id; reason is stored as
@@ -643,7 +661,7 @@ func (s *Store) Conversations(account string) ([]Conversation, error) {
 		var sent, recv int64
 		m := &c.Last
 		if err := rows.Scan(&count, &m.ID, &m.Account, &m.Peer, &m.Resource, &m.Direction, &m.Type, &m.Body,
-			&m.Subject, &m.Thread, &m.Rich, &m.OriginID, &m.StanzaID, &m.WireID, &sent, &recv, &m.State, &m.Error, &m.Corrected, &m.Markable, &m.OccupantID, &m.OOB); err != nil {
+			&m.Subject, &m.Thread, &m.Rich, &m.OriginID, &m.StanzaID, &m.WireID, &sent, &recv, &m.State, &m.Error, &m.Corrected, &m.Markable, &m.OccupantID, &m.OOB, &m.File, &m.FileSize); err != nil {
 			return nil, fmt.Errorf("history: Conversations: %w", err)
 		}
 		m.Sent, m.Received = fromNanos(sent), fromNanos(recv)

@@ -189,6 +189,12 @@ ALTER TABLE messages ADD COLUMN oob TEXT NOT NULL DEFAULT '';
 ALTER TABLE conversations ADD COLUMN room INTEGER NOT NULL DEFAULT 0;
 UPDATE conversations SET room = 1 WHERE EXISTS (SELECT 1 FROM messages WHERE conv = conversations.id AND type = 'groupchat');
 `),
+	// 14: where the file a message carries is on this computer (the
+	// one sent, or the downloaded copy), and its size.
+	script(`
+ALTER TABLE messages ADD COLUMN file TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN file_size INTEGER NOT NULL DEFAULT 0;
+`),
 }
 
 // schemaVersion is the user_version of an up-to-date database.

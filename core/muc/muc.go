@@ -420,13 +420,15 @@ func (r *Rooms) Say(room, body string) (history.Message, error) {
 
 // SayFile sends everyone in room the address of a file uploaded for it
 // (core/upload's Upload), marked as a file (XEP-0066), as Say sends a
-// message.
-func (r *Rooms) SayFile(room, url string) (history.Message, error) {
+// message; local and size are the file on this computer, kept with the
+// message (history.Message.File).
+func (r *Rooms) SayFile(room, url, local string, size int64) (history.Message, error) {
 	nick, joined := r.ourNick(room)
 	if !joined {
 		return history.Message{}, ErrNotInRoom
 	}
-	return r.sendStored(history.Message{Peer: room, Resource: nick, Type: "groupchat", Body: url, OOB: url}, false, func(id string) *stanza.Message {
+	m := history.Message{Peer: room, Resource: nick, Type: "groupchat", Body: url, OOB: url, File: local, FileSize: size}
+	return r.sendStored(m, false, func(id string) *stanza.Message {
 		m := wire.Say(room, url, id)
 		oob.Add(m, url, "")
 		return m

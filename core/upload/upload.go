@@ -269,7 +269,7 @@ func (u *Uploads) Send(ctx context.Context, to string, f File, progress func(sen
 	if err != nil {
 		return history.Message{}, err
 	}
-	return u.h.Send(to, history.Message{Body: get, OOB: get})
+	return u.h.Send(to, history.Message{Body: get, OOB: get, File: f.Path, FileSize: f.Size})
 }
 
 func (u *Uploads) httpClient() *http.Client {

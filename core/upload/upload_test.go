@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,7 +56,7 @@ func fetch(t *testing.T, srv *testserver.Server, u string) []byte {
 func TestSendFile(t *testing.T) { coretest.BothServers(t, testSendFile) }
 
 func testSendFile(t *testing.T, srv *testserver.Server) {
-	a, b := coretest.NewUser(t, srv, Feature), coretest.NewUser(t, srv)
+	a, b := coretest.NewUser(t, srv, Feature), coretest.NewUser(t, srv, Feature)
 	a.Connect(t)
 	b.Connect(t)
 	up := Of(a.Session)
@@ -86,7 +87,8 @@ func testSendFile(t *testing.T, srv *testserver.Server) {
 			t.Fatalf("progress went back: %v", calls)
 		}
 	}
-	if m.OOB == "" || m.Body != m.OOB || !strings.HasPrefix(m.OOB, "https://127.0.0.1:") || m.Direction != history.Out {
+	if m.OOB == "" || m.Body != m.OOB || !strings.HasPrefix(m.OOB, "https://127.0.0.1:") || m.Direction != history.Out ||
+		m.File != path || m.FileSize != int64(len(data)) {
 		t.Fatalf("as A stored it: %+v", m)
 	}
 	got := b.Events.Wait(t, "B gets the file", func(e core.Event) bool {
@@ -96,9 +98,12 @@ func testSendFile(t *testing.T, srv *testserver.Server) {
 	if got.Message.OOB != m.OOB {
 		t.Fatalf("as B stored it: %+v", got.Message)
 	}
-	if sum := sha256.Sum256(fetch(t, srv, got.Message.OOB)); sum != sha256.Sum256(data) {
-		t.Fatal("the file fetched is not the one sent")
+	// ejabberd's URL says vacances_à_Moulinsart.jpg.
+	name := SafeName(fileNameOf(got.Message.OOB))
+	if !strings.HasPrefix(name, "vacances") || !strings.HasSuffix(name, "Moulinsart.jpg") {
+		t.Fatalf("%s: saved as %q", got.Message.OOB, name)
 	}
+	testDownload(t, Of(b.Session), got.Message, data, name)
 
 	if _, err := FromPath(t.TempDir()); !errors.Is(err, ErrNotFile) {
 		t.Errorf("a folder: %v", err)
@@ -159,7 +164,7 @@ func testSendFileToRoom(t *testing.T, srv *testserver.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := muc.Of(a.Session).SayFile(room, u); err != nil {
+	if _, err := muc.Of(a.Session).SayFile(room, u, "", 11); err != nil {
 		t.Fatal(err)
 	}
 	got := b.Events.Wait(t, "B gets the file", func(e core.Event) bool {
@@ -263,7 +268,71 @@ func testFilesWithSlixmpp(t *testing.T, srv *testserver.Server) {
 	if got.Message.OOB != url {
 		t.Fatalf("as we stored it: %+v", got.Message)
 	}
-	if !bytes.Equal(fetch(t, srv, url), theirs) {
-		t.Fatal("the file fetched is not slixmpp's")
+	dl, err := Of(a.Session).Download(t.Context(), got.Message, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(dl.File); !bytes.Equal(b, theirs) || filepath.Base(dl.File) != "leur-fichier.bin" {
+		t.Fatalf("the file downloaded (%s) is not slixmpp's", dl.File)
+	}
+}
+
+// testDownload: B downloads the file A sent (m, as B stored it) twice
+// into a fresh folder, under its name and then under another; cancelled,
+// cut short or refused, a download leaves nothing.
+func testDownload(t *testing.T, up *Uploads, m history.Message, data []byte, name string) {
+	dir := t.TempDir()
+	var calls [][2]int64
+	first, err := up.Download(t.Context(), m, dir, func(got, total int64) { calls = append(calls, [2]int64{got, total}) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := int64(len(data))
+	if first.File != filepath.Join(dir, name) || first.FileSize != n {
+		t.Fatalf("downloaded as %q, %d bytes", first.File, first.FileSize)
+	}
+	if b, _ := os.ReadFile(first.File); !bytes.Equal(b, data) {
+		t.Fatal("the file downloaded is not the one sent")
+	}
+	if len(calls) < 10 || calls[len(calls)-1] != [2]int64{n, n} || calls[0][1] != n {
+		t.Errorf("progress %v", calls)
+	}
+	second, err := up.Download(t.Context(), m, dir, nil)
+	ext := filepath.Ext(name)
+	if err != nil || second.File != filepath.Join(dir, strings.TrimSuffix(name, ext)+" (1)"+ext) {
+		t.Fatalf("second download: %q, %v", second.File, err)
+	}
+	if b, _ := os.ReadFile(first.File); !bytes.Equal(b, data) {
+		t.Fatal("the first copy was overwritten")
+	}
+	if stored, _ := up.h.History().Get(m.ID); stored.File != second.File || stored.FileSize != n {
+		t.Fatalf("the copy is not remembered: %+v", stored)
+	}
+
+	ctx, cancel := context.WithCancel(t.Context())
+	if _, err := up.Download(ctx, m, dir, func(int64, int64) { cancel() }); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
+	}
+	missing := m
+	if u, err := url.Parse(m.OOB); err == nil {
+		u.Path = "/causerie-absent/" + name
+		missing.OOB = u.String()
+	}
+	var he *HTTPError
+	if _, err := up.Download(t.Context(), missing, dir, nil); !errors.As(err, &he) || he.Status != http.StatusNotFound {
+		t.Errorf("a file not there: %v", err)
+	}
+	clear := m
+	clear.OOB = "http" + strings.TrimPrefix(m.OOB, "https")
+	if _, err := up.Download(t.Context(), clear, dir, nil); !errors.Is(err, ErrNotHTTPS) {
+		t.Errorf("over http: %v", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("the folder holds %q, want the two copies", names)
 	}
 }

@@ -1,0 +1,273 @@
+package upload
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/safetext"
+)
+
+// Why a file was not downloaded (errors.Is), besides ErrCut,
+// ErrUnreachable, *HTTPError and the disk's errors.
+var (
+	// ErrNoFile: the message carries no file.
+	ErrNoFile = errors.New("upload: the message carries no file")
+	// ErrNotHTTPS: the file's address is not https; it is not fetched
+	// in the clear.
+	ErrNotHTTPS = errors.New("upload: the file's address is not https")
+	// ErrNoFolder: there is no downloads folder to save into.
+	ErrNoFolder = errors.New("upload: no downloads folder")
+)
+
+// Download saves the file m carries (its OOB address) into dir under
+// SafeName of its name, never over a file already there ("name (1).ext"
+// then), and records the copy with the message (history.Message.File,
+// FileSize), which it returns. The bytes are streamed to a hidden
+// partial file in dir, renamed once whole: a cancelled or cut download
+// leaves nothing. progress, when not nil, is called as bytes come (every
+// 64 KiB and at the end; total is -1 when the server does not say); it
+// must return quickly. Cancelling ctx stops it. The certificate is
+// verified as core.Hook.HTTPClient says.
+func (u *Uploads) Download(ctx context.Context, m history.Message, dir string, progress func(got, total int64)) (history.Message, error) {
+	if m.OOB == "" {
+		return m, ErrNoFile
+	}
+	if !strings.HasPrefix(strings.ToLower(m.OOB), "https://") {
+		return m, ErrNotHTTPS
+	}
+	if dir == "" {
+		return m, ErrNoFolder
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.OOB, nil)
+	if err != nil {
+		return m, fmt.Errorf("upload: %w", err)
+	}
+	res, err := u.httpClient().Do(req)
+	if err != nil {
+		return m, fmt.Errorf("upload: %w", netProblem(err))
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return m, &HTTPError{Status: res.StatusCode}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return m, err
+	}
+	part, err := os.CreateTemp(dir, ".causerie-*.part")
+	if err != nil {
+		return m, err
+	}
+	defer os.Remove(part.Name()) // gone once renamed
+	total := res.ContentLength
+	w := &progressWriter{w: bufio.NewWriterSize(part, 64<<10), total: total, progress: progress}
+	n, err := io.Copy(w, res.Body)
+	if err == nil {
+		err = w.w.Flush()
+	}
+	if err == nil && total >= 0 && n != total {
+		err = io.ErrUnexpectedEOF
+	}
+	if err == nil {
+		err = part.Sync()
+	}
+	if cerr := part.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return m, ctx.Err()
+		}
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			return m, err // the disk's
+		}
+		return m, fmt.Errorf("upload: %w", netProblem(err))
+	}
+	final, err := place(part.Name(), dir, SafeName(fileNameOf(m.OOB)))
+	if err != nil {
+		return m, err
+	}
+	if progress != nil {
+		progress(n, n)
+	}
+	if err := u.h.History().SetFile(m.ID, final, n); err != nil {
+		return m, err
+	}
+	m.File, m.FileSize = final, n
+	return m, nil
+}
+
+// place moves the whole download at part into dir under name, or
+// "name (1).ext", "name (2).ext"… whichever is free: the name is taken
+// with O_EXCL first, so that a file that came meanwhile is never
+// replaced. It returns the path.
+func place(part, dir, name string) (string, error) {
+	ext := path.Ext(name)
+	stem := strings.TrimSuffix(name, ext)
+	if stem == "" {
+		stem, ext = name, ""
+	}
+	for i := 0; i < 1000; i++ {
+		cand := name
+		if i > 0 {
+			cand = stem + " (" + strconv.Itoa(i) + ")" + ext
+		}
+		p := filepath.Join(dir, cand)
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		f.Close()
+		if err := os.Rename(part, p); err != nil {
+			os.Remove(p)
+			return "", err
+		}
+		return p, nil
+	}
+	return "", fmt.Errorf("upload: no free name for %s in %s: %w", name, dir, os.ErrExist)
+}
+
+// progressWriter counts what is written through it.
+type progressWriter struct {
+	w        *bufio.Writer
+	got      int64
+	last     int64
+	total    int64
+	progress func(got, total int64)
+}
+
+func (p *progressWriter) Write(b []byte) (int, error) {
+	n, err := p.w.Write(b)
+	p.got += int64(n)
+	if p.progress != nil && p.got-p.last >= 64<<10 {
+		p.last = p.got
+		p.progress(p.got, p.total)
+	}
+	return n, err
+}
+
+// fileNameOf is the last part of u's path, unescaped.
+func fileNameOf(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return ""
+	}
+	return path.Base(p.Path)
+}
+
+// maxNameBytes bounds a saved file's name (file systems take 255).
+const maxNameBytes = 150
+
+// SafeName is name made safe to save a file under on any of our
+// systems: no path separator or character Windows refuses, no control,
+// invisible or bidi character (a name that would show other than it
+// is), not hidden (no leading dot), no trailing dot or space, not a
+// device name Windows reserves, at most maxNameBytes bytes with its
+// extension kept; "file" when nothing is left.
+func SafeName(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		switch {
+		case r == utf8.RuneError, unicode.IsControl(r), safetext.IsBidiControl(r), safetext.IsInvisible(r):
+			continue
+		case strings.ContainsRune(`/\:*?"<>|`, r):
+			b.WriteRune('_')
+		case unicode.IsSpace(r):
+			b.WriteRune(' ')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	s := strings.Trim(b.String(), ". ")
+	if s == "" {
+		return "file"
+	}
+	if len(s) > maxNameBytes {
+		ext := path.Ext(s)
+		if len(ext) > 16 || len(ext) >= len(s) {
+			ext = ""
+		}
+		stem := s[:len(s)-len(ext)]
+		cut := maxNameBytes - len(ext)
+		for cut > 0 && !utf8.RuneStart(stem[cut]) {
+			cut--
+		}
+		s = strings.TrimRight(stem[:cut], ". ") + ext
+	}
+	base := strings.ToUpper(strings.TrimSuffix(s, path.Ext(s)))
+	if reservedNames[base] {
+		s = "_" + s
+	}
+	return s
+}
+
+// reservedNames are the device names Windows refuses as file names,
+// with any extension.
+var reservedNames = map[string]bool{"CON": true, "PRN": true, "AUX": true, "NUL": true,
+	"COM1": true, "COM2": true, "COM3": true, "COM4": true, "COM5": true, "COM6": true, "COM7": true, "COM8": true, "COM9": true,
+	"LPT1": true, "LPT2": true, "LPT3": true, "LPT4": true, "LPT5": true, "LPT6": true, "LPT7": true, "LPT8": true, "LPT9": true}
+
+// DownloadsDir is the user's downloads folder: on Linux and other Unix
+// systems XDG_DOWNLOAD_DIR, from the environment or the XDG user
+// directories file (user-dirs.dirs), else ~/Downloads; ~/Downloads on
+// Windows and macOS.
+func DownloadsDir() (string, error) {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", ErrNoFolder
+	}
+	if runtime.GOOS != "windows" && runtime.GOOS != "darwin" {
+		if d := os.Getenv("XDG_DOWNLOAD_DIR"); filepath.IsAbs(d) {
+			return d, nil
+		}
+		cfg := os.Getenv("XDG_CONFIG_HOME")
+		if !filepath.IsAbs(cfg) {
+			cfg = filepath.Join(home, ".config")
+		}
+		if b, err := os.ReadFile(filepath.Join(cfg, "user-dirs.dirs")); err == nil {
+			if d := xdgDownloads(string(b), home); d != "" {
+				return d, nil
+			}
+		}
+	}
+	return filepath.Join(home, "Downloads"), nil
+}
+
+// xdgDownloads reads XDG_DOWNLOAD_DIR from a user-dirs.dirs file: a line
+// XDG_DOWNLOAD_DIR="$HOME/yyy" or "/yyy" (the only forms it holds);
+// "" when it has none, or one that is the home folder itself (what the
+// file says of a folder turned off).
+func xdgDownloads(file, home string) string {
+	for _, line := range strings.Split(file, "\n") {
+		v, ok := strings.CutPrefix(strings.TrimSpace(line), "XDG_DOWNLOAD_DIR=")
+		if !ok || len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+			continue
+		}
+		v = strings.ReplaceAll(v[1:len(v)-1], `\"`, `"`)
+		if rest, ok := strings.CutPrefix(v, "$HOME"); ok && (rest == "" || rest[0] == '/') {
+			v = home + rest
+		}
+		if !filepath.IsAbs(v) || filepath.Clean(v) == filepath.Clean(home) {
+			return ""
+		}
+		return filepath.Clean(v)
+	}
+	return ""
+}
