@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -93,6 +94,10 @@ type App struct {
 	// Trace, when set, is told of milestones (window shown, roster shown
 	// with its size, connection states) for start-up measurements.
 	Trace func(milestone string)
+	// OpenFile, when set, is given the files and folders Causerie would
+	// hand to the system's applications (Open, Show in folder): tests
+	// see them there.
+	OpenFile func(*url.URL)
 	// do runs f on Fyne's goroutine: fyne.Do, replaced in tests by a queue
 	// the test goroutine drains, so widget state is only touched there.
 	do func(f func())

@@ -23,6 +23,7 @@ import (
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/mam"
 	"github.com/causerie/causerie/core/muc"
+	"github.com/causerie/causerie/core/picture"
 	"github.com/causerie/causerie/core/safetext"
 	"github.com/causerie/causerie/core/upload"
 	"github.com/causerie/causerie/ui/transcript"
@@ -56,6 +57,7 @@ type chatConversation struct {
 	editingNote *widget.Label
 	attachBtn   *widget.Button // sends a file (chat_files.go)
 	files       *fileBar
+	fileActs    *fileActions // what the files shown can do (chat_downloads.go)
 	// clearing: the composer is being emptied by a send, not by the user.
 	clearing bool
 	// preview shows how formatted text in the box will look.
@@ -103,7 +105,13 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey, room bool)
 	c.trans = transcript.New(a.do, c.senderName)
 	c.trans.OnTop = c.loadOlder
 	c.trans.ShowEdits = c.showEdits
+	c.fileActs = newFileActions(c)
 	c.trans.Env = transcript.Env{OpenLink: c.openLink, LoadImage: c.loadImage, Images: a.images}
+	if upload.Of(s) != nil {
+		c.trans.Env.Files = c.fileActs
+		c.trans.Env.AutoLoad = c.fileActs.autoLoad
+		c.trans.AutoPicture = c.autoPicture
+	}
 	if room {
 		// A room's history is its own (core/mam reads one-to-one
 		// chats): nothing older to ask our archive for.
@@ -422,8 +430,14 @@ func (c *chatConversation) showEdits(m history.Message) {
 	})
 }
 
-// loadImage fetches a remote image the person asked to see.
+// loadImage fetches a remote image the person asked to see: through the
+// account's HTTPS client when it has one (its server's pinned
+// certificate trusted, as for a file's download).
 func (c *chatConversation) loadImage(src string) {
+	if upload.Of(c.session) != nil && strings.HasPrefix(src, "https://") {
+		c.fileActs.fetchPicture(src, picture.MaxRemoteBytes, true)
+		return
+	}
 	images := c.win.app.images
 	c.win.app.background(func() error {
 		return images.Fetch(src)
@@ -483,6 +497,7 @@ func (c *chatConversation) focusChanged(focused bool) {
 // closed tells the contact we left the conversation.
 func (c *chatConversation) closed() {
 	c.dropFiles() // nothing goes on from a closed tab
+	c.fileActs.stopDownloads()
 	if c.room != nil {
 		return
 	}

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"os"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -81,6 +82,7 @@ type preferencesWindow struct {
 	offline, status *widget.Check
 	states, hideOS  *widget.Check
 	markers         *widget.Check
+	autoPictures    *widget.Select
 	restart         *widget.Label
 }
 
@@ -163,6 +165,19 @@ func (w *preferencesWindow) build() {
 	w.markers = check(lang.L("Tell contacts when I have read their messages"), prefMarkers, true, func(bool) { w.app.applyPreferences() })
 	w.hideOS = check(lang.L("Hide my operating system from contacts who ask which client I use"), prefHideOS, false, func(bool) { w.app.applyPreferences() })
 
+	pictureLabels := []string{lang.L("Never")}
+	for _, n := range autoPictureChoices[1:] {
+		pictureLabels = append(pictureLabels, lang.L("Up to {{.Size}}", map[string]any{"Size": byteSize(int64(n))}))
+	}
+	w.autoPictures = widget.NewSelect(pictureLabels, nil)
+	w.autoPictures.SetSelectedIndex(max(0, slices.Index(autoPictureChoices, p.IntWithFallback(prefAutoPictures, defaultAutoPictures))))
+	w.autoPictures.OnChanged = func(string) {
+		p.SetInt(prefAutoPictures, autoPictureChoices[w.autoPictures.SelectedIndex()])
+	}
+	autoNote := widget.NewLabel(lang.L("Fetching a picture tells its sender's server that, and when, you looked. Pictures from others, and larger ones, load when you tap them."))
+	autoNote.Importance = widget.LowImportance
+	autoNote.Wrapping = fyne.TextWrapWord
+
 	section := func(text string) *widget.Label {
 		return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
@@ -180,6 +195,10 @@ func (w *preferencesWindow) build() {
 		section(lang.L("Contact list")), w.offline, w.status,
 		widget.NewSeparator(),
 		section(lang.L("Privacy")), w.states, w.markers, w.hideOS,
+		widget.NewSeparator(),
+		section(lang.L("Files")),
+		container.New(layout.NewFormLayout(), widget.NewLabel(lang.L("Show pictures from contacts without a tap")), w.autoPictures),
+		autoNote,
 	)
 	closeBtn := widget.NewButton(lang.L("Close"), w.win.Close)
 	w.win.SetContent(container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), closeBtn), nil, nil,

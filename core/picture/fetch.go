@@ -45,7 +45,21 @@ func sameHostRedirect(req *http.Request, via []*http.Request) error {
 // is ErrTooLarge, one that cannot be shown ErrNotPicture or ErrMismatch,
 // a failed download ErrFetch.
 func Fetch(ctx context.Context, url string, side int) ([]byte, error) {
-	data, mime, err := download(ctx, url)
+	return FetchWith(ctx, nil, url, MaxRemoteBytes, side)
+}
+
+// FetchWith is Fetch through c (nil: a client trusting the system's
+// roots; c's redirects are limited as Fetch's are), of at most max
+// bytes (MaxRemoteBytes at most).
+func FetchWith(ctx context.Context, c *http.Client, url string, max int64, side int) ([]byte, error) {
+	if c == nil {
+		c = client
+	} else {
+		cc := *c
+		cc.CheckRedirect = sameHostRedirect
+		c = &cc
+	}
+	data, mime, err := download(ctx, c, url, min(max, MaxRemoteBytes))
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +67,7 @@ func Fetch(ctx context.Context, url string, side int) ([]byte, error) {
 	return out, err
 }
 
-func download(ctx context.Context, url string) ([]byte, string, error) {
+func download(ctx context.Context, client *http.Client, url string, max int64) ([]byte, string, error) {
 	ctx, cancel := context.WithTimeout(ctx, remoteTimeout)
 	defer cancel()
 	if !strings.HasPrefix(url, "https://") && !strings.HasPrefix(url, "http://") {
@@ -76,15 +90,15 @@ func download(ctx context.Context, url string) ([]byte, string, error) {
 	if !strings.HasPrefix(mime, "image/") {
 		return nil, "", fmt.Errorf("%w: served as %q", ErrFetch, mime)
 	}
-	if resp.ContentLength > MaxRemoteBytes {
+	if resp.ContentLength > max {
 		return nil, "", fmt.Errorf("%w: %d bytes", ErrTooLarge, resp.ContentLength)
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxRemoteBytes+1))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
 	if err != nil {
 		return nil, "", fmt.Errorf("%w: %v", ErrFetch, err)
 	}
-	if len(b) > MaxRemoteBytes {
-		return nil, "", fmt.Errorf("%w: more than %d bytes", ErrTooLarge, MaxRemoteBytes)
+	if int64(len(b)) > max {
+		return nil, "", fmt.Errorf("%w: more than %d bytes", ErrTooLarge, max)
 	}
 	return b, mime, nil
 }

@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/picture"
 	"github.com/causerie/causerie/core/safetext"
 )
 
@@ -31,7 +32,31 @@ var (
 	ErrNotHTTPS = errors.New("upload: the file's address is not https")
 	// ErrNoFolder: there is no downloads folder to save into.
 	ErrNoFolder = errors.New("upload: no downloads folder")
+	// ErrCopyGone: the copy of a file on this computer was moved,
+	// removed or changed; it is forgotten.
+	ErrCopyGone = errors.New("upload: the copy of the file is gone")
 )
+
+// Copy checks that the copy of m's file on this computer (m.File: the
+// one we sent, or downloaded) is still there as it was: a regular file
+// of m.FileSize bytes. One that is not is forgotten (history
+// Message.File), and Copy returns ErrCopyGone.
+func (u *Uploads) Copy(m history.Message) error {
+	if m.File == "" {
+		return ErrCopyGone
+	}
+	st, err := os.Stat(m.File)
+	if err == nil && st.Mode().IsRegular() && (m.FileSize == 0 || st.Size() == m.FileSize) {
+		return nil
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if err := u.h.History().SetFile(m.ID, "", 0); err != nil {
+		return err
+	}
+	return ErrCopyGone
+}
 
 // Download saves the file m carries (its OOB address) into dir under
 // SafeName of its name, never over a file already there ("name (1).ext"
@@ -270,4 +295,14 @@ func xdgDownloads(file, home string) string {
 		return filepath.Clean(v)
 	}
 	return ""
+}
+
+// Picture fetches the picture at url (a file message's, the person's
+// consent given by a tap or by the preference for pictures from
+// contacts) through the account's HTTPS client (its certificate
+// verified as core.Hook.HTTPClient says), at most max bytes, and
+// returns it through the bounded path as a PNG whose longest side is at
+// most side (core/picture.FetchWith, and its errors).
+func (u *Uploads) Picture(ctx context.Context, url string, max int64, side int) ([]byte, error) {
+	return picture.FetchWith(ctx, u.httpClient(), url, max, side)
 }

@@ -9,6 +9,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"net/http"
 	"net/url"
@@ -22,6 +24,7 @@ import (
 	"github.com/causerie/causerie/core/account"
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/muc"
+	"github.com/causerie/causerie/core/picture"
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/internal/coretest"
 	"github.com/causerie/causerie/internal/recorder"
@@ -225,6 +228,37 @@ func TestUploadTrustsPinned(t *testing.T) {
 	if got := fetch(t, srv, u); string(got) != "salut" {
 		t.Fatalf("fetched %q", got)
 	}
+	// Downloaded, and a picture previewed, through the same pin.
+	m, err := Of(s).Send(t.Context(), jid, File{Name: "a.txt", Size: 5, Open: func() (io.ReadCloser, error) {
+		return io.NopCloser(strings.NewReader("salut")), nil
+	}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := Of(s).Download(t.Context(), m, t.TempDir(), nil); err != nil || got.FileSize != 5 {
+		t.Fatalf("download: %+v, %v", got, err)
+	}
+	var pic bytes.Buffer
+	png.Encode(&pic, image.NewGray(image.Rect(0, 0, 60, 30)))
+	pu, err := Of(s).Upload(t.Context(), File{Name: "p.png", Size: int64(pic.Len()), Open: func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(pic.Bytes())), nil
+	}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Of(s).Picture(t.Context(), pu, 1<<20, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err := png.DecodeConfig(bytes.NewReader(out)); err != nil || cfg.Width != 30 || cfg.Height != 15 {
+		t.Fatalf("preview %+v, %v", cfg, err)
+	}
+	if _, err := Of(s).Picture(t.Context(), pu, 10, 30); !errors.Is(err, picture.ErrTooLarge) {
+		t.Fatalf("over the size asked: %v", err)
+	}
+	if _, err := picture.Fetch(t.Context(), pu, 30); !errors.Is(err, picture.ErrFetch) {
+		t.Fatalf("without the pin: %v", err)
+	}
 }
 
 // TestFilesWithSlixmpp: files both ways with an independent client
@@ -308,6 +342,16 @@ func testDownload(t *testing.T, up *Uploads, m history.Message, data []byte, nam
 	if stored, _ := up.h.History().Get(m.ID); stored.File != second.File || stored.FileSize != n {
 		t.Fatalf("the copy is not remembered: %+v", stored)
 	}
+	if err := up.Copy(second); err != nil {
+		t.Fatalf("Copy: %v", err)
+	}
+	os.WriteFile(second.File, []byte("autre chose"), 0o600)
+	if err := up.Copy(second); !errors.Is(err, ErrCopyGone) {
+		t.Fatalf("Copy of a changed file: %v", err)
+	}
+	if stored, _ := up.h.History().Get(m.ID); stored.File != "" {
+		t.Fatalf("a changed copy is remembered: %+v", stored)
+	}
 
 	ctx, cancel := context.WithCancel(t.Context())
 	if _, err := up.Download(ctx, m, dir, func(int64, int64) { cancel() }); !errors.Is(err, context.Canceled) {
@@ -327,12 +371,13 @@ func testDownload(t *testing.T, up *Uploads, m history.Message, data []byte, nam
 	if _, err := up.Download(t.Context(), clear, dir, nil); !errors.Is(err, ErrNotHTTPS) {
 		t.Errorf("over http: %v", err)
 	}
+	os.Remove(second.File)
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 2 {
+	if len(entries) != 1 {
 		var names []string
 		for _, e := range entries {
 			names = append(names, e.Name())
 		}
-		t.Errorf("the folder holds %q, want the two copies", names)
+		t.Errorf("the folder holds %q, want the first copy", names)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,6 +35,9 @@ type Images struct {
 	mu      sync.Mutex
 	entries map[imageKey]*imageEntry
 	loading map[imageKey]bool
+	// tried: local copies that could not be shown (gone, changed), not
+	// read again
+	tried map[imageKey]bool
 }
 
 // imageKey names an image by its src (a data: URI can be large; its hash
@@ -73,7 +77,7 @@ const maxShownSide = 800
 // called (off the UI goroutine) each time an image finished preparing,
 // so that the transcripts showing it are drawn again.
 func NewImages(dir string, ready func()) *Images {
-	return &Images{dir: dir, ready: ready, entries: map[imageKey]*imageEntry{}, loading: map[imageKey]bool{}}
+	return &Images{dir: dir, ready: ready, entries: map[imageKey]*imageEntry{}, loading: map[imageKey]bool{}, tried: map[imageKey]bool{}}
 }
 
 // Dir is the directory the prepared pictures are written to ("" when
@@ -92,12 +96,77 @@ func (c *Images) get(src string) imageEntry {
 	if e, ok := c.entries[k]; ok {
 		return *e
 	}
+	if c.loading[k] {
+		return imageEntry{status: imagePreparing}
+	}
 	if !strings.HasPrefix(src, "data:") {
 		return imageEntry{}
 	}
 	c.entries[k] = &imageEntry{status: imagePreparing}
 	go c.prepareInline(k, src)
 	return imageEntry{status: imagePreparing}
+}
+
+// local is what can be shown of src, a file message's picture, from
+// its copy on this computer at path (the one we sent, or downloaded):
+// prepared in the background through the bounded path, with the limits
+// of the user's own pictures when own, else of the network's.
+func (c *Images) local(src, path string, own bool) imageEntry {
+	k := keyOf(src)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.entries[k]; ok {
+		return *e
+	}
+	if c.loading[k] {
+		return imageEntry{status: imagePreparing}
+	}
+	if c.tried[k] {
+		return imageEntry{}
+	}
+	c.loading[k] = true
+	go func() {
+		e := c.store(k, func() ([]byte, error) {
+			l := picture.Network
+			if own {
+				l = picture.Local
+			}
+			b, err := readAtMost(path, l.MaxBytes)
+			if err != nil {
+				return nil, err
+			}
+			out, _, _, err := picture.ThumbnailWithin(b, "", maxShownSide, l)
+			return out, err
+		})
+		c.mu.Lock()
+		delete(c.loading, k)
+		if e.status == imageBroken {
+			// The copy may be gone: its address can still be tried.
+			c.tried[k] = true
+			c.mu.Unlock()
+			return
+		}
+		c.mu.Unlock()
+		c.set(k, e)
+	}()
+	return imageEntry{status: imagePreparing}
+}
+
+// readAtMost reads the file at path, ErrTooLarge past max bytes.
+func readAtMost(path string, max int) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, int64(max)+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > max {
+		return nil, picture.ErrTooLarge
+	}
+	return b, nil
 }
 
 // prepareInline decodes a data: image's bytes and prepares them.
@@ -186,6 +255,14 @@ func writeFileAtomic(path string, b []byte) error {
 // one is recorded as such; a failed download is returned, and the image
 // can be asked for again.
 func (c *Images) Fetch(src string) error {
+	return c.FetchWith(src, func() ([]byte, error) {
+		return picture.Fetch(context.Background(), src, maxShownSide)
+	})
+}
+
+// FetchWith is Fetch with get doing the fetch (core/picture.FetchWith's
+// contract: a PNG through the bounded path, at most MaxShownSide).
+func (c *Images) FetchWith(src string, get func() ([]byte, error)) error {
 	k := keyOf(src)
 	c.mu.Lock()
 	if c.loading[k] || c.entries[k] != nil {
@@ -201,7 +278,7 @@ func (c *Images) Fetch(src string) error {
 	}()
 	var fetchErr error
 	e := c.store(k, func() ([]byte, error) {
-		out, err := picture.Fetch(context.Background(), src, maxShownSide)
+		out, err := get()
 		if errors.Is(err, picture.ErrFetch) {
 			fetchErr = err
 		}
@@ -216,3 +293,6 @@ func (c *Images) Fetch(src string) error {
 	}
 	return nil
 }
+
+// MaxShownSide is the longest side of the pictures Images prepares.
+const MaxShownSide = maxShownSide

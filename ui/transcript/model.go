@@ -230,6 +230,29 @@ func (t *model) replace(m history.Message) *row {
 	return r
 }
 
+// setFile records where a message's file is on this computer (a
+// download finished, or a copy gone); it returns the row changed.
+func (t *model) setFile(id int64, path string, size int64) *row {
+	r, ok := t.byID[id]
+	if !ok {
+		return nil
+	}
+	r.msg.File, r.msg.FileSize = path, size
+	r.ver++
+	r.w = 0
+	return r
+}
+
+// touch has a row drawn again (a download's progress); it returns it.
+func (t *model) touch(id int64) *row {
+	r, ok := t.byID[id]
+	if !ok {
+		return nil
+	}
+	r.ver++
+	return r
+}
+
 // lastOutgoing is our last message, if it is a chat message that can be
 // corrected (not failed).
 func (t *model) lastOutgoing() (history.Message, bool) {

@@ -26,6 +26,20 @@ type Env struct {
 	// the bounded path (an inline data: image, or a remote one fetched
 	// with consent), too large, broken, or nothing yet.
 	Images *Images
+	// Files, when set, shows what a file a message carries alone is,
+	// with what can be done with it (Download, Open…).
+	Files Files
+
+	// AutoLoad fetches a remote picture without a tap (a file from a
+	// contact, View.AutoPicture): called once per bind while it is not
+	// known, so it should remember what it tried.
+	AutoLoad func(src string)
+
+	// auto is the one remote picture AutoLoad is for; local is the file
+	// on this computer a file message's picture is shown from (own: one
+	// we sent, with the limits of the user's pictures).
+	auto, local string
+	own         bool
 }
 
 // maxImagesShown bounds the pictures one message shows; the others show
@@ -187,6 +201,12 @@ func (r *renderer) image(in xhtmlim.Inline) []widget.RichTextSegment {
 	var e imageEntry
 	if r.env.Images != nil {
 		e = r.env.Images.get(in.Src)
+	}
+	if e.status == imageAbsent && r.env.Images != nil && r.env.local != "" {
+		e = r.env.Images.local(in.Src, r.env.local, r.env.own)
+	}
+	if e.status == imageAbsent && r.env.auto == in.Src && r.env.AutoLoad != nil {
+		r.env.AutoLoad(in.Src)
 	}
 	if e.status == imageShown {
 		return []widget.RichTextSegment{&widget.ImageSegment{Source: e.uri, Title: in.Alt}}

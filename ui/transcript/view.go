@@ -50,6 +50,9 @@ type View struct {
 	// Mentions, when set, says which messages name the user (a group
 	// chat's messages that say our nick): their rows are tinted.
 	Mentions func(history.Message) bool
+	// AutoPicture, when set, says which messages' pictures (a file
+	// alone, XEP-0066) are fetched without a tap.
+	AutoPicture func(history.Message) bool
 
 	now func() time.Time
 
@@ -298,6 +301,21 @@ func (t *View) Replace(m history.Message) {
 	t.list.RefreshItem(r.idx)
 }
 
+// SetFile shows where a message's file is on this computer now (a
+// download finished: path and size; a copy gone: "", 0).
+func (t *View) SetFile(id int64, path string, size int64) {
+	if r := t.model.setFile(id, path, size); r != nil {
+		t.list.RefreshItem(r.idx)
+	}
+}
+
+// Touch draws a message's row again (its file's download moved on).
+func (t *View) Touch(id int64) {
+	if r := t.model.touch(id); r != nil {
+		t.list.RefreshItem(r.idx)
+	}
+}
+
 // First is the oldest message shown; false when there is none.
 func (t *View) First() (history.Message, bool) {
 	if r := t.model.firstMsg(); r != nil {
@@ -492,7 +510,17 @@ func (v *rowWidget) bind(r *row) {
 		if v.t != nil {
 			env = v.t.Env
 		}
+		file := IsFile(m)
+		if file && v.t != nil && v.t.AutoPicture != nil && v.t.AutoPicture(m) {
+			env.auto = m.OOB
+		}
+		if file && m.File != "" {
+			env.local, env.own = m.File, m.Direction == history.Out
+		}
 		v.body.Segments = Segments(r.doc(), bodyStyle, env)
+		if file && env.Files != nil {
+			v.body.Segments = append(v.body.Segments, fileLine(m, env.Files)...)
+		}
 		v.body.Refresh()
 		v.body.Show()
 	} else {
