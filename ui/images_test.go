@@ -43,16 +43,16 @@ func (h *chatHarness) storeRich(peer string, doc xhtmlim.Doc) {
 }
 
 // imageSegments are the images the chat window shows.
-func (h *chatHarness) imageSegments() []*widget.ImageSegment {
+func (h *chatHarness) imageSegments() []*transcript.PictureSegment {
 	h.settle()
-	var out []*widget.ImageSegment
+	var out []*transcript.PictureSegment
 	for _, o := range test.LaidOutObjects(h.app.chat.win.Content()) {
 		rt, ok := o.(*widget.RichText)
 		if !ok {
 			continue
 		}
 		for _, s := range uitest.Flatten(rt.Segments) {
-			if img, ok := s.(*widget.ImageSegment); ok {
+			if img, ok := s.(*transcript.PictureSegment); ok {
 				out = append(out, img)
 			}
 		}
@@ -113,18 +113,18 @@ func TestInlineImagesThroughBoundedPath(t *testing.T) {
 	h.pump("two images shown", func() bool { h.settle(); return len(h.imageSegments()) == 2 })
 	sizes := map[string]image.Point{}
 	for _, seg := range h.imageSegments() {
-		if !strings.HasPrefix(seg.Source.Path(), h.app.images.Dir()) {
-			t.Fatalf("image shown from %s, not the cache", seg.Source)
+		if !strings.HasPrefix(seg.Source().Path(), h.app.images.Dir()) {
+			t.Fatalf("image shown from %s, not the cache", seg.Source())
 		}
-		b, err := os.ReadFile(seg.Source.Path())
+		b, err := os.ReadFile(seg.Source().Path())
 		if err != nil {
 			t.Fatal(err)
 		}
 		cfg, format, err := image.DecodeConfig(bytes.NewReader(b))
 		if err != nil || format != "png" {
-			t.Fatalf("%s: %s, %v", seg.Title, format, err)
+			t.Fatalf("%s: %s, %v", seg.Title(), format, err)
 		}
-		sizes[seg.Title] = image.Pt(cfg.Width, cfg.Height)
+		sizes[seg.Title()] = image.Pt(cfg.Width, cfg.Height)
 	}
 	if sizes["small"] != image.Pt(40, 30) || sizes["large"] != image.Pt(800, 400) {
 		t.Fatalf("sizes shown: %v", sizes)
@@ -220,7 +220,7 @@ func TestHostileBoBRendered(t *testing.T) {
 	var count string
 	for _, s := range uitest.Flatten(rt.Segments) {
 		switch s := s.(type) {
-		case *widget.ImageSegment:
+		case *transcript.PictureSegment:
 			images++
 		case *widget.TextSegment:
 			switch {

@@ -96,13 +96,37 @@ func TestFiles(t *testing.T) {
 		Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(back)), nil }}, nil); err != nil {
 		t.Fatal(err)
 	}
+	// From a contact and small: shown without a tap.
 	time.Sleep(2 * time.Second)
 	screenshot(t, "files-3-received")
-	click(t, chatWin, 187, 264) // Load image (the user's consent)
+
+	// A document: Download saves it into the downloads folder.
+	doc := []byte("%PDF-1.4 contrat de Tintin")
+	if _, err := upload.Of(phone.session).Send(context.Background(), meJID, upload.File{Name: "contrat.pdf", Size: int64(len(doc)),
+		Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(doc)), nil }}, nil); err != nil {
+		t.Fatal(err)
+	}
 	time.Sleep(2 * time.Second)
-	screenshot(t, "files-4-loaded")
+	screenshot(t, "files-4-document")
+	click(t, chatWin, downloadX, downloadY) // Download
+	saved := filepath.Join(home, "Downloads", "contrat.pdf")
+	for end := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if b, _ := os.ReadFile(saved); bytes.Equal(b, doc) {
+			break
+		}
+		if time.Now().After(end) {
+			screenshot(t, "files-5-not-saved")
+			t.Fatalf("%s not saved", saved)
+		}
+	}
+	time.Sleep(time.Second)
+	screenshot(t, "files-5-downloaded")
 	a.quit(friend, meJID)
 }
+
+// Where the document's Download link is in the chat window (from
+// files-4-document.png).
+const downloadX, downloadY = 153, 519
 
 // fetchFile GETs u trusting the test server's certificate.
 func fetchFile(t *testing.T, srv *testserver.Server, u string) []byte {

@@ -1,11 +1,14 @@
 package transcript
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"image"
+	"image/png"
 	"io"
 	"os"
 	"path/filepath"
@@ -62,10 +65,12 @@ const (
 	imageBroken
 )
 
-// imageEntry is an image's state, with its prepared file once shown.
+// imageEntry is an image's state, with its prepared file once shown,
+// and the size it shows at.
 type imageEntry struct {
 	status imageStatus
 	uri    fyne.URI
+	size   fyne.Size
 }
 
 // maxShownSide is the longest side of the PNG Fyne gets. Fyne shows
@@ -200,8 +205,12 @@ func (c *Images) store(k imageKey, produce func() ([]byte, error)) imageEntry {
 		return imageEntry{status: imageBroken}
 	}
 	path := filepath.Join(c.dir, "shown-"+hex.EncodeToString(k[:16])+".png")
-	if _, err := os.Stat(path); err == nil {
-		return imageEntry{status: imageShown, uri: storage.NewFileURI(path)}
+	if f, err := os.Open(path); err == nil {
+		cfg, err := png.DecodeConfig(f)
+		f.Close()
+		if err == nil {
+			return shown(path, cfg)
+		}
 	}
 	out, err := produce()
 	switch {
@@ -210,11 +219,22 @@ func (c *Images) store(k imageKey, produce func() ([]byte, error)) imageEntry {
 	case err != nil:
 		return imageEntry{status: imageBroken}
 	}
+	cfg, err := png.DecodeConfig(bytes.NewReader(out))
+	if err != nil {
+		return imageEntry{status: imageBroken}
+	}
 	if err := writeFileAtomic(path, out); err != nil {
 		fyne.LogError("image cache", err)
 		return imageEntry{status: imageBroken}
 	}
-	return imageEntry{status: imageShown, uri: storage.NewFileURI(path)}
+	return shown(path, cfg)
+}
+
+// shown is the entry of a picture prepared at path. It shows at half its
+// pixels (as Fyne's own rich-text images: it assumes HiDPI), a size known
+// before it is drawn, so that the row it is in is measured right.
+func shown(path string, cfg image.Config) imageEntry {
+	return imageEntry{status: imageShown, uri: storage.NewFileURI(path), size: fyne.NewSize(float32(cfg.Width)/2, float32(cfg.Height)/2)}
 }
 
 // set records an image's outcome and says it is ready.

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -209,7 +211,7 @@ func (r *renderer) image(in xhtmlim.Inline) []widget.RichTextSegment {
 		r.env.AutoLoad(in.Src)
 	}
 	if e.status == imageShown {
-		return []widget.RichTextSegment{&widget.ImageSegment{Source: e.uri, Title: in.Alt}}
+		return []widget.RichTextSegment{&PictureSegment{uri: e.uri, size: e.size, title: in.Alt}}
 	}
 	out := []widget.RichTextSegment{r.text(imageLabel(e.status, strings.TrimSpace(in.Alt))+" ", xhtmlim.Style{Italic: true})}
 	if e.status == imageAbsent && (strings.HasPrefix(in.Src, "http://") || strings.HasPrefix(in.Src, "https://")) {
@@ -285,3 +287,43 @@ func strikeThrough(s string) string {
 	}
 	return b.String()
 }
+
+// A PictureSegment is a prepared picture in a message: a block at its
+// known size (not at a size Fyne learns only once it is drawn, as with
+// widget.ImageSegment, which made rows measured before that overlap the
+// next ones), on the leading side.
+type PictureSegment struct {
+	uri   fyne.URI
+	size  fyne.Size
+	title string
+}
+
+// Source is the prepared picture's file; Title its alternative text.
+func (p *PictureSegment) Source() fyne.URI { return p.uri }
+func (p *PictureSegment) Title() string    { return p.title }
+
+func (p *PictureSegment) Inline() bool    { return false }
+func (p *PictureSegment) Textual() string { return imageLabel(imageAbsent, p.title) }
+
+func (p *PictureSegment) Visual() fyne.CanvasObject {
+	img := canvas.NewImageFromURI(p.uri)
+	img.FillMode = canvas.ImageFillContain
+	img.SetMinSize(p.size)
+	return container.NewHBox(img)
+}
+
+func (p *PictureSegment) Update(o fyne.CanvasObject) {
+	box := o.(*fyne.Container)
+	img := box.Objects[0].(*canvas.Image)
+	if img.File != p.uri.Path() || img.MinSize() != p.size {
+		fresh := canvas.NewImageFromURI(p.uri)
+		img.File, img.Resource = fresh.File, fresh.Resource
+		img.SetMinSize(p.size)
+		img.Refresh()
+		box.Refresh()
+	}
+}
+
+func (p *PictureSegment) Select(pos1, pos2 fyne.Position) {}
+func (p *PictureSegment) SelectedText() string            { return "" }
+func (p *PictureSegment) Unselect()                       {}

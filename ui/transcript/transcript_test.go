@@ -1,7 +1,10 @@
 package transcript
 
 import (
+	"bytes"
 	"fmt"
+	"image"
+	"image/png"
 	"strings"
 	"testing"
 	"time"
@@ -235,4 +238,31 @@ func BenchmarkTranscript100kScroll(b *testing.B) {
 	}
 	b.StopTimer()
 	q.drain()
+}
+
+// TestPictureRowMeasured: a row that shows a prepared picture counts the
+// picture's height (half its pixels) in its own. (With Fyne's
+// ImageSegment, the real driver knows that height only once the picture
+// is drawn, and rows measured before overlapped the next ones; the test
+// driver does not show that: e2e TestFiles's screenshots do.)
+func TestPictureRowMeasured(t *testing.T) {
+	uitest.NewApp(t)
+	imgs := NewImages(t.TempDir(), nil)
+	src := "https://example.org/file_share/x/moulinsart.png"
+	k := keyOf(src)
+	var b bytes.Buffer
+	png.Encode(&b, image.NewGray(image.Rect(0, 0, 320, 200)))
+	imgs.set(k, imgs.prepare(k, b.Bytes(), "image/png"))
+	v := New(func(f func()) { f() }, func(history.Message) string { return "Tintin" })
+	v.Env.Images = imgs
+	plain := &row{kind: rowMsg, msg: history.Message{ID: 1, Direction: history.In, Type: "chat", Body: "moulinsart.png", Sent: time.Now()}}
+	pic := &row{kind: rowMsg, msg: history.Message{ID: 2, Direction: history.In, Type: "chat", Body: src, OOB: src, Sent: time.Now()}}
+	w := newRowWidget(v)
+	w.bind(plain)
+	without := w.heightFor(500)
+	w.bind(pic)
+	with := w.heightFor(500)
+	if with-without < 100 {
+		t.Fatalf("the picture's row is %v tall, a row of its name %v: the picture (100 high) is not counted", with, without)
+	}
 }
