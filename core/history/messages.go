@@ -425,32 +425,28 @@ func (idx *indexer) flush(s *Store, tx *sql.Tx) error {
 // computer, and its size (a downloaded copy); "" forgets it (the copy
 // is gone).
 func (s *Store) SetFile(id int64, path string, size int64) error {
-	return s.write(func(tx *sql.Tx) error {
-		res, err := tx.Exec(`UPDATE messages SET file = ?, file_size = ? WHERE id = ?`, path, size, id)
-		if err != nil {
-			return fmt.Errorf("history: SetFile: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("history: SetFile: %w", err)
-		} else if n == 0 {
-			return fmt.Errorf("history: SetFile %d: %w", id, ErrNotFound)
-		}
-		return nil
-	})
+	return s.updateMessage("SetFile", id, `UPDATE messages SET file = ?, file_size = ? WHERE id = ?`, path, size, id)
 }
 
 // SetState changes the delivery state of message id; reason is stored as
 // Message.Error (pass "" except for StateError).
 func (s *Store) SetState(id int64, st State, reason string) error {
+	return s.updateMessage("SetState", id, `UPDATE messages SET state = ?, error = ? WHERE id = ?`, st, reason, id)
+}
+
+// updateMessage runs query, which updates message id, in a transaction
+// of its own; ErrNotFound when there is no such message. op names it in
+// errors.
+func (s *Store) updateMessage(op string, id int64, query string, args ...any) error {
 	return s.write(func(tx *sql.Tx) error {
-		res, err := tx.Exec(`UPDATE messages SET state = ?, error = ? WHERE id = ?`, st, reason, id)
+		res, err := tx.Exec(query, args...)
 		if err != nil {
-			return fmt.Errorf("history: SetState: %w", err)
+			return fmt.Errorf("history: %s: %w", op, err)
 		}
 		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("history: SetState: %w", err)
+			return fmt.Errorf("history: %s: %w", op, err)
 		} else if n == 0 {
-			return fmt.Errorf("history: SetState %d: %w", id, ErrNotFound)
+			return fmt.Errorf("history: %s %d: %w", op, id, ErrNotFound)
 		}
 		return nil
 	})

@@ -98,11 +98,8 @@ func (c *Images) get(src string) imageEntry {
 	k := keyOf(src)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.entries[k]; ok {
-		return *e
-	}
-	if c.loading[k] {
-		return imageEntry{status: imagePreparing}
+	if e, ok := c.known(k); ok {
+		return e
 	}
 	if !strings.HasPrefix(src, "data:") {
 		return imageEntry{}
@@ -110,6 +107,18 @@ func (c *Images) get(src string) imageEntry {
 	c.entries[k] = &imageEntry{status: imagePreparing}
 	go c.prepareInline(k, src)
 	return imageEntry{status: imagePreparing}
+}
+
+// known is where image k stands when it is prepared or being fetched
+// or prepared; c.mu is held.
+func (c *Images) known(k imageKey) (imageEntry, bool) {
+	if e, ok := c.entries[k]; ok {
+		return *e, true
+	}
+	if c.loading[k] {
+		return imageEntry{status: imagePreparing}, true
+	}
+	return imageEntry{}, false
 }
 
 // local is what can be shown of src, a file message's picture, from
@@ -120,11 +129,8 @@ func (c *Images) local(src, path string, own bool) imageEntry {
 	k := keyOf(src)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.entries[k]; ok {
-		return *e
-	}
-	if c.loading[k] {
-		return imageEntry{status: imagePreparing}
+	if e, ok := c.known(k); ok {
+		return e
 	}
 	if c.tried[k] {
 		return imageEntry{}
