@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/causerie/causerie/core"
@@ -172,7 +173,38 @@ func (f *fileActions) Cancel(m history.Message) {
 
 // Open hands the copy of m's file to the system's application for it,
 // once it is known to be there still.
-func (f *fileActions) Open(m history.Message) { f.withCopy(m, m.File) }
+// A program (by its name) is opened only once the user confirms: the
+// system would run it.
+func (f *fileActions) Open(m history.Message) {
+	if !isProgram(m.File) {
+		f.withCopy(m, m.File)
+		return
+	}
+	name := safetext.Isolate(filepath.Base(m.File))
+	d := dialog.NewConfirm(lang.L("Run this program?"),
+		lang.L("{{.Name}} is a program: opening it runs it on this computer, with everything your account may do. Open it only if you expected it from someone you trust.", map[string]any{"Name": name}),
+		func(ok bool) {
+			if ok {
+				f.withCopy(m, m.File)
+			}
+		}, f.c.win.win)
+	d.SetConfirmText(lang.L("Run it"))
+	d.SetDismissText(lang.L("Cancel"))
+	d.Show()
+}
+
+// programExts are the names the systems we run on may run when opened.
+var programExts = map[string]bool{
+	".exe": true, ".com": true, ".bat": true, ".cmd": true, ".scr": true, ".pif": true, ".msi": true, ".msp": true,
+	".ps1": true, ".vbs": true, ".vbe": true, ".js": true, ".jse": true, ".wsf": true, ".wsh": true, ".hta": true,
+	".cpl": true, ".lnk": true, ".reg": true, ".jar": true, ".desktop": true, ".sh": true, ".run": true, ".bin": true,
+	".appimage": true, ".command": true, ".app": true, ".pkg": true, ".py": true, ".pl": true, ".deb": true, ".rpm": true,
+}
+
+// isProgram says the file at p is named as a program.
+func isProgram(p string) bool {
+	return programExts[strings.ToLower(filepath.Ext(p))]
+}
 
 // ShowFolder opens the folder that holds the copy of m's file.
 func (f *fileActions) ShowFolder(m history.Message) { f.withCopy(m, filepath.Dir(m.File)) }

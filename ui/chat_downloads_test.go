@@ -132,6 +132,29 @@ func TestDownloadFileInGUI(t *testing.T) {
 		t.Errorf("opened %q", opened)
 	}
 
+	// A program: opened only once the user confirms.
+	sendBytes(t, b, ch.me, "mise-a-jour.exe", []byte("MZ pas un vrai programme"))
+	ch.waitLaidOut("mise-a-jour.exe", "File")
+	ch.link("Download").OnTapped()
+	h.pump("downloaded", func() bool { ch.settle(); return ch.link("Open") != nil })
+	ch.link("Open").OnTapped()
+	h.pump("asked", func() bool { return strings.Contains(overlayTexts(h.app.chat.win), "Run this program?") })
+	if !strings.Contains(overlayTexts(h.app.chat.win), "mise-a-jour.exe is a program") {
+		t.Errorf("the dialog says %q", overlayTexts(h.app.chat.win))
+	}
+	test.Tap(overlayButton(t, h.app.chat.win, "Cancel"))
+	ch.settle()
+	if len(opened) != 2 {
+		t.Fatalf("opened without asking: %q", opened)
+	}
+	ch.link("Open").OnTapped()
+	h.pump("asked again", func() bool { return strings.Contains(overlayTexts(h.app.chat.win), "Run this program?") })
+	test.Tap(overlayButton(t, h.app.chat.win, "Run it"))
+	h.pump("run once confirmed", func() bool { return len(opened) == 3 })
+	if st, err := os.Stat(filepath.Join(dl, "mise-a-jour.exe")); err != nil || st.Mode().Perm()&0o111 != 0 {
+		t.Errorf("saved as %v, %v", st.Mode(), err)
+	}
+
 	// Never: a picture waits for a tap.
 	h.fyne.Preferences().SetInt(prefAutoPictures, 0)
 	var other bytes.Buffer

@@ -107,6 +107,9 @@ func (u *Uploads) Download(ctx context.Context, m history.Message, dir string, p
 		err = io.ErrUnexpectedEOF
 	}
 	if err == nil {
+		err = part.Chmod(0o644) // as other files saved; never executable
+	}
+	if err == nil {
 		err = part.Sync()
 	}
 	if cerr := part.Close(); err == nil {

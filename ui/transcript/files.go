@@ -44,7 +44,7 @@ func fileLine(m history.Message, f Files) []widget.RichTextSegment {
 	if p, ok := f.Progress(m.ID); ok {
 		text := lang.L("Downloading…")
 		if p >= 0 {
-			text = lang.L("Downloading… {{.Percent}} %", map[string]any{"Percent": int(p * 100)})
+			text = lang.L("Downloading… {{.Percent}}%", map[string]any{"Percent": int(p * 100)})
 		}
 		return append(out, &widget.TextSegment{Text: text, Style: Subtle}, gap, link(lang.L("Cancel"), f.Cancel))
 	}
