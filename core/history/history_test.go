@@ -1235,3 +1235,37 @@ func TestFileOfMessage(t *testing.T) {
 		t.Fatalf("SetFile of no message: %v", err)
 	}
 }
+
+// A file is found by its name, not by its address; files stored before
+// names were indexed are found too once the database is opened.
+func TestFileFoundByName(t *testing.T) {
+	s, path := openTemp(t)
+	u := "https://upload.example.org/file_share/Xy1/contrat%20sign%C3%A9.pdf"
+	m := mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: In, Body: u, OOB: u, Sent: t0})
+	note := "https://upload.example.org/file_share/Zz9/plan.png"
+	mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: In, Body: "le plan : " + note, OOB: note, Sent: t0.Add(time.Second)})
+	found := func(q string) []string {
+		res, err := s.Search(me, "", q, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return bodies(res)
+	}
+	if got := found("contrat signe"); len(got) != 1 || got[0] != u {
+		t.Fatalf("by its name: %q", got)
+	}
+	if got := found("plan"); len(got) != 1 {
+		t.Fatalf("a file with text, by its name: %q", got)
+	}
+	if got := found("file_share"); len(got) != 1 { // the one whose text says the address
+		t.Fatalf("by the address: %q", got)
+	}
+	// As migration 14 left it: the address indexed, not the name.
+	var chrono int64
+	s.w.QueryRow(`SELECT chrono FROM messages WHERE id = ?`, m.ID).Scan(&chrono)
+	s = reopenAt(t, s, path, 14, fmt.Sprintf(`DELETE FROM messages_fts WHERE rowid = %d`, chrono),
+		fmt.Sprintf(`INSERT INTO messages_fts(rowid, body, subject, conv) SELECT %d, '%s', '', 'a' || c.account_id || ' c' || c.id FROM conversations c WHERE c.id = (SELECT conv FROM messages WHERE id = %d)`, chrono, u, m.ID))
+	if got := found("signe"); len(got) != 1 || got[0] != u {
+		t.Fatalf("after the migration: %q", got)
+	}
+}

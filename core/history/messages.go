@@ -4,6 +4,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
+	"path"
+	"strings"
 	"time"
 )
 
@@ -339,10 +342,32 @@ func (s *Store) insert(tx *sql.Tx, ids convIDs, m *Message, idx *indexer) (id in
 		return 0, false, fmt.Errorf("history: Add: %w", err)
 	}
 	if m.Body != "" || m.Subject != "" {
-		idx.rows = append(idx.rows, indexRow{chrono, m.Body, m.Subject, ids})
+		idx.rows = append(idx.rows, indexRow{chrono, indexed(m.Body, m.OOB), m.Subject, ids})
 	}
 	idx.bump(ids.conv, nanos(m.Sent), id)
 	return id, false, nil
+}
+
+// indexed is the text of a message the search index holds: its body,
+// and the name of the file it carries (oob, XEP-0066), unescaped from
+// its address, so that a file is found by its name; a body that is the
+// file's address alone is its name.
+func indexed(body, oob string) string {
+	if oob == "" {
+		return body
+	}
+	u, err := url.Parse(oob)
+	if err != nil {
+		return body
+	}
+	name := path.Base(u.Path)
+	if name == "/" || name == "." {
+		return body
+	}
+	if strings.TrimSpace(body) == oob {
+		return name
+	}
+	return body + "\n" + name
 }
 
 // An indexer holds what a transaction's new messages change besides
@@ -459,8 +484,8 @@ func (s *Store) Correct(id int64, body, rich string) error {
 	return s.write(func(tx *sql.Tx) error {
 		var chrono int64
 		var conv int64
-		var subject string
-		err := tx.QueryRow(`SELECT chrono, conv, subject FROM messages WHERE id = ?`, id).Scan(&chrono, &conv, &subject)
+		var subject, oob string
+		err := tx.QueryRow(`SELECT chrono, conv, subject, oob FROM messages WHERE id = ?`, id).Scan(&chrono, &conv, &subject, &oob)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("history: Correct %d: %w", id, ErrNotFound)
 		}
@@ -482,7 +507,7 @@ func (s *Store) Correct(id int64, body, rich string) error {
 		}
 		if body != "" || subject != "" {
 			ids := convIDs{conv: conv, account: acct}
-			if _, err := tx.Stmt(s.insFTS).Exec(chrono, body, subject, ids.ftsTokens()); err != nil {
+			if _, err := tx.Stmt(s.insFTS).Exec(chrono, indexed(body, oob), subject, ids.ftsTokens()); err != nil {
 				return fmt.Errorf("history: Correct: index: %w", err)
 			}
 		}

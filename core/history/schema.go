@@ -195,6 +195,47 @@ UPDATE conversations SET room = 1 WHERE EXISTS (SELECT 1 FROM messages WHERE con
 ALTER TABLE messages ADD COLUMN file TEXT NOT NULL DEFAULT '';
 ALTER TABLE messages ADD COLUMN file_size INTEGER NOT NULL DEFAULT 0;
 `),
+	// 15: files are found by their name (indexed): the search index
+	// rows of messages carrying one are written again.
+	reindexFiles,
+}
+
+// reindexFiles writes the search index rows of the messages that carry
+// a file again, with the file's name (indexed).
+func reindexFiles(tx *sql.Tx) error {
+	rows, err := tx.Query(`SELECT m.chrono, m.body, m.subject, m.oob, m.conv, c.account_id
+		FROM messages m JOIN conversations c ON c.id = m.conv WHERE m.oob <> ''`)
+	if err != nil {
+		return err
+	}
+	type again struct {
+		chrono             int64
+		body, subject, oob string
+		ids                convIDs
+	}
+	var all []again
+	for rows.Next() {
+		var a again
+		if err := rows.Scan(&a.chrono, &a.body, &a.subject, &a.oob, &a.ids.conv, &a.ids.account); err != nil {
+			rows.Close()
+			return err
+		}
+		all = append(all, a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, a := range all {
+		if _, err := tx.Exec(`DELETE FROM messages_fts WHERE rowid = ?`, a.chrono); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`INSERT INTO messages_fts(rowid, body, subject, conv) VALUES(?,?,?,?)`,
+			a.chrono, indexed(a.body, a.oob), a.subject, a.ids.ftsTokens()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // schemaVersion is the user_version of an up-to-date database.
