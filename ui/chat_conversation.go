@@ -126,6 +126,7 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey, room bool)
 	c.composer.onShortcut = w.shortcut
 	c.composer.onUp = c.editLast
 	c.composer.onEscape = c.cancelEdit
+	c.composer.onPasteEmpty = c.pastePicture
 	c.composer.OnChanged = c.typed
 	c.typing = widget.NewLabel("")
 	c.typing.Importance = widget.LowImportance

@@ -9,11 +9,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+
+	"golang.design/x/clipboard"
 
 	"github.com/causerie/causerie/internal/testserver"
 )
@@ -113,3 +116,59 @@ func TestSendFileInGUI(t *testing.T) {
 		t.Errorf("B has %d messages, want the 2 files", len(ms))
 	}
 }
+
+// TestPastePictureInGUI: Ctrl+V with a picture on the system's clipboard
+// (no text) shows the send dialog with the picture, named for when it was
+// pasted; Send sends it.
+func TestPastePictureInGUI(t *testing.T) {
+	if err := clipboard.Init(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("no system clipboard under Xvfb: %v", err)
+		}
+		t.Skip("no system clipboard:", err)
+	}
+	ch := newChatHarness(t, true)
+	h := ch.harness
+	b := newPeer(t, h.server)
+	conv := ch.open(b.jid)
+	var pic bytes.Buffer
+	png.Encode(&pic, image.NewRGBA(image.Rect(0, 0, 64, 48)))
+	<-clipboardWritten(pic.Bytes())
+	conv.composer.TypedShortcut(&fyne.ShortcutPaste{Clipboard: emptyClipboard{}})
+	h.pump("the send dialog", func() bool { return strings.Contains(overlayTexts(h.app.chat.win), "picture-") })
+	previews := 0
+	for _, o := range test.LaidOutObjects(h.app.chat.win.Canvas().Overlays().Top()) {
+		if i, ok := o.(*canvas.Image); ok && i.Resource != nil && i.Resource.Name() == "preview.png" {
+			previews++
+		}
+	}
+	if previews != 1 {
+		t.Errorf("%d previews", previews)
+	}
+	test.Tap(overlayButton(t, h.app.chat.win, "Send"))
+	h.pump("B gets the picture", func() bool {
+		ms, _ := b.session.History(ch.me, 10)
+		return len(ms) == 1 && strings.Contains(ms[0].OOB, "/picture-") && strings.HasSuffix(ms[0].OOB, ".png")
+	})
+	if conv.composer.Text != "" {
+		t.Errorf("the box holds %q", conv.composer.Text)
+	}
+}
+
+// clipboardWritten puts png on the system's clipboard, as another
+// application would; the channel is ready once it is there.
+func clipboardWritten(png []byte) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		clipboard.Write(clipboard.FmtImage, png)
+		time.Sleep(100 * time.Millisecond) // the selection owned
+		close(done)
+	}()
+	return done
+}
+
+// emptyClipboard is Fyne's clipboard with no text on it.
+type emptyClipboard struct{}
+
+func (emptyClipboard) Content() string     { return "" }
+func (emptyClipboard) SetContent(_ string) {}

@@ -24,7 +24,10 @@ type composerEntry struct {
 	// onUp is Up in an empty box (edit the last message), onEscape is
 	// Escape; both may be nil.
 	onUp, onEscape func()
-	shift          bool
+	// onPasteEmpty is a paste that finds no text on the clipboard (it
+	// may hold a picture); nil: nothing happens.
+	onPasteEmpty func()
+	shift        bool
 }
 
 func newComposerEntry() *composerEntry {
@@ -89,6 +92,10 @@ func (e *composerEntry) TypedKey(k *fyne.KeyEvent) {
 // TypedShortcut handles Shift+Enter sent as a shortcut and hands window
 // shortcuts on.
 func (e *composerEntry) TypedShortcut(s fyne.Shortcut) {
+	if p, ok := s.(*fyne.ShortcutPaste); ok && e.onPasteEmpty != nil && p.Clipboard != nil && p.Clipboard.Content() == "" {
+		e.onPasteEmpty()
+		return
+	}
 	if cs, ok := s.(*desktop.CustomShortcut); ok {
 		if (cs.KeyName == fyne.KeyReturn || cs.KeyName == fyne.KeyEnter) && cs.Modifier == fyne.KeyModifierShift {
 			e.Entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
