@@ -11,12 +11,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/upload"
 )
 
@@ -166,4 +168,26 @@ func TestDownloadFileInGUI(t *testing.T) {
 	}
 	ch.link("Load image").OnTapped()
 	h.pump("shown on a tap", func() bool { ch.settle(); return ch.pictures() == 2 })
+}
+
+// TestDownloadRefusedInGUI: a file whose address is not https is not
+// fetched; the chat says why in words, and Download stays.
+func TestDownloadRefusedInGUI(t *testing.T) {
+	t.Setenv("XDG_DOWNLOAD_DIR", t.TempDir())
+	ch := newChatHarness(t, true)
+	u := "http://files.example.org/share/plan.pdf"
+	m := history.Message{Account: ch.me, Peer: "carol@example.org", Direction: history.In, Type: "chat", Body: u, OOB: u, Sent: time.Now()}
+	if err := ch.client.Store().Add(&m); err != nil {
+		t.Fatal(err)
+	}
+	conv := ch.open("carol@example.org")
+	ch.waitLaidOut("plan.pdf", "PDF document")
+	ch.link("Download").OnTapped()
+	ch.pump("refused", func() bool { return conv.notice.Visible() })
+	if want := "The file was not downloaded: its address is not secure (not https), so it was not fetched."; conv.notice.Text != want {
+		t.Errorf("notice %q", conv.notice.Text)
+	}
+	if ch.link("Download") == nil {
+		t.Error("Download is gone")
+	}
 }
