@@ -127,12 +127,6 @@ func stored(me, peer string, dir history.Direction, m *stanza.Message, sent, now
 		Received:  now,
 		State:     history.StateReceived,
 		Markable:  dir == history.In && markers.IsMarkable(m),
-		OOB:       oobURL(m),
+		OOB:       oob.FileURL(m),
 	}
-}
-
-// oobURL is the file URL m carries (XEP-0066), "" when none.
-func oobURL(m *stanza.Message) string {
-	u, _, _ := oob.Of(m)
-	return u
 }

@@ -791,7 +791,7 @@ func incoming(account, room, nick, typ string, m *stanza.Message, stanzaID strin
 	if trusted {
 		hm.OccupantID = wire.OccupantID(m)
 	}
-	hm.OOB, _, _ = oob.Of(m)
+	hm.OOB = oob.FileURL(m)
 	return hm
 }
 

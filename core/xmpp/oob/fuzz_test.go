@@ -17,11 +17,15 @@ func FuzzOOB(f *testing.F) {
 	}
 	f.Add(b)
 	f.Add([]byte(`<message><x xmlns='jabber:x:oob'><url> https://a/b </url><desc>d</desc></x><x xmlns='jabber:x:oob'/></message>`))
+	f.Add([]byte(`<message><body> https://up.example/s/x/photo.jpg </body></message>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var m stanza.Message
 		if xml.Unmarshal(data, &m) == nil {
 			if u, desc, ok := Of(&m); ok && (len(u) > MaxURL || len(u)+len(desc) > len(data) || !WebURL(u)) {
 				t.Fatalf("oob %q %q", u, desc)
+			}
+			if u := FileURL(&m); u != "" && (!WebURL(u) || len(u) > len(data)) {
+				t.Fatalf("file %q", u)
 			}
 		}
 	})

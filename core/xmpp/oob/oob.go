@@ -8,6 +8,7 @@ package oob
 import (
 	"encoding/xml"
 	"net/url"
+	"path"
 	"strings"
 
 	"gosrc.io/xmpp/stanza"
@@ -57,6 +58,38 @@ func Of(m *stanza.Message) (u, desc string, ok bool) {
 		return u, strings.TrimSpace(x.Desc), true
 	}
 	return "", "", false
+}
+
+// FileURL is the address of the file m carries: its jabber:x:oob URL
+// (Of), else its body when the body is nothing but one https address
+// naming a file of a kind people send (a picture, a sound, a video, a
+// document, an archive: what clients that send an upload's GET URL
+// alone, without the element, send), else "".
+func FileURL(m *stanza.Message) string {
+	if u, _, ok := Of(m); ok {
+		return u
+	}
+	b := strings.TrimSpace(m.Body)
+	if !strings.HasPrefix(b, "https://") || strings.ContainsAny(b, " \t\n\r") || !WebURL(b) {
+		return ""
+	}
+	p, err := url.Parse(b)
+	if err != nil || p.RawQuery != "" || p.Fragment != "" {
+		return ""
+	}
+	if !fileExts[strings.ToLower(path.Ext(p.Path))] {
+		return ""
+	}
+	return b
+}
+
+// fileExts are the kinds of file FileURL takes a body's address for.
+var fileExts = map[string]bool{
+	".png": true, ".jpg": true, ".jpeg": true, ".gif": true, ".webp": true, ".heic": true, ".avif": true,
+	".mp4": true, ".webm": true, ".mkv": true, ".mov": true, ".mp3": true, ".ogg": true, ".oga": true,
+	".opus": true, ".m4a": true, ".aac": true, ".flac": true, ".wav": true, ".pdf": true, ".txt": true,
+	".odt": true, ".ods": true, ".odp": true, ".doc": true, ".docx": true, ".xls": true, ".xlsx": true,
+	".ppt": true, ".pptx": true, ".zip": true, ".7z": true, ".gz": true, ".tar": true, ".xz": true,
 }
 
 // WebURL reports whether u is an absolute http or https URL with a host,

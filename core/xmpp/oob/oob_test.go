@@ -32,3 +32,30 @@ func TestGoldenOOB(t *testing.T) {
 		}
 	}
 }
+
+// TestFileURL: the element's address, else a body that is one https
+// address of a file alone (as clients that send an upload's address
+// without the element); a link to a page, with text around it, over
+// http, or with a query is not a file.
+func TestFileURL(t *testing.T) {
+	withX := stanza.Message{Body: "voici", Extensions: []stanza.MsgExtension{&X{URL: "https://up.example/a/b.bin"}}}
+	if got := FileURL(&withX); got != "https://up.example/a/b.bin" {
+		t.Errorf("with the element: %q", got)
+	}
+	for body, want := range map[string]string{
+		"https://up.example/share/x1/photo.JPG":             "https://up.example/share/x1/photo.JPG",
+		" https://up.example/share/x1/contrat%20a.pdf\n":    "https://up.example/share/x1/contrat%20a.pdf",
+		"https://example.org/article.html":                  "",
+		"https://example.org/":                              "",
+		"regarde https://up.example/share/x1/photo.jpg":     "",
+		"http://up.example/share/x1/photo.jpg":              "",
+		"https://up.example/share/x1/photo.jpg?s=1":         "",
+		"https://user:pw@up.example/photo.jpg":              "",
+		"https://up.example/a.jpg https://up.example/b.jpg": "",
+	} {
+		m := stanza.Message{Body: body}
+		if got := FileURL(&m); got != want {
+			t.Errorf("%q: %q, want %q", body, got, want)
+		}
+	}
+}
