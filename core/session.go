@@ -470,12 +470,12 @@ func (s *Session) online(ctx context.Context, conn *xmpp.Conn) error {
 	// Roster first, then presence: otherwise the server pushes every
 	// contact's presence before the roster arrives.
 	if err := s.fetchRoster(ctx, conn); err != nil {
-		conn.Close()
+		endFailed(ctx, conn)
 		return err
 	}
 	loginDone(ctx)
 	if err := s.sendPresence(ctx, conn); err != nil {
-		conn.Close()
+		endFailed(ctx, conn)
 		return err
 	}
 	s.hooks.goPresent(conn)
@@ -488,6 +488,18 @@ func (s *Session) online(ctx context.Context, conn *xmpp.Conn) error {
 		conn.Close()
 		return nil
 	}
+}
+
+// endFailed ends a connection where signing in failed: closed when the
+// user signed out meanwhile, else dropped as a lost link (xmpp.Conn.Abort:
+// a link where a request timed out may be frozen, and a stream's end
+// that reached the server when it thawed would end the session cleanly).
+func endFailed(ctx context.Context, conn *xmpp.Conn) {
+	if ctx.Err() != nil {
+		conn.Close()
+		return
+	}
+	conn.Abort()
 }
 
 func connEnd(conn *xmpp.Conn) error {

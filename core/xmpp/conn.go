@@ -609,10 +609,42 @@ func (c *Conn) Close() error {
 	select {
 	case <-c.done:
 	case <-time.After(3 * time.Second):
-		t.conn.Close()
-		<-c.done
+		// A busy server has not answered yet. Closing the socket now,
+		// with its answer unread, would send a reset, and a reset may
+		// throw away what we sent before it is read (the unavailable
+		// presence, the stream's end): the server would keep the session
+		// for resumption and tell no one we left. Say we are done
+		// writing first, and close once it had a little more time.
+		// (A link that is not trusted any more is Aborted instead.)
+		if cw, ok := t.conn.(interface{ CloseWrite() error }); ok {
+			t.conn.SetWriteDeadline(time.Now().Add(time.Second)) // a server not reading does not hold us
+			cw.CloseWrite()
+		}
+		select {
+		case <-c.done:
+		case <-time.After(2 * time.Second):
+			t.conn.Close()
+			<-c.done
+		}
 	}
 	return nil
+}
+
+// Abort drops the connection at once, as a lost link: nothing more is
+// sent, neither the stream's end nor an acknowledgement, so the server
+// keeps the session for resumption (XEP-0198) with what it had not seen
+// acknowledged. For a link that stopped answering (a request on it timed
+// out): ending the stream on it, when it thaws, would end the session
+// cleanly, and what the server held for it would go to the archive
+// only. Stanzas the server had not acknowledged stay available from
+// Unacked.
+func (c *Conn) Abort() {
+	if !c.closing.CompareAndSwap(false, true) {
+		<-c.done
+		return
+	}
+	close(c.closeCh)
+	c.finish(nil)
 }
 
 // Unacked returns the stanzas sent on this session that the server has not

@@ -741,3 +741,68 @@ func testDeferredHandlingFlushed(t *testing.T, s *testserver.Server) {
 	}
 	t.Logf("%d messages kept in %d flushes", n, flushes)
 }
+
+// TestAbortKeepsSession: Abort drops the link as if it were lost: at
+// once, with nothing more sent, so the server does not end the session
+// (a contact does not see us leave; with Close, it does).
+func TestAbortKeepsSession(t *testing.T) {
+	for name, s := range servers(t) {
+		t.Run(name, func(t *testing.T) {
+			aJID, aPass := s.NewUser(t)
+			bJID, bPass := s.NewUser(t)
+			type seen struct{ from, typ string }
+			presences := make(chan seen, 100)
+			var mux Mux
+			mux.HandlePresenceFunc(func(_ *Conn, p *stanza.Presence) { presences <- seen{p.From, string(p.Type)} })
+			bCfg := cfgFor(s, bJID, bPass)
+			bCfg.Handler = &mux
+			b := dial(t, bCfg)
+			saw := func(from, typ string, d time.Duration) bool {
+				end := time.After(d)
+				for {
+					select {
+					case p := <-presences:
+						if p.from == from && p.typ == typ {
+							return true
+						}
+					case <-end:
+						return false
+					}
+				}
+			}
+			watched := func() *Conn {
+				a := dial(t, cfgFor(s, aJID, aPass))
+				// Directed presence: the server tells b when a leaves.
+				if err := a.SendRaw([]byte("<presence to='" + b.JID() + "'/>")); err != nil {
+					t.Fatal(err)
+				}
+				if !saw(a.JID(), "", 10*time.Second) {
+					t.Fatal("b did not get a's presence")
+				}
+				return a
+			}
+			a := watched()
+			start := time.Now()
+			a.Abort()
+			if took := time.Since(start); took > time.Second {
+				t.Errorf("Abort took %v", took)
+			}
+			select {
+			case <-a.Done():
+			default:
+				t.Fatal("not done after Abort")
+			}
+			if err := a.SendRaw([]byte("<presence/>")); err == nil {
+				t.Error("sent after Abort")
+			}
+			if saw(a.JID(), "unavailable", 2*time.Second) {
+				t.Error("the contact saw an aborted session leave: the server ended it")
+			}
+			c := watched()
+			c.Close()
+			if !saw(c.JID(), "unavailable", 10*time.Second) {
+				t.Error("the contact did not see a closed session leave")
+			}
+		})
+	}
+}
