@@ -11,8 +11,10 @@ import (
 	"strings"
 	"sync"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
@@ -59,39 +61,93 @@ func newFileActions(c *chatConversation) *fileActions {
 
 // Info is the file's kind, and its size when known.
 func (f *fileActions) Info(m history.Message) string {
-	name := path.Base(m.OOB)
-	if u, err := url.Parse(m.OOB); err == nil {
-		name = path.Base(u.Path)
-	}
-	kind := fileKind(name)
+	kind := kindOf(fileNameOf(m)).name()
 	if m.FileSize > 0 {
 		return lang.L("{{.Kind}}, {{.Size}}", map[string]any{"Kind": kind, "Size": byteSize(m.FileSize)})
 	}
 	return kind
 }
 
-// fileKind names a file's kind from its name's extension.
-func fileKind(name string) string {
-	ext := strings.ToLower(path.Ext(name))
-	switch ext {
-	case ".png", ".jpg", ".jpeg", ".gif", ".webp", ".heic", ".avif", ".bmp", ".svg", ".tif", ".tiff":
+// Icon is the file's kind's icon.
+func (f *fileActions) Icon(m history.Message) fyne.Resource { return kindOf(fileNameOf(m)).icon() }
+
+// fileNameOf is the name of the file m carries, from its address.
+func fileNameOf(m history.Message) string {
+	if u, err := url.Parse(m.OOB); err == nil {
+		return path.Base(u.Path)
+	}
+	return path.Base(m.OOB)
+}
+
+// A fileKind is what a file is, from its name's extension.
+type fileKind int
+
+const (
+	kindFile fileKind = iota
+	kindPicture
+	kindVideo
+	kindSound
+	kindPDF
+	kindText
+	kindDocument
+	kindSpreadsheet
+	kindArchive
+)
+
+var kindsByExt = map[string]fileKind{
+	".png": kindPicture, ".jpg": kindPicture, ".jpeg": kindPicture, ".gif": kindPicture, ".webp": kindPicture,
+	".heic": kindPicture, ".avif": kindPicture, ".bmp": kindPicture, ".svg": kindPicture, ".tif": kindPicture, ".tiff": kindPicture,
+	".mp4": kindVideo, ".webm": kindVideo, ".mkv": kindVideo, ".mov": kindVideo, ".avi": kindVideo,
+	".mp3": kindSound, ".ogg": kindSound, ".oga": kindSound, ".opus": kindSound, ".m4a": kindSound, ".aac": kindSound,
+	".flac": kindSound, ".wav": kindSound,
+	".pdf": kindPDF,
+	".txt": kindText, ".md": kindText, ".csv": kindText, ".log": kindText,
+	".odt": kindDocument, ".doc": kindDocument, ".docx": kindDocument, ".rtf": kindDocument,
+	".ods": kindSpreadsheet, ".xls": kindSpreadsheet, ".xlsx": kindSpreadsheet,
+	".zip": kindArchive, ".tar": kindArchive, ".gz": kindArchive, ".tgz": kindArchive, ".xz": kindArchive,
+	".7z": kindArchive, ".rar": kindArchive, ".bz2": kindArchive, ".zst": kindArchive,
+}
+
+func kindOf(name string) fileKind { return kindsByExt[strings.ToLower(path.Ext(name))] }
+
+func (k fileKind) name() string {
+	switch k {
+	case kindPicture:
 		return lang.L("Picture")
-	case ".mp4", ".webm", ".mkv", ".mov", ".avi":
+	case kindVideo:
 		return lang.L("Video")
-	case ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".aac", ".flac", ".wav":
+	case kindSound:
 		return lang.L("Sound")
-	case ".pdf":
+	case kindPDF:
 		return lang.L("PDF document")
-	case ".txt", ".md", ".csv", ".log":
+	case kindText:
 		return lang.L("Text")
-	case ".odt", ".doc", ".docx", ".rtf":
+	case kindDocument:
 		return lang.L("Document")
-	case ".ods", ".xls", ".xlsx":
+	case kindSpreadsheet:
 		return lang.L("Spreadsheet")
-	case ".zip", ".tar", ".gz", ".tgz", ".xz", ".7z", ".rar", ".bz2", ".zst":
+	case kindArchive:
 		return lang.L("Archive")
 	}
 	return lang.L("File")
+}
+
+func (k fileKind) icon() fyne.Resource {
+	switch k {
+	case kindPicture:
+		return theme.FileImageIcon()
+	case kindVideo:
+		return theme.FileVideoIcon()
+	case kindSound:
+		return theme.FileAudioIcon()
+	case kindText:
+		return theme.FileTextIcon()
+	case kindPDF, kindDocument, kindSpreadsheet:
+		return theme.DocumentIcon()
+	case kindArchive:
+		return theme.FileApplicationIcon()
+	}
+	return theme.FileIcon()
 }
 
 // Progress says how far a download is.

@@ -3,7 +3,11 @@ package transcript
 import (
 	"strings"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/causerie/causerie/core/history"
@@ -13,8 +17,10 @@ import (
 // alone (core.MessageDoc shows its picture and its name): what it is,
 // and what can be done with it. The chat window implements it.
 type Files interface {
-	// Info is the file's kind and size in words ("PDF document, 1.2 MB").
+	// Info is the file's kind and size in words ("PDF document, 1.2 MB"),
+	// Icon its kind's icon.
 	Info(m history.Message) string
+	Icon(m history.Message) fyne.Resource
 	// Progress is how much of m's file was downloaded, from 0 to 1 (-1:
 	// not known), and whether it is being downloaded.
 	Progress(id int64) (float64, bool)
@@ -36,7 +42,8 @@ func IsFile(m history.Message) bool {
 // fileLine is the line under a file: its kind and size, then Download,
 // the download's progress with Cancel, or Open and Show in folder.
 func fileLine(m history.Message, f Files) []widget.RichTextSegment {
-	out := []widget.RichTextSegment{paragraphEnd, &widget.TextSegment{Text: f.Info(m) + "   ", Style: Subtle}}
+	out := []widget.RichTextSegment{paragraphEnd, &iconSegment{res: f.Icon(m)},
+		&widget.TextSegment{Text: " " + f.Info(m) + "   ", Style: Subtle}}
 	link := func(text string, act func(history.Message)) *widget.HyperlinkSegment {
 		return &widget.HyperlinkSegment{Text: text, OnTapped: func() { act(m) }}
 	}
@@ -53,3 +60,27 @@ func fileLine(m history.Message, f Files) []widget.RichTextSegment {
 	}
 	return append(out, link(lang.L("Download"), f.Download))
 }
+
+// iconSegment is a small icon in a line of text (a file's kind).
+type iconSegment struct{ res fyne.Resource }
+
+func (s *iconSegment) Inline() bool    { return true }
+func (s *iconSegment) Textual() string { return "" }
+
+func (s *iconSegment) Visual() fyne.CanvasObject {
+	img := canvas.NewImageFromResource(theme.NewThemedResource(s.res))
+	img.FillMode = canvas.ImageFillContain
+	side := theme.IconInlineSize()
+	img.SetMinSize(fyne.NewSize(side, side))
+	return container.NewHBox(img) // at its size, on the left, however wide the place
+}
+
+func (s *iconSegment) Update(o fyne.CanvasObject) {
+	img := o.(*fyne.Container).Objects[0].(*canvas.Image)
+	img.Resource = theme.NewThemedResource(s.res)
+	img.Refresh()
+}
+
+func (s *iconSegment) Select(pos1, pos2 fyne.Position) {}
+func (s *iconSegment) SelectedText() string            { return "" }
+func (s *iconSegment) Unselect()                       {}
