@@ -255,6 +255,10 @@ var programExts = map[string]bool{
 	".ps1": true, ".vbs": true, ".vbe": true, ".js": true, ".jse": true, ".wsf": true, ".wsh": true, ".hta": true,
 	".cpl": true, ".lnk": true, ".reg": true, ".jar": true, ".desktop": true, ".sh": true, ".run": true, ".bin": true,
 	".appimage": true, ".command": true, ".app": true, ".pkg": true, ".py": true, ".pl": true, ".deb": true, ".rpm": true,
+	".terminal": true, ".fileloc": true, ".inetloc": true, ".webloc": true, ".dmg": true, ".scpt": true, ".url": true,
+	".scf": true, ".chm": true, ".iso": true, ".img": true, ".vhd": true, ".vhdx": true, ".msix": true, ".appx": true,
+	".appinstaller": true, ".xll": true, ".msc": true, ".psm1": true, ".inf": true, ".settingcontent-ms": true,
+	".ps1xml": true, ".gadget": true, ".application": true, ".xbap": true, ".flatpakref": true, ".snap": true,
 }
 
 // isProgram says the file at p is named as a program.
@@ -363,6 +367,8 @@ func downloadProblem(err error) string {
 	switch {
 	case errors.Is(err, upload.ErrNotHTTPS):
 		return lang.L("its address is not secure (not https), so it was not fetched.")
+	case errors.Is(err, upload.ErrStalled):
+		return lang.L("the server stopped sending it. Try again later.")
 	case errors.Is(err, upload.ErrNoFolder):
 		return lang.L("there is no downloads folder to save it in.")
 	case errors.As(err, &he) && he.Status == 404 || errors.As(err, &he) && he.Status == 410:

@@ -42,8 +42,9 @@ func clipboardPicture() ([]byte, error) {
 }
 
 // pastedDir is where pasted pictures are written before they are sent
-// (files are sent from disk, and a Retry reads them again): beside the
-// image cache. Pictures pasted more than a day ago are removed.
+// (files are sent from disk, a Retry reads them again, and the sent
+// message shows its picture from there): beside the image cache.
+// Pictures pasted more than pastedKept ago are removed.
 func (a *App) pastedDir() string {
 	if a.images == nil || a.images.Dir() == "" {
 		return ""
@@ -51,8 +52,12 @@ func (a *App) pastedDir() string {
 	return filepath.Join(filepath.Dir(a.images.Dir()), "pasted")
 }
 
-// savePasted writes a pasted picture into dir under a name that says
-// when it was pasted, and removes those pasted over a day ago.
+// pastedKept is how long a pasted picture is kept.
+const pastedKept = 7 * 24 * time.Hour
+
+// savePasted writes a pasted picture into dir under a name of its own
+// that says when it was pasted, and removes those pasted over pastedKept
+// ago.
 func savePasted(dir string, png []byte, now time.Time) (string, error) {
 	if dir == "" {
 		return "", errors.New("no folder for pasted pictures")
@@ -62,14 +67,25 @@ func savePasted(dir string, png []byte, now time.Time) (string, error) {
 	}
 	if old, err := os.ReadDir(dir); err == nil {
 		for _, e := range old {
-			if info, err := e.Info(); err == nil && now.Sub(info.ModTime()) > 24*time.Hour {
+			if info, err := e.Info(); err == nil && now.Sub(info.ModTime()) > pastedKept {
 				os.Remove(filepath.Join(dir, e.Name()))
 			}
 		}
 	}
-	name := strings.ReplaceAll(lang.L("picture"), "/", "_") + "-" + now.Format("2006-01-02-150405") + ".png"
-	p := filepath.Join(dir, name)
-	return p, os.WriteFile(p, png, 0o600)
+	// Two pastes in one second get two names (CreateTemp's number).
+	f, err := os.CreateTemp(dir, strings.ReplaceAll(lang.L("picture"), "/", "_")+"-"+now.Format("2006-01-02-150405")+"-*.png")
+	if err != nil {
+		return "", err
+	}
+	_, err = f.Write(png)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
 }
 
 // pastePicture offers to send the picture on the clipboard (the text

@@ -204,7 +204,7 @@ ALTER TABLE messages ADD COLUMN file_size INTEGER NOT NULL DEFAULT 0;
 // a file again, with the file's name (indexed).
 func reindexFiles(tx *sql.Tx) error {
 	rows, err := tx.Query(`SELECT m.chrono, m.body, m.subject, m.oob, m.conv, c.account_id
-		FROM messages m JOIN conversations c ON c.id = m.conv WHERE m.oob <> ''`)
+		FROM messages m JOIN conversations c ON c.id = m.conv WHERE m.oob <> '' AND (m.body <> '' OR m.subject <> '')`)
 	if err != nil {
 		return err
 	}

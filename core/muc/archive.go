@@ -205,7 +205,9 @@ func (r *Rooms) storeArchived(room string, results []*mam.Result) (int, error) {
 	}
 	r.mu.Unlock()
 	now := time.Now()
-	b := &history.Burst{Refetchable: true} // the room's archive keeps it
+	// Not refetchable: a room's catch-up starts after the newest message
+	// stored, and a live one stored meanwhile could outlive a page lost.
+	b := &history.Burst{}
 	for _, res := range results {
 		m := res.Message
 		if m == nil || m.Type != stanza.MessageTypeGroupchat || m.Body == "" || !xmpp.SameBare(m.From, room) {

@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -35,7 +36,13 @@ var (
 	// ErrCopyGone: the copy of a file on this computer was moved,
 	// removed or changed; it is forgotten.
 	ErrCopyGone = errors.New("upload: the copy of the file is gone")
+	// ErrStalled: the server stopped sending for stallTimeout.
+	ErrStalled = errors.New("upload: the server stopped sending the file")
 )
+
+// stallTimeout is how long a download waits for the next bytes (or the
+// answer's headers) before it gives up (a variable for tests).
+var stallTimeout = 30 * time.Second
 
 // Copy checks that the copy of m's file on this computer (m.File: the
 // one we sent, or downloaded) is still there as it was: a regular file
@@ -77,12 +84,22 @@ func (u *Uploads) Download(ctx context.Context, m history.Message, dir string, p
 	if dir == "" {
 		return m, ErrNoFolder
 	}
+	sweepParts(dir, time.Now())
+	// A watchdog ends a download that stopped moving: no answer, or no
+	// bytes, for stallTimeout.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	dog := time.AfterFunc(stallTimeout, func() { cancel(ErrStalled) })
+	defer dog.Stop()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.OOB, nil)
 	if err != nil {
 		return m, fmt.Errorf("upload: %w", err)
 	}
 	res, err := u.httpClient().Do(req)
 	if err != nil {
+		if cause := context.Cause(ctx); cause != nil {
+			return m, cause
+		}
 		return m, fmt.Errorf("upload: %w", netProblem(err))
 	}
 	defer res.Body.Close()
@@ -98,7 +115,8 @@ func (u *Uploads) Download(ctx context.Context, m history.Message, dir string, p
 	}
 	defer os.Remove(part.Name()) // gone once renamed
 	total := res.ContentLength
-	w := &progressWriter{w: bufio.NewWriterSize(part, 64<<10), total: total, progress: progress}
+	w := &progressWriter{w: bufio.NewWriterSize(part, 64<<10), total: total, progress: progress,
+		moved: func() { dog.Reset(stallTimeout) }}
 	n, err := io.Copy(w, res.Body)
 	if err == nil {
 		err = w.w.Flush()
@@ -116,8 +134,8 @@ func (u *Uploads) Download(ctx context.Context, m history.Message, dir string, p
 		err = cerr
 	}
 	if err != nil {
-		if ctx.Err() != nil {
-			return m, ctx.Err()
+		if cause := context.Cause(ctx); cause != nil {
+			return m, cause
 		}
 		var pe *os.PathError
 		if errors.As(err, &pe) {
@@ -129,14 +147,26 @@ func (u *Uploads) Download(ctx context.Context, m history.Message, dir string, p
 	if err != nil {
 		return m, err
 	}
+	markDownloaded(final, m.OOB)
 	if progress != nil {
 		progress(n, n)
 	}
-	if err := u.h.History().SetFile(m.ID, final, n); err != nil {
-		return m, err
-	}
+	// The file is there whatever comes next: a history that cannot
+	// record it only means it is not remembered.
+	_ = u.h.History().SetFile(m.ID, final, n)
 	m.File, m.FileSize = final, n
 	return m, nil
+}
+
+// sweepParts removes the partial files of downloads that a day ago were
+// left in dir by an exit in the middle.
+func sweepParts(dir string, now time.Time) {
+	parts, _ := filepath.Glob(filepath.Join(dir, ".causerie-*.part"))
+	for _, p := range parts {
+		if st, err := os.Stat(p); err == nil && now.Sub(st.ModTime()) > 24*time.Hour {
+			os.Remove(p)
+		}
+	}
 }
 
 // place moves the whole download at part into dir under name, or
@@ -179,11 +209,15 @@ type progressWriter struct {
 	last     int64
 	total    int64
 	progress func(got, total int64)
+	moved    func() // bytes came
 }
 
 func (p *progressWriter) Write(b []byte) (int, error) {
 	n, err := p.w.Write(b)
 	p.got += int64(n)
+	if p.moved != nil {
+		p.moved()
+	}
 	if p.progress != nil && p.got-p.last >= 64<<10 {
 		p.last = p.got
 		p.progress(p.got, p.total)
@@ -239,8 +273,10 @@ func SafeName(name string) string {
 		}
 		s = strings.TrimRight(stem[:cut], ". ") + ext
 	}
-	base := strings.ToUpper(strings.TrimSuffix(s, path.Ext(s)))
-	if reservedNames[base] {
+	// Windows takes "nul.tar.gz" for the device too: the part before
+	// the first dot counts.
+	base, _, _ := strings.Cut(strings.ToUpper(s), ".")
+	if reservedNames[strings.TrimRight(base, " ")] {
 		s = "_" + s
 	}
 	return s
@@ -248,7 +284,8 @@ func SafeName(name string) string {
 
 // reservedNames are the device names Windows refuses as file names,
 // with any extension.
-var reservedNames = map[string]bool{"CON": true, "PRN": true, "AUX": true, "NUL": true,
+var reservedNames = map[string]bool{"CON": true, "PRN": true, "AUX": true, "NUL": true, "CONIN$": true, "CONOUT$": true,
+	"COM0": true, "LPT0": true,
 	"COM1": true, "COM2": true, "COM3": true, "COM4": true, "COM5": true, "COM6": true, "COM7": true, "COM8": true, "COM9": true,
 	"LPT1": true, "LPT2": true, "LPT3": true, "LPT4": true, "LPT5": true, "LPT6": true, "LPT7": true, "LPT8": true, "LPT9": true}
 
@@ -306,6 +343,10 @@ func xdgDownloads(file, home string) string {
 // verified as core.Hook.HTTPClient says), at most max bytes, and
 // returns it through the bounded path as a PNG whose longest side is at
 // most side (core/picture.FetchWith, and its errors).
+// Only https: a picture is not fetched in the clear (ErrNotHTTPS).
 func (u *Uploads) Picture(ctx context.Context, url string, max int64, side int) ([]byte, error) {
+	if !strings.HasPrefix(strings.ToLower(url), "https://") {
+		return nil, ErrNotHTTPS
+	}
 	return picture.FetchWith(ctx, u.httpClient(), url, max, side)
 }

@@ -17,6 +17,8 @@ func TestSafeName(t *testing.T) {
 		`C:\Windows\evil.exe`:       "C__Windows_evil.exe",
 		"a/b":                       "a_b",
 		"con.txt":                   "_con.txt",
+		"nul.tar.gz":                "_nul.tar.gz",
+		"CONIN$":                    "_CONIN$",
 		"LPT1":                      "_LPT1",
 		"console.txt":               "console.txt",
 		"ok. . ":                    "ok",

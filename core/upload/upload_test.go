@@ -366,6 +366,24 @@ func testDownload(t *testing.T, up *Uploads, m history.Message, data []byte, nam
 	if _, err := up.Download(t.Context(), missing, dir, nil); !errors.As(err, &he) || he.Status != http.StatusNotFound {
 		t.Errorf("a file not there: %v", err)
 	}
+	// A server that stops sending: given up after stallTimeout, nothing
+	// left behind.
+	saved := stallTimeout
+	stallTimeout = time.Second
+	defer func() { stallTimeout = saved }()
+	u, _ := url.Parse(m.OOB)
+	px := testserver.NewProxy(t, u.Host)
+	px.Freeze(true)
+	frozen := m
+	u.Host = fmt.Sprintf("127.0.0.1:%d", px.Port())
+	frozen.OOB = u.String()
+	start := time.Now()
+	if _, err := up.Download(t.Context(), frozen, dir, nil); !errors.Is(err, ErrStalled) || time.Since(start) > 10*time.Second {
+		t.Errorf("a frozen server: %v after %v", err, time.Since(start))
+	}
+	if _, err := up.Picture(t.Context(), "http"+strings.TrimPrefix(m.OOB, "https"), 1<<20, 100); !errors.Is(err, ErrNotHTTPS) {
+		t.Errorf("a picture over http: %v", err)
+	}
 	clear := m
 	clear.OOB = "http" + strings.TrimPrefix(m.OOB, "https")
 	if _, err := up.Download(t.Context(), clear, dir, nil); !errors.Is(err, ErrNotHTTPS) {

@@ -38,9 +38,9 @@ type Images struct {
 	mu      sync.Mutex
 	entries map[imageKey]*imageEntry
 	loading map[imageKey]bool
-	// tried: local copies that could not be shown (gone, changed), not
-	// read again
-	tried map[imageKey]bool
+	// tried: local copies (by src and path) that could not be shown
+	// (gone, changed), not read again
+	tried map[string]bool
 }
 
 // imageKey names an image by its src (a data: URI can be large; its hash
@@ -82,7 +82,7 @@ const maxShownSide = 800
 // called (off the UI goroutine) each time an image finished preparing,
 // so that the transcripts showing it are drawn again.
 func NewImages(dir string, ready func()) *Images {
-	return &Images{dir: dir, ready: ready, entries: map[imageKey]*imageEntry{}, loading: map[imageKey]bool{}, tried: map[imageKey]bool{}}
+	return &Images{dir: dir, ready: ready, entries: map[imageKey]*imageEntry{}, loading: map[imageKey]bool{}, tried: map[string]bool{}}
 }
 
 // Dir is the directory the prepared pictures are written to ("" when
@@ -132,7 +132,7 @@ func (c *Images) local(src, path string, own bool) imageEntry {
 	if e, ok := c.known(k); ok {
 		return e
 	}
-	if c.tried[k] {
+	if c.tried[src+"\x00"+path] {
 		return imageEntry{}
 	}
 	c.loading[k] = true
@@ -152,9 +152,13 @@ func (c *Images) local(src, path string, own bool) imageEntry {
 		c.mu.Lock()
 		delete(c.loading, k)
 		if e.status == imageBroken {
-			// The copy may be gone: its address can still be tried.
-			c.tried[k] = true
+			// The copy may be gone: its address can still be tried, and
+			// the row is drawn again to offer that.
+			c.tried[src+"\x00"+path] = true
 			c.mu.Unlock()
+			if c.ready != nil {
+				c.ready()
+			}
 			return
 		}
 		c.mu.Unlock()

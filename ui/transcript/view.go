@@ -3,6 +3,7 @@ package transcript
 import (
 	"image/color"
 	"math"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -511,7 +512,7 @@ func (v *rowWidget) bind(r *row) {
 			env = v.t.Env
 		}
 		file := IsFile(m)
-		if file && v.t != nil && v.t.AutoPicture != nil && v.t.AutoPicture(m) {
+		if file && strings.HasPrefix(m.OOB, "https://") && v.t != nil && v.t.AutoPicture != nil && v.t.AutoPicture(m) {
 			env.auto = m.OOB
 		}
 		if file && m.File != "" {
