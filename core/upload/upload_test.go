@@ -370,7 +370,6 @@ func testDownload(t *testing.T, up *Uploads, m history.Message, data []byte, nam
 	// left behind.
 	saved := stallTimeout
 	stallTimeout = time.Second
-	defer func() { stallTimeout = saved }()
 	u, _ := url.Parse(m.OOB)
 	px := testserver.NewProxy(t, u.Host)
 	px.Freeze(true)
@@ -381,6 +380,7 @@ func testDownload(t *testing.T, up *Uploads, m history.Message, data []byte, nam
 	if _, err := up.Download(t.Context(), frozen, dir, nil); !errors.Is(err, ErrStalled) || time.Since(start) > 10*time.Second {
 		t.Errorf("a frozen server: %v after %v", err, time.Since(start))
 	}
+	stallTimeout = saved
 	if _, err := up.Picture(t.Context(), "http"+strings.TrimPrefix(m.OOB, "https"), 1<<20, 100); !errors.Is(err, ErrNotHTTPS) {
 		t.Errorf("a picture over http: %v", err)
 	}
