@@ -51,14 +51,8 @@ func TestSendFileInGUI(t *testing.T) {
 	if !strings.Contains(text, "Send this file to") || !strings.Contains(text, "bytes") {
 		t.Errorf("the dialog says %q", text)
 	}
-	previews := 0
-	for _, o := range test.LaidOutObjects(h.app.chat.win.Canvas().Overlays().Top()) {
-		if i, ok := o.(*canvas.Image); ok && i.Resource != nil && i.Resource.Name() == "preview.png" {
-			previews++
-		}
-	}
-	if previews != 1 {
-		t.Errorf("%d previews", previews)
+	if n := previewsShown(h.app.chat.win); n != 1 {
+		t.Errorf("%d previews", n)
 	}
 	test.Tap(overlayButton(t, h.app.chat.win, "Send"))
 	h.pump("B gets the picture", func() bool {
@@ -136,14 +130,8 @@ func TestPastePictureInGUI(t *testing.T) {
 	<-clipboardWritten(pic.Bytes())
 	conv.composer.TypedShortcut(&fyne.ShortcutPaste{Clipboard: emptyClipboard{}})
 	h.pump("the send dialog", func() bool { return strings.Contains(overlayTexts(h.app.chat.win), "picture-") })
-	previews := 0
-	for _, o := range test.LaidOutObjects(h.app.chat.win.Canvas().Overlays().Top()) {
-		if i, ok := o.(*canvas.Image); ok && i.Resource != nil && i.Resource.Name() == "preview.png" {
-			previews++
-		}
-	}
-	if previews != 1 {
-		t.Errorf("%d previews", previews)
+	if n := previewsShown(h.app.chat.win); n != 1 {
+		t.Errorf("%d previews", n)
 	}
 	test.Tap(overlayButton(t, h.app.chat.win, "Send"))
 	h.pump("B gets the picture", func() bool {
@@ -172,3 +160,14 @@ type emptyClipboard struct{}
 
 func (emptyClipboard) Content() string     { return "" }
 func (emptyClipboard) SetContent(_ string) {}
+
+// previewsShown counts the pictures the send dialog over win previews.
+func previewsShown(win fyne.Window) int {
+	n := 0
+	for _, o := range test.LaidOutObjects(win.Canvas().Overlays().Top()) {
+		if i, ok := o.(*canvas.Image); ok && i.Resource != nil && i.Resource.Name() == "preview.png" {
+			n++
+		}
+	}
+	return n
+}
