@@ -281,6 +281,10 @@ func (c *chatConversation) shown() {
 // load reads the latest page of history off the UI goroutine.
 func (c *chatConversation) load() {
 	c.loading = true
+	// Messages that come while the history is read wait for it (early):
+	// on a reload (a room's catch-up done), one shown meanwhile would
+	// otherwise go when the older read replaces what is shown.
+	c.loaded = false
 	s, jid := c.session, c.key.JID
 	var msgs []history.Message
 	c.win.app.background(func() (err error) {

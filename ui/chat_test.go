@@ -497,3 +497,29 @@ func TestChatTypingDeliveredAndCorrected(t *testing.T) {
 	}
 	h.waitShown("Pas encore, et toi ?")
 }
+
+// TestReloadKeepsMessagesComingMeanwhile: a message that comes while a
+// chat reads its history again (a room's catch-up done) is not lost from
+// view when the read replaces what is shown.
+func TestReloadKeepsMessagesComingMeanwhile(t *testing.T) {
+	h := newChatHarness(t, false)
+	peer := "alice@example.org"
+	old := history.Message{Account: h.me, Peer: peer, Direction: history.In, Type: "chat", Body: "avant", Sent: time.Now().Add(-time.Minute)}
+	if err := h.client.Store().Add(&old); err != nil {
+		t.Fatal(err)
+	}
+	conv := h.open(peer)
+	conv.load()
+	// Published while the read is under way (as a live message is, once
+	// stored: here the read has it or not, and it must show either way).
+	conv.received(history.Message{ID: old.ID + 1000, Account: h.me, Peer: peer, Direction: history.In, Type: "chat", Body: "pendant", Sent: time.Now()})
+	h.pump("reloaded", func() bool { return conv.loaded })
+	h.settle()
+	var bodies []string
+	for _, m := range conv.trans.Messages() {
+		bodies = append(bodies, m.Body)
+	}
+	if strings.Join(bodies, "|") != "avant|pendant" {
+		t.Fatalf("shown after the reload: %q", bodies)
+	}
+}

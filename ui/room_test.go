@@ -139,6 +139,15 @@ func TestRoomInGUI(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Do(t, slixpeer.Command{Cmd: "send", To: room + "/Moi", Type: "chat", Body: "De Carol, en privé"})
+	// In the chat first (a failure then says which did not come), then
+	// in view.
+	h.pump("the private messages in the chat", func() bool {
+		got := map[string]bool{}
+		for _, m := range conv.trans.Messages() {
+			got[m.Body] = true
+		}
+		return got["Entre nous"] && got["De Carol, en privé"]
+	})
 	ch.waitShown("Bob (private)", "Entre nous", "Carol (private)", "De Carol, en privé")
 	// From the keyboard: /msg.
 	conv.composer.SetText("/msg Carol Merci Carol")

@@ -266,3 +266,45 @@ func TestPictureRowMeasured(t *testing.T) {
 		t.Fatalf("the picture's row is %v tall, a row of its name %v: the picture (100 high) is not counted", with, without)
 	}
 }
+
+// TestTranscriptFollowsAcrossResizes: a transcript that follows the
+// newest message keeps following it when its window changes size (a
+// bar shown or hidden above it, the user resizing): the list's offset
+// moves then, but the user did not scroll away.
+func TestTranscriptFollowsAcrossResizes(t *testing.T) {
+	uitest.NewApp(t)
+	var q uiQueue
+	tr := New(q.do, func(history.Message) string { return "Alice" })
+	w := test.NewTempWindow(t, tr.Object())
+	w.Resize(fyne.NewSize(400, 300))
+	msgs := transcriptMessages(40, 100)
+	tr.Set(msgs)
+	q.drain()
+	next := int64(1000)
+	for _, size := range []fyne.Size{{Width: 400, Height: 200}, {Width: 400, Height: 500}, {Width: 300, Height: 250}, {Width: 400, Height: 300}} {
+		w.Resize(size)
+		q.drain()
+		m := msgs[len(msgs)-1]
+		next++
+		m.ID, m.Body, m.Sent = next, fmt.Sprintf("after a resize to %v", size), time.Now()
+		tr.Add(m)
+		q.drain()
+		if !tr.stick {
+			t.Fatalf("after a resize to %v: no longer following", size)
+		}
+		if !tr.atBottom() {
+			t.Fatalf("after a resize to %v: %q out of view (offset %v, list %v, content %v)", size, m.Body,
+				tr.list.GetScrollOffset(), tr.list.Size(), tr.contentHeight())
+		}
+	}
+	// The user scrolls up: no longer followed.
+	tr.list.ScrollToTop()
+	q.drain()
+	m := msgs[len(msgs)-1]
+	m.ID, m.Body, m.Sent = next+1, "while reading above", time.Now()
+	tr.Add(m)
+	q.drain()
+	if tr.stick {
+		t.Fatal("still following after the user scrolled up")
+	}
+}
