@@ -70,7 +70,10 @@ func (s *iconSegment) Textual() string { return "" }
 func (s *iconSegment) Visual() fyne.CanvasObject {
 	img := canvas.NewImageFromResource(theme.NewThemedResource(s.res))
 	img.FillMode = canvas.ImageFillContain
-	side := theme.IconInlineSize()
+	// As tall as a line of text: Fyne's rich text aligns an object of
+	// another height by the text's baseline, which would put the icon
+	// below the line.
+	side := fyne.MeasureText("Mg", theme.TextSize(), fyne.TextStyle{}).Height
 	img.SetMinSize(fyne.NewSize(side, side))
 	return container.NewHBox(img) // at its size, on the left, however wide the place
 }
