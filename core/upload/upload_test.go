@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -33,22 +32,6 @@ import (
 )
 
 func TestMain(m *testing.M) { testserver.Main(m) }
-
-// fetch GETs u trusting srv's certificate only.
-func fetch(t *testing.T, srv *testserver.Server, u string) []byte {
-	t.Helper()
-	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: srv.CertPool}}}
-	res, err := c.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil || res.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %d, %v", u, res.StatusCode, err)
-	}
-	return b
-}
 
 // TestSendFile: A sends B a file from disk: streamed to the server's
 // upload service with progress, then B gets a message whose body is the
@@ -177,7 +160,7 @@ func testSendFileToRoom(t *testing.T, srv *testserver.Server) {
 	if got.Message.OOB != u {
 		t.Fatalf("as B stored it: %+v", got.Message)
 	}
-	if string(fetch(t, srv, u)) != "rendez-vous" {
+	if string(srv.Fetch(t, u)) != "rendez-vous" {
 		t.Fatal("not the file sent")
 	}
 }
@@ -225,7 +208,7 @@ func TestUploadTrustsPinned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := fetch(t, srv, u); string(got) != "salut" {
+	if got := srv.Fetch(t, u); string(got) != "salut" {
 		t.Fatalf("fetched %q", got)
 	}
 	// Downloaded, and a picture previewed, through the same pin.

@@ -3,12 +3,10 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"image"
 	"image/color"
 	"image/png"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,7 +16,6 @@ import (
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/upload"
-	"github.com/causerie/causerie/internal/testserver"
 )
 
 // picturePNG is a small picture: a blue sky over green ground.
@@ -86,7 +83,7 @@ func TestFiles(t *testing.T) {
 	if !strings.HasSuffix(got.Message.OOB, "/moulinsart.png") || got.Message.Body != got.Message.OOB {
 		t.Fatalf("Tintin got %+v", got.Message)
 	}
-	if b := fetchFile(t, srv, got.Message.OOB); !bytes.Equal(b, pic) {
+	if b := srv.Fetch(t, got.Message.OOB); !bytes.Equal(b, pic) {
 		t.Fatalf("the file Tintin fetched is not the picture (%d bytes)", len(b))
 	}
 
@@ -127,16 +124,3 @@ func TestFiles(t *testing.T) {
 // Where the document's Download link is in the chat window (from
 // files-4-document.png).
 const downloadX, downloadY = 153, 519
-
-// fetchFile GETs u trusting the test server's certificate.
-func fetchFile(t *testing.T, srv *testserver.Server, u string) []byte {
-	t.Helper()
-	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: srv.CertPool}}}
-	res, err := c.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return b
-}
