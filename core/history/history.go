@@ -161,7 +161,7 @@ type Store struct {
 	// prepared on w
 	insMsg, insFTS, bumpConv, findDup, findWire, selConv, maxChrono *sql.Stmt
 	// prepared on r
-	getMsg, latest, before *sql.Stmt
+	getMsg, latest, before, after *sql.Stmt
 }
 
 type convKey struct{ account, peer string }
@@ -346,6 +346,9 @@ func (s *Store) prepare() error {
 	s.before = p(s.r, `SELECT `+convMsgCols+` FROM messages m
 		WHERE m.conv = (`+convSub+`) AND (m.sent, m.id) < (?4, ?5)
 		ORDER BY m.sent DESC, m.id DESC LIMIT ?3`)
+	s.after = p(s.r, `SELECT `+convMsgCols+` FROM messages m
+		WHERE m.conv = (`+convSub+`) AND (m.sent, m.id) > (?4, ?5)
+		ORDER BY m.sent, m.id LIMIT ?3`)
 	return err
 }
 
@@ -376,7 +379,7 @@ func (s *Store) Close() error {
 
 func (s *Store) closeAll() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{s.insMsg, s.maxChrono, s.insFTS, s.bumpConv, s.findDup, s.findWire, s.selConv, s.getMsg, s.latest, s.before} {
+	for _, st := range []*sql.Stmt{s.insMsg, s.maxChrono, s.insFTS, s.bumpConv, s.findDup, s.findWire, s.selConv, s.getMsg, s.latest, s.before, s.after} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}

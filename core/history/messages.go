@@ -662,6 +662,20 @@ func (s *Store) Before(account, peer string, before Message, n int) ([]Message, 
 	return collect(rows, true)
 }
 
+// After returns up to n messages of the conversation that come after
+// after (by Sent, then ID), oldest first: the page below a stretch of
+// history shown from the middle (a search result's neighbours).
+func (s *Store) After(account, peer string, after Message, n int) ([]Message, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	rows, err := s.after.Query(account, peer, n, nanos(after.Sent), after.ID)
+	if err != nil {
+		return nil, fmt.Errorf("history: After: %w", err)
+	}
+	return collect(rows, false)
+}
+
 // Conversations returns one entry per conversation of account, most recent
 // (by the Sent time of its last message) first, leaving out those hidden
 // (Hide) that had no message since.

@@ -4,8 +4,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
+	"time"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Search returns up to n messages of account whose body or subject match
@@ -18,48 +23,136 @@ import (
 // quotes in query have no special meaning, so no query can cause an error. A
 // query without any word returns no results.
 func (s *Store) Search(account, peer, query string, n int) ([]Message, error) {
-	words := ftsWords(query)
-	if len(words) == 0 || n <= 0 {
+	return s.Find(Query{Words: query, Account: account, Peer: peer, Limit: n})
+}
+
+// Query is what Find looks for.
+type Query struct {
+	// Words are plain words as typed (see Search).
+	Words string
+	// Account is our bare JID; "" searches every account.
+	Account string
+	// Peer is one conversation of Account; "" every conversation.
+	Peer string
+	// Since and Until bound Sent: Since <= Sent < Until. A zero time is
+	// no bound.
+	Since, Until time.Time
+	// Limit is the most messages returned.
+	Limit int
+}
+
+// Find returns up to q.Limit messages that match q, newest (by Sent, then
+// ID) first. An account or conversation that does not exist has no
+// results.
+func (s *Store) Find(q Query) ([]Message, error) {
+	words := ftsWords(q.Words)
+	if len(words) == 0 || q.Limit <= 0 {
 		return nil, nil
 	}
 	var scope string
-	if peer == "" {
-		var id, accounts int64
-		err := s.r.QueryRow(`SELECT id, (SELECT count(*) FROM accounts) FROM accounts WHERE jid = ?`,
-			account).Scan(&id, &accounts)
+	switch {
+	case q.Peer != "":
+		var id int64
+		err := s.r.QueryRow(convSub, q.Account, q.Peer).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("history: Search: %w", err)
+			return nil, fmt.Errorf("history: Find: %w", err)
+		}
+		scope = fmt.Sprintf("c%d", id)
+	case q.Account != "":
+		var id, accounts int64
+		err := s.r.QueryRow(`SELECT id, (SELECT count(*) FROM accounts) FROM accounts WHERE jid = ?`,
+			q.Account).Scan(&id, &accounts)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("history: Find: %w", err)
 		}
 		// With a single account the account token matches every row:
 		// intersecting with it would only cost time.
 		if accounts > 1 {
 			scope = fmt.Sprintf("a%d", id)
 		}
-	} else {
-		var id int64
-		err := s.r.QueryRow(convSub, account, peer).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("history: Search: %w", err)
-		}
-		scope = fmt.Sprintf("c%d", id)
+	}
+	// Chrono keys follow Sent (chronoBase), so a date range is a rowid
+	// range, which FTS5 applies while it walks the matches.
+	lo, hi := int64(0), int64(math.MaxInt64)
+	if !q.Since.IsZero() {
+		lo = chronoBase(q.Since)
+	}
+	if !q.Until.IsZero() {
+		hi = chronoBase(q.Until) - 1
+	}
+	if hi < lo {
+		return nil, nil
 	}
 	// FTS5 walks the matches in descending chrono order and stops after n;
 	// the final sort only orders those n by exact (Sent, ID).
 	rows, err := s.r.Query(`SELECT `+msgCols+`
-		FROM (SELECT rowid AS k FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ?) f
+		FROM (SELECT rowid AS k FROM messages_fts WHERE messages_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3
+			ORDER BY rowid DESC LIMIT ?4) f
 		JOIN messages m ON m.chrono = f.k
 		JOIN conversations c ON c.id = m.conv JOIN accounts a ON a.id = c.account_id
-		ORDER BY m.sent DESC, m.id DESC`, ftsExpr(scope, words), n)
+		ORDER BY m.sent DESC, m.id DESC`, ftsExpr(scope, words), lo, hi, q.Limit)
 	if err != nil {
-		return nil, fmt.Errorf("history: Search: %w", err)
+		return nil, fmt.Errorf("history: Find: %w", err)
 	}
 	return collect(rows, false)
+}
+
+// Matches returns the byte ranges [start, end) of the words of text that
+// query finds, in order: a word equal to one of query's words, or
+// starting with its last one, with accents and case ignored as Search
+// ignores them. It is what a list of results highlights.
+func Matches(text, query string) [][2]int {
+	words := ftsWords(query)
+	if len(words) == 0 {
+		return nil
+	}
+	keys := make([]string, len(words))
+	for i, w := range words {
+		keys[i] = fold(w)
+	}
+	last := keys[len(keys)-1]
+	var out [][2]int
+	start := -1
+	end := func(i int) {
+		if start < 0 {
+			return
+		}
+		tok := fold(text[start:i])
+		if strings.HasPrefix(tok, last) || slices.Contains(keys, tok) {
+			out = append(out, [2]int{start, i})
+		}
+		start = -1
+	}
+	for i, r := range text {
+		if isWordRune(r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		end(i)
+	}
+	end(len(text))
+	return out
+}
+
+// fold is a word as the unicode61 tokenizer with remove_diacritics
+// indexes it: lower case, without combining marks.
+func fold(w string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(w) {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
 }
 
 // isWordRune reports whether r can be part of a word. It keeps at least

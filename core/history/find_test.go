@@ -1,0 +1,125 @@
+package history
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// TestFind: every account, a conversation, a date range, and a corrected
+// message found by its latest text only.
+func TestFind(t *testing.T) {
+	s, _ := openTemp(t)
+	const alt = "alt@example.org"
+	day := 24 * time.Hour
+	mustAdd(t, s, msg(bob, In, "meeting one", t0))
+	mustAdd(t, s, msg(ann, In, "meeting two", t0.Add(day)))
+	mustAdd(t, s, &Message{Account: alt, Peer: bob, Direction: In, Body: "meeting three", Sent: t0.Add(2 * day)})
+	typo := mustAdd(t, s, msg(bob, Out, "meating four", t0.Add(3*day)))
+	if err := s.Correct(typo.ID, "meeting four", ""); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		q    Query
+		want []string
+	}{
+		{"all accounts", Query{Words: "meeting"}, []string{"meeting four", "meeting three", "meeting two", "meeting one"}},
+		{"one account", Query{Words: "meeting", Account: alt}, []string{"meeting three"}},
+		{"one conversation", Query{Words: "meeting", Account: me, Peer: bob}, []string{"meeting four", "meeting one"}},
+		{"peer without account", Query{Words: "meeting", Peer: bob}, nil},
+		{"since", Query{Words: "meeting", Since: t0.Add(day)}, []string{"meeting four", "meeting three", "meeting two"}},
+		{"until", Query{Words: "meeting", Until: t0.Add(day)}, []string{"meeting one"}},
+		{"range", Query{Words: "meeting", Since: t0.Add(day), Until: t0.Add(2*day + time.Millisecond)},
+			[]string{"meeting three", "meeting two"}},
+		{"empty range", Query{Words: "meeting", Since: t0.Add(day), Until: t0.Add(day)}, nil},
+		{"range and conversation", Query{Words: "meeting", Account: me, Peer: bob, Since: t0.Add(time.Second)},
+			[]string{"meeting four"}},
+		{"corrected: the old text is gone", Query{Words: "meating"}, nil},
+		{"limit", Query{Words: "meeting", Limit: 2}, []string{"meeting four", "meeting three"}},
+	}
+	for _, c := range cases {
+		if c.q.Limit == 0 {
+			c.q.Limit = 10
+		}
+		got, err := s.Find(c.q)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if fmt.Sprint(bodies(got)) != fmt.Sprint(c.want) {
+			t.Errorf("%s: %q, want %q", c.name, bodies(got), c.want)
+		}
+	}
+	got, _ := s.Find(Query{Words: "three", Limit: 1})
+	if len(got) != 1 || got[0].Account != alt || got[0].Peer != bob {
+		t.Fatalf("a result names its account and conversation: %+v", got)
+	}
+	for _, q := range hostileQueries {
+		if _, err := s.Find(Query{Words: q, Limit: 5, Since: t0}); err != nil {
+			t.Errorf("Find(%q): %v", q, err)
+		}
+	}
+}
+
+// TestAfter pages forward from a message, oldest first, ties by ID.
+func TestAfter(t *testing.T) {
+	s, _ := openTemp(t)
+	var all []*Message
+	for i := 0; i < 7; i++ {
+		all = append(all, mustAdd(t, s, msg(bob, In, fmt.Sprint("m", i), t0.Add(time.Duration(i/2)*time.Second))))
+	}
+	mustAdd(t, s, msg(ann, In, "other", t0.Add(time.Second)))
+	got, err := s.After(me, bob, *all[2], 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(bodies(got)) != "[m3 m4 m5]" {
+		t.Fatalf("After m2: %v", bodies(got))
+	}
+	got, _ = s.After(me, bob, *all[6], 3)
+	if len(got) != 0 {
+		t.Fatalf("after the newest: %v", bodies(got))
+	}
+	if got, _ := s.After(me, "nobody@x", *all[0], 3); len(got) != 0 {
+		t.Fatalf("unknown conversation: %v", bodies(got))
+	}
+}
+
+func TestMatches(t *testing.T) {
+	cases := []struct {
+		text, q string
+		want    []string
+	}{
+		{"Cet été on part à la mer", "ete mer", []string{"été", "mer"}},
+		{"the meeting, then MEETINGS", "meet", []string{"meeting", "MEETINGS"}},
+		{"meet me at the meeting", "meet noon", []string{"meet"}}, // only the last word is a prefix
+		{"l'été: déjà?", "DEJA", []string{"déjà"}},
+		{"e\u0301te\u0301 x", "ete", []string{"e\u0301te\u0301"}},
+		{"nothing here", "zzz", nil},
+		{"anything", "  ", nil},
+		{"日本語のテキスト", "日本語のテキスト", []string{"日本語のテキスト"}},
+	}
+	for _, c := range cases {
+		var got []string
+		for _, r := range Matches(c.text, c.q) {
+			got = append(got, c.text[r[0]:r[1]])
+		}
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("Matches(%q, %q) = %q, want %q", c.text, c.q, got, c.want)
+		}
+	}
+}
+
+func FuzzMatches(f *testing.F) {
+	f.Add("Cet été on part", "ete")
+	f.Add("\xff\xfe e\u0301", "\u0301")
+	f.Fuzz(func(t *testing.T, text, q string) {
+		prev := 0
+		for _, r := range Matches(text, q) {
+			if r[0] < prev || r[1] <= r[0] || r[1] > len(text) {
+				t.Fatalf("bad range %v after %d in %q", r, prev, text)
+			}
+			prev = r[1]
+		}
+	})
+}
