@@ -46,6 +46,8 @@ type App struct {
 	joinDlg *joinDialog
 	// accounts is the accounts window (accounts.go), nil unless shown.
 	accounts *accountsWindow
+	// search is the search window (search.go), nil unless shown.
+	search *searchWindow
 
 	unread map[ChatKey]int
 	// mentions counts a group chat's unread messages that name the user.

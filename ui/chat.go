@@ -137,7 +137,9 @@ var chatShortcuts = []*desktop.CustomShortcut{
 	{KeyName: fyne.KeyPageDown, Modifier: fyne.KeyModifierShortcutDefault},
 	{KeyName: fyne.KeyPageUp, Modifier: fyne.KeyModifierShortcutDefault},
 	{KeyName: fyne.KeyW, Modifier: fyne.KeyModifierShortcutDefault},
-	{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault}, // send a file
+	{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault},                         // send a file
+	{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault},                         // search this conversation
+	{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}, // search all
 }
 
 // shortcut runs a window shortcut; false when s is not one.
@@ -159,6 +161,12 @@ func (c *chatWindow) shortcut(s fyne.Shortcut) bool {
 	case cs.KeyName == fyne.KeyW:
 		if it := c.tabs.Selected(); it != nil {
 			c.closeTab(it)
+		}
+	case cs.KeyName == fyne.KeyF && cs.Modifier&fyne.KeyModifierShift != 0:
+		c.app.ShowSearch("", "")
+	case cs.KeyName == fyne.KeyF:
+		if conv := c.selected(); conv != nil {
+			c.app.ShowSearch(conv.key.Account, conv.key.JID)
 		}
 	case cs.KeyName == fyne.KeyO:
 		if conv := c.selected(); conv != nil && conv.attachBtn.Visible() {
@@ -267,7 +275,9 @@ func (c *chatWindow) handle(e core.Event) {
 			}
 		}
 	case muc.CatchUpDone:
-		if conv := c.convs[ChatKey{e.Account, e.Room}]; conv != nil && conv.room != nil && e.Stored > 0 {
+		if conv := c.convs[ChatKey{e.Account, e.Room}]; conv != nil && conv.room != nil && e.Stored > 0 && !conv.away {
+			// (Away from the newest messages, those stored come with
+			// the newer pages.)
 			conv.load()
 		}
 	case muc.BookmarksChanged:

@@ -90,6 +90,13 @@ type chatConversation struct {
 	// room is what a group chat's tab has more (room.go); nil for a
 	// one-to-one chat.
 	room *roomPart
+
+	// away: the transcript shows a stretch from the middle of the
+	// conversation, not its newest messages (chat_jump.go); latestBtn
+	// goes back to them. pendingGoTo waits for the read under way.
+	away        bool
+	latestBtn   *widget.Button
+	pendingGoTo *history.Message
 }
 
 func newChatConversation(w *chatWindow, s *core.Session, key ChatKey, room bool) *chatConversation {
@@ -104,6 +111,7 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey, room bool)
 	c.notice.Hide()
 	c.trans = transcript.New(a.do, c.senderName)
 	c.trans.OnTop = c.loadOlder
+	c.trans.OnBottom = c.loadNewer
 	c.trans.ShowEdits = c.showEdits
 	c.fileActs = newFileActions(c)
 	c.trans.Env = transcript.Env{OpenLink: c.openLink, LoadImage: c.loadImage, Images: a.images}
@@ -144,14 +152,17 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey, room bool)
 		c.attachBtn.Hide()
 	}
 	c.buildFileBar()
+	c.buildLatestBar()
 
 	c.mute = widget.NewCheck(lang.L("Mute"), func(on bool) { a.SetMuted(key, on) })
 	c.mute.Checked = a.Muted(key)
 	info := widget.NewButtonWithIcon("", theme.InfoIcon(), func() { a.ShowContactInfo(key.Account, key.JID) })
 	info.Importance = widget.LowImportance
-	var right fyne.CanvasObject = container.NewHBox(c.mute, info)
+	find := widget.NewButtonWithIcon("", theme.SearchIcon(), func() { a.ShowSearch(key.Account, key.JID) })
+	find.Importance = widget.LowImportance
+	var right fyne.CanvasObject = container.NewHBox(find, c.mute, info)
 	if c.room != nil {
-		right = c.room.buttons()
+		right = container.NewHBox(find, c.room.buttons())
 	}
 	top := container.NewBorder(nil, nil,
 		container.NewCenter(container.NewGridWrap(fyne.NewSize(10, 10), c.dot)), right, c.header)
@@ -163,7 +174,7 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey, room bool)
 	if c.room != nil {
 		privateBar = c.room.privateBar
 	}
-	bottom := container.NewVBox(c.files.box, c.typing, c.notice, c.editingNote, privateBar, c.preview, c.newFormatBar(),
+	bottom := container.NewVBox(c.latestBtn, c.files.box, c.typing, c.notice, c.editingNote, privateBar, c.preview, c.newFormatBar(),
 		container.NewBorder(nil, nil, container.NewVBox(c.attachBtn), container.NewVBox(c.send), c.composer))
 	c.buildStrangerBar()
 	c.buildArchiveBar()
@@ -281,6 +292,8 @@ func (c *chatConversation) shown() {
 // load reads the latest page of history off the UI goroutine.
 func (c *chatConversation) load() {
 	c.loading = true
+	c.away = false
+	c.latestBtn.Hide()
 	// Messages that come while the history is read wait for it (early):
 	// on a reload (a room's catch-up done), one shown meanwhile would
 	// otherwise go when the older read replaces what is shown.
@@ -304,6 +317,10 @@ func (c *chatConversation) load() {
 		if len(msgs) < chatPageSize && err == nil && c.room == nil {
 			// Too short to scroll up: the archive may hold more.
 			c.fromArchive(true)
+		}
+		if m := c.pendingGoTo; m != nil {
+			c.pendingGoTo = nil
+			c.goTo(*m)
 		}
 	})
 }
@@ -348,6 +365,15 @@ func (c *chatConversation) loadOlder() {
 func (c *chatConversation) received(m history.Message) {
 	if m.Direction == history.In {
 		c.setTyping("") // the message ends "is typing"
+	}
+	if c.away {
+		// Away from the newest messages, it comes with the newer pages:
+		// it is in the history. Kept only while a page is being read,
+		// which may have missed it.
+		if c.loading {
+			c.early = append(c.early, m)
+		}
+		return
 	}
 	if !c.loaded {
 		c.early = append(c.early, m)
@@ -616,6 +642,9 @@ func (c *chatConversation) sendNow() {
 		cv.Focus(c.composer)
 	}
 	c.hideNotice()
+	if c.away {
+		c.load() // what we send shows below the newest messages
+	}
 	s, jid := c.session, c.key.JID
 	typed := text // what goes back in the box if it is not sent
 	rooms, inRoom, private := muc.Of(s), c.room != nil, ""

@@ -264,6 +264,9 @@ func (m *mainWindow) setupMenu() {
 	find := fyne.NewMenuItem(lang.L("Find contact"), m.focusFilter)
 	find.Shortcut = ctrl(fyne.KeyF)
 	find.Icon = theme.SearchIcon()
+	searchAll := fyne.NewMenuItem(lang.L("Search messages…"), func() { m.app.ShowSearch("", "") })
+	searchAll.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
+	searchAll.Icon = theme.SearchIcon()
 	prefs := fyne.NewMenuItem(lang.L("Preferences…"), m.app.ShowPreferences)
 	prefs.Icon = theme.SettingsIcon()
 	quit := fyne.NewMenuItem(lang.L("Quit"), m.app.FyneApp.Quit)
@@ -271,13 +274,13 @@ func (m *mainWindow) setupMenu() {
 	quit.Shortcut = ctrl(fyne.KeyQ)
 	about := fyne.NewMenuItem(lang.L("About Causerie"), m.showAbout)
 	m.win.SetMainMenu(fyne.NewMainMenu(
-		fyne.NewMenu(lang.L("Causerie"), accounts, add, join, find, fyne.NewMenuItemSeparator(), prefs, fyne.NewMenuItemSeparator(), quit),
+		fyne.NewMenu(lang.L("Causerie"), accounts, add, join, find, searchAll, fyne.NewMenuItemSeparator(), prefs, fyne.NewMenuItemSeparator(), quit),
 		fyne.NewMenu(lang.L("View"), chats, contacts),
 		fyne.NewMenu(lang.L("Help"), about),
 	))
 	// The menu's shortcuts work from the native menu bar; these make them
 	// work wherever the menu is drawn in the window, and in tests.
-	for _, it := range []*fyne.MenuItem{accounts, add, join, find, chats, contacts, quit} {
+	for _, it := range []*fyne.MenuItem{accounts, add, join, find, searchAll, chats, contacts, quit} {
 		action := it.Action
 		m.win.Canvas().AddShortcut(it.Shortcut, func(fyne.Shortcut) { action() })
 	}

@@ -2,6 +2,7 @@ package search
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -15,6 +16,7 @@ type Row struct {
 	head    *widget.RichText
 	when    *widget.Label
 	snippet *widget.RichText
+	current *canvas.Rectangle
 	box     *fyne.Container
 }
 
@@ -28,7 +30,11 @@ func NewRow() *Row {
 	r.head.Truncation = fyne.TextTruncateEllipsis
 	r.snippet.Truncation = fyne.TextTruncateEllipsis
 	r.when.Importance = widget.LowImportance
-	r.box = container.NewVBox(container.NewBorder(nil, nil, nil, r.when, r.head), r.snippet)
+	r.current = canvas.NewRectangle(theme.Color(theme.ColorNameSelection))
+	r.current.CornerRadius = theme.InputRadiusSize()
+	r.current.Hide()
+	r.box = container.NewStack(r.current,
+		container.NewVBox(container.NewBorder(nil, nil, nil, r.when, r.head), r.snippet))
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -41,8 +47,15 @@ var (
 )
 
 // Set shows a result: sender, the conversation (where; "" when the search
-// is in one conversation), when, and the result's snippet.
-func (r *Row) Set(sender, where, when string, res Result) {
+// is in one conversation), when, and the result's snippet; current marks
+// the result the keyboard is on.
+func (r *Row) Set(sender, where, when string, res Result, current bool) {
+	if current {
+		r.current.FillColor = theme.Color(theme.ColorNameSelection)
+		r.current.Show()
+	} else {
+		r.current.Hide()
+	}
 	head := []widget.RichTextSegment{&widget.TextSegment{Text: sender, Style: styleName}}
 	if where != "" {
 		head = append(head, &widget.TextSegment{Text: "  " + where, Style: styleWhere})

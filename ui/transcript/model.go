@@ -170,6 +170,22 @@ func (t *model) prepend(older []history.Message) int {
 	return len(rows)
 }
 
+// appendPage adds newer messages (oldest first) after the current rows;
+// it returns how many rows it added.
+func (t *model) appendPage(newer []history.Message) int {
+	rows := buildRows(newer, t.byID)
+	if len(rows) == 0 {
+		return 0
+	}
+	n := len(t.rows)
+	if last := t.lastMsg(); last != nil && rows[0].kind == rowDay && rows[0].day.Equal(last.day) {
+		rows = rows[1:] // the day continues into the newer page
+	}
+	t.rows = append(t.rows, rows...)
+	t.reindex(n)
+	return len(rows)
+}
+
 // rebuild lays out msgs again, reusing the rows (and measured heights) of
 // messages already shown.
 func (t *model) rebuild(msgs []history.Message) {

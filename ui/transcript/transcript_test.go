@@ -308,3 +308,76 @@ func TestTranscriptFollowsAcrossResizes(t *testing.T) {
 		t.Fatal("still following after the user scrolled up")
 	}
 }
+
+// TestTranscriptAround: a stretch shown from the middle (a search result
+// and its neighbours) has the message marked and in the middle of the
+// view, stays there while rows are measured, takes a newer page below
+// without moving, and asks for it when its last row shows.
+func TestTranscriptAround(t *testing.T) {
+	uitest.NewApp(t)
+	var q uiQueue
+	tr := New(q.do, func(history.Message) string { return "Alice" })
+	bottoms := 0
+	tr.OnBottom = func() { bottoms++ }
+	w := test.NewTempWindow(t, tr.Object())
+	w.Resize(fyne.NewSize(400, 300))
+	msgs := transcriptMessages(300, 50)
+	for i := range msgs {
+		if i%7 == 0 {
+			msgs[i].Body = strings.Repeat("a long line that wraps ", 12) // rows of their own heights
+		}
+	}
+	target := msgs[150]
+	tr.SetAround(msgs[50:250], target.ID)
+	q.drain()
+	if tr.mark != target.ID || tr.target == nil {
+		t.Fatalf("mark %d, target %v", tr.mark, tr.target)
+	}
+	r := tr.model.byID[target.ID]
+	inView := func() bool {
+		top := tr.offsetOf(r) - tr.list.GetScrollOffset()
+		return top >= 0 && top+r.h <= tr.list.Size().Height
+	}
+	if !inView() {
+		t.Fatalf("the message found is out of view: at %v, offset %v, view %v", tr.offsetOf(r), tr.list.GetScrollOffset(), tr.list.Size())
+	}
+	if !strings.Contains(test.RenderObjectToMarkup(w.Content()), fmt.Sprintf(">message %d<", target.ID)) {
+		t.Fatal("the message found is not drawn")
+	}
+	if bottoms != 0 {
+		t.Fatalf("OnBottom called %d times with the last row out of view", bottoms)
+	}
+	// A newer page below changes nothing in view.
+	at := tr.list.GetScrollOffset()
+	tr.Append(msgs[250:])
+	q.drain()
+	if tr.list.GetScrollOffset() != at || !inView() {
+		t.Fatalf("appending moved the view: %v -> %v", at, tr.list.GetScrollOffset())
+	}
+	if last, _ := tr.Last(); last.ID != msgs[299].ID || tr.Len() != 250+5 {
+		t.Fatalf("last %d, %d rows", last.ID, tr.Len())
+	}
+	// At the bottom, OnBottom asks for more.
+	tr.list.ScrollToBottom()
+	q.drain()
+	if bottoms == 0 {
+		t.Fatal("OnBottom not called at the last row")
+	}
+	// Revealing a message shown moves the mark.
+	if !tr.Reveal(msgs[60].ID) || tr.mark != msgs[60].ID {
+		t.Fatal("Reveal of a message shown")
+	}
+	q.drain()
+	r = tr.model.byID[msgs[60].ID]
+	if !inView() {
+		t.Fatal("the revealed message is out of view")
+	}
+	if tr.Reveal(msgs[10].ID) {
+		t.Fatal("Reveal of a message not shown")
+	}
+	// Set (the latest, again) ends it.
+	tr.Set(msgs[200:])
+	if tr.mark != 0 || tr.target != nil || !tr.stick {
+		t.Fatal("Set keeps the mark")
+	}
+}

@@ -40,6 +40,10 @@ type View struct {
 	// OnTop is called when the first row is bound while the user has
 	// scrolled away from the bottom: time to load an older page.
 	OnTop func()
+	// OnBottom is called when the last row is bound: with a stretch of
+	// history shown from the middle (SetAround), time to load a newer
+	// page.
+	OnBottom func()
 	// Env renders rich text: links, images (see Segments).
 	Env Env
 	// ShowEdits, when set, makes "corrected" a link that shows what a
@@ -67,9 +71,13 @@ type View struct {
 	pending     map[*row]struct{}
 	flushQueued bool
 	stick       bool    // keep the newest message in view
-	lastOffset  float32 // offset after our last scroll to the bottom
-	templateH   float32
-	padding     float32
+	lastOffset  float32 // offset after our last scroll (to the bottom, or to target)
+	// target is the row kept in view (Reveal) until the user scrolls;
+	// mark is the message shown marked (the one a search found).
+	target    *row
+	mark      int64
+	templateH float32
+	padding   float32
 	// names is bumped when sender names change (roster) or an image
 	// arrived: rows re-bind
 	names uint32
@@ -112,6 +120,7 @@ func (t *View) newList() {
 		}
 	}
 	t.list = l
+	t.lastOffset = 0 // where a new list starts: not a scroll of the user's
 	t.pending = map[*row]struct{}{}
 	t.shown = map[*rowWidget]struct{}{}
 	t.box.Objects = []fyne.CanvasObject{l}
@@ -128,6 +137,9 @@ func (t *View) update(id widget.ListItemID, o fyne.CanvasObject) {
 	v.bind(r)
 	if id == 0 && t.OnTop != nil && !t.followsBottom() {
 		t.do(t.OnTop)
+	}
+	if id == len(t.model.rows)-1 && t.OnBottom != nil {
+		t.do(t.OnBottom)
 	}
 	w := v.Size().Width
 	if w <= 0 || r.w == w {
@@ -168,7 +180,36 @@ func (t *View) flush(list *widget.List) {
 	}
 	if t.stick {
 		t.scrollToBottom()
+	} else if t.followsTarget() {
+		t.scrollToTarget()
 	}
+}
+
+// followsTarget reports whether a revealed row is to be kept in view: no
+// longer once the user scrolled away from where we put it.
+func (t *View) followsTarget() bool {
+	if t.target != nil && t.list.GetScrollOffset() != t.lastOffset {
+		t.target = nil
+	}
+	return t.target != nil
+}
+
+// scrollToTarget puts the target row in the middle of the view (at the
+// top when it is taller than the view), with the heights known so far:
+// flush does it again as rows around it are measured.
+func (t *View) scrollToTarget() {
+	view := t.list.Size().Height
+	if view <= 0 || t.target == nil {
+		return
+	}
+	h := t.target.h
+	if h <= 0 {
+		h = t.templateH
+	}
+	y := t.offsetOf(t.target) - max(0, (view-h)/2)
+	y = max(0, min(y, t.contentHeight()-view))
+	t.list.ScrollToOffset(y)
+	t.lastOffset = t.list.GetScrollOffset()
 }
 
 // followsBottom reports whether the newest message is to be kept in
@@ -218,8 +259,71 @@ func (t *View) atBottom() bool {
 func (t *View) Set(msgs []history.Message) {
 	t.model.set(msgs)
 	t.stick = true
+	t.target = nil
+	t.mark = 0
 	t.newList()
 	t.scheduleFlush()
+}
+
+// SetAround shows msgs (oldest first), a stretch of the conversation
+// that may not reach its newest message, with the message id marked and
+// scrolled to the middle of the view.
+func (t *View) SetAround(msgs []history.Message, id int64) {
+	t.model.set(msgs)
+	t.stick = false
+	t.mark = 0
+	t.target = nil
+	t.newList()
+	t.Reveal(id)
+}
+
+// Reveal scrolls message id (one shown) to the middle of the view and
+// marks it; false when it is not shown.
+func (t *View) Reveal(id int64) bool {
+	r, ok := t.model.byID[id]
+	if !ok {
+		return false
+	}
+	if old, ok := t.model.byID[t.mark]; ok && old != r {
+		old.ver++
+		t.list.RefreshItem(old.idx)
+	}
+	t.mark = id
+	r.ver++
+	t.stick = false
+	t.target = r
+	t.list.RefreshItem(r.idx)
+	t.lastOffset = t.list.GetScrollOffset()
+	t.scrollToTarget()
+	t.scheduleFlush()
+	return true
+}
+
+// Append shows a newer page below the rows (of a stretch shown from the
+// middle), leaving the view where it is.
+func (t *View) Append(newer []history.Message) {
+	if t.model.appendPage(newer) == 0 {
+		return
+	}
+	t.stick = false
+	t.list.Refresh()
+}
+
+// Last is the newest message shown; false when there is none.
+func (t *View) Last() (history.Message, bool) {
+	if r := t.model.lastMsg(); r != nil {
+		return r.msg, true
+	}
+	return history.Message{}, false
+}
+
+// Marked is the message marked by SetAround or Reveal, 0 if none.
+func (t *View) Marked() int64 { return t.mark }
+
+// Has reports whether message id is shown.
+func (t *View) Has(id int64) bool {
+	_, ok := t.model.byID[id]
+	return ok
 }
 
 // Add shows one new message (from an event). It follows the conversation
@@ -245,11 +349,17 @@ func (t *View) Prepend(older []history.Message) {
 	offset := t.list.GetScrollOffset()
 	anchor := t.model.firstMsg()
 	before := t.offsetOf(anchor)
+	target := t.followsTarget()
 	if t.model.prepend(older) == 0 {
 		return
 	}
 	t.stick = false
 	t.newList()
+	if target {
+		t.lastOffset = t.list.GetScrollOffset()
+		t.scrollToTarget() // still where the user has not scrolled from
+		return
+	}
 	t.list.ScrollToOffset(offset + t.offsetOf(anchor) - before)
 }
 
@@ -450,7 +560,10 @@ func (v *rowWidget) bind(r *row) {
 	if v.t != nil && v.t.NameColor != nil {
 		nameStyle.ColorName = v.t.NameColor(m)
 	}
-	if v.t != nil && v.t.Mentions != nil && v.t.Mentions(m) {
+	if v.t != nil && v.t.mark != 0 && m.ID == v.t.mark {
+		v.mark.FillColor = theme.Color(theme.ColorNameSelection)
+		v.mark.Show()
+	} else if v.t != nil && v.t.Mentions != nil && v.t.Mentions(m) {
 		p := theme.Color(theme.ColorNamePrimary)
 		r, g, b, _ := p.RGBA()
 		v.mark.FillColor = color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 0x30}
