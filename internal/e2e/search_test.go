@@ -16,8 +16,7 @@ import (
 // main window and types "zeppelin": both show, newest first, the word
 // marked (search-1-results.png). Down twice and Enter opens the chat
 // with Tintin at the old message, marked among its neighbours, with
-// "Show the latest messages" below (search-2-found.png); Escape closed
-// the search first.
+// "Show the latest messages" below (search-2-found.png).
 func TestSearch(t *testing.T) {
 	needGUI(t)
 	srv, meJID, mePass, friend := withContact(t, "Tintin")
