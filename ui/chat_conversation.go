@@ -113,6 +113,7 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey, room bool)
 	c.trans.OnTop = c.loadOlder
 	c.trans.OnBottom = c.loadNewer
 	c.trans.ShowEdits = c.showEdits
+	c.trans.Menu = c.messageMenu
 	c.fileActs = newFileActions(c)
 	c.trans.Env = transcript.Env{OpenLink: c.openLink, LoadImage: c.loadImage, Images: a.images}
 	if upload.Of(s) != nil {

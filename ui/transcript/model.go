@@ -37,6 +37,9 @@ type row struct {
 	rich    xhtmlim.Doc
 	richVer uint32
 	richOK  bool
+	// cont: the message continues the one before it (same sender, a
+	// few minutes apart): shown without its own header.
+	cont bool
 }
 
 // doc is the row's message as rich text (cached).
@@ -51,10 +54,13 @@ func (r *row) doc() xhtmlim.Doc {
 type model struct {
 	rows []*row
 	byID map[int64]*row
+	// sender names a message's author: messages under one header have
+	// the same name (nil: groups go by what the messages say).
+	sender func(history.Message) string
 }
 
-func newModel() *model {
-	return &model{byID: map[int64]*row{}}
+func newModel(sender func(history.Message) string) *model {
+	return &model{byID: map[int64]*row{}, sender: sender}
 }
 
 // dayOf is the local calendar day of t.
@@ -94,10 +100,58 @@ func buildRows(msgs []history.Message, byID map[int64]*row) []*row {
 	return rows
 }
 
+// reindex numbers the rows from from on, and groups them again: a row
+// whose grouping changed is measured again.
 func (t *model) reindex(from int) {
 	for i := from; i < len(t.rows); i++ {
-		t.rows[i].idx = i
+		r := t.rows[i]
+		r.idx = i
+		cont := i > 0 && r.kind == rowMsg && t.rows[i-1].kind == rowMsg && continues(t.rows[i-1].msg, r.msg) &&
+			(t.sender == nil || t.sender(t.rows[i-1].msg) == t.sender(r.msg))
+		if cont != r.cont {
+			r.cont = cont
+			r.ver++
+			r.w = 0
+		}
 	}
+}
+
+// groupGap is how far apart two messages of one sender can be and still
+// share a header.
+const groupGap = 5 * time.Minute
+
+// continues reports whether m goes under prev's header: the same sender
+// in the same kind of message, at most groupGap later, neither with a
+// subject nor an action (/me), neither a headline nor an error.
+func continues(prev, m history.Message) bool {
+	if m.Direction != prev.Direction || m.Type != prev.Type {
+		return false
+	}
+	switch m.Type {
+	case "chat", "normal", "groupchat", "":
+	default:
+		return false
+	}
+	if m.Type == "groupchat" {
+		same := m.Resource == prev.Resource
+		if m.OccupantID != "" || prev.OccupantID != "" {
+			same = m.OccupantID == prev.OccupantID
+		}
+		if !same {
+			return false
+		}
+	}
+	gap := m.Sent.Sub(prev.Sent)
+	if gap < 0 || gap > groupGap {
+		return false
+	}
+	return m.Subject == "" && prev.Subject == "" && !IsAction(m) && !IsAction(prev)
+}
+
+// IsAction reports whether a message is an action, "/me waves" (XEP-0245):
+// shown as "* Alice waves".
+func IsAction(m history.Message) bool {
+	return strings.HasPrefix(m.Body, "/me ") && len(strings.TrimSpace(m.Body)) > len("/me")
 }
 
 // set replaces the content with msgs (oldest first).
@@ -242,7 +296,8 @@ func (t *model) replace(m history.Message) *row {
 	}
 	r.msg.Body, r.msg.Rich, r.msg.Corrected = m.Body, m.Rich, m.Corrected
 	r.ver++
-	r.w = 0 // re-measure: the text changed
+	r.w = 0          // re-measure: the text changed
+	t.reindex(r.idx) // it may have become an action (/me), or stopped being one
 	return r
 }
 

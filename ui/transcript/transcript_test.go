@@ -62,7 +62,7 @@ func BenchmarkTranscript100k(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		m := newModel()
+		m := newModel(nil)
 		m.set(msgs)
 		if len(m.rows) != 101000 {
 			b.Fatalf("%d rows", len(m.rows))
@@ -72,7 +72,7 @@ func BenchmarkTranscript100k(b *testing.B) {
 
 func TestTranscriptModel(t *testing.T) {
 	msgs := transcriptMessages(10, 4) // days: 2, 4, 4 messages
-	m := newModel()
+	m := newModel(nil)
 	m.set(msgs[4:])
 	if len(m.rows) != 6+2 || m.rows[0].kind != rowDay || m.rows[3].kind != rowDay {
 		t.Fatalf("rows: %d", len(m.rows))
@@ -379,5 +379,80 @@ func TestTranscriptAround(t *testing.T) {
 	tr.Set(msgs[200:])
 	if tr.mark != 0 || tr.target != nil || !tr.stick {
 		t.Fatal("Set keeps the mark")
+	}
+}
+
+// TestTranscriptGroups: a message of the same sender minutes after the
+// one before goes under its header; another sender, a longer pause, a
+// new day, a subject or an action starts a new header. An older page
+// that ends with the same sender groups across the join.
+func TestTranscriptGroups(t *testing.T) {
+	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.Local)
+	msg := func(id int64, dir history.Direction, typ, res, body string, min int) history.Message {
+		return history.Message{ID: id, Direction: dir, Type: typ, Resource: res, Body: body,
+			Sent: at.Add(time.Duration(min) * time.Minute)}
+	}
+	msgs := []history.Message{
+		msg(1, history.In, "chat", "phone", "one", 0),
+		msg(2, history.In, "chat", "laptop", "two (another device, same person)", 1),
+		msg(3, history.Out, "chat", "", "mine", 2),
+		msg(4, history.Out, "chat", "", "mine again", 3),
+		msg(5, history.Out, "chat", "", "after a pause", 10),
+		msg(6, history.Out, "chat", "", "/me waves", 11),
+		msg(7, history.Out, "chat", "", "after the action", 12),
+		msg(8, history.In, "groupchat", "tintin", "room", 13),
+		msg(9, history.In, "groupchat", "haddock", "another nick", 13),
+		msg(10, history.In, "groupchat", "haddock", "same nick", 14),
+	}
+	want := map[int64]bool{2: true, 4: true, 10: true}
+	m := newModel(nil)
+	m.set(msgs)
+	for _, r := range m.rows {
+		if r.kind == rowMsg && r.cont != want[r.msg.ID] {
+			t.Errorf("message %d %q: continues %v", r.msg.ID, r.msg.Body, r.cont)
+		}
+	}
+	// An older page whose last message is the same sender's, a minute
+	// before: the first message shown now continues it, and is measured
+	// again.
+	first := m.byID[1]
+	first.w, first.h = 480, 60
+	m.prepend([]history.Message{msg(0, history.In, "chat", "phone", "just before", -1)})
+	if !first.cont || first.w != 0 {
+		t.Fatalf("after the older page: continues %v, width %v", first.cont, first.w)
+	}
+	// A correction that makes a message an action takes it out of its
+	// group.
+	four := msgs[3]
+	four.Body = "/me fixes it"
+	if r := m.replace(four); r.cont {
+		t.Fatal("an action continues a group")
+	}
+	if !IsAction(four) || IsAction(history.Message{Body: "/me "}) || IsAction(history.Message{Body: "/meow"}) {
+		t.Fatal("IsAction")
+	}
+}
+
+// TestTranscriptActionAndGroupShown: an action line says "* Name text";
+// a message under the one before shows no second header.
+func TestTranscriptActionAndGroupShown(t *testing.T) {
+	uitest.NewApp(t)
+	var q uiQueue
+	tr := New(q.do, func(history.Message) string { return "Alice" })
+	w := test.NewTempWindow(t, tr.Object())
+	w.Resize(fyne.NewSize(480, 400))
+	at := time.Now().Add(-time.Hour)
+	tr.Set([]history.Message{
+		{ID: 1, Direction: history.In, Type: "chat", Body: "first", Sent: at},
+		{ID: 2, Direction: history.In, Type: "chat", Body: "second", Sent: at.Add(time.Minute)},
+		{ID: 3, Direction: history.In, Type: "chat", Body: "/me waves", Sent: at.Add(2 * time.Minute)},
+	})
+	q.drain()
+	markup := test.RenderObjectToMarkup(w.Content())
+	if n := strings.Count(markup, ">Alice<"); n != 2 {
+		t.Errorf("%d headers for three messages, one continuing (want 2):\n%s", n, markup)
+	}
+	if !strings.Contains(markup, "* Alice </text>") || !strings.Contains(markup, ">waves<") {
+		t.Errorf("the action line:\n%s", markup)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
 )
 
@@ -58,6 +59,9 @@ type View struct {
 	// AutoPicture, when set, says which messages' pictures (a file
 	// alone, XEP-0066) are fetched without a tap.
 	AutoPicture func(history.Message) bool
+	// Menu, when set, shows a message's menu (a secondary tap on it) at
+	// a position in the window's canvas.
+	Menu func(m history.Message, at fyne.Position)
 
 	now func() time.Time
 
@@ -74,8 +78,13 @@ type View struct {
 	lastOffset  float32 // offset after our last scroll (to the bottom, or to target)
 	// target is the row kept in view (Reveal) until the user scrolls;
 	// mark is the message shown marked (the one a search found).
-	target    *row
-	mark      int64
+	target *row
+	mark   int64
+	// anchor is the row an older page was put above, kept at anchorAt
+	// (its y in the view) while the rows above it are measured, until
+	// the user scrolls.
+	anchor    *row
+	anchorAt  float32
 	templateH float32
 	padding   float32
 	// names is bumped when sender names change (roster) or an image
@@ -88,7 +97,7 @@ type View struct {
 // message's author.
 func New(do func(func()), sender func(history.Message) string) *View {
 	t := &View{
-		model:   newModel(),
+		model:   newModel(sender),
 		do:      do,
 		sender:  sender,
 		now:     time.Now,
@@ -178,11 +187,24 @@ func (t *View) flush(list *widget.List) {
 			list.SetItemHeight(r.idx, r.h)
 		}
 	}
-	if t.stick {
+	switch {
+	case t.stick:
 		t.scrollToBottom()
-	} else if t.followsTarget() {
+	case t.followsTarget():
 		t.scrollToTarget()
+	case t.followsAnchor():
+		t.list.ScrollToOffset(max(0, t.offsetOf(t.anchor)-t.anchorAt))
+		t.lastOffset = t.list.GetScrollOffset()
 	}
+}
+
+// followsAnchor reports whether the row an older page went above is to
+// stay where it is in the view: until the user scrolls.
+func (t *View) followsAnchor() bool {
+	if t.anchor != nil && (t.list.GetScrollOffset() != t.lastOffset || t.anchor.idx >= len(t.model.rows) || t.model.rows[t.anchor.idx] != t.anchor) {
+		t.anchor = nil
+	}
+	return t.anchor != nil
 }
 
 // followsTarget reports whether a revealed row is to be kept in view: no
@@ -259,7 +281,7 @@ func (t *View) atBottom() bool {
 func (t *View) Set(msgs []history.Message) {
 	t.model.set(msgs)
 	t.stick = true
-	t.target = nil
+	t.target, t.anchor = nil, nil
 	t.mark = 0
 	t.newList()
 	t.scheduleFlush()
@@ -272,7 +294,7 @@ func (t *View) SetAround(msgs []history.Message, id int64) {
 	t.model.set(msgs)
 	t.stick = false
 	t.mark = 0
-	t.target = nil
+	t.target, t.anchor = nil, nil
 	t.newList()
 	t.Reveal(id)
 }
@@ -361,6 +383,10 @@ func (t *View) Prepend(older []history.Message) {
 		return
 	}
 	t.list.ScrollToOffset(offset + t.offsetOf(anchor) - before)
+	t.lastOffset = t.list.GetScrollOffset()
+	if anchor != nil {
+		t.anchor, t.anchorAt = anchor, before-offset
+	}
 }
 
 // offsetOf is the y of a row in the list's content.
@@ -592,7 +618,14 @@ func (v *rowWidget) bind(r *row) {
 	}
 	v.header.Segments = head
 	v.header.Refresh()
-	v.header.Show()
+	// A message that continues the one before (same sender, minutes
+	// apart) goes under its header, unless it has something of its own
+	// to say there.
+	if r.cont && !m.Corrected && m.Type != "headline" && m.Type != "error" {
+		v.header.Hide()
+	} else {
+		v.header.Show()
+	}
 
 	stateText, failed := deliveryText(m)
 	if stateText != "" && !failed {
@@ -631,7 +664,14 @@ func (v *rowWidget) bind(r *row) {
 		if file && m.File != "" {
 			env.local, env.own = m.File, m.Direction == history.Out
 		}
-		v.body.Segments = Segments(r.doc(), bodyStyle, env)
+		if IsAction(m) && m.Rich == "" {
+			// "/me waves" from Alice: "* Alice waves" (XEP-0245).
+			bodyStyle.TextStyle.Italic = true
+			v.body.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: "* " + name + " ", Style: widget.RichTextStyle{Inline: true, TextStyle: fyne.TextStyle{Italic: true, Bold: true}}}}
+			v.body.Segments = append(v.body.Segments, Segments(core.MessageDoc(history.Message{Body: strings.TrimPrefix(m.Body, "/me ")}), bodyStyle, env)...)
+		} else {
+			v.body.Segments = Segments(r.doc(), bodyStyle, env)
+		}
 		if file && env.Files != nil {
 			v.body.Segments = append(v.body.Segments, fileLine(m, env.Files)...)
 		}
@@ -688,40 +728,60 @@ func (v *rowWidget) stack(w float32, apply bool) float32 {
 		}()
 	}
 	// header line: text at the left, delivery state at the right
-	hh := v.header.MinSize().Height
+	hh := float32(0)
+	if v.header.Visible() {
+		hh = v.header.MinSize().Height
+	}
 	sw := float32(0)
 	if v.state.Visible() {
 		ss := v.state.MinSize()
 		sw = ss.Width
-		if ss.Height > hh {
+		if ss.Height > hh && v.header.Visible() {
 			hh = ss.Height
 		}
 		if apply {
 			v.state.Move(fyne.NewPos(w-sw, 0))
-			v.state.Resize(fyne.NewSize(sw, hh))
+			v.state.Resize(fyne.NewSize(sw, ss.Height))
 		}
 	}
-	if apply {
+	if apply && v.header.Visible() {
 		v.header.Move(fyne.NewPos(0, 0))
 		v.header.Resize(fyne.NewSize(w-sw, hh))
 	}
 	y += hh
+	// Without a header (a message continuing the one before), the
+	// delivery state sits at the right of the text, which leaves it room.
+	pw, first := w, true
+	if !v.header.Visible() {
+		pw = w - sw
+	}
 	for _, o := range []*widget.RichText{v.subject, v.body, v.note} {
 		if !o.Visible() {
 			continue
 		}
-		if o.Size().Width != w {
-			o.Resize(fyne.NewSize(w, o.Size().Height))
+		if o.Size().Width != pw {
+			o.Resize(fyne.NewSize(pw, o.Size().Height))
 		}
 		h := o.MinSize().Height
-		y -= overlap
+		if !first || v.header.Visible() {
+			y -= overlap
+		}
+		first = false
 		if apply {
 			o.Move(fyne.NewPos(0, y))
-			o.Resize(fyne.NewSize(w, h))
+			o.Resize(fyne.NewSize(pw, h))
 		}
 		y += h
 	}
 	return y
+}
+
+// TappedSecondary shows the message's menu.
+func (v *rowWidget) TappedSecondary(e *fyne.PointEvent) {
+	if v.t == nil || v.t.Menu == nil || v.row == nil || v.row.kind != rowMsg {
+		return
+	}
+	v.t.Menu(v.row.msg, e.AbsolutePosition)
 }
 
 func (v *rowWidget) CreateRenderer() fyne.WidgetRenderer {

@@ -1,0 +1,92 @@
+package ui
+
+import (
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/ui/transcript"
+)
+
+// A message's menu (a secondary tap on it in the transcript): copy its
+// text, select part of it, quote it in the box, see what it said before a
+// correction.
+
+// messageText is what a message says, as plain text; an action (/me) as
+// it shows.
+func (c *chatConversation) messageText(m history.Message) string {
+	if transcript.IsAction(m) && m.Rich == "" {
+		return "* " + c.name() + " " + strings.TrimPrefix(m.Body, "/me ")
+	}
+	return core.MessageDoc(m).PlainText()
+}
+
+// messageMenu shows message m's menu at pos in the chat window.
+func (c *chatConversation) messageMenu(m history.Message, pos fyne.Position) {
+	cv := c.win.win.Canvas()
+	widget.ShowPopUpMenuAtPosition(c.messageMenuItems(m), cv, pos)
+}
+
+// messageMenuItems is the menu of message m.
+func (c *chatConversation) messageMenuItems(m history.Message) *fyne.Menu {
+	text := c.messageText(m)
+	copyIt := fyne.NewMenuItem(lang.L("Copy text"), func() { c.win.app.FyneApp.Clipboard().SetContent(text) })
+	copyIt.Icon = theme.ContentCopyIcon()
+	selectIt := fyne.NewMenuItem(lang.L("Select text…"), func() { c.selectText(text) })
+	selectIt.Icon = theme.ContentCutIcon()
+	quote := fyne.NewMenuItem(lang.L("Quote"), func() { c.quote(text) })
+	quote.Icon = theme.MailReplyIcon()
+	items := []*fyne.MenuItem{quote, copyIt, selectIt}
+	if strings.TrimSpace(text) == "" {
+		items = nil
+	}
+	if m.Corrected {
+		items = append(items, fyne.NewMenuItem(lang.L("Earlier versions…"), func() { c.showEdits(m) }))
+	}
+	if len(items) == 0 {
+		none := fyne.NewMenuItem(lang.L("No text to copy"), nil)
+		none.Disabled = true
+		items = append(items, none)
+	}
+	return fyne.NewMenu("", items...)
+}
+
+// selectText shows a message's text where part of it can be selected and
+// copied (the transcript's rich text cannot be selected).
+func (c *chatConversation) selectText(text string) {
+	l := widget.NewLabel(text)
+	l.Selectable = true
+	l.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustom(lang.L("Select text"), lang.L("Close"), container.NewVScroll(l), c.win.win)
+	d.Resize(fyne.NewSize(440, 300))
+	d.Show()
+}
+
+// quote puts a message's text in the box as a quotation (XEP-0393's
+// "> "), followed by a line for the answer, and focuses the box.
+func (c *chatConversation) quote(text string) {
+	var b strings.Builder
+	if cur := c.composer.Text; strings.TrimSpace(cur) != "" {
+		b.WriteString(strings.TrimRight(cur, "\n"))
+		b.WriteString("\n")
+	}
+	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		b.WriteString("> ")
+		b.WriteString(line)
+		b.WriteString("\n")
+	}
+	c.composer.SetText(b.String())
+	c.composer.CursorRow = strings.Count(b.String(), "\n")
+	c.composer.CursorColumn = 0
+	c.composer.Refresh()
+	if cv := c.win.win.Canvas(); cv != nil {
+		cv.Focus(c.composer)
+	}
+}
