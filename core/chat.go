@@ -437,10 +437,16 @@ func (s *Session) applyCorrection(peer, id string, m *stanza.Message, dir histor
 		return false
 	}
 	rich := richOf(m)
-	if err := s.client.store.Correct(orig.ID, m.Body, rich); err != nil {
+	var fixed history.Message
+	Replied(&fixed, m) // a reply's correction quotes again: not its text
+	body := m.Body
+	if fixed.ReplyID != "" {
+		body = fixed.Body
+	}
+	if err := s.client.store.Correct(orig.ID, body, rich); err != nil {
 		return false
 	}
-	orig.Body, orig.Rich, orig.Corrected = m.Body, rich, true
+	orig.Body, orig.Rich, orig.Corrected = body, rich, true
 	s.client.bus.Publish(MessageCorrected{Account: me, Message: orig})
 	return true
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/causerie/causerie/core/xmpp/correct"
 	"github.com/causerie/causerie/core/xmpp/markers"
 	"github.com/causerie/causerie/core/xmpp/oob"
+	"github.com/causerie/causerie/core/xmpp/reply"
 	"github.com/causerie/causerie/core/xmpp/sid"
 	"gosrc.io/xmpp/stanza"
 )
@@ -111,7 +112,7 @@ func stored(me, peer string, dir history.Direction, m *stanza.Message, sent, now
 	// markers (XEP-0333) name a message by it, and some clients make the
 	// two differ.
 	origin, wire := sid.Origin(m), m.Id
-	return history.Message{
+	hm := history.Message{
 		Account:   me,
 		Peer:      peer,
 		Resource:  xmpp.ResourceOf(m.From),
@@ -128,5 +129,20 @@ func stored(me, peer string, dir history.Direction, m *stanza.Message, sent, now
 		State:     history.StateReceived,
 		Markable:  dir == history.In && markers.IsMarkable(m),
 		OOB:       oob.FileURL(m),
+	}
+	Replied(&hm, m)
+	return hm
+}
+
+// QuoteOf is what a reply quotes of m for clients without replies
+// (XEP-0428): its text.
+func QuoteOf(m history.Message) string { return MessageDoc(m).PlainText() }
+
+// Replied records in hm what m answers (XEP-0461), its quotation of it
+// (XEP-0428's fallback) taken out of the body.
+func Replied(hm *history.Message, m *stanza.Message) {
+	if id, to, ok := reply.Of(*m); ok {
+		hm.ReplyID, hm.ReplyTo = id, to
+		hm.Body, hm.ReplyQuote = reply.Strip(*m)
 	}
 }

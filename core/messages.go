@@ -12,6 +12,7 @@ import (
 	"github.com/causerie/causerie/core/xmpp/markers"
 	"github.com/causerie/causerie/core/xmpp/oob"
 	"github.com/causerie/causerie/core/xmpp/receipts"
+	"github.com/causerie/causerie/core/xmpp/reply"
 	"github.com/causerie/causerie/core/xmpp/sid"
 	"github.com/causerie/causerie/core/xmpp/xhtmlim"
 	"gosrc.io/xmpp/stanza"
@@ -61,20 +62,23 @@ func (s *Session) send(to string, m history.Message) (history.Message, error) {
 		return history.Message{}, ErrMessageTooLong
 	}
 	m = history.Message{
-		Account:   s.jid(),
-		Peer:      xmpp.BareJID(to),
-		Resource:  xmpp.ResourceOf(s.JID()),
-		Direction: history.Out,
-		Type:      typ,
-		Body:      body,
-		Subject:   subject,
-		Rich:      rich,
-		OOB:       file,
-		File:      local,
-		FileSize:  size,
-		OriginID:  sid.New(),
-		Sent:      time.Now(),
-		State:     history.StatePending,
+		Account:    s.jid(),
+		Peer:       xmpp.BareJID(to),
+		Resource:   xmpp.ResourceOf(s.JID()),
+		Direction:  history.Out,
+		Type:       typ,
+		Body:       body,
+		Subject:    subject,
+		Rich:       rich,
+		OOB:        file,
+		File:       local,
+		FileSize:   size,
+		OriginID:   sid.New(),
+		Sent:       time.Now(),
+		State:      history.StatePending,
+		ReplyID:    m.ReplyID,
+		ReplyTo:    m.ReplyTo,
+		ReplyQuote: m.ReplyQuote,
 	}
 	s.sendMu.Lock()
 	defer s.sendMu.Unlock()
@@ -126,6 +130,9 @@ func (s *Session) writeOut(conn *xmpp.Conn, m history.Message, to string) bool {
 	sid.Add(&st, m.OriginID)
 	if m.OOB != "" {
 		oob.Add(&st, m.OOB, "") // a file: other clients show it as one
+	}
+	if m.ReplyID != "" {
+		reply.Add(&st, m.ReplyID, m.ReplyTo, m.ReplyQuote)
 	}
 	if m.Rich != "" && s.showsXHTML(m.Peer) {
 		if doc, err := xhtmlim.Parse([]byte(m.Rich)); err == nil && !doc.Empty() {

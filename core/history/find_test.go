@@ -123,3 +123,41 @@ func FuzzMatches(f *testing.F) {
 		}
 	})
 }
+
+// TestReplyFields: what a message answers is kept with it, and the
+// message a reply names is found by its stanza-id, origin-id or id
+// attribute, in either direction.
+func TestReplyFields(t *testing.T) {
+	s, _ := openTemp(t)
+	theirs := mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: In, Body: "un gâteau ?", WireID: "w1", Sent: t0})
+	room := mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: In, Body: "in a room", StanzaID: "st1", OriginID: "o9", Sent: t0.Add(1)})
+	ours := mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: Out, Body: "oui", OriginID: "o1", Sent: t0.Add(2),
+		ReplyID: "w1", ReplyTo: bob, ReplyQuote: "un gâteau ?"})
+	got, err := s.Get(ours.ID)
+	if err != nil || got.ReplyID != "w1" || got.ReplyTo != bob || got.ReplyQuote != "un gâteau ?" {
+		t.Fatalf("read back: %+v %v", got, err)
+	}
+	for id, want := range map[string]int64{"w1": theirs.ID, "st1": room.ID, "o9": room.ID, "o1": ours.ID} {
+		m, ok, err := s.FindReferenced(me, bob, id)
+		if err != nil || !ok || m.ID != want {
+			t.Errorf("FindReferenced(%q) = %d %v %v, want %d", id, m.ID, ok, err, want)
+		}
+	}
+	for _, id := range []string{"", "nope"} {
+		if _, ok, _ := s.FindReferenced(me, bob, id); ok {
+			t.Errorf("FindReferenced(%q) found one", id)
+		}
+	}
+	if _, ok, _ := s.FindReferenced(me, ann, "w1"); ok {
+		t.Error("found in another conversation")
+	}
+	// A room gave our message its id (its reflection): found by it too,
+	// set once.
+	if _, err := s.Advance(Move{ID: ours.ID, State: StateDelivered, StanzaID: "room-7"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Advance(Move{ID: ours.ID, State: StateDelivered, StanzaID: "room-8"})
+	if m, ok, _ := s.FindReferenced(me, bob, "room-7"); !ok || m.ID != ours.ID || m.StanzaID != "room-7" || m.State != StateDelivered {
+		t.Errorf("by the room's id: %+v %v", m, ok)
+	}
+}

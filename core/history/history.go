@@ -116,6 +116,13 @@ type Message struct {
 	// FileSize is its size in bytes, 0 when not known (a file we
 	// received and did not download).
 	FileSize int64
+	// ReplyID is the id of the message this one answers (XEP-0461: its
+	// origin-id, else its id attribute, in a one-to-one chat; the room's
+	// stanza-id in a room), "" when none. ReplyTo is that message's
+	// author as the reply names them, and ReplyQuote what the reply
+	// quoted of it for clients without replies (XEP-0428, taken out of
+	// Body): shown when that message is not in the history.
+	ReplyID, ReplyTo, ReplyQuote string
 }
 
 // Conversation summarises one conversation of an account.
@@ -320,8 +327,9 @@ func (s *Store) prepare() error {
 		return st
 	}
 	s.insMsg = p(s.w, `INSERT INTO messages(conv, chrono, resource, direction, type, body, subject, thread, rich,
-		origin_id, stanza_id, wire_id, sent, received, state, error, markable, occupant, oob, file, file_size)
-		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`)
+		origin_id, stanza_id, wire_id, sent, received, state, error, markable, occupant, oob, file, file_size,
+		reply_id, reply_to, reply_quote)
+		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`)
 	s.maxChrono = p(s.w, `SELECT max(chrono) FROM messages WHERE chrono BETWEEN ? AND ?`)
 	s.insFTS = p(s.w, `INSERT INTO messages_fts(rowid, body, subject, conv) VALUES(?,?,?,?)`)
 	// ?4 new messages count, show a hidden conversation again, and the

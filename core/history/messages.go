@@ -13,12 +13,14 @@ import (
 // msgCols is the column list scanned by scanMessage; queries alias messages
 // as m, conversations as c and accounts as a.
 const msgCols = `m.id, a.jid, c.peer, m.resource, m.direction, m.type, m.body, m.subject, m.thread, m.rich,
-	m.origin_id, m.stanza_id, m.wire_id, m.sent, m.received, m.state, m.error, m.corrected, m.markable, m.occupant, m.oob, m.file, m.file_size`
+	m.origin_id, m.stanza_id, m.wire_id, m.sent, m.received, m.state, m.error, m.corrected, m.markable, m.occupant, m.oob, m.file, m.file_size,
+	m.reply_id, m.reply_to, m.reply_quote`
 
 // convMsgCols is msgCols for queries of one conversation, whose account and
 // peer are the parameters ?1 and ?2.
 const convMsgCols = `m.id, ?1, ?2, m.resource, m.direction, m.type, m.body, m.subject, m.thread, m.rich,
-	m.origin_id, m.stanza_id, m.wire_id, m.sent, m.received, m.state, m.error, m.corrected, m.markable, m.occupant, m.oob, m.file, m.file_size`
+	m.origin_id, m.stanza_id, m.wire_id, m.sent, m.received, m.state, m.error, m.corrected, m.markable, m.occupant, m.oob, m.file, m.file_size,
+	m.reply_id, m.reply_to, m.reply_quote`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -26,7 +28,8 @@ func scanMessage(sc scanner) (Message, error) {
 	var m Message
 	var sent, recv int64
 	err := sc.Scan(&m.ID, &m.Account, &m.Peer, &m.Resource, &m.Direction, &m.Type, &m.Body, &m.Subject,
-		&m.Thread, &m.Rich, &m.OriginID, &m.StanzaID, &m.WireID, &sent, &recv, &m.State, &m.Error, &m.Corrected, &m.Markable, &m.OccupantID, &m.OOB, &m.File, &m.FileSize)
+		&m.Thread, &m.Rich, &m.OriginID, &m.StanzaID, &m.WireID, &sent, &recv, &m.State, &m.Error, &m.Corrected, &m.Markable, &m.OccupantID, &m.OOB, &m.File, &m.FileSize,
+		&m.ReplyID, &m.ReplyTo, &m.ReplyQuote)
 	m.Sent, m.Received = fromNanos(sent), fromNanos(recv)
 	return m, err
 }
@@ -170,6 +173,10 @@ type Move struct {
 	ID     int64
 	State  State
 	Reason string // Message.Error, for StateError
+	// StanzaID, when set, is the id a room gave our message (XEP-0359,
+	// learnt from its reflection): replies in the room name it so. It is
+	// kept whether or not the state moves.
+	StanzaID string
 }
 
 // Commit stores a burst, setting the IDs and defaults of its messages and
@@ -251,6 +258,12 @@ func (s *Store) Advance(mv Move) (changed bool, err error) {
 }
 
 func advance(tx *sql.Tx, mv Move) (bool, error) {
+	if mv.StanzaID != "" {
+		if _, err := tx.Exec(`UPDATE messages SET stanza_id = ? WHERE id = ? AND direction = ? AND stanza_id = ''`,
+			mv.StanzaID, mv.ID, Out); err != nil {
+			return false, err
+		}
+	}
 	res, err := tx.Exec(`UPDATE messages SET state = ?2, error = ?3 WHERE id = ?1 AND CASE
 		WHEN ?2 = ?4 THEN state < ?5       -- failed: unless confirmed
 		WHEN state = ?4 THEN ?2 >= ?5      -- over a failure: only a confirmation
@@ -325,7 +338,8 @@ func (s *Store) insert(tx *sql.Tx, ids convIDs, m *Message, idx *indexer) (id in
 	// Exec, not a query: database/sql runs a goroutine for each query's
 	// rows inside a transaction, a tenth of an archive page's cost.
 	res, err := st.insMsg.Exec(ids.conv, chrono, m.Resource, m.Direction, m.Type, m.Body, m.Subject, m.Thread,
-		m.Rich, m.OriginID, m.StanzaID, m.WireID, nanos(m.Sent), nanos(m.Received), m.State, m.Error, m.Markable, m.OccupantID, m.OOB, m.File, m.FileSize)
+		m.Rich, m.OriginID, m.StanzaID, m.WireID, nanos(m.Sent), nanos(m.Received), m.State, m.Error, m.Markable, m.OccupantID, m.OOB, m.File, m.FileSize,
+		m.ReplyID, m.ReplyTo, m.ReplyQuote)
 	if err != nil {
 		return 0, false, fmt.Errorf("history: Add: %w", err)
 	}
@@ -624,6 +638,33 @@ const byIDSQL = `SELECT MAX(id) FROM (
 	UNION ALL
 	SELECT id FROM messages WHERE conv = (` + convSub + `) AND wire_id = ?4 AND wire_id <> '' AND direction = ?3)`
 
+// FindReferenced returns the message of conversation (account, peer) that
+// a reply (XEP-0461) names by id: a room's stanza-id (of a message
+// received, or of ours as the room reflected it), an origin-id or an id
+// attribute, of either direction; the newest when several share it.
+func (s *Store) FindReferenced(account, peer, id string) (Message, bool, error) {
+	if id == "" {
+		return Message{}, false, nil
+	}
+	row := s.r.QueryRow(`SELECT `+msgCols+` FROM messages m JOIN conversations c ON c.id = m.conv
+		JOIN accounts a ON a.id = c.account_id WHERE m.id = (SELECT MAX(id) FROM (
+			SELECT id FROM messages WHERE conv = (`+convSub+`) AND direction = 1 AND stanza_id = ?3 AND stanza_id <> ''
+			UNION ALL
+			SELECT id FROM messages WHERE conv = (`+convSub+`) AND direction = 2 AND stanza_id = ?3 AND stanza_id <> ''
+			UNION ALL
+			SELECT id FROM messages WHERE conv = (`+convSub+`) AND direction IN (1, 2) AND origin_id = ?3 AND origin_id <> ''
+			UNION ALL
+			SELECT id FROM messages WHERE conv = (`+convSub+`) AND wire_id = ?3 AND wire_id <> ''))`, account, peer, id)
+	m, err := scanMessage(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Message{}, false, nil
+	}
+	if err != nil {
+		return Message{}, false, fmt.Errorf("history: FindReferenced: %w", err)
+	}
+	return m, true, nil
+}
+
 // Get returns message id, or an error wrapping ErrNotFound.
 func (s *Store) Get(id int64) (Message, error) {
 	m, err := scanMessage(s.getMsg.QueryRow(id))
@@ -696,7 +737,8 @@ func (s *Store) Conversations(account string) ([]Conversation, error) {
 		var sent, recv int64
 		m := &c.Last
 		if err := rows.Scan(&count, &m.ID, &m.Account, &m.Peer, &m.Resource, &m.Direction, &m.Type, &m.Body,
-			&m.Subject, &m.Thread, &m.Rich, &m.OriginID, &m.StanzaID, &m.WireID, &sent, &recv, &m.State, &m.Error, &m.Corrected, &m.Markable, &m.OccupantID, &m.OOB, &m.File, &m.FileSize); err != nil {
+			&m.Subject, &m.Thread, &m.Rich, &m.OriginID, &m.StanzaID, &m.WireID, &sent, &recv, &m.State, &m.Error, &m.Corrected, &m.Markable, &m.OccupantID, &m.OOB, &m.File, &m.FileSize,
+			&m.ReplyID, &m.ReplyTo, &m.ReplyQuote); err != nil {
 			return nil, fmt.Errorf("history: Conversations: %w", err)
 		}
 		m.Sent, m.Received = fromNanos(sent), fromNanos(recv)

@@ -198,6 +198,15 @@ ALTER TABLE messages ADD COLUMN file_size INTEGER NOT NULL DEFAULT 0;
 	// 15: files are found by their name (indexed): the search index
 	// rows of messages carrying one are written again.
 	reindexFiles,
+	// 16: what a message answers (XEP-0461): that message's id and
+	// author, and the quotation the reply carried of it; our messages
+	// found by the id a room gave them (replies in a room name them so).
+	script(`
+ALTER TABLE messages ADD COLUMN reply_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN reply_to TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN reply_quote TEXT NOT NULL DEFAULT '';
+CREATE INDEX messages_out_stanza_id ON messages(conv, stanza_id) WHERE direction = 2 AND stanza_id <> '';
+`),
 }
 
 // reindexFiles writes the search index rows of the messages that carry

@@ -35,6 +35,7 @@ import (
 	"github.com/causerie/causerie/core/xmpp/delay"
 	wire "github.com/causerie/causerie/core/xmpp/muc"
 	"github.com/causerie/causerie/core/xmpp/oob"
+	"github.com/causerie/causerie/core/xmpp/reply"
 	"github.com/causerie/causerie/core/xmpp/sid"
 	"gosrc.io/xmpp/stanza"
 )
@@ -418,6 +419,38 @@ func (r *Rooms) Say(room, body string) (history.Message, error) {
 	})
 }
 
+// SayReply sends everyone in room body as an answer to message to of the
+// room (XEP-0461, with a quotation of it for clients without replies), as
+// Say sends a message. A message is named by the room's stanza-id
+// (XEP-0461 §3; ours as its reflection brought it), else its origin-id.
+func (r *Rooms) SayReply(room, body string, to history.Message) (history.Message, error) {
+	nick, joined := r.ourNick(room)
+	if !joined {
+		return history.Message{}, ErrNotInRoom
+	}
+	id, author := to.StanzaID, room+"/"+to.Resource
+	if to.Direction == history.Out {
+		author = room + "/" + nick
+	}
+	if id == "" {
+		id = to.OriginID // a room without stanza-ids
+	}
+	if id == "" {
+		return history.Message{}, ErrNoReference
+	}
+	m := history.Message{Peer: room, Resource: nick, Type: "groupchat", Body: body,
+		ReplyID: id, ReplyTo: author, ReplyQuote: core.QuoteOf(to)}
+	return r.sendStored(m, false, func(oid string) *stanza.Message {
+		st := wire.Say(room, body, oid)
+		reply.Add(st, m.ReplyID, m.ReplyTo, m.ReplyQuote)
+		return st
+	})
+}
+
+// ErrNoReference: the message cannot be answered (a room's message
+// without an id to name it by).
+var ErrNoReference = errors.New("muc: this message cannot be answered")
+
 // SayFile sends everyone in room the address of a file uploaded for it
 // (core/upload's Upload), marked as a file (XEP-0066), as Say sends a
 // message; local and size are the file on this computer, kept with the
@@ -761,7 +794,8 @@ func (r *Rooms) message(c *xmpp.Conn, m *stanza.Message) bool {
 	if nick == me && origin != "" {
 		if mine, found, err := r.h.History().FindByOriginID(account, jid, origin, history.Out); err == nil && found {
 			// Our own, reflected: delivered to the room.
-			r.h.Move(history.Move{ID: mine.ID, State: history.StateDelivered}, func(moved bool) {
+			// The room's id for it is kept: replies name it so.
+			r.h.Move(history.Move{ID: mine.ID, State: history.StateDelivered, StanzaID: sid.StanzaIDBy(m, jid)}, func(moved bool) {
 				if moved {
 					r.h.Publish(core.MessageStateChanged{Account: account, ID: mine.ID, Peer: jid, State: history.StateDelivered})
 				}
@@ -792,6 +826,7 @@ func incoming(account, room, nick, typ string, m *stanza.Message, stanzaID strin
 		hm.OccupantID = wire.OccupantID(m)
 	}
 	hm.OOB = oob.FileURL(m)
+	core.Replied(&hm, m)
 	return hm
 }
 

@@ -130,6 +130,11 @@ type Command struct {
 	Node      string `json:"node,omitempty"`
 	XML       string `json:"xml,omitempty"`
 	File      string `json:"file,omitempty"`
+	// ReplyID makes "send" a reply (XEP-0461) to that message of
+	// ReplyTo's, with Quote, when set, as its fallback quotation.
+	ReplyID string `json:"reply_id,omitempty"`
+	ReplyTo string `json:"reply_to,omitempty"`
+	Quote   string `json:"quote,omitempty"`
 }
 
 // Identity is a disco#info identity.
@@ -148,7 +153,8 @@ type Identity struct {
 //	message        a message stanza (any: with a body, a chat state
 //	               only, a receipt only, an error): From, To, Type, ID,
 //	               Body, HTML, HTMLBody, ChatState, ReceiptRequest,
-//	               Receipt, CorrectionOf, OriginID, Error (its condition)
+//	               Receipt, CorrectionOf, OriginID, ReplyID, ReplyTo,
+//	               FallbackEnd, Error (its condition)
 //	presence       a presence: From, Type ("" for available), Show,
 //	               Status, Priority, CapsNode, CapsHash, CapsVer
 //	carbon         a carbon copy (XEP-0280) of a message another
@@ -189,6 +195,12 @@ type Event struct {
 	WrapperFrom    string `json:"wrapper_from"`
 	// OOB is the message's jabber:x:oob URL (XEP-0066), "" when none.
 	OOB string `json:"oob"`
+	// ReplyID and ReplyTo are what the message answers (XEP-0461);
+	// FallbackEnd is where its quotation for other clients ends in Body,
+	// in code points (-1: none).
+	ReplyID     string `json:"reply_id"`
+	ReplyTo     string `json:"reply_to"`
+	FallbackEnd int    `json:"fallback_end"`
 
 	Show     string `json:"show"`
 	Status   string `json:"status"`

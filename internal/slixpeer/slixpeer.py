@@ -60,6 +60,14 @@ def message_fields(xml):
     body = xml.find("{%s}body" % NS_CLIENT)
     receipt = xml.find("{urn:xmpp:receipts}received")
     oob = xml.find("{jabber:x:oob}x")
+    reply = xml.find("{urn:xmpp:reply:0}reply")
+    fallback_end = -1
+    for ns in ("urn:xmpp:fallback:0", "urn:xmpp:feature-fallback:0"):
+        fb = xml.find("{%s}fallback" % ns)
+        if fb is not None and fb.get("for") == "urn:xmpp:reply:0":
+            fbody = fb.find("{%s}body" % ns)
+            if fbody is not None and fbody.get("end", "").isdigit():
+                fallback_end = int(fbody.get("end"))
     return {
         "from": xml.get("from", ""), "to": xml.get("to", ""), "type": xml.get("type", ""),
         "id": xml.get("id", ""), "body": body.text or "" if body is not None else "",
@@ -70,6 +78,11 @@ def message_fields(xml):
         "correction_of": replace.get("id", "") if replace is not None else "",
         "origin_id": origin.get("id", "") if origin is not None else "",
         "oob": (oob.findtext("{jabber:x:oob}url") or "").strip() if oob is not None else "",
+        "reply_id": reply.get("id", "") if reply is not None else "",
+        "reply_to": reply.get("to", "") if reply is not None else "",
+        # Where the reply's fallback ends in the body, in code points
+        # (XEP-0426), -1 without one.
+        "fallback_end": fallback_end,
     }
 
 
@@ -90,6 +103,7 @@ class Peer(slixmpp.ClientXMPP):
         self.register_plugin("xep_0085")  # chat states
         self.register_plugin("xep_0184", pconfig={"auto_ack": True, "auto_request": False})  # receipts
         self.register_plugin("xep_0308")  # last message correction
+        self.register_plugin("xep_0461")  # message replies
         self.register_plugin("xep_0092", pconfig={  # software version
             "software_name": CFG.get("name") or "slixbot",
             "version": CFG.get("version") or "1.0",
@@ -216,6 +230,17 @@ class Peer(slixmpp.ClientXMPP):
                 m["request_receipt"] = True
             if cmd.get("replace"):
                 m["replace"]["id"] = cmd["replace"]
+            if cmd.get("reply_id"):
+                # As slixmpp 1.8 makes a reply (XEP-0461), with a quotation
+                # in its fallback namespace of the time.
+                m["reply"]["id"] = cmd["reply_id"]
+                m["reply"]["to"] = cmd.get("reply_to", "")
+                if cmd.get("quote"):
+                    fb = "> " + cmd["quote"] + "\n"
+                    m["body"] = fb + m["body"]
+                    m["feature_fallback"]["for"] = "urn:xmpp:reply:0"
+                    m["feature_fallback"]["fallback_body"]["start"] = "0"
+                    m["feature_fallback"]["fallback_body"]["end"] = str(len(fb))
             if cmd.get("private"):
                 # XEP-0280 §7: not copied to the other devices.
                 m.append(ET.Element("{%s}private" % NS_CARBONS))
