@@ -97,6 +97,12 @@ type chatConversation struct {
 	away        bool
 	latestBtn   *widget.Button
 	pendingGoTo *history.Message
+
+	// replyTo is the message the next one answers (chat_reply.go), nil
+	// for none, shown in replyBar.
+	replyTo   *history.Message
+	replyBar  *fyne.Container
+	replyNote *widget.Label
 }
 
 func newChatConversation(w *chatWindow, s *core.Session, key ChatKey, room bool) *chatConversation {
@@ -114,6 +120,7 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey, room bool)
 	c.trans.OnBottom = c.loadNewer
 	c.trans.ShowEdits = c.showEdits
 	c.trans.Menu = c.messageMenu
+	c.trans.OpenReplied = c.openReplied
 	c.fileActs = newFileActions(c)
 	c.trans.Env = transcript.Env{OpenLink: c.openLink, LoadImage: c.loadImage, Images: a.images}
 	if upload.Of(s) != nil {
@@ -154,6 +161,7 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey, room bool)
 	}
 	c.buildFileBar()
 	c.buildLatestBar()
+	c.buildReplyBar()
 
 	c.mute = widget.NewCheck(lang.L("Mute"), func(on bool) { a.SetMuted(key, on) })
 	c.mute.Checked = a.Muted(key)
@@ -175,7 +183,7 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey, room bool)
 	if c.room != nil {
 		privateBar = c.room.privateBar
 	}
-	bottom := container.NewVBox(c.latestBtn, c.files.box, c.typing, c.notice, c.editingNote, privateBar, c.preview, c.newFormatBar(),
+	bottom := container.NewVBox(c.latestBtn, c.files.box, c.typing, c.notice, c.editingNote, privateBar, c.replyBar, c.preview, c.newFormatBar(),
 		container.NewBorder(nil, nil, container.NewVBox(c.attachBtn), container.NewVBox(c.send), c.composer))
 	c.buildStrangerBar()
 	c.buildArchiveBar()
@@ -579,6 +587,9 @@ func (c *chatConversation) editLast() {
 // cancelEdit (Escape) leaves the correction, emptying the box.
 func (c *chatConversation) cancelEdit() {
 	if c.editing == 0 {
+		if c.cancelReply() {
+			return // Escape answers nothing
+		}
 		if c.room != nil {
 			c.room.endPrivate() // Escape writes to the room again
 		}
@@ -664,9 +675,18 @@ func (c *chatConversation) sendNow() {
 	if inRoom && formatted {
 		text, formatted = doc.PlainText(), false // rooms get plain text
 	}
+	answer := c.replyTo
+	if private != "" {
+		answer = nil // a private message answers nothing
+	}
+	c.cancelReply()
 	c.win.app.background(func() error {
 		var err error
-		if inRoom {
+		if answer != nil {
+			// An answer goes as typed: its styling (XEP-0393) shows as
+			// such, rich text is not sent with it.
+			err = c.sendReply(typed, *answer)
+		} else if inRoom {
 			if private != "" {
 				_, err = rooms.SayPrivately(jid, private, text)
 			} else {
@@ -689,6 +709,9 @@ func (c *chatConversation) sendNow() {
 		c.showNotice(lang.L("The message was not sent: {{.Reason}}", map[string]any{"Reason": reason}))
 		if c.composer.Text == "" {
 			c.composer.SetText(typed)
+			if answer != nil {
+				c.startReply(*answer) // still an answer, to try again
+			}
 		}
 	})
 }

@@ -42,10 +42,15 @@ func (c *chatConversation) messageMenuItems(m history.Message) *fyne.Menu {
 	selectIt := fyne.NewMenuItem(lang.L("Select text…"), func() { c.selectText(text) })
 	selectIt.Icon = theme.ContentCutIcon()
 	quote := fyne.NewMenuItem(lang.L("Quote"), func() { c.quote(text) })
-	quote.Icon = theme.MailReplyIcon()
+	quote.Icon = theme.DocumentIcon()
 	items := []*fyne.MenuItem{quote, copyIt, selectIt}
 	if strings.TrimSpace(text) == "" {
 		items = nil
+	}
+	if c.canReply(m) {
+		answer := fyne.NewMenuItem(lang.L("Reply"), func() { c.startReply(m) })
+		answer.Icon = theme.MailReplyIcon()
+		items = append([]*fyne.MenuItem{answer}, items...)
 	}
 	if m.Corrected {
 		items = append(items, fyne.NewMenuItem(lang.L("Earlier versions…"), func() { c.showEdits(m) }))

@@ -57,6 +57,31 @@ type model struct {
 	// sender names a message's author: messages under one header have
 	// the same name (nil: groups go by what the messages say).
 	sender func(history.Message) string
+	// refs finds a message shown by the ids replies name it by (its
+	// stanza-id, origin-id, id attribute); nil: to be made again.
+	refs map[string]*row
+}
+
+// referenced is the row of the message shown that a reply names by id,
+// or nil.
+func (t *model) referenced(id string) *row {
+	if id == "" {
+		return nil
+	}
+	if t.refs == nil {
+		t.refs = map[string]*row{}
+		for _, r := range t.rows {
+			if r.kind != rowMsg {
+				continue
+			}
+			for _, k := range []string{r.msg.WireID, r.msg.OriginID, r.msg.StanzaID} {
+				if k != "" {
+					t.refs[k] = r // the newest wins, as in the history
+				}
+			}
+		}
+	}
+	return t.refs[id]
 }
 
 func newModel(sender func(history.Message) string) *model {
@@ -103,6 +128,7 @@ func buildRows(msgs []history.Message, byID map[int64]*row) []*row {
 // reindex numbers the rows from from on, and groups them again: a row
 // whose grouping changed is measured again.
 func (t *model) reindex(from int) {
+	t.refs = nil
 	for i := from; i < len(t.rows); i++ {
 		r := t.rows[i]
 		r.idx = i

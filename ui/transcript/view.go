@@ -62,6 +62,10 @@ type View struct {
 	// Menu, when set, shows a message's menu (a secondary tap on it) at
 	// a position in the window's canvas.
 	Menu func(m history.Message, at fyne.Position)
+	// OpenReplied, when set, goes to the message a reply answers (a tap
+	// on the quotation above it): shown is that message when it is
+	// among those shown.
+	OpenReplied func(reply history.Message, shown *history.Message)
 
 	now func() time.Time
 
@@ -511,6 +515,7 @@ type rowWidget struct {
 	header  *widget.RichText
 	state   *widget.RichText
 	subject *widget.RichText
+	quote   *widget.RichText // what a reply answers (XEP-0461)
 	body    *widget.RichText
 	note    *widget.RichText
 }
@@ -523,6 +528,9 @@ func newRowWidget(t *View) *rowWidget {
 	v.state = widget.NewRichText(&widget.TextSegment{Text: "", Style: Subtle})
 	v.subject = widget.NewRichText()
 	v.subject.Wrapping = fyne.TextWrapWord
+	v.quote = widget.NewRichText()
+	v.quote.Truncation = fyne.TextTruncateEllipsis
+	v.quote.Hide()
 	v.body = widget.NewRichText(&widget.TextSegment{Text: "M", Style: widget.RichTextStyleInline})
 	v.body.Wrapping = fyne.TextWrapWord
 	v.note = widget.NewRichText()
@@ -571,6 +579,7 @@ func (v *rowWidget) bind(r *row) {
 		v.header.Hide()
 		v.state.Hide()
 		v.subject.Hide()
+		v.quote.Hide()
 		v.body.Hide()
 		v.note.Hide()
 		v.Refresh()
@@ -643,6 +652,14 @@ func (v *rowWidget) bind(r *row) {
 		v.subject.Show()
 	} else {
 		v.subject.Hide()
+	}
+
+	if m.ReplyID != "" && v.t != nil {
+		v.quote.Segments = v.t.quoteSegments(m)
+		v.quote.Refresh()
+		v.quote.Show()
+	} else {
+		v.quote.Hide()
 	}
 
 	bodyStyle := widget.RichTextStyle{}
@@ -755,7 +772,7 @@ func (v *rowWidget) stack(w float32, apply bool) float32 {
 	if !v.header.Visible() {
 		pw = w - sw
 	}
-	for _, o := range []*widget.RichText{v.subject, v.body, v.note} {
+	for _, o := range []*widget.RichText{v.subject, v.quote, v.body, v.note} {
 		if !o.Visible() {
 			continue
 		}
@@ -774,6 +791,40 @@ func (v *rowWidget) stack(w float32, apply bool) float32 {
 		y += h
 	}
 	return y
+}
+
+// quoteLen bounds the quotation shown above a reply: one line.
+const quoteLen = 120
+
+// quoteSegments is the line above a reply: who said what it answers, and
+// the start of it, from the message itself when it is shown, else from
+// the quotation the reply carried; a tap goes there.
+func (t *View) quoteSegments(m history.Message) []widget.RichTextSegment {
+	text, who := m.ReplyQuote, ""
+	var shown *history.Message
+	if r := t.model.referenced(m.ReplyID); r != nil {
+		shown = &r.msg
+		text = core.MessageDoc(r.msg).PlainText()
+		if t.sender != nil {
+			who = t.sender(r.msg)
+		}
+	}
+	text = strings.Join(strings.Fields(text), " ")
+	if r := []rune(text); len(r) > quoteLen {
+		text = string(r[:quoteLen]) + "…"
+	}
+	if text == "" {
+		text = lang.L("an earlier message")
+	}
+	if who != "" {
+		text = lang.L("{{.Name}}: {{.Text}}", map[string]any{"Name": who, "Text": text})
+	}
+	segs := []widget.RichTextSegment{&widget.TextSegment{Text: "↱ ", Style: styleTag}}
+	if t.OpenReplied == nil {
+		return append(segs, &widget.TextSegment{Text: text, Style: Subtle})
+	}
+	open := t.OpenReplied
+	return append(segs, &widget.HyperlinkSegment{Text: text, OnTapped: func() { open(m, shown) }})
 }
 
 // TappedSecondary shows the message's menu.
@@ -804,7 +855,7 @@ func (r *rowRenderer) Refresh() { r.Layout(r.v.Size()) }
 
 func (r *rowRenderer) Objects() []fyne.CanvasObject {
 	v := r.v
-	return []fyne.CanvasObject{v.mark, v.day, v.header, v.state, v.subject, v.body, v.note}
+	return []fyne.CanvasObject{v.mark, v.day, v.header, v.state, v.subject, v.quote, v.body, v.note}
 }
 
 func (r *rowRenderer) Destroy() {}
