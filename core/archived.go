@@ -7,6 +7,7 @@ import (
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/correct"
 	"github.com/causerie/causerie/core/xmpp/markers"
+	"github.com/causerie/causerie/core/xmpp/reactions"
 	"github.com/causerie/causerie/core/xmpp/receipts"
 	"gosrc.io/xmpp/stanza"
 )
@@ -70,6 +71,7 @@ func (h *Hook) storeArchived(c *xmpp.Conn, page []Archived, answer bool, ceiling
 	readTo := map[string]string{} // peer → the last message our devices displayed
 	var fixes []func() bool       // corrections, applied after the page is stored
 	var later []Archived          // per fixes: the correction
+	var reacts []func()           // reactions, kept after the page is stored
 	for i, a := range page {
 		m := a.Message
 		if m == nil || (m.Type != stanza.MessageTypeChat && m.Type != stanza.MessageTypeNormal && m.Type != "") {
@@ -101,6 +103,15 @@ func (h *Hook) storeArchived(c *xmpp.Conn, page []Archived, answer bool, ceiling
 			} else {
 				readTo[peer] = id // another device of ours displayed it
 			}
+		}
+		if _, _, ok := reactions.Of(*m); ok {
+			// Kept once the page is stored: its conversation may be new
+			// in it.
+			at := a.Stamp
+			if at.IsZero() {
+				at = now
+			}
+			reacts = append(reacts, func() { s.reactionsIn(peer, dir, m, func() time.Time { return at }) })
 		}
 		if m.Body == "" && m.Subject == "" {
 			continue
@@ -163,6 +174,9 @@ func (h *Hook) storeArchived(c *xmpp.Conn, page []Archived, answer bool, ceiling
 		}
 		for peer, id := range readTo {
 			s.readElsewhere(peer, id)
+		}
+		for _, f := range reacts {
+			f()
 		}
 	}()
 	if len(b.Adds) == 0 && len(b.Moves) == 0 {

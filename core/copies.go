@@ -61,6 +61,7 @@ func (h *Hook) Copied(c *xmpp.Conn, m *stanza.Message, sent bool) {
 			s.readElsewhere(peer, id)
 		}
 	}
+	s.reactionsIn(peer, history.Out, m, time.Now)
 	if m.Body == "" && m.Subject == "" {
 		return
 	}

@@ -124,6 +124,15 @@ type MessageCorrected struct {
 	Message history.Message
 }
 
+// ReactionsChanged: Sender's reactions (XEP-0444) to the message of the
+// conversation with Peer named Target changed (ours too: Sender is then
+// our bare JID); Emojis are all of them now, none when taken back.
+type ReactionsChanged struct {
+	Account, Peer  string
+	Target, Sender string
+	Emojis         []string
+}
+
 // ReadElsewhere: another of our devices displayed the conversation with
 // Peer (its XEP-0333 marker came as a carbon copy or from the archive):
 // what it had read no longer counts as unread here (Session.Unread).
@@ -146,6 +155,7 @@ func (e AvatarChanged) account() string          { return e.Account }
 func (e ChatStateChanged) account() string       { return e.Account }
 func (e MessageCorrected) account() string       { return e.Account }
 func (e ReadElsewhere) account() string          { return e.Account }
+func (e ReactionsChanged) account() string       { return e.Account }
 
 // AccountOf returns the account an event belongs to.
 func AccountOf(e Event) string { return e.account() }

@@ -1,6 +1,8 @@
 package core
 
 import (
+	"time"
+
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/caps"
@@ -69,8 +71,9 @@ func (s *Session) received(c *xmpp.Conn, peer string, m *stanza.Message, copied 
 		s.displayed(peer, id)
 	}
 	s.chatIn(peer, m)
+	s.reactionsIn(peer, history.In, m, func() time.Time { return s.sentTime(peer, m, time.Now()) })
 	if m.Body == "" && m.Subject == "" {
-		return // a chat state or a receipt alone
+		return // a chat state, a receipt or reactions alone
 	}
 	if id, ok := correct.Of(*m); ok {
 		// It looks up the message it replaces, maybe in this burst.

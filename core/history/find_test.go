@@ -161,3 +161,62 @@ func TestReplyFields(t *testing.T) {
 		t.Errorf("by the room's id: %+v %v", m, ok)
 	}
 }
+
+// TestReactions: each sender's set replaces their previous one unless
+// that one was sent later; an empty set takes them back; reactions are
+// kept by the id they name, whether or not that message is stored yet.
+func TestReactions(t *testing.T) {
+	s, _ := openTemp(t)
+	mustAdd(t, s, msg(bob, In, "hello", t0))
+	set := func(target, sender string, at time.Time, emojis ...string) bool {
+		t.Helper()
+		changed, err := s.SetReactions(me, bob, target, sender, emojis, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return changed
+	}
+	if !set("m1", bob, t0.Add(time.Minute), "👋") || !set("m1", me, t0.Add(2*time.Minute), "👍", "❤️") {
+		t.Fatal("not changed")
+	}
+	if set("m1", bob, t0.Add(time.Minute), "👋") {
+		t.Fatal("the same set again changed something")
+	}
+	if set("m1", bob, t0, "😢") {
+		t.Fatal("an older set replaced a newer one")
+	}
+	set("later", bob, t0, "🐢") // a message not stored yet
+	got, err := s.Reactions(me, bob, []string{"m1", "later", "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got["m1"][0].Sender, got["m1"][0].Emojis, got["m1"][1].Sender, got["m1"][1].Emojis) != fmt.Sprint(bob, []string{"👋"}, me, []string{"👍", "❤️"}) {
+		t.Fatalf("m1: %+v", got["m1"])
+	}
+	if len(got["later"]) != 1 || len(got["none"]) != 0 {
+		t.Fatalf("%+v", got)
+	}
+	if !set("m1", me, t0.Add(3*time.Minute)) {
+		t.Fatal("taking back changed nothing")
+	}
+	got, _ = s.Reactions(me, bob, []string{"m1"})
+	if len(got["m1"]) != 1 || got["m1"][0].Sender != bob {
+		t.Fatalf("after taking back: %+v", got["m1"])
+	}
+	// No conversation: nothing kept, no error.
+	if _, err := s.SetReactions(me, "nobody@x", "x", bob, []string{"👍"}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Reactions(me, "nobody@x", []string{"x"}); len(got) != 0 {
+		t.Fatalf("%+v", got)
+	}
+	// Many targets at once.
+	var many []string
+	for i := 0; i < 1200; i++ {
+		many = append(many, fmt.Sprint("t", i))
+	}
+	set("t1100", bob, t0, "🔥")
+	if got, err := s.Reactions(me, bob, many); err != nil || len(got["t1100"]) != 1 {
+		t.Fatalf("among 1,200: %+v %v", got["t1100"], err)
+	}
+}

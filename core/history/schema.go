@@ -207,6 +207,20 @@ ALTER TABLE messages ADD COLUMN reply_to TEXT NOT NULL DEFAULT '';
 ALTER TABLE messages ADD COLUMN reply_quote TEXT NOT NULL DEFAULT '';
 CREATE INDEX messages_out_stanza_id ON messages(conv, stanza_id) WHERE direction = 2 AND stanza_id <> '';
 `),
+	// 17: reactions (XEP-0444): each sender's set for a message of a
+	// conversation, named by the id the reactions gave (the message may
+	// come later, from the archive), with when the set was sent: an
+	// older one never replaces a newer.
+	script(`
+CREATE TABLE reactions (
+	conv   INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+	target TEXT NOT NULL,
+	sender TEXT NOT NULL,
+	emojis TEXT NOT NULL,  -- one per line; '' none (taken back)
+	at     INTEGER NOT NULL,  -- unix nanoseconds
+	PRIMARY KEY (conv, target, sender)
+) WITHOUT ROWID;
+`),
 }
 
 // reindexFiles writes the search index rows of the messages that carry

@@ -10,6 +10,7 @@ import (
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/mam"
 	wire "github.com/causerie/causerie/core/xmpp/muc"
+	"github.com/causerie/causerie/core/xmpp/reactions"
 	"gosrc.io/xmpp/stanza"
 )
 
@@ -208,12 +209,24 @@ func (r *Rooms) storeArchived(room string, results []*mam.Result) (int, error) {
 	// Not refetchable: a room's catch-up starts after the newest message
 	// stored, and a live one stored meanwhile could outlive a page lost.
 	b := &history.Burst{}
+	var reacts []func() // kept once the page is stored
 	for _, res := range results {
 		m := res.Message
-		if m == nil || m.Type != stanza.MessageTypeGroupchat || m.Body == "" || !xmpp.SameBare(m.From, room) {
-			continue // a subject, a chat state, or not the room's
+		if m == nil || m.Type != stanza.MessageTypeGroupchat || !xmpp.SameBare(m.From, room) {
+			continue // not the room's
 		}
 		nick := xmpp.ResourceOf(m.From)
+		if target, emojis, ok := reactions.Of(*m); ok {
+			at := res.Stamp
+			if at.IsZero() {
+				at = now
+			}
+			sender := reactionSender(acct, me, nick)
+			reacts = append(reacts, func() { r.h.Reacted(room, target, sender, emojis, at) })
+		}
+		if m.Body == "" {
+			continue // a subject, a chat state, reactions
+		}
 		sent := res.Stamp
 		if sent.Nanosecond() == 0 && !sent.IsZero() {
 			// Dated to the second (Prosody): it came at some time in
@@ -234,6 +247,11 @@ func (r *Rooms) storeArchived(room string, results []*mam.Result) (int, error) {
 		}
 		b.Adds = append(b.Adds, &hm)
 	}
+	defer func() {
+		for _, f := range reacts {
+			f()
+		}
+	}()
 	if len(b.Adds) == 0 {
 		return 0, nil
 	}

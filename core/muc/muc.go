@@ -35,6 +35,7 @@ import (
 	"github.com/causerie/causerie/core/xmpp/delay"
 	wire "github.com/causerie/causerie/core/xmpp/muc"
 	"github.com/causerie/causerie/core/xmpp/oob"
+	"github.com/causerie/causerie/core/xmpp/reactions"
 	"github.com/causerie/causerie/core/xmpp/reply"
 	"github.com/causerie/causerie/core/xmpp/sid"
 	"gosrc.io/xmpp/stanza"
@@ -774,8 +775,11 @@ func (r *Rooms) message(c *xmpp.Conn, m *stanza.Message) bool {
 	if !ok {
 		return false
 	}
+	if target, emojis, ok := reactions.Of(*m); ok {
+		r.h.Reacted(jid, target, reactionSender(r.h.Account(), me, nick), emojis, time.Now())
+	}
 	if m.Body == "" {
-		// A subject, or nothing we show (a chat state, say). An emptied
+		// A subject, or nothing we show (a chat state, reactions). An emptied
 		// subject (<subject/>) is not told apart yet: the decoder keeps
 		// no empty subject.
 		if m.Subject != "" {
@@ -812,6 +816,15 @@ func (r *Rooms) message(c *xmpp.Conn, m *stanza.Message) bool {
 	}
 	r.storeIn(c, incoming(account, jid, nick, "groupchat", m, sid.StanzaIDBy(m, jid), sent, now, ids))
 	return true
+}
+
+// reactionSender is who reacted in a room, by nick: our account's JID for
+// ours (me: our nick), so that what we sent and its reflection are one.
+func reactionSender(account, me, nick string) string {
+	if nick == me {
+		return account
+	}
+	return nick
 }
 
 // incoming is the history record of m, a room's message from nick of

@@ -135,6 +135,8 @@ type Command struct {
 	ReplyID string `json:"reply_id,omitempty"`
 	ReplyTo string `json:"reply_to,omitempty"`
 	Quote   string `json:"quote,omitempty"`
+	// Reactions are what "react" sets on message ReplyID (XEP-0444).
+	Reactions []string `json:"reactions,omitempty"`
 }
 
 // Identity is a disco#info identity.
@@ -154,7 +156,8 @@ type Identity struct {
 //	               only, a receipt only, an error): From, To, Type, ID,
 //	               Body, HTML, HTMLBody, ChatState, ReceiptRequest,
 //	               Receipt, CorrectionOf, OriginID, ReplyID, ReplyTo,
-//	               FallbackEnd, Error (its condition)
+//	               FallbackEnd, ReactionsTo, Reactions, Error (its
+//	               condition)
 //	presence       a presence: From, Type ("" for available), Show,
 //	               Status, Priority, CapsNode, CapsHash, CapsVer
 //	carbon         a carbon copy (XEP-0280) of a message another
@@ -201,6 +204,10 @@ type Event struct {
 	ReplyID     string `json:"reply_id"`
 	ReplyTo     string `json:"reply_to"`
 	FallbackEnd int    `json:"fallback_end"`
+	// ReactionsTo and Reactions are the reactions the message sets
+	// (XEP-0444).
+	ReactionsTo string   `json:"reactions_to"`
+	Reactions   []string `json:"reactions"`
 
 	Show     string `json:"show"`
 	Status   string `json:"status"`

@@ -61,6 +61,7 @@ def message_fields(xml):
     receipt = xml.find("{urn:xmpp:receipts}received")
     oob = xml.find("{jabber:x:oob}x")
     reply = xml.find("{urn:xmpp:reply:0}reply")
+    reacts = xml.find("{urn:xmpp:reactions:0}reactions")
     fallback_end = -1
     for ns in ("urn:xmpp:fallback:0", "urn:xmpp:feature-fallback:0"):
         fb = xml.find("{%s}fallback" % ns)
@@ -83,6 +84,8 @@ def message_fields(xml):
         # Where the reply's fallback ends in the body, in code points
         # (XEP-0426), -1 without one.
         "fallback_end": fallback_end,
+        "reactions_to": reacts.get("id", "") if reacts is not None else "",
+        "reactions": [r.text or "" for r in reacts.findall("{urn:xmpp:reactions:0}reaction")] if reacts is not None else [],
     }
 
 
@@ -104,6 +107,7 @@ class Peer(slixmpp.ClientXMPP):
         self.register_plugin("xep_0184", pconfig={"auto_ack": True, "auto_request": False})  # receipts
         self.register_plugin("xep_0308")  # last message correction
         self.register_plugin("xep_0461")  # message replies
+        self.register_plugin("xep_0444")  # message reactions
         self.register_plugin("xep_0092", pconfig={  # software version
             "software_name": CFG.get("name") or "slixbot",
             "version": CFG.get("version") or "1.0",
@@ -247,6 +251,10 @@ class Peer(slixmpp.ClientXMPP):
                 m.append(ET.Element("{urn:xmpp:hints}no-copy"))
             m.send()
             return {"id": m["id"]}
+        if c == "react":
+            # slixmpp's own XEP-0444 (its checks of emoji included).
+            self["xep_0444"].send_reactions(to, cmd["reply_id"], cmd.get("reactions") or [])
+            return {}
         if c == "chatstate":
             m = self.make_message(mto=to, mtype="chat")
             m["chat_state"] = cmd["chatstate"]
