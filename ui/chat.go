@@ -301,6 +301,10 @@ func (c *chatWindow) handle(e core.Event) {
 		if conv := c.convs[ChatKey{e.Account, e.Message.Peer}]; conv != nil {
 			conv.corrected(e.Message)
 		}
+	case core.ReactionsChanged:
+		if conv := c.convs[ChatKey{e.Account, e.Peer}]; conv != nil {
+			conv.reacted(e.Target, e.Sender, e.Emojis)
+		}
 	case core.ChatStateChanged:
 		if conv := c.convs[ChatKey{e.Account, e.JID}]; conv != nil {
 			conv.chatState(e.State)

@@ -103,6 +103,8 @@ type chatConversation struct {
 	replyTo   *history.Message
 	replyBar  *fyne.Container
 	replyNote *widget.Label
+	// menuAt is where the last message menu showed.
+	menuAt fyne.Position
 }
 
 func newChatConversation(w *chatWindow, s *core.Session, key ChatKey, room bool) *chatConversation {
@@ -121,6 +123,7 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey, room bool)
 	c.trans.ShowEdits = c.showEdits
 	c.trans.Menu = c.messageMenu
 	c.trans.OpenReplied = c.openReplied
+	c.setUpReactions()
 	c.fileActs = newFileActions(c)
 	c.trans.Env = transcript.Env{OpenLink: c.openLink, LoadImage: c.loadImage, Images: a.images}
 	if upload.Of(s) != nil {
@@ -323,6 +326,7 @@ func (c *chatConversation) load() {
 			c.trans.Add(m)
 		}
 		c.early = nil
+		c.loadReactions(msgs)
 		if len(msgs) < chatPageSize && err == nil && c.room == nil {
 			// Too short to scroll up: the archive may hold more.
 			c.fromArchive(true)
@@ -359,6 +363,7 @@ func (c *chatConversation) loadOlder() {
 			return
 		}
 		c.trans.Prepend(msgs)
+		c.loadReactions(msgs)
 		if len(msgs) < chatPageSize {
 			// The start of what this computer holds.
 			c.exhausted = c.archiveDone

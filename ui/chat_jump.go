@@ -72,6 +72,7 @@ func (c *chatConversation) goTo(m history.Message) {
 		c.away = !newest
 		c.exhausted = false
 		c.trans.SetAround(msgs, m.ID)
+		c.loadReactions(msgs)
 		if newest {
 			for _, m := range early {
 				c.trans.Add(m)
@@ -105,6 +106,7 @@ func (c *chatConversation) loadNewer() {
 			return
 		}
 		c.trans.Append(msgs)
+		c.loadReactions(msgs)
 		if len(msgs) == chatPageSize {
 			c.early = nil // the next page reads them
 		}

@@ -30,6 +30,7 @@ func (c *chatConversation) messageText(m history.Message) string {
 
 // messageMenu shows message m's menu at pos in the chat window.
 func (c *chatConversation) messageMenu(m history.Message, pos fyne.Position) {
+	c.menuAt = pos // where the emoji picker shows
 	cv := c.win.win.Canvas()
 	widget.ShowPopUpMenuAtPosition(c.messageMenuItems(m), cv, pos)
 }
@@ -46,6 +47,11 @@ func (c *chatConversation) messageMenuItems(m history.Message) *fyne.Menu {
 	items := []*fyne.MenuItem{quote, copyIt, selectIt}
 	if strings.TrimSpace(text) == "" {
 		items = nil
+	}
+	if c.canReact(m) {
+		react := fyne.NewMenuItem(lang.L("React…"), func() { c.pickReaction(m, c.menuAt) })
+		react.Icon = theme.ContentAddIcon()
+		items = append([]*fyne.MenuItem{react}, items...)
 	}
 	if c.canReply(m) {
 		answer := fyne.NewMenuItem(lang.L("Reply"), func() { c.startReply(m) })

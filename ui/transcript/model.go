@@ -1,6 +1,7 @@
 package transcript
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -60,6 +61,57 @@ type model struct {
 	// refs finds a message shown by the ids replies name it by (its
 	// stanza-id, origin-id, id attribute); nil: to be made again.
 	refs map[string]*row
+	// reacts are the reactions (XEP-0444) to messages, by the id they
+	// name them by.
+	reacts map[string][]history.Reaction
+}
+
+// idsOf are the ids others may name m by.
+func idsOf(m history.Message) []string {
+	var out []string
+	for _, k := range []string{m.StanzaID, m.OriginID, m.WireID} {
+		if k != "" && !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// reactionsOf are the reactions to m, by whichever of its ids they name
+// it, each sender once (their newest set).
+func (t *model) reactionsOf(m history.Message) []history.Reaction {
+	var out []history.Reaction
+	for _, id := range idsOf(m) {
+		for _, r := range t.reacts[id] {
+			i := slices.IndexFunc(out, func(o history.Reaction) bool { return o.Sender == r.Sender })
+			switch {
+			case i < 0:
+				out = append(out, r)
+			case r.At.After(out[i].At):
+				out[i] = r
+			}
+		}
+	}
+	return out
+}
+
+// setReactions records sender's reactions to the message named target;
+// it returns the row of that message when shown.
+func (t *model) setReactions(target, sender string, emojis []string, at time.Time) *row {
+	if t.reacts == nil {
+		t.reacts = map[string][]history.Reaction{}
+	}
+	list := slices.DeleteFunc(t.reacts[target], func(r history.Reaction) bool { return r.Sender == sender })
+	if len(emojis) > 0 {
+		list = append(list, history.Reaction{Sender: sender, Emojis: emojis, At: at})
+	}
+	t.reacts[target] = list
+	r := t.referenced(target)
+	if r != nil {
+		r.ver++
+		r.w = 0
+	}
+	return r
 }
 
 // referenced is the row of the message shown that a reply names by id,

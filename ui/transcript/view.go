@@ -1,8 +1,10 @@
 package transcript
 
 import (
+	"fmt"
 	"image/color"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -66,6 +68,12 @@ type View struct {
 	// on the quotation above it): shown is that message when it is
 	// among those shown.
 	OpenReplied func(reply history.Message, shown *history.Message)
+	// Reactor names who reacted (a history.Reaction's Sender); Mine says
+	// whether that is us. Toggle, when set, adds or takes back our
+	// reaction emoji to m (a tap on it under m).
+	Reactor func(sender string) string
+	Mine    func(sender string) bool
+	Toggle  func(m history.Message, emoji string)
 
 	now func() time.Time
 
@@ -516,6 +524,7 @@ type rowWidget struct {
 	state   *widget.RichText
 	subject *widget.RichText
 	quote   *widget.RichText // what a reply answers (XEP-0461)
+	reacts  *widget.RichText // the reactions to it (XEP-0444)
 	body    *widget.RichText
 	note    *widget.RichText
 }
@@ -531,6 +540,9 @@ func newRowWidget(t *View) *rowWidget {
 	v.quote = widget.NewRichText()
 	v.quote.Truncation = fyne.TextTruncateEllipsis
 	v.quote.Hide()
+	v.reacts = widget.NewRichText()
+	v.reacts.Wrapping = fyne.TextWrapWord
+	v.reacts.Hide()
 	v.body = widget.NewRichText(&widget.TextSegment{Text: "M", Style: widget.RichTextStyleInline})
 	v.body.Wrapping = fyne.TextWrapWord
 	v.note = widget.NewRichText()
@@ -580,6 +592,7 @@ func (v *rowWidget) bind(r *row) {
 		v.state.Hide()
 		v.subject.Hide()
 		v.quote.Hide()
+		v.reacts.Hide()
 		v.body.Hide()
 		v.note.Hide()
 		v.Refresh()
@@ -698,6 +711,14 @@ func (v *rowWidget) bind(r *row) {
 		v.body.Hide()
 	}
 
+	if segs := v.t.reactionSegments(m); len(segs) > 0 {
+		v.reacts.Segments = segs
+		v.reacts.Refresh()
+		v.reacts.Show()
+	} else {
+		v.reacts.Hide()
+	}
+
 	note := ""
 	switch {
 	case failed:
@@ -772,7 +793,7 @@ func (v *rowWidget) stack(w float32, apply bool) float32 {
 	if !v.header.Visible() {
 		pw = w - sw
 	}
-	for _, o := range []*widget.RichText{v.subject, v.quote, v.body, v.note} {
+	for _, o := range []*widget.RichText{v.subject, v.quote, v.body, v.reacts, v.note} {
 		if !o.Visible() {
 			continue
 		}
@@ -827,6 +848,91 @@ func (t *View) quoteSegments(m history.Message) []widget.RichTextSegment {
 	return append(segs, &widget.HyperlinkSegment{Text: text, OnTapped: func() { open(m, shown) }})
 }
 
+// maxReactors is how many names a reaction lists before counting the
+// rest.
+const maxReactors = 3
+
+// reactionSegments is the line under a message: each emoji with how many
+// reacted with it (a tap adds or takes back ours) and who.
+func (t *View) reactionSegments(m history.Message) []widget.RichTextSegment {
+	if t == nil {
+		return nil
+	}
+	rs := t.model.reactionsOf(m)
+	if len(rs) == 0 {
+		return nil
+	}
+	type group struct {
+		emoji string
+		who   []string
+		mine  bool
+	}
+	var groups []*group
+	for _, r := range rs {
+		for _, e := range r.Emojis {
+			i := slices.IndexFunc(groups, func(g *group) bool { return g.emoji == e })
+			if i < 0 {
+				groups = append(groups, &group{emoji: e})
+				i = len(groups) - 1
+			}
+			g := groups[i]
+			name := r.Sender
+			if t.Reactor != nil {
+				name = t.Reactor(r.Sender)
+			}
+			g.who = append(g.who, name)
+			g.mine = g.mine || t.Mine != nil && t.Mine(r.Sender)
+		}
+	}
+	var segs []widget.RichTextSegment
+	for i, g := range groups {
+		if i > 0 {
+			segs = append(segs, &widget.TextSegment{Text: "   ", Style: widget.RichTextStyleInline})
+		}
+		label := fmt.Sprintf("%s %d", g.emoji, len(g.who))
+		if g.mine {
+			label += " ✓"
+		}
+		if t.Toggle != nil {
+			toggle, emoji := t.Toggle, g.emoji
+			segs = append(segs, &widget.HyperlinkSegment{Text: label, OnTapped: func() { toggle(m, emoji) }})
+		} else {
+			segs = append(segs, &widget.TextSegment{Text: label, Style: styleTag})
+		}
+		who := g.who
+		more := ""
+		if len(who) > maxReactors {
+			more = " " + lang.L("and {{.Count}} more", map[string]any{"Count": len(who) - maxReactors})
+			who = who[:maxReactors]
+		}
+		segs = append(segs, &widget.TextSegment{Text: " " + strings.Join(who, ", ") + more, Style: Subtle})
+	}
+	return segs
+}
+
+// SetReactions shows the reactions read from the history, by the id they
+// name a message by (history.Store.Reactions), in place of those shown.
+func (t *View) SetReactions(by map[string][]history.Reaction) {
+	for target, rs := range by {
+		for _, r := range rs {
+			if row := t.model.setReactions(target, r.Sender, r.Emojis, r.At); row != nil {
+				t.list.RefreshItem(row.idx)
+			}
+		}
+	}
+}
+
+// React shows sender's reactions to the message named target (all of
+// them: none takes theirs back).
+func (t *View) React(target, sender string, emojis []string, at time.Time) {
+	if r := t.model.setReactions(target, sender, emojis, at); r != nil {
+		t.list.RefreshItem(r.idx)
+	}
+}
+
+// Reactions are the reactions shown under message m.
+func (t *View) Reactions(m history.Message) []history.Reaction { return t.model.reactionsOf(m) }
+
 // TappedSecondary shows the message's menu.
 func (v *rowWidget) TappedSecondary(e *fyne.PointEvent) {
 	if v.t == nil || v.t.Menu == nil || v.row == nil || v.row.kind != rowMsg {
@@ -855,7 +961,7 @@ func (r *rowRenderer) Refresh() { r.Layout(r.v.Size()) }
 
 func (r *rowRenderer) Objects() []fyne.CanvasObject {
 	v := r.v
-	return []fyne.CanvasObject{v.mark, v.day, v.header, v.state, v.subject, v.quote, v.body, v.note}
+	return []fyne.CanvasObject{v.mark, v.day, v.header, v.state, v.subject, v.quote, v.body, v.reacts, v.note}
 }
 
 func (r *rowRenderer) Destroy() {}
