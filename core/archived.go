@@ -9,6 +9,7 @@ import (
 	"github.com/causerie/causerie/core/xmpp/markers"
 	"github.com/causerie/causerie/core/xmpp/reactions"
 	"github.com/causerie/causerie/core/xmpp/receipts"
+	"github.com/causerie/causerie/core/xmpp/retract"
 	"gosrc.io/xmpp/stanza"
 )
 
@@ -112,6 +113,14 @@ func (h *Hook) storeArchived(c *xmpp.Conn, page []Archived, answer bool, ceiling
 				at = now
 			}
 			reacts = append(reacts, func() { s.reactionsIn(peer, dir, m, func() time.Time { return at }) })
+		}
+		if id, ok := retract.Of(*m); ok {
+			// As a correction: applied once the page is stored, passed
+			// on to an older page when what it takes back is not
+			// stored yet. Its body is no message.
+			fixes = append(fixes, func() bool { return s.retract(peer, id, fromSender(dir)) })
+			later = append(later, a)
+			continue
 		}
 		if m.Body == "" && m.Subject == "" {
 			continue

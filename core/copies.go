@@ -9,6 +9,7 @@ import (
 	"github.com/causerie/causerie/core/xmpp/markers"
 	"github.com/causerie/causerie/core/xmpp/oob"
 	"github.com/causerie/causerie/core/xmpp/reply"
+	"github.com/causerie/causerie/core/xmpp/retract"
 	"github.com/causerie/causerie/core/xmpp/sid"
 	"gosrc.io/xmpp/stanza"
 )
@@ -62,6 +63,12 @@ func (h *Hook) Copied(c *xmpp.Conn, m *stanza.Message, sent bool) {
 		}
 	}
 	s.reactionsIn(peer, history.Out, m, time.Now)
+	if id, ok := retract.Of(*m); ok {
+		if s.flushFirst(c) {
+			s.retract(peer, id, fromSender(history.Out))
+		}
+		return
+	}
 	if m.Body == "" && m.Subject == "" {
 		return
 	}

@@ -124,6 +124,13 @@ type MessageCorrected struct {
 	Message history.Message
 }
 
+// MessageRetracted: its sender took a stored message back (XEP-0424);
+// Message is the tombstone as stored now (Retracted, no text).
+type MessageRetracted struct {
+	Account string
+	Message history.Message
+}
+
 // ReactionsChanged: Sender's reactions (XEP-0444) to the message of the
 // conversation with Peer named Target changed (ours too: Sender is then
 // our bare JID); Emojis are all of them now, none when taken back.
@@ -156,6 +163,7 @@ func (e ChatStateChanged) account() string       { return e.Account }
 func (e MessageCorrected) account() string       { return e.Account }
 func (e ReadElsewhere) account() string          { return e.Account }
 func (e ReactionsChanged) account() string       { return e.Account }
+func (e MessageRetracted) account() string       { return e.Account }
 
 // AccountOf returns the account an event belongs to.
 func AccountOf(e Event) string { return e.account() }

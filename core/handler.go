@@ -10,6 +10,7 @@ import (
 	"github.com/causerie/causerie/core/xmpp/disco"
 	"github.com/causerie/causerie/core/xmpp/markers"
 	"github.com/causerie/causerie/core/xmpp/receipts"
+	"github.com/causerie/causerie/core/xmpp/retract"
 	"github.com/causerie/causerie/core/xmpp/roster"
 	"github.com/causerie/causerie/core/xmpp/version"
 	"gosrc.io/xmpp/stanza"
@@ -72,6 +73,14 @@ func (s *Session) received(c *xmpp.Conn, peer string, m *stanza.Message, copied 
 	}
 	s.chatIn(peer, m)
 	s.reactionsIn(peer, history.In, m, func() time.Time { return s.sentTime(peer, m, time.Now()) })
+	if id, ok := retract.Of(*m); ok {
+		// What it takes back may be in this burst. Its body is for
+		// clients without retractions: not a message.
+		if s.flushFirst(c) {
+			s.retract(peer, id, fromSender(history.In))
+		}
+		return
+	}
 	if m.Body == "" && m.Subject == "" {
 		return // a chat state, a receipt or reactions alone
 	}

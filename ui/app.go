@@ -20,6 +20,7 @@ import (
 	"github.com/causerie/causerie/core/muc"
 	"github.com/causerie/causerie/core/reactions"
 	"github.com/causerie/causerie/core/reply"
+	"github.com/causerie/causerie/core/retract"
 	"github.com/causerie/causerie/core/upload"
 	"github.com/causerie/causerie/ui/transcript"
 )
@@ -32,7 +33,7 @@ import (
 // is shared with the account's other devices (mds, persistRead); group
 // chats (muc) have their tabs (room.go) and their section in the contact
 // list.
-var Features = []*core.Feature{blocking.Feature, carbons.Feature, csi.Feature, mam.Feature, mds.Feature, muc.Feature, reactions.Feature, reply.Feature, upload.Feature}
+var Features = []*core.Feature{blocking.Feature, carbons.Feature, csi.Feature, mam.Feature, mds.Feature, muc.Feature, reactions.Feature, reply.Feature, retract.Feature, upload.Feature}
 
 // App is the GUI. It owns the windows and routes core events to them on
 // Fyne's goroutine (fyne.Do): windows never see an event off that thread.

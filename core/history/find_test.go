@@ -220,3 +220,38 @@ func TestReactions(t *testing.T) {
 		t.Fatalf("among 1,200: %+v %v", got["t1100"], err)
 	}
 }
+
+// TestRetract: a message taken back loses its text, file and earlier
+// versions, leaves the search, and stays as a tombstone; only when may
+// says so; once.
+func TestRetract(t *testing.T) {
+	s, _ := openTemp(t)
+	m := mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: In, Body: "un secret bien gardé", OriginID: "o1", Sent: t0})
+	if err := s.Correct(m.ID, "un secret mieux gardé", ""); err != nil {
+		t.Fatal(err)
+	}
+	other := mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: In, Body: "un autre secret", WireID: "w2", Sent: t0.Add(1)})
+	if _, found, done, err := s.Retract(me, bob, "o1", func(Message) bool { return false }); err != nil || !found || done {
+		t.Fatalf("refused: %v %v %v", found, done, err)
+	}
+	got, found, done, err := s.Retract(me, bob, "o1", func(m Message) bool { return m.Direction == In })
+	if err != nil || !found || !done || !got.Retracted || got.Body != "" || got.Corrected {
+		t.Fatalf("retracted: %+v %v %v %v", got, found, done, err)
+	}
+	stored, _ := s.Get(m.ID)
+	if !stored.Retracted || stored.Body != "" || stored.Corrected {
+		t.Fatalf("stored %+v", stored)
+	}
+	if edits, _ := s.Edits(m.ID); len(edits) != 0 {
+		t.Fatalf("earlier versions kept: %+v", edits)
+	}
+	if res, _ := s.Search(me, "", "secret", 10); len(res) != 1 || res[0].ID != other.ID {
+		t.Fatalf("search finds %v", bodies(res))
+	}
+	if _, _, done, _ := s.Retract(me, bob, "o1", func(Message) bool { return true }); done {
+		t.Fatal("retracted twice")
+	}
+	if _, found, _, _ := s.Retract(me, bob, "nope", func(Message) bool { return true }); found {
+		t.Fatal("found a message that is not there")
+	}
+}

@@ -123,6 +123,9 @@ type Message struct {
 	// quoted of it for clients without replies (XEP-0428, taken out of
 	// Body): shown when that message is not in the history.
 	ReplyID, ReplyTo, ReplyQuote string
+	// Retracted: the sender took the message back (XEP-0424); its text,
+	// file and earlier versions are gone.
+	Retracted bool
 }
 
 // Conversation summarises one conversation of an account.

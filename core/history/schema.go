@@ -221,6 +221,9 @@ CREATE TABLE reactions (
 	PRIMARY KEY (conv, target, sender)
 ) WITHOUT ROWID;
 `),
+	// 18: messages their sender took back (XEP-0424): kept as a
+	// tombstone, their text gone.
+	script(`ALTER TABLE messages ADD COLUMN retracted INTEGER NOT NULL DEFAULT 0;`),
 }
 
 // reindexFiles writes the search index rows of the messages that carry

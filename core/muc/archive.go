@@ -11,6 +11,7 @@ import (
 	"github.com/causerie/causerie/core/xmpp/mam"
 	wire "github.com/causerie/causerie/core/xmpp/muc"
 	"github.com/causerie/causerie/core/xmpp/reactions"
+	"github.com/causerie/causerie/core/xmpp/retract"
 	"gosrc.io/xmpp/stanza"
 )
 
@@ -223,6 +224,11 @@ func (r *Rooms) storeArchived(room string, results []*mam.Result) (int, error) {
 			}
 			sender := reactionSender(acct, me, nick)
 			reacts = append(reacts, func() { r.h.Reacted(room, target, sender, emojis, at) })
+		}
+		if target, ok := retract.Of(*m); ok {
+			may := retractionBy(me, nick, ids, m)
+			reacts = append(reacts, func() { r.h.Retract(room, target, may) })
+			continue // its body is no message
 		}
 		if m.Body == "" {
 			continue // a subject, a chat state, reactions

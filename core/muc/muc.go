@@ -37,6 +37,7 @@ import (
 	"github.com/causerie/causerie/core/xmpp/oob"
 	"github.com/causerie/causerie/core/xmpp/reactions"
 	"github.com/causerie/causerie/core/xmpp/reply"
+	"github.com/causerie/causerie/core/xmpp/retract"
 	"github.com/causerie/causerie/core/xmpp/sid"
 	"gosrc.io/xmpp/stanza"
 )
@@ -778,6 +779,11 @@ func (r *Rooms) message(c *xmpp.Conn, m *stanza.Message) bool {
 	if target, emojis, ok := reactions.Of(*m); ok {
 		r.h.Reacted(jid, target, reactionSender(r.h.Account(), me, nick), emojis, time.Now())
 	}
+	if target, ok := retract.Of(*m); ok {
+		// Its body is for clients without retractions: no message.
+		r.h.Retract(jid, target, retractionBy(me, nick, ids, m))
+		return true
+	}
 	if m.Body == "" {
 		// A subject, or nothing we show (a chat state, reactions). An emptied
 		// subject (<subject/>) is not told apart yet: the decoder keeps
@@ -816,6 +822,27 @@ func (r *Rooms) message(c *xmpp.Conn, m *stanza.Message) bool {
 	}
 	r.storeIn(c, incoming(account, jid, nick, "groupchat", m, sid.StanzaIDBy(m, jid), sent, now, ids))
 	return true
+}
+
+// retractionBy says which messages a retraction m from nick may take
+// back in a room (XEP-0424 §6): the occupant's own, by occupant id when
+// the room gives them (trusted), else by nick; ours when nick is ours
+// (me), as the room reflects it.
+func retractionBy(me, nick string, trusted bool, m *stanza.Message) func(history.Message) bool {
+	return func(o history.Message) bool {
+		if nick == me {
+			return o.Direction == history.Out
+		}
+		if o.Direction != history.In || o.Type != "groupchat" {
+			return false
+		}
+		if trusted {
+			if id := wire.OccupantID(m); id != "" || o.OccupantID != "" {
+				return id == o.OccupantID
+			}
+		}
+		return o.Resource == nick
+	}
 }
 
 // reactionSender is who reacted in a room, by nick: our account's JID for

@@ -135,7 +135,8 @@ type Command struct {
 	ReplyID string `json:"reply_id,omitempty"`
 	ReplyTo string `json:"reply_to,omitempty"`
 	Quote   string `json:"quote,omitempty"`
-	// Reactions are what "react" sets on message ReplyID (XEP-0444).
+	// Reactions are what "react" sets on message ReplyID (XEP-0444);
+	// "retract" takes back message ReplyID (XEP-0424).
 	Reactions []string `json:"reactions,omitempty"`
 }
 
@@ -156,8 +157,8 @@ type Identity struct {
 //	               only, a receipt only, an error): From, To, Type, ID,
 //	               Body, HTML, HTMLBody, ChatState, ReceiptRequest,
 //	               Receipt, CorrectionOf, OriginID, ReplyID, ReplyTo,
-//	               FallbackEnd, ReactionsTo, Reactions, Error (its
-//	               condition)
+//	               FallbackEnd, ReactionsTo, Reactions, Retracts, Error
+//	               (its condition)
 //	presence       a presence: From, Type ("" for available), Show,
 //	               Status, Priority, CapsNode, CapsHash, CapsVer
 //	carbon         a carbon copy (XEP-0280) of a message another
@@ -208,6 +209,9 @@ type Event struct {
 	// (XEP-0444).
 	ReactionsTo string   `json:"reactions_to"`
 	Reactions   []string `json:"reactions"`
+	// Retracts is the id of the message it retracts (XEP-0424, either
+	// form).
+	Retracts string `json:"retracts"`
 
 	Show     string `json:"show"`
 	Status   string `json:"status"`

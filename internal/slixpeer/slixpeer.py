@@ -62,6 +62,11 @@ def message_fields(xml):
     oob = xml.find("{jabber:x:oob}x")
     reply = xml.find("{urn:xmpp:reply:0}reply")
     reacts = xml.find("{urn:xmpp:reactions:0}reactions")
+    retract1 = xml.find("{urn:xmpp:message-retract:1}retract")
+    apply_to = xml.find("{urn:xmpp:fasten:0}apply-to")
+    retracts = retract1.get("id", "") if retract1 is not None else ""
+    if not retracts and apply_to is not None and apply_to.find("{urn:xmpp:message-retract:0}retract") is not None:
+        retracts = apply_to.get("id", "")
     fallback_end = -1
     for ns in ("urn:xmpp:fallback:0", "urn:xmpp:feature-fallback:0"):
         fb = xml.find("{%s}fallback" % ns)
@@ -84,6 +89,7 @@ def message_fields(xml):
         # Where the reply's fallback ends in the body, in code points
         # (XEP-0426), -1 without one.
         "fallback_end": fallback_end,
+        "retracts": retracts,
         "reactions_to": reacts.get("id", "") if reacts is not None else "",
         "reactions": [r.text or "" for r in reacts.findall("{urn:xmpp:reactions:0}reaction")] if reacts is not None else [],
     }
@@ -108,6 +114,7 @@ class Peer(slixmpp.ClientXMPP):
         self.register_plugin("xep_0308")  # last message correction
         self.register_plugin("xep_0461")  # message replies
         self.register_plugin("xep_0444")  # message reactions
+        self.register_plugin("xep_0424")  # message retraction (its version 0.3)
         self.register_plugin("xep_0092", pconfig={  # software version
             "software_name": CFG.get("name") or "slixbot",
             "version": CFG.get("version") or "1.0",
@@ -251,6 +258,10 @@ class Peer(slixmpp.ClientXMPP):
                 m.append(ET.Element("{urn:xmpp:hints}no-copy"))
             m.send()
             return {"id": m["id"]}
+        if c == "retract":
+            # slixmpp's own XEP-0424 (the form of its version 0.3).
+            self["xep_0424"].send_retraction(to, cmd["reply_id"], mtype=cmd.get("type") or "chat")
+            return {}
         if c == "react":
             # slixmpp's own XEP-0444 (its checks of emoji included).
             self["xep_0444"].send_reactions(to, cmd["reply_id"], cmd.get("reactions") or [])

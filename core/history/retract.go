@@ -1,0 +1,42 @@
+package history
+
+import (
+	"database/sql"
+	"fmt"
+)
+
+// Retract takes back the message of conversation (account, peer) named
+// target (its stanza-id, origin-id or id attribute), when may says its
+// sender is the one asking (XEP-0424 §6: the same bare JID, or in a
+// room the same occupant): its text, subject, file, quotation and
+// earlier versions are deleted, it leaves the search index, and it stays
+// as a tombstone (Retracted). found is false when no such message is
+// stored (yet); done is false when may refused or it was retracted
+// already. m is the message as stored after.
+func (s *Store) Retract(account, peer, target string, may func(Message) bool) (m Message, found, done bool, err error) {
+	m, found, err = s.FindReferenced(account, peer, target)
+	if err != nil || !found || m.Retracted || !may(m) {
+		return m, found, false, err
+	}
+	err = s.write(func(tx *sql.Tx) error {
+		var chrono int64
+		if err := tx.QueryRow(`SELECT chrono FROM messages WHERE id = ?`, m.ID).Scan(&chrono); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`UPDATE messages SET body = '', rich = '', subject = '', oob = '', file = '', file_size = 0,
+			reply_quote = '', corrected = 0, retracted = 1 WHERE id = ?`, m.ID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`DELETE FROM edits WHERE message = ?`, m.ID); err != nil {
+			return err
+		}
+		_, err := tx.Exec(`DELETE FROM messages_fts WHERE rowid = ?`, chrono)
+		return err
+	})
+	if err != nil {
+		return m, true, false, fmt.Errorf("history: Retract: %w", err)
+	}
+	m.Body, m.Rich, m.Subject, m.OOB, m.File, m.FileSize, m.ReplyQuote = "", "", "", "", "", 0, ""
+	m.Corrected, m.Retracted = false, true
+	return m, true, true, nil
+}

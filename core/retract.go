@@ -1,0 +1,39 @@
+package core
+
+import (
+	"github.com/causerie/causerie/core/history"
+)
+
+// Retractions (XEP-0424) that come in one-to-one chats — live, as carbon
+// copies, from the archive — take back the message they name when it is
+// the sender's own: the peer's for a retraction from the peer, ours for
+// one from our other devices. core/retract sends ours; core/muc applies a
+// room's.
+
+// Retract applies a retraction of the message of the conversation with
+// peer named target, when may accepts that message's sender as the one
+// asking, and publishes it (MessageRetracted). found is false when no
+// such message is stored (yet). It is how a feature applies the
+// retractions it takes (a room's, ours).
+func (h *Hook) Retract(peer, target string, may func(history.Message) bool) (found bool) {
+	return h.s.retract(peer, target, may)
+}
+
+func (s *Session) retract(peer, target string, may func(history.Message) bool) bool {
+	me := s.jid()
+	m, found, done, err := s.client.store.Retract(me, peer, target, may)
+	if err != nil {
+		s.client.logf("history: retraction in %s: %v", peer, err)
+		return found
+	}
+	if done {
+		s.client.bus.Publish(MessageRetracted{Account: me, Message: m})
+	}
+	return found
+}
+
+// fromSender says a retraction in a one-to-one chat may take back a
+// message of direction dir: the peer's own, or ours.
+func fromSender(dir history.Direction) func(history.Message) bool {
+	return func(m history.Message) bool { return m.Direction == dir }
+}
