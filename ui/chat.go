@@ -301,6 +301,13 @@ func (c *chatWindow) handle(e core.Event) {
 		if conv := c.convs[ChatKey{e.Account, e.Message.Peer}]; conv != nil {
 			conv.corrected(e.Message)
 		}
+	case core.MessageRetracted:
+		if conv := c.convs[ChatKey{e.Account, e.Message.Peer}]; conv != nil {
+			conv.trans.Retract(e.Message)
+			if conv.replyTo != nil && conv.replyTo.ID == e.Message.ID {
+				conv.cancelReply()
+			}
+		}
 	case core.ReactionsChanged:
 		if conv := c.convs[ChatKey{e.Account, e.Peer}]; conv != nil {
 			conv.reacted(e.Target, e.Sender, e.Emojis)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/retract"
 	"github.com/causerie/causerie/ui/transcript"
 )
 
@@ -61,6 +62,16 @@ func (c *chatConversation) messageMenuItems(m history.Message) *fyne.Menu {
 	if m.Corrected {
 		items = append(items, fyne.NewMenuItem(lang.L("Earlier versions…"), func() { c.showEdits(m) }))
 	}
+	if retract.Of(c.session) != nil && retract.CanRetract(m) {
+		del := fyne.NewMenuItem(lang.L("Delete for everyone…"), func() { c.confirmRetract(m) })
+		del.Icon = theme.DeleteIcon()
+		items = append(items, fyne.NewMenuItemSeparator(), del)
+	}
+	if m.Retracted {
+		none := fyne.NewMenuItem(lang.L("Message deleted"), nil)
+		none.Disabled = true
+		return fyne.NewMenu("", none)
+	}
 	if len(items) == 0 {
 		none := fyne.NewMenuItem(lang.L("No text to copy"), nil)
 		none.Disabled = true
@@ -100,4 +111,24 @@ func (c *chatConversation) quote(text string) {
 	if cv := c.win.win.Canvas(); cv != nil {
 		cv.Focus(c.composer)
 	}
+}
+
+// confirmRetract asks before taking back our message m for everyone
+// (XEP-0424), then does.
+func (c *chatConversation) confirmRetract(m history.Message) {
+	r := retract.Of(c.session)
+	d := dialog.NewConfirm(lang.L("Delete for everyone?"),
+		lang.L("The message is removed here and from the conversation. Clients that cannot remove it show that you deleted it; anyone who already read it may remember it."),
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			c.win.app.background(func() error { return r.Retract(m) }, func(err error) {
+				if err != nil {
+					c.showNotice(lang.L("The message was not deleted: {{.Reason}}", map[string]any{"Reason": Explain(err)}))
+				}
+			})
+		}, c.win.win)
+	d.SetConfirmText(lang.L("Delete"))
+	d.Show()
 }

@@ -96,6 +96,11 @@ func (m *mainWindow) recentEvent(e core.Event) {
 		msg.Account = e.Account
 		m.recent.Corrected(msg)
 		m.scheduleRebuild()
+	case core.MessageRetracted:
+		msg := e.Message
+		msg.Account = e.Account
+		m.recent.Corrected(msg) // its last message, if it is, now says deleted
+		m.scheduleRebuild()
 	}
 }
 

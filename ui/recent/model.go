@@ -121,6 +121,9 @@ func newer(a, b history.Message) bool {
 // first line, safe to show (no bidi or control characters), "You: …" when
 // it is ours.
 func Preview(msg history.Message) string {
+	if msg.Retracted {
+		return lang.L("Message deleted")
+	}
 	text := msg.Body
 	if text == "" {
 		text = msg.Subject

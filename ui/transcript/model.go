@@ -379,6 +379,19 @@ func (t *model) replace(m history.Message) *row {
 	return r
 }
 
+// retract shows a message taken back (a tombstone); it returns the row
+// changed.
+func (t *model) retract(m history.Message) *row {
+	r, ok := t.byID[m.ID]
+	if !ok {
+		return nil
+	}
+	r.msg = m
+	r.ver++
+	r.w = 0
+	return r
+}
+
 // setFile records where a message's file is on this computer (a
 // download finished, or a copy gone); it returns the row changed.
 func (t *model) setFile(id int64, path string, size int64) *row {

@@ -450,6 +450,13 @@ func (t *View) Replace(m history.Message) {
 	t.list.RefreshItem(r.idx)
 }
 
+// Retract shows message m (as stored now, Retracted) as taken back.
+func (t *View) Retract(m history.Message) {
+	if r := t.model.retract(m); r != nil {
+		t.list.RefreshItem(r.idx)
+	}
+}
+
 // SetFile shows where a message's file is on this computer now (a
 // download finished: path and size; a copy gone: "", 0).
 func (t *View) SetFile(id int64, path string, size int64) {
@@ -667,7 +674,7 @@ func (v *rowWidget) bind(r *row) {
 		v.subject.Hide()
 	}
 
-	if m.ReplyID != "" && v.t != nil {
+	if m.ReplyID != "" && v.t != nil && !m.Retracted {
 		v.quote.Segments = v.t.quoteSegments(m)
 		v.quote.Refresh()
 		v.quote.Show()
@@ -682,7 +689,16 @@ func (v *rowWidget) bind(r *row) {
 	case "error":
 		bodyStyle.ColorName = theme.ColorNameError
 	}
-	if m.Body != "" || m.Rich != "" {
+	if m.Retracted {
+		text := lang.L("Message deleted")
+		if m.Direction == history.Out {
+			text = lang.L("You deleted this message")
+		}
+		v.body.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: "🗑 " + text,
+			Style: widget.RichTextStyle{Inline: true, ColorName: theme.ColorNamePlaceHolder, TextStyle: fyne.TextStyle{Italic: true}}}}
+		v.body.Refresh()
+		v.body.Show()
+	} else if m.Body != "" || m.Rich != "" {
 		var env Env
 		if v.t != nil {
 			env = v.t.Env
@@ -711,7 +727,7 @@ func (v *rowWidget) bind(r *row) {
 		v.body.Hide()
 	}
 
-	if segs := v.t.reactionSegments(m); len(segs) > 0 {
+	if segs := v.t.reactionSegments(m); len(segs) > 0 && !m.Retracted {
 		v.reacts.Segments = segs
 		v.reacts.Refresh()
 		v.reacts.Show()
