@@ -57,15 +57,14 @@ func TestMessageMenu(t *testing.T) {
 	}
 	h.app.chat.win.Canvas().Overlays().Remove(top)
 
-	items := conv.messageMenuItems(msgs[0]).Items
+	shownMsg := msgs[0]
 	find := func(label string) *fyne.MenuItem {
-		for _, it := range items {
-			if it.Label == label {
-				return it
-			}
+		t.Helper()
+		it := messageItem(conv, shownMsg, label)
+		if it == nil {
+			t.Fatalf("no %q", label)
 		}
-		t.Fatalf("no %q", label)
-		return nil
+		return it
 	}
 	find("Copy text").Action()
 	if got := h.app.FyneApp.Clipboard().Content(); got != "Bonjour *tout* le monde\nDeuxième ligne" {
@@ -86,7 +85,7 @@ func TestMessageMenu(t *testing.T) {
 	if sel == nil || sel.Text != "Bonjour *tout* le monde\nDeuxième ligne" {
 		t.Fatalf("no selectable text: %+v", sel)
 	}
-	items = conv.messageMenuItems(msgs[1]).Items
+	shownMsg = msgs[1]
 	find("Copy text").Action()
 	if got := h.app.FyneApp.Clipboard().Content(); got != "* bob@example.org fait signe" {
 		t.Errorf("the action copied as %q", got)
@@ -102,4 +101,15 @@ func fyneText(o fyne.CanvasObject) string {
 		}
 	}
 	return b.String()
+}
+
+// messageItem is the item called label in the menu of message m, nil when
+// the menu has none.
+func messageItem(c *chatConversation, m history.Message, label string) *fyne.MenuItem {
+	for _, it := range c.messageMenuItems(m).Items {
+		if it.Label == label {
+			return it
+		}
+	}
+	return nil
 }

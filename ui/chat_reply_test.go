@@ -43,12 +43,7 @@ func TestReplyInGUI(t *testing.T) {
 		t.Fatalf("last shown %q", q.Body)
 	}
 
-	var answer *fyne.MenuItem
-	for _, it := range conv.messageMenuItems(q).Items {
-		if it.Label == "Reply" {
-			answer = it
-		}
-	}
+	answer := messageItem(conv, q, "Reply")
 	if answer == nil {
 		t.Fatal("no Reply in the menu")
 	}

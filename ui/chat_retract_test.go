@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
@@ -34,22 +33,12 @@ func TestRetractInGUI(t *testing.T) {
 		mine = ms[len(ms)-1]
 		return mine.State >= history.StateAcked
 	})
-	var del *fyne.MenuItem
-	for _, it := range conv.messageMenuItems(mine).Items {
-		if it.Label == "Delete for everyone…" {
-			del = it
-		}
-	}
+	del := messageItem(conv, mine, "Delete for everyone…")
 	if del == nil {
 		t.Fatal("no Delete for everyone… on our message")
 	}
 	del.Action()
-	var yes *widget.Button
-	for _, o := range test.LaidOutObjects(h.app.chat.win.Canvas().Overlays().Top()) {
-		if b, ok := o.(*widget.Button); ok && b.Text == "Delete" {
-			yes = b
-		}
-	}
+	yes := overlayButton(t, h.app.chat.win, "Delete")
 	if yes == nil {
 		t.Fatal("no confirmation")
 	}
@@ -65,9 +54,10 @@ func TestRetractInGUI(t *testing.T) {
 	if res, _ := h.client.Store().Search(h.me, "", "hunter2", 5); len(res) != 0 {
 		t.Fatal("the search still finds it")
 	}
-	for _, it := range conv.messageMenuItems(conv.trans.Messages()[len(conv.trans.Messages())-1]).Items {
-		if it.Label == "Delete for everyone…" || it.Label == "Reply" {
-			t.Fatalf("%s on a deleted message", it.Label)
+	gone := conv.trans.Messages()[len(conv.trans.Messages())-1]
+	for _, label := range []string{"Delete for everyone…", "Reply", "React…"} {
+		if messageItem(conv, gone, label) != nil {
+			t.Fatalf("%s on a deleted message", label)
 		}
 	}
 

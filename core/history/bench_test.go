@@ -3,7 +3,7 @@ package history
 import (
 	"database/sql"
 	"fmt"
-	"math/rand"
+	"github.com/causerie/causerie/internal/corpus"
 	"os"
 	"path/filepath"
 	"sync"
@@ -59,54 +59,6 @@ func (s *Store) bulkAdd(n int, next func(i int, m *Message)) error {
 	return nil
 }
 
-// corpus generates a deterministic, Zipf-distributed chat corpus.
-type corpus struct {
-	vocab []string
-	rng   *rand.Rand
-	word  *rand.Zipf
-	peer  *rand.Zipf
-}
-
-const vocabSize = 20000
-
-func newCorpus(seed int64) *corpus {
-	rng := rand.New(rand.NewSource(seed))
-	syl := []string{"ba", "be", "bi", "bo", "ca", "ce", "ci", "co", "da", "de", "di", "do", "fa", "fe", "la", "le",
-		"li", "lo", "ma", "me", "mi", "mo", "na", "ne", "ni", "no", "pa", "pe", "ra", "re", "ri", "ro", "sa", "se",
-		"si", "so", "ta", "te", "ti", "to", "va", "vé", "zè", "ou", "an", "on", "in", "ê", "tr", "st"}
-	seen := map[string]bool{}
-	var vocab []string
-	for len(vocab) < vocabSize {
-		n := 1 + rng.Intn(4)
-		w := ""
-		for i := 0; i < n; i++ {
-			w += syl[rng.Intn(len(syl))]
-		}
-		if !seen[w] {
-			seen[w] = true
-			vocab = append(vocab, w)
-		}
-	}
-	return &corpus{
-		vocab: vocab,
-		rng:   rng,
-		word:  rand.NewZipf(rng, 1.07, 2, vocabSize-1),
-		peer:  rand.NewZipf(rng, 1.2, 1, 499),
-	}
-}
-
-func (c *corpus) body() string {
-	n := 3 + c.rng.Intn(15)
-	b := make([]byte, 0, 8*n)
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b = append(b, ' ')
-		}
-		b = append(b, c.vocab[c.word.Uint64()]...)
-	}
-	return string(b)
-}
-
 func peerJID(i uint64) string { return fmt.Sprintf("contact%03d@example.net", i) }
 
 const bigN = 1_000_000
@@ -123,8 +75,8 @@ var (
 // database of 1M messages: 500 conversations of one account, Zipf-sized.
 func bigDB(b *testing.B) string {
 	bigOnce.Do(func() {
-		c := newCorpus(42)
-		bigVoc = c.vocab
+		c := corpus.New(42)
+		bigVoc = c.Vocab
 		// CAUSERIE_HISTORY_BENCH_DB names a database to reuse (built there
 		// if missing) across runs, for profiling.
 		if p := os.Getenv("CAUSERIE_HISTORY_BENCH_DB"); p != "" {
@@ -147,11 +99,11 @@ func bigDB(b *testing.B) string {
 		base := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 		bigErr = s.bulkAdd(bigN, func(i int, m *Message) {
 			m.Account = me
-			m.Peer = peerJID(c.peer.Uint64())
-			m.Direction = Direction(1 + c.rng.Intn(2))
+			m.Peer = peerJID(c.Peer())
+			m.Direction = Direction(1 + c.Rand.Intn(2))
 			m.Type = "chat"
-			m.Body = c.body()
-			m.OriginID = fmt.Sprintf("%x-%d", c.rng.Int63(), i)
+			m.Body = c.Body()
+			m.OriginID = fmt.Sprintf("%x-%d", c.Rand.Int63(), i)
 			if m.Direction == In {
 				m.StanzaID = fmt.Sprintf("s%d", i)
 				m.Resource = "phone"
@@ -186,10 +138,10 @@ func openBig(b *testing.B) *Store {
 
 func BenchmarkAdd(b *testing.B) {
 	s, _ := openTemp(b)
-	c := newCorpus(7)
+	c := corpus.New(7)
 	msgs := make([]Message, 1024)
 	for i := range msgs {
-		msgs[i] = Message{Account: me, Peer: peerJID(uint64(i % 20)), Direction: In, Type: "chat", Body: c.body()}
+		msgs[i] = Message{Account: me, Peer: peerJID(uint64(i % 20)), Direction: In, Type: "chat", Body: c.Body()}
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -224,10 +176,10 @@ func openSync(b *testing.B, mode int) *Store {
 // (Add pending, SetState sent, SetState acked: three transactions). Run it on
 // a real disk: on tmpfs an fsync costs nothing.
 func BenchmarkDurability(b *testing.B) {
-	c := newCorpus(7)
+	c := corpus.New(7)
 	bodies := make([]string, 1024)
 	for i := range bodies {
-		bodies[i] = c.body()
+		bodies[i] = c.Body()
 	}
 	for _, mode := range []struct {
 		name string

@@ -16,16 +16,6 @@ import (
 
 func TestMain(m *testing.M) { testserver.Main(m) }
 
-// received waits for u's next message from (or, with dir Out, to) peer
-// that says body.
-func received(t *testing.T, u *coretest.User, mark int, dir history.Direction, peer, body string) history.Message {
-	t.Helper()
-	return u.Events.WaitFrom(t, mark, u.JID+" gets "+body, func(e core.Event) bool {
-		r, ok := e.(core.MessageReceived)
-		return ok && r.Message.Direction == dir && r.Message.Peer == peer && r.Message.Body == body
-	}).(core.MessageReceived).Message
-}
-
 // TestReplies, on both servers, between two of our clients: B answers
 // A's message; A stores the answer with what it answers (found in A's
 // history by the id the answer names) and its quotation apart from its
@@ -47,7 +37,7 @@ func testReplies(t *testing.T, srv *testserver.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := received(t, b, mark, history.In, a.JID, orig.Body)
+	got := b.Received(t, mark, history.In, orig.Body)
 	mark = a.Events.Mark()
 	sent, err := reply.Of(b.Session).Send(a.JID, "Bonne idée !", got)
 	if err != nil {
@@ -56,7 +46,7 @@ func testReplies(t *testing.T, srv *testserver.Server) {
 	if sent.ReplyID == "" || sent.Body != "Bonne idée !" {
 		t.Fatalf("sent %+v", sent)
 	}
-	ans := received(t, a, mark, history.In, b.JID, "Bonne idée !")
+	ans := a.Received(t, mark, history.In, "Bonne idée !")
 	if ans.ReplyQuote != "Un gâteau ?\nAu chocolat ✓" || ans.ReplyTo == "" {
 		t.Fatalf("stored %+v", ans)
 	}
@@ -70,12 +60,12 @@ func testReplies(t *testing.T, srv *testserver.Server) {
 	if _, err := b.Session.SendMessage(a.JID, core.TypeChat, "", "Pour ce soir ?"); err != nil {
 		t.Fatal(err)
 	}
-	q := received(t, a, mark, history.In, b.JID, "Pour ce soir ?")
+	q := a.Received(t, mark, history.In, "Pour ce soir ?")
 	if _, err := reply.Of(a.Session).Send(b.JID, "Oui, pour ce soir.", q); err != nil {
 		t.Fatal(err)
 	}
 	mark = b.Events.Mark()
-	received(t, b, mark, history.In, a.JID, "Oui, pour ce soir.")
+	b.Received(t, mark, history.In, "Oui, pour ce soir.")
 	other := coretest.Login(t, srv, a.JID, a.Password, mam.Feature, reply.Feature)
 	omark := other.Events.Mark()
 	other.Connect(t)
@@ -86,7 +76,7 @@ func testReplies(t *testing.T, srv *testserver.Server) {
 			}
 		}
 	}()
-	mine := received(t, other, omark, history.Out, b.JID, "Oui, pour ce soir.")
+	mine := other.Received(t, omark, history.Out, "Oui, pour ce soir.")
 	if mine.ReplyQuote != "Pour ce soir ?" || mine.ReplyID == "" {
 		t.Fatalf("from the archive: %+v", mine)
 	}
@@ -108,7 +98,7 @@ func TestRepliesWithSlixmpp(t *testing.T) {
 		p := slixpeer.Start(t, srv, jid, pass, slixpeer.Options{Resource: "slix"})
 		mark := a.Events.Mark()
 		p.Do(t, slixpeer.Command{Cmd: "send", To: a.JID, Body: "We should bake a cake", ID: "message-id1"})
-		cake := received(t, a, mark, history.In, p.Bare, "We should bake a cake")
+		cake := a.Received(t, mark, history.In, "We should bake a cake")
 
 		pm := p.Mark()
 		if _, err := reply.Of(a.Session).Send(p.Bare, "Great idea!", cake); err != nil {
@@ -126,7 +116,7 @@ func TestRepliesWithSlixmpp(t *testing.T) {
 		mine, _, _ := a.Client.Store().LatestBy(a.JID, p.Bare, history.Out)
 		mark = a.Events.Mark()
 		p.Do(t, slixpeer.Command{Cmd: "send", To: a.JID, Body: "Au chocolat !", ReplyID: mine.OriginID, ReplyTo: a.JID, Quote: "Great idea!"})
-		ans := received(t, a, mark, history.In, p.Bare, "Au chocolat !")
+		ans := a.Received(t, mark, history.In, "Au chocolat !")
 		if ans.ReplyID != mine.OriginID || ans.ReplyQuote != "Great idea!" {
 			t.Fatalf("stored %+v", ans)
 		}

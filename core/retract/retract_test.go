@@ -1,7 +1,6 @@
 package retract_test
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/causerie/causerie/core/muc"
 	"github.com/causerie/causerie/core/retract"
 	"github.com/causerie/causerie/internal/coretest"
+	"github.com/causerie/causerie/internal/roomtest"
 	"github.com/causerie/causerie/internal/slixpeer"
 	"github.com/causerie/causerie/internal/testserver"
 	"gosrc.io/xmpp/stanza"
@@ -19,13 +19,6 @@ import (
 )
 
 func TestMain(m *testing.M) { testserver.Main(m) }
-
-func bodyIs(dir history.Direction, body string) func(core.Event) bool {
-	return func(e core.Event) bool {
-		r, ok := e.(core.MessageReceived)
-		return ok && r.Message.Direction == dir && r.Message.Body == body
-	}
-}
 
 func retracted(id int64) func(core.Event) bool {
 	return func(e core.Event) bool {
@@ -66,7 +59,7 @@ func TestRetract(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := b.Events.WaitFrom(t, mark, "B gets it", bodyIs(history.In, oops.Body)).(core.MessageReceived).Message
+			got := b.Received(t, mark, history.In, oops.Body)
 			a.Events.Wait(t, "A's message on the server", func(e core.Event) bool {
 				s, ok := e.(core.MessageStateChanged)
 				return ok && s.ID == oops.ID && s.State >= history.StateAcked
@@ -130,38 +123,11 @@ func TestRoomRetract(t *testing.T) {
 			a.Connect(t)
 			b.Connect(t)
 			ar, br := muc.Of(a.Session), muc.Of(b.Session)
-			room := fmt.Sprintf("retract%d@conference.%s", time.Now().UnixNano(), srv.Domain)
-			join := func(u *coretest.User, r *muc.Rooms, nick string) {
-				t.Helper()
-				for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-					mark := u.Events.Mark()
-					if err := r.Join(room, nick, ""); err != nil {
-						t.Fatal(err)
-					}
-					ev := u.Events.WaitFrom(t, mark, nick+" joins", func(e core.Event) bool {
-						switch e := e.(type) {
-						case muc.Joined:
-							return e.Room == room
-						case muc.JoinFailed:
-							return e.Room == room
-						}
-						return false
-					})
-					if _, ok := ev.(muc.Joined); ok {
-						return
-					}
-					if time.Now().After(deadline) {
-						t.Fatalf("%s could not join: %v", nick, ev)
-					}
-				}
-			}
-			join(a, ar, "Alice")
-			join(b, br, "Bob")
+			room := roomtest.New(srv, "retract")
+			roomtest.Join(t, a, room, "Alice")
+			roomtest.Join(t, b, room, "Bob")
 			roomMsg := func(u *coretest.User, mark int, body string) history.Message {
-				return u.Events.WaitFrom(t, mark, u.JID+" gets "+body, func(e core.Event) bool {
-					m, ok := e.(muc.MessageReceived)
-					return ok && m.Message.Body == body
-				}).(muc.MessageReceived).Message
+				return roomtest.Message(t, u, mark, body).Message
 			}
 			amark, bmark := a.Events.Mark(), b.Events.Mark()
 			mine, err := br.Say(room, "Oups, mauvais salon")
@@ -215,7 +181,7 @@ func TestRetractWithSlixmpp(t *testing.T) {
 		p := slixpeer.Start(t, srv, jid, pass, slixpeer.Options{Resource: "slix"})
 		mark := a.Events.Mark()
 		p.Do(t, slixpeer.Command{Cmd: "send", To: a.JID, Body: "Have not saints lips?", ID: "wrong-recipient-1"})
-		got := a.Events.WaitFrom(t, mark, "slixmpp's message", bodyIs(history.In, "Have not saints lips?")).(core.MessageReceived).Message
+		got := a.Received(t, mark, history.In, "Have not saints lips?")
 		mark = a.Events.Mark()
 		p.Do(t, slixpeer.Command{Cmd: "retract", To: a.JID, ReplyID: "wrong-recipient-1"})
 		a.Events.WaitFrom(t, mark, "slixmpp's retraction", retracted(got.ID))

@@ -128,3 +128,13 @@ func Mutual(t testing.TB, u, v *User) {
 		return ok && p.Contact.JID == v.JID && p.Contact.Online()
 	})
 }
+
+// Received waits, from mark, for a one-to-one message of direction dir
+// that says body to be published on u's side, and returns it.
+func (u *User) Received(t testing.TB, mark int, dir history.Direction, body string) history.Message {
+	t.Helper()
+	return u.Events.WaitFrom(t, mark, u.JID+" gets "+body, func(e core.Event) bool {
+		r, ok := e.(core.MessageReceived)
+		return ok && r.Message.Direction == dir && r.Message.Body == body
+	}).(core.MessageReceived).Message
+}

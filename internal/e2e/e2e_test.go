@@ -236,6 +236,17 @@ func screenshot(t *testing.T, name string) {
 }
 
 // typeText types into the focused widget of the window.
+// openChat opens the chat with the contact called name from the main
+// window as a user would (Ctrl+F, the name, Enter on the first match)
+// and returns the chat window.
+func openChat(t *testing.T, mainWin, name string) string {
+	t.Helper()
+	key(t, mainWin, "ctrl+f")
+	typeText(t, mainWin, name)
+	key(t, mainWin, "Return")
+	return waitWindow(t, name)
+}
+
 func typeText(t *testing.T, win, text string) {
 	focus(t, win)
 	xdo(t, "type", "--delay", "30", text)
@@ -304,10 +315,7 @@ func TestFirstSessionAndRestart(t *testing.T) {
 	}
 	time.Sleep(time.Second)
 	screenshot(t, "4-unread")
-	key(t, mainWin, "ctrl+f")
-	typeText(t, mainWin, "Tintin")
-	key(t, mainWin, "Return") // opens the chat with the first match
-	chatWin := waitWindow(t, "Tintin")
+	chatWin := openChat(t, mainWin, "Tintin")
 	typeText(t, chatWin, "Oui, il est avec moi.")
 	key(t, chatWin, "Return")
 	got := friend.wait(t, "the reply", func(e core.Event) bool {

@@ -72,10 +72,7 @@ func TestFrenchRichChatAndContactInfo(t *testing.T) {
 	time.Sleep(time.Second)
 	screenshot(t, "fr-1-main-unread")
 
-	key(t, mainWin, "ctrl+f")
-	typeText(t, mainWin, "Tintin")
-	key(t, mainWin, "Return")
-	chatWin := waitWindow(t, "Tintin")
+	chatWin := openChat(t, mainWin, "Tintin")
 	friend.session.Typing(meJID, core.TypingTyped)
 	time.Sleep(time.Second)
 	screenshot(t, "fr-2-chat-rich-typing")

@@ -126,10 +126,7 @@ func TestHostilePictureInRealApp(t *testing.T) {
 	pid := a.cmd.Process.Pid
 	before, beforePeak := memKiB(t, pid)
 
-	key(t, mainWin, "ctrl+f")
-	typeText(t, mainWin, "Mallory")
-	key(t, mainWin, "Return")
-	chatWin := waitWindow(t, "Mallory")
+	chatWin := openChat(t, mainWin, "Mallory")
 	time.Sleep(3 * time.Second) // the report saw 4.8 GiB within 10 s, still climbing
 	screenshot(t, "hostile-1-placeholder")
 	after, peak := memKiB(t, pid)

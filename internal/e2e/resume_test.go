@@ -32,10 +32,7 @@ func TestMessageTypedWhileReconnecting(t *testing.T) {
 		return ok && p.Contact.JID == meJID && p.Contact.Online()
 	})
 	mainWin := waitWindow(t, "^Causerie")
-	key(t, mainWin, "ctrl+f")
-	typeText(t, mainWin, "Tintin")
-	key(t, mainWin, "Return")
-	chatWin := waitWindow(t, "Tintin")
+	chatWin := openChat(t, mainWin, "Tintin")
 
 	// The link drops; the server cannot be reached for a while.
 	px.Refuse(true)

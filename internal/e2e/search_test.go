@@ -115,10 +115,7 @@ func TestMessageActions(t *testing.T) {
 	a := startApp(t, buildApp(t), profile, env...)
 	mainWin := waitWindow(t, "^Causerie")
 	time.Sleep(time.Second)
-	key(t, mainWin, "ctrl+f")
-	typeText(t, mainWin, "Tintin")
-	key(t, mainWin, "Return")
-	chatWin := waitWindow(t, "Tintin")
+	chatWin := openChat(t, mainWin, "Tintin")
 	time.Sleep(2 * time.Second)
 	screenshot(t, "actions-1")
 	if out := a.out.String(); strings.Contains(out, "panic") || strings.Contains(out, "Error in Fyne call thread") {

@@ -86,10 +86,7 @@ func TestWhileClosed(t *testing.T) {
 	a = startApp(t, bin, profile, env)
 	appOnline(a)
 	mainWin := waitWindow(t, "^Causerie")
-	key(t, mainWin, "ctrl+f")
-	typeText(t, mainWin, "Bob")
-	key(t, mainWin, "Return") // opens the chat with the first match
-	chatWin := waitWindow(t, "Bob")
+	chatWin := openChat(t, mainWin, "Bob")
 	time.Sleep(2 * time.Second)
 	screenshot(t, "sync-1-caught-up")
 

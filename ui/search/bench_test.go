@@ -2,7 +2,6 @@ package search
 
 import (
 	"fmt"
-	"math/rand"
 	"os"
 	"path/filepath"
 	"sync"
@@ -10,11 +9,12 @@ import (
 	"time"
 
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/internal/corpus"
 )
 
 // The benchmark's history: 1,000,000 messages in 500 conversations of
-// one account (Zipf-sized), bodies of 3 to 17 words from a 20,000-word
-// Zipf vocabulary, as core/history's own search benchmark.
+// one account (Zipf-sized) from internal/corpus, as core/history's own
+// search benchmark.
 const benchN = 1_000_000
 
 var (
@@ -35,21 +35,8 @@ func TestMain(m *testing.M) {
 
 func benchDB(b *testing.B) string {
 	benchOnce.Do(func() {
-		rng := rand.New(rand.NewSource(42))
-		syl := []string{"ba", "be", "bi", "bo", "ca", "ce", "ci", "co", "da", "de", "di", "do", "fa", "fe", "la",
-			"le", "li", "lo", "ma", "me", "mi", "mo", "na", "ne", "ni", "no", "pa", "pe", "ra", "re", "ri", "ro",
-			"sa", "se", "si", "so", "ta", "te", "ti", "to", "va", "vé", "zè", "ou", "an", "on", "in", "ê", "tr", "st"}
-		seen := map[string]bool{}
-		for len(benchVoc) < 20000 {
-			w := ""
-			for i := 0; i < 1+rng.Intn(4); i++ {
-				w += syl[rng.Intn(len(syl))]
-			}
-			if !seen[w] {
-				seen[w] = true
-				benchVoc = append(benchVoc, w)
-			}
-		}
+		c := corpus.New(42)
+		benchVoc = c.Vocab
 		// CAUSERIE_SEARCH_BENCH_DB names a database to reuse across runs
 		// (built there if missing).
 		benchPath = os.Getenv("CAUSERIE_SEARCH_BENCH_DB")
@@ -70,22 +57,13 @@ func benchDB(b *testing.B) string {
 			return
 		}
 		defer s.Close()
-		word := rand.NewZipf(rng, 1.07, 2, uint64(len(benchVoc)-1))
-		peer := rand.NewZipf(rng, 1.2, 1, 499)
 		base := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 		const page = 20_000
 		for i := 0; i < benchN; i += page {
 			burst := &history.Burst{Refetchable: true}
 			for j := i; j < i+page; j++ {
-				body := ""
-				for k := 0; k < 3+rng.Intn(15); k++ {
-					if k > 0 {
-						body += " "
-					}
-					body += benchVoc[word.Uint64()]
-				}
-				m := &history.Message{Account: me, Peer: fmt.Sprintf("contact%03d@example.net", peer.Uint64()),
-					Direction: history.Direction(1 + rng.Intn(2)), Type: "chat", Body: body,
+				m := &history.Message{Account: me, Peer: fmt.Sprintf("contact%03d@example.net", c.Peer()),
+					Direction: history.Direction(1 + c.Rand.Intn(2)), Type: "chat", Body: c.Body(),
 					OriginID: fmt.Sprintf("o%d", j), Sent: base.Add(time.Duration(j/3) * 7 * time.Second),
 					State: history.StateReceived}
 				if m.Direction == history.In {

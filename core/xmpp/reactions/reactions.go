@@ -14,6 +14,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/causerie/causerie/core/xmpp/hints"
 	"gosrc.io/xmpp/stanza"
 )
 
@@ -108,11 +109,5 @@ func visible(r string) bool {
 // back), with a hint that servers archive it (XEP-0334).
 func Set(m *stanza.Message, id string, reactions []string) {
 	m.Extensions = append(m.Extensions, &Element{XMLName: xml.Name{Space: NS, Local: "reactions"}, ID: id, Reactions: Clean(reactions)},
-		&storeHint{})
-}
-
-// storeHint is XEP-0334's <store xmlns='urn:xmpp:hints'/>: archive this
-// message though it has no body.
-type storeHint struct {
-	XMLName xml.Name `xml:"urn:xmpp:hints store"`
+		&hints.Store{})
 }

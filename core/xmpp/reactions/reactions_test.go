@@ -3,6 +3,7 @@ package reactions
 import (
 	"encoding/xml"
 	"fmt"
+	"github.com/causerie/causerie/internal/xmpptest"
 	"strings"
 	"testing"
 
@@ -30,22 +31,13 @@ const (
 </message>`
 )
 
-func decode(t testing.TB, s string) stanza.Message {
-	t.Helper()
-	var m stanza.Message
-	if err := xml.Unmarshal([]byte(s), &m); err != nil {
-		t.Fatalf("%v in %s", err, s)
-	}
-	return m
-}
-
 func TestGolden(t *testing.T) {
 	const target = "744f6e18-a57a-11e9-a656-4889e7820c76"
 	for _, c := range []struct {
 		xml  string
 		want []string
 	}{{ex2, []string{"👋"}}, {ex3, []string{"👋", "🐢"}}, {ex4, nil}} {
-		id, rs, ok := Of(decode(t, c.xml))
+		id, rs, ok := Of(*xmpptest.Message(t, c.xml))
 		if !ok || id != target || fmt.Sprint(rs) != fmt.Sprint(c.want) {
 			t.Errorf("%s: %q %q %v", c.xml, id, rs, ok)
 		}
@@ -61,7 +53,7 @@ func TestGolden(t *testing.T) {
 	if !strings.Contains(string(raw), want) {
 		t.Fatalf("%s\nlacks\n%s", raw, want)
 	}
-	if id, rs, ok := Of(decode(t, string(raw))); !ok || id != target || len(rs) != 2 {
+	if id, rs, ok := Of(*xmpptest.Message(t, string(raw))); !ok || id != target || len(rs) != 2 {
 		t.Fatalf("read back: %q %q", id, rs)
 	}
 }
@@ -81,10 +73,10 @@ func TestClean(t *testing.T) {
 	if n := len(Clean(many)); n != MaxReactions {
 		t.Fatalf("%d kept", n)
 	}
-	if _, _, ok := Of(decode(t, `<message type='error'><reactions xmlns='urn:xmpp:reactions:0' id='x'><reaction>👍</reaction></reactions></message>`)); ok {
+	if _, _, ok := Of(*xmpptest.Message(t, `<message type='error'><reactions xmlns='urn:xmpp:reactions:0' id='x'><reaction>👍</reaction></reactions></message>`)); ok {
 		t.Fatal("an error reacts")
 	}
-	if _, _, ok := Of(decode(t, `<message><reactions xmlns='urn:xmpp:reactions:0'><reaction>👍</reaction></reactions></message>`)); ok {
+	if _, _, ok := Of(*xmpptest.Message(t, `<message><reactions xmlns='urn:xmpp:reactions:0'><reaction>👍</reaction></reactions></message>`)); ok {
 		t.Fatal("reactions to no message")
 	}
 }

@@ -2,6 +2,7 @@ package reply
 
 import (
 	"encoding/xml"
+	"github.com/causerie/causerie/internal/xmpptest"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -34,20 +35,11 @@ const (
 		"</message>"
 )
 
-func decode(t testing.TB, s string) stanza.Message {
-	t.Helper()
-	var m stanza.Message
-	if err := xml.Unmarshal([]byte(s), &m); err != nil {
-		t.Fatalf("%v in %s", err, s)
-	}
-	return m
-}
-
 func TestGolden(t *testing.T) {
-	if _, _, ok := Of(decode(t, ex1)); ok {
+	if _, _, ok := Of(*xmpptest.Message(t, ex1)); ok {
 		t.Fatal("example 1 is no reply")
 	}
-	m := decode(t, ex2)
+	m := *xmpptest.Message(t, ex2)
 	id, to, ok := Of(m)
 	if !ok || id != "message-id1" || to != "anna@example.com/tablet" {
 		t.Fatalf("example 2: %q %q %v", id, to, ok)
@@ -55,7 +47,7 @@ func TestGolden(t *testing.T) {
 	if body, quoted := Strip(m); body != "Great idea!" || quoted != "" {
 		t.Fatalf("example 2 stripped: %q %q", body, quoted)
 	}
-	m = decode(t, ex3)
+	m = *xmpptest.Message(t, ex3)
 	if id, _, _ := Of(m); id != "message-id1" {
 		t.Fatalf("example 3: %q", id)
 	}
@@ -63,7 +55,7 @@ func TestGolden(t *testing.T) {
 	if body != "Great idea!" || quoted != "Anna wrote:\nWe should bake a cake" {
 		t.Fatalf("example 3 stripped: %q, quoted %q", body, quoted)
 	}
-	body, quoted = Strip(decode(t, slix))
+	body, quoted = Strip(*xmpptest.Message(t, slix))
 	if body != "Oui !" || quoted != "été ?" {
 		t.Fatalf("slixmpp's: %q, quoted %q", body, quoted)
 	}
@@ -89,7 +81,7 @@ func TestAddRoundTrip(t *testing.T) {
 			t.Errorf("%s lacks %s", raw, want)
 		}
 	}
-	back := decode(t, string(raw))
+	back := *xmpptest.Message(t, string(raw))
 	if id, to, ok := Of(back); !ok || id != "message-id1" || to != "anna@example.com" {
 		t.Fatalf("read back: %q %q %v", id, to, ok)
 	}
@@ -108,19 +100,19 @@ func TestAddRoundTrip(t *testing.T) {
 // ignored; another specification's fallback is left alone.
 func TestStripHostile(t *testing.T) {
 	for _, r := range []string{`start='0' end='999'`, `start='5' end='2'`, `start='-1' end='3'`, `start='a' end='b'`, ``} {
-		m := decode(t, `<message><body>hello</body><fallback xmlns='urn:xmpp:fallback:0' for='urn:xmpp:reply:0'><body `+r+`/></fallback></message>`)
+		m := *xmpptest.Message(t, `<message><body>hello</body><fallback xmlns='urn:xmpp:fallback:0' for='urn:xmpp:reply:0'><body `+r+`/></fallback></message>`)
 		if body, q := Strip(m); body != "hello" || q != "" {
 			t.Errorf("%s: %q %q", r, body, q)
 		}
 	}
-	m := decode(t, `<message><body>/me retracted</body><fallback xmlns='urn:xmpp:fallback:0' for='urn:xmpp:message-retract:1'/></message>`)
+	m := *xmpptest.Message(t, `<message><body>/me retracted</body><fallback xmlns='urn:xmpp:fallback:0' for='urn:xmpp:message-retract:1'/></message>`)
 	if body, _ := Strip(m); body != "/me retracted" {
 		t.Errorf("another fallback: %q", body)
 	}
-	if _, _, ok := Of(decode(t, `<message type='error'><reply xmlns='urn:xmpp:reply:0' id='x'/></message>`)); ok {
+	if _, _, ok := Of(*xmpptest.Message(t, `<message type='error'><reply xmlns='urn:xmpp:reply:0' id='x'/></message>`)); ok {
 		t.Error("an error replies")
 	}
-	if _, _, ok := Of(decode(t, `<message><reply xmlns='urn:xmpp:reply:0'/></message>`)); ok {
+	if _, _, ok := Of(*xmpptest.Message(t, `<message><reply xmlns='urn:xmpp:reply:0'/></message>`)); ok {
 		t.Error("a reply without id")
 	}
 }

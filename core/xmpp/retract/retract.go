@@ -12,6 +12,7 @@ package retract
 import (
 	"encoding/xml"
 
+	"github.com/causerie/causerie/core/xmpp/hints"
 	"gosrc.io/xmpp/stanza"
 )
 
@@ -87,10 +88,6 @@ type fallback struct {
 	For     string   `xml:"for,attr"`
 }
 
-type storeHint struct {
-	XMLName xml.Name `xml:"urn:xmpp:hints store"`
-}
-
 // Set makes m the retraction of message id (XEP-0424 §3, and the form of
 // version 0.3 beside it), with the fallback body and a hint that servers
 // archive it.
@@ -100,5 +97,5 @@ func Set(m *stanza.Message, id string) {
 		&Element{XMLName: xml.Name{Space: NS, Local: "retract"}, ID: id},
 		&ApplyTo{XMLName: xml.Name{Space: NSFasten, Local: "apply-to"}, ID: id, Retract: &retractOld{}},
 		&fallback{For: NS},
-		&storeHint{})
+		&hints.Store{})
 }

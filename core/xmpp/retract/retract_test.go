@@ -2,6 +2,7 @@ package retract
 
 import (
 	"encoding/xml"
+	"github.com/causerie/causerie/internal/xmpptest"
 	"strings"
 	"testing"
 
@@ -24,20 +25,11 @@ const (
 </message>`
 )
 
-func decode(t testing.TB, s string) stanza.Message {
-	t.Helper()
-	var m stanza.Message
-	if err := xml.Unmarshal([]byte(s), &m); err != nil {
-		t.Fatalf("%v in %s", err, s)
-	}
-	return m
-}
-
 func TestGolden(t *testing.T) {
-	if id, ok := Of(decode(t, ex2)); !ok || id != "wrong-recipient-1" {
+	if id, ok := Of(*xmpptest.Message(t, ex2)); !ok || id != "wrong-recipient-1" {
 		t.Fatalf("example 2: %q %v", id, ok)
 	}
-	if id, ok := Of(decode(t, old)); !ok || id != "wrong-recipient-2" {
+	if id, ok := Of(*xmpptest.Message(t, old)); !ok || id != "wrong-recipient-2" {
 		t.Fatalf("version 0.3: %q %v", id, ok)
 	}
 	m := stanza.NewMessage(stanza.Attrs{To: "lord@capulet.example", Type: stanza.MessageTypeChat, Id: "retract-message-1"})
@@ -57,7 +49,7 @@ func TestGolden(t *testing.T) {
 			t.Errorf("%s\nlacks %s", raw, want)
 		}
 	}
-	if id, ok := Of(decode(t, string(raw))); !ok || id != "wrong-recipient-1" {
+	if id, ok := Of(*xmpptest.Message(t, string(raw))); !ok || id != "wrong-recipient-1" {
 		t.Fatalf("read back: %q", id)
 	}
 }
@@ -69,7 +61,7 @@ func TestNotRetractions(t *testing.T) {
 		`<message><retract xmlns='urn:xmpp:message-retract:1'/></message>`,
 		`<message><apply-to xmlns='urn:xmpp:fasten:0' id='x'/></message>`, // fastened, but not a retraction
 	} {
-		if id, ok := Of(decode(t, s)); ok {
+		if id, ok := Of(*xmpptest.Message(t, s)); ok {
 			t.Errorf("%s retracts %q", s, id)
 		}
 	}
