@@ -112,7 +112,7 @@ func (h *Hook) storeArchived(c *xmpp.Conn, page []Archived, answer bool, ceiling
 			if at.IsZero() {
 				at = now
 			}
-			reacts = append(reacts, func() { s.reactionsIn(peer, dir, m, func() time.Time { return at }) })
+			reacts = append(reacts, func() { s.reactionsIn(nil, peer, dir, m, func() time.Time { return at }) })
 		}
 		if id, ok := retract.Of(*m); ok {
 			// As a correction: applied once the page is stored, passed

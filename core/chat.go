@@ -430,7 +430,7 @@ func (o *receiptsOwed) resend(c *xmpp.Conn) {
 func (s *Session) applyCorrection(peer, id string, m *stanza.Message, dir history.Direction) bool {
 	me := s.jid()
 	orig, found, err := s.client.store.FindByOriginID(me, peer, id, dir)
-	if err != nil || !found || orig.Resource != xmpp.ResourceOf(m.From) {
+	if err != nil || !found || orig.Resource != xmpp.ResourceOf(m.From) || orig.Retracted {
 		return false
 	}
 	if last, ok, err := s.client.store.LatestBy(me, peer, dir); err != nil || !ok || last.ID != orig.ID {
@@ -469,7 +469,7 @@ func (s *Session) CorrectMessage(ctx context.Context, id int64, body string) (hi
 	if err != nil {
 		return history.Message{}, err
 	}
-	if orig.Direction != history.Out || orig.Type != TypeChat || orig.State == history.StateError {
+	if orig.Direction != history.Out || orig.Type != TypeChat || orig.State == history.StateError || orig.Retracted {
 		return history.Message{}, ErrNotCorrectable
 	}
 	last, err := s.client.store.Latest(orig.Account, orig.Peer, 20)

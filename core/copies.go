@@ -62,7 +62,7 @@ func (h *Hook) Copied(c *xmpp.Conn, m *stanza.Message, sent bool) {
 			s.readElsewhere(peer, id)
 		}
 	}
-	s.reactionsIn(peer, history.Out, m, time.Now)
+	s.reactionsIn(c, peer, history.Out, m, time.Now)
 	if id, ok := retract.Of(*m); ok {
 		if s.flushFirst(c) {
 			s.retract(peer, id, fromSender(history.Out))
@@ -140,6 +140,20 @@ func stored(me, peer string, dir history.Direction, m *stanza.Message, sent, now
 	}
 	Replied(&hm, m)
 	return hm
+}
+
+// Reference is the id others name message m by when they answer it,
+// react to it or take it back (XEP-0461, XEP-0444, XEP-0424): a room's
+// stanza-id for a room's message, else its origin-id, else its id
+// attribute; "" when it has none.
+func Reference(m history.Message) string {
+	switch {
+	case m.Type == "groupchat" && m.StanzaID != "":
+		return m.StanzaID
+	case m.OriginID != "":
+		return m.OriginID
+	}
+	return m.WireID
 }
 
 // QuoteOf is what a reply quotes of m for clients without replies

@@ -72,7 +72,7 @@ func (s *Session) received(c *xmpp.Conn, peer string, m *stanza.Message, copied 
 		s.displayed(peer, id)
 	}
 	s.chatIn(peer, m)
-	s.reactionsIn(peer, history.In, m, func() time.Time { return s.sentTime(peer, m, time.Now()) })
+	s.reactionsIn(c, peer, history.In, m, func() time.Time { return s.sentTime(peer, m, time.Now()) })
 	if id, ok := retract.Of(*m); ok {
 		// What it takes back may be in this burst. Its body is for
 		// clients without retractions: not a message.

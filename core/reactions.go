@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/reactions"
 	"gosrc.io/xmpp/stanza"
 )
@@ -33,10 +34,11 @@ func (s *Session) reacted(peer, target, sender string, emojis []string, at time.
 }
 
 // reactionsIn keeps the reactions m carries, if any, in the
-// conversation with peer (dir: the peer's or ours), sent at at().
-func (s *Session) reactionsIn(peer string, dir history.Direction, m *stanza.Message, at func() time.Time) {
+// conversation with peer (dir: the peer's or ours), sent at at(), after
+// storing what came before on c (the conversation may be new in it).
+func (s *Session) reactionsIn(c *xmpp.Conn, peer string, dir history.Direction, m *stanza.Message, at func() time.Time) {
 	target, emojis, ok := reactions.Of(*m)
-	if !ok {
+	if !ok || !s.flushFirst(c) {
 		return
 	}
 	sender := peer

@@ -2,6 +2,7 @@ package core
 
 import (
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/xmpp"
 )
 
 // Retractions (XEP-0424) that come in one-to-one chats — live, as carbon
@@ -14,10 +15,17 @@ import (
 // peer named target, when may accepts that message's sender as the one
 // asking, and publishes it (MessageRetracted). found is false when no
 // such message is stored (yet). It is how a feature applies the
-// retractions it takes (a room's, ours).
+// retractions it takes (a room's, ours); one taken from a stanza on c
+// runs after what came before it on c is stored (Flush).
 func (h *Hook) Retract(peer, target string, may func(history.Message) bool) (found bool) {
 	return h.s.retract(peer, target, may)
 }
+
+// Flush stores at once what the messages received on c so far hold
+// (Store, Move), before a feature acts on them; false when that failed
+// (the stanza is then refused, and the server sends it again). With c
+// nil, what waits to be stored is stored now.
+func (h *Hook) Flush(c *xmpp.Conn) bool { return h.s.flushFirst(c) }
 
 func (s *Session) retract(peer, target string, may func(history.Message) bool) bool {
 	me := s.jid()

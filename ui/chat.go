@@ -303,10 +303,7 @@ func (c *chatWindow) handle(e core.Event) {
 		}
 	case core.MessageRetracted:
 		if conv := c.convs[ChatKey{e.Account, e.Message.Peer}]; conv != nil {
-			conv.trans.Retract(e.Message)
-			if conv.replyTo != nil && conv.replyTo.ID == e.Message.ID {
-				conv.cancelReply()
-			}
+			conv.retracted(e.Message)
 		}
 	case core.ReactionsChanged:
 		if conv := c.convs[ChatKey{e.Account, e.Peer}]; conv != nil {

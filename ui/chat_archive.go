@@ -103,6 +103,7 @@ func (c *chatConversation) fromArchive(auto bool) {
 		return
 	}
 	first, _ := c.trans.First()
+	gen := c.gen
 	c.archiveBusy = true
 	c.archiveState(true, "")
 	s, jid := c.session, c.key.JID
@@ -136,10 +137,14 @@ func (c *chatConversation) fromArchive(auto bool) {
 		c.archiveState(false, "")
 		c.archiveDone = complete
 		c.exhausted = complete && len(msgs) < chatPageSize
+		if gen != c.gen {
+			return // stored; what it was read for is no longer shown
+		}
 		if first.ID == 0 {
 			c.trans.Set(msgs)
 		} else {
 			c.trans.Prepend(msgs)
 		}
+		c.loadReactions(msgs)
 	})
 }

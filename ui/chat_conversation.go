@@ -93,10 +93,12 @@ type chatConversation struct {
 
 	// away: the transcript shows a stretch from the middle of the
 	// conversation, not its newest messages (chat_jump.go); latestBtn
-	// goes back to them. pendingGoTo waits for the read under way.
-	away        bool
-	latestBtn   *widget.Button
-	pendingGoTo *history.Message
+	// goes back to them.
+	away      bool
+	latestBtn *widget.Button
+	// gen counts the reads that replace what the transcript shows (load,
+	// goTo): a page read for what an older one showed is not shown.
+	gen int
 
 	// replyTo is the message the next one answers (chat_reply.go), nil
 	// for none, shown in replyBar.
@@ -303,6 +305,8 @@ func (c *chatConversation) shown() {
 
 // load reads the latest page of history off the UI goroutine.
 func (c *chatConversation) load() {
+	c.gen++
+	gen := c.gen
 	c.loading = true
 	c.away = false
 	c.latestBtn.Hide()
@@ -316,6 +320,9 @@ func (c *chatConversation) load() {
 		msgs, err = s.History(jid, chatPageSize)
 		return err
 	}, func(err error) {
+		if gen != c.gen {
+			return // a newer read replaces it
+		}
 		c.loading = false
 		c.loaded = true
 		if err != nil {
@@ -330,10 +337,6 @@ func (c *chatConversation) load() {
 		if len(msgs) < chatPageSize && err == nil && c.room == nil {
 			// Too short to scroll up: the archive may hold more.
 			c.fromArchive(true)
-		}
-		if m := c.pendingGoTo; m != nil {
-			c.pendingGoTo = nil
-			c.goTo(*m)
 		}
 	})
 }
@@ -350,12 +353,16 @@ func (c *chatConversation) loadOlder() {
 		return
 	}
 	c.loading = true
+	gen := c.gen
 	s, jid, before := c.session, c.key.JID, first
 	var msgs []history.Message
 	c.win.app.background(func() (err error) {
 		msgs, err = s.HistoryBefore(jid, before, chatPageSize)
 		return err
 	}, func(err error) {
+		if gen != c.gen {
+			return // what it was read for is no longer shown
+		}
 		c.loading = false
 		if err != nil {
 			c.exhausted = true

@@ -29,14 +29,13 @@ func (c *chatConversation) buildLatestBar() {
 // goTo shows message m (of this conversation) marked, with its
 // neighbours.
 func (c *chatConversation) goTo(m history.Message) {
-	if !c.loaded || c.loading {
-		// After the read under way, which would replace it.
-		c.pendingGoTo = &m
+	if c.loaded && !c.loading && c.trans.Reveal(m.ID) {
 		return
 	}
-	if c.trans.Reveal(m.ID) {
-		return
-	}
+	// A read under way (of the newest messages, of a page) gives way:
+	// its result is not shown (gen).
+	c.gen++
+	gen := c.gen
 	c.loading = true
 	// What comes during the read waits for it (early), as in load: it
 	// is shown after, if the read reaches the newest messages.
@@ -46,6 +45,13 @@ func (c *chatConversation) goTo(m history.Message) {
 	var msgs []history.Message
 	var newest bool
 	c.win.app.background(func() error {
+		// As it is now: m is what a search or a reply had of it, which
+		// may have been corrected or taken back since.
+		now, err := store.Get(m.ID)
+		if err != nil {
+			return err
+		}
+		m = now
 		before, err := s.HistoryBefore(jid, m, aroundPage)
 		if err != nil {
 			return err
@@ -58,6 +64,9 @@ func (c *chatConversation) goTo(m history.Message) {
 		msgs = append(append(before, m), after...)
 		return nil
 	}, func(err error) {
+		if gen != c.gen {
+			return // a newer read replaces it
+		}
 		c.loading = false
 		c.loaded = true
 		early := c.early
@@ -94,12 +103,16 @@ func (c *chatConversation) loadNewer() {
 		return
 	}
 	c.loading = true
+	gen := c.gen
 	store, acct, jid := c.win.app.Client.Store(), c.key.Account, c.key.JID
 	var msgs []history.Message
 	c.win.app.background(func() (err error) {
 		msgs, err = store.After(acct, jid, last, chatPageSize)
 		return err
 	}, func(err error) {
+		if gen != c.gen {
+			return // what it was read for is no longer shown
+		}
 		c.loading = false
 		if err != nil {
 			c.showNotice(lang.L("Newer messages could not be read."))
@@ -123,9 +136,18 @@ func (c *chatConversation) loadNewer() {
 }
 
 // showLatest leaves a stretch from the middle for the newest messages.
-func (c *chatConversation) showLatest() {
-	if c.loading {
-		return
+func (c *chatConversation) showLatest() { c.load() }
+
+// retracted shows message m taken back, in the transcript or among the
+// messages waiting for a read.
+func (c *chatConversation) retracted(m history.Message) {
+	for i := range c.early {
+		if c.early[i].ID == m.ID {
+			c.early[i] = m
+		}
 	}
-	c.load()
+	c.trans.Retract(m)
+	if c.replyTo != nil && c.replyTo.ID == m.ID {
+		c.cancelReply()
+	}
 }

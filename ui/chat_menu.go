@@ -24,7 +24,7 @@ import (
 // it shows.
 func (c *chatConversation) messageText(m history.Message) string {
 	if transcript.IsAction(m) && m.Rich == "" {
-		return "* " + c.name() + " " + strings.TrimPrefix(m.Body, "/me ")
+		return "* " + c.senderName(m) + " " + strings.TrimPrefix(m.Body, "/me ")
 	}
 	return core.MessageDoc(m).PlainText()
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -11,7 +12,8 @@ import (
 
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/reactions"
-	"github.com/causerie/causerie/core/xmpp"
+	"github.com/causerie/causerie/core/safetext"
+	"github.com/causerie/causerie/ui/transcript"
 )
 
 // Reactions (XEP-0444): under a message, each emoji with how many reacted
@@ -30,20 +32,22 @@ func (c *chatConversation) setUpReactions() {
 	}
 }
 
-// isMe reports whether a reaction's sender is us.
-func (c *chatConversation) isMe(sender string) bool {
-	return sender == xmpp.BareJID(c.key.Account)
-}
+// isMe reports whether a reaction's sender is us (our account's bare
+// JID, as core keeps ours).
+func (c *chatConversation) isMe(sender string) bool { return sender == c.key.Account }
 
-// reactorName names who reacted: "Me", the contact, or a room's nick.
+// reactorName names who reacted: "Me", the contact, or in a room the
+// occupant's nick (the sender is room/nick).
 func (c *chatConversation) reactorName(sender string) string {
 	switch {
 	case c.isMe(sender):
 		return lang.L("Me")
 	case c.room == nil && sender == c.key.JID:
 		return c.displayName()
+	case c.room != nil && strings.HasPrefix(sender, c.key.JID+"/"):
+		return safetext.Isolate(strings.TrimPrefix(sender, c.key.JID+"/"))
 	}
-	return sender
+	return safetext.Isolate(sender)
 }
 
 // canReact reports whether message m can be reacted to now.
@@ -114,11 +118,7 @@ func (c *chatConversation) pickReaction(m history.Message, pos fyne.Position) {
 func (c *chatConversation) loadReactions(msgs []history.Message) {
 	var ids []string
 	for _, m := range msgs {
-		for _, k := range []string{m.StanzaID, m.OriginID, m.WireID} {
-			if k != "" {
-				ids = append(ids, k)
-			}
-		}
+		ids = append(ids, transcript.IDsOf(m)...)
 	}
 	if len(ids) == 0 {
 		return

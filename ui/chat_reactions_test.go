@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
@@ -29,22 +28,12 @@ func TestReactionsInGUI(t *testing.T) {
 	msgs := conv.trans.Messages()
 	cake := msgs[len(msgs)-1]
 
-	var react *fyne.MenuItem
-	for _, it := range conv.messageMenuItems(cake).Items {
-		if it.Label == "React…" {
-			react = it
-		}
-	}
+	react := messageItem(conv, cake, "React…")
 	if react == nil {
 		t.Fatal("no React… in the menu")
 	}
 	react.Action()
-	var thumbs *widget.Button
-	for _, o := range test.LaidOutObjects(h.app.chat.win.Canvas().Overlays().Top()) {
-		if b, ok := o.(*widget.Button); ok && b.Text == "👍" {
-			thumbs = b
-		}
-	}
+	thumbs := overlayButton(t, h.app.chat.win, "👍")
 	if thumbs == nil {
 		t.Fatal("no 👍 in the picker")
 	}

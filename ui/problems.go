@@ -1,14 +1,28 @@
 package ui
 
 import (
+	"errors"
+
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/muc"
+	"github.com/causerie/causerie/core/reactions"
+	"github.com/causerie/causerie/core/reply"
+	"github.com/causerie/causerie/core/retract"
 )
 
 // Explain turns an error from core into a sentence for a person: never a
 // Go error string or a stack trace.
 func Explain(err error) string {
+	switch {
+	case errors.Is(err, reply.ErrNoReference), errors.Is(err, muc.ErrNoReference):
+		return lang.L("This message cannot be answered: it came without an id to name it by.")
+	case errors.Is(err, reactions.ErrNoReference):
+		return lang.L("This message cannot be reacted to: it came without an id to name it by.")
+	case errors.Is(err, retract.ErrNotRetractable):
+		return lang.L("Only your own messages that went out can be deleted.")
+	}
 	switch core.Classify(err) {
 	case core.ProblemNone:
 		return ""

@@ -254,4 +254,27 @@ func TestRetract(t *testing.T) {
 	if _, found, _, _ := s.Retract(me, bob, "nope", func(Message) bool { return true }); found {
 		t.Fatal("found a message that is not there")
 	}
+	// A correction never brings the text back.
+	if err := s.Correct(m.ID, "revenu", ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Get(m.ID); got.Body != "" || !got.Retracted {
+		t.Fatalf("after a correction: %+v", got)
+	}
+
+	// Someone gives their message the id of ours, later: ours is the one
+	// taken back, the newest that the sender check accepts.
+	mine := mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: Out, Body: "à moi", OriginID: "dup", Sent: t0.Add(2)})
+	theirs := mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: In, Body: "à eux", WireID: "dup", Sent: t0.Add(3)})
+	answer := mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: In, Body: "réponse", ReplyID: "dup", ReplyQuote: "à moi", Sent: t0.Add(4)})
+	got, _, done, err = s.Retract(me, bob, "dup", func(m Message) bool { return m.Direction == Out })
+	if err != nil || !done || got.ID != mine.ID {
+		t.Fatalf("retracted %+v %v %v", got, done, err)
+	}
+	if m, _ := s.Get(theirs.ID); m.Retracted {
+		t.Fatal("theirs taken back")
+	}
+	if m, _ := s.Get(answer.ID); m.ReplyQuote != "" || m.ReplyID != "dup" {
+		t.Fatalf("the answer still quotes it: %+v", m)
+	}
 }

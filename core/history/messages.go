@@ -509,7 +509,7 @@ func (s *Store) Correct(id int64, body, rich string) error {
 		if err := keepEdit(tx, id); err != nil {
 			return fmt.Errorf("history: Correct: %w", err)
 		}
-		if _, err := tx.Exec(`UPDATE messages SET body = ?, rich = ?, corrected = 1 WHERE id = ?`, body, rich, id); err != nil {
+		if _, err := tx.Exec(`UPDATE messages SET body = ?, rich = ?, corrected = 1 WHERE id = ? AND retracted = 0`, body, rich, id); err != nil {
 			return fmt.Errorf("history: Correct: %w", err)
 		}
 		if _, err := tx.Exec(`DELETE FROM messages_fts WHERE rowid = ?`, chrono); err != nil {
@@ -643,26 +643,34 @@ const byIDSQL = `SELECT MAX(id) FROM (
 // received, or of ours as the room reflected it), an origin-id or an id
 // attribute, of either direction; the newest when several share it.
 func (s *Store) FindReferenced(account, peer, id string) (Message, bool, error) {
-	if id == "" {
-		return Message{}, false, nil
+	ms, err := s.referenced(account, peer, id, 1)
+	if err != nil || len(ms) == 0 {
+		return Message{}, false, err
 	}
-	row := s.r.QueryRow(`SELECT `+msgCols+` FROM messages m JOIN conversations c ON c.id = m.conv
-		JOIN accounts a ON a.id = c.account_id WHERE m.id = (SELECT MAX(id) FROM (
+	return ms[0], true, nil
+}
+
+// referenced returns up to n messages of conversation (account, peer)
+// named id (as FindReferenced), the newest first: anyone can give their
+// message an id another already has.
+func (s *Store) referenced(account, peer, id string, n int) ([]Message, error) {
+	if id == "" {
+		return nil, nil
+	}
+	rows, err := s.r.Query(`SELECT `+msgCols+` FROM messages m JOIN conversations c ON c.id = m.conv
+		JOIN accounts a ON a.id = c.account_id WHERE m.id IN (
 			SELECT id FROM messages WHERE conv = (`+convSub+`) AND direction = 1 AND stanza_id = ?3 AND stanza_id <> ''
 			UNION ALL
 			SELECT id FROM messages WHERE conv = (`+convSub+`) AND direction = 2 AND stanza_id = ?3 AND stanza_id <> ''
 			UNION ALL
 			SELECT id FROM messages WHERE conv = (`+convSub+`) AND direction IN (1, 2) AND origin_id = ?3 AND origin_id <> ''
 			UNION ALL
-			SELECT id FROM messages WHERE conv = (`+convSub+`) AND wire_id = ?3 AND wire_id <> ''))`, account, peer, id)
-	m, err := scanMessage(row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Message{}, false, nil
-	}
+			SELECT id FROM messages WHERE conv = (`+convSub+`) AND wire_id = ?3 AND wire_id <> '')
+		ORDER BY m.id DESC LIMIT ?4`, account, peer, id, n)
 	if err != nil {
-		return Message{}, false, fmt.Errorf("history: FindReferenced: %w", err)
+		return nil, fmt.Errorf("history: FindReferenced: %w", err)
 	}
-	return m, true, nil
+	return collect(rows, false)
 }
 
 // Get returns message id, or an error wrapping ErrNotFound.

@@ -8,6 +8,10 @@ import (
 	"time"
 )
 
+// MaxReactedPerSender is how many messages of a conversation one sender's
+// reactions are kept for.
+const MaxReactedPerSender = 10000
+
 // Reaction is one sender's reactions (XEP-0444) to a message.
 type Reaction struct {
 	// Sender is who reacted: a contact's bare JID, our own bare JID,
@@ -43,6 +47,15 @@ func (s *Store) SetReactions(account, peer, target, sender string, emojis []stri
 		case errors.Is(err, sql.ErrNoRows):
 			if list == "" {
 				return nil // nothing to take back
+			}
+			// A sender cannot fill the database with reactions to
+			// made-up messages.
+			var n int
+			if err := tx.QueryRow(`SELECT count(*) FROM reactions WHERE conv = ? AND sender = ?`, ids.conv, sender).Scan(&n); err != nil {
+				return err
+			}
+			if n >= MaxReactedPerSender {
+				return nil
 			}
 		case err != nil:
 			return err

@@ -3,6 +3,8 @@ package history
 import (
 	"database/sql"
 	"fmt"
+	"slices"
+	"strings"
 )
 
 // Retract takes back the message of conversation (account, peer) named
@@ -12,11 +14,20 @@ import (
 // earlier versions are deleted, it leaves the search index, and it stays
 // as a tombstone (Retracted). found is false when no such message is
 // stored (yet); done is false when may refused or it was retracted
-// already. m is the message as stored after.
+// already. m is the message as stored after. Of several messages named
+// target (anyone can reuse an id), the newest that may accepts is the
+// one. The replies to it lose their quotation of it.
 func (s *Store) Retract(account, peer, target string, may func(Message) bool) (m Message, found, done bool, err error) {
-	m, found, err = s.FindReferenced(account, peer, target)
-	if err != nil || !found || m.Retracted || !may(m) {
-		return m, found, false, err
+	cands, err := s.referenced(account, peer, target, 8)
+	if err != nil || len(cands) == 0 {
+		return Message{}, false, false, err
+	}
+	i := slices.IndexFunc(cands, may)
+	if i < 0 {
+		return cands[0], true, false, nil
+	}
+	if m = cands[i]; m.Retracted {
+		return m, true, false, nil
 	}
 	err = s.write(func(tx *sql.Tx) error {
 		var chrono int64
@@ -30,7 +41,21 @@ func (s *Store) Retract(account, peer, target string, may func(Message) bool) (m
 		if _, err := tx.Exec(`DELETE FROM edits WHERE message = ?`, m.ID); err != nil {
 			return err
 		}
-		_, err := tx.Exec(`DELETE FROM messages_fts WHERE rowid = ?`, chrono)
+		if _, err := tx.Exec(`DELETE FROM messages_fts WHERE rowid = ?`, chrono); err != nil {
+			return err
+		}
+		// What replies quoted of it goes too.
+		var ids []any
+		for _, id := range []string{m.StanzaID, m.OriginID, m.WireID} {
+			if id != "" {
+				ids = append(ids, id)
+			}
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		_, err := tx.Exec(`UPDATE messages SET reply_quote = '' WHERE conv = (SELECT conv FROM messages WHERE id = ?)
+			AND reply_id IN (?`+strings.Repeat(",?", len(ids)-1)+`)`, append([]any{m.ID}, ids...)...)
 		return err
 	})
 	if err != nil {

@@ -222,7 +222,7 @@ func (r *Rooms) storeArchived(room string, results []*mam.Result) (int, error) {
 			if at.IsZero() {
 				at = now
 			}
-			sender := reactionSender(acct, me, nick)
+			sender := reactionSender(acct, room, me, nick)
 			reacts = append(reacts, func() { r.h.Reacted(room, target, sender, emojis, at) })
 		}
 		if target, ok := retract.Of(*m); ok {

@@ -430,12 +430,9 @@ func (r *Rooms) SayReply(room, body string, to history.Message) (history.Message
 	if !joined {
 		return history.Message{}, ErrNotInRoom
 	}
-	id, author := to.StanzaID, room+"/"+to.Resource
+	id, author := core.Reference(to), room+"/"+to.Resource
 	if to.Direction == history.Out {
 		author = room + "/" + nick
-	}
-	if id == "" {
-		id = to.OriginID // a room without stanza-ids
 	}
 	if id == "" {
 		return history.Message{}, ErrNoReference
@@ -776,12 +773,15 @@ func (r *Rooms) message(c *xmpp.Conn, m *stanza.Message) bool {
 	if !ok {
 		return false
 	}
-	if target, emojis, ok := reactions.Of(*m); ok {
-		r.h.Reacted(jid, target, reactionSender(r.h.Account(), me, nick), emojis, time.Now())
+	if target, emojis, ok := reactions.Of(*m); ok && r.h.Flush(c) {
+		r.h.Reacted(jid, target, reactionSender(r.h.Account(), jid, me, nick), emojis, time.Now())
 	}
 	if target, ok := retract.Of(*m); ok {
 		// Its body is for clients without retractions: no message.
-		r.h.Retract(jid, target, retractionBy(me, nick, ids, m))
+		// What it takes back may have come just before it.
+		if r.h.Flush(c) {
+			r.h.Retract(jid, target, retractionBy(me, nick, ids, m))
+		}
 		return true
 	}
 	if m.Body == "" {
@@ -826,14 +826,12 @@ func (r *Rooms) message(c *xmpp.Conn, m *stanza.Message) bool {
 
 // retractionBy says which messages a retraction m from nick may take
 // back in a room (XEP-0424 §6): the occupant's own, by occupant id when
-// the room gives them (trusted), else by nick; ours when nick is ours
-// (me), as the room reflects it.
+// the room gives them (trusted), else by nick. One from our nick takes
+// back nothing: ours are taken back when we send them, and whoever had
+// our nick before us (the room's history, its archive) is not us.
 func retractionBy(me, nick string, trusted bool, m *stanza.Message) func(history.Message) bool {
 	return func(o history.Message) bool {
-		if nick == me {
-			return o.Direction == history.Out
-		}
-		if o.Direction != history.In || o.Type != "groupchat" {
+		if nick == me || o.Direction != history.In || o.Type != "groupchat" {
 			return false
 		}
 		if trusted {
@@ -845,13 +843,14 @@ func retractionBy(me, nick string, trusted bool, m *stanza.Message) func(history
 	}
 }
 
-// reactionSender is who reacted in a room, by nick: our account's JID for
-// ours (me: our nick), so that what we sent and its reflection are one.
-func reactionSender(account, me, nick string) string {
+// reactionSender is who reacted in room, by nick: the occupant's address
+// (room/nick, never a bare JID), and our account's JID for ours (me: our
+// nick), so that what we sent and its reflection are one.
+func reactionSender(account, room, me, nick string) string {
 	if nick == me {
 		return account
 	}
-	return nick
+	return room + "/" + nick
 }
 
 // incoming is the history record of m, a room's message from nick of

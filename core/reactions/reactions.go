@@ -36,18 +36,9 @@ func Of(s *core.Session) *Reactions {
 // ErrNoReference: the message cannot be reacted to (no id names it).
 var ErrNoReference = errors.New("reactions: this message cannot be reacted to")
 
-// Target is the id reactions name message m by: in a room, the room's
-// stanza-id (XEP-0444 §4), else its origin-id; elsewhere its origin-id,
-// else its id attribute.
-func Target(m history.Message) string {
-	if m.Type == "groupchat" && m.StanzaID != "" {
-		return m.StanzaID
-	}
-	if m.OriginID != "" {
-		return m.OriginID
-	}
-	return m.WireID
-}
+// Target is the id reactions name message m by (core.Reference: in a
+// room the room's stanza-id, XEP-0444 §4).
+func Target(m history.Message) string { return core.Reference(m) }
 
 // React sets our reactions to message m (of a one-to-one chat or a
 // room) to emojis, all of them (none: taken back): sent to the

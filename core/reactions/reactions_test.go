@@ -11,18 +11,12 @@ import (
 	"github.com/causerie/causerie/core/muc"
 	"github.com/causerie/causerie/core/reactions"
 	"github.com/causerie/causerie/internal/coretest"
+	"github.com/causerie/causerie/internal/roomtest"
 	"github.com/causerie/causerie/internal/slixpeer"
 	"github.com/causerie/causerie/internal/testserver"
 )
 
 func TestMain(m *testing.M) { testserver.Main(m) }
-
-func bodyIs(dir history.Direction, body string) func(core.Event) bool {
-	return func(e core.Event) bool {
-		r, ok := e.(core.MessageReceived)
-		return ok && r.Message.Direction == dir && r.Message.Body == body
-	}
-}
 
 func reactedBy(sender string, emojis ...string) func(core.Event) bool {
 	return func(e core.Event) bool {
@@ -63,7 +57,7 @@ func TestReactions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := b.Events.WaitFrom(t, mark, "B gets A's message", bodyIs(history.In, orig.Body)).(core.MessageReceived).Message
+			got := b.Received(t, mark, history.In, orig.Body)
 			target := reactions.Target(got)
 			if target != orig.OriginID {
 				t.Fatalf("target %q, A's origin-id %q", target, orig.OriginID)
@@ -104,49 +98,21 @@ func TestRoomReactions(t *testing.T) {
 			a, b := coretest.NewUser(t, srv, muc.Feature, reactions.Feature), coretest.NewUser(t, srv, muc.Feature, reactions.Feature)
 			a.Connect(t)
 			b.Connect(t)
-			ar, br := muc.Of(a.Session), muc.Of(b.Session)
-			room := fmt.Sprintf("reactions%d@conference.%s", time.Now().UnixNano(), srv.Domain)
-			join := func(u *coretest.User, r *muc.Rooms, nick string) {
-				t.Helper()
-				for deadline := time.Now().Add(10 * time.Second); ; {
-					mark := u.Events.Mark()
-					if err := r.Join(room, nick, ""); err != nil {
-						t.Fatal(err)
-					}
-					ev := u.Events.WaitFrom(t, mark, nick+" joins", func(e core.Event) bool {
-						switch e := e.(type) {
-						case muc.Joined:
-							return e.Room == room
-						case muc.JoinFailed:
-							return e.Room == room
-						}
-						return false
-					})
-					if _, ok := ev.(muc.Joined); ok {
-						return
-					}
-					if time.Now().After(deadline) {
-						t.Fatalf("%s could not join: %v", nick, ev)
-					}
-					time.Sleep(100 * time.Millisecond)
-				}
-			}
-			join(a, ar, "Alice")
-			join(b, br, "Bob")
+			ar := muc.Of(a.Session)
+			room := roomtest.New(srv, "reactions")
+			roomtest.Join(t, a, room, "Alice")
+			roomtest.Join(t, b, room, "Bob")
 			mark := b.Events.Mark()
 			sent, err := ar.Say(room, "Qui vient ce soir ?")
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := b.Events.WaitFrom(t, mark, "B gets it", func(e core.Event) bool {
-				m, ok := e.(muc.MessageReceived)
-				return ok && m.Message.Body == sent.Body
-			}).(muc.MessageReceived).Message
+			got := roomtest.Message(t, b, mark, sent.Body).Message
 			mark = a.Events.Mark()
 			if err := reactions.Of(b.Session).React(got, []string{"🙋"}); err != nil {
 				t.Fatal(err)
 			}
-			ev := a.Events.WaitFrom(t, mark, "A sees Bob's reaction", reactedBy("Bob", "🙋")).(core.ReactionsChanged)
+			ev := a.Events.WaitFrom(t, mark, "A sees Bob's reaction", reactedBy(room+"/Bob", "🙋")).(core.ReactionsChanged)
 			if m, ok, err := a.Client.Store().FindReferenced(a.JID, room, ev.Target); err != nil || !ok || m.ID != sent.ID {
 				t.Fatalf("the message reacted to: %+v %v %v", m, ok, err)
 			}
@@ -168,7 +134,7 @@ func TestReactionsWithSlixmpp(t *testing.T) {
 		p := slixpeer.Start(t, srv, jid, pass, slixpeer.Options{Resource: "slix"})
 		mark := a.Events.Mark()
 		p.Do(t, slixpeer.Command{Cmd: "send", To: a.JID, Body: "Hello, world!", ID: "744f6e18"})
-		hello := a.Events.WaitFrom(t, mark, "slixmpp's message", bodyIs(history.In, "Hello, world!")).(core.MessageReceived).Message
+		hello := a.Received(t, mark, history.In, "Hello, world!")
 		pm := p.Mark()
 		if err := reactions.Of(a.Session).React(hello, []string{"👋", "🐢"}); err != nil {
 			t.Fatal(err)

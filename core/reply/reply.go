@@ -53,10 +53,7 @@ func (r *Replies) Send(peer, body string, to history.Message) (history.Message, 
 // peer's full JID when the resource is known, else the bare one; ours
 // for our own).
 func To(account, peer string, m history.Message) (id, author string) {
-	id = m.OriginID
-	if id == "" {
-		id = m.WireID
-	}
+	id = core.Reference(m)
 	switch {
 	case m.Direction == history.Out:
 		author = xmpp.BareJID(account)

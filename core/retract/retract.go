@@ -42,16 +42,7 @@ func CanRetract(m history.Message) bool {
 	if m.Direction != history.Out || m.Retracted || m.State == history.StatePending || m.State == history.StateError {
 		return false
 	}
-	return (m.Type == "chat" || m.Type == "groupchat") && target(m) != ""
-}
-
-// target is how a retraction names m: a room's stanza-id for it (XEP-0424
-// §5), else its origin-id.
-func target(m history.Message) string {
-	if m.Type == "groupchat" && m.StanzaID != "" {
-		return m.StanzaID
-	}
-	return m.OriginID
+	return (m.Type == "chat" || m.Type == "groupchat") && core.Reference(m) != ""
 }
 
 // Retract takes back our message m: the retraction goes to the
@@ -69,12 +60,12 @@ func (r *Retractions) Retract(m history.Message) error {
 	if m.Type == "groupchat" {
 		typ = stanza.MessageTypeGroupchat
 	}
-	id := target(m)
+	id := core.Reference(m) // a room's stanza-id for it (XEP-0424 §5)
 	st := stanza.NewMessage(stanza.Attrs{To: m.Peer, Type: typ, Id: sid.New()})
 	wire.Set(&st, id)
 	if err := conn.Send(st); err != nil {
 		return err
 	}
-	r.h.Retract(m.Peer, id, func(o history.Message) bool { return o.Direction == history.Out })
+	r.h.Retract(m.Peer, id, func(o history.Message) bool { return o.ID == m.ID })
 	return nil
 }

@@ -66,8 +66,9 @@ type model struct {
 	reacts map[string][]history.Reaction
 }
 
-// idsOf are the ids others may name m by.
-func idsOf(m history.Message) []string {
+// IDsOf are the ids others may name m by (answering it, reacting to it,
+// taking it back): its stanza-id, origin-id and id attribute.
+func IDsOf(m history.Message) []string {
 	var out []string
 	for _, k := range []string{m.StanzaID, m.OriginID, m.WireID} {
 		if k != "" && !slices.Contains(out, k) {
@@ -81,7 +82,7 @@ func idsOf(m history.Message) []string {
 // it, each sender once (their newest set).
 func (t *model) reactionsOf(m history.Message) []history.Reaction {
 	var out []history.Reaction
-	for _, id := range idsOf(m) {
+	for _, id := range IDsOf(m) {
 		for _, r := range t.reacts[id] {
 			i := slices.IndexFunc(out, func(o history.Reaction) bool { return o.Sender == r.Sender })
 			switch {
@@ -100,6 +101,11 @@ func (t *model) reactionsOf(m history.Message) []history.Reaction {
 func (t *model) setReactions(target, sender string, emojis []string, at time.Time) *row {
 	if t.reacts == nil {
 		t.reacts = map[string][]history.Reaction{}
+	}
+	for _, r := range t.reacts[target] {
+		if r.Sender == sender && r.At.After(at) {
+			return nil // a newer set is shown (a read finishing late)
+		}
 	}
 	list := slices.DeleteFunc(t.reacts[target], func(r history.Reaction) bool { return r.Sender == sender })
 	if len(emojis) > 0 {
@@ -126,10 +132,8 @@ func (t *model) referenced(id string) *row {
 			if r.kind != rowMsg {
 				continue
 			}
-			for _, k := range []string{r.msg.WireID, r.msg.OriginID, r.msg.StanzaID} {
-				if k != "" {
-					t.refs[k] = r // the newest wins, as in the history
-				}
+			for _, k := range IDsOf(r.msg) {
+				t.refs[k] = r // the newest wins, as in the history
 			}
 		}
 	}
@@ -423,7 +427,7 @@ func (t *model) lastOutgoing() (history.Message, bool) {
 		if r.kind != rowMsg || r.msg.Direction != history.Out {
 			continue
 		}
-		ok := r.msg.Type == "chat" && r.msg.State != history.StateError && r.msg.State != history.StatePending
+		ok := r.msg.Type == "chat" && r.msg.State != history.StateError && r.msg.State != history.StatePending && !r.msg.Retracted
 		return r.msg, ok
 	}
 	return history.Message{}, false

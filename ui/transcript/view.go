@@ -842,6 +842,9 @@ func (t *View) quoteSegments(m history.Message) []widget.RichTextSegment {
 	if r := t.model.referenced(m.ReplyID); r != nil {
 		shown = &r.msg
 		text = core.MessageDoc(r.msg).PlainText()
+		if r.msg.Retracted {
+			text = lang.L("Message deleted")
+		}
 		if t.sender != nil {
 			who = t.sender(r.msg)
 		}
