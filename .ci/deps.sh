@@ -23,6 +23,8 @@ test)
 		"${fyne_build[@]}"
 		# XMPP test servers and an independent peer
 		prosody ejabberd python3-slixmpp
+		# Prosody's community modules: mod_muc_moderation (XEP-0425)
+		prosody-modules
 		# the peer's file uploads and downloads (slixmpp's XEP-0363 uses it)
 		python3-aiohttp
 		# SQL archives for the catch-up benchmark (testserver SQLArchive)

@@ -118,7 +118,7 @@ func (h *Hook) storeArchived(c *xmpp.Conn, page []Archived, answer bool, ceiling
 			// As a correction: applied once the page is stored, passed
 			// on to an older page when what it takes back is not
 			// stored yet. Its body is no message.
-			fixes = append(fixes, func() bool { return s.retract(peer, id, fromSender(dir)) })
+			fixes = append(fixes, func() bool { return s.retract(peer, id, fromSender(dir), false) })
 			later = append(later, a)
 			continue
 		}

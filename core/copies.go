@@ -65,7 +65,7 @@ func (h *Hook) Copied(c *xmpp.Conn, m *stanza.Message, sent bool) {
 	s.reactionsIn(c, peer, history.Out, m, time.Now)
 	if id, ok := retract.Of(*m); ok {
 		if s.flushFirst(c) {
-			s.retract(peer, id, fromSender(history.Out))
+			s.retract(peer, id, fromSender(history.Out), false)
 		}
 		return
 	}

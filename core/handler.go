@@ -77,7 +77,7 @@ func (s *Session) received(c *xmpp.Conn, peer string, m *stanza.Message, copied 
 		// What it takes back may be in this burst. Its body is for
 		// clients without retractions: not a message.
 		if s.flushFirst(c) {
-			s.retract(peer, id, fromSender(history.In))
+			s.retract(peer, id, fromSender(history.In), false)
 		}
 		return
 	}

@@ -14,11 +14,12 @@ import (
 // Retract applies a retraction of the message of the conversation with
 // peer named target, when may accepts that message's sender as the one
 // asking, and publishes it (MessageRetracted). found is false when no
-// such message is stored (yet). It is how a feature applies the
+// such message is stored (yet); moderated: a room's moderator took it
+// back (XEP-0425). It is how a feature applies the
 // retractions it takes (a room's, ours); one taken from a stanza on c
 // runs after what came before it on c is stored (Flush).
-func (h *Hook) Retract(peer, target string, may func(history.Message) bool) (found bool) {
-	return h.s.retract(peer, target, may)
+func (h *Hook) Retract(peer, target string, may func(history.Message) bool, moderated bool) (found bool) {
+	return h.s.retract(peer, target, may, moderated)
 }
 
 // Flush stores at once what the messages received on c so far hold
@@ -27,9 +28,9 @@ func (h *Hook) Retract(peer, target string, may func(history.Message) bool) (fou
 // nil, what waits to be stored is stored now.
 func (h *Hook) Flush(c *xmpp.Conn) bool { return h.s.flushFirst(c) }
 
-func (s *Session) retract(peer, target string, may func(history.Message) bool) bool {
+func (s *Session) retract(peer, target string, may func(history.Message) bool, moderated bool) bool {
 	me := s.jid()
-	m, found, done, err := s.client.store.Retract(me, peer, target, may)
+	m, found, done, err := s.client.store.Retract(me, peer, target, may, moderated)
 	if err != nil {
 		s.client.logf("history: retraction in %s: %v", peer, err)
 		return found

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/muc"
 	"github.com/causerie/causerie/core/retract"
 	"github.com/causerie/causerie/ui/transcript"
 )
@@ -61,6 +63,12 @@ func (c *chatConversation) messageMenuItems(m history.Message) *fyne.Menu {
 	}
 	if m.Corrected {
 		items = append(items, fyne.NewMenuItem(lang.L("Earlier versions…"), func() { c.showEdits(m) }))
+	}
+	if c.room != nil && m.Direction == history.In && m.Type == "groupchat" && m.StanzaID != "" && !m.Retracted &&
+		muc.Of(c.session).CanModerate(c.key.JID) {
+		mod := fyne.NewMenuItem(lang.L("Delete as moderator…"), func() { c.confirmModerate(m) })
+		mod.Icon = theme.DeleteIcon()
+		items = append(items, fyne.NewMenuItemSeparator(), mod)
 	}
 	if retract.Of(c.session) != nil && retract.CanRetract(m) {
 		del := fyne.NewMenuItem(lang.L("Delete for everyone…"), func() { c.confirmRetract(m) })
@@ -130,5 +138,32 @@ func (c *chatConversation) confirmRetract(m history.Message) {
 			})
 		}, c.win.win)
 	d.SetConfirmText(lang.L("Delete"))
+	d.Show()
+}
+
+// confirmModerate asks a moderator for the reason, then has the room take
+// back an occupant's message for everyone (XEP-0425).
+func (c *chatConversation) confirmModerate(m history.Message) {
+	reason := widget.NewEntry()
+	reason.SetPlaceHolder(lang.L("Reason (optional, shown to everyone)"))
+	rooms, room := muc.Of(c.session), c.key.JID
+	d := dialog.NewCustomConfirm(lang.L("Delete this message for everyone?"), lang.L("Delete"), lang.L("Cancel"),
+		container.NewVBox(widget.NewLabel(lang.L("As a moderator, you ask the room to remove it for everyone.")), reason),
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			why := strings.TrimSpace(reason.Text)
+			c.win.app.background(func() error {
+				ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
+				defer cancel()
+				return rooms.Moderate(ctx, room, m, why)
+			}, func(err error) {
+				if err != nil {
+					c.showNotice(lang.L("The message was not deleted: {{.Reason}}", map[string]any{"Reason": roomProblem(err)}))
+				}
+			})
+		}, c.win.win)
+	d.Resize(fyne.NewSize(420, 0))
 	d.Show()
 }

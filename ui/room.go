@@ -537,6 +537,8 @@ func roomProblem(err error) string {
 		return lang.L("Your server has no group chat service. Type the address of a room on another server.")
 	case errors.Is(err, muc.ErrNotAllowed):
 		return lang.L("You are not allowed to do that in this room.")
+	case errors.Is(err, muc.ErrNoModeration):
+		return lang.L("This room does not let its moderators delete messages.")
 	case errors.Is(err, muc.ErrNoSuchRoom):
 		return lang.L("There is no such room.")
 	case errors.Is(err, muc.ErrUnsupported):

@@ -231,10 +231,10 @@ func TestRetract(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: In, Body: "un autre secret", WireID: "w2", Sent: t0.Add(1)})
-	if _, found, done, err := s.Retract(me, bob, "o1", func(Message) bool { return false }); err != nil || !found || done {
+	if _, found, done, err := s.Retract(me, bob, "o1", func(Message) bool { return false }, false); err != nil || !found || done {
 		t.Fatalf("refused: %v %v %v", found, done, err)
 	}
-	got, found, done, err := s.Retract(me, bob, "o1", func(m Message) bool { return m.Direction == In })
+	got, found, done, err := s.Retract(me, bob, "o1", func(m Message) bool { return m.Direction == In }, false)
 	if err != nil || !found || !done || !got.Retracted || got.Body != "" || got.Corrected {
 		t.Fatalf("retracted: %+v %v %v %v", got, found, done, err)
 	}
@@ -248,10 +248,10 @@ func TestRetract(t *testing.T) {
 	if res, _ := s.Search(me, "", "secret", 10); len(res) != 1 || res[0].ID != other.ID {
 		t.Fatalf("search finds %v", bodies(res))
 	}
-	if _, _, done, _ := s.Retract(me, bob, "o1", func(Message) bool { return true }); done {
+	if _, _, done, _ := s.Retract(me, bob, "o1", func(Message) bool { return true }, false); done {
 		t.Fatal("retracted twice")
 	}
-	if _, found, _, _ := s.Retract(me, bob, "nope", func(Message) bool { return true }); found {
+	if _, found, _, _ := s.Retract(me, bob, "nope", func(Message) bool { return true }, false); found {
 		t.Fatal("found a message that is not there")
 	}
 	// A correction never brings the text back.
@@ -267,7 +267,7 @@ func TestRetract(t *testing.T) {
 	mine := mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: Out, Body: "à moi", OriginID: "dup", Sent: t0.Add(2)})
 	theirs := mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: In, Body: "à eux", WireID: "dup", Sent: t0.Add(3)})
 	answer := mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: In, Body: "réponse", ReplyID: "dup", ReplyQuote: "à moi", Sent: t0.Add(4)})
-	got, _, done, err = s.Retract(me, bob, "dup", func(m Message) bool { return m.Direction == Out })
+	got, _, done, err = s.Retract(me, bob, "dup", func(m Message) bool { return m.Direction == Out }, false)
 	if err != nil || !done || got.ID != mine.ID {
 		t.Fatalf("retracted %+v %v %v", got, done, err)
 	}

@@ -123,9 +123,10 @@ type Message struct {
 	// quoted of it for clients without replies (XEP-0428, taken out of
 	// Body): shown when that message is not in the history.
 	ReplyID, ReplyTo, ReplyQuote string
-	// Retracted: the sender took the message back (XEP-0424); its text,
-	// file and earlier versions are gone.
-	Retracted bool
+	// Retracted: the sender took the message back (XEP-0424), or a
+	// room's moderator did (Moderated, XEP-0425); its text, file and
+	// earlier versions are gone.
+	Retracted, Moderated bool
 }
 
 // Conversation summarises one conversation of an account.

@@ -14,10 +14,11 @@ import (
 // earlier versions are deleted, it leaves the search index, and it stays
 // as a tombstone (Retracted). found is false when no such message is
 // stored (yet); done is false when may refused or it was retracted
-// already. m is the message as stored after. Of several messages named
+// already. moderated: a room's moderator took it back (XEP-0425). m is
+// the message as stored after. Of several messages named
 // target (anyone can reuse an id), the newest that may accepts is the
 // one. The replies to it lose their quotation of it.
-func (s *Store) Retract(account, peer, target string, may func(Message) bool) (m Message, found, done bool, err error) {
+func (s *Store) Retract(account, peer, target string, may func(Message) bool, moderated bool) (m Message, found, done bool, err error) {
 	cands, err := s.referenced(account, peer, target, 8)
 	if err != nil || len(cands) == 0 {
 		return Message{}, false, false, err
@@ -35,7 +36,7 @@ func (s *Store) Retract(account, peer, target string, may func(Message) bool) (m
 			return err
 		}
 		if _, err := tx.Exec(`UPDATE messages SET body = '', rich = '', subject = '', oob = '', file = '', file_size = 0,
-			reply_quote = '', corrected = 0, retracted = 1 WHERE id = ?`, m.ID); err != nil {
+			reply_quote = '', corrected = 0, retracted = ? WHERE id = ?`, retractedBy(moderated), m.ID); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(`DELETE FROM edits WHERE message = ?`, m.ID); err != nil {
@@ -62,6 +63,15 @@ func (s *Store) Retract(account, peer, target string, may func(Message) bool) (m
 		return m, true, false, fmt.Errorf("history: Retract: %w", err)
 	}
 	m.Body, m.Rich, m.Subject, m.OOB, m.File, m.FileSize, m.ReplyQuote = "", "", "", "", "", 0, ""
-	m.Corrected, m.Retracted = false, true
+	m.Corrected, m.Retracted, m.Moderated = false, true, moderated
 	return m, true, true, nil
+}
+
+// retractedBy is the retracted column's value: 1 by the sender, 2 by a
+// room's moderator.
+func retractedBy(moderated bool) int {
+	if moderated {
+		return 2
+	}
+	return 1
 }

@@ -221,8 +221,8 @@ CREATE TABLE reactions (
 	PRIMARY KEY (conv, target, sender)
 ) WITHOUT ROWID;
 `),
-	// 18: messages their sender took back (XEP-0424): kept as a
-	// tombstone, their text gone.
+	// 18: messages their sender took back (XEP-0424: 1), or a room's
+	// moderator (XEP-0425: 2): kept as a tombstone, their text gone.
 	script(`ALTER TABLE messages ADD COLUMN retracted INTEGER NOT NULL DEFAULT 0;`),
 }
 

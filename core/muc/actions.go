@@ -10,9 +10,11 @@ import (
 	"time"
 
 	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/dataform"
 	wire "github.com/causerie/causerie/core/xmpp/muc"
+	"github.com/causerie/causerie/core/xmpp/retract"
 	"github.com/causerie/causerie/core/xmpp/sid"
 )
 
@@ -138,6 +140,45 @@ func (r *Rooms) SetRole(ctx context.Context, room, nick, role, reason string) er
 		return err
 	}
 	return refused(wire.SetRole(ctx, conn, room, nick, role, reason))
+}
+
+// CanModerate reports whether we may take back others' messages in room
+// (XEP-0425): the room takes moderations and we are one of its
+// moderators.
+func (r *Rooms) CanModerate(room string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	rm, ok := r.rooms[room]
+	if !ok || !rm.joined || rm.moderation == "" {
+		return false
+	}
+	me, ok := rm.occupants[rm.nick]
+	return ok && me.Role == RoleModerator
+}
+
+// ErrNoModeration: the room takes no moderations (XEP-0425), or the
+// message has no id the room gave it.
+var ErrNoModeration = errors.New("muc: this room does not let its moderators delete messages")
+
+// Moderate asks room to take back m, an occupant's message, for everyone,
+// with reason (XEP-0425): we must be one of its moderators. The room
+// tells everyone, us too, and the message is then taken back here.
+func (r *Rooms) Moderate(ctx context.Context, room string, m history.Message, reason string) error {
+	r.mu.Lock()
+	ns := ""
+	if rm, ok := r.rooms[room]; ok {
+		ns = rm.moderation
+	}
+	r.mu.Unlock()
+	if ns == "" || m.StanzaID == "" || m.Type != "groupchat" {
+		return ErrNoModeration
+	}
+	conn, err := r.h.Conn()
+	if err != nil {
+		return err
+	}
+	_, err = conn.SendIQ(ctx, retract.Moderate(ns, room, m.StanzaID, reason))
+	return refused(err)
 }
 
 // SetAffiliation gives jid an affiliation with room (wire.Aff*):

@@ -84,6 +84,7 @@ func noteInfoLocked(rm *entry, info wire.RoomInfo) {
 		rm.archived = 1
 	}
 	rm.occupantIDs = info.OccupantIDs
+	rm.moderation = info.Moderation
 }
 
 // learn asks a room we entered without knowing it (it did not exist
@@ -227,8 +228,18 @@ func (r *Rooms) storeArchived(room string, results []*mam.Result) (int, error) {
 		}
 		if target, ok := retract.Of(*m); ok {
 			may := retractionBy(me, nick, ids, m)
-			reacts = append(reacts, func() { r.h.Retract(room, target, may) })
+			reacts = append(reacts, func() { r.h.Retract(room, target, may, false) })
 			continue // its body is no message
+		}
+		if target, _, _, ok := retract.Moderation(*m); ok && nick == "" {
+			reacts = append(reacts, func() { r.h.Retract(room, target, anyOfRoom, true) })
+			continue
+		}
+		if retract.Tombstone(*m) && res.ID != "" {
+			// What the archive keeps of a message taken back: if we
+			// have the message, it goes.
+			reacts = append(reacts, func() { r.h.Retract(room, res.ID, anyOfRoom, true) })
+			continue
 		}
 		if m.Body == "" {
 			continue // a subject, a chat state, reactions

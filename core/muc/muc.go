@@ -183,6 +183,7 @@ type entry struct {
 	quiet               *time.Timer // fires after a quiet spell: self-ping
 	archived            int8        // the room keeps an archive: 1, -1 not, 0 unknown yet
 	occupantIDs         bool        // the room names its occupants (XEP-0421): its ids are trusted
+	moderation          string      // the XEP-0425 namespace it takes moderations in, "" none
 	occupants           map[string]Occupant
 	subject             string
 }
@@ -375,7 +376,7 @@ func (r *Rooms) join(room, nick, password string, autojoin, reserve bool) error 
 	}
 	rm := &entry{jid: room, nick: nick, password: password, autojoin: autojoin, reserve: reserve, occupants: map[string]Occupant{}}
 	if old, ok := r.rooms[room]; ok {
-		rm.archived, rm.occupantIDs = old.archived, old.occupantIDs
+		rm.archived, rm.occupantIDs, rm.moderation = old.archived, old.occupantIDs, old.moderation
 	}
 	r.rooms[room] = rm
 	r.mu.Unlock()
@@ -780,7 +781,14 @@ func (r *Rooms) message(c *xmpp.Conn, m *stanza.Message) bool {
 		// Its body is for clients without retractions: no message.
 		// What it takes back may have come just before it.
 		if r.h.Flush(c) {
-			r.h.Retract(jid, target, retractionBy(me, nick, ids, m))
+			r.h.Retract(jid, target, retractionBy(me, nick, ids, m), false)
+		}
+		return true
+	}
+	if target, _, _, ok := retract.Moderation(*m); ok {
+		// Only the room itself says what its moderators took back.
+		if nick == "" && r.h.Flush(c) {
+			r.h.Retract(jid, target, anyOfRoom, true)
 		}
 		return true
 	}
@@ -842,6 +850,10 @@ func retractionBy(me, nick string, trusted bool, m *stanza.Message) func(history
 		return o.Resource == nick
 	}
 }
+
+// anyOfRoom accepts any message of the room said to the room: what its
+// moderators may take back.
+func anyOfRoom(o history.Message) bool { return o.Type == "groupchat" }
 
 // reactionSender is who reacted in room, by nick: the occupant's address
 // (room/nick, never a bare JID), and our account's JID for ours (me: our

@@ -66,6 +66,6 @@ func (r *Retractions) Retract(m history.Message) error {
 	if err := conn.Send(st); err != nil {
 		return err
 	}
-	r.h.Retract(m.Peer, id, func(o history.Message) bool { return o.ID == m.ID })
+	r.h.Retract(m.Peer, id, func(o history.Message) bool { return o.ID == m.ID }, false)
 	return nil
 }

@@ -106,7 +106,7 @@ func TestMessageActions(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, _, done, err := store.Retract(meJID, friend.jid, "code", func(history.Message) bool { return true }); err != nil || !done {
+	if _, _, done, err := store.Retract(meJID, friend.jid, "code", func(history.Message) bool { return true }, false); err != nil || !done {
 		t.Fatalf("retract: %v %v", done, err)
 	}
 	store.Close()

@@ -135,7 +135,7 @@ modules_disabled = {
 VirtualHost %q
 
 Component "conference.%s" "muc"
-	modules_enabled = { "muc_mam" }
+	modules_enabled = { "muc_mam", "muc_moderation" } -- muc_moderation: Debian's prosody-modules (XEP-0425)
 	restrict_room_creation = false
 	muc_room_default_persistent = false
 	muc_room_default_public = true -- listed, as ejabberd's are (the room browser)

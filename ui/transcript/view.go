@@ -691,7 +691,10 @@ func (v *rowWidget) bind(r *row) {
 	}
 	if m.Retracted {
 		text := lang.L("Message deleted")
-		if m.Direction == history.Out {
+		switch {
+		case m.Moderated:
+			text = lang.L("Deleted by a moderator")
+		case m.Direction == history.Out:
 			text = lang.L("You deleted this message")
 		}
 		v.body.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: "🗑 " + text,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/disco"
+	"github.com/causerie/causerie/core/xmpp/retract"
 )
 
 // Room features a room's disco#info lists (§6.4, the Registrar's
@@ -39,6 +40,10 @@ type RoomInfo struct {
 	Archived     bool // the room keeps an archive (XEP-0313)
 	StableID     bool // the room reflects our message ids (muc#stable_id)
 	OccupantIDs  bool // the room names its occupants for good (XEP-0421)
+	// Moderation is the XEP-0425 namespace the room takes its
+	// moderators' retractions in (retract.NSModerate1, else
+	// retract.NSModerate0), "" when it takes none.
+	Moderation string
 }
 
 // ParseRoomInfo reads a room's disco#info.
@@ -52,6 +57,12 @@ func ParseRoomInfo(jid string, info *disco.Info) RoomInfo {
 		Archived:     info.Has(NSMAM),
 		StableID:     info.Has(NSStableID),
 		OccupantIDs:  info.Has(NSOccupantID),
+	}
+	switch {
+	case info.Has(retract.NSModerate1):
+		r.Moderation = retract.NSModerate1
+	case info.Has(retract.NSModerate0):
+		r.Moderation = retract.NSModerate0
 	}
 	for _, id := range info.Identities {
 		if id.Category == "conference" && id.Name != "" {

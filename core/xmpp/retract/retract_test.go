@@ -80,3 +80,82 @@ func FuzzOf(f *testing.F) {
 		}
 	})
 }
+
+// XEP-0425 Examples 2, 3 and 6 (version 0.3): the moderator's request,
+// the room's announcement, a tombstone; and what Prosody's
+// mod_muc_moderation (XEP-0425 0.2) announces and archives.
+const (
+	modEx3 = `<message type="groupchat" id='retraction-id-1' from='room@muc.example.com' to="room@muc.example.com/macbeth">
+  <retract id="stanza-id-1" xmlns='urn:xmpp:message-retract:1'>
+    <moderated by='room@muc.example.com/macbeth' xmlns='urn:xmpp:message-moderate:1'>
+      <occupant-id xmlns="urn:xmpp:occupant-id:0" id="dd72603deec90a38ba552f7c68cbcc61bca202cd" />
+    </moderated>
+    <reason>This message contains inappropriate content for this forum</reason>
+  </retract>
+</message>`
+	modEx6 = `<message type="groupchat" from="room@muc.example.com/oldhag" to="room@muc.example.com/macbeth" id="message-id-1">
+        <occupant-id xmlns="urn:xmpp:occupant-id:0" id="ef73b09de9c90a38ba552f7c68cbeef1dca24429" />
+        <retracted stamp='2019-09-20T23:19:12Z' xmlns='urn:xmpp:message-retract:1'>
+          <moderated by="witch@shakespeare.example" xmlns="urn:xmpp:message-moderate:1"/>
+          <reason>This message contains inappropriate content for this forum</reason>
+        </retracted>
+      </message>`
+	prosodyMod = `<message type='groupchat' from='room@muc.example.com' id='m1'>
+  <apply-to xmlns='urn:xmpp:fasten:0' id='stanza-id-2'>
+    <moderated xmlns='urn:xmpp:message-moderate:0' by='room@muc.example.com/macbeth'>
+      <retract xmlns='urn:xmpp:message-retract:0'/>
+      <reason>spam</reason>
+    </moderated>
+  </apply-to>
+</message>`
+	prosodyTomb = `<message type='groupchat' from='room@muc.example.com/oldhag' id='o1'>
+  <moderated xmlns='urn:xmpp:message-moderate:0' by='room@muc.example.com/macbeth'>
+    <retracted xmlns='urn:xmpp:message-retract:0' stamp='2023-01-01T00:00:00Z'/>
+    <reason>spam</reason>
+  </moderated>
+</message>`
+)
+
+func TestModeration(t *testing.T) {
+	for _, c := range []struct {
+		xml, id, by, reason string
+	}{
+		{modEx3, "stanza-id-1", "room@muc.example.com/macbeth", "This message contains inappropriate content for this forum"},
+		{prosodyMod, "stanza-id-2", "room@muc.example.com/macbeth", "spam"},
+	} {
+		m := *xmpptest.Message(t, c.xml)
+		id, by, reason, ok := Moderation(m)
+		if !ok || id != c.id || by != c.by || reason != c.reason {
+			t.Errorf("%s: %q %q %q %v", c.xml, id, by, reason, ok)
+		}
+		if id, ok := Of(m); ok {
+			t.Errorf("a moderation read as the sender's retraction of %q", id)
+		}
+	}
+	if _, _, _, ok := Moderation(*xmpptest.Message(t, ex2)); ok {
+		t.Error("a sender's retraction read as a moderation")
+	}
+	for _, s := range []string{modEx6, prosodyTomb} {
+		if !Tombstone(*xmpptest.Message(t, s)) {
+			t.Errorf("not a tombstone: %s", s)
+		}
+	}
+	if Tombstone(*xmpptest.Message(t, ex2)) {
+		t.Error("a retraction is no tombstone")
+	}
+
+	// Example 2, the request, in either version.
+	for _, c := range []struct{ ns, want string }{
+		{NSModerate1, `<moderate xmlns="urn:xmpp:message-moderate:1" id="stanza-id-1"><retract xmlns="urn:xmpp:message-retract:1"></retract><reason>This message contains inappropriate content for this forum</reason></moderate>`},
+		{NSModerate0, `<apply-to xmlns="urn:xmpp:fasten:0" id="stanza-id-1"><moderate xmlns="urn:xmpp:message-moderate:0"><retract xmlns="urn:xmpp:message-retract:0"></retract><reason>This message contains inappropriate content for this forum</reason></moderate></apply-to>`},
+	} {
+		iq := Moderate(c.ns, "room@muc.example.com", "stanza-id-1", "This message contains inappropriate content for this forum")
+		raw, err := xml.Marshal(iq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(raw), c.want) || !strings.Contains(string(raw), `type="set"`) || !strings.Contains(string(raw), `to="room@muc.example.com"`) {
+			t.Errorf("%s:\n%s\nlacks\n%s", c.ns, raw, c.want)
+		}
+	}
+}
