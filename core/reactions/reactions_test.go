@@ -44,83 +44,72 @@ func stored(t *testing.T, u *coretest.User, peer, target string) string {
 // and A's other device, reading the archive, keeps B's last set however
 // the archive orders them. B's own history keeps B's set too.
 func TestReactions(t *testing.T) {
-	for _, k := range []testserver.Kind{testserver.Prosody, testserver.Ejabberd} {
-		t.Run(string(k), func(t *testing.T) {
-			t.Parallel()
-			srv := testserver.Shared(t, k, testserver.Options{Archive: true})
-			a, b := coretest.NewUser(t, srv, reactions.Feature), coretest.NewUser(t, srv, reactions.Feature)
-			a.Connect(t)
-			b.Connect(t)
-			coretest.Mutual(t, a, b)
-			mark := b.Events.Mark()
-			orig, err := a.Session.SendMessage(b.JID, core.TypeChat, "", "On fait un gâteau ?")
-			if err != nil {
+	coretest.BothArchived(t, func(t *testing.T, srv *testserver.Server) {
+		a, b := coretest.Pair(t, srv, reactions.Feature)
+		mark := b.Events.Mark()
+		orig, err := a.Session.SendMessage(b.JID, core.TypeChat, "", "On fait un gâteau ?")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := b.Received(t, mark, history.In, orig.Body)
+		target := reactions.Target(got)
+		if target != orig.OriginID {
+			t.Fatalf("target %q, A's origin-id %q", target, orig.OriginID)
+		}
+		for _, set := range [][]string{{"👍"}, {"👍", "❤️"}, {"❤️"}} {
+			mark := a.Events.Mark()
+			if err := reactions.Of(b.Session).React(got, set); err != nil {
 				t.Fatal(err)
 			}
-			got := b.Received(t, mark, history.In, orig.Body)
-			target := reactions.Target(got)
-			if target != orig.OriginID {
-				t.Fatalf("target %q, A's origin-id %q", target, orig.OriginID)
-			}
-			for _, set := range [][]string{{"👍"}, {"👍", "❤️"}, {"❤️"}} {
-				mark := a.Events.Mark()
-				if err := reactions.Of(b.Session).React(got, set); err != nil {
-					t.Fatal(err)
-				}
-				a.Events.WaitFrom(t, mark, fmt.Sprint("A sees ", set), reactedBy(b.JID, set...))
-				time.Sleep(5 * time.Millisecond) // each set sent at its own time
-			}
-			if s := stored(t, a, b.JID, target); s != b.JID+":[❤️] " {
-				t.Fatalf("A keeps %q", s)
-			}
-			if s := stored(t, b, a.JID, target); s != b.JID+":[❤️] " {
-				t.Fatalf("B keeps %q", s)
-			}
-			other := coretest.Login(t, srv, a.JID, a.Password, mam.Feature, reactions.Feature)
-			omark := other.Events.Mark()
-			other.Connect(t)
-			other.Events.WaitFrom(t, omark, "the catch-up", func(e core.Event) bool { _, ok := e.(mam.CatchUpDone); return ok })
-			if s := stored(t, other, b.JID, target); s != b.JID+":[❤️] " {
-				t.Fatalf("from the archive, A's other device keeps %q", s)
-			}
-		})
-	}
+			a.Events.WaitFrom(t, mark, fmt.Sprint("A sees ", set), reactedBy(b.JID, set...))
+			time.Sleep(5 * time.Millisecond) // each set sent at its own time
+		}
+		if s := stored(t, a, b.JID, target); s != b.JID+":[❤️] " {
+			t.Fatalf("A keeps %q", s)
+		}
+		if s := stored(t, b, a.JID, target); s != b.JID+":[❤️] " {
+			t.Fatalf("B keeps %q", s)
+		}
+		other := coretest.Login(t, srv, a.JID, a.Password, mam.Feature, reactions.Feature)
+		omark := other.Events.Mark()
+		other.Connect(t)
+		other.Events.WaitFrom(t, omark, "the catch-up", func(e core.Event) bool { _, ok := e.(mam.CatchUpDone); return ok })
+		if s := stored(t, other, b.JID, target); s != b.JID+":[❤️] " {
+			t.Fatalf("from the archive, A's other device keeps %q", s)
+		}
+	})
 }
 
 // TestRoomReactions, on both servers: in a room, B reacts to A's
 // message; A sees it (named by the room's id for it, or its origin-id),
 // and A's message is the one found by that id.
 func TestRoomReactions(t *testing.T) {
-	for _, k := range []testserver.Kind{testserver.Prosody, testserver.Ejabberd} {
-		t.Run(string(k), func(t *testing.T) {
-			t.Parallel()
-			srv := testserver.Shared(t, k, testserver.Options{Archive: true})
-			a, b := coretest.NewUser(t, srv, muc.Feature, reactions.Feature), coretest.NewUser(t, srv, muc.Feature, reactions.Feature)
-			a.Connect(t)
-			b.Connect(t)
-			ar := muc.Of(a.Session)
-			room := roomtest.New(srv, "reactions")
-			roomtest.Join(t, a, room, "Alice")
-			roomtest.Join(t, b, room, "Bob")
-			mark := b.Events.Mark()
-			sent, err := ar.Say(room, "Qui vient ce soir ?")
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := roomtest.Message(t, b, mark, sent.Body).Message
-			mark = a.Events.Mark()
-			if err := reactions.Of(b.Session).React(got, []string{"🙋"}); err != nil {
-				t.Fatal(err)
-			}
-			ev := a.Events.WaitFrom(t, mark, "A sees Bob's reaction", reactedBy(room+"/Bob", "🙋")).(core.ReactionsChanged)
-			if m, ok, err := a.Client.Store().FindReferenced(a.JID, room, ev.Target); err != nil || !ok || m.ID != sent.ID {
-				t.Fatalf("the message reacted to: %+v %v %v", m, ok, err)
-			}
-			if s := stored(t, b, room, ev.Target); s != b.JID+":[🙋] " {
-				t.Fatalf("B keeps %q (its own, reflected, is the same)", s)
-			}
-		})
-	}
+	coretest.BothArchived(t, func(t *testing.T, srv *testserver.Server) {
+		a, b := coretest.NewUser(t, srv, muc.Feature, reactions.Feature), coretest.NewUser(t, srv, muc.Feature, reactions.Feature)
+		a.Connect(t)
+		b.Connect(t)
+		ar := muc.Of(a.Session)
+		room := roomtest.New(srv, "reactions")
+		roomtest.Join(t, a, room, "Alice")
+		roomtest.Join(t, b, room, "Bob")
+		mark := b.Events.Mark()
+		sent, err := ar.Say(room, "Qui vient ce soir ?")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := roomtest.Message(t, b, mark, sent.Body).Message
+		mark = a.Events.Mark()
+		if err := reactions.Of(b.Session).React(got, []string{"🙋"}); err != nil {
+			t.Fatal(err)
+		}
+		ev := a.Events.WaitFrom(t, mark, "A sees Bob's reaction", reactedBy(room+"/Bob", "🙋")).(core.ReactionsChanged)
+		if m, ok, err := a.Client.Store().FindReferenced(a.JID, room, ev.Target); err != nil || !ok || m.ID != sent.ID {
+			t.Fatalf("the message reacted to: %+v %v %v", m, ok, err)
+		}
+		if s := stored(t, b, room, ev.Target); s != b.JID+":[🙋] " {
+			t.Fatalf("B keeps %q (its own, reflected, is the same)", s)
+		}
+	})
 }
 
 // TestReactionsWithSlixmpp, on both servers: slixmpp's xep_0444 and our

@@ -21,17 +21,10 @@ func TestMain(m *testing.M) { testserver.Main(m) }
 // history by the id the answer names) and its quotation apart from its
 // text; a second device of A's, reading the archive, stores A's own
 // answer to B's next message the same way.
-func TestReplies(t *testing.T) {
-	for _, k := range []testserver.Kind{testserver.Prosody, testserver.Ejabberd} {
-		t.Run(string(k), func(t *testing.T) { testReplies(t, testserver.Shared(t, k, testserver.Options{Archive: true})) })
-	}
-}
+func TestReplies(t *testing.T) { coretest.BothArchived(t, testReplies) }
 
 func testReplies(t *testing.T, srv *testserver.Server) {
-	a, b := coretest.NewUser(t, srv, reply.Feature), coretest.NewUser(t, srv, reply.Feature)
-	a.Connect(t)
-	b.Connect(t)
-	coretest.Mutual(t, a, b)
+	a, b := coretest.Pair(t, srv, reply.Feature)
 	mark := b.Events.Mark()
 	orig, err := a.Session.SendMessage(b.JID, core.TypeChat, "", "Un gâteau ?\nAu chocolat ✓")
 	if err != nil {

@@ -138,3 +138,25 @@ func (u *User) Received(t testing.TB, mark int, dir history.Direction, body stri
 		return ok && r.Message.Direction == dir && r.Message.Body == body
 	}).(core.MessageReceived).Message
 }
+
+// BothArchived runs f, in parallel, against the shared Prosody and
+// ejabberd with their message archives (ejabberd's is otherwise off).
+func BothArchived(t *testing.T, f func(t *testing.T, srv *testserver.Server)) {
+	for _, k := range []testserver.Kind{testserver.Prosody, testserver.Ejabberd} {
+		t.Run(string(k), func(t *testing.T) {
+			t.Parallel()
+			f(t, testserver.Shared(t, k, testserver.Options{Archive: true}))
+		})
+	}
+}
+
+// Pair is two new users of srv with features, signed in and contacts of
+// each other.
+func Pair(t testing.TB, srv *testserver.Server, features ...*core.Feature) (a, b *User) {
+	t.Helper()
+	a, b = NewUser(t, srv, features...), NewUser(t, srv, features...)
+	a.Connect(t)
+	b.Connect(t)
+	Mutual(t, a, b)
+	return a, b
+}
