@@ -11,7 +11,7 @@ VERSION := $(shell sed -n 's/^[[:space:]]*Version[[:space:]]*=[[:space:]]*"\([^"
 # warm, ~6 min cold). PACKAGE_CHECK=0 skips that; a narrowed run never does it.
 PACKAGE_CHECK ?= 1
 
-.PHONY: deps test chaos soak run demo bench fuzz build licenses assets package package-check package-windows
+.PHONY: deps test chaos soak run demo bench fuzz build licenses assets package package-check package-windows package-check-windows
 
 deps:
 	@bash .ci/deps.sh
@@ -89,3 +89,9 @@ package-check:
 package-windows:
 	@bash .ci/deps.sh package-windows
 	@VERSION=$(VERSION) bash packaging/windows/package.sh
+
+# Runs the Windows installer and app under Wine (wine64) on Xvfb: install,
+# -version, the window and its screenshot, uninstall. Not in make test.
+package-check-windows:
+	@bash .ci/deps.sh package-check-windows
+	@VERSION=$(VERSION) bash packaging/windows/check.sh

@@ -60,8 +60,15 @@ package-windows)
 		gcc-mingw-w64-x86-64-win32 nsis icoutils file binutils-mingw-w64-x86-64 7zip
 	)
 	;;
+package-check-windows)
+	packages=(
+		gcc-mingw-w64-x86-64-win32 nsis icoutils file binutils-mingw-w64-x86-64 7zip
+		# Wine (64-bit only) and a display to run the installer and app on
+		wine64 xvfb xauth xdotool imagemagick
+	)
+	;;
 *)
-	echo "usage: $0 [test|package|package-check|package-windows]" >&2
+	echo "usage: $0 [test|package|package-check|package-windows|package-check-windows]" >&2
 	exit 2
 	;;
 esac

@@ -13,6 +13,9 @@
 ; leaves the user's accounts and history (%APPDATA%, %LOCALAPPDATA%) alone.
 
 Unicode true
+; A 64-bit installer, like the app: it runs where the app runs (and under
+; wine64 alone, which make package-check-windows uses).
+Target amd64-unicode
 SetCompressor /SOLID lzma
 
 !ifndef VERSION
