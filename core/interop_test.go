@@ -32,8 +32,7 @@ import (
 func slixPair(t *testing.T, srv *testserver.Server) (*env, *slixpeer.Peer) {
 	t.Helper()
 	a := newUser(t, srv)
-	jid, pass := srv.NewUser(t)
-	p := slixpeer.Start(t, srv, jid, pass, slixpeer.Options{SubscribeBack: true})
+	p := slixpeer.StartNew(t, srv, slixpeer.Options{SubscribeBack: true})
 	a.connect()
 	ctx := context.Background()
 	aMark := a.rec.Mark()

@@ -18,8 +18,7 @@ func TestSlixmppPeerInGUI(t *testing.T) {
 	srv := prosody(t)
 	h, s, _ := signedIn(t, srv)
 	me := s.Account().JID
-	jid, pass := srv.NewUser(t)
-	p := slixpeer.Start(t, srv, jid, pass, slixpeer.Options{SubscribeBack: true})
+	p := slixpeer.StartNew(t, srv, slixpeer.Options{SubscribeBack: true})
 	ctx := t.Context()
 	if err := s.AddContact(ctx, core.AddContactRequest{JID: p.Bare, Name: "Slix", Subscribe: true}); err != nil {
 		t.Fatal(err)

@@ -41,8 +41,7 @@ func testPrivateMessages(t *testing.T, srv *testserver.Server) {
 	waitForRoom(t, ar, room)
 	enter(t, b, room, "Bob")
 	enter(t, c, room, "Carl")
-	cj, cp := srv.NewUser(t)
-	d := slixpeer.Start(t, srv, cj, cp, slixpeer.Options{})
+	d := slixpeer.StartNew(t, srv, slixpeer.Options{})
 	d.Do(t, slixpeer.Command{Cmd: "raw", XML: fmt.Sprintf(`<presence to='%s/Dora'><x xmlns='http://jabber.org/protocol/muc'/></presence>`, room)})
 	a.Events.Wait(t, "Dora in the room", func(e core.Event) bool {
 		o, ok := e.(OccupantChanged)

@@ -253,8 +253,7 @@ func TestFilesWithSlixmpp(t *testing.T) { coretest.BothServers(t, testFilesWithS
 func testFilesWithSlixmpp(t *testing.T, srv *testserver.Server) {
 	a := coretest.NewUser(t, srv, Feature)
 	a.Connect(t)
-	pj, pp := srv.NewUser(t)
-	peer := slixpeer.Start(t, srv, pj, pp, slixpeer.Options{})
+	peer := slixpeer.StartNew(t, srv, slixpeer.Options{})
 
 	ours := make([]byte, 200_000)
 	rand.Read(ours)

@@ -44,8 +44,7 @@ func TestRoom(t *testing.T) {
 	if err := br.SetSubject(room, "Le programme de la semaine"); err != nil {
 		t.Fatal(err)
 	}
-	carolJID, carolPass := srv.NewUser(t)
-	carol := slixpeer.Start(t, srv, carolJID, carolPass, slixpeer.Options{})
+	carol := slixpeer.StartNew(t, srv, slixpeer.Options{})
 	carol.Do(t, slixpeer.Command{Cmd: "raw", XML: fmt.Sprintf(`<presence to='%s/Carol'><x xmlns='http://jabber.org/protocol/muc'/></presence>`, room)})
 	bob.wait(t, "Carol in the room", func(e core.Event) bool {
 		o, ok := e.(muc.OccupantChanged)

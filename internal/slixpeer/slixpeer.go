@@ -289,6 +289,13 @@ func require(t testing.TB) {
 	}
 }
 
+// StartNew is Start for a new account registered on srv.
+func StartNew(t testing.TB, srv *testserver.Server, opts Options) *Peer {
+	t.Helper()
+	jid, pass := srv.NewUser(t)
+	return Start(t, srv, jid, pass, opts)
+}
+
 // Start logs in as jid (a bare JID with its password) on srv and returns
 // once the peer's session started (its presence, with caps, is sent). The
 // peer is stopped by t.Cleanup (a clean logout, then its process group is
