@@ -9,8 +9,10 @@
 # and ejabberd. Extra FLAGS go to the test binary, e.g. -chaos.faults=1000
 # for `make soak`. Exits with the tests' status. Not under the race
 # detector: it slows the clients tenfold, and what it then measures is
-# servers dropping sessions whose queues overflow (Prosody keeps 500
-# unacknowledged stanzas); core's own tests run with -race.
+# servers dropping sessions whose queues overflow (the chaos test's
+# servers keep 5,000 unacknowledged stanzas and no archive; an overflow
+# with an archive is core/mam's TestOverflowCaughtUp); core's own tests
+# run with -race.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 timeout=${CHAOS_TIMEOUT:-20m}

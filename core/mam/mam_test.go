@@ -420,3 +420,120 @@ func testNewestFirst(t *testing.T, srv *testserver.Server) {
 		t.Errorf("the sign-in after: %+v", d)
 	}
 }
+
+// TestOverflowCaughtUp, on both servers with their archives on and a
+// queue of 100 unacknowledged stanzas per session (XEP-0198): while
+// A's link is silent, B sends 250 messages and A's session's queue
+// overflows (Prosody drops the oldest silently and then refuses to
+// resume the session, ejabberd ends it). A signs in afresh, and the
+// catch-up brings back what the server dropped: A's history holds all
+// 250, each once, in order. This is what makes a queue's overflow safe;
+// internal/chaos, whose servers archive nothing, gives them a queue
+// longer than a fault can fill.
+func TestOverflowCaughtUp(t *testing.T) {
+	smallPages(t, 50)
+	for _, k := range []testserver.Kind{testserver.Prosody, testserver.Ejabberd} {
+		t.Run(string(k), func(t *testing.T) {
+			t.Parallel()
+			testOverflowCaughtUp(t, testserver.Shared(t, k, testserver.Options{Archive: true, AckQueue: 100}))
+		})
+	}
+}
+
+func testOverflowCaughtUp(t *testing.T, srv *testserver.Server) {
+	a, b := coretest.NewUser(t, srv, Feature), coretest.NewUser(t, srv)
+	px := a.ViaProxy(t)
+	mark := a.Events.Mark()
+	a.Connect(t)
+	b.Connect(t)
+	a.Events.WaitFrom(t, mark, "first catch-up", caughtUp(a))
+	bc := b.Conn(t)
+	send := func(i int) {
+		m := stanza.NewMessage(stanza.Attrs{To: a.JID, Type: stanza.MessageTypeChat})
+		m.Body = fmt.Sprintf("#%03d", i)
+		if err := bc.Send(&m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(0)
+	a.Events.Wait(t, "a live message", func(e core.Event) bool {
+		m, ok := e.(core.MessageReceived)
+		return ok && m.Message.Body == "#000"
+	})
+
+	px.Freeze(true) // what the server writes to A now is lost
+	mark = a.Events.Mark()
+	const n = 250
+	for i := 1; i < n; i++ {
+		send(i)
+	}
+	// The server has routed them all (and archived them).
+	if err := bc.Ping(context.Background(), srv.Domain); err != nil {
+		t.Fatal(err)
+	}
+	px.Cut()
+	px.Freeze(false)
+	// A catch-up: the session was not resumed. On ejabberd the new
+	// session may overflow too (offline storage hands over what the old
+	// queue held, with the archive's first page): it ends, and the next
+	// one's catch-up reads on.
+	failed := 0
+	d := a.Events.WaitFrom(t, mark, "a catch-up that ends", func(e core.Event) bool {
+		d, ok := e.(CatchUpDone)
+		if ok && d.Account == a.JID && d.Err != nil {
+			failed++
+		}
+		return ok && d.Account == a.JID && d.Err == nil
+	}).(CatchUpDone)
+	t.Logf("%s: the queue overflowed; the catch-up stored %d messages (%d interrupted before)", srv.Kind, d.Stored, failed)
+	// Each once; in order, but for what the server handed over from the
+	// old session (ejabberd's takeover, with its own stamps, a few
+	// milliseconds apart: see core's delayFloor), not from the archive.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ms, err := a.Client.Store().Latest(a.JID, b.JID, 2*n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		handedOver := map[string]bool{}
+		for _, e := range a.Events.Since(mark) {
+			if m, ok := e.(core.MessageReceived); ok && !m.Archived && !m.Message.Sent.Equal(m.Message.Received) {
+				handedOver[m.Message.Body] = true
+			}
+		}
+		seen := make([]int, n)
+		var got []string
+		last, missing, twice, disorder := -1, 0, 0, 0
+		for _, m := range ms {
+			got = append(got, m.Body)
+			var i int
+			if _, err := fmt.Sscanf(m.Body, "#%d", &i); err != nil || i < 0 || i >= n {
+				t.Fatalf("unknown message %q", m.Body)
+			}
+			if seen[i]++; seen[i] > 1 {
+				twice++
+			}
+			if handedOver[m.Body] {
+				continue
+			}
+			if i < last {
+				disorder++
+			}
+			last = i
+		}
+		for _, c := range seen {
+			if c == 0 {
+				missing++
+			}
+		}
+		if missing+twice+disorder == 0 {
+			t.Logf("%s: %d handed over by the server from the old session", srv.Kind, len(handedOver))
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("A's history: %d missing, %d twice, %d out of order (among the archive's and the live ones): %s",
+				missing, twice, disorder, strings.Join(got, " "))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

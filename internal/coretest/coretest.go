@@ -81,6 +81,19 @@ func Login(t testing.TB, srv *testserver.Server, jid, pass string, features ...*
 	return u
 }
 
+// ViaProxy makes the user's client reach its server through a proxy of
+// its own, which the test can cut, freeze and refuse; before Connect.
+func (u *User) ViaProxy(t testing.TB) *testserver.Proxy {
+	t.Helper()
+	px := testserver.NewProxy(t, u.Server.Addr())
+	a := u.Session.Account()
+	a.Port = px.Port()
+	if err := u.Client.UpdateAccount(a); err != nil {
+		t.Fatal(err)
+	}
+	return px
+}
+
 // Connect signs the user in and waits until the session is online.
 func (u *User) Connect(t testing.TB) {
 	t.Helper()

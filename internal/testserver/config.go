@@ -110,6 +110,9 @@ max_archive_query_results = 250
 
 smacks_hibernation_time = %d
 `, auth, storage, opts.resumeSeconds())
+	if opts.AckQueue > 0 {
+		fmt.Fprintf(&b, "smacks_max_queue_size = %d\n", opts.AckQueue)
+	}
 	if !opts.NoTLS {
 		b.WriteString(`
 ssl = {
@@ -160,8 +163,12 @@ func ejabberdConfig(base string, port, httpsPort int, opts Options) string {
 			sql = "sql_type: sqlite\nsql_database: \"" + base + "/ejabberd.db\"\n"
 		}
 	}
+	ackQueue := ""
+	if opts.AckQueue > 0 {
+		ackQueue = fmt.Sprintf("    max_ack_queue: %d\n", opts.AckQueue)
+	}
 	return strings.NewReplacer("@MAM@", mam, "@MUCMAM@", mucMAM, "@SQL@", sql, "@BASE@", base, "@PORT@", fmt.Sprint(port), "@HTTPS@", fmt.Sprint(httpsPort), "@UPLOADMAX@", fmt.Sprint(UploadLimit), "@DOMAIN@", Domain,
-		"@RESUME@", fmt.Sprint(opts.resumeSeconds()), "@LOGLEVEL@", logLevel("info")).Replace(ejabberdYML)
+		"@RESUME@", fmt.Sprint(opts.resumeSeconds()), "@ACKQUEUE@", ackQueue, "@LOGLEVEL@", logLevel("info")).Replace(ejabberdYML)
 }
 
 // logLevel is the servers' log level: TESTSERVER_LOG=debug when set (to
@@ -333,7 +340,7 @@ modules:
     resend_on_timeout: if_offline
     resume_timeout: @RESUME@
     max_resume_timeout: @RESUME@
-  mod_time: {}
+@ACKQUEUE@  mod_time: {}
   mod_vcard:
     search: false
   mod_vcard_xupdate: {}

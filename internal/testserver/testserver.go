@@ -67,7 +67,7 @@ const (
 
 // Options selects a server variant. The zero value gives the defaults:
 // STARTTLS required and, for Prosody, authentication "internal_plain".
-// Except for the zero value, ResumeWindow and NoArchive, options apply to Prosody
+// Except for the zero value, ResumeWindow, AckQueue and NoArchive, options apply to Prosody
 // only; ejabberd otherwise runs its single default variant (STARTTLS
 // required, SCRAM-SHA-1 stored passwords, offering PLAIN and SCRAM-SHA-1).
 type Options struct {
@@ -90,6 +90,13 @@ type Options struct {
 	// Prosody's smacks_hibernation_time, ejabberd's resume_timeout and
 	// max_resume_timeout. Both servers take it.
 	ResumeWindow time.Duration
+	// AckQueue is how many stanzas the server keeps unacknowledged for a
+	// client's session (XEP-0198), 0 for its default: Prosody's
+	// smacks_max_queue_size (default 500: beyond it, it drops the oldest
+	// silently and refuses to resume the session), ejabberd's
+	// max_ack_queue (default 5000: beyond it, it ends the session). Both
+	// servers take it.
+	AckQueue int
 	// NoArchive leaves message archiving (XEP-0313) out, for bulk tests:
 	// Prosody's archive in its internal (file) storage costs it more CPU
 	// with every message, and on 2 cores it then answers late.
@@ -312,7 +319,7 @@ func start(kind Kind, opts Options) (s *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if kind == Ejabberd && opts != (Options{ResumeWindow: opts.ResumeWindow, NoArchive: opts.NoArchive, Archive: opts.Archive, SQLArchive: opts.SQLArchive}) {
+	if kind == Ejabberd && opts != (Options{ResumeWindow: opts.ResumeWindow, AckQueue: opts.AckQueue, NoArchive: opts.NoArchive, Archive: opts.Archive, SQLArchive: opts.SQLArchive}) {
 		return nil, fmt.Errorf("options %+v are only supported for Prosody", opts)
 	}
 	if opts.Auth != "" && opts.Auth != "internal_plain" && opts.Auth != "internal_hashed" {
