@@ -31,7 +31,7 @@ test: deps
 			echo "package-check: skipped (needs root: debootstrap, chroot)"; \
 		fi; \
 	fi
-	@bash .ci/with-desktop.sh $(GO) test -race -count=1 -timeout 25m $$($(GO) list $(PKGS) | grep -v '/internal/chaos$$')
+	@bash .ci/with-desktop.sh $(GO) test -race -count=1 -timeout 25m $$($(GO) list $(PKGS) | grep -vE '/internal/(chaos|wincheck)$$')
 	@if [ "$(PKGS)" = "./..." ]; then bash .ci/chaos.sh; fi
 
 # Data integrity under faults and crashes: 200 random faults per server,

@@ -63,8 +63,11 @@ package-windows)
 package-check-windows)
 	packages=(
 		gcc-mingw-w64-x86-64-win32 nsis icoutils file binutils-mingw-w64-x86-64 7zip
-		# Wine (64-bit only) and a display to run the installer and app on
-		wine64 xvfb xauth xdotool imagemagick
+		# Wine (64-bit only) and a display to run the installer and app on,
+		# with a window manager as Windows has
+		wine64 xvfb xauth xdotool imagemagick openbox
+		# signing in from the Windows build: a server and a peer
+		prosody python3-slixmpp python3-aiohttp
 	)
 	;;
 *)

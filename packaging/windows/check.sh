@@ -10,6 +10,11 @@
 #     registration (ProgID and scheme) in the prefix's registry;
 #   - the installed Causerie.exe: -version, then started, its window found
 #     and screenshotted (dist/windows-check.png);
+#   - signing in from it (internal/wincheck, a Go test): typed, against a
+#     private Prosody on 127.0.0.1, the certificate trusted when asked,
+#     the password in Wine's Credential Manager; a message from slixmpp
+#     and one to it; quit and started again, signed in
+#     (dist/windows-*.png);
 #   - the uninstaller (/S): all of it gone.
 # It takes the .exe and installer from dist/ (make package-windows) and
 # builds them first when they are missing. Not part of make test: see the
@@ -19,7 +24,7 @@ deps_group=package-check-windows
 # shellcheck source=packaging/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 
-need xvfb-run xdotool import x86_64-w64-mingw32-gcc
+need xvfb-run xdotool import x86_64-w64-mingw32-gcc openbox go
 wine=/usr/lib/wine/wine64
 wineserver=/usr/lib/wine/wineserver
 [ -x "$wine" ] || die "missing $wine (install it with: bash .ci/deps.sh $deps_group)"
@@ -97,6 +102,20 @@ WINE=$wine WORK=$work OUT=$dist/windows-check.png under "$work/window.sh" ||
 	die "no Causerie window within 30 s: $(tail -5 "$work/app.log" 2>/dev/null)"
 "$wineserver" -k >/dev/null 2>&1 || true
 say "window shown $(cat "$work/mapped") s after start; screenshot: dist/windows-check.png"
+
+t=$(now)
+# The test's binary is built first, apart from the run timed below.
+(cd "$repo" && go test -c -o "$work/wincheck.test" ./internal/wincheck/) || die "building internal/wincheck failed"
+say "internal/wincheck built: $(elapsed "$t") s"
+t=$(now)
+rm -f "$dist"/windows-[0-9]-*.png
+(cd "$repo/internal/wincheck" && under "$work/wincheck.test" -test.count=1 -test.v -test.timeout=10m \
+	-wine "$wine" -wine.exe 'C:\Program Files\Causerie\Causerie.exe' -wine.shots "$dist") >"$work/wincheck.log" 2>&1 ||
+	die "signing in from the Windows build failed:
+$(grep -v stringprep "$work/wincheck.log" | tail -30)"
+grep -E '^\s+wine_test.go:[0-9]+: ' "$work/wincheck.log" | sed -E 's/^\s+wine_test.go:[0-9]+: /  /'
+"$wineserver" -k >/dev/null 2>&1 || true
+say "signed in from the Windows build, a message each way, restarted signed in: $(elapsed "$t") s; screenshots: dist/windows-*.png"
 
 t=$(now)
 under "$wine" "C:\\Program Files\\Causerie\\Uninstall.exe" /S >"$work/uninstall.log" 2>&1 || die "the uninstaller failed"
