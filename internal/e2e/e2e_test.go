@@ -6,7 +6,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"os"
@@ -14,7 +13,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +20,7 @@ import (
 	"github.com/causerie/causerie/core/account"
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/internal/testserver"
+	"github.com/causerie/causerie/internal/xdriver"
 )
 
 func TestMain(m *testing.M) { testserver.Main(m) }
@@ -136,26 +135,7 @@ func mutual(t *testing.T, a, b *headless, name string, groups []string) {
 type app struct {
 	t   *testing.T
 	cmd *exec.Cmd
-	out lockedBuffer
-}
-
-// lockedBuffer is the app's output: written by exec's copying goroutine
-// while a test reads it (a failure shows what the app said so far).
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	out xdriver.Output
 }
 
 func buildApp(t *testing.T) string {
@@ -199,40 +179,20 @@ func (a *app) kill() {
 }
 
 // xdo runs xdotool.
-func xdo(t *testing.T, args ...string) string {
-	t.Helper()
-	out, err := exec.Command("xdotool", args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("xdotool %v: %v: %s", args, err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
+func xdo(t *testing.T, args ...string) string { t.Helper(); return xdriver.Do(t, args...) }
 
-// waitWindow waits until a window whose title contains name is mapped and
+// waitWindow waits until a window whose title matches name is mapped and
 // returns its id.
 func waitWindow(t *testing.T, name string) string {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		out, err := exec.Command("xdotool", "search", "--onlyvisible", "--name", name).Output()
-		if ids := strings.Fields(string(out)); err == nil && len(ids) > 0 {
-			return ids[len(ids)-1]
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("no window %q", name)
-	return ""
+	return xdriver.Window(t, name, time.Minute)
 }
 
 // screenshot saves the whole screen as testdata/screenshots/name.png.
 func screenshot(t *testing.T, name string) {
 	t.Helper()
 	time.Sleep(700 * time.Millisecond) // let the frame settle
-	dir := filepath.Join("testdata", "screenshots")
-	os.MkdirAll(dir, 0o755)
-	if out, err := exec.Command("import", "-window", "root", filepath.Join(dir, name+".png")).CombinedOutput(); err != nil {
-		t.Logf("screenshot %s: %v %s", name, err, out)
-	}
+	xdriver.Screenshot(t, filepath.Join("testdata", "screenshots", name+".png"))
 }
 
 // typeText types into the focused widget of the window.
@@ -247,15 +207,9 @@ func openChat(t *testing.T, mainWin, name string) string {
 	return waitWindow(t, name)
 }
 
-func typeText(t *testing.T, win, text string) {
-	focus(t, win)
-	xdo(t, "type", "--delay", "30", text)
-}
+func typeText(t *testing.T, win, text string) { t.Helper(); xdriver.Type(t, win, text) }
 
-func key(t *testing.T, win string, keys ...string) {
-	focus(t, win)
-	xdo(t, append([]string{"key", "--delay", "80"}, keys...)...)
-}
+func key(t *testing.T, win string, keys ...string) { t.Helper(); xdriver.Key(t, win, keys...) }
 
 // TestFirstSessionAndRestart: a new user signs in by typing, sees the
 // roster with groups, gets a message from a second real client, answers
@@ -381,23 +335,10 @@ func (a *app) quit(contact *headless, meJID string) {
 	})
 }
 
-// focus gives the window the keyboard (Xvfb runs no window manager, so
-// there is no _NET_ACTIVE_WINDOW: set the X input focus directly).
-func focus(t *testing.T, win string) {
-	t.Helper()
-	exec.Command("xdotool", "windowraise", win).Run()
-	xdo(t, "windowfocus", "--sync", win)
-	time.Sleep(150 * time.Millisecond)
-}
+func focus(t *testing.T, win string) { t.Helper(); xdriver.Focus(t, win) }
 
 // click clicks at a position inside the window.
-func click(t *testing.T, win string, x, y int) {
-	t.Helper()
-	exec.Command("xdotool", "windowraise", win).Run()
-	xdo(t, "mousemove", "--window", win, strconv.Itoa(x), strconv.Itoa(y))
-	xdo(t, "click", "1")
-	time.Sleep(300 * time.Millisecond)
-}
+func click(t *testing.T, win string, x, y int) { t.Helper(); xdriver.Click(t, win, x, y) }
 
 // drain forgets the events received so far.
 func (h *headless) drain() {
@@ -411,13 +352,4 @@ func (h *headless) drain() {
 }
 
 // waitGone waits until a window is no longer mapped.
-func waitGone(t *testing.T, win string) {
-	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		out, _ := exec.Command("xdotool", "search", "--onlyvisible", "--name", ".").Output()
-		if !strings.Contains(" "+strings.Join(strings.Fields(string(out)), " ")+" ", " "+win+" ") {
-			return
-		}
-	}
-	t.Fatalf("window %s still shown", win)
-}
+func waitGone(t *testing.T, win string) { t.Helper(); xdriver.Gone(t, win) }

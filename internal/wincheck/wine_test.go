@@ -17,7 +17,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +24,7 @@ import (
 	"github.com/causerie/causerie/internal/coretest"
 	"github.com/causerie/causerie/internal/slixpeer"
 	"github.com/causerie/causerie/internal/testserver"
+	"github.com/causerie/causerie/internal/xdriver"
 )
 
 var (
@@ -39,32 +39,15 @@ func TestMain(m *testing.M) { testserver.Main(m) }
 type app struct {
 	t    *testing.T
 	cmd  *exec.Cmd
-	out  *lockedBuffer
+	out  xdriver.Output
 	done chan error
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func start(t *testing.T) *app {
 	t.Helper()
-	a := &app{t: t, out: &lockedBuffer{}, done: make(chan error, 1)}
+	a := &app{t: t, done: make(chan error, 1)}
 	a.cmd = exec.Command(*wine, *exe)
-	a.cmd.Stdout, a.cmd.Stderr = a.out, a.out
+	a.cmd.Stdout, a.cmd.Stderr = &a.out, &a.out
 	if err := a.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -89,93 +72,49 @@ func (a *app) quit(win string) {
 	}
 }
 
-func xdo(t *testing.T, args ...string) string {
-	t.Helper()
-	out, err := exec.Command("xdotool", args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("xdotool %s: %v: %s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-// window waits for a visible window whose name matches and returns it.
+// window waits for a shown window whose title matches name and returns
+// it once drawn.
 func window(t *testing.T, name string) string {
 	t.Helper()
-	if w := findWindow(name, time.Minute); w != "" {
-		return w
+	w := xdriver.Find(name, time.Minute)
+	if w == "" {
+		screenshot(t, "no-window")
+		t.Fatalf("no window %q; shown:\n%s", name, xdriver.Shown())
 	}
-	screenshot(t, "no-window")
-	out, _ := exec.Command("bash", "-c", `for w in $(xdotool search --onlyvisible --name .); do echo "$w $(xdotool getwindowname $w) $(xdotool getwindowgeometry $w | tr '\n' ' ')"; done`).CombinedOutput()
-	t.Fatalf("no window named %q; shown:\n%s", name, out)
-	return ""
+	time.Sleep(time.Second) // drawn
+	return w
 }
 
-// findWindow waits at most limit for a visible window whose name
-// matches, and returns it ("" if none).
-func findWindow(name string, limit time.Duration) string {
-	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
-		out, err := exec.Command("xdotool", "search", "--onlyvisible", "--name", name).Output()
-		if f := strings.Fields(string(out)); err == nil && len(f) > 0 {
-			time.Sleep(time.Second) // drawn
-			return f[len(f)-1]
-		}
-	}
-	return ""
-}
-
-// gone waits until a window is no longer shown.
 func gone(t *testing.T, win string) {
 	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		out, _ := exec.Command("xdotool", "search", "--onlyvisible", "--name", ".").Output()
-		if !strings.Contains(" "+strings.Join(strings.Fields(string(out)), " ")+" ", " "+win+" ") {
-			return
-		}
-	}
-	screenshot(t, "still-there")
-	t.Fatalf("window %s still shown", win)
+	xdriver.Gone(t, win)
 }
 
 func screenshot(t *testing.T, name string) {
 	t.Helper()
-	if *shots == "" {
-		return
+	if *shots != "" {
+		xdriver.Screenshot(t, filepath.Join(*shots, "windows-"+name+".png"))
 	}
-	os.MkdirAll(*shots, 0o755)
-	if out, err := exec.Command("import", "-window", "root", filepath.Join(*shots, "windows-"+name+".png")).CombinedOutput(); err != nil {
-		t.Logf("screenshot %s: %v: %s", name, err, out)
-	}
-}
-
-func focus(t *testing.T, win string) {
-	t.Helper()
-	exec.Command("xdotool", "windowraise", win).Run()
-	xdo(t, "windowfocus", "--sync", win)
-	time.Sleep(200 * time.Millisecond)
 }
 
 // click clicks at a position inside the window, given the keyboard first:
-// with no window manager, Wine makes a window its foreground one when it
-// gets the X input focus, not when it is clicked.
+// Wine makes a window its foreground one when it gets the X input focus.
 func click(t *testing.T, win string, x, y int) {
 	t.Helper()
-	focus(t, win)
-	xdo(t, "mousemove", "--window", win, strconv.Itoa(x), strconv.Itoa(y))
-	xdo(t, "click", "1")
-	time.Sleep(400 * time.Millisecond)
+	xdriver.Focus(t, win)
+	xdriver.Click(t, win, x, y)
+	time.Sleep(100 * time.Millisecond)
 }
 
 func typeText(t *testing.T, win, text string) {
 	t.Helper()
-	focus(t, win)
-	xdo(t, "type", "--delay", "30", text)
+	xdriver.Type(t, win, text)
 	time.Sleep(200 * time.Millisecond)
 }
 
 func key(t *testing.T, win string, keys ...string) {
 	t.Helper()
-	focus(t, win)
-	xdo(t, append([]string{"key", "--delay", "80"}, keys...)...)
+	xdriver.Key(t, win, keys...)
 	time.Sleep(400 * time.Millisecond)
 }
 
@@ -317,7 +256,8 @@ func openChat(t *testing.T, mainWin, name string) string {
 		key(t, mainWin, "ctrl+a", "BackSpace")
 		typeText(t, mainWin, name)
 		key(t, mainWin, "Return")
-		if w := findWindow(name, 10*time.Second); w != "" {
+		if w := xdriver.Find(name, 10*time.Second); w != "" {
+			time.Sleep(time.Second) // drawn
 			return w
 		}
 		if try == 3 {
