@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -240,18 +239,7 @@ func TestFirstSessionAndRestart(t *testing.T) {
 	a := startApp(t, bin, profile, env...)
 	win := waitWindow(t, "^Causerie$")
 	screenshot(t, "1-welcome")
-	key(t, win, "Return") // Sign in
-	time.Sleep(500 * time.Millisecond)
-	// The test server listens on 127.0.0.1 and a random port: Advanced.
-	click(t, win, 70, 184) // Advanced
-	click(t, win, 280, 223)
-	typeText(t, win, srv.Host)
-	click(t, win, 280, 262)
-	typeText(t, win, strconv.Itoa(srv.Port))
-	click(t, win, 280, 66) // Address
-	typeText(t, win, meJID)
-	key(t, win, "Return") // to the password
-	typeText(t, win, mePass)
+	xdriver.FillSignIn(t, win, srv.Host, srv.Port, meJID, mePass)
 	screenshot(t, "2-sign-in")
 	friend.drain()
 	key(t, win, "Return") // submit

@@ -15,7 +15,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -176,18 +175,7 @@ func TestSignInOnWindows(t *testing.T) {
 	win := window(t, "^Causerie$")
 	t.Logf("the welcome window %.1f s after start", time.Since(began).Seconds())
 	screenshot(t, "1-welcome")
-	key(t, win, "Return") // Sign in
-	time.Sleep(time.Second)
-	// The test server listens on 127.0.0.1 and a random port: Advanced.
-	click(t, win, 70, 184) // Advanced
-	click(t, win, 280, 223)
-	typeText(t, win, srv.Host)
-	click(t, win, 280, 262)
-	typeText(t, win, strconv.Itoa(srv.Port))
-	click(t, win, 280, 66) // Address
-	typeText(t, win, meJID)
-	key(t, win, "Return") // to the password
-	typeText(t, win, mePass)
+	xdriver.FillSignIn(t, win, srv.Host, srv.Port, meJID, mePass)
 	screenshot(t, "2-sign-in")
 	mark := peer.Mark()
 	key(t, win, "Return") // submit

@@ -138,3 +138,31 @@ func Screenshot(t testing.TB, path string) {
 		t.Logf("screenshot %s: %v %s", path, err, out)
 	}
 }
+
+// FillSignIn fills Causerie's sign-in form in window win, from its
+// welcome page (Enter on Sign in): the Advanced section's server host and
+// port (the test servers listen on 127.0.0.1 and a random port), the
+// address and the password, typed. It does not submit it.
+func FillSignIn(t testing.TB, win, host string, port int, jid, pass string) {
+	t.Helper()
+	Key(t, win, "Return") // Sign in
+	time.Sleep(500 * time.Millisecond)
+	for _, f := range []struct {
+		x, y int
+		text string
+	}{
+		{70, 184, ""}, // Advanced
+		{280, 223, host},
+		{280, 262, strconv.Itoa(port)},
+		{280, 66, jid}, // Address
+	} {
+		Focus(t, win)
+		Click(t, win, f.x, f.y)
+		if f.text != "" {
+			Type(t, win, f.text)
+		}
+	}
+	Key(t, win, "Return") // to the password
+	Type(t, win, pass)
+	time.Sleep(200 * time.Millisecond)
+}
