@@ -194,7 +194,6 @@ func screenshot(t *testing.T, name string) {
 	xdriver.Screenshot(t, filepath.Join("testdata", "screenshots", name+".png"))
 }
 
-// typeText types into the focused widget of the window.
 // openChat opens the chat with the contact called name from the main
 // window as a user would (Ctrl+F, the name, Enter on the first match)
 // and returns the chat window.
@@ -206,6 +205,7 @@ func openChat(t *testing.T, mainWin, name string) string {
 	return waitWindow(t, name)
 }
 
+// typeText types into the focused widget of the window.
 func typeText(t *testing.T, win, text string) { t.Helper(); xdriver.Type(t, win, text) }
 
 func key(t *testing.T, win string, keys ...string) { t.Helper(); xdriver.Key(t, win, keys...) }

@@ -46,6 +46,11 @@ import (
 //go:embed slixpeer.py
 var script []byte
 
+// omemoScript is slixpeer.py's OMEMO part (Options.OMEMO).
+//
+//go:embed omemopeer.py
+var omemoScript []byte
+
 // Python is the interpreter that has slixmpp (Debian's python3-slixmpp
 // is installed for the system Python; a pyenv python3 in PATH is not).
 // The environment variable SLIXPEER_PYTHON overrides it.
@@ -79,6 +84,14 @@ type Options struct {
 	// Carbons turns on XEP-0280 carbon copies at session start (the
 	// peer then reports "carbon" events).
 	Carbons bool
+	// OMEMO sets OMEMO 0.3 up at session start with Syndace's
+	// python-omemo and its oldmemo backend (Debian's python3-omemo,
+	// python3-oldmemo, python3-xmlschema): keys in memory, bundle and
+	// device list published, every device trusted. The peer reports
+	// "omemo_ready" (Device) before "session_start", decrypts what comes
+	// encrypted ("omemo_message": Body, Device, or Error), and takes the
+	// commands omemo_send and omemo_devices.
+	OMEMO bool
 	// Debug turns on slixmpp's debug logging (the XML) and shows the
 	// script's stderr at the end of the test even when it passes (else
 	// only when it fails). SLIXPEER_DEBUG=1 does too.
@@ -110,6 +123,11 @@ type Options struct {
 //	           done carries the URL as Body
 //	download   GET the URL in Body; done carries its SHA-256 (hex) as
 //	           Body
+//	omemo_send     with Options.OMEMO: Body encrypted for To's devices
+//	               and the peer's other ones; done carries the ID
+//	omemo_devices  with Options.OMEMO: To's device ids as python-omemo
+//	               knows them (the list fetched again); done carries
+//	               Devices
 //	quit       log out and end
 //
 // Ref is set by Do.
@@ -169,6 +187,10 @@ type Identity struct {
 //	subscribe      a subscription request From (bare)
 //	done           a command was carried out (Ref, Cmd; Error if not)
 //	error          a fatal problem (Error), e.g. authentication failed
+//	omemo_ready    with Options.OMEMO: keys made and published, Device
+//	omemo_message  with Options.OMEMO: an encrypted message decrypted:
+//	               From, ID, Body ("" for a key transport), Device; or
+//	               Error
 //	connection_failed, disconnected, exit
 type Event struct {
 	Event string `json:"event"`
@@ -223,6 +245,11 @@ type Event struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
 	OS      string `json:"os"`
+
+	// Device is the peer's OMEMO device (omemo_ready) or the sender's
+	// (omemo_message); Devices answers omemo_devices.
+	Device  uint32   `json:"device"`
+	Devices []uint32 `json:"devices"`
 }
 
 // Peer is a running slixmpp client.
@@ -279,6 +306,21 @@ func Available() error {
 	return checkErr
 }
 
+// requireOMEMO fails (in CI) or skips the test when python-omemo is
+// missing.
+func requireOMEMO(t testing.TB) {
+	t.Helper()
+	out, err := exec.Command(python(), "-c", "import omemo, oldmemo, oldmemo.etree, xmlschema").CombinedOutput()
+	if err == nil {
+		return
+	}
+	msg := fmt.Sprintf("slixpeer: python-omemo missing (%v: %s): apt-get install python3-omemo python3-oldmemo python3-xmlschema", err, bytes.TrimSpace(out))
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}
+
 func require(t testing.TB) {
 	t.Helper()
 	if err := Available(); err != nil {
@@ -309,6 +351,12 @@ func Start(t testing.TB, srv *testserver.Server, jid, pass string, opts Options)
 	if err := os.WriteFile(scriptPath, script, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if opts.OMEMO {
+		requireOMEMO(t)
+		if err := os.WriteFile(filepath.Join(dir, "omemopeer.py"), omemoScript, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := os.WriteFile(caPath, srv.CertPEM, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -316,7 +364,7 @@ func Start(t testing.TB, srv *testserver.Server, jid, pass string, opts Options)
 	cfg, err := json.Marshal(map[string]any{
 		"jid": jid, "password": pass, "host": srv.Host, "port": srv.Port, "cafile": caPath,
 		"resource": opts.Resource, "name": opts.Name, "version": opts.Version, "os": opts.OS,
-		"manual": opts.Manual, "subscribe_back": opts.SubscribeBack, "carbons": opts.Carbons, "debug": debug,
+		"manual": opts.Manual, "subscribe_back": opts.SubscribeBack, "carbons": opts.Carbons, "omemo": opts.OMEMO, "debug": debug,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -444,6 +492,12 @@ func (p *Peer) wait(seen int, timeout time.Duration, f func(Event) bool) (Event,
 func (p *Peer) WaitFor(t testing.TB, what string, f func(Event) bool) Event {
 	t.Helper()
 	return p.WaitFrom(t, 0, what, f)
+}
+
+// WaitFromWithin returns the first event after mark matching f, waiting
+// at most timeout; ok is false if none came.
+func (p *Peer) WaitFromWithin(mark int, timeout time.Duration, f func(Event) bool) (e Event, ok bool) {
+	return p.wait(mark, timeout, f)
 }
 
 // WaitFrom returns the first event after mark (see Mark) matching f.

@@ -6,7 +6,8 @@
 #   argv[1]  a JSON object: jid, password, host, port, cafile, name,
 #            version, os, resource, manual (do not auto-approve
 #            subscription requests), subscribe_back, carbons (turn on
-#            XEP-0280 copies at session start), debug
+#            XEP-0280 copies at session start), omemo (OMEMO 0.3 with
+#            python-omemo: omemopeer.py), debug
 #   stdin    one JSON command per line, e.g.
 #              {"cmd":"send","ref":"3","to":"a@example.test","body":"hi","html":"<p>hi</p>"}
 #   stdout   one JSON event per line, e.g.
@@ -126,6 +127,13 @@ class Peer(slixmpp.ClientXMPP):
         self.register_plugin("xep_0363")  # HTTP file upload (over aiohttp, SSL_CERT_FILE trusted)
         if CFG.get("carbons"):
             self.register_plugin("xep_0280")  # message carbons
+        if CFG.get("omemo"):
+            import omemopeer
+            self.omemo_peer = omemopeer
+            self.register_plugin("xep_0004")  # data forms (publish-options)
+            self.register_plugin("xep_0060")  # publish-subscribe (PEP)
+            # Contacts' device lists come as PEP notifications.
+            self["xep_0030"].add_feature(omemopeer.NODE_DEVICES + "+notify")
         # Verify the server's self-signed certificate.
         self.ssl_context = ssl.create_default_context(cafile=CFG["cafile"])
         self.auto_authorize = None if CFG.get("manual") else True
@@ -156,6 +164,8 @@ class Peer(slixmpp.ClientXMPP):
         self.send_presence()
         if CFG.get("carbons"):
             await self["xep_0280"].enable()
+        if CFG.get("omemo"):
+            await self.omemo_peer.start(self, emit)
         info = await self["xep_0030"].get_info(jid=self.boundjid.full, local=True)
         if isinstance(info, slixmpp.Iq):
             info = info["disco_info"]
@@ -176,6 +186,11 @@ class Peer(slixmpp.ClientXMPP):
                 emit(event="carbon", direction=direction, wrapper_from=msg["from"].full,
                      **message_fields(inner))
                 return
+        if CFG.get("omemo"):
+            if self.omemo_peer.device_list_event(self, msg):
+                return
+            if xml.find("{%s}encrypted" % self.omemo_peer.NS) is not None:
+                asyncio.ensure_future(self.omemo_peer.receive(self, msg, emit))
         fields = message_fields(xml)
         fields.update({"from": msg["from"].full, "to": msg["to"].full, "id": msg["id"], "body": msg["body"]})
         # The <html/> element as slixmpp serialises it, and its first
@@ -332,6 +347,10 @@ class Peer(slixmpp.ClientXMPP):
                     async for chunk in res.content.iter_chunked(65536):
                         h.update(chunk)
             return {"body": h.hexdigest()}
+        if c == "omemo_send":
+            return await self.omemo_peer.send(self, to, cmd.get("body", ""))
+        if c == "omemo_devices":
+            return {"devices": await self.omemo_peer.devices(self, to)}
         if c == "quit":
             self.disconnect()
             return {}

@@ -67,9 +67,10 @@ const (
 
 // Options selects a server variant. The zero value gives the defaults:
 // STARTTLS required and, for Prosody, authentication "internal_plain".
-// Except for the zero value, ResumeWindow, AckQueue and NoArchive, options apply to Prosody
-// only; ejabberd otherwise runs its single default variant (STARTTLS
-// required, SCRAM-SHA-1 stored passwords, offering PLAIN and SCRAM-SHA-1).
+// ResumeWindow, AckQueue, NoArchive, Archive and SQLArchive apply to
+// both servers; the other options to Prosody only: ejabberd otherwise
+// runs its single default variant (STARTTLS required, SCRAM-SHA-1 stored
+// passwords, offering PLAIN and SCRAM-SHA-1).
 type Options struct {
 	// Auth is the Prosody authentication provider: "internal_plain" (the
 	// default; offers SCRAM-SHA-256, SCRAM-SHA-1 and PLAIN) or
