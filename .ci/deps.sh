@@ -25,6 +25,8 @@ test)
 		prosody ejabberd python3-slixmpp
 		# Prosody's community modules: mod_muc_moderation (XEP-0425)
 		prosody-modules
+		# an independent OMEMO 0.3 (Syndace's python-omemo) for the peer
+		python3-omemo python3-oldmemo python3-xmlschema
 		# the peer's file uploads and downloads (slixmpp's XEP-0363 uses it)
 		python3-aiohttp
 		# SQL archives for the catch-up benchmark (testserver SQLArchive)
@@ -67,7 +69,7 @@ package-check-windows)
 		# with a window manager as Windows has
 		wine64 xvfb xauth xdotool imagemagick openbox
 		# signing in from the Windows build: a server and a peer
-		prosody python3-slixmpp python3-aiohttp
+		prosody prosody-modules python3-slixmpp python3-aiohttp
 	)
 	;;
 *)

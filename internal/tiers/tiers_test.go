@@ -20,7 +20,7 @@ const module = "github.com/causerie/causerie"
 // the coming "core/muc", "core/mam", "core/upload" and "core/omemo".
 // A new feature package must be added here or to modelPkgs: a core/*
 // package in neither list has no tier, and the test says so.
-var featurePkgs = []string{"core/blocking", "core/carbons", "core/csi", "core/mam", "core/mds", "core/muc", "core/omemo/keys", "core/reactions", "core/reply", "core/retract", "core/upload"}
+var featurePkgs = []string{"core/blocking", "core/carbons", "core/csi", "core/mam", "core/mds", "core/muc", "core/omemo", "core/omemo/keys", "core/reactions", "core/reply", "core/retract", "core/upload"}
 
 // modelPkgs lists the tier-2 packages beside core itself: its model
 // packages, which core may import.

@@ -1,0 +1,356 @@
+// Package omemo is end-to-end encryption of one-to-one chats with OMEMO
+// 0.3 (XEP-0384 in the namespace eu.siacs.conversations.axolotl, which
+// Gajim, Dino, Conversations, Monal and Profanity speak; wire format in
+// core/xmpp/omemo, keys and sessions in core/omemo/keys), on the
+// session's feature hook (issue 21).
+//
+// Once a session is present, the feature loads the account's keys
+// (making them the first time), adds our device to the account's device
+// list in PEP without removing the others, and publishes our bundle,
+// both open to anyone (the XEP's access model). It follows the device
+// lists of contacts and of our other devices as PEP notifications
+// (devicelist+notify in our disco), and puts our device back in our list
+// when another device's publication left it out.
+//
+// Encrypt makes a message for a contact's devices and our other ones,
+// starting a session from a device's bundle the first time; Decrypt
+// reads one, the session's change committed by the caller once the
+// message is stored. Which devices are trusted, the chat's switch, the
+// lock and the history's handling of encrypted messages come with the
+// next steps of issue 21.
+package omemo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/omemo/keys"
+	"github.com/causerie/causerie/core/xmpp"
+	"github.com/causerie/causerie/core/xmpp/hints"
+	wire "github.com/causerie/causerie/core/xmpp/omemo"
+	"github.com/causerie/causerie/core/xmpp/pubsub"
+	"github.com/causerie/causerie/core/xmpp/sid"
+	"gosrc.io/xmpp/stanza"
+)
+
+// Fallback is the body other clients show instead of an encrypted
+// message.
+const Fallback = "I sent you an OMEMO encrypted message, which your client cannot read."
+
+// Errors.
+var (
+	// ErrNotReady: the account's keys are not loaded or published yet.
+	ErrNotReady = errors.New("OMEMO is not set up for this account yet")
+	// ErrNoDevices: the contact has no OMEMO device we could start a
+	// session with.
+	ErrNoDevices = errors.New("the contact has no OMEMO device")
+	// ErrNotForUs: the message was not encrypted for this device.
+	ErrNotForUs = errors.New("the message was not encrypted for this device")
+)
+
+// Ready is published once the account's device is in its device list and
+// its bundle published.
+type Ready struct {
+	core.FeatureEvent
+	Device uint32
+}
+
+// New is the feature: keys in db, identity private keys in secrets (the
+// OS keyring: keys.NewKeyring).
+func New(db *keys.DB, secrets keys.Secrets) *core.Feature {
+	return &core.Feature{
+		Name:  "omemo",
+		Disco: []string{wire.NodeDevices + "+notify"},
+		Attach: func(h *core.Hook) any {
+			st := &State{h: h, db: db, secrets: secrets, devices: map[string][]uint32{}}
+			h.OnPresent(st.present)
+			h.HandleMessage(st.handle)
+			return st
+		},
+	}
+}
+
+// Of is the feature f's state for session s (nil without it).
+func Of(s *core.Session, f *core.Feature) *State {
+	st, _ := s.Feature(f).(*State)
+	return st
+}
+
+// State is the feature's state for one account.
+type State struct {
+	h       *core.Hook
+	db      *keys.DB
+	secrets keys.Secrets
+
+	mu      sync.Mutex
+	store   *keys.Store
+	devices map[string][]uint32 // bare JID → device ids, as last published
+	setup   sync.Mutex          // one set-up at a time
+}
+
+// Store is the account's keys, once loaded (nil before).
+func (st *State) Store() *keys.Store {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.store
+}
+
+// present sets the device up on each new connection.
+func (st *State) present(c *xmpp.Conn) {
+	go func() {
+		if err := st.Setup(context.Background(), c); err != nil {
+			st.h.Logf("omemo: %s: %v", st.h.Account(), err)
+		}
+	}()
+}
+
+// Setup loads the account's keys (making them the first time), puts our
+// device in the account's device list and publishes our bundle.
+func (st *State) Setup(ctx context.Context, c *xmpp.Conn) error {
+	st.setup.Lock()
+	defer st.setup.Unlock()
+	s := st.Store()
+	if s == nil {
+		var err error
+		if s, err = st.db.Load(ctx, st.h.Account(), st.secrets); err != nil {
+			return err
+		}
+		st.mu.Lock()
+		st.store = s
+		st.mu.Unlock()
+	}
+	own, err := st.fetchDevices(ctx, c, "")
+	if err != nil {
+		return fmt.Errorf("our device list: %w", err)
+	}
+	if !slices.Contains(own, s.DeviceID()) {
+		if err := publishOpen(ctx, c, wire.NodeDevices, wire.NewDeviceList(append(own, s.DeviceID()))); err != nil {
+			return fmt.Errorf("publishing our device list: %w", err)
+		}
+	}
+	if err := st.publishBundle(ctx, c); err != nil {
+		return err
+	}
+	st.h.Publish(Ready{FeatureEvent: core.FeatureEvent{Account: st.h.Account()}, Device: s.DeviceID()})
+	return nil
+}
+
+// publishBundle publishes our bundle, topped up with fresh one-time
+// prekeys.
+func (st *State) publishBundle(ctx context.Context, c *xmpp.Conn) error {
+	s := st.Store()
+	if _, err := s.Replenish(ctx); err != nil {
+		return err
+	}
+	k, err := s.Bundle(ctx)
+	if err != nil {
+		return err
+	}
+	if err := publishOpen(ctx, c, wire.BundleNode(s.DeviceID()), wire.NewBundle(k)); err != nil {
+		return fmt.Errorf("publishing our bundle: %w", err)
+	}
+	return nil
+}
+
+// openAccess is the access model the XEP asks of both nodes.
+var openAccess = pubsub.Option{Var: "pubsub#access_model", Value: "open"}
+
+// publishOpen publishes payload as the item "current" of our node, open
+// to anyone; a node that exists with another access model is
+// reconfigured first.
+func publishOpen(ctx context.Context, c *xmpp.Conn, node string, payload any) error {
+	err := pubsub.Publish(ctx, c, node, "current", payload, openAccess)
+	var se *xmpp.StanzaError
+	if errors.As(err, &se) && (se.Condition == "conflict" || se.Condition == "precondition-not-met" ||
+		se.Condition == "resource-constraint" || se.Condition == "bad-request") {
+		if err = pubsub.Configure(ctx, c, node, openAccess); err == nil {
+			err = pubsub.Publish(ctx, c, node, "current", payload)
+		}
+	}
+	return err
+}
+
+// fetchDevices reads jid's device list ("" for ours) and keeps it.
+func (st *State) fetchDevices(ctx context.Context, c *xmpp.Conn, jid string) ([]uint32, error) {
+	items, err := pubsub.Items(ctx, c, jid, wire.NodeDevices, "", 1)
+	var se *xmpp.StanzaError
+	if errors.Is(err, pubsub.ErrNoItems) || errors.As(err, &se) && se.Condition == "item-not-found" {
+		items, err = nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var ids []uint32
+	for _, it := range items {
+		var l wire.DeviceList
+		if it.Into(&l) == nil {
+			ids = l.IDs()
+		}
+	}
+	if jid == "" {
+		jid = st.h.Account()
+	}
+	st.mu.Lock()
+	st.devices[xmpp.BareJID(jid)] = ids
+	st.mu.Unlock()
+	return ids, nil
+}
+
+// handle takes the device lists PEP notifies; a list of ours that leaves
+// our device out has it put back.
+func (st *State) handle(c *xmpp.Conn, m *stanza.Message) bool {
+	items := pubsub.EventItems(m, wire.NodeDevices)
+	if len(items) == 0 {
+		return false
+	}
+	from := xmpp.BareJID(m.From)
+	if from == "" {
+		from = st.h.Account()
+	}
+	var ids []uint32
+	for _, it := range items {
+		var l wire.DeviceList
+		if it.Into(&l) == nil {
+			ids = l.IDs()
+		}
+	}
+	st.mu.Lock()
+	st.devices[from] = ids
+	s := st.store
+	st.mu.Unlock()
+	if from == st.h.Account() && s != nil && !slices.Contains(ids, s.DeviceID()) {
+		go func() {
+			if err := publishOpen(context.Background(), c, wire.NodeDevices, wire.NewDeviceList(append(ids, s.DeviceID()))); err != nil {
+				st.h.Logf("omemo: %s: putting our device back in our list: %v", st.h.Account(), err)
+			}
+		}()
+	}
+	return true
+}
+
+// Devices are jid's devices as last known (fetched when not known yet).
+func (st *State) Devices(ctx context.Context, c *xmpp.Conn, jid string) ([]uint32, error) {
+	jid = xmpp.BareJID(jid)
+	st.mu.Lock()
+	ids, ok := st.devices[jid]
+	st.mu.Unlock()
+	if ok {
+		return ids, nil
+	}
+	return st.fetchDevices(ctx, c, jid)
+}
+
+// session makes sure we have a session with jid/device, from its bundle.
+func (st *State) session(ctx context.Context, c *xmpp.Conn, jid string, device uint32) error {
+	s := st.Store()
+	if ok, err := s.HasSession(ctx, jid, device); err != nil || ok {
+		return err
+	}
+	items, err := pubsub.Items(ctx, c, jid, wire.BundleNode(device), "", 1)
+	if err != nil {
+		return fmt.Errorf("the bundle of %s's device %d: %w", jid, device, err)
+	}
+	for _, it := range items {
+		var b wire.Bundle
+		if it.Into(&b) != nil {
+			continue
+		}
+		k, err := b.Keys()
+		if err != nil {
+			return fmt.Errorf("the bundle of %s's device %d: %w", jid, device, err)
+		}
+		return s.StartSession(ctx, jid, device, k)
+	}
+	return fmt.Errorf("the bundle of %s's device %d: %w", jid, device, pubsub.ErrNoItems)
+}
+
+// Encrypt makes a chat message to (a bare JID) carrying body encrypted
+// for each of its devices and each of our other devices, with a store
+// hint and the fallback body. A device whose session cannot be started
+// (no bundle, a bad signature) is left out; none at all of the
+// contact's is ErrNoDevices.
+func (st *State) Encrypt(ctx context.Context, c *xmpp.Conn, to, body string) (*stanza.Message, error) {
+	s := st.Store()
+	if s == nil {
+		return nil, ErrNotReady
+	}
+	to = xmpp.BareJID(to)
+	theirs, err := st.Devices(ctx, c, to)
+	if err != nil {
+		return nil, err
+	}
+	ours, err := st.Devices(ctx, c, st.h.Account())
+	if err != nil {
+		return nil, err
+	}
+	keyAndTag, iv, payload, err := wire.Seal([]byte(body))
+	if err != nil {
+		return nil, err
+	}
+	msg := wire.Message{SID: s.DeviceID(), IV: iv, Payload: payload}
+	add := func(jid string, devices []uint32) (n int) {
+		for _, d := range devices {
+			if jid == st.h.Account() && d == s.DeviceID() {
+				continue
+			}
+			if err := st.session(ctx, c, jid, d); err != nil {
+				st.h.Logf("omemo: %s: no session with %s/%d: %v", st.h.Account(), jid, d, err)
+				continue
+			}
+			data, pre, err := s.Encrypt(ctx, jid, d, keyAndTag)
+			if err != nil {
+				st.h.Logf("omemo: %s: encrypting for %s/%d: %v", st.h.Account(), jid, d, err)
+				continue
+			}
+			msg.Keys = append(msg.Keys, wire.RecipientKey{RID: d, PreKey: pre, Data: data})
+			n++
+		}
+		return n
+	}
+	if add(to, theirs) == 0 {
+		return nil, ErrNoDevices
+	}
+	add(st.h.Account(), ours)
+	m := stanza.NewMessage(stanza.Attrs{To: to, Type: stanza.MessageTypeChat, Id: sid.New()})
+	m.Body = Fallback
+	m.Extensions = append(m.Extensions, wire.NewEncrypted(msg), &hints.Store{})
+	return &m, nil
+}
+
+// Decrypt reads the encrypted message m from from (a bare JID): its
+// text, and the change to the session, which the caller commits once
+// the message is stored. A key transport element (no payload) gives an
+// empty text.
+func (st *State) Decrypt(ctx context.Context, from string, m *stanza.Message) (string, *keys.Pending, error) {
+	s := st.Store()
+	if s == nil {
+		return "", nil, ErrNotReady
+	}
+	msg, ok, err := wire.Of(*m)
+	if !ok {
+		return "", nil, errors.New("not an OMEMO message")
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	k, ok := msg.For(s.DeviceID())
+	if !ok {
+		return "", nil, ErrNotForUs
+	}
+	keyAndTag, p, err := s.Decrypt(ctx, xmpp.BareJID(from), msg.SID, k)
+	if err != nil {
+		return "", nil, err
+	}
+	if msg.Payload == nil {
+		return "", p, nil
+	}
+	plain, err := wire.Open(keyAndTag, msg.IV, msg.Payload)
+	if err != nil {
+		return "", nil, err
+	}
+	return string(plain), p, nil
+}
