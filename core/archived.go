@@ -73,6 +73,7 @@ func (h *Hook) storeArchived(c *xmpp.Conn, page []Archived, answer bool, ceiling
 	var fixes []func() bool       // corrections, applied after the page is stored
 	var later []Archived          // per fixes: the correction
 	var reacts []func()           // reactions, kept after the page is stored
+	var commits []func()          // decryptions' changes, kept once the page is stored
 	for i, a := range page {
 		m := a.Message
 		if m == nil || (m.Type != stanza.MessageTypeChat && m.Type != stanza.MessageTypeNormal && m.Type != "") {
@@ -122,10 +123,21 @@ func (h *Hook) storeArchived(c *xmpp.Conn, page []Archived, answer bool, ceiling
 			later = append(later, a)
 			continue
 		}
-		if m.Body == "" && m.Subject == "" {
+		sender := from
+		if dir == history.Out {
+			sender = me
+		}
+		d, enc := s.decrypted(c, sender, m)
+		if enc && d.keyOnly() {
 			continue
 		}
-		if id, ok := correct.Of(*m); ok {
+		if m.Body == "" && m.Subject == "" && d.Err == "" {
+			continue
+		}
+		if id, ok := correct.Of(*m); ok && d.Err == "" {
+			if d.Commit != nil {
+				commits = append(commits, d.Commit)
+			}
 			// Applied once the page is stored: what it corrects may be
 			// in it.
 			fixes = append(fixes, func() bool {
@@ -170,10 +182,17 @@ func (h *Hook) storeArchived(c *xmpp.Conn, page []Archived, answer bool, ceiling
 		} else {
 			hm.State = history.StateAcked // the server has it; delivery unknown
 		}
+		commits = append(commits, d.apply(&hm))
 		b.Adds = append(b.Adds, &hm)
 		asks = append(asks, m)
 	}
 	defer func() {
+		if err == nil {
+			// The page is stored: what decrypting it changed is kept.
+			for _, f := range commits {
+				f()
+			}
+		}
 		// After the page is stored: a correction or a marker may name
 		// one of its messages.
 		for i, f := range fixes {

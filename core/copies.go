@@ -69,28 +69,37 @@ func (h *Hook) Copied(c *xmpp.Conn, m *stanza.Message, sent bool) {
 		}
 		return
 	}
-	if m.Body == "" && m.Subject == "" {
+	d, enc := s.decrypted(c, s.jid(), m)
+	if enc && d.keyOnly() {
 		return
 	}
-	if id, ok := correct.Of(*m); ok {
+	if m.Body == "" && m.Subject == "" && d.Err == "" {
+		return
+	}
+	if id, ok := correct.Of(*m); ok && d.Err == "" {
 		if !s.flushFirst(c) {
 			return
 		}
 		if s.applyCorrection(peer, id, m, history.Out) {
+			if d.Commit != nil {
+				d.Commit()
+			}
 			return
 		}
 	}
-	s.copyOut(c, peer, m)
+	s.copyOut(c, peer, m, d)
 }
 
 // copyOut stores a message another of our devices sent to peer, with the
 // current burst.
-func (s *Session) copyOut(c *xmpp.Conn, peer string, m *stanza.Message) {
+func (s *Session) copyOut(c *xmpp.Conn, peer string, m *stanza.Message, d Decrypted) {
 	me := s.jid()
 	now := time.Now()
 	hm := stored(me, peer, history.Out, m, now, now)
 	hm.State = history.StateAcked // our server has it; delivery unknown
+	commit := d.apply(&hm)
 	if s.in.add(&hm, func(dup bool) {
+		commit()
 		if dup {
 			return
 		}

@@ -83,6 +83,7 @@ type features struct {
 	offline     []func()
 	unfinished  []func(history.Message) bool
 	ownPresence []func(*xmpp.Conn, Presence)
+	decrypt     func(*xmpp.Conn, string, *stanza.Message) (Decrypted, bool)
 }
 
 // attachFeatures plugs the client's features into s.

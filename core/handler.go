@@ -81,22 +81,29 @@ func (s *Session) received(c *xmpp.Conn, peer string, m *stanza.Message, copied 
 		}
 		return
 	}
-	if m.Body == "" && m.Subject == "" {
+	d, enc := s.decrypted(c, peer, m)
+	if enc && d.keyOnly() {
+		return
+	}
+	if m.Body == "" && m.Subject == "" && d.Err == "" {
 		return // a chat state, a receipt or reactions alone
 	}
-	if id, ok := correct.Of(*m); ok {
+	if id, ok := correct.Of(*m); ok && d.Err == "" {
 		// It looks up the message it replaces, maybe in this burst.
 		if !s.flushFirst(c) {
 			return
 		}
 		if s.applyCorrection(peer, id, m, history.In) {
+			if d.Commit != nil {
+				d.Commit()
+			}
 			if !copied {
 				s.answerReceipt(c, peer, m)
 			}
 			return
 		}
 	}
-	s.messageIn(c, peer, m, copied)
+	s.messageIn(c, peer, m, copied, d)
 }
 
 // HandlePresence tracks contacts' presence and subscription requests

@@ -111,13 +111,16 @@ func (s *Session) flushFirst(c *xmpp.Conn) bool {
 // messageIn stores an incoming message with a body or subject (from
 // HandleMessage, on the reader goroutine) in the current burst (inBatch),
 // which the connection flushes before any XEP-0198 ack covers it. copied:
-// a carbon copy, whose receipt the device that received it answers.
-func (s *Session) messageIn(c *xmpp.Conn, peer string, m *stanza.Message, copied bool) {
+// a carbon copy, whose receipt the device that received it answers. d is
+// how it came encrypted (Hook.Decrypt), if it did.
+func (s *Session) messageIn(c *xmpp.Conn, peer string, m *stanza.Message, copied bool, d Decrypted) {
 	me := s.jid()
 	now := time.Now()
 	hm := stored(me, peer, history.In, m, s.sentTime(peer, m, now), now)
 	hm.StanzaID = sid.StanzaIDBy(m, me)
+	commit := d.apply(&hm)
 	full := s.in.add(&hm, func(dup bool) {
+		commit()
 		if !dup {
 			s.client.bus.Publish(MessageReceived{Account: me, Message: hm, Copy: copied})
 		}

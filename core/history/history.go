@@ -127,7 +127,23 @@ type Message struct {
 	// room's moderator did (Moderated, XEP-0425); its text, file and
 	// earlier versions are gone.
 	Retracted, Moderated bool
+	// Encryption is the end-to-end encryption the message came with
+	// (or went with): NotEncrypted, or OMEMO.
+	Encryption Encryption
+	// Undecrypted says why a message that came encrypted could not be
+	// read (its Body is then empty): a reason code of the decrypting
+	// feature (core/omemo's Reason constants), which the GUI words.
+	Undecrypted string
 }
+
+// Encryption is how a message was encrypted end to end.
+type Encryption int
+
+// Encryptions.
+const (
+	NotEncrypted Encryption = iota
+	OMEMO                   // XEP-0384 (its version 0.3)
+)
 
 // Conversation summarises one conversation of an account.
 type Conversation struct {
@@ -332,8 +348,8 @@ func (s *Store) prepare() error {
 	}
 	s.insMsg = p(s.w, `INSERT INTO messages(conv, chrono, resource, direction, type, body, subject, thread, rich,
 		origin_id, stanza_id, wire_id, sent, received, state, error, markable, occupant, oob, file, file_size,
-		reply_id, reply_to, reply_quote)
-		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`)
+		reply_id, reply_to, reply_quote, encryption, undecrypted)
+		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`)
 	s.maxChrono = p(s.w, `SELECT max(chrono) FROM messages WHERE chrono BETWEEN ? AND ?`)
 	s.insFTS = p(s.w, `INSERT INTO messages_fts(rowid, body, subject, conv) VALUES(?,?,?,?)`)
 	// ?4 new messages count, show a hidden conversation again, and the

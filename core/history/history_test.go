@@ -296,7 +296,10 @@ func reopenAt(t testing.TB, s *Store, path string, version int, undo ...string) 
 
 // undoHidden takes migrations 16 to 9 back, for tests that make an older
 // database.
-var undoHidden = []string{`ALTER TABLE messages DROP COLUMN retracted`, `DROP TABLE reactions`, `DROP INDEX messages_out_stanza_id`, `ALTER TABLE messages DROP COLUMN reply_id`, `ALTER TABLE messages DROP COLUMN reply_to`,
+// undo19 takes migration 19 back.
+var undo19 = []string{`ALTER TABLE messages DROP COLUMN encryption`, `ALTER TABLE messages DROP COLUMN undecrypted`}
+
+var undoHidden = []string{undo19[0], undo19[1], `ALTER TABLE messages DROP COLUMN retracted`, `DROP TABLE reactions`, `DROP INDEX messages_out_stanza_id`, `ALTER TABLE messages DROP COLUMN reply_id`, `ALTER TABLE messages DROP COLUMN reply_to`,
 	`ALTER TABLE messages DROP COLUMN reply_quote`, `ALTER TABLE messages DROP COLUMN file`, `ALTER TABLE messages DROP COLUMN file_size`, `ALTER TABLE messages DROP COLUMN occupant`, `ALTER TABLE messages DROP COLUMN oob`, `ALTER TABLE conversations DROP COLUMN room`, `ALTER TABLE messages DROP COLUMN markable`, `DROP TABLE archive_cursor`, `ALTER TABLE conversations DROP COLUMN hidden`, `ALTER TABLE conversations DROP COLUMN last_id`}
 
 // undoWireID takes migrations 9 and 7 back, for tests that make an older
@@ -1143,7 +1146,7 @@ func TestMigrationMarksRooms(t *testing.T) {
 	const room = "salon@conference.example.org"
 	mustAdd(t, s, &Message{Account: me, Peer: room, Resource: "Bob", Direction: In, Type: "groupchat", Body: "un"})
 	mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: In, Type: "chat", Body: "deux"})
-	s = reopenAt(t, s, path, 12, `ALTER TABLE messages DROP COLUMN retracted`, `DROP TABLE reactions`, `DROP INDEX messages_out_stanza_id`, `ALTER TABLE messages DROP COLUMN reply_id`, `ALTER TABLE messages DROP COLUMN reply_to`,
+	s = reopenAt(t, s, path, 12, undo19[0], undo19[1], `ALTER TABLE messages DROP COLUMN retracted`, `DROP TABLE reactions`, `DROP INDEX messages_out_stanza_id`, `ALTER TABLE messages DROP COLUMN reply_id`, `ALTER TABLE messages DROP COLUMN reply_to`,
 		`ALTER TABLE messages DROP COLUMN reply_quote`, `ALTER TABLE messages DROP COLUMN file`, `ALTER TABLE messages DROP COLUMN file_size`, `ALTER TABLE messages DROP COLUMN occupant`, `ALTER TABLE messages DROP COLUMN oob`, `ALTER TABLE conversations DROP COLUMN room`)
 	for peer, want := range map[string]bool{room: true, bob: false} {
 		if got, err := s.IsRoom(me, peer); err != nil || got != want {
@@ -1265,10 +1268,30 @@ func TestFileFoundByName(t *testing.T) {
 	// As migration 14 left it: the address indexed, not the name.
 	var chrono int64
 	s.w.QueryRow(`SELECT chrono FROM messages WHERE id = ?`, m.ID).Scan(&chrono)
-	s = reopenAt(t, s, path, 14, `ALTER TABLE messages DROP COLUMN retracted`, `DROP TABLE reactions`, `DROP INDEX messages_out_stanza_id`, `ALTER TABLE messages DROP COLUMN reply_id`, `ALTER TABLE messages DROP COLUMN reply_to`,
+	s = reopenAt(t, s, path, 14, undo19[0], undo19[1], `ALTER TABLE messages DROP COLUMN retracted`, `DROP TABLE reactions`, `DROP INDEX messages_out_stanza_id`, `ALTER TABLE messages DROP COLUMN reply_id`, `ALTER TABLE messages DROP COLUMN reply_to`,
 		`ALTER TABLE messages DROP COLUMN reply_quote`, fmt.Sprintf(`DELETE FROM messages_fts WHERE rowid = %d`, chrono),
 		fmt.Sprintf(`INSERT INTO messages_fts(rowid, body, subject, conv) SELECT %d, '%s', '', 'a' || c.account_id || ' c' || c.id FROM conversations c WHERE c.id = (SELECT conv FROM messages WHERE id = %d)`, chrono, u, m.ID))
 	if got := found("signe"); len(got) != 1 || got[0] != u {
 		t.Fatalf("after the migration: %q", got)
+	}
+}
+
+// TestEncryptionKept: how a message came encrypted, and why one could not
+// be read, are kept and read back, in the conversation and the Chats
+// list's latest message.
+func TestEncryptionKept(t *testing.T) {
+	s, _ := openTemp(t)
+	mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: In, Body: "secret", Encryption: OMEMO})
+	mustAdd(t, s, &Message{Account: me, Peer: bob, Direction: In, Encryption: OMEMO, Undecrypted: "not-for-device"})
+	ms, err := s.Latest(me, bob, 10)
+	if err != nil || len(ms) != 2 {
+		t.Fatalf("%v %v", ms, err)
+	}
+	if ms[0].Encryption != OMEMO || ms[0].Body != "secret" || ms[1].Undecrypted != "not-for-device" || ms[1].Body != "" {
+		t.Fatalf("read back: %+v", ms)
+	}
+	cs, err := s.Conversations(me)
+	if err != nil || len(cs) != 1 || cs[0].Last.Undecrypted == "" || cs[0].Last.Encryption != OMEMO {
+		t.Fatalf("conversations: %+v %v", cs, err)
 	}
 }

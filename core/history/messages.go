@@ -14,13 +14,13 @@ import (
 // as m, conversations as c and accounts as a.
 const msgCols = `m.id, a.jid, c.peer, m.resource, m.direction, m.type, m.body, m.subject, m.thread, m.rich,
 	m.origin_id, m.stanza_id, m.wire_id, m.sent, m.received, m.state, m.error, m.corrected, m.markable, m.occupant, m.oob, m.file, m.file_size,
-	m.reply_id, m.reply_to, m.reply_quote, m.retracted > 0, m.retracted = 2`
+	m.reply_id, m.reply_to, m.reply_quote, m.retracted > 0, m.retracted = 2, m.encryption, m.undecrypted`
 
 // convMsgCols is msgCols for queries of one conversation, whose account and
 // peer are the parameters ?1 and ?2.
 const convMsgCols = `m.id, ?1, ?2, m.resource, m.direction, m.type, m.body, m.subject, m.thread, m.rich,
 	m.origin_id, m.stanza_id, m.wire_id, m.sent, m.received, m.state, m.error, m.corrected, m.markable, m.occupant, m.oob, m.file, m.file_size,
-	m.reply_id, m.reply_to, m.reply_quote, m.retracted > 0, m.retracted = 2`
+	m.reply_id, m.reply_to, m.reply_quote, m.retracted > 0, m.retracted = 2, m.encryption, m.undecrypted`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -29,7 +29,7 @@ func scanMessage(sc scanner) (Message, error) {
 	var sent, recv int64
 	err := sc.Scan(&m.ID, &m.Account, &m.Peer, &m.Resource, &m.Direction, &m.Type, &m.Body, &m.Subject,
 		&m.Thread, &m.Rich, &m.OriginID, &m.StanzaID, &m.WireID, &sent, &recv, &m.State, &m.Error, &m.Corrected, &m.Markable, &m.OccupantID, &m.OOB, &m.File, &m.FileSize,
-		&m.ReplyID, &m.ReplyTo, &m.ReplyQuote, &m.Retracted, &m.Moderated)
+		&m.ReplyID, &m.ReplyTo, &m.ReplyQuote, &m.Retracted, &m.Moderated, &m.Encryption, &m.Undecrypted)
 	m.Sent, m.Received = fromNanos(sent), fromNanos(recv)
 	return m, err
 }
@@ -339,7 +339,7 @@ func (s *Store) insert(tx *sql.Tx, ids convIDs, m *Message, idx *indexer) (id in
 	// rows inside a transaction, a tenth of an archive page's cost.
 	res, err := st.insMsg.Exec(ids.conv, chrono, m.Resource, m.Direction, m.Type, m.Body, m.Subject, m.Thread,
 		m.Rich, m.OriginID, m.StanzaID, m.WireID, nanos(m.Sent), nanos(m.Received), m.State, m.Error, m.Markable, m.OccupantID, m.OOB, m.File, m.FileSize,
-		m.ReplyID, m.ReplyTo, m.ReplyQuote)
+		m.ReplyID, m.ReplyTo, m.ReplyQuote, m.Encryption, m.Undecrypted)
 	if err != nil {
 		return 0, false, fmt.Errorf("history: Add: %w", err)
 	}
@@ -746,7 +746,7 @@ func (s *Store) Conversations(account string) ([]Conversation, error) {
 		m := &c.Last
 		if err := rows.Scan(&count, &m.ID, &m.Account, &m.Peer, &m.Resource, &m.Direction, &m.Type, &m.Body,
 			&m.Subject, &m.Thread, &m.Rich, &m.OriginID, &m.StanzaID, &m.WireID, &sent, &recv, &m.State, &m.Error, &m.Corrected, &m.Markable, &m.OccupantID, &m.OOB, &m.File, &m.FileSize,
-			&m.ReplyID, &m.ReplyTo, &m.ReplyQuote, &m.Retracted, &m.Moderated); err != nil {
+			&m.ReplyID, &m.ReplyTo, &m.ReplyQuote, &m.Retracted, &m.Moderated, &m.Encryption, &m.Undecrypted); err != nil {
 			return nil, fmt.Errorf("history: Conversations: %w", err)
 		}
 		m.Sent, m.Received = fromNanos(sent), fromNanos(recv)

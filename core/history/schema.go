@@ -224,6 +224,12 @@ CREATE TABLE reactions (
 	// 18: messages their sender took back (XEP-0424: 1), or a room's
 	// moderator (XEP-0425: 2): kept as a tombstone, their text gone.
 	script(`ALTER TABLE messages ADD COLUMN retracted INTEGER NOT NULL DEFAULT 0;`),
+	// 19: end-to-end encryption (1: OMEMO) a message came with, and why
+	// one that came encrypted could not be read.
+	script(`
+ALTER TABLE messages ADD COLUMN encryption INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN undecrypted TEXT NOT NULL DEFAULT '';
+`),
 }
 
 // reindexFiles writes the search index rows of the messages that carry

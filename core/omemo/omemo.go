@@ -12,12 +12,18 @@
 // (devicelist+notify in our disco), and puts our device back in our list
 // when another device's publication left it out.
 //
+// Every one-to-one message that comes encrypted, live, as a carbon copy
+// either way or from the archive, is decrypted as core reads it
+// (core.Hook.Decrypt): its text is stored with history.OMEMO, and the
+// session's change kept only once the message is in the history. One
+// that cannot be read is stored with the reason (Reason constants),
+// never dropped; a key transport (the heartbeat) stores nothing.
+//
 // Encrypt makes a message for a contact's devices and our other ones,
-// starting a session from a device's bundle the first time; Decrypt
-// reads one, the session's change committed by the caller once the
-// message is stored. Which devices are trusted, the chat's switch, the
-// lock and the history's handling of encrypted messages come with the
-// next steps of issue 21.
+// starting a session from a device's bundle the first time. Sending
+// from the chat (its switch), which devices are trusted, the lock and
+// the GUI's words for what could not be read come with the next steps
+// of issue 21.
 package omemo
 
 import (
@@ -28,6 +34,7 @@ import (
 	"sync"
 
 	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/omemo/keys"
 	"github.com/causerie/causerie/core/xmpp"
 	"github.com/causerie/causerie/core/xmpp/hints"
@@ -67,8 +74,16 @@ func New(db *keys.DB, secrets keys.Secrets) *core.Feature {
 		Disco: []string{wire.NodeDevices + "+notify"},
 		Attach: func(h *core.Hook) any {
 			st := &State{h: h, db: db, secrets: secrets, devices: map[string][]uint32{}}
+			h.OnOnline(func(ctx context.Context, _ *xmpp.Conn) {
+				// Before our presence: what offline storage holds for us
+				// comes right after it, and is decrypted.
+				if _, err := st.load(ctx); err != nil {
+					h.Logf("omemo: %s: %v", h.Account(), err)
+				}
+			})
 			h.OnPresent(st.present)
 			h.HandleMessage(st.handle)
+			h.Decrypt(st.decryptIn)
 			return st
 		},
 	}
@@ -90,6 +105,7 @@ type State struct {
 	store   *keys.Store
 	devices map[string][]uint32 // bare JID → device ids, as last published
 	setup   sync.Mutex          // one set-up at a time
+	loading sync.Mutex          // one load of the keys at a time
 }
 
 // Store is the account's keys, once loaded (nil before).
@@ -97,6 +113,23 @@ func (st *State) Store() *keys.Store {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	return st.store
+}
+
+// load loads the account's keys once (making them the first time).
+func (st *State) load(ctx context.Context) (*keys.Store, error) {
+	st.loading.Lock()
+	defer st.loading.Unlock()
+	if s := st.Store(); s != nil {
+		return s, nil
+	}
+	s, err := st.db.Load(ctx, st.h.Account(), st.secrets)
+	if err != nil {
+		return nil, err
+	}
+	st.mu.Lock()
+	st.store = s
+	st.mu.Unlock()
+	return s, nil
 }
 
 // present sets the device up on each new connection.
@@ -113,15 +146,9 @@ func (st *State) present(c *xmpp.Conn) {
 func (st *State) Setup(ctx context.Context, c *xmpp.Conn) error {
 	st.setup.Lock()
 	defer st.setup.Unlock()
-	s := st.Store()
-	if s == nil {
-		var err error
-		if s, err = st.db.Load(ctx, st.h.Account(), st.secrets); err != nil {
-			return err
-		}
-		st.mu.Lock()
-		st.store = s
-		st.mu.Unlock()
+	s, err := st.load(ctx)
+	if err != nil {
+		return err
 	}
 	own, err := st.fetchDevices(ctx, c, "")
 	if err != nil {
@@ -319,6 +346,49 @@ func (st *State) Encrypt(ctx context.Context, c *xmpp.Conn, to, body string) (*s
 	m.Body = Fallback
 	m.Extensions = append(m.Extensions, wire.NewEncrypted(msg), &hints.Store{})
 	return &m, nil
+}
+
+// Reasons a message that came encrypted could not be read
+// (history.Message's Undecrypted).
+const (
+	ReasonNotForDevice = "not-for-device" // not encrypted for this device
+	ReasonNoSession    = "no-session"     // no session with the sender's device
+	ReasonNoKeys       = "no-keys"        // our keys could not be loaded (the keyring)
+	ReasonFailed       = "failed"         // it does not decrypt (altered, or a broken session)
+)
+
+// decryptIn is the session's decryption (core.Hook.Decrypt): an OMEMO
+// message's text, or why it cannot be read.
+func (st *State) decryptIn(c *xmpp.Conn, from string, m *stanza.Message) (core.Decrypted, bool) {
+	if _, ok, _ := wire.Of(*m); !ok {
+		return core.Decrypted{}, false
+	}
+	d := core.Decrypted{Encryption: history.OMEMO}
+	ctx := context.Background()
+	if _, err := st.load(ctx); err != nil {
+		st.h.Logf("omemo: %s: %v", st.h.Account(), err)
+		d.Err = ReasonNoKeys
+		return d, true
+	}
+	body, p, err := st.Decrypt(ctx, from, m)
+	switch {
+	case errors.Is(err, ErrNotForUs):
+		d.Err = ReasonNotForDevice
+	case errors.Is(err, keys.ErrNoSession):
+		d.Err = ReasonNoSession
+	case err != nil:
+		// The error names no content: only what failed.
+		st.h.Logf("omemo: %s: a message from %s does not decrypt: %v", st.h.Account(), from, err)
+		d.Err = ReasonFailed
+	default:
+		d.Body = body
+		d.Commit = func() {
+			if err := p.Commit(context.Background()); err != nil {
+				st.h.Logf("omemo: %s: keeping a session's change: %v", st.h.Account(), err)
+			}
+		}
+	}
+	return d, true
 }
 
 // Decrypt reads the encrypted message m from from (a bare JID): its

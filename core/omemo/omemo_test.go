@@ -10,8 +10,10 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/account"
+	"github.com/causerie/causerie/core/carbons"
+	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/mam"
 	"github.com/causerie/causerie/core/omemo/keys"
-	"github.com/causerie/causerie/core/xmpp"
 	wire "github.com/causerie/causerie/core/xmpp/omemo"
 	"github.com/causerie/causerie/internal/coretest"
 	"github.com/causerie/causerie/internal/slixpeer"
@@ -25,13 +27,20 @@ func TestMain(m *testing.M) { testserver.Main(m) }
 type user struct {
 	*coretest.User
 	feature *core.Feature
-	in      chan *stanza.Message
+	seen    int // encrypted messages received so far
 }
 
 // newUser registers an account on srv with OMEMO on (keys in a database
 // of the test's, identity private keys in the real keyring under a test
-// service, removed at the end).
-func newUser(t *testing.T, srv *testserver.Server) *user {
+// service, removed at the end), and features.
+func newUser(t *testing.T, srv *testserver.Server, features ...*core.Feature) *user {
+	t.Helper()
+	jid, pass := srv.NewUser(t)
+	return newDevice(t, srv, jid, pass, features...)
+}
+
+// newDevice is another device (client) of account jid, as newUser.
+func newDevice(t *testing.T, srv *testserver.Server, jid, pass string, features ...*core.Feature) *user {
 	t.Helper()
 	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
 		if os.Getenv("CI") == "true" {
@@ -44,21 +53,17 @@ func newUser(t *testing.T, srv *testserver.Server) *user {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	secrets := keys.Keyring{K: &account.Keyring{Service: "causerie-omemo-test", Timeout: 10 * time.Second}}
-	u := &user{feature: New(db, secrets), in: make(chan *stanza.Message, 16)}
-	capture := &core.Feature{Name: "test capture", Attach: func(h *core.Hook) any {
-		h.HandleMessage(func(_ *xmpp.Conn, m *stanza.Message) bool {
-			if _, ok, _ := wire.Of(*m); ok {
-				u.in <- m
-			}
-			return false
-		})
-		return nil
-	}}
-	u.User = coretest.NewUser(t, srv, u.feature, capture)
-	t.Cleanup(func() { secrets.K.Delete(context.Background(), u.JID) })
+	// One keyring entry per account: each device of the test its own
+	// service.
+	deviceSeq++
+	secrets := keys.Keyring{K: &account.Keyring{Service: fmt.Sprintf("causerie-omemo-test-%d-%d", os.Getpid(), deviceSeq), Timeout: 10 * time.Second}}
+	u := &user{feature: New(db, secrets)}
+	u.User = coretest.Login(t, srv, jid, pass, append(features, u.feature)...)
+	t.Cleanup(func() { secrets.K.Delete(context.Background(), jid) })
 	return u
 }
+
+var deviceSeq int
 
 // ready signs the user in and waits until its device is published.
 func (u *user) ready(t *testing.T) *State {
@@ -86,24 +91,24 @@ func (u *user) send(t *testing.T, to, body string) *stanza.Message {
 	return m
 }
 
-// receive waits for the next encrypted message, decrypts it and commits
-// its session change.
+// receive waits for the next message stored from an encrypted one
+// (core.Hook.Decrypt: decrypted as it came, its session's change kept
+// once stored) and returns its sender and text.
 func (u *user) receive(t *testing.T) (from, body string) {
 	t.Helper()
-	select {
-	case m := <-u.in:
-		body, p, err := Of(u.Session, u.feature).Decrypt(context.Background(), xmpp.BareJID(m.From), m)
-		if err != nil {
-			t.Fatalf("%s decrypting from %s: %v", u.JID, m.From, err)
+	n := 0
+	e := u.Events.Wait(t, u.JID+" gets an encrypted message", func(e core.Event) bool {
+		r, ok := e.(core.MessageReceived)
+		if ok && r.Message.Direction == history.In && r.Message.Encryption == history.OMEMO {
+			n++
 		}
-		if err := p.Commit(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		return xmpp.BareJID(m.From), body
-	case <-time.After(20 * time.Second):
-		t.Fatalf("%s: no encrypted message", u.JID)
+		return n > u.seen
+	}).(core.MessageReceived)
+	u.seen++
+	if e.Message.Undecrypted != "" {
+		t.Fatalf("%s could not decrypt a message from %s: %s", u.JID, e.Message.Peer, e.Message.Undecrypted)
 	}
-	return "", ""
+	return e.Message.Peer, e.Message.Body
 }
 
 // Two of our clients on each server: each publishes its device and
@@ -190,15 +195,127 @@ func TestPythonOMEMOFromOurBundle(t *testing.T) {
 		}
 		// It answers on that session.
 		peer.Do(t, slixpeer.Command{Cmd: "omemo_send", To: me.JID, Body: "Bien reçu"})
-		for {
-			_, body := me.receive(t)
-			if body == "" {
-				continue // its key transport (the heartbeat after a prekey message)
+		// (Its key transport after our prekey message, the heartbeat,
+		// is no message: nothing is stored of it.)
+		if _, body := me.receive(t); body != "Bien reçu" {
+			t.Fatalf("we got %q", body)
+		}
+	})
+}
+
+// A message that cannot be read is stored as such, with why, never
+// dropped: here one encrypted for a device that is not ours.
+func TestUndecryptableKept(t *testing.T) {
+	srv := testserver.Shared(t, testserver.Prosody, testserver.Options{})
+	alice, bob := newUser(t, srv), newUser(t, srv)
+	alice.ready(t)
+	bob.ready(t)
+	m := alice.send(t, bob.JID, "first, for the session")
+	if _, body := bob.receive(t); body != "first, for the session" {
+		t.Fatalf("bob got %q", body)
+	}
+	m, err := Of(alice.Session, alice.feature).Encrypt(context.Background(), alice.Conn(t), bob.JID, "not for bob's device")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range m.Extensions {
+		if enc, ok := e.(*wire.Encrypted); ok {
+			for i := range enc.Header.Keys {
+				enc.Header.Keys[i].RID = "12345" // another device
 			}
-			if body != "Bien reçu" {
-				t.Fatalf("we got %q", body)
+		}
+	}
+	if err := alice.Conn(t).Send(m); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	e := bob.Events.Wait(t, "the undecryptable message stored", func(e core.Event) bool {
+		r, ok := e.(core.MessageReceived)
+		if ok && r.Message.Encryption == history.OMEMO {
+			n++
+		}
+		return n == 2
+	}).(core.MessageReceived)
+	if e.Message.Undecrypted != ReasonNotForDevice || e.Message.Body != "" {
+		t.Fatalf("stored as %q, undecrypted %q", e.Message.Body, e.Message.Undecrypted)
+	}
+}
+
+// Our second device: a contact's message is encrypted for both of our
+// devices and each reads it; what one sends reaches the other as a
+// carbon copy, encrypted for it too, and is stored there as ours.
+func TestOurOtherDevice(t *testing.T) {
+	coretest.BothServers(t, func(t *testing.T, srv *testserver.Server) {
+		desk := newUser(t, srv, carbons.Feature)
+		phone := newDevice(t, srv, desk.JID, desk.Password, carbons.Feature)
+		bob := newUser(t, srv)
+		desk.ready(t)
+		phone.ready(t)
+		bob.ready(t)
+		m := bob.send(t, desk.JID, "pour tes deux appareils")
+		if msg, _, _ := wire.Of(*m); len(msg.Keys) != 2 {
+			t.Fatalf("bob encrypted for %d devices", len(msg.Keys))
+		}
+		for _, u := range []*user{desk, phone} {
+			if _, body := u.receive(t); body != "pour tes deux appareils" {
+				t.Fatalf("%s got %q", u.JID, body)
 			}
-			break
+		}
+		mark := phone.Events.Mark()
+		desk.send(t, bob.JID, "envoyé du bureau")
+		e := phone.Events.WaitFrom(t, mark, "the phone's copy of what the desk sent", func(e core.Event) bool {
+			r, ok := e.(core.MessageReceived)
+			return ok && r.Copy && r.Message.Direction == history.Out
+		}).(core.MessageReceived)
+		if e.Message.Body != "envoyé du bureau" || e.Message.Encryption != history.OMEMO {
+			t.Fatalf("the phone's copy: %q (%v, %q)", e.Message.Body, e.Message.Encryption, e.Message.Undecrypted)
+		}
+		if _, body := bob.receive(t); body != "envoyé du bureau" {
+			t.Fatalf("bob got %q", body)
+		}
+	})
+}
+
+// What came encrypted while we were away is read from offline storage or
+// the archive's catch-up (core/mam), whichever brings it first, each
+// once.
+func TestWhileAway(t *testing.T) {
+	coretest.BothArchived(t, func(t *testing.T, srv *testserver.Server) {
+		me := newUser(t, srv, mam.Feature)
+		bob := newUser(t, srv)
+		me.ready(t)
+		bob.ready(t)
+		bob.send(t, me.JID, "#0")
+		if _, body := me.receive(t); body != "#0" {
+			t.Fatalf("got %q", body)
+		}
+		me.Session.Disconnect()
+		me.Events.Wait(t, "offline", func(e core.Event) bool {
+			s, ok := e.(core.ConnectionStateChanged)
+			return ok && s.State == core.StateOffline
+		})
+		for i := 1; i <= 5; i++ {
+			bob.send(t, me.JID, fmt.Sprintf("#%d", i))
+		}
+		if err := bob.Conn(t).Ping(context.Background(), srv.Domain); err != nil {
+			t.Fatal(err)
+		}
+		me.Connect(t)
+		for i := 1; i <= 5; i++ {
+			if _, body := me.receive(t); body != fmt.Sprintf("#%d", i) {
+				t.Fatalf("message %d: %q", i, body)
+			}
+		}
+		ms, err := me.Client.Store().Latest(me.JID, bob.JID, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, m := range ms {
+			got = append(got, m.Body)
+		}
+		if fmt.Sprint(got) != "[#0 #1 #2 #3 #4 #5]" {
+			t.Fatalf("history: %q", got)
 		}
 	})
 }
