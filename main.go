@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/trace"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +28,8 @@ import (
 	"github.com/causerie/causerie/core/account"
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/instance"
+	"github.com/causerie/causerie/core/omemo"
+	"github.com/causerie/causerie/core/omemo/keys"
 	"github.com/causerie/causerie/ui"
 )
 
@@ -140,9 +143,12 @@ func main() {
 	client.Store().Close()
 }
 
-// openedHistory is the history store, or why it could not be opened.
+// openedHistory is the history store (and beside it the OMEMO keys'
+// database, nil when that could not be opened: the app then runs without
+// end-to-end encryption), or why it could not be opened.
 type openedHistory struct {
 	store *history.Store
+	keys  *keys.DB
 	err   *ui.StartError
 }
 
@@ -162,7 +168,12 @@ func openHistory(path string) <-chan openedHistory {
 			c <- openedHistory{err: &ui.StartError{Step: ui.StartHistory, Path: path, Err: err}}
 			return
 		}
-		c <- openedHistory{store: s}
+		kp := filepath.Join(filepath.Dir(path), "omemo.db")
+		k, err := keys.Open(kp)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "causerie: %s: %v (no end-to-end encryption)\n", kp, err)
+		}
+		c <- openedHistory{store: s, keys: k}
 	}()
 	return c
 }
@@ -187,7 +198,12 @@ func openClient(configDir string, hist <-chan openedHistory) (*core.Client, *ui.
 	if h.err != nil {
 		return nil, h.err
 	}
-	return core.NewClient(accounts, account.NewKeyring(), h.store, core.Options{DefaultResource: "causerie", ClientVersion: version, Features: ui.Features}), nil
+	features := ui.Features
+	if h.keys != nil {
+		ui.OMEMO = omemo.New(h.keys, keys.NewKeyring())
+		features = append(slices.Clone(features), ui.OMEMO)
+	}
+	return core.NewClient(accounts, account.NewKeyring(), h.store, core.Options{DefaultResource: "causerie", ClientVersion: version, Features: features}), nil
 }
 
 // loadFonts has Fyne load the faces of regular and bold text, each on its

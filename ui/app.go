@@ -35,6 +35,10 @@ import (
 // list.
 var Features = []*core.Feature{blocking.Feature, carbons.Feature, csi.Feature, mam.Feature, mds.Feature, muc.Feature, reactions.Feature, reply.Feature, retract.Feature, upload.Feature}
 
+// OMEMO is end-to-end encryption's feature (core/omemo) when the app runs
+// with it: main makes it with the profile's key database, beside Features.
+var OMEMO *core.Feature
+
 // App is the GUI. It owns the windows and routes core events to them on
 // Fyne's goroutine (fyne.Do): windows never see an event off that thread.
 type App struct {

@@ -124,6 +124,9 @@ func Preview(msg history.Message) string {
 	if msg.Retracted {
 		return lang.L("Message deleted")
 	}
+	if msg.Undecrypted != "" {
+		return "🔒 " + lang.L("An encrypted message that could not be read")
+	}
 	text := msg.Body
 	if text == "" {
 		text = msg.Subject

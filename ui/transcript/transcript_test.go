@@ -456,3 +456,29 @@ func TestTranscriptActionAndGroupShown(t *testing.T) {
 		t.Errorf("the action line:\n%s", markup)
 	}
 }
+
+// An encrypted message shows "🔒 encrypted" in its header; one that
+// could not be read says so, and why, in place of its text.
+func TestTranscriptEncrypted(t *testing.T) {
+	uitest.NewApp(t)
+	var q uiQueue
+	tr := New(q.do, func(history.Message) string { return "Alice" })
+	w := test.NewTempWindow(t, tr.Object())
+	w.Resize(fyne.NewSize(480, 400))
+	at := time.Now().Add(-time.Hour)
+	tr.Set([]history.Message{
+		{ID: 1, Direction: history.In, Type: "chat", Body: "secret", Encryption: history.OMEMO, Sent: at},
+		{ID: 2, Direction: history.In, Type: "chat", Encryption: history.OMEMO, Undecrypted: "not-for-device", Sent: at.Add(10 * time.Minute)},
+	})
+	q.drain()
+	markup := test.RenderObjectToMarkup(w.Content())
+	if n := strings.Count(markup, "🔒 encrypted"); n != 2 {
+		t.Errorf("%d headers marked encrypted (want 2):\n%s", n, markup)
+	}
+	if !strings.Contains(markup, ">secret<") || !strings.Contains(markup, "could not be read: it was not encrypted") {
+		t.Errorf("the messages:\n%s", markup)
+	}
+	if got := Undecrypted("something new"); !strings.Contains(got, "it does not decrypt") {
+		t.Errorf("an unknown reason: %q", got)
+	}
+}

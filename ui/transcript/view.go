@@ -645,6 +645,9 @@ func (v *rowWidget) bind(r *row) {
 			head = append(head, &widget.TextSegment{Text: "  " + lang.L("✎ corrected"), Style: Subtle})
 		}
 	}
+	if m.Encryption != history.NotEncrypted {
+		head = append(head, &widget.TextSegment{Text: "  " + lang.L("🔒 encrypted"), Style: Subtle})
+	}
 	v.header.Segments = head
 	v.header.Refresh()
 	// A message that continues the one before (same sender, minutes
@@ -699,6 +702,11 @@ func (v *rowWidget) bind(r *row) {
 		}
 		v.body.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: "🗑 " + text,
 			Style: widget.RichTextStyle{Inline: true, ColorName: theme.ColorNamePlaceHolder, TextStyle: fyne.TextStyle{Italic: true}}}}
+		v.body.Refresh()
+		v.body.Show()
+	} else if m.Undecrypted != "" {
+		v.body.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: "🔒 " + Undecrypted(m.Undecrypted),
+			Style: widget.RichTextStyle{Inline: true, ColorName: theme.ColorNameError, TextStyle: fyne.TextStyle{Italic: true}}}}
 		v.body.Refresh()
 		v.body.Show()
 	} else if m.Body != "" || m.Rich != "" {
@@ -987,3 +995,18 @@ func (r *rowRenderer) Objects() []fyne.CanvasObject {
 }
 
 func (r *rowRenderer) Destroy() {}
+
+// Undecrypted says, in words, that a message came encrypted and could
+// not be read, and why (reason: history.Message's Undecrypted, one of
+// core/omemo's Reason codes).
+func Undecrypted(reason string) string {
+	switch reason {
+	case "not-for-device":
+		return lang.L("This encrypted message could not be read: it was not encrypted for this device.")
+	case "no-session":
+		return lang.L("This encrypted message could not be read: there is no encryption session with the sender's device yet.")
+	case "no-keys":
+		return lang.L("This encrypted message could not be read: this device's encryption keys could not be read from the system's keyring.")
+	}
+	return lang.L("This encrypted message could not be read: it does not decrypt (altered on the way, or a broken session).")
+}
