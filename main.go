@@ -87,7 +87,7 @@ func main() {
 	// opens; the GUI shows its first window in it.
 	first := a.NewWindow("Causerie")
 
-	client, err := openClient(*configDir, hist)
+	client, keyDB, err := openClient(*configDir, hist)
 	if err != nil {
 		// Tell the person in a window, not only on a terminal they may not have.
 		ui.ShowStartError(a, first, err)
@@ -141,6 +141,9 @@ func main() {
 	gui.Stop()
 	client.Close()
 	client.Store().Close()
+	if keyDB != nil {
+		keyDB.Close()
+	}
 }
 
 // openedHistory is the history store (and beside it the OMEMO keys'
@@ -180,11 +183,11 @@ func openHistory(path string) <-chan openedHistory {
 
 // openClient opens the account list and the keyring, and makes the client
 // once the history is open.
-func openClient(configDir string, hist <-chan openedHistory) (*core.Client, *ui.StartError) {
+func openClient(configDir string, hist <-chan openedHistory) (*core.Client, *keys.DB, *ui.StartError) {
 	var err error
 	if configDir == "" {
 		if configDir, err = account.DefaultDir(); err != nil {
-			return nil, &ui.StartError{Step: ui.StartConfigDir, Err: err}
+			return nil, nil, &ui.StartError{Step: ui.StartConfigDir, Err: err}
 		}
 	}
 	accounts, err := account.OpenStore(configDir)
@@ -193,17 +196,20 @@ func openClient(configDir string, hist <-chan openedHistory) (*core.Client, *ui.
 		if h.store != nil {
 			h.store.Close()
 		}
-		return nil, &ui.StartError{Step: ui.StartAccounts, Path: filepath.Join(configDir, account.FileName), Err: err}
+		if h.keys != nil {
+			h.keys.Close()
+		}
+		return nil, nil, &ui.StartError{Step: ui.StartAccounts, Path: filepath.Join(configDir, account.FileName), Err: err}
 	}
 	if h.err != nil {
-		return nil, h.err
+		return nil, nil, h.err
 	}
 	features := ui.Features
 	if h.keys != nil {
 		ui.OMEMO = omemo.New(h.keys, keys.NewKeyring())
 		features = append(slices.Clone(features), ui.OMEMO)
 	}
-	return core.NewClient(accounts, account.NewKeyring(), h.store, core.Options{DefaultResource: "causerie", ClientVersion: version, Features: features}), nil
+	return core.NewClient(accounts, account.NewKeyring(), h.store, core.Options{DefaultResource: "causerie", ClientVersion: version, Features: features}), h.keys, nil
 }
 
 // loadFonts has Fyne load the faces of regular and bold text, each on its

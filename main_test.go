@@ -44,17 +44,21 @@ func TestOpenClientErrors(t *testing.T) {
 	cfg := filepath.Join(dir, "config")
 	db := filepath.Join(dir, "history.db")
 
-	c, serr := openClient(cfg, openHistory(db))
+	c, k, serr := openClient(cfg, openHistory(db))
 	if serr != nil {
 		t.Fatalf("fresh profile: %v", serr)
 	}
+	if k == nil {
+		t.Fatal("no OMEMO key database beside the history")
+	}
 	c.Close()
 	c.Store().Close()
+	k.Close()
 
 	if err := os.WriteFile(filepath.Join(cfg, account.FileName), []byte("{not json"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, serr = openClient(cfg, openHistory(db))
+	_, _, serr = openClient(cfg, openHistory(db))
 	if serr == nil || serr.Step != ui.StartAccounts || !errors.Is(serr, account.ErrCorruptFile) || serr.Path != filepath.Join(cfg, account.FileName) {
 		t.Fatalf("corrupt account list: %#v", serr)
 	}
@@ -69,7 +73,7 @@ func TestOpenClientErrors(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "not-a-db"), []byte(strings.Repeat("not a database ", 100)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, serr = openClient(cfg, openHistory(filepath.Join(dir, "not-a-db")))
+	_, _, serr = openClient(cfg, openHistory(filepath.Join(dir, "not-a-db")))
 	if serr == nil || serr.Step != ui.StartHistory || serr.Path != filepath.Join(dir, "not-a-db") {
 		t.Fatalf("damaged history: %#v", serr)
 	}

@@ -74,6 +74,7 @@ func (h *Hook) storeArchived(c *xmpp.Conn, page []Archived, answer bool, ceiling
 	var later []Archived          // per fixes: the correction
 	var reacts []func()           // reactions, kept after the page is stored
 	var commits []func()          // decryptions' changes, kept once the page is stored
+	var discards []Decrypted      // or forgotten if it is not
 	for i, a := range page {
 		m := a.Message
 		if m == nil || (m.Type != stanza.MessageTypeChat && m.Type != stanza.MessageTypeNormal && m.Type != "") {
@@ -130,6 +131,9 @@ func (h *Hook) storeArchived(c *xmpp.Conn, page []Archived, answer bool, ceiling
 		d, enc := s.decrypted(c, sender, m)
 		if enc && d.keyOnly() {
 			continue
+		}
+		if enc {
+			discards = append(discards, d)
 		}
 		if m.Body == "" && m.Subject == "" && d.Err == "" {
 			continue
@@ -191,6 +195,10 @@ func (h *Hook) storeArchived(c *xmpp.Conn, page []Archived, answer bool, ceiling
 			// The page is stored: what decrypting it changed is kept.
 			for _, f := range commits {
 				f()
+			}
+		} else {
+			for _, d := range discards {
+				d.discard()
 			}
 		}
 		// After the page is stored: a correction or a marker may name

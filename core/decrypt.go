@@ -23,6 +23,9 @@ type Decrypted struct {
 	// session's state) is kept from then on. A crash before leaves the
 	// change unkept, and the server's redelivery decrypts again.
 	Commit func()
+	// Discard, when set, runs instead when the message could not be
+	// stored: the change is forgotten.
+	Discard func()
 }
 
 // Decrypt registers f as the session's decryption (one feature:
@@ -49,13 +52,27 @@ func (s *Session) decrypted(c *xmpp.Conn, from string, m *stanza.Message) (d Dec
 }
 
 // apply marks hm as d says it came, and returns what to run once it is
-// stored.
+// stored. Of an encrypted message only its encrypted text counts: what
+// came beside it in the clear (XHTML-IM, a file's URL, a subject, a
+// quotation's place in a fallback body) could be anyone's, and is not
+// shown under the lock.
 func (d Decrypted) apply(hm *history.Message) func() {
 	hm.Encryption, hm.Undecrypted = d.Encryption, d.Err
+	hm.Rich, hm.OOB, hm.Subject = "", "", ""
+	if hm.ReplyQuote != "" {
+		hm.Body, hm.ReplyQuote = d.Body, ""
+	}
 	if d.Commit == nil {
 		return func() {}
 	}
 	return d.Commit
+}
+
+// discard runs d's Discard, if any.
+func (d Decrypted) discard() {
+	if d.Discard != nil {
+		d.Discard()
+	}
 }
 
 // keyOnly reports whether d is a message that carries no text (a key

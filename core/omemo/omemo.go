@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
@@ -76,12 +77,25 @@ func New(db *keys.DB, secrets keys.Secrets) *core.Feature {
 			st := &State{h: h, db: db, secrets: secrets, devices: map[string][]uint32{}}
 			h.OnOnline(func(ctx context.Context, _ *xmpp.Conn) {
 				// Before our presence: what offline storage holds for us
-				// comes right after it, and is decrypted.
-				if _, err := st.load(ctx); err != nil {
+				// comes right after it, and is decrypted. A failure is
+				// tried again at the next sign-in, not per message.
+				_, err := st.load(ctx)
+				st.mu.Lock()
+				st.loadErr = err
+				st.mu.Unlock()
+				if err != nil {
 					h.Logf("omemo: %s: %v", h.Account(), err)
 				}
 			})
 			h.OnPresent(st.present)
+			// What was decrypted and not stored is delivered again.
+			drop := func() {
+				if s := st.Store(); s != nil {
+					s.DropPending()
+				}
+			}
+			h.OnInterrupted(drop)
+			h.OnOffline(drop)
 			h.HandleMessage(st.handle)
 			h.Decrypt(st.decryptIn)
 			return st
@@ -106,6 +120,7 @@ type State struct {
 	devices map[string][]uint32 // bare JID → device ids, as last published
 	setup   sync.Mutex          // one set-up at a time
 	loading sync.Mutex          // one load of the keys at a time
+	loadErr error               // why this sign-in's load failed
 }
 
 // Store is the account's keys, once loaded (nil before).
@@ -148,6 +163,11 @@ func (st *State) Setup(ctx context.Context, c *xmpp.Conn) error {
 	defer st.setup.Unlock()
 	s, err := st.load(ctx)
 	if err != nil {
+		return err
+	}
+	// A prekey used a day ago or more: the catch-ups since have read
+	// what needed it.
+	if err := s.ForgetUsedPreKeys(ctx, time.Now().Add(-24*time.Hour)); err != nil {
 		return err
 	}
 	own, err := st.fetchDevices(ctx, c, "")
@@ -194,9 +214,10 @@ func publishOpen(ctx context.Context, c *xmpp.Conn, node string, payload any) er
 	var se *xmpp.StanzaError
 	if errors.As(err, &se) && (se.Condition == "conflict" || se.Condition == "precondition-not-met" ||
 		se.Condition == "resource-constraint" || se.Condition == "bad-request") {
-		if err = pubsub.Configure(ctx, c, node, openAccess); err == nil {
-			err = pubsub.Publish(ctx, c, node, "current", payload)
-		}
+		// Configured open, or (refused, or the node not there yet) as
+		// the server makes nodes: published either way.
+		pubsub.Configure(ctx, c, node, openAccess)
+		err = pubsub.Publish(ctx, c, node, "current", payload)
 	}
 	return err
 }
@@ -212,11 +233,15 @@ func (st *State) fetchDevices(ctx context.Context, c *xmpp.Conn, jid string) ([]
 		return nil, err
 	}
 	var ids []uint32
+	decoded := len(items) == 0 // none yet: an empty list
 	for _, it := range items {
 		var l wire.DeviceList
 		if it.Into(&l) == nil {
-			ids = l.IDs()
+			ids, decoded = l.IDs(), true
 		}
+	}
+	if !decoded {
+		return nil, errors.New("the device list does not decode")
 	}
 	if jid == "" {
 		jid = st.h.Account()
@@ -239,11 +264,15 @@ func (st *State) handle(c *xmpp.Conn, m *stanza.Message) bool {
 		from = st.h.Account()
 	}
 	var ids []uint32
+	decoded := false
 	for _, it := range items {
 		var l wire.DeviceList
 		if it.Into(&l) == nil {
-			ids = l.IDs()
+			ids, decoded = l.IDs(), true
 		}
+	}
+	if !decoded {
+		return true // what cannot be read changes nothing (and is not answered)
 	}
 	st.mu.Lock()
 	st.devices[from] = ids
@@ -355,6 +384,9 @@ const (
 	ReasonNoSession    = "no-session"     // no session with the sender's device
 	ReasonNoKeys       = "no-keys"        // our keys could not be loaded (the keyring)
 	ReasonFailed       = "failed"         // it does not decrypt (altered, or a broken session)
+	// ReasonIdentityChanged: it came from a device we know with
+	// another identity key (someone speaking for that device).
+	ReasonIdentityChanged = "identity-changed"
 )
 
 // decryptIn is the session's decryption (core.Hook.Decrypt): an OMEMO
@@ -365,17 +397,38 @@ func (st *State) decryptIn(c *xmpp.Conn, from string, m *stanza.Message) (core.D
 	}
 	d := core.Decrypted{Encryption: history.OMEMO}
 	ctx := context.Background()
-	if _, err := st.load(ctx); err != nil {
-		st.h.Logf("omemo: %s: %v", st.h.Account(), err)
-		d.Err = ReasonNoKeys
-		return d, true
+	st.mu.Lock()
+	loaded, loadErr := st.store != nil, st.loadErr
+	st.mu.Unlock()
+	if !loaded {
+		if loadErr == nil {
+			_, loadErr = st.load(ctx)
+		}
+		if loadErr != nil {
+			d.Err = ReasonNoKeys
+			return d, true
+		}
 	}
 	body, p, err := st.Decrypt(ctx, from, m)
+	// Read once: a correction passed on to an older archive page is not
+	// decrypted again (its session has moved on).
+	if err == nil {
+		kept := m.Extensions[:0]
+		for _, e := range m.Extensions {
+			if _, enc := e.(*wire.Encrypted); !enc {
+				kept = append(kept, e)
+			}
+		}
+		m.Extensions = kept
+	}
 	switch {
 	case errors.Is(err, ErrNotForUs):
 		d.Err = ReasonNotForDevice
 	case errors.Is(err, keys.ErrNoSession):
 		d.Err = ReasonNoSession
+	case errors.Is(err, keys.ErrIdentityChanged):
+		st.h.Logf("omemo: %s: %s's device came with another identity key: refused", st.h.Account(), from)
+		d.Err = ReasonIdentityChanged
 	case err != nil:
 		// The error names no content: only what failed.
 		st.h.Logf("omemo: %s: a message from %s does not decrypt: %v", st.h.Account(), from, err)
@@ -387,6 +440,7 @@ func (st *State) decryptIn(c *xmpp.Conn, from string, m *stanza.Message) (core.D
 				st.h.Logf("omemo: %s: keeping a session's change: %v", st.h.Account(), err)
 			}
 		}
+		d.Discard = p.Rollback
 	}
 	return d, true
 }
@@ -420,6 +474,7 @@ func (st *State) Decrypt(ctx context.Context, from string, m *stanza.Message) (s
 	}
 	plain, err := wire.Open(keyAndTag, msg.IV, msg.Payload)
 	if err != nil {
+		p.Rollback()
 		return "", nil, err
 	}
 	return string(plain), p, nil

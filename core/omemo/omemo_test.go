@@ -2,9 +2,11 @@ package omemo
 
 import (
 	"context"
+	"encoding/xml"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -318,4 +320,35 @@ func TestWhileAway(t *testing.T) {
 			t.Fatalf("history: %q", got)
 		}
 	})
+}
+
+// Beside an encrypted text, what came in the clear (XHTML-IM, a file's
+// URL, a subject: anyone on the way could have put them there) is not
+// shown under the lock.
+func TestClearPartsLeftOut(t *testing.T) {
+	srv := testserver.Shared(t, testserver.Prosody, testserver.Options{})
+	alice, bob := newUser(t, srv), newUser(t, srv)
+	alice.ready(t)
+	bob.ready(t)
+	m, err := Of(alice.Session, alice.feature).Encrypt(context.Background(), alice.Conn(t), bob.JID, "the real text")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := xml.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := strings.Replace(string(b), "</message>", `<subject>forged subject</subject>`+
+		`<html xmlns='http://jabber.org/protocol/xhtml-im'><body xmlns='http://www.w3.org/1999/xhtml'><p>forged rich text</p></body></html>`+
+		`<x xmlns='jabber:x:oob'><url>https://evil.example/x.exe</url></x></message>`, 1)
+	if err := alice.Conn(t).SendRaw([]byte(forged)); err != nil {
+		t.Fatal(err)
+	}
+	e := bob.Events.Wait(t, "the message", func(e core.Event) bool {
+		r, ok := e.(core.MessageReceived)
+		return ok && r.Message.Encryption == history.OMEMO
+	}).(core.MessageReceived)
+	if got := e.Message; got.Body != "the real text" || got.Rich != "" || got.OOB != "" || got.Subject != "" {
+		t.Fatalf("stored: body %q, rich %q, oob %q, subject %q", got.Body, got.Rich, got.OOB, got.Subject)
+	}
 }

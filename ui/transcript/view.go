@@ -17,6 +17,7 @@ import (
 
 	"github.com/causerie/causerie/core"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/omemo"
 )
 
 // View shows a conversation in a widget.List: only the rows on
@@ -1001,12 +1002,14 @@ func (r *rowRenderer) Destroy() {}
 // core/omemo's Reason codes).
 func Undecrypted(reason string) string {
 	switch reason {
-	case "not-for-device":
+	case omemo.ReasonNotForDevice:
 		return lang.L("This encrypted message could not be read: it was not encrypted for this device.")
-	case "no-session":
+	case omemo.ReasonNoSession:
 		return lang.L("This encrypted message could not be read: there is no encryption session with the sender's device yet.")
-	case "no-keys":
+	case omemo.ReasonNoKeys:
 		return lang.L("This encrypted message could not be read: this device's encryption keys could not be read from the system's keyring.")
+	case omemo.ReasonIdentityChanged:
+		return lang.L("This encrypted message was refused: it came from a known device of the sender with another identity key, as if someone else spoke for that device.")
 	}
 	return lang.L("This encrypted message could not be read: it does not decrypt (altered on the way, or a broken session).")
 }

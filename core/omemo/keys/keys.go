@@ -38,6 +38,7 @@ import (
 	"go.mau.fi/libsignal/protocol"
 	"go.mau.fi/libsignal/serialize"
 	"go.mau.fi/libsignal/session"
+	"go.mau.fi/libsignal/signalerror"
 	"go.mau.fi/libsignal/state/record"
 	"go.mau.fi/libsignal/util/keyhelper"
 	"go.mau.fi/libsignal/util/optional"
@@ -72,6 +73,9 @@ var (
 	ErrNoSession = errors.New("no OMEMO session with that device")
 	// ErrMalformed: what came cannot be a Signal message.
 	ErrMalformed = errors.New("not a Signal message")
+	// ErrIdentityChanged: a device we know came with another identity
+	// key: refused (a server, or someone else, speaking for it).
+	ErrIdentityChanged = signalerror.ErrUntrustedIdentity
 )
 
 // Secrets keeps each account's identity private key: the OS keyring.
@@ -115,6 +119,10 @@ CREATE TABLE IF NOT EXISTS sessions (
 	device  INTEGER NOT NULL,
 	record  BLOB NOT NULL,
 	PRIMARY KEY (account, jid, device)
+);
+CREATE TABLE IF NOT EXISTS counters (
+	account     TEXT PRIMARY KEY,
+	next_prekey INTEGER NOT NULL    -- one-time prekey ids are never used twice
 );
 CREATE TABLE IF NOT EXISTS identities (
 	account TEXT NOT NULL,
@@ -163,9 +171,16 @@ type Store struct {
 	device   uint32
 	identity *identity.KeyPair
 
-	mu      sync.Mutex
-	session map[addr][]byte // decrypted with, not yet committed
-	used    map[uint32]bool // prekeys used by pending changes
+	// op serialises what libsignal does with the sessions (it loads,
+	// changes and stores them): the live reader and the archive's
+	// catch-up decrypt at the same time.
+	op sync.Mutex
+
+	mu        sync.Mutex
+	session   map[addr][]byte // decrypted with, not yet committed
+	issued    map[addr]uint64 // the last decryption's sequence number, per device
+	committed map[addr]uint64 // the last committed one's
+	used      map[uint32]bool // prekeys used by pending changes
 }
 
 type addr struct {
@@ -177,7 +192,7 @@ type addr struct {
 // identity: a device id, an identity key pair (its private key into
 // secrets), a signed prekey and PreKeys one-time prekeys.
 func (d *DB) Load(ctx context.Context, account string, secrets Secrets) (*Store, error) {
-	s := &Store{d: d, account: account, session: map[addr][]byte{}, used: map[uint32]bool{}}
+	s := &Store{d: d, account: account, session: map[addr][]byte{}, issued: map[addr]uint64{}, committed: map[addr]uint64{}, used: map[uint32]bool{}}
 	var pub []byte
 	err := d.db.QueryRowContext(ctx, `SELECT device, public FROM identity WHERE account = ?`, account).Scan(&s.device, &pub)
 	switch {
@@ -202,6 +217,11 @@ func (d *DB) Load(ctx context.Context, account string, secrets Secrets) (*Store,
 func keyPair(pub, priv []byte) (*identity.KeyPair, error) {
 	if len(priv) != 32 {
 		return nil, errors.New("keys: the identity private key is not 32 bytes")
+	}
+	// The keyring's key must be this identity's (another database of
+	// the same account may have made one of its own).
+	if p, err := curve25519.X25519(priv, curve25519.Basepoint); err != nil || len(pub) != 33 || string(p) != string(pub[1:]) {
+		return nil, ErrIdentityLost
 	}
 	pk, err := ecc.DecodePoint(pub, 0)
 	if err != nil {
@@ -245,7 +265,8 @@ func (s *Store) create(ctx context.Context, secrets Secrets) error {
 				return err
 			}
 		}
-		return nil
+		_, err := tx.Exec(`INSERT OR REPLACE INTO counters(account, next_prekey) VALUES (?, ?)`, s.account, PreKeys+1)
+		return err
 	})
 }
 
@@ -378,6 +399,8 @@ func (s *Store) builder(a *protocol.SignalAddress) *session.Builder {
 // one of its one-time prekeys, drawn at random. The bundle's signature
 // is verified first (an error if it does not hold).
 func (s *Store) StartSession(ctx context.Context, jid string, device uint32, k omemo.Keys) (err error) {
+	s.op.Lock()
+	defer s.op.Unlock()
 	defer guard(&err)
 	if len(k.PreKeys) == 0 {
 		return errors.New("keys: the bundle has no prekey")
@@ -417,6 +440,8 @@ func (s *Store) HasSession(ctx context.Context, jid string, device uint32) (bool
 // session, and says whether that is a PreKeySignalMessage (the session
 // was built by us and has not been answered yet).
 func (s *Store) Encrypt(ctx context.Context, jid string, device uint32, keyAndTag []byte) (data []byte, preKey bool, err error) {
+	s.op.Lock()
+	defer s.op.Unlock()
 	defer guard(&err)
 	a := protocol.NewSignalAddress(jid, device)
 	if ok, err := s.ContainsSession(ctx, a); err != nil || !ok {
@@ -437,6 +462,7 @@ func (s *Store) Encrypt(ctx context.Context, jid string, device uint32, keyAndTa
 type Pending struct {
 	s       *Store
 	a       addr
+	seq     uint64 // per device: later decryptions have higher ones
 	session []byte
 	preKey  uint32 // used by this message, 0 if none
 }
@@ -446,17 +472,26 @@ type Pending struct {
 // one of our one-time prekeys. The session's new state is seen by later
 // decryptions at once, and written to disk by the Pending's Commit.
 func (s *Store) Decrypt(ctx context.Context, jid string, device uint32, k omemo.RecipientKey) (keyAndTag []byte, p *Pending, err error) {
+	s.op.Lock()
+	defer s.op.Unlock()
+	pend := &Pending{s: s, a: addr{jid, device}}
+	defer func() { // after guard: a panic is an error too
+		if err != nil {
+			pend.Rollback()
+		}
+	}()
 	defer guard(&err)
 	a := protocol.NewSignalAddress(jid, device)
-	p = &Pending{s: s, a: addr{jid, device}}
+	p = pend
 	ctx = context.WithValue(ctx, pendingKey{}, p)
 	cipher := session.NewCipher(s.builder(a), a)
+	var derr error
 	if k.PreKey {
 		m, err := protocol.NewPreKeySignalMessageFromBytes(k.Data, s.d.ser.PreKeySignalMessage, s.d.ser.SignalMessage)
 		if err != nil {
 			return nil, nil, ErrMalformed
 		}
-		keyAndTag, err = cipher.DecryptMessage(ctx, m)
+		keyAndTag, derr = cipher.DecryptMessage(ctx, m)
 	} else {
 		m, err := protocol.NewSignalMessageFromBytes(k.Data, s.d.ser.SignalMessage)
 		if err != nil {
@@ -468,10 +503,13 @@ func (s *Store) Decrypt(ctx context.Context, jid string, device uint32, k omemo.
 			}
 			return nil, nil, err
 		}
-		keyAndTag, err = cipher.Decrypt(ctx, m)
+		keyAndTag, derr = cipher.Decrypt(ctx, m)
 	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("keys: %w", err)
+	if derr != nil {
+		return nil, nil, fmt.Errorf("keys: %w", derr)
+	}
+	if len(keyAndTag) == 0 {
+		return nil, nil, ErrMalformed
 	}
 	return keyAndTag, p, nil
 }
@@ -485,14 +523,18 @@ func pendingOf(ctx context.Context) *Pending {
 	return p
 }
 
-// Commit writes what the decryption changed: the session, and the
-// prekey it used marked as used (it is deleted by ForgetUsedPreKeys,
-// after the archive's catch-up, and a new one takes its place in the
+// Commit writes what the decryption changed: the session (unless a
+// later decryption of the same device was committed already: its state
+// follows this one's), and the prekey it used marked as used (it is
+// deleted by ForgetUsedPreKeys, and a new one takes its place in the
 // bundle: Replenish).
 func (p *Pending) Commit(ctx context.Context) error {
 	s := p.s
+	s.mu.Lock()
+	stale := p.seq <= s.committed[p.a]
+	s.mu.Unlock()
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if p.session != nil {
+		if p.session != nil && !stale {
 			if _, err := tx.Exec(`INSERT INTO sessions(account, jid, device, record) VALUES (?, ?, ?, ?)
 				ON CONFLICT(account, jid, device) DO UPDATE SET record = excluded.record`,
 				s.account, p.a.jid, p.a.device, p.session); err != nil {
@@ -511,11 +553,39 @@ func (p *Pending) Commit(ctx context.Context) error {
 		return err
 	}
 	s.mu.Lock()
-	if cur, ok := s.session[p.a]; ok && string(cur) == string(p.session) {
-		delete(s.session, p.a) // no later decryption changed it since
+	if p.session != nil && !stale {
+		s.committed[p.a] = p.seq
+		if s.issued[p.a] == p.seq {
+			delete(s.session, p.a) // no later decryption: the disk has it
+		}
 	}
 	s.mu.Unlock()
 	return nil
+}
+
+// Rollback forgets what the decryption changed, when its message could
+// not be stored (or did not decrypt): later decryptions of that device
+// start from what is on disk again, and the server's redelivery
+// decrypts.
+func (p *Pending) Rollback() {
+	s := p.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p.session != nil && s.issued[p.a] == p.seq {
+		delete(s.session, p.a)
+	}
+	if p.preKey != 0 {
+		delete(s.used, p.preKey)
+	}
+}
+
+// DropPending forgets every change not committed (the link dropped: the
+// server delivers again what was not acknowledged).
+func (s *Store) DropPending() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.session)
+	clear(s.used)
 }
 
 // ForgetUsedPreKeys deletes the prekeys used before cutoff (once the
@@ -526,9 +596,10 @@ func (s *Store) ForgetUsedPreKeys(ctx context.Context, cutoff time.Time) error {
 }
 
 // Replenish adds one-time prekeys until PreKeys are unused, and says
-// whether it added any (the bundle is then to be published again).
+// whether it added any (the bundle is then to be published again). Their
+// ids follow the last ever made: an id is never given to two keys.
 func (s *Store) Replenish(ctx context.Context) (bool, error) {
-	var unused, maxID int
+	var unused, maxID, next int
 	if err := s.d.db.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE used = 0), coalesce(max(id), 0) FROM prekeys WHERE account = ?`,
 		s.account).Scan(&unused, &maxID); err != nil {
 		return false, fmt.Errorf("keys: %w", err)
@@ -536,8 +607,12 @@ func (s *Store) Replenish(ctx context.Context) (bool, error) {
 	if unused >= PreKeys {
 		return false, nil
 	}
+	if err := s.d.db.QueryRowContext(ctx, `SELECT next_prekey FROM counters WHERE account = ?`, s.account).Scan(&next); err != nil {
+		next = maxID + 1
+	}
+	next = max(next, maxID+1)
 	// GeneratePreKeys takes the first and the last id.
-	pks, err := keyhelper.GeneratePreKeys(maxID+1, maxID+PreKeys-unused, s.d.ser.PreKeyRecord)
+	pks, err := keyhelper.GeneratePreKeys(next, next+PreKeys-unused-1, s.d.ser.PreKeyRecord)
 	if err != nil {
 		return false, err
 	}
@@ -547,7 +622,8 @@ func (s *Store) Replenish(ctx context.Context) (bool, error) {
 				return err
 			}
 		}
-		return nil
+		_, err := tx.Exec(`INSERT OR REPLACE INTO counters(account, next_prekey) VALUES (?, ?)`, s.account, next+PreKeys-unused)
+		return err
 	})
 }
 
@@ -561,18 +637,24 @@ func (s *Store) GetIdentityKeyPair() *identity.KeyPair { return s.identity }
 func (s *Store) GetLocalRegistrationID() uint32 { return 0 }
 
 // SaveIdentity keeps the identity key of a device the first time it is
-// seen (trust is decided above this package).
+// seen; a key already kept is never replaced (IsTrustedIdentity refuses
+// another one). Which devices are trusted is decided above this package.
 func (s *Store) SaveIdentity(ctx context.Context, a *protocol.SignalAddress, key *identity.Key) error {
 	_, err := s.d.db.ExecContext(ctx, `INSERT INTO identities(account, jid, device, public, first) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT(account, jid, device) DO UPDATE SET public = excluded.public`,
+		ON CONFLICT(account, jid, device) DO NOTHING`,
 		s.account, a.Name(), a.DeviceID(), key.Serialize(), time.Now().Unix())
 	return err
 }
 
-// IsTrustedIdentity is true: which devices are trusted is decided above
-// this package (blind trust before verification), per message.
-func (s *Store) IsTrustedIdentity(context.Context, *protocol.SignalAddress, *identity.Key) (bool, error) {
-	return true, nil
+// IsTrustedIdentity refuses a device whose identity key is not the one
+// first seen for it (a server, or anyone, speaking for that device); a
+// device never seen is taken, its trust decided above this package.
+func (s *Store) IsTrustedIdentity(ctx context.Context, a *protocol.SignalAddress, key *identity.Key) (bool, error) {
+	known, err := s.Identity(ctx, a.Name(), a.DeviceID())
+	if err != nil {
+		return false, err
+	}
+	return known == nil || string(known) == string(key.Serialize()), nil
 }
 
 // Identity returns the identity key (serialised) saved for jid/device.
@@ -729,7 +811,9 @@ func (s *Store) StoreSession(ctx context.Context, a *protocol.SignalAddress, r *
 	if p := pendingOf(ctx); p != nil {
 		p.session = b
 		s.mu.Lock()
-		s.session[addr{a.Name(), a.DeviceID()}] = b
+		s.issued[p.a]++
+		p.seq = s.issued[p.a]
+		s.session[p.a] = b
 		s.mu.Unlock()
 		return nil
 	}

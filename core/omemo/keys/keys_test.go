@@ -307,3 +307,78 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(m.Run())
 }
+
+// A device we know is not taken over: a bundle or a prekey message for
+// it with another identity key is refused, and the key first seen
+// stays.
+func TestIdentityPinned(t *testing.T) {
+	ctx := context.Background()
+	k := testKeyring(t)
+	db := openDB(t, filepath.Join(t.TempDir(), "omemo.db"))
+	alice, bob, mallory := newAccount(t, db, k, "alice"), newAccount(t, db, k, "bob"), newAccount(t, db, k, "mallory")
+	b, _ := bob.Bundle(ctx)
+	if err := alice.StartSession(ctx, bob.account, bob.DeviceID(), b); err != nil {
+		t.Fatal(err)
+	}
+	m1 := send(t, alice, bob, bytes.Repeat([]byte{1}, 32))
+	receive(t, bob, alice, m1, bytes.Repeat([]byte{1}, 32)).Commit(ctx)
+	// Mallory's bundle, as if it were bob's device's.
+	mb, _ := mallory.Bundle(ctx)
+	if err := alice.StartSession(ctx, bob.account, bob.DeviceID(), mb); !errors.Is(err, ErrIdentityChanged) {
+		t.Fatalf("another identity for bob's device: %v", err)
+	}
+	if ik, _ := alice.Identity(ctx, bob.account, bob.DeviceID()); !bytes.Equal(ik, bob.IdentityKey()) {
+		t.Fatal("bob's identity key was replaced")
+	}
+	// Mallory's prekey message, as if from alice's device.
+	mbob, _ := bob.Bundle(ctx)
+	if err := mallory.StartSession(ctx, bob.account, bob.DeviceID(), mbob); err != nil {
+		t.Fatal(err)
+	}
+	data, pre, err := mallory.Encrypt(ctx, bob.account, bob.DeviceID(), bytes.Repeat([]byte{9}, 32))
+	if err != nil || !pre {
+		t.Fatal(err)
+	}
+	if _, _, err := bob.Decrypt(ctx, alice.account, alice.DeviceID(), omemo.RecipientKey{RID: bob.DeviceID(), PreKey: true, Data: data}); !errors.Is(err, ErrIdentityChanged) {
+		t.Fatalf("mallory speaking for alice's device: %v", err)
+	}
+	// Alice's own messages still decrypt.
+	m2 := send(t, alice, bob, bytes.Repeat([]byte{2}, 32))
+	receive(t, bob, alice, m2, bytes.Repeat([]byte{2}, 32)).Commit(ctx)
+}
+
+// Commits in another order than the decryptions (an archive page and a
+// live burst): the session on disk is the latest one, and a decryption
+// that is rolled back leaves the next one decrypting.
+func TestCommitOrder(t *testing.T) {
+	ctx := context.Background()
+	k := testKeyring(t)
+	path := filepath.Join(t.TempDir(), "omemo.db")
+	db := openDB(t, path)
+	alice, bob := newAccount(t, db, k, "alice"), newAccount(t, db, k, "bob")
+	b, _ := bob.Bundle(ctx)
+	alice.StartSession(ctx, bob.account, bob.DeviceID(), b)
+	key := bytes.Repeat([]byte{3}, 32)
+	m1, m2, m3 := send(t, alice, bob, key), send(t, alice, bob, key), send(t, alice, bob, key)
+	p1 := receive(t, bob, alice, m1, key)
+	p2 := receive(t, bob, alice, m2, key)
+	if err := p2.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := p1.Commit(ctx); err != nil { // older: its session is not written
+		t.Fatal(err)
+	}
+	db2 := openDB(t, path)
+	bob2, err := db2.Load(ctx, bob.account, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// m2 was committed: decrypting it again fails, m3 decrypts.
+	if _, _, err := bob2.Decrypt(ctx, alice.account, alice.DeviceID(), m2); err == nil {
+		t.Fatal("m2 decrypted twice: the older session was written over the newer")
+	}
+	p3 := receive(t, bob2, alice, m3, key)
+	p3.Rollback()
+	// Rolled back: m3 decrypts again (its redelivery).
+	receive(t, bob2, alice, m3, key).Commit(ctx)
+}
