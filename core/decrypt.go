@@ -57,6 +57,9 @@ func (s *Session) decrypted(c *xmpp.Conn, from string, m *stanza.Message) (d Dec
 // quotation's place in a fallback body) could be anyone's, and is not
 // shown under the lock.
 func (d Decrypted) apply(hm *history.Message) func() {
+	if d.Encryption == history.NotEncrypted {
+		return func() {} // it came in the clear: nothing to do
+	}
 	hm.Encryption, hm.Undecrypted = d.Encryption, d.Err
 	hm.Rich, hm.OOB, hm.Subject = "", "", ""
 	if hm.ReplyQuote != "" {

@@ -67,6 +67,17 @@ func newDevice(t *testing.T, srv *testserver.Server, jid, pass string, features 
 
 var deviceSeq int
 
+// readyPair is two users on the shared Prosody, signed in with their
+// devices published.
+func readyPair(t *testing.T) (alice, bob *user) {
+	t.Helper()
+	srv := testserver.Shared(t, testserver.Prosody, testserver.Options{})
+	alice, bob = newUser(t, srv), newUser(t, srv)
+	alice.ready(t)
+	bob.ready(t)
+	return alice, bob
+}
+
 // ready signs the user in and waits until its device is published.
 func (u *user) ready(t *testing.T) *State {
 	t.Helper()
@@ -208,10 +219,7 @@ func TestPythonOMEMOFromOurBundle(t *testing.T) {
 // A message that cannot be read is stored as such, with why, never
 // dropped: here one encrypted for a device that is not ours.
 func TestUndecryptableKept(t *testing.T) {
-	srv := testserver.Shared(t, testserver.Prosody, testserver.Options{})
-	alice, bob := newUser(t, srv), newUser(t, srv)
-	alice.ready(t)
-	bob.ready(t)
+	alice, bob := readyPair(t)
 	m := alice.send(t, bob.JID, "first, for the session")
 	if _, body := bob.receive(t); body != "first, for the session" {
 		t.Fatalf("bob got %q", body)
@@ -326,10 +334,7 @@ func TestWhileAway(t *testing.T) {
 // URL, a subject: anyone on the way could have put them there) is not
 // shown under the lock.
 func TestClearPartsLeftOut(t *testing.T) {
-	srv := testserver.Shared(t, testserver.Prosody, testserver.Options{})
-	alice, bob := newUser(t, srv), newUser(t, srv)
-	alice.ready(t)
-	bob.ready(t)
+	alice, bob := readyPair(t)
 	m, err := Of(alice.Session, alice.feature).Encrypt(context.Background(), alice.Conn(t), bob.JID, "the real text")
 	if err != nil {
 		t.Fatal(err)

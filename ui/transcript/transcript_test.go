@@ -436,11 +436,7 @@ func TestTranscriptGroups(t *testing.T) {
 // TestTranscriptActionAndGroupShown: an action line says "* Name text";
 // a message under the one before shows no second header.
 func TestTranscriptActionAndGroupShown(t *testing.T) {
-	uitest.NewApp(t)
-	var q uiQueue
-	tr := New(q.do, func(history.Message) string { return "Alice" })
-	w := test.NewTempWindow(t, tr.Object())
-	w.Resize(fyne.NewSize(480, 400))
+	tr, w, q := aliceTranscript(t)
 	at := time.Now().Add(-time.Hour)
 	tr.Set([]history.Message{
 		{ID: 1, Direction: history.In, Type: "chat", Body: "first", Sent: at},
@@ -460,11 +456,7 @@ func TestTranscriptActionAndGroupShown(t *testing.T) {
 // An encrypted message shows "🔒 encrypted" in its header; one that
 // could not be read says so, and why, in place of its text.
 func TestTranscriptEncrypted(t *testing.T) {
-	uitest.NewApp(t)
-	var q uiQueue
-	tr := New(q.do, func(history.Message) string { return "Alice" })
-	w := test.NewTempWindow(t, tr.Object())
-	w.Resize(fyne.NewSize(480, 400))
+	tr, w, q := aliceTranscript(t)
 	at := time.Now().Add(-time.Hour)
 	tr.Set([]history.Message{
 		{ID: 1, Direction: history.In, Type: "chat", Body: "secret", Encryption: history.OMEMO, Sent: at},
@@ -481,4 +473,16 @@ func TestTranscriptEncrypted(t *testing.T) {
 	if got := Undecrypted("something new"); !strings.Contains(got, "it does not decrypt") {
 		t.Errorf("an unknown reason: %q", got)
 	}
+}
+
+// aliceTranscript is a transcript of messages from "Alice" in a 480×400
+// test window, with the queue standing for fyne.Do.
+func aliceTranscript(t *testing.T) (*View, fyne.Window, *uiQueue) {
+	t.Helper()
+	uitest.NewApp(t)
+	q := &uiQueue{}
+	tr := New(q.do, func(history.Message) string { return "Alice" })
+	w := test.NewTempWindow(t, tr.Object())
+	w.Resize(fyne.NewSize(480, 400))
+	return tr, w, q
 }
