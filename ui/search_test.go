@@ -45,7 +45,11 @@ func TestSearchInGUI(t *testing.T) {
 	h := newChatHarness(t, true)
 	p := newPeer(t, h.server)
 	store := h.client.Store()
-	start := time.Now().AddDate(0, 0, -30)
+	// 10:00 thirty days back: "Le zeppelin" (the 50th, at 10:50) and
+	// "Encore un zeppelin" (the 900th, at 01:00) fall on two days,
+	// whatever the hour the test runs at.
+	y, mo, d := time.Now().AddDate(0, 0, -30).Date()
+	start := time.Date(y, mo, d, 10, 0, 0, 0, time.Local)
 	var far history.Message
 	for i := 1; i <= 1000; i++ {
 		m := history.Message{Account: h.me, Peer: p.jid, Direction: history.In, Type: "chat",
