@@ -167,7 +167,7 @@ func (s *Server) TLSConfig() *tls.Config {
 func Start(t testing.TB, kind Kind, opts Options) *Server {
 	t.Helper()
 	requireInstalled(t, kind)
-	s, err := start(kind, opts)
+	s, err := startFree(kind, opts)
 	if err != nil {
 		t.Fatalf("testserver: %v", err)
 	}
@@ -205,7 +205,7 @@ func Shared(t testing.TB, kind Kind, opts Options) *Server {
 		sharedServers[k] = e
 	}
 	sharedMu.Unlock()
-	e.once.Do(func() { e.srv, e.err = start(kind, opts) })
+	e.once.Do(func() { e.srv, e.err = startFree(kind, opts) })
 	if e.err != nil {
 		t.Fatalf("testserver: shared %s server: %v", kind, e.err)
 	}
@@ -313,6 +313,27 @@ const (
 	pollInterval = 50 * time.Millisecond
 	stopGrace    = 5 * time.Second
 )
+
+// startFree is start, again (three times at most) when a port it chose
+// was taken meanwhile: the test binaries of several packages run at
+// once, and a port found free may be bound by another one's server
+// before ours binds it.
+func startFree(kind Kind, opts Options) (s *Server, err error) {
+	for range 3 {
+		s, err = start(kind, opts)
+		if err == nil || !portTaken(err) {
+			return s, err
+		}
+	}
+	return s, err
+}
+
+// portTaken reports whether a server failed to start because a port was
+// in use (ejabberd: eaddrinuse; Prosody: "Address already in use").
+func portTaken(err error) bool {
+	m := err.Error()
+	return strings.Contains(m, "eaddrinuse") || strings.Contains(m, "already in use")
+}
 
 // start launches a server and waits until it is ready.
 func start(kind Kind, opts Options) (s *Server, err error) {
