@@ -54,10 +54,10 @@ func testReplies(t *testing.T, srv *testserver.Server) {
 		t.Fatal(err)
 	}
 	q := a.Received(t, mark, history.In, "Pour ce soir ?")
+	mark = b.Events.Mark()
 	if _, err := reply.Of(a.Session).Send(b.JID, "Oui, pour ce soir.", q); err != nil {
 		t.Fatal(err)
 	}
-	mark = b.Events.Mark()
 	b.Received(t, mark, history.In, "Oui, pour ce soir.")
 	other := coretest.Login(t, srv, a.JID, a.Password, mam.Feature, reply.Feature)
 	omark := other.Events.Mark()
