@@ -148,7 +148,7 @@ func (h *Hook) storeArchived(c *xmpp.Conn, page []Archived, answer bool, ceiling
 				if _, found, err := s.client.store.FindByOriginID(me, peer, id, dir); err == nil && !found {
 					return false // not stored yet: for an older page
 				}
-				s.applyCorrection(peer, id, m, dir)
+				s.applyCorrection(peer, id, m, dir, d.Encryption)
 				return true
 			})
 			later = append(later, a)

@@ -426,11 +426,14 @@ func (o *receiptsOwed) resend(c *xmpp.Conn) {
 // with the account), and only for the newest message of that direction
 // in the conversation (§5: an older one cannot be rewritten behind the
 // reader's back; the correction is then shown as a new message, the
-// XEP's fallback). It reports whether the correction was applied.
-func (s *Session) applyCorrection(peer, id string, m *stanza.Message, dir history.Direction) bool {
+// XEP's fallback), and only when it came encrypted as the original did
+// (enc): a text sent in the clear never replaces one shown under the
+// lock, nor the other way. It reports whether the correction was
+// applied.
+func (s *Session) applyCorrection(peer, id string, m *stanza.Message, dir history.Direction, enc history.Encryption) bool {
 	me := s.jid()
 	orig, found, err := s.client.store.FindByOriginID(me, peer, id, dir)
-	if err != nil || !found || orig.Resource != xmpp.ResourceOf(m.From) || orig.Retracted {
+	if err != nil || !found || orig.Resource != xmpp.ResourceOf(m.From) || orig.Retracted || orig.Encryption != enc {
 		return false
 	}
 	if last, ok, err := s.client.store.LatestBy(me, peer, dir); err != nil || !ok || last.ID != orig.ID {
@@ -440,7 +443,9 @@ func (s *Session) applyCorrection(peer, id string, m *stanza.Message, dir histor
 	var fixed history.Message
 	Replied(&fixed, m) // a reply's correction quotes again: not its text
 	body := m.Body
-	if fixed.ReplyID != "" {
+	if enc != history.NotEncrypted {
+		rich = "" // only the encrypted text counts (Decrypted.apply)
+	} else if fixed.ReplyID != "" {
 		body = fixed.Body
 	}
 	if err := s.client.store.Correct(orig.ID, body, rich); err != nil {
@@ -499,6 +504,15 @@ func (s *Session) CorrectMessage(ctx context.Context, id int64, body string) (hi
 	correct.Replace(&st, orig.OriginID)
 	if state, ok := s.contentState(orig.Peer); ok {
 		chatstate.Add(&st, state)
+	}
+	if orig.Encryption != history.NotEncrypted {
+		// Encrypted as the original was, or not sent.
+		if s.hooks.seal == nil {
+			return history.Message{}, &SealError{Reason: "no-encryption"}
+		}
+		if err := s.hooks.seal(ctx, conn, &st); err != nil {
+			return history.Message{}, err
+		}
 	}
 	if err := conn.Send(st); err != nil {
 		return history.Message{}, err

@@ -80,7 +80,7 @@ func (h *Hook) Copied(c *xmpp.Conn, m *stanza.Message, sent bool) {
 		if !s.flushFirst(c) {
 			return
 		}
-		if s.applyCorrection(peer, id, m, history.Out) {
+		if s.applyCorrection(peer, id, m, history.Out, d.Encryption) {
 			if d.Commit != nil {
 				d.Commit()
 			}

@@ -84,6 +84,8 @@ type features struct {
 	unfinished  []func(history.Message) bool
 	ownPresence []func(*xmpp.Conn, Presence)
 	decrypt     func(*xmpp.Conn, string, *stanza.Message) (Decrypted, bool)
+	encryptFor  func(peer string) history.Encryption
+	seal        func(context.Context, *xmpp.Conn, *stanza.Message) error
 }
 
 // attachFeatures plugs the client's features into s.

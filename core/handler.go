@@ -93,7 +93,7 @@ func (s *Session) received(c *xmpp.Conn, peer string, m *stanza.Message, copied 
 		if !s.flushFirst(c) {
 			return
 		}
-		if s.applyCorrection(peer, id, m, history.In) {
+		if s.applyCorrection(peer, id, m, history.In, d.Encryption) {
 			if d.Commit != nil {
 				d.Commit()
 			}

@@ -61,6 +61,16 @@ func (s *Session) send(to string, m history.Message) (history.Message, error) {
 	if len(body)+len(subject)+len(rich) > MaxMessageBytes {
 		return history.Message{}, ErrMessageTooLong
 	}
+	enc := history.NotEncrypted
+	if typ == TypeChat {
+		enc = s.encryptionFor(xmpp.BareJID(to))
+	}
+	if enc != history.NotEncrypted {
+		if file != "" {
+			return history.Message{}, ErrFileNotEncrypted
+		}
+		rich = "" // the text alone is encrypted
+	}
 	m = history.Message{
 		Account:    s.jid(),
 		Peer:       xmpp.BareJID(to),
@@ -79,6 +89,7 @@ func (s *Session) send(to string, m history.Message) (history.Message, error) {
 		ReplyID:    m.ReplyID,
 		ReplyTo:    m.ReplyTo,
 		ReplyQuote: m.ReplyQuote,
+		Encryption: enc,
 	}
 	s.sendMu.Lock()
 	defer s.sendMu.Unlock()
@@ -134,7 +145,7 @@ func (s *Session) writeOut(conn *xmpp.Conn, m history.Message, to string) bool {
 	if m.ReplyID != "" {
 		reply.Add(&st, m.ReplyID, m.ReplyTo, m.ReplyQuote)
 	}
-	if m.Rich != "" && s.showsXHTML(m.Peer) {
+	if m.Rich != "" && m.Encryption == history.NotEncrypted && s.showsXHTML(m.Peer) {
 		if doc, err := xhtmlim.Parse([]byte(m.Rich)); err == nil && !doc.Empty() {
 			st.Extensions = append(st.Extensions, xhtmlim.New(doc))
 		}
@@ -148,6 +159,25 @@ func (s *Session) writeOut(conn *xmpp.Conn, m history.Message, to string) bool {
 			chatstate.Add(&st, state)
 		}
 	}
+	if m.Encryption != history.NotEncrypted {
+		if s.hooks.seal == nil {
+			return false // the feature is gone: never in the clear
+		}
+		// A quotation goes in the encrypted text, with nothing in the
+		// clear saying where it is.
+		st.Extensions = slices.DeleteFunc(st.Extensions, func(e stanza.MsgExtension) bool {
+			_, fb := e.(*reply.Fallback)
+			return fb
+		})
+		s.sealAndWrite(conn, m, st) // marked sent once written
+		return false
+	}
+	return s.put(conn, m, st)
+}
+
+// put writes st, m's stanza, on conn, arranging for its ack, and reports
+// whether it was written.
+func (s *Session) put(conn *xmpp.Conn, m history.Message, st stanza.Message) bool {
 	sm, _ := conn.StreamManagement()
 	err := conn.SendAcked(st, func() { // on the reader goroutine
 		if s.outbox.done(m.OriginID) {

@@ -61,6 +61,16 @@ func (o *outbox) writing(originID string, conn *xmpp.Conn) bool {
 	return true
 }
 
+// unwritten undoes writing: the message was not written on conn after
+// all, and is written on the next connection.
+func (o *outbox) unwritten(originID string, conn *xmpp.Conn) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.sentOn[originID] == conn {
+		delete(o.sentOn, originID)
+	}
+}
+
 // waiting lists the messages that wait, in the order they were typed.
 func (o *outbox) waiting() []history.Message {
 	o.mu.Lock()

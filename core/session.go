@@ -148,6 +148,9 @@ type Session struct {
 	sendMu sync.Mutex
 	// stateMu serialises delivery-state changes (see setMessageState).
 	stateMu sync.Mutex
+	// sealer encrypts and writes the messages to be encrypted
+	// (encrypt.go), in order, off the caller's goroutine.
+	sealer sealer
 	// chats is the live state of conversations (chat.go).
 	chats chats
 	// caps and av: contacts' capabilities (contactinfo.go) and avatars

@@ -28,6 +28,8 @@ package omemo
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"slices"
@@ -59,6 +61,21 @@ var (
 	// ErrNotForUs: the message was not encrypted for this device.
 	ErrNotForUs = errors.New("the message was not encrypted for this device")
 )
+
+// DevicesChanged is published when a device list of jid's (a contact's,
+// or ours) was read or came: its devices, their trust, and the chat's
+// switch's default may have changed.
+type DevicesChanged struct {
+	core.FeatureEvent
+	JID string
+}
+
+// TrustChanged is published when the user decided about a device.
+type TrustChanged struct {
+	core.FeatureEvent
+	JID    string
+	Device uint32
+}
 
 // Ready is published once the account's device is in its device list and
 // its bundle published.
@@ -98,6 +115,7 @@ func New(db *keys.DB, secrets keys.Secrets) *core.Feature {
 			h.OnOffline(drop)
 			h.HandleMessage(st.handle)
 			h.Decrypt(st.decryptIn)
+			h.Encrypt(st.encryptionFor, st.seal)
 			return st
 		},
 	}
@@ -121,6 +139,7 @@ type State struct {
 	setup   sync.Mutex          // one set-up at a time
 	loading sync.Mutex          // one load of the keys at a time
 	loadErr error               // why this sign-in's load failed
+	owed    map[keysAddr]bool   // heartbeats to send
 }
 
 // Store is the account's keys, once loaded (nil before).
@@ -246,10 +265,23 @@ func (st *State) fetchDevices(ctx context.Context, c *xmpp.Conn, jid string) ([]
 	if jid == "" {
 		jid = st.h.Account()
 	}
-	st.mu.Lock()
-	st.devices[xmpp.BareJID(jid)] = ids
-	st.mu.Unlock()
+	st.keep(ctx, xmpp.BareJID(jid), ids)
 	return ids, nil
+}
+
+// keep records jid's device list as published: for this session, and
+// in the database (the chats' switches and the devices' trust read it).
+func (st *State) keep(ctx context.Context, jid string, ids []uint32) {
+	st.mu.Lock()
+	st.devices[jid] = ids
+	s := st.store
+	st.mu.Unlock()
+	if s != nil {
+		if err := s.SetDevices(ctx, jid, ids); err != nil {
+			st.h.Logf("omemo: %s: keeping %s's devices: %v", st.h.Account(), jid, err)
+		}
+	}
+	st.h.Publish(DevicesChanged{FeatureEvent: core.FeatureEvent{Account: st.h.Account()}, JID: jid})
 }
 
 // handle takes the device lists PEP notifies; a list of ours that leaves
@@ -274,10 +306,8 @@ func (st *State) handle(c *xmpp.Conn, m *stanza.Message) bool {
 	if !decoded {
 		return true // what cannot be read changes nothing (and is not answered)
 	}
-	st.mu.Lock()
-	st.devices[from] = ids
-	s := st.store
-	st.mu.Unlock()
+	st.keep(context.Background(), from, ids)
+	s := st.Store()
 	if from == st.h.Account() && s != nil && !slices.Contains(ids, s.DeviceID()) {
 		go func() {
 			if err := publishOpen(context.Background(), c, wire.NodeDevices, wire.NewDeviceList(append(ids, s.DeviceID()))); err != nil {
@@ -325,36 +355,86 @@ func (st *State) session(ctx context.Context, c *xmpp.Conn, jid string, device u
 }
 
 // Encrypt makes a chat message to (a bare JID) carrying body encrypted
-// for each of its devices and each of our other devices, with a store
-// hint and the fallback body. A device whose session cannot be started
-// (no bundle, a bad signature) is left out; none at all of the
-// contact's is ErrNoDevices.
+// as seal does it.
 func (st *State) Encrypt(ctx context.Context, c *xmpp.Conn, to, body string) (*stanza.Message, error) {
+	m := stanza.NewMessage(stanza.Attrs{To: xmpp.BareJID(to), Type: stanza.MessageTypeChat, Id: sid.New()})
+	m.Body = body
+	if err := st.seal(ctx, c, &m); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// Reasons a message could not be encrypted (core.SealError's, the
+// message's history.Message.Error).
+const (
+	// ReasonNoDevices: the contact has no OMEMO device we could start a
+	// session with.
+	ReasonNoDevices = "omemo-no-devices"
+	// ReasonUntrusted: the contact has devices, none of them trusted.
+	ReasonUntrusted = "omemo-untrusted"
+	// ReasonNotSetUp: our own keys are not there (the keyring).
+	ReasonNotSetUp = "omemo-not-set-up"
+)
+
+// seal is the session's encryption (core.Hook.Encrypt): m.Body
+// encrypted for each trusted device of the contact's and each trusted
+// other device of ours, starting a session from a device's bundle the
+// first time; the fallback body in its place, and a store hint. A device
+// whose session cannot be started (no bundle, a bad signature) is left
+// out; none of the contact's at all is a core.SealError.
+func (st *State) seal(ctx context.Context, c *xmpp.Conn, m *stanza.Message) error {
 	s := st.Store()
 	if s == nil {
-		return nil, ErrNotReady
+		st.mu.Lock()
+		loadErr := st.loadErr
+		st.mu.Unlock()
+		if loadErr != nil {
+			return &core.SealError{Reason: ReasonNotSetUp}
+		}
+		return ErrNotReady // loading: the next connection has it
 	}
-	to = xmpp.BareJID(to)
+	to := xmpp.BareJID(m.To)
 	theirs, err := st.Devices(ctx, c, to)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	ours, err := st.Devices(ctx, c, st.h.Account())
 	if err != nil {
-		return nil, err
+		return err
 	}
-	keyAndTag, iv, payload, err := wire.Seal([]byte(body))
+	keyAndTag, iv, payload, err := wire.Seal([]byte(m.Body))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	msg := wire.Message{SID: s.DeviceID(), IV: iv, Payload: payload}
-	add := func(jid string, devices []uint32) (n int) {
+	untrusted := 0
+	add := func(jid string, devices []uint32) (n int, err error) {
 		for _, d := range devices {
 			if jid == st.h.Account() && d == s.DeviceID() {
 				continue
 			}
+			if t, err := s.Trust(ctx, jid, d); err != nil {
+				return n, err
+			} else if t == keys.Distrusted {
+				untrusted++
+				continue
+			}
 			if err := st.session(ctx, c, jid, d); err != nil {
+				select {
+				case <-c.Done():
+					return n, err // the link, not the device
+				default:
+				}
 				st.h.Logf("omemo: %s: no session with %s/%d: %v", st.h.Account(), jid, d, err)
+				continue
+			}
+			// Its trust once its identity is known (blind trust is
+			// decided when it is first seen).
+			if t, err := s.Trust(ctx, jid, d); err != nil {
+				return n, err
+			} else if !t.Trusted() {
+				untrusted++
 				continue
 			}
 			data, pre, err := s.Encrypt(ctx, jid, d, keyAndTag)
@@ -365,16 +445,142 @@ func (st *State) Encrypt(ctx context.Context, c *xmpp.Conn, to, body string) (*s
 			msg.Keys = append(msg.Keys, wire.RecipientKey{RID: d, PreKey: pre, Data: data})
 			n++
 		}
-		return n
+		return n, nil
 	}
-	if add(to, theirs) == 0 {
-		return nil, ErrNoDevices
+	n, err := add(to, theirs)
+	if err != nil {
+		return err
 	}
-	add(st.h.Account(), ours)
-	m := stanza.NewMessage(stanza.Attrs{To: to, Type: stanza.MessageTypeChat, Id: sid.New()})
+	if n == 0 {
+		if untrusted > 0 {
+			return &core.SealError{Reason: ReasonUntrusted}
+		}
+		return &core.SealError{Reason: ReasonNoDevices}
+	}
+	if _, err := add(st.h.Account(), ours); err != nil {
+		return err
+	}
 	m.Body = Fallback
-	m.Extensions = append(m.Extensions, wire.NewEncrypted(msg), &hints.Store{})
-	return &m, nil
+	m.Extensions = append(m.Extensions, wire.NewEncrypted(msg), &hints.Store{}, &eme{Namespace: wire.NS, Name: "OMEMO"})
+	return nil
+}
+
+// eme is XEP-0380's element: which encryption the message is in.
+type eme struct {
+	XMLName   xml.Name `xml:"urn:xmpp:eme:0 encryption"`
+	Namespace string   `xml:"namespace,attr"`
+	Name      string   `xml:"name,attr,omitempty"`
+}
+
+// encryptionFor is the chat with peer's switch (core.Hook.Encrypt): as
+// the user left it, or on when peer has OMEMO devices.
+func (st *State) encryptionFor(peer string) history.Encryption {
+	if st.Enabled(context.Background(), peer) {
+		return history.OMEMO
+	}
+	return history.NotEncrypted
+}
+
+// Enabled reports whether what is sent to jid is encrypted: the chat's
+// switch as the user left it, or on when jid has OMEMO devices.
+func (st *State) Enabled(ctx context.Context, jid string) bool {
+	jid = xmpp.BareJID(jid)
+	s := st.Store()
+	if s == nil {
+		// Before the keys load: as left, else not (a message typed
+		// then waits in the outbox either way).
+		return false
+	}
+	if on, set, err := s.ChatSetting(ctx, jid); err == nil && set {
+		return on
+	}
+	st.mu.Lock()
+	ids, ok := st.devices[jid]
+	st.mu.Unlock()
+	if ok {
+		return len(ids) > 0
+	}
+	ds, err := s.Devices(ctx, jid)
+	if err != nil {
+		return false
+	}
+	return slices.ContainsFunc(ds, func(d keys.Device) bool { return d.Active })
+}
+
+// SetEnabled sets the switch of the chat with jid.
+func (st *State) SetEnabled(ctx context.Context, jid string, on bool) error {
+	s := st.Store()
+	if s == nil {
+		return ErrNotReady
+	}
+	return s.SetChat(ctx, xmpp.BareJID(jid), on)
+}
+
+// KnownDevices lists jid's devices as known (its device list as last
+// read, and those we have an identity for), with their trust; for our
+// own account, this device is left out.
+func (st *State) KnownDevices(ctx context.Context, jid string) ([]keys.Device, error) {
+	s := st.Store()
+	if s == nil {
+		return nil, ErrNotReady
+	}
+	jid = xmpp.BareJID(jid)
+	ds, err := s.Devices(ctx, jid)
+	if jid == st.h.Account() {
+		ds = slices.DeleteFunc(ds, func(d keys.Device) bool { return d.ID == s.DeviceID() })
+	}
+	return ds, err
+}
+
+// SetTrust records the user's decision about jid's device.
+func (st *State) SetTrust(ctx context.Context, jid string, device uint32, t keys.Trust) error {
+	s := st.Store()
+	if s == nil {
+		return ErrNotReady
+	}
+	jid = xmpp.BareJID(jid)
+	if err := s.SetTrust(ctx, jid, device, t); err != nil {
+		return err
+	}
+	st.h.Publish(TrustChanged{FeatureEvent: core.FeatureEvent{Account: st.h.Account()}, JID: jid, Device: device})
+	return nil
+}
+
+// Fetch reads jid's device list again and starts a session with each
+// device not known yet (their identities, and so their fingerprints,
+// are then known): what the encryption window shows.
+func (st *State) Fetch(ctx context.Context, jid string) error {
+	c, err := st.h.Conn()
+	if err != nil {
+		return err
+	}
+	if st.Store() == nil {
+		return ErrNotReady
+	}
+	ids, err := st.fetchDevices(ctx, c, xmpp.BareJID(jid))
+	if err != nil {
+		return err
+	}
+	for _, d := range ids {
+		if xmpp.BareJID(jid) == st.h.Account() && d == st.Store().DeviceID() {
+			continue
+		}
+		if err := st.session(ctx, c, xmpp.BareJID(jid), d); err != nil {
+			st.h.Logf("omemo: %s: no session with %s/%d: %v", st.h.Account(), jid, d, err)
+		}
+	}
+	st.h.Publish(DevicesChanged{FeatureEvent: core.FeatureEvent{Account: st.h.Account()}, JID: xmpp.BareJID(jid)})
+	return nil
+}
+
+// Own is our device's id and fingerprint (0 and "" before the keys
+// load).
+func (st *State) Own() (uint32, []byte) {
+	s := st.Store()
+	if s == nil {
+		return 0, nil
+	}
+	return s.DeviceID(), s.IdentityKey()
 }
 
 // Reasons a message that came encrypted could not be read
@@ -409,7 +615,16 @@ func (st *State) decryptIn(c *xmpp.Conn, from string, m *stanza.Message) (core.D
 			return d, true
 		}
 	}
+	wm, _, _ := wire.Of(*m)
 	body, p, err := st.Decrypt(ctx, from, m)
+	if err != nil && wm.Payload == nil {
+		// A key transport (a heartbeat) for another device, or one
+		// that does not decrypt: nothing to show.
+		if !errors.Is(err, ErrNotForUs) {
+			st.h.Logf("omemo: %s: a key transport from %s does not decrypt: %v", st.h.Account(), from, err)
+		}
+		return d, true
+	}
 	// Read once: a correction passed on to an older archive page is not
 	// decrypted again (its session has moved on).
 	if err == nil {
@@ -435,14 +650,76 @@ func (st *State) decryptIn(c *xmpp.Conn, from string, m *stanza.Message) (core.D
 		d.Err = ReasonFailed
 	default:
 		d.Body = body
+		k, _ := wm.For(st.Store().DeviceID())
 		d.Commit = func() {
 			if err := p.Commit(context.Background()); err != nil {
 				st.h.Logf("omemo: %s: keeping a session's change: %v", st.h.Account(), err)
+				return
+			}
+			if k.PreKey {
+				// The session it started is answered, so that its
+				// sender stops sending prekey messages.
+				st.heartbeat(xmpp.BareJID(from), wm.SID)
 			}
 		}
 		d.Discard = p.Rollback
 	}
 	return d, true
+}
+
+// heartbeatDelay gathers the heartbeats owed: a burst of prekey messages
+// from one device (a catch-up) is answered once.
+const heartbeatDelay = 2 * time.Second
+
+// heartbeat answers jid/device's prekey message with an empty message
+// (a key transport, XEP-0384 §4.7's heartbeat), soon.
+func (st *State) heartbeat(jid string, device uint32) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.owed == nil {
+		st.owed = map[keysAddr]bool{}
+	}
+	if len(st.owed) == 0 {
+		time.AfterFunc(heartbeatDelay, st.sendHeartbeats)
+	}
+	st.owed[keysAddr{jid, device}] = true
+}
+
+type keysAddr struct {
+	jid    string
+	device uint32
+}
+
+// sendHeartbeats sends the heartbeats owed.
+func (st *State) sendHeartbeats() {
+	st.mu.Lock()
+	owed := st.owed
+	st.owed = nil
+	s := st.store
+	st.mu.Unlock()
+	c, err := st.h.Conn()
+	if err != nil || s == nil {
+		return // the next prekey message asks again
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for a := range owed {
+		key := make([]byte, 32)
+		iv := make([]byte, 12)
+		rand.Read(key)
+		rand.Read(iv)
+		data, pre, err := s.Encrypt(ctx, a.jid, a.device, key)
+		if err != nil {
+			st.h.Logf("omemo: %s: a heartbeat for %s/%d: %v", st.h.Account(), a.jid, a.device, err)
+			continue
+		}
+		msg := wire.Message{SID: s.DeviceID(), IV: iv, Keys: []wire.RecipientKey{{RID: a.device, PreKey: pre, Data: data}}}
+		m := stanza.NewMessage(stanza.Attrs{To: a.jid, Type: stanza.MessageTypeChat, Id: sid.New()})
+		m.Extensions = append(m.Extensions, wire.NewEncrypted(msg), &hints.Store{})
+		if err := c.Send(m); err != nil {
+			return
+		}
+	}
 }
 
 // Decrypt reads the encrypted message m from from (a bare JID): its

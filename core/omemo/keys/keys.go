@@ -132,6 +132,26 @@ CREATE TABLE IF NOT EXISTS identities (
 	first   INTEGER NOT NULL,
 	PRIMARY KEY (account, jid, device)
 );
+CREATE TABLE IF NOT EXISTS trust (
+	account TEXT NOT NULL,
+	jid     TEXT NOT NULL,
+	device  INTEGER NOT NULL,
+	level   INTEGER NOT NULL,       -- a Trust
+	PRIMARY KEY (account, jid, device)
+);
+CREATE TABLE IF NOT EXISTS devices (
+	account TEXT NOT NULL,
+	jid     TEXT NOT NULL,
+	device  INTEGER NOT NULL,
+	active  INTEGER NOT NULL,       -- in the device list as last published
+	PRIMARY KEY (account, jid, device)
+);
+CREATE TABLE IF NOT EXISTS chats (
+	account TEXT NOT NULL,
+	jid     TEXT NOT NULL,
+	encrypt INTEGER NOT NULL,       -- the chat's switch, as the user left it
+	PRIMARY KEY (account, jid)
+);
 `
 
 // Open opens (making it if need be) the database at path.
@@ -155,6 +175,13 @@ func Open(path string) (*DB, error) {
 	}
 	db.SetMaxOpenConns(1)
 	if _, err := db.Exec(schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("keys: %w", err)
+	}
+	// Identities kept before trust was: trusted blindly, as they were.
+	if _, err := db.Exec(`INSERT INTO trust(account, jid, device, level)
+		SELECT account, jid, device, ? FROM identities i WHERE NOT EXISTS
+		(SELECT 1 FROM trust t WHERE t.account = i.account AND t.jid = i.jid AND t.device = i.device)`, Blind); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("keys: %w", err)
 	}
@@ -639,11 +666,34 @@ func (s *Store) GetLocalRegistrationID() uint32 { return 0 }
 // SaveIdentity keeps the identity key of a device the first time it is
 // seen; a key already kept is never replaced (IsTrustedIdentity refuses
 // another one). Which devices are trusted is decided above this package.
+//
+// A device seen for the first time is trusted blindly while none of its
+// owner's devices is verified, and waits for the user's decision once
+// one is (blind trust before verification: SetTrust).
 func (s *Store) SaveIdentity(ctx context.Context, a *protocol.SignalAddress, key *identity.Key) error {
-	_, err := s.d.db.ExecContext(ctx, `INSERT INTO identities(account, jid, device, public, first) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT(account, jid, device) DO NOTHING`,
-		s.account, a.Name(), a.DeviceID(), key.Serialize(), time.Now().Unix())
-	return err
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		r, err := tx.Exec(`INSERT INTO identities(account, jid, device, public, first) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT(account, jid, device) DO NOTHING`,
+			s.account, a.Name(), a.DeviceID(), key.Serialize(), time.Now().Unix())
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return nil // known: its trust is as it was
+		}
+		level := Blind
+		var verified int
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM trust WHERE account = ? AND jid = ? AND level = ?`,
+			s.account, a.Name(), Verified).Scan(&verified); err != nil {
+			return err
+		}
+		if verified > 0 {
+			level = Undecided
+		}
+		_, err = tx.Exec(`INSERT INTO trust(account, jid, device, level) VALUES (?, ?, ?, ?)
+			ON CONFLICT(account, jid, device) DO NOTHING`, s.account, a.Name(), a.DeviceID(), level)
+		return err
+	})
 }
 
 // IsTrustedIdentity refuses a device whose identity key is not the one
