@@ -78,12 +78,15 @@ var (
 	ErrIdentityChanged = signalerror.ErrUntrustedIdentity
 )
 
-// Secrets keeps each account's identity private key: the OS keyring.
+// Secrets keeps the identity private key of each account's device: the
+// OS keyring. One per device, so that two profiles of one account (two
+// databases, two devices) each keep their own.
 type Secrets interface {
-	// Get returns the key stored for account, or an error matching
-	// ErrNoSecret when there is none.
-	Get(ctx context.Context, account string) ([]byte, error)
-	Set(ctx context.Context, account string, key []byte) error
+	// Get returns the key stored for account's device, or an error
+	// matching ErrNoSecret when there is none. Device 0 is where the
+	// first builds kept the account's.
+	Get(ctx context.Context, account string, device uint32) ([]byte, error)
+	Set(ctx context.Context, account string, device uint32, key []byte) error
 }
 
 // DB is the profile's OMEMO database.
@@ -228,7 +231,13 @@ func (d *DB) Load(ctx context.Context, account string, secrets Secrets) (*Store,
 	case err != nil:
 		return nil, fmt.Errorf("keys: %w", err)
 	}
-	priv, err := secrets.Get(ctx, account)
+	priv, err := secrets.Get(ctx, account, s.device)
+	moved := false
+	if errors.Is(err, ErrNoSecret) {
+		// Kept for the account alone by the first builds.
+		priv, err = secrets.Get(ctx, account, 0)
+		moved = err == nil
+	}
 	if errors.Is(err, ErrNoSecret) {
 		return nil, ErrIdentityLost
 	}
@@ -237,6 +246,9 @@ func (d *DB) Load(ctx context.Context, account string, secrets Secrets) (*Store,
 	}
 	if s.identity, err = keyPair(pub, priv); err != nil {
 		return nil, err
+	}
+	if moved {
+		secrets.Set(ctx, account, s.device, priv) // read as before until it is
 	}
 	return s, nil
 }
@@ -264,11 +276,11 @@ func (s *Store) create(ctx context.Context, secrets Secrets) error {
 		return err
 	}
 	priv := pair.PrivateKey().Serialize()
-	if err := secrets.Set(ctx, s.account, priv[:]); err != nil {
+	s.device = NewDeviceID()
+	if err := secrets.Set(ctx, s.account, s.device, priv[:]); err != nil {
 		return err
 	}
 	s.identity = pair
-	s.device = NewDeviceID()
 	now := time.Now().Unix()
 	spk, err := keyhelper.GenerateSignedPreKey(pair, 1, s.d.ser.SignedPreKeyRecord)
 	if err != nil {

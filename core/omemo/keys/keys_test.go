@@ -40,8 +40,10 @@ func newAccount(t *testing.T, db *DB, k Keyring, name string) *Store {
 	t.Helper()
 	accountSeq++
 	jid := fmt.Sprintf("%s-%d-%d@example.test", name, os.Getpid(), accountSeq)
-	t.Cleanup(func() { k.K.Delete(context.Background(), jid) })
 	s, err := db.Load(context.Background(), jid, k)
+	if err == nil {
+		t.Cleanup(func() { k.Delete(context.Background(), jid, s.DeviceID()) })
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +242,7 @@ func TestIdentityInKeyring(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "omemo.db")
 	db := openDB(t, path)
 	s := newAccount(t, db, k, "carol")
-	priv, err := k.Get(ctx, s.account)
+	priv, err := k.Get(ctx, s.account, s.DeviceID())
 	if err != nil || len(priv) != 32 {
 		t.Fatalf("keyring: %d bytes, %v", len(priv), err)
 	}
@@ -250,7 +252,7 @@ func TestIdentityInKeyring(t *testing.T) {
 			t.Fatalf("the private key is in %s", f)
 		}
 	}
-	k.K.Delete(ctx, s.account)
+	k.Delete(ctx, s.account, s.DeviceID())
 	db2 := openDB(t, path)
 	if _, err := db2.Load(ctx, s.account, k); !errors.Is(err, ErrIdentityLost) {
 		t.Fatalf("without the keyring's key: %v", err)
@@ -298,7 +300,7 @@ func TestMain(m *testing.M) {
 			jid := fmt.Sprintf("fuzz-%d@example.test", os.Getpid())
 			if fuzzStore, err = db.Load(context.Background(), jid, k); err == nil {
 				code := m.Run()
-				k.K.Delete(context.Background(), jid)
+				k.Delete(context.Background(), jid, fuzzStore.DeviceID())
 				db.Close()
 				os.RemoveAll(dir)
 				os.Exit(code)
@@ -381,4 +383,29 @@ func TestCommitOrder(t *testing.T) {
 	p3.Rollback()
 	// Rolled back: m3 decrypts again (its redelivery).
 	receive(t, bob2, alice, m3, key).Commit(ctx)
+}
+
+// Two profiles of one account (two databases: two devices) keep each its
+// own identity key in the keyring: the second's does not replace the
+// first's.
+func TestTwoProfilesOneAccount(t *testing.T) {
+	ctx := context.Background()
+	k := testKeyring(t)
+	accountSeq++
+	jid := fmt.Sprintf("twice-%d-%d@example.test", os.Getpid(), accountSeq)
+	path1, path2 := filepath.Join(t.TempDir(), "omemo.db"), filepath.Join(t.TempDir(), "omemo.db")
+	one, err := openDB(t, path1).Load(ctx, jid, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Delete(ctx, jid, one.DeviceID())
+	two, err := openDB(t, path2).Load(ctx, jid, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Delete(ctx, jid, two.DeviceID())
+	again, err := openDB(t, path1).Load(ctx, jid, k)
+	if err != nil || again.DeviceID() != one.DeviceID() || string(again.IdentityKey()) != string(one.IdentityKey()) {
+		t.Fatalf("the first profile, loaded again: %v", err)
+	}
 }
