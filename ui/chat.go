@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"github.com/causerie/causerie/core/omemo"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -247,6 +248,15 @@ func (c *chatWindow) close() {
 	c.app.attentionChanged()
 }
 
+// refreshLocks shows again the encryption of the account's chats.
+func (c *chatWindow) refreshLocks(account string) {
+	for k, conv := range c.convs {
+		if k.Account == account {
+			conv.refreshLock()
+		}
+	}
+}
+
 // handle runs on Fyne's goroutine for each core event.
 func (c *chatWindow) handle(e core.Event) {
 	switch e := e.(type) {
@@ -287,6 +297,16 @@ func (c *chatWindow) handle(e core.Event) {
 			}
 		}
 		c.retitle()
+	case omemo.DevicesChanged:
+		for k, conv := range c.convs {
+			if k.Account == e.Account && (k.JID == e.JID || e.JID == e.Account) {
+				conv.refreshLock()
+			}
+		}
+	case omemo.TrustChanged:
+		c.refreshLocks(e.Account)
+	case omemo.Ready:
+		c.refreshLocks(e.Account)
 	case core.MessageStateChanged:
 		if conv := c.convs[ChatKey{e.Account, e.Peer}]; conv != nil {
 			conv.stateChanged(e.ID, e.State, e.Reason)

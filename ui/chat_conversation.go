@@ -107,6 +107,13 @@ type chatConversation struct {
 	replyNote *widget.Label
 	// menuAt is where the last message menu showed.
 	menuAt fyne.Position
+
+	// lock says what holds of the chat's end-to-end encryption
+	// (chat_encryption.go), enc as last read; lockFetched: the
+	// contact's devices were read from the server.
+	lock        *widget.Button
+	enc         encryption
+	lockFetched bool
 }
 
 func newChatConversation(w *chatWindow, s *core.Session, key ChatKey, room bool) *chatConversation {
@@ -193,7 +200,7 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey, room bool)
 	c.buildStrangerBar()
 	c.buildArchiveBar()
 	c.buildGapBar()
-	bars := container.NewVBox(top, c.stranger, widget.NewSeparator(), c.archive.box, c.gap.box)
+	bars := container.NewVBox(top, c.buildLock(), c.stranger, widget.NewSeparator(), c.archive.box, c.gap.box)
 	var side fyne.CanvasObject
 	if c.room != nil {
 		bars.Add(c.room.info)
@@ -205,6 +212,7 @@ func newChatConversation(w *chatWindow, s *core.Session, key ChatKey, room bool)
 	c.item = container.NewTabItem(key.JID, content)
 	c.contactChanged()
 	c.load()
+	c.refreshLock()
 	return c
 }
 

@@ -110,7 +110,11 @@ func (c *chatConversation) offerFiles(paths []string) {
 	var files []upload.File
 	var limit int64
 	var preview []byte
+	enc, jid := omemoOf(c.session), c.key.JID
 	c.win.app.background(func() error {
+		if c.room == nil && enc != nil && enc.Enabled(context.Background(), jid) {
+			return core.ErrFileNotEncrypted // not uploaded for nothing
+		}
 		for _, p := range paths {
 			f, err := upload.FromPath(p)
 			if err != nil {
@@ -345,6 +349,8 @@ func fileProblem(err error) string {
 		return lang.L("Causerie is not allowed to read this file.")
 	case errors.Is(err, muc.ErrNotInRoom):
 		return roomProblem(err)
+	case errors.Is(err, core.ErrFileNotEncrypted):
+		return lang.L("files cannot be sent encrypted yet: turn encryption off in this chat (🔒) to send it in the clear.")
 	case core.Classify(err) == core.ProblemCertificate:
 		return lang.L("the certificate of your server's file service is not trusted.")
 	case errors.Is(err, context.DeadlineExceeded):

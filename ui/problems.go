@@ -2,6 +2,8 @@ package ui
 
 import (
 	"errors"
+	"github.com/causerie/causerie/core/omemo"
+	"github.com/causerie/causerie/core/omemo/keys"
 
 	"fyne.io/fyne/v2/lang"
 
@@ -22,6 +24,16 @@ func Explain(err error) string {
 		return lang.L("This message cannot be reacted to: it came without an id to name it by.")
 	case errors.Is(err, retract.ErrNotRetractable):
 		return lang.L("Only your own messages that went out can be deleted.")
+	case errors.Is(err, core.ErrFileNotEncrypted):
+		return lang.L("Files cannot be sent encrypted yet. To send this one in the clear, turn encryption off in this chat (🔒).")
+	case errors.Is(err, omemo.ErrNotReady):
+		return lang.L("Encryption is not set up for this account yet. Try again once connected.")
+	case errors.Is(err, keys.ErrNoSession):
+		return lang.L("This device's keys are not known yet.")
+	}
+	var se *core.SealError
+	if errors.As(err, &se) {
+		return lang.L("it could not be encrypted as the message was.")
 	}
 	switch core.Classify(err) {
 	case core.ProblemNone:

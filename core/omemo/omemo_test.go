@@ -61,7 +61,11 @@ func newDevice(t *testing.T, srv *testserver.Server, jid, pass string, features 
 	secrets := keys.Keyring{K: &account.Keyring{Service: fmt.Sprintf("causerie-omemo-test-%d-%d", os.Getpid(), deviceSeq), Timeout: 10 * time.Second}}
 	u := &user{feature: New(db, secrets)}
 	u.User = coretest.Login(t, srv, jid, pass, append(features, u.feature)...)
-	t.Cleanup(func() { secrets.K.Delete(context.Background(), jid) })
+	t.Cleanup(func() {
+		if id, _ := Of(u.Session, u.feature).Own(); id != 0 {
+			secrets.Delete(context.Background(), jid, id)
+		}
+	})
 	return u
 }
 

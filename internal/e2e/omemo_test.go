@@ -9,6 +9,7 @@ import (
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/internal/slixpeer"
 	"github.com/causerie/causerie/internal/testserver"
+	"github.com/causerie/causerie/internal/xdriver"
 )
 
 // TestOMEMOMessage: the app, signed in, publishes its OMEMO device; a
@@ -41,8 +42,35 @@ func TestOMEMOMessage(t *testing.T) {
 	waitWindow(t, `^Causerie \(1\)$`)
 	key(t, mainWin, "ctrl+1") // the Chats tab
 	click(t, mainWin, 170, 248)
-	waitWindow(t, regexp.QuoteMeta(peer.Bare))
+	chatWin := waitWindow(t, regexp.QuoteMeta(peer.Bare))
 	screenshot(t, "omemo-1-chat")
+
+	// The answer from the chat goes encrypted (the switch is on: the
+	// peer has a device), and python-omemo reads it.
+	mark := peer.Mark()
+	const answer = "Reponse chiffree depuis la conversation" // (xdotool types ASCII)
+	typeText(t, chatWin, answer)
+	key(t, chatWin, "Return")
+	got := peer.WaitFrom(t, mark, "the peer decrypts the app's answer", func(e slixpeer.Event) bool {
+		return e.Event == "omemo_message" && (e.Body != "" || e.Error != "")
+	})
+	if got.Error != "" || got.Body != answer {
+		t.Fatalf("the peer: %+v", got)
+	}
+	time.Sleep(time.Second) // its state shown
+	screenshot(t, "omemo-2-answer")
+
+	// The lock opens the chat's encryption: the peer's device, with its
+	// fingerprint, trusted without verification; this device's, and its
+	// code.
+	click(t, chatWin, lockX, lockY)
+	time.Sleep(2 * time.Second)
+	screenshot(t, "omemo-3-encryption")
+	// Scrolled down: this device's code.
+	xdriver.Do(t, "mousemove", "--window", chatWin, "280", "300")
+	xdriver.Do(t, "click", "--repeat", "8", "5")
+	time.Sleep(time.Second)
+	screenshot(t, "omemo-4-code")
 
 	store, err := history.Open(filepath.Join(profile, "history.db"))
 	if err != nil {
@@ -50,10 +78,17 @@ func TestOMEMOMessage(t *testing.T) {
 	}
 	defer store.Close()
 	ms, err := store.Latest(meJID, peer.Bare, 10)
-	if err != nil || len(ms) != 1 {
+	if err != nil || len(ms) != 2 {
 		t.Fatalf("history: %v %v", ms, err)
 	}
 	if ms[0].Body != text || ms[0].Encryption != history.OMEMO || ms[0].Undecrypted != "" {
 		t.Fatalf("stored: %q, encryption %v, undecrypted %q", ms[0].Body, ms[0].Encryption, ms[0].Undecrypted)
 	}
+	if ms[1].Body != answer || ms[1].Encryption != history.OMEMO || ms[1].Direction != history.Out {
+		t.Fatalf("our answer stored: %q, encryption %v", ms[1].Body, ms[1].Encryption)
+	}
 }
+
+// Where the chat window's lock is (the header's right, before the search
+// button), at the window's default size.
+const lockX, lockY = 150, 98

@@ -1,6 +1,7 @@
 package transcript
 
 import (
+	"github.com/causerie/causerie/core/omemo"
 	"slices"
 	"sort"
 	"strings"
@@ -494,6 +495,12 @@ func reasonText(reason string) string {
 	cond, text, _ := strings.Cut(reason, ": ")
 	var s string
 	switch cond {
+	case omemo.ReasonNoDevices:
+		s = lang.L("it could not be encrypted: the contact has no device that reads OMEMO. Turn encryption off in this chat (🔒) to send in the clear")
+	case omemo.ReasonUntrusted:
+		s = lang.L("it could not be encrypted: none of the contact's devices is trusted. Open the chat's encryption (🔒) to decide")
+	case omemo.ReasonNotSetUp, "no-encryption":
+		s = lang.L("it could not be encrypted: this device's encryption keys could not be read from the system's keyring")
 	case "service-unavailable", "item-not-found", "recipient-unavailable", "gone":
 		s = lang.L("the address does not exist or does not accept messages")
 	case "remote-server-not-found", "remote-server-timeout":
