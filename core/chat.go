@@ -477,6 +477,11 @@ func (s *Session) CorrectMessage(ctx context.Context, id int64, body string) (hi
 	if orig.Direction != history.Out || orig.Type != TypeChat || orig.State == history.StateError || orig.Retracted {
 		return history.Message{}, ErrNotCorrectable
 	}
+	if orig.Encryption != history.NotEncrypted && orig.State == history.StatePending {
+		// Still in its peer's queue: the correction would overtake it,
+		// and the queue would send its old text.
+		return history.Message{}, ErrNotSentYet
+	}
 	last, err := s.client.store.Latest(orig.Account, orig.Peer, 20)
 	if err != nil {
 		return history.Message{}, err
@@ -508,7 +513,7 @@ func (s *Session) CorrectMessage(ctx context.Context, id int64, body string) (hi
 	if orig.Encryption != history.NotEncrypted {
 		// Encrypted as the original was, or not sent.
 		if s.hooks.seal == nil {
-			return history.Message{}, &SealError{Reason: "no-encryption"}
+			return history.Message{}, &SealError{Reason: ReasonNoEncryption}
 		}
 		if err := s.hooks.seal(ctx, conn, &st); err != nil {
 			return history.Message{}, err

@@ -34,27 +34,28 @@ type SealError struct{ Reason string }
 
 func (e *SealError) Error() string { return "cannot encrypt: " + e.Reason }
 
-// ErrFileNotEncrypted: a file's address would go in the clear in a chat
-// whose messages are encrypted.
-var ErrFileNotEncrypted = errors.New("core: files are not sent in an encrypted chat")
+// Errors of encrypted chats.
+var (
+	// ErrFileNotEncrypted: a file's address would go in the clear in a
+	// chat whose messages are encrypted.
+	ErrFileNotEncrypted = errors.New("core: files are not sent in an encrypted chat")
+	// ErrSubjectNotEncrypted: a subject would go in the clear (only the
+	// text is encrypted).
+	ErrSubjectNotEncrypted = errors.New("core: a subject is not sent in an encrypted chat")
+	// ErrNotSentYet: the message is still waiting to be encrypted and
+	// sent; it can be corrected once it has gone.
+	ErrNotSentYet = errors.New("core: the message has not gone out yet")
+)
 
-// sealRetry is how long a message that could not be encrypted for a
-// passing reason (a key that could not be fetched) waits on a live
-// connection before it is tried again.
+// ReasonNoEncryption is the reason a message stored to be encrypted
+// fails when the session has no encryption any more (history.Message's
+// Error).
+const ReasonNoEncryption = "no-encryption"
+
+// sealRetry is how long a peer's queue waits, on a live connection,
+// after a message could not be encrypted for a passing reason (a key
+// that could not be fetched now) before it tries again.
 const sealRetry = 30 * time.Second
-
-// retrySeal writes j's message again on its connection, if that is
-// still the session's and the message still waits.
-func (s *Session) retrySeal(j sealJob) {
-	s.sendMu.Lock()
-	defer s.sendMu.Unlock()
-	s.mu.Lock()
-	live := s.live
-	s.mu.Unlock()
-	if live == j.conn && s.outbox.has(j.m.OriginID) {
-		s.transmit(j.conn, j.m, j.m.Peer)
-	}
-}
 
 // sealTimeout bounds one message's encryption (keys fetched included).
 const sealTimeout = time.Minute
@@ -67,78 +68,120 @@ func (s *Session) encryptionFor(peer string) history.Encryption {
 	return s.hooks.encryptFor(peer)
 }
 
-// sealer writes the session's encrypted messages, in the order they
-// were handed to it, on one goroutine at a time.
+// sealer writes the session's encrypted messages: one queue per peer,
+// in the order they were handed to it, each on a goroutine of its own
+// while it has work (a contact whose keys cannot be fetched holds only
+// its own chat). A message in the clear to a peer whose queue waits goes
+// behind it, so that it does not overtake.
 type sealer struct {
-	mu      sync.Mutex
-	queue   []sealJob
-	running bool
+	mu    sync.Mutex
+	peers map[string]*sealQueue
+}
+
+type sealQueue struct {
+	jobs []sealJob
 }
 
 type sealJob struct {
-	conn *xmpp.Conn
-	m    history.Message
-	st   stanza.Message
+	conn  *xmpp.Conn
+	m     history.Message
+	st    stanza.Message
+	plain bool // written as it is, in its turn
 }
 
-// sealAndWrite queues st (m's stanza, to be encrypted) for conn.
-func (s *Session) sealAndWrite(conn *xmpp.Conn, m history.Message, st stanza.Message) {
+// queued reports whether peer's queue holds messages.
+func (q *sealer) queued(peer string) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.peers[peer] != nil
+}
+
+// sealAndWrite queues st (m's stanza, to be encrypted unless plain) for
+// conn, behind what waits for m's peer.
+func (s *Session) sealAndWrite(conn *xmpp.Conn, m history.Message, st stanza.Message, plain bool) {
 	q := &s.sealer
 	q.mu.Lock()
-	q.queue = append(q.queue, sealJob{conn, m, st})
-	if q.running {
-		q.mu.Unlock()
-		return
+	defer q.mu.Unlock()
+	if q.peers == nil {
+		q.peers = map[string]*sealQueue{}
 	}
-	q.running = true
-	q.mu.Unlock()
-	go func() {
-		for {
-			q.mu.Lock()
-			if len(q.queue) == 0 {
-				q.running = false
-				q.mu.Unlock()
-				return
-			}
-			j := q.queue[0]
-			q.queue = q.queue[1:]
+	pq := q.peers[m.Peer]
+	if pq == nil {
+		pq = &sealQueue{}
+		q.peers[m.Peer] = pq
+		go s.runSeals(m.Peer, pq)
+	}
+	pq.jobs = append(pq.jobs, sealJob{conn, m, st, plain})
+}
+
+// runSeals works through peer's queue, then ends.
+func (s *Session) runSeals(peer string, pq *sealQueue) {
+	q := &s.sealer
+	for {
+		q.mu.Lock()
+		if len(pq.jobs) == 0 {
+			delete(q.peers, peer)
 			q.mu.Unlock()
-			s.seal(j)
+			return
 		}
-	}()
+		j := pq.jobs[0]
+		q.mu.Unlock()
+		if s.seal(j) {
+			q.mu.Lock()
+			pq.jobs = pq.jobs[1:]
+			q.mu.Unlock()
+			continue
+		}
+		// A passing failure: the queue waits, in order, for the
+		// connection to end (what it held goes again on the next one)
+		// or for the next try.
+		select {
+		case <-j.conn.Done():
+		case <-time.After(sealRetry):
+		}
+	}
 }
 
 // seal encrypts one message and writes it; what fails for good is marked
-// so, what fails with the connection waits for the next one.
-func (s *Session) seal(j sealJob) {
+// so, what fails with the connection waits for the next one. It reports
+// whether the message is done with here (false: try it again).
+func (s *Session) seal(j sealJob) bool {
 	select {
 	case <-j.conn.Done():
 		s.outbox.unwritten(j.m.OriginID, j.conn)
-		return
+		return true // the next connection writes it again
 	default:
 	}
 	if !s.outbox.has(j.m.OriginID) {
-		return // acknowledged meanwhile by an earlier copy
+		return true // acknowledged meanwhile by an earlier copy
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), sealTimeout)
-	defer cancel()
-	err := s.hooks.seal(ctx, j.conn, &j.st)
-	var se *SealError
-	switch {
-	case errors.As(err, &se):
-		s.client.logf("%s: a message to %s was not sent: cannot encrypt (%s)", s.jid(), j.m.Peer, se.Reason)
-		if s.outbox.done(j.m.OriginID) {
-			s.setMessageState(j.m, history.StateError, se.Reason)
+	if !j.plain {
+		ctx, cancel := context.WithTimeout(context.Background(), sealTimeout)
+		err := s.hooks.seal(ctx, j.conn, &j.st)
+		cancel()
+		var se *SealError
+		switch {
+		case errors.As(err, &se):
+			s.client.logf("%s: a message to %s was not sent: cannot encrypt (%s)", s.jid(), j.m.Peer, se.Reason)
+			if s.outbox.done(j.m.OriginID) {
+				s.setMessageState(j.m, history.StateError, se.Reason)
+			}
+			return true
+		case err != nil:
+			select {
+			case <-j.conn.Done():
+				s.outbox.unwritten(j.m.OriginID, j.conn)
+				return true
+			default:
+			}
+			s.client.logf("%s: a message to %s waits: %v", s.jid(), j.m.Peer, err)
+			return false
 		}
-	case err != nil:
-		// The link, or a key that could not be fetched: tried again
-		// on the next connection, or in a while on this one.
-		s.client.logf("%s: a message to %s waits: %v", s.jid(), j.m.Peer, err)
+	}
+	if s.put(j.conn, j.m, j.st) {
+		s.setMessageState(j.m, history.StateSent, "")
+	} else {
 		s.outbox.unwritten(j.m.OriginID, j.conn)
-		time.AfterFunc(sealRetry, func() { s.retrySeal(j) })
-	default:
-		if s.put(j.conn, j.m, j.st) {
-			s.setMessageState(j.m, history.StateSent, "")
-		}
 	}
+	return true
 }

@@ -69,6 +69,9 @@ func (s *Session) send(to string, m history.Message) (history.Message, error) {
 		if file != "" {
 			return history.Message{}, ErrFileNotEncrypted
 		}
+		if subject != "" {
+			return history.Message{}, ErrSubjectNotEncrypted
+		}
 		rich = "" // the text alone is encrypted
 	}
 	m = history.Message{
@@ -161,7 +164,13 @@ func (s *Session) writeOut(conn *xmpp.Conn, m history.Message, to string) bool {
 	}
 	if m.Encryption != history.NotEncrypted {
 		if s.hooks.seal == nil {
-			return false // the feature is gone: never in the clear
+			// Stored to be encrypted, and the app now runs without
+			// encryption (its keys could not be opened): never in
+			// the clear.
+			if s.outbox.done(m.OriginID) {
+				s.setMessageState(m, history.StateError, ReasonNoEncryption)
+			}
+			return false
 		}
 		// A quotation goes in the encrypted text, with nothing in the
 		// clear saying where it is.
@@ -169,7 +178,11 @@ func (s *Session) writeOut(conn *xmpp.Conn, m history.Message, to string) bool {
 			_, fb := e.(*reply.Fallback)
 			return fb
 		})
-		s.sealAndWrite(conn, m, st) // marked sent once written
+		s.sealAndWrite(conn, m, st, false) // marked sent once written
+		return false
+	}
+	if s.sealer.queued(m.Peer) {
+		s.sealAndWrite(conn, m, st, true) // behind what waits to be encrypted
 		return false
 	}
 	return s.put(conn, m, st)

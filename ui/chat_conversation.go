@@ -111,9 +111,10 @@ type chatConversation struct {
 	// lock says what holds of the chat's end-to-end encryption
 	// (chat_encryption.go), enc as last read; lockFetched: the
 	// contact's devices were read from the server.
-	lock        *widget.Button
-	enc         encryption
-	lockFetched bool
+	lock         *widget.Button
+	enc          encryption
+	lockFetched  bool
+	lockFetching bool
 }
 
 func newChatConversation(w *chatWindow, s *core.Session, key ChatKey, room bool) *chatConversation {

@@ -40,24 +40,28 @@ type encryption struct {
 }
 
 // counts are how many of the contact's and our other devices in use a
-// message is encrypted for, how many of those are not verified, and how
-// many wait for the user's decision.
-func (e encryption) counts() (trusted, unverified, waiting int) {
-	for _, d := range append(append([]keys.Device{}, e.theirs...), e.ours...) {
+// message is encrypted for (theirs: the contact's alone; without one,
+// nothing can be sent), how many of those are not verified, and how many
+// wait for the user's decision.
+func (e encryption) counts() (trusted, theirs, unverified, waiting int) {
+	for i, d := range append(append([]keys.Device{}, e.theirs...), e.ours...) {
 		if !d.Active {
 			continue
 		}
 		switch {
-		case d.Trust.Trusted() && d.Identity != nil:
+		case d.Trust.Trusted():
 			trusted++
+			if i < len(e.theirs) {
+				theirs++
+			}
 			if d.Trust != keys.Verified {
 				unverified++
 			}
-		case d.Trust == keys.Undecided && d.Identity != nil:
+		case d.Trust == keys.Undecided:
 			waiting++
 		}
 	}
-	return trusted, unverified, waiting
+	return trusted, theirs, unverified, waiting
 }
 
 // readEncryption reads the chat's switch and devices (disk: off the UI
@@ -103,24 +107,27 @@ func (c *chatConversation) refreshLock() {
 	if s, _ := c.session.State(); s == core.StateOnline {
 		online = true
 	}
-	fetch := online && !c.lockFetched
-	if fetch {
-		c.lockFetched = true
-	}
+	fetch := online && !c.lockFetched && !c.lockFetching
+	c.lockFetching = c.lockFetching || fetch
 	account, jid := c.key.Account, c.key.JID
 	var e encryption
+	fetched := false
 	c.win.app.background(func() error {
 		if fetch {
 			ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
 			// Not read (offline again, or no device list): the lock
-			// shows what is known.
-			st.Fetch(ctx, jid)
+			// shows what is known, and it is read at the next sign-in.
+			fetched = st.Fetch(ctx, jid) == nil
 			cancel()
 		}
 		var err error
 		e, err = readEncryption(st, account, jid)
 		return err
 	}, func(err error) {
+		if fetch {
+			c.lockFetching = false
+			c.lockFetched = c.lockFetched || fetched
+		}
 		if err != nil {
 			return
 		}
@@ -135,8 +142,8 @@ func lockText(e encryption) string {
 	if !e.on {
 		return lang.L("🔓 Not encrypted")
 	}
-	trusted, unverified, waiting := e.counts()
-	if trusted == 0 {
+	trusted, theirs, unverified, waiting := e.counts()
+	if theirs == 0 {
 		return lang.L("🔒 ⚠ No device can read your messages")
 	}
 	s := lang.L("🔒 Encrypted for 1 device")
@@ -161,12 +168,26 @@ func (c *chatConversation) showEncryption() {
 		return
 	}
 	account, jid := c.key.Account, c.key.JID
+	online := false
+	if s, _ := c.session.State(); s == core.StateOnline {
+		online = true
+	}
 	var e encryption
+	c.lock.Disable() // while the devices' keys are read
 	c.win.app.background(func() error {
+		if online {
+			// The devices' fingerprints: their keys, read from the
+			// server once (what cannot be read now shows as such).
+			ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
+			st.FetchKeys(ctx, jid)
+			st.FetchKeys(ctx, account)
+			cancel()
+		}
 		var err error
 		e, err = readEncryption(st, account, jid)
 		return err
 	}, func(err error) {
+		c.lock.Enable()
 		if err != nil {
 			c.showNotice(Explain(err))
 			return
@@ -280,10 +301,10 @@ func (c *chatConversation) encryptionWindow(st *omemo.State, e encryption) {
 		c.win.app.background(func() error {
 			ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
 			defer cancel()
-			if err := st.Fetch(ctx, jid); err != nil {
+			if err := st.FetchKeys(ctx, jid); err != nil {
 				return err
 			}
-			return st.Fetch(ctx, account)
+			return st.FetchKeys(ctx, account)
 		}, func(err error) {
 			if err != nil {
 				c.showNotice(Explain(err))
@@ -334,6 +355,8 @@ func (c *chatConversation) deviceRow(owner string, dev keys.Device, decide func(
 func deviceStatus(d keys.Device) string {
 	var s string
 	switch {
+	case d.Identity == nil && d.Trust == keys.Distrusted:
+		s = lang.L("not trusted: it cannot read your messages")
 	case d.Identity == nil:
 		s = lang.L("its keys could not be read yet")
 	case d.Trust == keys.Verified:
@@ -356,8 +379,8 @@ func encryptionSummary(e encryption, name string) string {
 	if !e.on {
 		return lang.L("Messages to {{.Name}} are sent in the clear: the servers on the way can read them.", map[string]any{"Name": name})
 	}
-	trusted, unverified, waiting := e.counts()
-	if trusted == 0 {
+	trusted, theirs, unverified, waiting := e.counts()
+	if theirs == 0 {
 		return lang.L("Messages to {{.Name}} are to be encrypted, but no trusted device can read them: they will not be sent until you trust a device, or turn encryption off.", map[string]any{"Name": name})
 	}
 	s := lang.L("Messages are encrypted end to end for 1 device: only it can read them.")

@@ -26,6 +26,10 @@ func Explain(err error) string {
 		return lang.L("Only your own messages that went out can be deleted.")
 	case errors.Is(err, core.ErrFileNotEncrypted):
 		return lang.L("Files cannot be sent encrypted yet. To send this one in the clear, turn encryption off in this chat (🔒).")
+	case errors.Is(err, core.ErrNotSentYet):
+		return lang.L("The message has not gone out yet: correct it once it is sent.")
+	case errors.Is(err, core.ErrSubjectNotEncrypted):
+		return lang.L("A subject cannot be sent encrypted: only the text is.")
 	case errors.Is(err, omemo.ErrNotReady):
 		return lang.L("Encryption is not set up for this account yet. Try again once connected.")
 	case errors.Is(err, keys.ErrNoSession):

@@ -274,12 +274,9 @@ func (st *State) fetchDevices(ctx context.Context, c *xmpp.Conn, jid string) ([]
 func (st *State) keep(ctx context.Context, jid string, ids []uint32) {
 	st.mu.Lock()
 	st.devices[jid] = ids
-	s := st.store
 	st.mu.Unlock()
-	if s != nil {
-		if err := s.SetDevices(ctx, jid, ids); err != nil {
-			st.h.Logf("omemo: %s: keeping %s's devices: %v", st.h.Account(), jid, err)
-		}
+	if err := st.db.SetDevices(ctx, st.h.Account(), jid, ids); err != nil {
+		st.h.Logf("omemo: %s: keeping %s's devices: %v", st.h.Account(), jid, err)
 	}
 	st.h.Publish(DevicesChanged{FeatureEvent: core.FeatureEvent{Account: st.h.Account()}, JID: jid})
 }
@@ -384,15 +381,12 @@ const (
 // whose session cannot be started (no bundle, a bad signature) is left
 // out; none of the contact's at all is a core.SealError.
 func (st *State) seal(ctx context.Context, c *xmpp.Conn, m *stanza.Message) error {
-	s := st.Store()
-	if s == nil {
-		st.mu.Lock()
-		loadErr := st.loadErr
-		st.mu.Unlock()
-		if loadErr != nil {
-			return &core.SealError{Reason: ReasonNotSetUp}
-		}
-		return ErrNotReady // loading: the next connection has it
+	s, err := st.load(ctx) // (loaded at sign-in: here, tried again)
+	if errors.Is(err, keys.ErrIdentityLost) {
+		return &core.SealError{Reason: ReasonNotSetUp}
+	}
+	if err != nil {
+		return err // the keyring slow or locked: tried again
 	}
 	to := xmpp.BareJID(m.To)
 	theirs, err := st.Devices(ctx, c, to)
@@ -408,7 +402,8 @@ func (st *State) seal(ctx context.Context, c *xmpp.Conn, m *stanza.Message) erro
 		return err
 	}
 	msg := wire.Message{SID: s.DeviceID(), IV: iv, Payload: payload}
-	untrusted := 0
+	untrusted, passing := 0, 0
+	var targets []keys.Target
 	add := func(jid string, devices []uint32) (n int, err error) {
 		for _, d := range devices {
 			if jid == st.h.Account() && d == s.DeviceID() {
@@ -426,6 +421,9 @@ func (st *State) seal(ctx context.Context, c *xmpp.Conn, m *stanza.Message) erro
 					return n, err // the link, not the device
 				default:
 				}
+				if !lasting(err) {
+					passing++
+				}
 				st.h.Logf("omemo: %s: no session with %s/%d: %v", st.h.Account(), jid, d, err)
 				continue
 			}
@@ -437,32 +435,67 @@ func (st *State) seal(ctx context.Context, c *xmpp.Conn, m *stanza.Message) erro
 				untrusted++
 				continue
 			}
-			data, pre, err := s.Encrypt(ctx, jid, d, keyAndTag)
-			if err != nil {
-				st.h.Logf("omemo: %s: encrypting for %s/%d: %v", st.h.Account(), jid, d, err)
-				continue
-			}
-			msg.Keys = append(msg.Keys, wire.RecipientKey{RID: d, PreKey: pre, Data: data})
+			targets = append(targets, keys.Target{JID: jid, Device: d})
 			n++
 		}
 		return n, nil
 	}
-	n, err := add(to, theirs)
+	if _, err := add(to, theirs); err != nil {
+		return err
+	}
+	if to != st.h.Account() { // (a note to self: ours are theirs)
+		if _, err := add(st.h.Account(), ours); err != nil {
+			return err
+		}
+	}
+	// One write of the sessions for all the devices.
+	out, err := s.EncryptAll(ctx, targets, keyAndTag)
 	if err != nil {
 		return err
 	}
+	n := 0
+	for i, t := range targets {
+		if out[i].Err != nil {
+			st.h.Logf("omemo: %s: encrypting for %s/%d: %v", st.h.Account(), t.JID, t.Device, out[i].Err)
+			continue
+		}
+		msg.Keys = append(msg.Keys, wire.RecipientKey{RID: t.Device, PreKey: out[i].PreKey, Data: out[i].Data})
+		if t.JID == to {
+			n++
+		}
+	}
 	if n == 0 {
-		if untrusted > 0 {
+		switch {
+		case passing > 0:
+			// A bundle that could not be fetched now (a timeout, the
+			// contact's server away): tried again, not failed.
+			return errors.New("omemo: no device's keys could be fetched now")
+		case untrusted > 0:
 			return &core.SealError{Reason: ReasonUntrusted}
 		}
 		return &core.SealError{Reason: ReasonNoDevices}
 	}
-	if _, err := add(st.h.Account(), ours); err != nil {
-		return err
-	}
 	m.Body = Fallback
 	m.Extensions = append(m.Extensions, wire.NewEncrypted(msg), &hints.Store{}, &eme{Namespace: wire.NS, Name: "OMEMO"})
 	return nil
+}
+
+// lasting reports whether a session could not be started for a reason
+// that holds (the device has no bundle, or a bad one), not one that may
+// pass (a timeout, a server away).
+func lasting(err error) bool {
+	var se *xmpp.StanzaError
+	if errors.As(err, &se) {
+		switch se.Condition {
+		case "item-not-found", "forbidden", "not-authorized", "not-allowed", "feature-not-implemented", "service-unavailable", "bad-request":
+			return true
+		}
+		return false
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || errors.Is(err, xmpp.ErrClosed) {
+		return false
+	}
+	return true // no item, a bundle that does not decode or verify
 }
 
 // eme is XEP-0380's element: which encryption the message is in.
@@ -483,15 +516,14 @@ func (st *State) encryptionFor(peer string) history.Encryption {
 
 // Enabled reports whether what is sent to jid is encrypted: the chat's
 // switch as the user left it, or on when jid has OMEMO devices.
+//
+// It reads the database alone: before the keys are loaded (offline, the
+// keyring slow or locked), a chat whose switch is on stays on, and what
+// is typed waits to be encrypted.
 func (st *State) Enabled(ctx context.Context, jid string) bool {
 	jid = xmpp.BareJID(jid)
-	s := st.Store()
-	if s == nil {
-		// Before the keys load: as left, else not (a message typed
-		// then waits in the outbox either way).
-		return false
-	}
-	if on, set, err := s.ChatSetting(ctx, jid); err == nil && set {
+	account := st.h.Account()
+	if on, set, err := st.db.ChatSetting(ctx, account, jid); err == nil && set {
 		return on
 	}
 	st.mu.Lock()
@@ -500,20 +532,13 @@ func (st *State) Enabled(ctx context.Context, jid string) bool {
 	if ok {
 		return len(ids) > 0
 	}
-	ds, err := s.Devices(ctx, jid)
-	if err != nil {
-		return false
-	}
-	return slices.ContainsFunc(ds, func(d keys.Device) bool { return d.Active })
+	has, err := st.db.HasDevices(ctx, account, jid)
+	return err == nil && has
 }
 
 // SetEnabled sets the switch of the chat with jid.
 func (st *State) SetEnabled(ctx context.Context, jid string, on bool) error {
-	s := st.Store()
-	if s == nil {
-		return ErrNotReady
-	}
-	return s.SetChat(ctx, xmpp.BareJID(jid), on)
+	return st.db.SetChat(ctx, st.h.Account(), xmpp.BareJID(jid), on)
 }
 
 // KnownDevices lists jid's devices as known (its device list as last
@@ -546,30 +571,46 @@ func (st *State) SetTrust(ctx context.Context, jid string, device uint32, t keys
 	return nil
 }
 
-// Fetch reads jid's device list again and starts a session with each
-// device not known yet (their identities, and so their fingerprints,
-// are then known): what the encryption window shows.
+// Fetch reads jid's device list again (the chat's switch's default, and
+// the lock, follow it).
 func (st *State) Fetch(ctx context.Context, jid string) error {
 	c, err := st.h.Conn()
 	if err != nil {
 		return err
 	}
-	if st.Store() == nil {
+	_, err = st.fetchDevices(ctx, c, xmpp.BareJID(jid))
+	return err
+}
+
+// FetchKeys is Fetch, and a session started with each device not known
+// yet and not distrusted (their identities, and so their fingerprints,
+// are then known): what the encryption window shows.
+func (st *State) FetchKeys(ctx context.Context, jid string) error {
+	c, err := st.h.Conn()
+	if err != nil {
+		return err
+	}
+	s := st.Store()
+	if s == nil {
 		return ErrNotReady
 	}
-	ids, err := st.fetchDevices(ctx, c, xmpp.BareJID(jid))
+	jid = xmpp.BareJID(jid)
+	ids, err := st.fetchDevices(ctx, c, jid)
 	if err != nil {
 		return err
 	}
 	for _, d := range ids {
-		if xmpp.BareJID(jid) == st.h.Account() && d == st.Store().DeviceID() {
+		if jid == st.h.Account() && d == s.DeviceID() {
 			continue
 		}
-		if err := st.session(ctx, c, xmpp.BareJID(jid), d); err != nil {
+		if t, err := s.Trust(ctx, jid, d); err != nil || t == keys.Distrusted {
+			continue
+		}
+		if err := st.session(ctx, c, jid, d); err != nil {
 			st.h.Logf("omemo: %s: no session with %s/%d: %v", st.h.Account(), jid, d, err)
 		}
 	}
-	st.h.Publish(DevicesChanged{FeatureEvent: core.FeatureEvent{Account: st.h.Account()}, JID: xmpp.BareJID(jid)})
+	st.h.Publish(DevicesChanged{FeatureEvent: core.FeatureEvent{Account: st.h.Account()}, JID: jid})
 	return nil
 }
 
@@ -615,9 +656,9 @@ func (st *State) decryptIn(c *xmpp.Conn, from string, m *stanza.Message) (core.D
 			return d, true
 		}
 	}
-	wm, _, _ := wire.Of(*m)
+	wm, _, werr := wire.Of(*m)
 	body, p, err := st.Decrypt(ctx, from, m)
-	if err != nil && wm.Payload == nil {
+	if err != nil && werr == nil && wm.Payload == nil {
 		// A key transport (a heartbeat) for another device, or one
 		// that does not decrypt: nothing to show.
 		if !errors.Is(err, ErrNotForUs) {

@@ -2,6 +2,8 @@ package omemo
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -138,7 +140,7 @@ func TestTrust(t *testing.T) {
 	bob := newUser(t, srv)
 	ds, ps, bs := desk.ready(t), phone.ready(t), bob.ready(t)
 	ctx := context.Background()
-	if err := bs.Fetch(ctx, desk.JID); err != nil {
+	if err := bs.FetchKeys(ctx, desk.JID); err != nil {
 		t.Fatal(err)
 	}
 	devices := func() map[uint32]keys.Trust {
@@ -168,7 +170,7 @@ func TestTrust(t *testing.T) {
 	tablet := newDevice(t, srv, desk.JID, desk.Password)
 	ts := tablet.ready(t)
 	tabletID := ts.Store().DeviceID()
-	if err := bs.Fetch(ctx, desk.JID); err != nil {
+	if err := bs.FetchKeys(ctx, desk.JID); err != nil {
 		t.Fatal(err)
 	}
 	if got := devices(); got[tabletID] != keys.Undecided || got[phoneID] != keys.Blind || got[deskID] != keys.Verified {
@@ -297,5 +299,37 @@ func TestHeartbeat(t *testing.T) {
 	// Nothing was stored of it.
 	if ms, _ := alice.Client.Store().Latest(alice.JID, bob.JID, 10); len(ms) != 0 {
 		t.Fatalf("alice stored %d messages", len(ms))
+	}
+}
+
+// Typed before this device's keys were ever loaded (never signed in), in
+// a chat whose switch is on: stored to be encrypted, not in the clear;
+// it cannot be corrected before it has gone; once signed in, the
+// messages go encrypted, in the order typed.
+func TestTypedBeforeKeys(t *testing.T) {
+	srv := testserver.Shared(t, testserver.Prosody, testserver.Options{})
+	alice, bob := newUser(t, srv), newUser(t, srv)
+	bob.ready(t)
+	as := Of(alice.Session, alice.feature)
+	ctx := context.Background()
+	if err := as.SetEnabled(ctx, bob.JID, true); err != nil {
+		t.Fatal(err)
+	}
+	var last history.Message
+	for i := range 3 {
+		m, err := alice.Session.SendMessage(bob.JID, core.TypeChat, "", fmt.Sprintf("avant les clés %d", i))
+		if err != nil || m.Encryption != history.OMEMO {
+			t.Fatalf("typed before the keys: %v %v", m.Encryption, err)
+		}
+		last = m
+	}
+	if _, err := alice.Session.CorrectMessage(ctx, last.ID, "corrigé"); !errors.Is(err, core.ErrNotSentYet) {
+		t.Fatalf("corrected before it went: %v", err)
+	}
+	alice.ready(t)
+	for i := range 3 {
+		if _, body := bob.receive(t); body != fmt.Sprintf("avant les clés %d", i) {
+			t.Fatalf("message %d: %q", i, body)
+		}
 	}
 }

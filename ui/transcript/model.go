@@ -499,7 +499,7 @@ func reasonText(reason string) string {
 		s = lang.L("it could not be encrypted: the contact has no device that reads OMEMO. Turn encryption off in this chat (🔒) to send in the clear")
 	case omemo.ReasonUntrusted:
 		s = lang.L("it could not be encrypted: none of the contact's devices is trusted. Open the chat's encryption (🔒) to decide")
-	case omemo.ReasonNotSetUp, "no-encryption":
+	case omemo.ReasonNotSetUp, core.ReasonNoEncryption:
 		s = lang.L("it could not be encrypted: this device's encryption keys could not be read from the system's keyring")
 	case "service-unavailable", "item-not-found", "recipient-unavailable", "gone":
 		s = lang.L("the address does not exist or does not accept messages")

@@ -87,6 +87,7 @@ type Secrets interface {
 	// first builds kept the account's.
 	Get(ctx context.Context, account string, device uint32) ([]byte, error)
 	Set(ctx context.Context, account string, device uint32, key []byte) error
+	Delete(ctx context.Context, account string, device uint32) error
 }
 
 // DB is the profile's OMEMO database.
@@ -141,6 +142,11 @@ CREATE TABLE IF NOT EXISTS trust (
 	device  INTEGER NOT NULL,
 	level   INTEGER NOT NULL,       -- a Trust
 	PRIMARY KEY (account, jid, device)
+);
+CREATE TABLE IF NOT EXISTS verified (
+	account TEXT NOT NULL,
+	jid     TEXT NOT NULL,          -- one of its devices was verified once
+	PRIMARY KEY (account, jid)
 );
 CREATE TABLE IF NOT EXISTS devices (
 	account TEXT NOT NULL,
@@ -247,8 +253,8 @@ func (d *DB) Load(ctx context.Context, account string, secrets Secrets) (*Store,
 	if s.identity, err = keyPair(pub, priv); err != nil {
 		return nil, err
 	}
-	if moved {
-		secrets.Set(ctx, account, s.device, priv) // read as before until it is
+	if moved && secrets.Set(ctx, account, s.device, priv) == nil {
+		secrets.Delete(ctx, account, 0) // (read from there again until it is moved)
 	}
 	return s, nil
 }
@@ -481,6 +487,11 @@ func (s *Store) HasSession(ctx context.Context, jid string, device uint32) (bool
 func (s *Store) Encrypt(ctx context.Context, jid string, device uint32, keyAndTag []byte) (data []byte, preKey bool, err error) {
 	s.op.Lock()
 	defer s.op.Unlock()
+	return s.encrypt(ctx, jid, device, keyAndTag)
+}
+
+// encrypt is Encrypt, s.op held.
+func (s *Store) encrypt(ctx context.Context, jid string, device uint32, keyAndTag []byte) (data []byte, preKey bool, err error) {
 	defer guard(&err)
 	a := protocol.NewSignalAddress(jid, device)
 	if ok, err := s.ContainsSession(ctx, a); err != nil || !ok {
@@ -494,6 +505,59 @@ func (s *Store) Encrypt(ctx context.Context, jid string, device uint32, keyAndTa
 		return nil, false, fmt.Errorf("keys: %w", err)
 	}
 	return msg.Serialize(), msg.Type() == protocol.PREKEY_TYPE, nil
+}
+
+// A Target is a device to encrypt for.
+type Target struct {
+	JID    string
+	Device uint32
+}
+
+// An Encrypted is what EncryptAll made for one target: the key's
+// encryption, whether it is a PreKeySignalMessage, or why it failed.
+type Encrypted struct {
+	Data   []byte
+	PreKey bool
+	Err    error
+}
+
+// batchKey marks a context as EncryptAll's: sessions are written at its
+// end, in one transaction.
+type batchKey struct{}
+
+type batch struct{ sessions map[addr][]byte }
+
+// EncryptAll encrypts keyAndTag for each target, as Encrypt does, and
+// writes the sessions' new states in one transaction (one write to
+// disk for a message to many devices). A target without a session, or
+// whose encryption fails, has its Err; an error is returned when the
+// states could not be written (then nothing was encrypted, as far as
+// the sessions are concerned: nothing is to be sent).
+func (s *Store) EncryptAll(ctx context.Context, targets []Target, keyAndTag []byte) ([]Encrypted, error) {
+	s.op.Lock()
+	defer s.op.Unlock()
+	b := &batch{sessions: map[addr][]byte{}}
+	bctx := context.WithValue(ctx, batchKey{}, b)
+	out := make([]Encrypted, len(targets))
+	for i, t := range targets {
+		out[i].Data, out[i].PreKey, out[i].Err = s.encrypt(bctx, t.JID, t.Device, keyAndTag)
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		for a, rec := range b.sessions {
+			if _, err := tx.Exec(`INSERT INTO sessions(account, jid, device, record) VALUES (?, ?, ?, ?)
+				ON CONFLICT(account, jid, device) DO UPDATE SET record = excluded.record`, s.account, a.jid, a.device, rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for a := range b.sessions {
+		s.written(a)
+	}
+	return out, nil
 }
 
 // Pending is what decrypting a message changed, to be written by Commit
@@ -683,6 +747,9 @@ func (s *Store) GetLocalRegistrationID() uint32 { return 0 }
 // owner's devices is verified, and waits for the user's decision once
 // one is (blind trust before verification: SetTrust).
 func (s *Store) SaveIdentity(ctx context.Context, a *protocol.SignalAddress, key *identity.Key) error {
+	if known, err := s.Identity(ctx, a.Name(), a.DeviceID()); err != nil || known != nil {
+		return err // kept already (each encryption saves it again)
+	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		r, err := tx.Exec(`INSERT INTO identities(account, jid, device, public, first) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT(account, jid, device) DO NOTHING`,
@@ -695,8 +762,8 @@ func (s *Store) SaveIdentity(ctx context.Context, a *protocol.SignalAddress, key
 		}
 		level := Blind
 		var verified int
-		if err := tx.QueryRow(`SELECT COUNT(*) FROM trust WHERE account = ? AND jid = ? AND level = ?`,
-			s.account, a.Name(), Verified).Scan(&verified); err != nil {
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM verified WHERE account = ? AND jid = ?`,
+			s.account, a.Name()).Scan(&verified); err != nil {
 			return err
 		}
 		if verified > 0 {
@@ -822,6 +889,11 @@ func (s *Store) RemoveSignedPreKey(ctx context.Context, id uint32) error {
 // else the database's (nil if none).
 func (s *Store) sessionBytes(ctx context.Context, a *protocol.SignalAddress) ([]byte, error) {
 	k := addr{a.Name(), a.DeviceID()}
+	if b, ok := ctx.Value(batchKey{}).(*batch); ok {
+		if rec, ok := b.sessions[k]; ok {
+			return rec, nil
+		}
+	}
 	s.mu.Lock()
 	b, ok := s.session[k]
 	s.mu.Unlock()
@@ -879,16 +951,27 @@ func (s *Store) StoreSession(ctx context.Context, a *protocol.SignalAddress, r *
 		s.mu.Unlock()
 		return nil
 	}
-	// Encrypting after a decryption not yet committed: the overlay keeps
-	// the newest state too (it is on disk now as well).
-	s.mu.Lock()
-	if _, ok := s.session[addr{a.Name(), a.DeviceID()}]; ok {
-		s.session[addr{a.Name(), a.DeviceID()}] = b
+	if bt, ok := ctx.Value(batchKey{}).(*batch); ok {
+		bt.sessions[addr{a.Name(), a.DeviceID()}] = b // written at its end
+		return nil
 	}
-	s.mu.Unlock()
 	_, err := s.d.db.ExecContext(ctx, `INSERT INTO sessions(account, jid, device, record) VALUES (?, ?, ?, ?)
 		ON CONFLICT(account, jid, device) DO UPDATE SET record = excluded.record`, s.account, a.Name(), a.DeviceID(), b)
+	if err == nil {
+		s.written(addr{a.Name(), a.DeviceID()})
+	}
 	return err
+}
+
+// written records that a's session state on disk is the newest (an
+// encryption wrote it, built on what decryptions not committed yet had
+// changed): their commits are stale from now on, and would otherwise
+// take the sending chain back (a message key used twice). Ops held.
+func (s *Store) written(a addr) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.session, a)
+	s.committed[a] = s.issued[a]
 }
 
 // ContainsSession reports whether there is a session with a.

@@ -409,3 +409,29 @@ func TestTwoProfilesOneAccount(t *testing.T) {
 		t.Fatalf("the first profile, loaded again: %v", err)
 	}
 }
+
+// An encryption while a decryption is not committed yet builds on what
+// the decryption changed and writes it; that decryption's commit, later,
+// does not take the sending chain back: the two messages sent after it
+// both decrypt on the other side (a message key is never used twice).
+func TestEncryptBetweenDecryptAndCommit(t *testing.T) {
+	ctx := context.Background()
+	k := testKeyring(t)
+	db := openDB(t, filepath.Join(t.TempDir(), "omemo.db"))
+	alice, bob := newAccount(t, db, k, "alice"), newAccount(t, db, k, "bob")
+	b, _ := bob.Bundle(ctx)
+	if err := alice.StartSession(ctx, bob.account, bob.DeviceID(), b); err != nil {
+		t.Fatal(err)
+	}
+	key := bytes.Repeat([]byte{7}, 32)
+	receive(t, bob, alice, send(t, alice, bob, key), key).Commit(ctx)
+	receive(t, alice, bob, send(t, bob, alice, key), key).Commit(ctx)
+	p := receive(t, bob, alice, send(t, alice, bob, key), key) // not committed yet
+	first := send(t, bob, alice, key)                          // bob answers meanwhile
+	if err := p.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	second := send(t, bob, alice, key)
+	receive(t, alice, bob, first, key).Commit(ctx)
+	receive(t, alice, bob, second, key).Commit(ctx)
+}
