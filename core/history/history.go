@@ -143,6 +143,11 @@ type Encryption int
 const (
 	NotEncrypted Encryption = iota
 	OMEMO                   // XEP-0384 (its version 0.3)
+	// OMEMOUntrusted: OMEMO, from a device the user had not trusted
+	// when it came (one waiting for the user's decision, or refused):
+	// shown with a warning; a correction from it does not replace a
+	// text that came from a trusted one.
+	OMEMOUntrusted
 )
 
 // Conversation summarises one conversation of an account.

@@ -5,9 +5,10 @@
 // session's feature hook (issue 21).
 //
 // Once a session is present, the feature loads the account's keys
-// (making them the first time), adds our device to the account's device
-// list in PEP without removing the others, and publishes our bundle,
-// both open to anyone (the XEP's access model). It follows the device
+// (making them the first time), replaces a week-old signed prekey, adds
+// our device to the account's device list in PEP without removing the
+// others, and publishes our bundle, both open to anyone (the XEP's
+// access model). It follows the device
 // lists of contacts and of our other devices as PEP notifications
 // (devicelist+notify in our disco), and puts our device back in our list
 // when another device's publication left it out.
@@ -19,11 +20,13 @@
 // that cannot be read is stored with the reason (Reason constants),
 // never dropped; a key transport (the heartbeat) stores nothing.
 //
-// Encrypt makes a message for a contact's devices and our other ones,
-// starting a session from a device's bundle the first time. Sending
-// from the chat (its switch), which devices are trusted, the lock and
-// the GUI's words for what could not be read come with the next steps
-// of issue 21.
+// What the user sends in a chat whose switch is on (core.Hook.Encrypt;
+// on by default once the contact's device list is known to have
+// devices) is encrypted for the contact's trusted devices and our other
+// trusted ones, never sent in the clear: blind trust before
+// verification (keys.Trust), the heartbeat after a prekey message, the
+// fallback body and a store hint. The GUI's lock, encryption window and
+// words are in ui/chat_encryption.go.
 package omemo
 
 import (
@@ -187,6 +190,11 @@ func (st *State) Setup(ctx context.Context, c *xmpp.Conn) error {
 	// A prekey used a day ago or more: the catch-ups since have read
 	// what needed it.
 	if err := s.ForgetUsedPreKeys(ctx, time.Now().Add(-24*time.Hour)); err != nil {
+		return err
+	}
+	// A week-old signed prekey replaced (the bundle is published below,
+	// at each sign-in).
+	if _, err := s.RotateSignedPreKey(ctx, time.Now()); err != nil {
 		return err
 	}
 	own, err := st.fetchDevices(ctx, c, "")
@@ -691,6 +699,9 @@ func (st *State) decryptIn(c *xmpp.Conn, from string, m *stanza.Message) (core.D
 		d.Err = ReasonFailed
 	default:
 		d.Body = body
+		if t, err := st.Store().Trust(ctx, xmpp.BareJID(from), wm.SID); err != nil || !t.Trusted() {
+			d.Encryption = history.OMEMOUntrusted // its sender's device is not trusted
+		}
 		k, _ := wm.For(st.Store().DeviceID())
 		d.Commit = func() {
 			if err := p.Commit(context.Background()); err != nil {

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/causerie/causerie/core"
+	"github.com/causerie/causerie/core/carbons"
 	"github.com/causerie/causerie/core/history"
+	"github.com/causerie/causerie/core/mam"
 	"github.com/causerie/causerie/core/omemo/keys"
 	wire "github.com/causerie/causerie/core/xmpp/omemo"
 	"github.com/causerie/causerie/internal/coretest"
@@ -132,7 +134,8 @@ func TestSendToPythonOMEMO(t *testing.T) {
 // user's decision and is not encrypted for (it stores our message as
 // not for it); a chat whose contact has no trusted device fails the
 // message with the reason, never sends it in the clear; approved, the
-// new device reads what follows.
+// new device reads what follows. What the waiting device writes is
+// marked as from a device not trusted.
 func TestTrust(t *testing.T) {
 	srv := testserver.Shared(t, testserver.Prosody, testserver.Options{})
 	desk := newUser(t, srv)
@@ -193,6 +196,18 @@ func TestTrust(t *testing.T) {
 		t.Fatalf("the tablet read it: %q %q", e.Message.Body, e.Message.Undecrypted)
 	}
 	tablet.seen++
+
+	// What the waiting tablet writes is shown with a warning: it came
+	// from a device bob has not trusted.
+	mark = bob.Events.Mark()
+	tablet.send(t, bob.JID, "c'est bien moi")
+	u := bob.Events.WaitFrom(t, mark, "the tablet's message", func(e core.Event) bool {
+		r, ok := e.(core.MessageReceived)
+		return ok && r.Message.Body == "c'est bien moi"
+	}).(core.MessageReceived)
+	if u.Message.Encryption != history.OMEMOUntrusted {
+		t.Fatalf("from the waiting tablet: %v", u.Message.Encryption)
+	}
 
 	// None trusted: the message fails, with why.
 	for _, id := range []uint32{deskID, phoneID, tabletID} {
@@ -332,4 +347,53 @@ func TestTypedBeforeKeys(t *testing.T) {
 			t.Fatalf("message %d: %q", i, body)
 		}
 	}
+}
+
+// python-omemo writes to our account, which has two devices: the one
+// online reads it as it comes; the other, offline then, reads it from
+// the archive's catch-up when it signs in (the server kept no offline
+// copy for it: another device was online). Then the phone answers from
+// its chat, and python-omemo reads it.
+func TestPythonOMEMOTwoDevicesAndArchive(t *testing.T) {
+	coretest.BothArchived(t, func(t *testing.T, srv *testserver.Server) {
+		desk := newUser(t, srv, mam.Feature, carbons.Feature)
+		phone := newDevice(t, srv, desk.JID, desk.Password, mam.Feature, carbons.Feature)
+		desk.ready(t)
+		ps := phone.ready(t)
+		phone.Session.Disconnect()
+		phone.Events.Wait(t, "the phone offline", func(e core.Event) bool {
+			s, ok := e.(core.ConnectionStateChanged)
+			return ok && s.State == core.StateOffline
+		})
+		peer := slixpeer.StartNew(t, srv, slixpeer.Options{OMEMO: true})
+		peer.WaitFor(t, "the peer's OMEMO device", func(e slixpeer.Event) bool { return e.Event == "omemo_ready" })
+		peer.Do(t, slixpeer.Command{Cmd: "omemo_send", To: desk.JID, Body: "Pour tes deux appareils, de python-omemo"})
+		if _, body := desk.receive(t); body != "Pour tes deux appareils, de python-omemo" {
+			t.Fatalf("the desk got %q", body)
+		}
+		mark := phone.Events.Mark()
+		phone.Connect(t)
+		e := phone.Events.WaitFrom(t, mark, "the phone's catch-up", func(e core.Event) bool {
+			r, ok := e.(core.MessageReceived)
+			return ok && r.Message.Encryption == history.OMEMO
+		}).(core.MessageReceived)
+		if !e.Archived || e.Message.Body != "Pour tes deux appareils, de python-omemo" || e.Message.Undecrypted != "" {
+			t.Fatalf("the phone: archived %v, %q (%q)", e.Archived, e.Message.Body, e.Message.Undecrypted)
+		}
+		phone.seen++
+
+		if err := ps.Fetch(context.Background(), peer.Bare); err != nil {
+			t.Fatal(err)
+		}
+		pm := peer.Mark()
+		if _, err := phone.Session.SendMessage(peer.Bare, core.TypeChat, "", "Réponse du téléphone"); err != nil {
+			t.Fatal(err)
+		}
+		got := peer.WaitFrom(t, pm, "the peer reads the phone's answer", func(e slixpeer.Event) bool {
+			return e.Event == "omemo_message" && (e.Body != "" || e.Error != "")
+		})
+		if got.Error != "" || got.Body != "Réponse du téléphone" || got.Device != ps.Store().DeviceID() {
+			t.Fatalf("the peer: %+v", got)
+		}
+	})
 }

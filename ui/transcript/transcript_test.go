@@ -461,13 +461,17 @@ func TestTranscriptEncrypted(t *testing.T) {
 	tr.Set([]history.Message{
 		{ID: 1, Direction: history.In, Type: "chat", Body: "secret", Encryption: history.OMEMO, Sent: at},
 		{ID: 2, Direction: history.In, Type: "chat", Encryption: history.OMEMO, Undecrypted: "not-for-device", Sent: at.Add(10 * time.Minute)},
+		// From a device not trusted, a minute later: its warning shows
+		// though it continues the one before.
+		{ID: 3, Direction: history.In, Type: "chat", Body: "trust me", Encryption: history.OMEMOUntrusted, Sent: at.Add(11 * time.Minute)},
 	})
 	q.drain()
 	markup := test.RenderObjectToMarkup(w.Content())
 	if n := strings.Count(markup, "🔒 encrypted"); n != 2 {
 		t.Errorf("%d headers marked encrypted (want 2):\n%s", n, markup)
 	}
-	if !strings.Contains(markup, ">secret<") || !strings.Contains(markup, "could not be read: it was not encrypted") {
+	if !strings.Contains(markup, ">secret<") || !strings.Contains(markup, "could not be read: it was not encrypted") ||
+		!strings.Contains(markup, "🔒 ⚠ encrypted by a device you have not trusted") || !strings.Contains(markup, ">trust me<") {
 		t.Errorf("the messages:\n%s", markup)
 	}
 	if got := Undecrypted("something new"); !strings.Contains(got, "it does not decrypt") {

@@ -646,7 +646,11 @@ func (v *rowWidget) bind(r *row) {
 			head = append(head, &widget.TextSegment{Text: "  " + lang.L("✎ corrected"), Style: Subtle})
 		}
 	}
-	if m.Encryption != history.NotEncrypted {
+	switch m.Encryption {
+	case history.NotEncrypted:
+	case history.OMEMOUntrusted:
+		head = append(head, &widget.TextSegment{Text: "  " + lang.L("🔒 ⚠ encrypted by a device you have not trusted"), Style: Subtle})
+	default:
 		head = append(head, &widget.TextSegment{Text: "  " + lang.L("🔒 encrypted"), Style: Subtle})
 	}
 	v.header.Segments = head
@@ -654,7 +658,7 @@ func (v *rowWidget) bind(r *row) {
 	// A message that continues the one before (same sender, minutes
 	// apart) goes under its header, unless it has something of its own
 	// to say there.
-	if r.cont && !m.Corrected && m.Type != "headline" && m.Type != "error" {
+	if r.cont && !m.Corrected && m.Type != "headline" && m.Type != "error" && m.Encryption != history.OMEMOUntrusted {
 		v.header.Hide()
 	} else {
 		v.header.Show()

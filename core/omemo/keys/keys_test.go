@@ -435,3 +435,47 @@ func TestEncryptBetweenDecryptAndCommit(t *testing.T) {
 	receive(t, alice, bob, first, key).Commit(ctx)
 	receive(t, alice, bob, second, key).Commit(ctx)
 }
+
+// The signed prekey is replaced after a week, and the bundle names the
+// new one; a prekey message built on the old one, sent later, still
+// decrypts; the old one is deleted once kept a month past its week.
+func TestSignedPreKeyRotation(t *testing.T) {
+	ctx := context.Background()
+	k := testKeyring(t)
+	db := openDB(t, filepath.Join(t.TempDir(), "omemo.db"))
+	alice, bob := newAccount(t, db, k, "alice"), newAccount(t, db, k, "bob")
+	old, _ := alice.Bundle(ctx)
+	now := time.Now()
+	if rotated, err := alice.RotateSignedPreKey(ctx, now); err != nil || rotated {
+		t.Fatalf("a fresh key rotated: %v %v", rotated, err)
+	}
+	if err := bob.StartSession(ctx, alice.account, alice.DeviceID(), old); err != nil {
+		t.Fatal(err)
+	}
+	later := now.Add(SignedPreKeyAge + time.Hour)
+	if rotated, err := alice.RotateSignedPreKey(ctx, later); err != nil || !rotated {
+		t.Fatalf("a week later: %v %v", rotated, err)
+	}
+	b, _ := alice.Bundle(ctx)
+	if b.SignedPreKeyID == old.SignedPreKeyID || string(b.SignedPreKey) == string(old.SignedPreKey) {
+		t.Fatalf("the bundle still names signed prekey %d", b.SignedPreKeyID)
+	}
+	key := bytes.Repeat([]byte{9}, 32)
+	m := send(t, bob, alice, key) // built on the old signed prekey
+	if !m.PreKey {
+		t.Fatal("not a prekey message")
+	}
+	receive(t, alice, bob, m, key).Commit(ctx)
+
+	// A month past: the old one is gone, the newest kept (and, a week
+	// old again, replaced).
+	if _, err := alice.RotateSignedPreKey(ctx, later.Add(SignedPreKeyKeep+time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := alice.ContainsSignedPreKey(ctx, old.SignedPreKeyID); ok {
+		t.Fatal("the old signed prekey was kept")
+	}
+	if ok, _ := alice.ContainsSignedPreKey(ctx, b.SignedPreKeyID); !ok {
+		t.Fatal("the one before the newest was deleted")
+	}
+}
