@@ -27,6 +27,8 @@ test)
 		prosody-modules
 		# an independent OMEMO 0.3 (Syndace's python-omemo) for the peer
 		python3-omemo python3-oldmemo python3-xmlschema
+		# a second one: Profanity (libsignal-protocol-c), driven in tmux
+		profanity tmux
 		# the peer's file uploads and downloads (slixmpp's XEP-0363 uses it)
 		python3-aiohttp
 		# SQL archives for the catch-up benchmark (testserver SQLArchive)
