@@ -426,3 +426,94 @@ func qrImage(s string) image.Image {
 	q.DisableBorder = false
 	return q.Image(360)
 }
+
+// verifyByLink checks the fingerprints a link vouches for (device id →
+// hexadecimal, from another client's QR code) against the keys the
+// server gives for the contact's devices and ours, and offers to mark
+// those that match verified. One that does not match is said, and
+// nothing is marked.
+func (c *chatConversation) verifyByLink(fps map[uint32]string) {
+	st := omemoOf(c.session)
+	if st == nil || c.room != nil {
+		return
+	}
+	account, jid := c.key.Account, c.key.JID
+	type match struct {
+		owner string
+		id    uint32
+	}
+	var ok []match
+	var bad []uint32
+	var missing []uint32
+	c.win.app.background(func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
+		defer cancel()
+		if s, _ := c.session.State(); s == core.StateOnline {
+			st.FetchKeys(ctx, jid) // (what cannot be read shows as missing)
+		}
+		known := map[uint32]match{}
+		keysOf := map[uint32][]byte{}
+		for _, owner := range []string{jid, account} {
+			ds, err := st.KnownDevices(ctx, owner)
+			if err != nil {
+				return err
+			}
+			for _, d := range ds {
+				if d.Identity != nil {
+					known[d.ID], keysOf[d.ID] = match{owner, d.ID}, d.Identity
+				}
+			}
+		}
+		for id, fp := range fps {
+			m, seen := known[id]
+			switch {
+			case !seen:
+				missing = append(missing, id)
+			case len(keysOf[id]) == 33 && strings.EqualFold(hex.EncodeToString(keysOf[id][1:]), fp):
+				ok = append(ok, m)
+			default:
+				bad = append(bad, id)
+			}
+		}
+		return nil
+	}, func(err error) {
+		win := c.win.win
+		switch {
+		case err != nil:
+			c.showNotice(Explain(err))
+		case len(bad) > 0:
+			dialog.ShowInformation(lang.L("The fingerprints do not match"),
+				lang.L("The link's fingerprint of device {{.ID}} is not the one the server gave for it: someone may be speaking for that device. Nothing was marked verified.",
+					map[string]any{"ID": fmt.Sprint(bad[0])}), win)
+		case len(ok) == 0:
+			dialog.ShowInformation(lang.L("Unknown devices"),
+				lang.L("The devices this link vouches for are not known for {{.Name}}: nothing was marked verified.", map[string]any{"Name": c.displayName()}), win)
+		default:
+			q := lang.L("The link's fingerprint matches the device the server gave. Mark it verified? Do so only if the link came from the person, in person or from someone you trust.")
+			if len(ok) > 1 {
+				q = lang.L("The link's fingerprints match {{.Count}} devices the server gave. Mark them verified? Do so only if the link came from the person, in person or from someone you trust.",
+					map[string]any{"Count": len(ok)})
+			}
+			dialog.ShowConfirm(lang.L("Verify devices"), q, func(yes bool) {
+				if !yes {
+					return
+				}
+				c.win.app.background(func() error {
+					ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
+					defer cancel()
+					for _, m := range ok {
+						if err := st.SetTrust(ctx, m.owner, m.id, keys.Verified); err != nil {
+							return err
+						}
+					}
+					return nil
+				}, func(err error) {
+					if err != nil {
+						c.showNotice(Explain(err))
+					}
+					c.refreshLock()
+				})
+			}, win)
+		}
+	})
+}

@@ -54,16 +54,13 @@ func withOMEMO(t *testing.T) keys.Keyring {
 	return secrets
 }
 
-// TestEncryptionInChat: a chat with a contact whose client has an OMEMO
-// device is encrypted by default, and its lock says for how many devices
-// and that they are not verified; the encryption window shows the
-// contact's fingerprint and ours; verified there, the lock says so; what
-// is typed goes encrypted; the switch turned off, in the clear; a file
-// is refused while the switch is on.
-func TestEncryptionInChat(t *testing.T) {
+// encryptedChat is a chat harness whose app has OMEMO, and a contact
+// (a headless client of its own with OMEMO) whose device is published.
+func encryptedChat(t *testing.T) (h *chatHarness, st *omemo.State, pjid string, pst *omemo.State, ps *core.Session) {
+	t.Helper()
 	secrets := withOMEMO(t)
-	h := newChatHarness(t, true)
-	st := omemo.Of(h.s, OMEMO)
+	h = newChatHarness(t, true)
+	st = omemo.Of(h.s, OMEMO)
 	t.Cleanup(func() {
 		if id, _ := st.Own(); id != 0 {
 			secrets.Delete(context.Background(), h.me, id)
@@ -84,8 +81,8 @@ func TestEncryptionInChat(t *testing.T) {
 		}
 	})
 	defer cancel()
-	pjid, _, ps := uitest.SignIn(t, pc, h.server)
-	pst := omemo.Of(ps, pf)
+	pjid, _, ps = uitest.SignIn(t, pc, h.server)
+	pst = omemo.Of(ps, pf)
 	t.Cleanup(func() {
 		if id, _ := pst.Own(); id != 0 {
 			psecrets.Delete(context.Background(), pjid, id)
@@ -97,6 +94,17 @@ func TestEncryptionInChat(t *testing.T) {
 		t.Fatal("the contact's device was not published")
 	}
 
+	return h, st, pjid, pst, ps
+}
+
+// TestEncryptionInChat: a chat with a contact whose client has an OMEMO
+// device is encrypted by default, and its lock says for how many devices
+// and that they are not verified; the encryption window shows the
+// contact's fingerprint and ours; verified there, the lock says so; what
+// is typed goes encrypted; the switch turned off, in the clear; a file
+// is refused while the switch is on.
+func TestEncryptionInChat(t *testing.T) {
+	h, st, pjid, pst, ps := encryptedChat(t)
 	conv := h.open(pjid)
 	h.waitShown("Encrypted for 1 device", "1 not verified")
 
@@ -118,11 +126,8 @@ func TestEncryptionInChat(t *testing.T) {
 	test.Tap(overlayButton(t, h.app.chat.win, "They are the same"))
 	h.pump("verified", func() bool {
 		h.settle()
-		return conv.lock.Text == "🔒 Encrypted for 1 device"
+		return conv.lock.Text == "🔒 Encrypted for 1 device" && strings.Contains(overlayTexts(h.app.chat.win), "✓ verified")
 	})
-	if !strings.Contains(overlayTexts(h.app.chat.win), "✓ verified") {
-		t.Fatalf("the window, after:\n%s", overlayTexts(h.app.chat.win))
-	}
 	h.app.chat.win.Canvas().Overlays().Top().Hide()
 	for h.app.chat.win.Canvas().Overlays().Top() != nil {
 		h.app.chat.win.Canvas().Overlays().Remove(h.app.chat.win.Canvas().Overlays().Top())
@@ -200,4 +205,39 @@ func TestVerificationURI(t *testing.T) {
 	if qrImage(want) == nil {
 		t.Fatal("no code")
 	}
+}
+
+// A link with a device's fingerprint (another client's QR code): the
+// app checks it against the key the server gives for that device and,
+// confirmed, marks it verified; a link whose fingerprint differs marks
+// nothing and says so.
+func TestVerifyByLink(t *testing.T) {
+	h, st, pjid, pst, _ := encryptedChat(t)
+	id, key := pst.Own()
+	wrong := append([]byte{5}, make([]byte, 32)...)
+	h.app.HandleURI(verificationURI(pjid, id, wrong))
+	h.pump("the warning", func() bool {
+		h.settle()
+		return h.app.chat != nil && strings.Contains(overlayTexts(h.app.chat.win), "is not the one the server gave")
+	})
+	if ds, _ := st.KnownDevices(context.Background(), pjid); len(ds) != 1 || ds[0].Trust != keys.Blind {
+		t.Fatalf("after a wrong link: %+v", ds)
+	}
+	for h.app.chat.win.Canvas().Overlays().Top() != nil {
+		h.app.chat.win.Canvas().Overlays().Remove(h.app.chat.win.Canvas().Overlays().Top())
+	}
+
+	h.app.HandleURI(verificationURI(pjid, id, key))
+	h.pump("the question", func() bool {
+		h.settle()
+		return strings.Contains(overlayTexts(h.app.chat.win), "matches the device the server gave")
+	})
+	test.Tap(overlayButton(t, h.app.chat.win, "Yes"))
+	h.pump("verified", func() bool {
+		h.settle()
+		ds, _ := st.KnownDevices(context.Background(), pjid)
+		return len(ds) == 1 && ds[0].Trust == keys.Verified
+	})
+	conv := h.app.chat.convs[h.key(pjid)]
+	h.pump("the lock", func() bool { h.settle(); return conv.lock.Text == "🔒 Encrypted for 1 device" })
 }

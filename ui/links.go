@@ -54,8 +54,9 @@ func idnHost(host string) (uni, ascii string, ok bool) {
 // command line or handed over by a second launch: ?message (or none)
 // opens a chat, with the body typed in; ?subscribe and ?roster open the
 // add-contact form filled in; ?join opens the room when we are in it,
-// else "Join group chat…" filled in. A link that is not valid is
-// explained.
+// else "Join group chat…" filled in; OMEMO fingerprints
+// (?omemo-sid-<id>=<hex>) open the chat and offer to verify those
+// devices. A link that is not valid is explained.
 func (a *App) HandleURI(s string) {
 	u, err := xmppuri.Parse(s)
 	if err != nil {
@@ -73,6 +74,18 @@ func (a *App) HandleURI(s string) {
 		return
 	}
 	a.ShowMain()
+	if fps := u.OMEMOFingerprints(); len(fps) > 0 {
+		// A device's fingerprint, as another client's QR code shows
+		// it: checked against what the server gave, then verified
+		// if the user confirms.
+		a.OpenChat(acct, u.Bare())
+		if a.chat != nil {
+			if conv := a.chat.convs[ChatKey{acct, u.Bare()}]; conv != nil {
+				conv.verifyByLink(fps)
+			}
+		}
+		return
+	}
 	switch u.Action {
 	case "subscribe", "roster":
 		a.main.showAddContactFor(acct, u.Bare())

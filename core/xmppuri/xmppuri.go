@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/causerie/causerie/core/xmpp"
@@ -79,9 +80,16 @@ func Parse(s string) (URI, error) {
 	u.Params = map[string]string{}
 	if query != "" {
 		parts := strings.Split(query, ";")
-		u.Action = strings.ToLower(parts[0])
-		if !validAction(u.Action) {
-			return URI{}, fmt.Errorf("xmppuri: bad query type %q", parts[0])
+		if strings.Contains(parts[0], "=") {
+			// No query type, parameters alone: OMEMO's fingerprints
+			// (xmpp:jid?omemo-sid-<id>=<hex>, as Conversations writes
+			// them).
+			parts = append([]string{""}, parts...)
+		} else {
+			u.Action = strings.ToLower(parts[0])
+			if !validAction(u.Action) {
+				return URI{}, fmt.Errorf("xmppuri: bad query type %q", parts[0])
+			}
 		}
 		for _, p := range parts[1:] {
 			if p == "" {
@@ -129,3 +137,25 @@ func decodeJID(s string) (string, error) {
 
 // Bare is the JID without its resource.
 func (u URI) Bare() string { return xmpp.BareJID(u.JID) }
+
+// OMEMOFingerprints are the OMEMO devices the URI vouches for
+// (omemo-sid-<device id>=<identity key in hexadecimal>, XEP-0384 as
+// Conversations, Dino and Gajim show it in a QR code): device id →
+// fingerprint, 64 lower-case hex digits (the key's 32 bytes). Parameters
+// that are not well formed are left out.
+func (u URI) OMEMOFingerprints() map[uint32]string {
+	out := map[uint32]string{}
+	for k, v := range u.Params {
+		id, ok := strings.CutPrefix(k, "omemo-sid-")
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseUint(id, 10, 32)
+		v = strings.ToLower(v)
+		if err != nil || n == 0 || n >= 1<<31 || len(v) != 64 || strings.Trim(v, "0123456789abcdef") != "" {
+			continue
+		}
+		out[uint32(n)] = v
+	}
+	return out
+}

@@ -81,3 +81,22 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// OMEMO's verification links (XEP-0384 devices' fingerprints, as
+// Conversations writes them in its QR codes): parameters without a
+// query type; those not well formed are left out.
+func TestOMEMOFingerprints(t *testing.T) {
+	fp := strings.Repeat("ab", 32)
+	u, err := Parse("xmpp:romeo@montague.lit?omemo-sid-123456789=" + strings.ToUpper(fp) +
+		";omemo-sid-42=" + strings.Repeat("01", 32) + ";omemo-sid-0=" + fp + ";omemo-sid-7=short;omemo-sid-x=" + fp + ";name=Romeo")
+	if err != nil || u.Action != "" || u.JID != "romeo@montague.lit" {
+		t.Fatalf("%+v %v", u, err)
+	}
+	got := u.OMEMOFingerprints()
+	if len(got) != 2 || got[123456789] != fp || got[42] != strings.Repeat("01", 32) {
+		t.Fatalf("fingerprints %v", got)
+	}
+	if u, _ := Parse("xmpp:romeo@montague.lit?message;body=hi"); len(u.OMEMOFingerprints()) != 0 {
+		t.Fatal("a message link vouches for devices")
+	}
+}
