@@ -477,7 +477,7 @@ func (s *Session) CorrectMessage(ctx context.Context, id int64, body string) (hi
 	if orig.Direction != history.Out || orig.Type != TypeChat || orig.State == history.StateError || orig.Retracted {
 		return history.Message{}, ErrNotCorrectable
 	}
-	if orig.Encryption != history.NotEncrypted && orig.State == history.StatePending {
+	if orig.State == history.StatePending && (orig.Encryption != history.NotEncrypted || s.sealer.queued(orig.Peer)) {
 		// Still in its peer's queue: the correction would overtake it,
 		// and the queue would send its old text.
 		return history.Message{}, ErrNotSentYet

@@ -429,7 +429,7 @@ func (st *State) seal(ctx context.Context, c *xmpp.Conn, m *stanza.Message) erro
 					return n, err // the link, not the device
 				default:
 				}
-				if !lasting(err) {
+				if !lasting(err) && jid == to {
 					passing++
 				}
 				st.h.Logf("omemo: %s: no session with %s/%d: %v", st.h.Account(), jid, d, err)
@@ -448,20 +448,36 @@ func (st *State) seal(ctx context.Context, c *xmpp.Conn, m *stanza.Message) erro
 		}
 		return n, nil
 	}
-	if _, err := add(to, theirs); err != nil {
+	n, err := add(to, theirs)
+	if err != nil {
 		return err
+	}
+	if n == 0 {
+		// None of the contact's: nothing is encrypted (our other
+		// devices' sessions do not move for a message never sent).
+		switch {
+		case passing > 0:
+			// A bundle that could not be fetched now (a timeout, the
+			// contact's server away): tried again, not failed.
+			return errors.New("omemo: no device's keys could be fetched now")
+		case untrusted > 0:
+			return &core.SealError{Reason: ReasonUntrusted}
+		}
+		return &core.SealError{Reason: ReasonNoDevices}
 	}
 	if to != st.h.Account() { // (a note to self: ours are theirs)
 		if _, err := add(st.h.Account(), ours); err != nil {
 			return err
 		}
 	}
-	// One write of the sessions for all the devices.
+	// What was just received from these devices stored first (a second
+	// at most), then one write of the sessions for all of them.
+	s.WaitSettled(ctx, targets, time.Second)
 	out, err := s.EncryptAll(ctx, targets, keyAndTag)
 	if err != nil {
 		return err
 	}
-	n := 0
+	n = 0
 	for i, t := range targets {
 		if out[i].Err != nil {
 			st.h.Logf("omemo: %s: encrypting for %s/%d: %v", st.h.Account(), t.JID, t.Device, out[i].Err)
@@ -473,15 +489,7 @@ func (st *State) seal(ctx context.Context, c *xmpp.Conn, m *stanza.Message) erro
 		}
 	}
 	if n == 0 {
-		switch {
-		case passing > 0:
-			// A bundle that could not be fetched now (a timeout, the
-			// contact's server away): tried again, not failed.
-			return errors.New("omemo: no device's keys could be fetched now")
-		case untrusted > 0:
-			return &core.SealError{Reason: ReasonUntrusted}
-		}
-		return &core.SealError{Reason: ReasonNoDevices}
+		return &core.SealError{Reason: ReasonNoDevices} // (none encrypted)
 	}
 	m.Body = Fallback
 	m.Extensions = append(m.Extensions, wire.NewEncrypted(msg), &hints.Store{}, &eme{Namespace: wire.NS, Name: "OMEMO"})
@@ -500,7 +508,7 @@ func lasting(err error) bool {
 		}
 		return false
 	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || errors.Is(err, xmpp.ErrClosed) {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || errors.Is(err, xmpp.ErrClosed) || errors.Is(err, xmpp.ErrTimeout) {
 		return false
 	}
 	return true // no item, a bundle that does not decode or verify

@@ -187,6 +187,11 @@ func Open(path string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("keys: %w", err)
 	}
+	// Contacts verified before the verified table was.
+	if _, err := db.Exec(`INSERT OR IGNORE INTO verified(account, jid) SELECT DISTINCT account, jid FROM trust WHERE level = ?`, Verified); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("keys: %w", err)
+	}
 	// Identities kept before trust was: trusted blindly, as they were.
 	if _, err := db.Exec(`INSERT INTO trust(account, jid, device, level)
 		SELECT account, jid, device, ? FROM identities i WHERE NOT EXISTS
@@ -560,6 +565,30 @@ func (s *Store) EncryptAll(ctx context.Context, targets []Target, keyAndTag []by
 	return out, nil
 }
 
+// WaitSettled waits, up to limit, until no decryption of a message from
+// the targets is waiting to be committed (the message being stored): an
+// encryption then builds on a state that stays. (One built on a change
+// that is rolled back after would leave the redelivered message
+// unreadable.)
+func (s *Store) WaitSettled(ctx context.Context, targets []Target, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for {
+		s.mu.Lock()
+		pending := false
+		for _, t := range targets {
+			if _, ok := s.session[addr{t.JID, t.Device}]; ok {
+				pending = true
+				break
+			}
+		}
+		s.mu.Unlock()
+		if !pending || time.Now().After(deadline) || ctx.Err() != nil {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // Pending is what decrypting a message changed, to be written by Commit
 // once the message is stored.
 type Pending struct {
@@ -633,6 +662,10 @@ func pendingOf(ctx context.Context) *Pending {
 // bundle: Replenish).
 func (p *Pending) Commit(ctx context.Context) error {
 	s := p.s
+	// With the sessions' other users: an encryption between the check
+	// below and the write would otherwise be written over.
+	s.op.Lock()
+	defer s.op.Unlock()
 	s.mu.Lock()
 	stale := p.seq <= s.committed[p.a]
 	s.mu.Unlock()
