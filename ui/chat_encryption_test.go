@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"crypto/tls"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,10 +13,10 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/causerie/causerie/core"
-	"github.com/causerie/causerie/core/account"
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/omemo"
 	"github.com/causerie/causerie/core/omemo/keys"
+	"github.com/causerie/causerie/internal/omemotest"
 	"github.com/causerie/causerie/internal/uitest"
 )
 
@@ -25,23 +24,9 @@ import (
 // service (removed at the end), as main.go makes the app's.
 func omemoFeature(t *testing.T) (*core.Feature, keys.Keyring) {
 	t.Helper()
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("no session bus: run under .ci/with-desktop.sh (make test)")
-		}
-		t.Skip("no session bus: run under .ci/with-desktop.sh (make test)")
-	}
-	db, err := keys.Open(filepath.Join(t.TempDir(), "omemo.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	omemoSeq++
-	secrets := keys.Keyring{K: &account.Keyring{Service: fmt.Sprintf("causerie-omemo-uitest-%d-%d", os.Getpid(), omemoSeq), Timeout: 10 * time.Second}}
+	db, secrets := omemotest.Keys(t, "causerie-omemo-uitest")
 	return omemo.New(db, secrets), secrets
 }
-
-var omemoSeq int
 
 // withOMEMO has the app made next run with end-to-end encryption, as
 // main.go has it; its keyring entries are removed at the end.

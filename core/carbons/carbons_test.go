@@ -123,11 +123,7 @@ func testOtherDevice(t *testing.T, srv *testserver.Server) {
 
 	// A signs in again: the archive holds all of it, the catch-up
 	// stores only the private message, which no copy brought.
-	a.Session.Disconnect()
-	a.Events.Wait(t, "A offline", func(e core.Event) bool {
-		s, ok := e.(core.ConnectionStateChanged)
-		return ok && s.State == core.StateOffline
-	})
+	a.Disconnect(t)
 	mark = a.Events.Mark()
 	a.Connect(t)
 	d := a.Events.WaitFrom(t, mark, "catch-up", func(e core.Event) bool { _, ok := e.(mam.CatchUpDone); return ok }).(mam.CatchUpDone)

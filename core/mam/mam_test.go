@@ -80,11 +80,7 @@ func testCatchUp(t *testing.T, srv *testserver.Server) {
 		s, ok := e.(core.MessageStateChanged)
 		return ok && s.ID == mine.ID && s.State == history.StateAcked
 	})
-	a.Session.Disconnect()
-	a.Events.Wait(t, "A offline", func(e core.Event) bool {
-		s, ok := e.(core.ConnectionStateChanged)
-		return ok && s.State == core.StateOffline
-	})
+	a.Disconnect(t)
 
 	const n = 300
 	for i := 3; i < n; i++ {
@@ -323,11 +319,7 @@ func testNewestFirst(t *testing.T, srv *testserver.Server) {
 		return d
 	}
 	signOut := func() {
-		a.Session.Disconnect()
-		a.Events.Wait(t, "A offline", func(e core.Event) bool {
-			s, ok := e.(core.ConnectionStateChanged)
-			return ok && s.State == core.StateOffline
-		})
+		a.Disconnect(t)
 	}
 	// A first message, in the archive at the first sign-in: its window
 	// leaves a dated cursor.

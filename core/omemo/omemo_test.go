@@ -4,20 +4,16 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/causerie/causerie/core"
-	"github.com/causerie/causerie/core/account"
 	"github.com/causerie/causerie/core/carbons"
 	"github.com/causerie/causerie/core/history"
 	"github.com/causerie/causerie/core/mam"
-	"github.com/causerie/causerie/core/omemo/keys"
 	wire "github.com/causerie/causerie/core/xmpp/omemo"
 	"github.com/causerie/causerie/internal/coretest"
+	"github.com/causerie/causerie/internal/omemotest"
 	"github.com/causerie/causerie/internal/slixpeer"
 	"github.com/causerie/causerie/internal/testserver"
 	"gosrc.io/xmpp/stanza"
@@ -44,21 +40,8 @@ func newUser(t *testing.T, srv *testserver.Server, features ...*core.Feature) *u
 // newDevice is another device (client) of account jid, as newUser.
 func newDevice(t *testing.T, srv *testserver.Server, jid, pass string, features ...*core.Feature) *user {
 	t.Helper()
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("no session bus: run under .ci/with-desktop.sh (make test)")
-		}
-		t.Skip("no session bus: run under .ci/with-desktop.sh (make test)")
-	}
-	db, err := keys.Open(filepath.Join(t.TempDir(), "omemo.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	// One keyring entry per account: each device of the test its own
-	// service.
-	deviceSeq++
-	secrets := keys.Keyring{K: &account.Keyring{Service: fmt.Sprintf("causerie-omemo-test-%d-%d", os.Getpid(), deviceSeq), Timeout: 10 * time.Second}}
+	// One keyring service per device of the test.
+	db, secrets := omemotest.Keys(t, "causerie-omemo-test")
 	u := &user{feature: New(db, secrets)}
 	u.User = coretest.Login(t, srv, jid, pass, append(features, u.feature)...)
 	t.Cleanup(func() {
@@ -68,8 +51,6 @@ func newDevice(t *testing.T, srv *testserver.Server, jid, pass string, features 
 	})
 	return u
 }
-
-var deviceSeq int
 
 // readyPair is two users on the shared Prosody, signed in with their
 // devices published.
@@ -303,11 +284,7 @@ func TestWhileAway(t *testing.T) {
 		if _, body := me.receive(t); body != "#0" {
 			t.Fatalf("got %q", body)
 		}
-		me.Session.Disconnect()
-		me.Events.Wait(t, "offline", func(e core.Event) bool {
-			s, ok := e.(core.ConnectionStateChanged)
-			return ok && s.State == core.StateOffline
-		})
+		me.Disconnect(t)
 		for i := 1; i <= 5; i++ {
 			bob.send(t, me.JID, fmt.Sprintf("#%d", i))
 		}

@@ -74,11 +74,7 @@ func TestSendFromChat(t *testing.T) {
 		}
 
 		// Typed while offline: encrypted once connected.
-		alice.Session.Disconnect()
-		alice.Events.Wait(t, "offline", func(e core.Event) bool {
-			s, ok := e.(core.ConnectionStateChanged)
-			return ok && s.State == core.StateOffline
-		})
+		alice.Disconnect(t)
 		mark = alice.Events.Mark()
 		m, err = alice.Session.SendMessage(bob.JID, core.TypeChat, "", "écrit hors ligne")
 		if err != nil || m.Encryption != history.OMEMO {
@@ -360,11 +356,7 @@ func TestPythonOMEMOTwoDevicesAndArchive(t *testing.T) {
 		phone := newDevice(t, srv, desk.JID, desk.Password, mam.Feature, carbons.Feature)
 		desk.ready(t)
 		ps := phone.ready(t)
-		phone.Session.Disconnect()
-		phone.Events.Wait(t, "the phone offline", func(e core.Event) bool {
-			s, ok := e.(core.ConnectionStateChanged)
-			return ok && s.State == core.StateOffline
-		})
+		phone.Disconnect(t)
 		peer := slixpeer.StartNew(t, srv, slixpeer.Options{OMEMO: true})
 		peer.WaitFor(t, "the peer's OMEMO device", func(e slixpeer.Event) bool { return e.Event == "omemo_ready" })
 		peer.Do(t, slixpeer.Command{Cmd: "omemo_send", To: desk.JID, Body: "Pour tes deux appareils, de python-omemo"})

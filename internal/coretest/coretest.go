@@ -107,6 +107,17 @@ func (u *User) Connect(t testing.TB) {
 	})
 }
 
+// Disconnect signs the user out and waits until the session is offline.
+func (u *User) Disconnect(t testing.TB) {
+	t.Helper()
+	mark := u.Events.Mark()
+	u.Session.Disconnect()
+	u.Events.WaitFrom(t, mark, u.JID+" offline", func(ev core.Event) bool {
+		st, ok := ev.(core.ConnectionStateChanged)
+		return ok && st.State == core.StateOffline
+	})
+}
+
 // BothServers runs f against the shared Prosody and ejabberd.
 func BothServers(t *testing.T, f func(t *testing.T, srv *testserver.Server)) {
 	for _, k := range []testserver.Kind{testserver.Prosody, testserver.Ejabberd} {
