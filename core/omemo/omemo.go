@@ -478,9 +478,11 @@ func (st *State) seal(ctx context.Context, c *xmpp.Conn, m *stanza.Message) erro
 		return err
 	}
 	n = 0
+	gone := false // a session that was only a change not kept (the link dropped meanwhile)
 	for i, t := range targets {
 		if out[i].Err != nil {
 			st.h.Logf("omemo: %s: encrypting for %s/%d: %v", st.h.Account(), t.JID, t.Device, out[i].Err)
+			gone = gone || errors.Is(out[i].Err, keys.ErrNoSession)
 			continue
 		}
 		msg.Keys = append(msg.Keys, wire.RecipientKey{RID: t.Device, PreKey: out[i].PreKey, Data: out[i].Data})
@@ -489,6 +491,14 @@ func (st *State) seal(ctx context.Context, c *xmpp.Conn, m *stanza.Message) erro
 		}
 	}
 	if n == 0 {
+		select {
+		case <-c.Done():
+			gone = true
+		default:
+		}
+		if gone {
+			return errors.New("omemo: the sessions were dropped with the link: tried again")
+		}
 		return &core.SealError{Reason: ReasonNoDevices} // (none encrypted)
 	}
 	m.Body = Fallback
@@ -764,6 +774,9 @@ func (st *State) sendHeartbeats() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	for a := range owed {
+		// What else came from that device stored first, as for a
+		// message (keys.Store.WaitSettled).
+		s.WaitSettled(ctx, []keys.Target{{JID: a.jid, Device: a.device}}, time.Second)
 		key := make([]byte, 32)
 		iv := make([]byte, 12)
 		rand.Read(key)
