@@ -76,6 +76,11 @@ func (r *Rooms) ChangeNick(room, nick string) error {
 	// With our show and status: a presence without them would say we
 	// are available.
 	show, status := r.ourShow()
+	r.mu.Lock()
+	if rm, ok := r.rooms[room]; ok {
+		rm.asked = nick
+	}
+	r.mu.Unlock()
 	return conn.Send(wire.Available(room, nick, show, status))
 }
 

@@ -176,16 +176,21 @@ type invite struct{ room, to string }
 // entry is a room we are in or entering.
 type entry struct {
 	jid, nick, password string
-	joined              bool        // our own presence came
-	autojoin            bool        // entered from a bookmark
-	reserve             bool        // a room this join creates is configured before it opens (JoinReserved)
-	tries               int         // autojoin: times the room was found locked
-	quiet               *time.Timer // fires after a quiet spell: self-ping
-	archived            int8        // the room keeps an archive: 1, -1 not, 0 unknown yet
-	occupantIDs         bool        // the room names its occupants (XEP-0421): its ids are trusted
-	moderation          string      // the XEP-0425 namespace it takes moderations in, "" none
-	occupants           map[string]Occupant
-	subject             string
+	// asked is the nick a ChangeNick asked for, until the room says
+	// (our presence under it, or a refusal): our presence changes
+	// meanwhile go under it, or the room would take them for a change
+	// back to the old one.
+	asked       string
+	joined      bool        // our own presence came
+	autojoin    bool        // entered from a bookmark
+	reserve     bool        // a room this join creates is configured before it opens (JoinReserved)
+	tries       int         // autojoin: times the room was found locked
+	quiet       *time.Timer // fires after a quiet spell: self-ping
+	archived    int8        // the room keeps an archive: 1, -1 not, 0 unknown yet
+	occupantIDs bool        // the room names its occupants (XEP-0421): its ids are trusted
+	moderation  string      // the XEP-0425 namespace it takes moderations in, "" none
+	occupants   map[string]Occupant
+	subject     string
 }
 
 // Of is the group chats of s, or nil when s's client was made without
@@ -208,7 +213,7 @@ func attach(h *core.Hook) any {
 		r.mu.Lock()
 		var again []*entry
 		for _, rm := range r.rooms {
-			rm.joined, rm.occupants = false, map[string]Occupant{}
+			rm.joined, rm.occupants, rm.asked = false, map[string]Occupant{}, ""
 			again = append(again, rm)
 		}
 		r.mu.Unlock()
@@ -342,7 +347,11 @@ func (r *Rooms) presenceChanged(conn *xmpp.Conn, _ core.Presence) {
 	var out []*stanza.Presence
 	for _, rm := range r.rooms {
 		if rm.joined {
-			out = append(out, wire.Available(rm.jid, rm.nick, show, status))
+			nick := rm.nick
+			if rm.asked != "" {
+				nick = rm.asked
+			}
+			out = append(out, wire.Available(rm.jid, nick, show, status))
 		}
 	}
 	r.mu.Unlock()
@@ -596,6 +605,9 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 	if err := wire.JoinError(p); err != nil {
 		if wasJoined {
 			// In the room already: what it refused is a nick change.
+			r.mu.Lock()
+			rm.asked = ""
+			r.mu.Unlock()
 			r.h.Publish(NickRefused{FeatureEvent: r.ev(), Room: jid, Err: err})
 			return true
 		}
@@ -631,7 +643,7 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 	case self && op.Unavailable && slices.Contains(op.Codes, wire.StatusNickChange):
 		r.mu.Lock()
 		delete(rm.occupants, op.Nick)
-		rm.nick = op.Item.Nick
+		rm.nick, rm.asked = op.Item.Nick, "" // (what the room gave, asked or not)
 		r.mu.Unlock()
 		// Our presence under the new nick follows.
 		r.h.Publish(OccupantChanged{FeatureEvent: r.ev(), Room: jid, Occupant: occ, Gone: true})
@@ -671,6 +683,9 @@ func (r *Rooms) presence(c *xmpp.Conn, p *stanza.Presence) bool {
 		archived, unknown, reserve := rm.archived > 0, rm.archived == 0, rm.reserve
 		rm.reserve = false                 // entering it again (after a lost link) makes no new room
 		rm.joined, rm.nick = true, op.Nick // the room may have changed it (210)
+		if rm.asked == op.Nick {
+			rm.asked = "" // (a change asked for again meanwhile stays asked)
+		}
 		rm.occupants[op.Nick] = occ
 		occupants := sortedOccupants(rm.occupants)
 		r.mu.Unlock()

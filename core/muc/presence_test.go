@@ -11,7 +11,8 @@ import (
 
 // TestPresenceInRoom (XEP-0045 §7.7): the rooms we are in hear our show
 // and status when we change them, and a room we enter hears them at
-// once; a nick change keeps them.
+// once; a nick change keeps them, and a change made before the room
+// confirmed the new nick goes under it.
 func TestPresenceInRoom(t *testing.T) { coretest.BothServers(t, testPresenceInRoom) }
 
 func testPresenceInRoom(t *testing.T, srv *testserver.Server) {
@@ -46,4 +47,18 @@ func testPresenceInRoom(t *testing.T, srv *testserver.Server) {
 		t.Fatal(err)
 	}
 	waitFor(t, "Robert back", bob("Robert", "", ""))
+
+	// A presence change right after a nick change, before the room has
+	// answered it: it goes under the new nick (under the old one, the
+	// room would take it for a change back).
+	if err := br.ChangeNick(room, "Bobby"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Session.SetPresence(t.Context(), core.Presence{Show: core.ShowAway, Status: "Parti"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "Bobby away", bob("Bobby", "away", "Parti"))
+	if slices.ContainsFunc(ar.Occupants(room), func(o Occupant) bool { return o.Nick == "Robert" }) {
+		t.Fatal("the nick went back")
+	}
 }
