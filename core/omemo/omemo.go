@@ -665,7 +665,8 @@ const (
 // decryptIn is the session's decryption (core.Hook.Decrypt): an OMEMO
 // message's text, or why it cannot be read.
 func (st *State) decryptIn(c *xmpp.Conn, from string, m *stanza.Message) (core.Decrypted, bool) {
-	if _, ok, _ := wire.Of(*m); !ok {
+	wm, ok, werr := wire.Of(*m) // decoded once, here
+	if !ok {
 		return core.Decrypted{}, false
 	}
 	d := core.Decrypted{Encryption: history.OMEMO}
@@ -682,8 +683,7 @@ func (st *State) decryptIn(c *xmpp.Conn, from string, m *stanza.Message) (core.D
 			return d, true
 		}
 	}
-	wm, _, werr := wire.Of(*m)
-	body, p, err := st.Decrypt(ctx, from, m)
+	body, p, err := st.decrypt(ctx, from, wm, werr)
 	if err != nil && werr == nil && wm.Payload == nil {
 		// A key transport (a heartbeat) for another device, or one
 		// that does not decrypt: nothing to show.
@@ -808,8 +808,18 @@ func (st *State) Decrypt(ctx context.Context, from string, m *stanza.Message) (s
 	if !ok {
 		return "", nil, errors.New("not an OMEMO message")
 	}
-	if err != nil {
-		return "", nil, err
+	return st.decrypt(ctx, from, msg, err)
+}
+
+// decrypt is Decrypt of msg, decoded already (with its decoding's
+// error).
+func (st *State) decrypt(ctx context.Context, from string, msg wire.Message, decodeErr error) (string, *keys.Pending, error) {
+	s := st.Store()
+	if s == nil {
+		return "", nil, ErrNotReady
+	}
+	if decodeErr != nil {
+		return "", nil, decodeErr
 	}
 	k, ok := msg.For(s.DeviceID())
 	if !ok {
