@@ -58,9 +58,6 @@ const Fallback = "I sent you an OMEMO encrypted message, which your client canno
 var (
 	// ErrNotReady: the account's keys are not loaded or published yet.
 	ErrNotReady = errors.New("OMEMO is not set up for this account yet")
-	// ErrNoDevices: the contact has no OMEMO device we could start a
-	// session with.
-	ErrNoDevices = errors.New("the contact has no OMEMO device")
 	// ErrNotForUs: the message was not encrypted for this device.
 	ErrNotForUs = errors.New("the message was not encrypted for this device")
 )
