@@ -2,9 +2,11 @@ package main
 
 import (
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -80,6 +82,41 @@ func TestOpenClientErrors(t *testing.T) {
 	for _, e := range []*ui.StartError{serr, {Step: ui.StartAccounts, Path: "/x/accounts.json", Err: account.ErrCorruptFile}} {
 		if w := e.Words(); strings.Contains(w, e.Err.Error()) || !strings.Contains(w, e.Path) {
 			t.Errorf("in words: %q (error %v)", w, e.Err)
+		}
+	}
+}
+
+// TestPauseGC: the collector is off during the start, bounded by the
+// start's memory limit, and its settings (as GOGC and GOMEMLIMIT set
+// them) come back after.
+func TestPauseGC(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+	for _, c := range []struct {
+		percent   int
+		limit     int64
+		wantLimit int64 // while paused
+	}{
+		{100, math.MaxInt64, startHeapLimit},
+		{50, 1 << 40, startHeapLimit},
+		{-1, math.MaxInt64, startHeapLimit}, // GOGC=off
+		{100, 64 << 20, 64 << 20},           // a GOMEMLIMIT under the start's is kept
+	} {
+		debug.SetGCPercent(c.percent)
+		debug.SetMemoryLimit(c.limit)
+		resume := pauseGC()
+		if p := debug.SetGCPercent(-1); p != -1 {
+			t.Errorf("GOGC %d: while paused, GC percent %d, want -1 (off)", c.percent, p)
+		}
+		if l := debug.SetMemoryLimit(-1); l != c.wantLimit {
+			t.Errorf("limit %d: while paused, memory limit %d, want %d", c.limit, l, c.wantLimit)
+		}
+		resume()
+		if p := debug.SetGCPercent(c.percent); p != c.percent {
+			t.Errorf("after the start, GC percent %d, want %d", p, c.percent)
+		}
+		if l := debug.SetMemoryLimit(-1); l != c.limit {
+			t.Errorf("after the start, memory limit %d, want %d", l, c.limit)
 		}
 	}
 }
