@@ -102,13 +102,18 @@ func (r *run) mappedNamed(tb testing.TB, name string) time.Duration {
 	return 0
 }
 
-func (r *run) rssMiB() float64 {
+func (r *run) rssMiB() float64 { return r.statusMiB("VmRSS:") }
+
+// statusMiB is a memory figure of the process's status, such as VmRSS,
+// RssAnon (what it allocated) or RssFile (the pages of its binary and
+// libraries it has mapped), in MiB.
+func (r *run) statusMiB(field string) float64 {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(r.cmd.Process.Pid) + "/status")
 	if err != nil {
 		return 0
 	}
 	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == field {
 			kb, _ := strconv.Atoi(f[1])
 			return float64(kb) / 1024
 		}
@@ -224,9 +229,10 @@ func (w *mapWatch) next(tb testing.TB, r *run) time.Duration {
 	}
 }
 
-// startBare starts the floor program, a Fyne window with one label.
-func startBare(tb testing.TB, bin string) *run {
-	r := &run{cmd: exec.Command(bin), lines: make(chan traced)}
+// startBare starts the floor program, a Fyne window with one label (and
+// args, such as -button).
+func startBare(tb testing.TB, bin string, args ...string) *run {
+	r := &run{cmd: exec.Command(bin, args...), lines: make(chan traced)}
 	r.start = time.Now()
 	if err := r.cmd.Start(); err != nil {
 		tb.Fatal(err)
@@ -249,67 +255,114 @@ func buildBare(tb testing.TB) string {
 // it has been up 5 s, and CPU over the next 10 s of idling, with no
 // account (the welcome window); and exec to the main window mapped with a
 // cached roster of 1,000 contacts shown in it.
+//
+// A second floor, the same window with a button under the label, shows
+// what any window with a button costs the toolkit: a button's text is
+// bold, and Fyne parses each style's faces (the theme's font, the bundled
+// emoji font, the system's font for the language) on its own. RSS is also
+// split into what the process allocated (RssAnon) and the pages of its
+// binary and libraries it has mapped (RssFile): the binary's grow with
+// its size, as the kernel maps the page-cache folios of a fault whole.
 func BenchmarkStartFloor(b *testing.B) {
 	needDesktop(b)
 	bin := buildApp(&testing.T{})
 	bare := buildBare(b)
 	profile, pass, _, _ := rosterProfile(b, bin)
 	maps := watchMaps(b)
-	type sample struct {
-		ms, mib, cpu float64 // to the window; RSS; CPU % of one core while idle
+	// A launch's figures: to the window (ms); RSS, and of it what the
+	// process allocated and mapped from files (MiB); CPU while idle (% of
+	// one core).
+	type sample struct{ ms, mib, anon, file, cpu float64 }
+	type variant struct {
+		full  []sample  // launches measured in full (15 s each)
+		times []float64 // ms to the window, of all launches
 	}
-	measure := func(r *run) sample {
-		ms := float64(maps.next(b, r).Microseconds()) / 1000
+	var floor, button, empty, roster variant
+	toWindow := func(v *variant, r *run) {
+		v.times = append(v.times, float64(maps.next(b, r).Microseconds())/1000)
+	}
+	measure := func(v *variant, r *run) {
+		toWindow(v, r)
 		time.Sleep(5 * time.Second)
-		mib := r.rssMiB()
+		s := sample{mib: r.rssMiB(), anon: r.statusMiB("RssAnon:"), file: r.statusMiB("RssFile:")}
 		t0, c0 := time.Now(), r.cpuTicks()
 		time.Sleep(10 * time.Second)
-		cpu := float64(r.cpuTicks()-c0) / 100 / time.Since(t0).Seconds() * 100
+		s.cpu = float64(r.cpuTicks()-c0) / 100 / time.Since(t0).Seconds() * 100
 		r.stop()
-		return sample{ms, mib, cpu}
+		v.full = append(v.full, s)
 	}
 	// A first launch, not counted, shows xev listening and warms the
 	// disk cache.
 	time.Sleep(300 * time.Millisecond)
 	maps.next(b, startBare(b, bare))
 	time.Sleep(300 * time.Millisecond)
-	var floor, empty, roster []sample
+	// Each round measures memory and idle CPU once and the time to the
+	// window in more launches (a second each): on a 2-core machine it
+	// spreads over tens of ms from one launch to the next.
+	const timed = 6
 	for i := 0; i < b.N; i++ {
 		maps.drain()
-		floor = append(floor, measure(startBare(b, bare)))
+		measure(&floor, startBare(b, bare))
 		maps.drain()
-		empty = append(empty, measure(launch(b, bin, b.TempDir(), "")))
+		measure(&empty, launch(b, bin, b.TempDir(), ""))
 		maps.drain()
-		r := launch(b, bin, profile, pass)
-		ms := float64(maps.next(b, r).Microseconds()) / 1000
-		// The cached roster is in the first frame: its milestone comes
-		// before the window's (else until waits past the window's line
-		// and fails).
-		r.until(b, "roster 1000 contacts")
-		r.until(b, "first window shown")
-		r.stop()
-		roster = append(roster, sample{ms: ms})
-	}
-	median := func(ss []sample, f func(sample) float64) float64 {
-		v := make([]float64, len(ss))
-		for i, s := range ss {
-			v[i] = f(s)
+		measure(&button, startBare(b, bare, "-button"))
+		for j := 0; j < timed; j++ {
+			maps.drain()
+			r := startBare(b, bare)
+			toWindow(&floor, r)
+			r.stop()
+			maps.drain()
+			r = launch(b, bin, b.TempDir(), "")
+			toWindow(&empty, r)
+			r.until(b, "first window shown")
+			r.stop()
+			maps.drain()
+			r = launch(b, bin, profile, pass)
+			toWindow(&roster, r)
+			// The cached roster is in the first frame: its milestone
+			// comes before the window's (else until waits past the
+			// window's line and fails).
+			r.until(b, "roster 1000 contacts")
+			r.until(b, "first window shown")
+			r.stop()
 		}
+	}
+	median := func(v []float64) float64 {
+		v = slices.Clone(v)
 		slices.Sort(v)
 		return v[len(v)/2]
 	}
-	report := func(unit string, f func(sample) float64, ours []sample, name string) {
-		fl, o := median(floor, f), median(ours, f)
-		b.ReportMetric(o, name+"-"+unit)
-		b.Logf("%s %s: floor %.1f, Causerie %.1f (%+.1f, ×%.2f)", name, unit, fl, o, o-fl, o/fl)
+	of := func(v variant, f func(sample) float64) float64 {
+		x := make([]float64, len(v.full))
+		for i, s := range v.full {
+			x[i] = f(s)
+		}
+		return median(x)
 	}
-	b.ReportMetric(median(floor, func(s sample) float64 { return s.ms }), "floor-ms-to-window")
-	b.ReportMetric(median(floor, func(s sample) float64 { return s.mib }), "floor-MiB-RSS")
-	b.ReportMetric(median(floor, func(s sample) float64 { return s.cpu }), "floor-%CPU-idle")
-	report("ms-to-window", func(s sample) float64 { return s.ms }, empty, "empty")
-	report("MiB-RSS", func(s sample) float64 { return s.mib }, empty, "empty")
-	report("%CPU-idle", func(s sample) float64 { return s.cpu }, empty, "empty")
-	report("ms-to-window", func(s sample) float64 { return s.ms }, roster, "roster1000")
+	log := func(name, unit string, fl, bt, o float64) {
+		b.ReportMetric(o, name+"-"+unit)
+		b.Logf("%s %s: floor %.1f, Causerie %.1f (%+.1f, ×%.2f); floor with a button %.1f (Causerie %+.1f)", name, unit, fl, o, o-fl, o/fl, bt, o-bt)
+	}
+	b.ReportMetric(median(floor.times), "floor-ms-to-window")
+	b.ReportMetric(of(floor, func(s sample) float64 { return s.mib }), "floor-MiB-RSS")
+	b.ReportMetric(of(floor, func(s sample) float64 { return s.cpu }), "floor-%CPU-idle")
+	b.ReportMetric(of(button, func(s sample) float64 { return s.mib }), "button-floor-MiB-RSS")
+	log("empty", "ms-to-window", median(floor.times), median(button.times), median(empty.times))
+	for _, m := range []struct {
+		unit string
+		f    func(sample) float64
+	}{
+		{"MiB-RSS", func(s sample) float64 { return s.mib }},
+		{"MiB-RssAnon", func(s sample) float64 { return s.anon }},
+		{"MiB-RssFile", func(s sample) float64 { return s.file }},
+		{"%CPU-idle", func(s sample) float64 { return s.cpu }},
+	} {
+		log("empty", m.unit, of(floor, m.f), of(button, m.f), of(empty, m.f))
+	}
+	log("roster1000", "ms-to-window", median(floor.times), median(button.times), median(roster.times))
+	b.Logf("launches timed: %d of the floor, %d with a button, %d of Causerie with no account, %d with 1,000 contacts",
+		len(floor.times), len(button.times), len(empty.times), len(roster.times))
 }
 
 // ctxSwitches is the number of times the process's threads were switched
