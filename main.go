@@ -90,7 +90,9 @@ func main() {
 
 	client, keyDB, err := openClient(*configDir, hist)
 	if err != nil {
-		// Tell the person in a window, not only on a terminal they may not have.
+		// Tell the person in a window, not only on a terminal they may not
+		// have; the collector runs while that window is up.
+		resumeGC()
 		ui.ShowStartError(a, first, err)
 		os.Exit(1)
 	}
