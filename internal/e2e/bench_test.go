@@ -269,10 +269,10 @@ func BenchmarkStartFloor(b *testing.B) {
 	bare := buildBare(b)
 	profile, pass, _, _ := rosterProfile(b, bin)
 	maps := watchMaps(b)
-	// A launch's figures: to the window (ms); RSS, and of it what the
-	// process allocated and mapped from files (MiB); CPU while idle (% of
-	// one core).
-	type sample struct{ ms, mib, anon, file, cpu float64 }
+	// A launch's figures once up 5 s: RSS, and of it what the process
+	// allocated and mapped from files (MiB); CPU while idle (% of one
+	// core).
+	type sample struct{ mib, anon, file, cpu float64 }
 	type variant struct {
 		full  []sample  // launches measured in full (15 s each)
 		times []float64 // ms to the window, of all launches
