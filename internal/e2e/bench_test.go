@@ -3,6 +3,7 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -535,7 +536,39 @@ func rosterProfile(b *testing.B, bin string) (profile, pass, jid string, signIn 
 	connecting := first.until(b, "state "+jid+" connecting")
 	shown := first.until(b, "roster 1000 contacts")
 	first.stop()
+	showContactsTab(b)
 	return profile, pass, jid, shown - connecting
+}
+
+// showContactsTab sets the main window's remembered tab to Contacts, and
+// its offline contacts shown, in the app's Fyne preferences (those of this
+// desktop's HOME), so that later launches draw the 1,000 cached contacts
+// (all offline: no session of theirs is signed in) in their first frame,
+// rather than the Chats tab or a line saying nobody is online.
+func showContactsTab(tb testing.TB) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	path := filepath.Join(dir, "fyne", "org.causerie.Causerie", "preferences.json")
+	prefs := map[string]any{}
+	if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
+		if err := json.Unmarshal(b, &prefs); err != nil {
+			tb.Fatalf("%s: %v", path, err)
+		}
+	}
+	prefs["main.tab"] = 1              // prefMainTab in ui: 1 is Contacts
+	prefs["roster.showOffline"] = true // prefShowOffline in ui
+	b, err := json.Marshal(prefs)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		tb.Fatal(err)
+	}
 }
 
 // BenchmarkRoster1000: an account with 1,000 contacts on a loopback
