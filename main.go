@@ -116,8 +116,17 @@ func main() {
 	// would parse them a second time).
 	<-fonts
 	gui.Start()
-	// The first frame is drawn: the collector takes its pace again.
-	resumeGC()
+	// The first frame is drawn (Start shows the window before the app
+	// runs). What the start allocated and dropped (the fonts' parse, the
+	// history's migrations, the translations' parse) is collected once and
+	// goes back to the system, instead of staying mapped until the
+	// scavenger's pace returns it; then the collector takes its pace
+	// again. Resumed first, it would start a collection of its own at
+	// once, its goal still that of the heap before the pause.
+	go func() {
+		debug.FreeOSMemory()
+		resumeGC()
+	}()
 	for _, arg := range flag.Args() {
 		gui.HandleURI(arg)
 	}
@@ -134,11 +143,6 @@ func main() {
 			defer srv.Close()
 		}
 	}
-	// What the start allocated and dropped (the fonts' parse, the
-	// history's migrations, the translations' parse) is collected and goes
-	// back to the system once, instead of staying mapped until the
-	// scavenger's pace returns it.
-	go debug.FreeOSMemory()
 	if path := os.Getenv("CAUSERIE_IDLE_TRACE"); path != "" {
 		go idleTrace(path, gui.Trace)
 	}
@@ -156,13 +160,14 @@ func main() {
 // with no account and 37 MB with 1,000 contacts cached.
 const startHeapLimit = 256 << 20
 
-// pauseGC pauses the garbage collector until the first frame (issue 16).
-// The heap grows from nothing to the fonts' faces then, through four or
+// pauseGC pauses the garbage collector from the start until the first
+// frame is drawn and what the start dropped is collected (issue 16). The
+// heap grows from nothing to the fonts' faces then, through four or
 // five collections that find little to free and take about a fifth of
 // the CPU the fonts' parse has, while the window is made on the other
 // core: on two cores the window came 26 ms later with them (medians of
-// 20 alternated launches). What the start drops is collected once, after
-// the first frame. A memory limit stays
+// 20 alternated launches, with the pause and without). What the start
+// drops is collected once, after the first frame. A memory limit stays
 // as a bound, in case a start allocates far more than expected. resume
 // puts back the collector's settings (GOGC and GOMEMLIMIT are honoured).
 func pauseGC() (resume func()) {
