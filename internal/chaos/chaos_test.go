@@ -399,7 +399,7 @@ type tally struct {
 	// delivered so while it handed the receiver's resumed session over
 	// (see takenOver).
 	takeover int
-	explain  []string // the first live messages out of order
+	explain  []string // the first live messages out of order, the first missing
 }
 
 // check reads what to holds from from: every number 0..n-1 once, in
@@ -469,9 +469,12 @@ func checkStore(t *testing.T, to, sender *user, n int) tally {
 		}
 		last = max(last, num)
 	}
-	for _, c := range seen {
+	for num, c := range seen {
 		if c == 0 {
 			tl.missing++
+			if tl.missing <= 5 {
+				tl.explain = append(tl.explain, fmt.Sprintf("#%d missing", num))
+			}
 		}
 	}
 	return tl
@@ -618,12 +621,29 @@ func run(t *testing.T, srv *testserver.Server) {
 	if aOut[history.StateDelivered] != len(aIDs) || bOut[history.StateDelivered] != len(bIDs) {
 		t.Errorf("not every message delivered: a %v, b %v", aOut, bOut)
 	}
-	if t.Failed() && *keep != "" {
-		to := filepath.Join(*keep, fmt.Sprintf("%s-%d", srv.Kind, s))
-		if out, err := exec.Command("cp", "-r", srv.Dir, to).CombinedOutput(); err != nil {
-			t.Logf("keeping the server's files: %v %s", err, out)
-		} else {
-			t.Logf("the server's files: %s", to)
+	keepFiles(t, srv, s)
+}
+
+// keepFiles copies the server's files (its log, its storage) and the
+// clients' folders dirs (their history) to the -chaos.keep folder when
+// the test failed.
+func keepFiles(t *testing.T, srv *testserver.Server, seed uint64, dirs ...string) {
+	if !t.Failed() || *keep == "" {
+		return
+	}
+	to := filepath.Join(*keep, fmt.Sprintf("%s-%d", strings.ReplaceAll(t.Name(), "/", "-"), seed))
+	if err := os.MkdirAll(*keep, 0o755); err != nil {
+		t.Logf("keeping the server's files: %v", err)
+		return
+	}
+	if out, err := exec.Command("cp", "-r", srv.Dir, to).CombinedOutput(); err != nil {
+		t.Logf("keeping the server's files: %v %s", err, out)
+		return
+	}
+	for i, d := range dirs {
+		if out, err := exec.Command("cp", "-r", d, filepath.Join(to, fmt.Sprintf("client-%d", i))).CombinedOutput(); err != nil {
+			t.Logf("keeping a client's files: %v %s", err, out)
 		}
 	}
+	t.Logf("the server's and clients' files: %s", to)
 }

@@ -161,7 +161,13 @@ func TestCrash(t *testing.T) {
 	for _, k := range []testserver.Kind{testserver.Prosody, testserver.Ejabberd} {
 		t.Run(string(k), func(t *testing.T) {
 			t.Parallel()
-			crash(t, testserver.Shared(t, k, testserver.Options{ResumeWindow: resumeWindow, NoArchive: true}))
+			// 5,000 unacknowledged stanzas, as in TestChaos: a child
+			// killed before it acknowledged what offline storage
+			// handed it leaves all that in its session's queue, of
+			// which Prosody's default (500) keeps the newest and
+			// silently drops the rest (seen with slower children: 650
+			// unacknowledged, 150 lost).
+			crash(t, testserver.Shared(t, k, testserver.Options{ResumeWindow: resumeWindow, NoArchive: true, AckQueue: 5000}))
 		})
 	}
 }
@@ -236,9 +242,23 @@ func crash(t *testing.T, srv *testserver.Server) {
 		time.Sleep(time.Duration(1100+rng.IntN(400)) * time.Millisecond)
 	}
 	wg.Wait()
+	// The last run starts once the server has ended the killed one's
+	// session, as the others mostly do. When a new sign-in replaces a
+	// session the server still kept, what that held goes to offline
+	// storage, which is handed over on the first presence only: what
+	// lands there after the new session's first presence waits for the
+	// next sign-in. A run under load saw it once (999 of 1000).
+	eventually(t, "the peer sees the killed child offline", func() bool {
+		c, ok := peer.s.Roster().Contact(child.jid)
+		return ok && !c.Online()
+	})
+	// The server sends the unavailable presence before it hands the
+	// session's queue over.
+	time.Sleep(300 * time.Millisecond)
 	cmd, out := run(true)
 	if err := cmd.Wait(); err != nil {
-		t.Fatalf("last child: %v\n%s", err, out)
+		// What is missing, and the peer's states, are told below.
+		t.Errorf("last child: %v\n%s", err, out)
 	}
 
 	store, err := history.Open(filepath.Join(childDir, "history.db"))
@@ -267,4 +287,5 @@ func crash(t *testing.T, srv *testserver.Server) {
 	if peerOut[history.StateDelivered] != len(peerIDs) {
 		t.Errorf("peer's messages not all delivered: %v", peerOut)
 	}
+	keepFiles(t, srv, s, childDir, peer.dir)
 }
