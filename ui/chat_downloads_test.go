@@ -40,9 +40,24 @@ func (h *chatHarness) link(text string) *widget.Hyperlink {
 // transcript's newest rows are sometimes left out.)
 func (h *chatHarness) waitLaidOut(what ...string) {
 	h.t.Helper()
+	var all strings.Builder
+	done := false
+	defer func() {
+		if !done { // timed out (Fatalf): what was there instead
+			h.t.Logf("laid out:\n%s", all.String())
+			for k, c := range h.app.chat.convs {
+				var last []string
+				for _, m := range c.trans.Messages() {
+					last = append(last, m.Body)
+				}
+				last = last[max(0, len(last)-3):]
+				h.t.Logf("%s: loaded %v loading %v away %v, %d rows, the last %q", k.JID, c.loaded, c.loading, c.away, c.trans.Len(), last)
+			}
+		}
+	}()
 	h.pump("chat lays out "+strings.Join(what, ", "), func() bool {
 		h.settle()
-		var all strings.Builder
+		all.Reset()
 		for _, o := range test.LaidOutObjects(h.app.chat.win.Content()) {
 			if r, ok := o.(*widget.RichText); ok && r.Visible() {
 				all.WriteString(r.String() + "\n")
@@ -55,6 +70,7 @@ func (h *chatHarness) waitLaidOut(what ...string) {
 		}
 		return true
 	})
+	done = true
 }
 
 // pictures counts the prepared pictures the chat window shows.
