@@ -34,7 +34,7 @@ var (
 	messages = flag.Int("chaos.messages", 5000, "messages each way per server")
 	debug    = flag.Bool("chaos.debug", false, "log details")
 	seed     = flag.Uint64("chaos.seed", 0, "random seed (0: from the clock)")
-	keep     = flag.String("chaos.keep", "", "on failure, copy the server's files there")
+	keep     = flag.String("chaos.keep", "", "on failure, copy the server's files (and TestCrash's clients') there")
 )
 
 // runSeed is -chaos.seed, or one from the clock.
@@ -625,13 +625,17 @@ func run(t *testing.T, srv *testserver.Server) {
 }
 
 // keepFiles copies the server's files (its log, its storage) and the
-// clients' folders dirs (their history) to the -chaos.keep folder when
-// the test failed.
-func keepFiles(t *testing.T, srv *testserver.Server, seed uint64, dirs ...string) {
+// clients' folders in dirs (their history) to the -chaos.keep folder
+// when the test failed.
+func keepFiles(t *testing.T, srv *testserver.Server, s uint64, dirs ...string) {
 	if !t.Failed() || *keep == "" {
 		return
 	}
-	to := filepath.Join(*keep, fmt.Sprintf("%s-%d", strings.ReplaceAll(t.Name(), "/", "-"), seed))
+	to := filepath.Join(*keep, fmt.Sprintf("%s-%d", strings.ReplaceAll(t.Name(), "/", "-"), s))
+	if _, err := os.Stat(to); err == nil {
+		t.Logf("keeping the server's files: %s is there already", to)
+		return
+	}
 	if err := os.MkdirAll(*keep, 0o755); err != nil {
 		t.Logf("keeping the server's files: %v", err)
 		return

@@ -192,6 +192,10 @@ func crash(t *testing.T, srv *testserver.Server) {
 	child.client.Close()
 	child.store.Close()
 
+	// On failure, even a fatal one, the server's and both clients'
+	// files go to -chaos.keep.
+	defer keepFiles(t, srv, s, childDir, peer.dir)
+
 	cfg := crashConfig{Dir: childDir, JID: child.jid, Password: child.password, Host: srv.Host, Port: srv.Port,
 		CA: srv.CertPEM, Peer: peer.jid, Send: send, Expect: expect}
 	run := func(final bool) (*exec.Cmd, *strings.Builder) {
@@ -252,8 +256,10 @@ func crash(t *testing.T, srv *testserver.Server) {
 		c, ok := peer.s.Roster().Contact(child.jid)
 		return ok && !c.Online()
 	})
-	// The server sends the unavailable presence before it hands the
-	// session's queue over.
+	// The server sends the unavailable presence just before it hands
+	// the session's queue over: 300 ms is a margin, not a signal. (A
+	// killed child that never sent its presence held no messages: the
+	// server routes them to available sessions only.)
 	time.Sleep(300 * time.Millisecond)
 	cmd, out := run(true)
 	if err := cmd.Wait(); err != nil {
@@ -287,5 +293,4 @@ func crash(t *testing.T, srv *testserver.Server) {
 	if peerOut[history.StateDelivered] != len(peerIDs) {
 		t.Errorf("peer's messages not all delivered: %v", peerOut)
 	}
-	keepFiles(t, srv, s, childDir, peer.dir)
 }
