@@ -169,19 +169,33 @@ func (r *Roster) Contacts() []Contact {
 }
 
 // SortContacts sorts by availability (online first, chat before dnd), then
-// by display name, case-insensitively.
+// by display name, case-insensitively, then by JID. Each contact's key is
+// computed once: lowering both names on every comparison was most of the
+// time a 1,000-contact roster took to sort.
 func SortContacts(cs []Contact) {
-	sort.Slice(cs, func(i, j int) bool {
-		ri, rj := cs[i].Show().rank(), cs[j].Show().rank()
-		if ri != rj {
-			return ri < rj
+	type keyed struct {
+		rank int
+		name string
+		jid  string
+		i    int
+	}
+	keys := make([]keyed, len(cs))
+	for i := range cs {
+		keys[i] = keyed{cs[i].Show().rank(), strings.ToLower(cs[i].DisplayName()), cs[i].JID, i}
+	}
+	slices.SortFunc(keys, func(a, b keyed) int {
+		if a.rank != b.rank {
+			return a.rank - b.rank
 		}
-		ni, nj := strings.ToLower(cs[i].DisplayName()), strings.ToLower(cs[j].DisplayName())
-		if ni != nj {
-			return ni < nj
+		if a.name != b.name {
+			return strings.Compare(a.name, b.name)
 		}
-		return cs[i].JID < cs[j].JID
+		return strings.Compare(a.jid, b.jid)
 	})
+	orig := slices.Clone(cs)
+	for k, key := range keys {
+		cs[k] = orig[key.i]
+	}
 }
 
 // Groups returns the roster's groups, sorted; contacts without a group are

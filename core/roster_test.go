@@ -31,3 +31,34 @@ func TestRosterReplaceNormalises(t *testing.T) {
 		t.Fatalf("removed %q, want Jean and Élodie", removed)
 	}
 }
+
+// TestSortContacts: availability first (chat, available, away, dnd, xa,
+// then offline and any show not known), then the display name without
+// regard to case, then the JID.
+func TestSortContacts(t *testing.T) {
+	on := func(jid, name string, show Show) Contact {
+		return Contact{JID: jid, Name: name, Resources: []Resource{{Name: "r", Show: show}}}
+	}
+	cs := []Contact{
+		{JID: "zoe@x", Name: "Zoé"},
+		on("odd@x", "Aaron", Show("invisible")),
+		on("xa@x", "Xavier", ShowXA),
+		{JID: "bob@x"},
+		on("dnd@x", "Dora", ShowDND),
+		on("b@x", "same", ShowChat),
+		on("a@x", "Same", ShowChat),
+		on("away@x", "alice", ShowAway),
+		on("ann@x", "ann", ShowAvailable),
+		on("Al@x", "Al", ShowAvailable),
+		{JID: "carl@x", Name: "carl"},
+	}
+	SortContacts(cs)
+	var got []string
+	for _, c := range cs {
+		got = append(got, c.JID)
+	}
+	want := []string{"a@x", "b@x", "Al@x", "ann@x", "away@x", "dnd@x", "xa@x", "odd@x", "bob@x", "carl@x", "zoe@x"}
+	if !slices.Equal(got, want) {
+		t.Errorf("order %q\nwant  %q", got, want)
+	}
+}

@@ -1,8 +1,8 @@
 package roster
 
 import (
+	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/causerie/causerie/core"
@@ -217,7 +217,8 @@ func Build(accounts []AccountView, filter string, showOffline bool) *Model {
 				m.Children[parent] = append(m.Children[parent], sec)
 			}
 		}
-		contacts := sortedContacts(a.Contacts)
+		contacts := slices.Clone(a.Contacts)
+		core.SortContacts(contacts)
 		type groupAcc struct {
 			node *Node
 			kids []string
@@ -306,63 +307,6 @@ func Build(accounts []AccountView, filter string, showOffline bool) *Model {
 		m.Children[""] = root
 	}
 	return m
-}
-
-// showRank is core.SortContacts' availability order, learnt from core
-// once (by sorting one contact per availability) rather than copied.
-var showRank = func() map[core.Show]int {
-	shows := []core.Show{core.ShowOffline, core.ShowXA, core.ShowDND, core.ShowAway, core.ShowAvailable, core.ShowChat}
-	cs := make([]core.Contact, len(shows))
-	for i, sh := range shows {
-		cs[i] = core.Contact{JID: strconv.Itoa(i), Name: "x"}
-		if sh != core.ShowOffline {
-			cs[i].Resources = []core.Resource{{Show: sh}}
-		}
-	}
-	core.SortContacts(cs)
-	rank := map[core.Show]int{}
-	for i, c := range cs {
-		rank[c.Show()] = i
-	}
-	return rank
-}()
-
-func rankOf(s core.Show) int {
-	if r, ok := showRank[s]; ok {
-		return r
-	}
-	return showRank[core.ShowOffline]
-}
-
-// sortedContacts returns a copy of cs in core.SortContacts order
-// (availability, then display name case-insensitively, then JID),
-// computing each contact's key once: core.SortContacts lowers both names
-// on every comparison, which is most of a 1,000-contact rebuild.
-func sortedContacts(cs []core.Contact) []core.Contact {
-	type keyed struct {
-		rank int
-		name string
-		i    int
-	}
-	keys := make([]keyed, len(cs))
-	for i := range cs {
-		keys[i] = keyed{rankOf(cs[i].Show()), strings.ToLower(cs[i].DisplayName()), i}
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		a, b := &keys[i], &keys[j]
-		if a.rank != b.rank {
-			return a.rank < b.rank
-		}
-		if a.name != b.name {
-			return a.name < b.name
-		}
-		return cs[a.i].JID < cs[b.i].JID
-	})
-	out := make([]core.Contact, len(cs))
-	for k, key := range keys {
-		out[k] = cs[key.i]
-	}
-	return out
 }
 
 func slicesContains(s []string, v string) bool {

@@ -174,17 +174,3 @@ func TestRosterRooms(t *testing.T) {
 		t.Errorf("two accounts: %q", got)
 	}
 }
-
-func TestSortedContactsIsCoreOrder(t *testing.T) {
-	cs := benchAccount().Contacts
-	cs = append(cs, onlineContact("a@x", "same", core.ShowChat), onlineContact("b@x", "Same", core.ShowChat),
-		onlineContact("c@x", "", core.ShowXA), onlineContact("d@x", "odd", core.Show("invisible")))
-	want := append([]core.Contact(nil), cs...)
-	core.SortContacts(want)
-	got := sortedContacts(cs)
-	for i := range want {
-		if got[i].JID != want[i].JID {
-			t.Fatalf("at %d: got %s, want %s", i, got[i].JID, want[i].JID)
-		}
-	}
-}
