@@ -100,6 +100,53 @@ func (c *Client) setAvatar(jid, hash string, data []byte) bool {
 	return old.hash != hash
 }
 
+// Avatars returns the images of those of jids whose avatar is known, by
+// the JID as given, from the cache only: memory, then the history
+// database, read in one query for all the JIDs memory does not know (the
+// main window reads a whole roster's at its start).
+func (c *Client) Avatars(jids []string) map[string][]byte {
+	out := map[string][]byte{}
+	var missing []string
+	c.avatars.mu.Lock()
+	for _, j := range jids {
+		if e, ok := c.avatars.mem[xmpp.BareJID(j)]; ok {
+			if len(e.data) > 0 {
+				out[j] = bytes.Clone(e.data)
+			}
+		} else {
+			missing = append(missing, j)
+		}
+	}
+	c.avatars.mu.Unlock()
+	if len(missing) == 0 {
+		return out
+	}
+	stored, err := c.store.AvatarsOf(missing)
+	if err != nil {
+		if !errors.Is(err, history.ErrClosed) {
+			c.logf("avatars: %v", err)
+		}
+		return out
+	}
+	c.avatars.mu.Lock()
+	defer c.avatars.mu.Unlock()
+	if c.avatars.mem == nil {
+		c.avatars.mem = map[string]avatarEntry{}
+	}
+	for j, a := range stored {
+		key := xmpp.BareJID(j)
+		e, set := c.avatars.mem[key]
+		if !set { // else recorded meanwhile: newer
+			e = avatarEntry{hash: a.Hash, data: a.Data}
+			c.avatars.mem[key] = e
+		}
+		if len(e.data) > 0 {
+			out[j] = bytes.Clone(e.data)
+		}
+	}
+	return out
+}
+
 // Avatar returns the image of jid's avatar (a PNG of at most avatarSide
 // pixels a side, made by the bounded path from the one published), a contact's or the account's own, from the cache only: memory,
 // then the history database. ok is false when none is known.

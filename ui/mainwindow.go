@@ -362,10 +362,15 @@ func (m *mainWindow) loadAvatars(s *core.Session) {
 	acct := s.Account().JID
 	found := map[ChatKey]fyne.Resource{}
 	m.app.background(func() error {
-		for _, c := range s.Roster().Contacts() {
-			if data, ok := s.Avatar(c.JID); ok && len(data) > 0 {
-				found[ChatKey{acct, c.JID}] = fyne.NewStaticResource("avatar-"+acct+"-"+c.JID, data)
-			}
+		contacts := s.Roster().Contacts()
+		jids := make([]string, len(contacts))
+		for i, c := range contacts {
+			jids[i] = c.JID
+		}
+		// One read for the whole roster: at a start this runs beside the
+		// first window.
+		for jid, data := range m.app.Client.Avatars(jids) {
+			found[ChatKey{acct, jid}] = fyne.NewStaticResource("avatar-"+acct+"-"+jid, data)
 		}
 		return nil
 	}, func(error) {

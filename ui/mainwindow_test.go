@@ -491,13 +491,17 @@ func TestMainWindowKeyboardAndMenu(t *testing.T) {
 	}
 }
 
-// The roster and the pending requests show from the local store before
-// any network answer (here there is no server at all).
+// The roster, the contacts' pictures and the pending requests show from
+// the local store before any network answer (here there is no server at
+// all).
 func TestMainWindowFromCache(t *testing.T) {
 	h := newHarness(t, nil)
 	const me = "me@example.org"
 	st := h.client.Store()
 	if err := st.SaveRoster(me, "7", []byte(`[{"jid":"x@example.org","name":"Xavier","groups":["Team"],"sub":"both"}]`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveAvatar("x@example.org", "h1", testPNG(40, 40)); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.AddRequest(me, history.Request{From: "y@example.org", At: time.Unix(1, 0)}); err != nil {
@@ -512,6 +516,12 @@ func TestMainWindowFromCache(t *testing.T) {
 		t.Errorf("cached roster at once: %q", got)
 	}
 	h.pump("cached request", func() bool { return len(rows(m)) == 4 })
+	h.pump("cached picture", func() bool { return m.avatars[ChatKey{me, "x@example.org"}] != nil })
+	row := newRosterRow(m)
+	m.updateNode(roster.ContactUID(me, "Team", "x@example.org"), false, row)
+	if row.Avatar == nil {
+		t.Error("the row shows no picture")
+	}
 	if got := rows(m); !slices.Equal(got, []string{"Requests (1)", "  y@example.org | Wants to see your presence", "Team (0/1)", "  Xavier"}) {
 		t.Errorf("with the request: %q", got)
 	}

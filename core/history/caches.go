@@ -2,6 +2,7 @@ package history
 
 import (
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -77,6 +78,58 @@ func (s *Store) Avatar(jid string) (hash string, data []byte, ok bool, err error
 		data = nil
 	}
 	return hash, data, true, nil
+}
+
+// StoredAvatar is what SaveAvatar stored for a JID: Hash "" and no Data
+// when it is known to have no avatar.
+type StoredAvatar struct {
+	Hash string
+	Data []byte
+}
+
+// AvatarsOf returns what SaveAvatar stored for each of jids that has an
+// entry, by the JID as given, in one query (a start reads the avatars of
+// a whole roster).
+func (s *Store) AvatarsOf(jids []string) (map[string]StoredAvatar, error) {
+	given := make(map[string][]string, len(jids))
+	keys := make([]string, 0, len(jids))
+	for _, j := range jids {
+		k := strings.ToLower(j)
+		if given[k] == nil {
+			keys = append(keys, k)
+		}
+		given[k] = append(given[k], j)
+	}
+	out := map[string]StoredAvatar{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	list, err := json.Marshal(keys)
+	if err != nil {
+		return nil, fmt.Errorf("history: AvatarsOf: %w", err)
+	}
+	rows, err := s.r.Query(`SELECT jid, hash, data FROM avatars WHERE jid IN (SELECT value FROM json_each(?))`, string(list))
+	if err != nil {
+		return nil, s.readErr("AvatarsOf", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var jid string
+		var a StoredAvatar
+		if err := rows.Scan(&jid, &a.Hash, &a.Data); err != nil {
+			return nil, s.readErr("AvatarsOf", err)
+		}
+		if len(a.Data) == 0 {
+			a.Data = nil
+		}
+		for _, j := range given[jid] {
+			out[j] = a
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.readErr("AvatarsOf", err)
+	}
+	return out, nil
 }
 
 // readErr wraps a read's error; after Close it is ErrClosed.

@@ -132,3 +132,44 @@ func TestMigrationForgetsUnboundedAvatars(t *testing.T) {
 		t.Fatalf("caps lost: %v %v", ok, err)
 	}
 }
+
+// TestAvatarsOf: one query answers for a roster's JIDs, by the JID as
+// given (compared without case, as SaveAvatar stores them); a JID with
+// no entry is left out, one known to have none is there without data.
+func TestAvatarsOf(t *testing.T) {
+	s, _ := openTemp(t)
+	defer s.Close()
+	if got, err := s.AvatarsOf(nil); err != nil || len(got) != 0 {
+		t.Fatalf("AvatarsOf(nil) = %v, %v", got, err)
+	}
+	img := []byte("\x89PNG fake")
+	if err := s.SaveAvatar("bob@example.org", "abc", img); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveAvatar("ann@example.org", "", nil); err != nil {
+		t.Fatal(err)
+	}
+	jids := []string{"Bob@Example.org", "bob@example.org", "ann@example.org", "eve@example.org", `odd"],"x@example.org`}
+	for i := 0; i < 1000; i++ {
+		jids = append(jids, fmt.Sprintf("contact%04d@example.org", i))
+	}
+	got, err := s.AvatarsOf(jids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 {
+		t.Errorf("%d entries, want 3: %v", len(got), got)
+	}
+	for _, j := range []string{"Bob@Example.org", "bob@example.org"} {
+		if a := got[j]; a.Hash != "abc" || !bytes.Equal(a.Data, img) {
+			t.Errorf("%s: %q %q", j, a.Hash, a.Data)
+		}
+	}
+	if a, ok := got["ann@example.org"]; !ok || a.Hash != "" || a.Data != nil {
+		t.Errorf("known without avatar: %v %q %v", ok, a.Hash, a.Data)
+	}
+	s.Close()
+	if _, err := s.AvatarsOf(jids); !errors.Is(err, ErrClosed) {
+		t.Fatalf("AvatarsOf after Close: %v", err)
+	}
+}
