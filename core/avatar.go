@@ -100,22 +100,31 @@ func (c *Client) setAvatar(jid, hash string, data []byte) bool {
 	return old.hash != hash
 }
 
-// Avatars returns the images of those of jids whose avatar is known, by
-// the JID as given, from the cache only: memory, then the history
-// database, read in one query for all the JIDs memory does not know (the
-// main window reads a whole roster's at its start).
+// Avatars returns, by the JID as given, the images of those of jids whose
+// avatar is known (PNGs made as for Avatar; copies): from the cache only,
+// memory first, then the history database, read in one query for all the
+// JIDs memory does not know (the main window reads a whole roster's at its
+// start). A JID that is not an address is left out.
 func (c *Client) Avatars(jids []string) map[string][]byte {
 	out := map[string][]byte{}
+	given := map[string][]string{} // bare JID → the JIDs given for it
 	var missing []string
 	c.avatars.mu.Lock()
 	for _, j := range jids {
-		if e, ok := c.avatars.mem[xmpp.BareJID(j)]; ok {
+		k := xmpp.BareJID(j)
+		if k == "" {
+			continue
+		}
+		if e, ok := c.avatars.mem[k]; ok {
 			if len(e.data) > 0 {
 				out[j] = bytes.Clone(e.data)
 			}
-		} else {
-			missing = append(missing, j)
+			continue
 		}
+		if given[k] == nil {
+			missing = append(missing, k)
+		}
+		given[k] = append(given[k], j)
 	}
 	c.avatars.mu.Unlock()
 	if len(missing) == 0 {
@@ -133,15 +142,16 @@ func (c *Client) Avatars(jids []string) map[string][]byte {
 	if c.avatars.mem == nil {
 		c.avatars.mem = map[string]avatarEntry{}
 	}
-	for j, a := range stored {
-		key := xmpp.BareJID(j)
-		e, set := c.avatars.mem[key]
+	for k, a := range stored {
+		e, set := c.avatars.mem[k]
 		if !set { // else recorded meanwhile: newer
 			e = avatarEntry{hash: a.Hash, data: a.Data}
-			c.avatars.mem[key] = e
+			c.avatars.mem[k] = e
 		}
 		if len(e.data) > 0 {
-			out[j] = bytes.Clone(e.data)
+			for _, j := range given[k] {
+				out[j] = bytes.Clone(e.data)
+			}
 		}
 	}
 	return out

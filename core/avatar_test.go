@@ -8,8 +8,9 @@ import (
 )
 
 // TestAvatarsOfRoster: the avatars of many JIDs come from memory where
-// known there, else from the history in one read that memory then keeps;
-// a JID known to have none, or not known, is left out.
+// known there, else from the history in one read that memory then keeps,
+// each under the JID as given (compared as a bare JID, as Avatar does); a
+// JID known to have none, not known, or not an address is left out.
 func TestAvatarsOfRoster(t *testing.T) {
 	c, _ := offlineSession(t)
 	stored := []byte("\x89PNG stored")
@@ -22,8 +23,9 @@ func TestAvatarsOfRoster(t *testing.T) {
 	c.setAvatar("carol@example.org", "h-carol", hostile.PNG(10, 10))
 	carol, _ := c.avatar("carol@example.org")
 
-	got := c.Avatars([]string{"Bob@example.org", "ann@example.org", "carol@example.org", "eve@example.org"})
-	if len(got) != 2 || !bytes.Equal(got["Bob@example.org"], stored) || !bytes.Equal(got["carol@example.org"], carol.data) {
+	got := c.Avatars([]string{"Bob@example.org", "bob@example.org/phone", "ann@example.org", "carol@example.org", "eve@example.org", "bad@@example.org", ""})
+	if len(got) != 3 || !bytes.Equal(got["Bob@example.org"], stored) || !bytes.Equal(got["bob@example.org/phone"], stored) ||
+		!bytes.Equal(got["carol@example.org"], carol.data) {
 		t.Fatalf("Avatars = %d entries: %q", len(got), got)
 	}
 	// Memory keeps what was read: a later change in the database alone

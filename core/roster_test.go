@@ -33,31 +33,33 @@ func TestRosterReplaceNormalises(t *testing.T) {
 }
 
 // TestSortContacts: availability first (chat, available, away, dnd, xa,
-// then offline and any show not known), then the display name without
-// regard to case, then the JID.
+// then offline and any show not known, together), then the display name
+// without regard to case, then the JID. Each pair is placed so that a
+// different rule would order it otherwise.
 func TestSortContacts(t *testing.T) {
 	on := func(jid, name string, show Show) Contact {
 		return Contact{JID: jid, Name: name, Resources: []Resource{{Name: "r", Show: show}}}
 	}
 	cs := []Contact{
 		{JID: "zoe@x", Name: "Zoé"},
-		on("odd@x", "Aaron", Show("invisible")),
-		on("xa@x", "Xavier", ShowXA),
-		{JID: "bob@x"},
+		on("odd@x", "Olga", Show("invisible")), // with the offline, by name
+		on("xa@x", "Albert", ShowXA),           // after dnd, though its name comes first
+		{JID: "bob@x"},                         // no name: its JID is its name
 		on("dnd@x", "Dora", ShowDND),
-		on("b@x", "same", ShowChat),
-		on("a@x", "Same", ShowChat),
+		on("a@x", "same", ShowChat), // equal names but for case: by JID
+		on("b@x", "Same", ShowChat),
 		on("away@x", "alice", ShowAway),
 		on("ann@x", "ann", ShowAvailable),
 		on("Al@x", "Al", ShowAvailable),
 		{JID: "carl@x", Name: "carl"},
+		{JID: "nina@x", Name: "Nina"},
 	}
 	SortContacts(cs)
 	var got []string
 	for _, c := range cs {
 		got = append(got, c.JID)
 	}
-	want := []string{"a@x", "b@x", "Al@x", "ann@x", "away@x", "dnd@x", "xa@x", "odd@x", "bob@x", "carl@x", "zoe@x"}
+	want := []string{"a@x", "b@x", "Al@x", "ann@x", "away@x", "dnd@x", "xa@x", "bob@x", "carl@x", "nina@x", "odd@x", "zoe@x"}
 	if !slices.Equal(got, want) {
 		t.Errorf("order %q\nwant  %q", got, want)
 	}

@@ -20,7 +20,9 @@ import (
 //
 // The figures are the first round's, a start's: the system's faces (and
 // its fonts' index) stay in Fyne's font map for the process, so the
-// later rounds leave them out.
+// later rounds leave them out, and so must nothing measure text before
+// it: run it alone or first (make bench runs no test, and it is the
+// package's first benchmark), e.g. -run '^$' -bench TextFaces -benchtime 1x.
 func BenchmarkTextFaces(b *testing.B) {
 	var regular, bold, emoji float64
 	first := true

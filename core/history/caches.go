@@ -89,7 +89,7 @@ type StoredAvatar struct {
 
 // AvatarsOf returns what SaveAvatar stored for each of jids that has an
 // entry, by the JID as given, in one query (a start reads the avatars of
-// a whole roster).
+// a whole roster). A JID that is not valid UTF-8 matches nothing.
 func (s *Store) AvatarsOf(jids []string) (map[string]StoredAvatar, error) {
 	given := make(map[string][]string, len(jids))
 	keys := make([]string, 0, len(jids))

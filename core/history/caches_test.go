@@ -149,7 +149,13 @@ func TestAvatarsOf(t *testing.T) {
 	if err := s.SaveAvatar("ann@example.org", "", nil); err != nil {
 		t.Fatal(err)
 	}
-	jids := []string{"Bob@Example.org", "bob@example.org", "ann@example.org", "eve@example.org", `odd"],"x@example.org`}
+	// A key with JSON's quotes and brackets in it (the JIDs go to the
+	// query as a JSON array).
+	odd := `odd"],"x\@example.org`
+	if err := s.SaveAvatar(odd, "h-odd", []byte("odd")); err != nil {
+		t.Fatal(err)
+	}
+	jids := []string{"Bob@Example.org", "bob@example.org", "ann@example.org", "eve@example.org", odd, `odd"]`}
 	for i := 0; i < 1000; i++ {
 		jids = append(jids, fmt.Sprintf("contact%04d@example.org", i))
 	}
@@ -157,8 +163,11 @@ func TestAvatarsOf(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 3 {
-		t.Errorf("%d entries, want 3: %v", len(got), got)
+	if len(got) != 4 {
+		t.Errorf("%d entries, want 4: %v", len(got), got)
+	}
+	if a := got[odd]; a.Hash != "h-odd" || string(a.Data) != "odd" {
+		t.Errorf("%s: %q %q", odd, a.Hash, a.Data)
 	}
 	for _, j := range []string{"Bob@Example.org", "bob@example.org"} {
 		if a := got[j]; a.Hash != "abc" || !bytes.Equal(a.Data, img) {

@@ -148,7 +148,6 @@ func BenchmarkRosterModel1000Filter(b *testing.B) {
 	}
 }
 
-// The model's own sort is core.SortContacts' order.
 // TestRosterRooms: an account's group chats come first, in a section of
 // their own that counts those joined; the filter applies to their names
 // and addresses; a room without a bookmark name shows its local part.
