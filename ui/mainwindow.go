@@ -356,19 +356,12 @@ func (m *mainWindow) handle(e core.Event) {
 	}
 }
 
-// loadAvatars reads the cached pictures of an account's contacts (off
-// the UI goroutine: they are in the history database).
-func (m *mainWindow) loadAvatars(s *core.Session) {
-	acct := s.Account().JID
+// loadAvatars reads the cached pictures of an account's contacts, jids
+// (off the UI goroutine: they are in the history database; one read for
+// the whole roster, which at a start runs beside the first window).
+func (m *mainWindow) loadAvatars(acct string, jids []string) {
 	found := map[ChatKey]fyne.Resource{}
 	m.app.background(func() error {
-		contacts := s.Roster().Contacts()
-		jids := make([]string, len(contacts))
-		for i, c := range contacts {
-			jids[i] = c.JID
-		}
-		// One read for the whole roster: at a start this runs beside the
-		// first window.
 		for jid, data := range m.app.Client.Avatars(jids) {
 			found[ChatKey{acct, jid}] = fyne.NewStaticResource("avatar-"+acct+"-"+jid, data)
 		}

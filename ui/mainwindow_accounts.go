@@ -34,11 +34,13 @@ func (m *mainWindow) syncAccounts() {
 			continue
 		}
 		v := &accountState{jid: jid, session: s, contacts: map[string]core.Contact{}, requests: map[string]history.Request{}}
+		var jids []string
 		for _, c := range s.Roster().Contacts() {
 			v.contacts[c.JID] = c
+			jids = append(jids, c.JID)
 		}
 		v.state, v.err = s.State()
-		m.loadAvatars(s)
+		m.loadAvatars(jid, jids)
 		v.label = widget.NewLabel("")
 		v.label.Wrapping = fyne.TextWrapWord
 		v.signIn = widget.NewButton(lang.L("Sign in again"), func() { m.signInAgain(v) })
